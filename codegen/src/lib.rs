@@ -1,0 +1,17 @@
+//! Gantry's code generator.
+//!
+//! CLIF functions in, machine code out: the IR, its verifier and analyses, the mid-end,
+//! lowering through ISLE rules into machine instructions on virtual registers, register
+//! allocation with `regalloc2`, and emission for x86-64, aarch64 and s390x. See
+//! `DESIGN.md` for the pipeline. This crate is `no_std` and needs only `alloc`; the `std`
+//! feature (on by default) adds what needs an operating system.
+
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub use gantry_bforest as bforest;
+pub use gantry_entity as entity;
