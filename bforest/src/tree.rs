@@ -152,7 +152,7 @@ fn insert_rec<K: Copy, V: Copy, C: Comparator<K>>(
             tv[..i].copy_from_slice(&vals[..i]);
             tk[i + 1..].copy_from_slice(&keys[i..n]);
             tv[i + 1..].copy_from_slice(&vals[i..n]);
-            let mid = (LEAF_CAP + 1) / 2;
+            let mid = LEAF_CAP.div_ceil(2);
             keys[..mid].copy_from_slice(&tk[..mid]);
             vals[..mid].copy_from_slice(&tv[..mid]);
             *size = mid as u8;

@@ -9,9 +9,5 @@
 #![no_std]
 #![warn(missing_docs)]
 
-extern crate alloc;
-#[cfg(feature = "std")]
-extern crate std;
-
 pub use gantry_bforest as bforest;
 pub use gantry_entity as entity;

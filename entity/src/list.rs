@@ -35,6 +35,7 @@ fn class_for_len(len: usize) -> SizeClass {
 /// Dropping or clearing a pool invalidates every list allocated from it; using such a list
 /// with another pool gives meaningless results or panics, but is memory safe.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListPool<T: EntityRef + ReservedValue> {
     /// All blocks, back to back. Slot `b` of a live block is its length.
     data: Vec<T>,

@@ -253,14 +253,14 @@ fn list_op() -> impl Strategy<Value = ListOp> {
     let i = any::<usize>();
     prop_oneof![
         30 => (l.clone(), key()).prop_map(|(l, e)| ListOp::Push(l, e)),
-        10 => (l.clone(), i.clone(), key()).prop_map(|(l, i, e)| ListOp::Insert(l, i, e)),
-        15 => (l.clone(), i.clone()).prop_map(|(l, i)| ListOp::Remove(l, i)),
-        10 => (l.clone(), i.clone()).prop_map(|(l, i)| ListOp::SwapRemove(l, i)),
+        10 => (l.clone(), i, key()).prop_map(|(l, i, e)| ListOp::Insert(l, i, e)),
+        15 => (l.clone(), i).prop_map(|(l, i)| ListOp::Remove(l, i)),
+        10 => (l.clone(), i).prop_map(|(l, i)| ListOp::SwapRemove(l, i)),
         3 => (l.clone(), 0..40usize).prop_map(|(l, n)| ListOp::Truncate(l, n)),
         5 => (l.clone(), prop::collection::vec(key(), 0..20)).prop_map(|(l, v)| ListOp::Extend(l, v)),
-        5 => (l.clone(), i.clone(), prop::collection::vec(key(), 0..6))
+        5 => (l.clone(), i, prop::collection::vec(key(), 0..6))
             .prop_map(|(l, i, v)| ListOp::GrowAt(l, i, v)),
-        10 => (l.clone(), i.clone(), key()).prop_map(|(l, i, e)| ListOp::Write(l, i, e)),
+        10 => (l.clone(), i, key()).prop_map(|(l, i, e)| ListOp::Write(l, i, e)),
         3 => (l.clone(), l.clone()).prop_map(|(a, b)| ListOp::Clone(a, b)),
         2 => l.prop_map(ListOp::Clear),
     ]

@@ -6,6 +6,4 @@
 #![no_std]
 #![warn(missing_docs)]
 
-extern crate alloc;
-
 pub use gantry_codegen as codegen;

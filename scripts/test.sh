@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs Gantry's whole test suite, first installing what it needs on a Debian machine.
+#
+#   ./scripts/test.sh [extra cargo test arguments]
+#
+# Needs a Rust toolchain (rustup's stable, 1.86 or newer). Debian packages the tests use
+# are installed with apt-get when missing (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the tests need. Later backends add qemu-user-static and cross gcc.
+APT_PACKAGES=(gcc libc6-dev)
+
+install_missing_packages() {
+    command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
+    local missing=()
+    for p in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "test.sh: installing Debian packages: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_missing_packages
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "test.sh: cargo not found; install Rust with rustup (stable 1.86 or newer)" >&2
+    exit 1
+fi
+
+# cargo test prints one summary per test binary; add them up into one closing line.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --all-features "$@" 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { p += $4; f += $6; i += $8 }
+     END { printf "\ntests: %d passed, %d failed, %d skipped\n", p, f, i }' "$log"
+exit "$status"
