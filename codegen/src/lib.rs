@@ -9,5 +9,9 @@
 #![no_std]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
+pub mod ir;
+
 pub use gantry_bforest as bforest;
 pub use gantry_entity as entity;
