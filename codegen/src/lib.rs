@@ -12,6 +12,7 @@
 extern crate alloc;
 
 pub mod ir;
+pub mod write;
 
 pub use gantry_bforest as bforest;
 pub use gantry_entity as entity;

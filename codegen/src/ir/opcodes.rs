@@ -130,6 +130,9 @@ pub enum Constraint {
 impl Constraint {
     /// The type this constraint gives for controlling type `ctrl`, if it determines one.
     pub fn resolve(self, ctrl: Type) -> Option<Type> {
+        if ctrl.is_invalid() && !matches!(self, Constraint::Fixed(_)) {
+            return None;
+        }
         match self {
             Constraint::Same => Some(ctrl),
             Constraint::Fixed(t) => Some(t),

@@ -1,0 +1,242 @@
+//! External names: what calls and symbols refer to outside the function.
+
+use super::entities::UserExternalNameRef;
+use alloc::string::String;
+use core::fmt;
+
+/// A frontend-defined name: a namespace and an index within it (`u0:7`).
+///
+/// Gantry gives these no meaning; the frontend maps them to its functions and data.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UserExternalName {
+    /// The namespace.
+    pub namespace: u32,
+    /// The index within the namespace.
+    pub index: u32,
+}
+
+impl UserExternalName {
+    /// The name `u{namespace}:{index}`.
+    pub fn new(namespace: u32, index: u32) -> UserExternalName {
+        UserExternalName { namespace, index }
+    }
+}
+
+impl fmt::Display for UserExternalName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "u{}:{}", self.namespace, self.index)
+    }
+}
+
+/// A name used by tests (`%add`): a string of letters, digits, `_` and `.`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TestcaseName(String);
+
+impl TestcaseName {
+    /// The name `%s` (the `%` is not part of `s`).
+    pub fn new(s: impl Into<String>) -> TestcaseName {
+        TestcaseName(s.into())
+    }
+
+    /// The name without `%`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TestcaseName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "%{}", self.0)
+    }
+}
+
+/// The name of a function itself.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum UserFuncName {
+    /// A frontend-defined name.
+    User(UserExternalName),
+    /// A test name.
+    Testcase(TestcaseName),
+}
+
+impl Default for UserFuncName {
+    fn default() -> Self {
+        UserFuncName::User(UserExternalName::default())
+    }
+}
+
+impl UserFuncName {
+    /// The user name `u{namespace}:{index}`.
+    pub fn user(namespace: u32, index: u32) -> UserFuncName {
+        UserFuncName::User(UserExternalName::new(namespace, index))
+    }
+
+    /// The test name `%name`.
+    pub fn testcase(name: impl Into<String>) -> UserFuncName {
+        UserFuncName::Testcase(TestcaseName::new(name))
+    }
+}
+
+impl fmt::Display for UserFuncName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UserFuncName::User(n) => n.fmt(f),
+            UserFuncName::Testcase(n) => n.fmt(f),
+        }
+    }
+}
+
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        pub enum $ty {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $ty {
+            /// Every variant.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant,)*];
+
+            /// The name used in CLIF text after `%`.
+            pub fn name(self) -> &'static str {
+                match self { $($ty::$variant => stringify!($variant),)* }
+            }
+
+            /// The variant with text name `s`.
+            pub fn parse(s: &str) -> Option<$ty> {
+                match s { $(stringify!($variant) => Some($ty::$variant),)* _ => None }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "%{}", self.name())
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// A runtime library function the code generator may call when an instruction has no
+    /// machine equivalent (written `%Memcpy`, `%CeilF32`, ... in CLIF).
+    LibCall {
+        /// Probes the stack pages of a large frame.
+        Probestack,
+        /// `ceilf`
+        CeilF32,
+        /// `ceil`
+        CeilF64,
+        /// `floorf`
+        FloorF32,
+        /// `floor`
+        FloorF64,
+        /// `truncf`
+        TruncF32,
+        /// `trunc`
+        TruncF64,
+        /// `nearbyintf`
+        NearestF32,
+        /// `nearbyint`
+        NearestF64,
+        /// `fmaf`
+        FmaF32,
+        /// `fma`
+        FmaF64,
+        /// `memcpy`
+        Memcpy,
+        /// `memset`
+        Memset,
+        /// `memmove`
+        Memmove,
+        /// `memcmp`
+        Memcmp,
+        /// ELF general-dynamic TLS: `__tls_get_addr`.
+        ElfTlsGetAddr,
+        /// s390x ELF TLS: `__tls_get_offset`.
+        ElfTlsGetOffset,
+        /// x86 `pshufb` emulation.
+        X86Pshufb,
+    }
+}
+
+impl LibCall {
+    /// The C symbol name.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            LibCall::Probestack => "__gantry_probestack",
+            LibCall::CeilF32 => "ceilf",
+            LibCall::CeilF64 => "ceil",
+            LibCall::FloorF32 => "floorf",
+            LibCall::FloorF64 => "floor",
+            LibCall::TruncF32 => "truncf",
+            LibCall::TruncF64 => "trunc",
+            LibCall::NearestF32 => "nearbyintf",
+            LibCall::NearestF64 => "nearbyint",
+            LibCall::FmaF32 => "fmaf",
+            LibCall::FmaF64 => "fma",
+            LibCall::Memcpy => "memcpy",
+            LibCall::Memset => "memset",
+            LibCall::Memmove => "memmove",
+            LibCall::Memcmp => "memcmp",
+            LibCall::ElfTlsGetAddr => "__tls_get_addr",
+            LibCall::ElfTlsGetOffset => "__tls_get_offset",
+            LibCall::X86Pshufb => "__gantry_x86_pshufb",
+        }
+    }
+}
+
+named_enum! {
+    /// A symbol the linker defines (written `%ElfGlobalOffsetTable` in CLIF).
+    KnownSymbol {
+        /// ELF `_GLOBAL_OFFSET_TABLE_`.
+        ElfGlobalOffsetTable,
+        /// Windows `_tls_index`.
+        CoffTlsIndex,
+    }
+}
+
+impl KnownSymbol {
+    /// The symbol name in object files.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            KnownSymbol::ElfGlobalOffsetTable => "_GLOBAL_OFFSET_TABLE_",
+            KnownSymbol::CoffTlsIndex => "_tls_index",
+        }
+    }
+}
+
+/// What a call, `func_addr` or `symbol` global value refers to.
+///
+/// User names are references into the function's external-name table (kept in its
+/// `FunctionParameters`), so the stencil that compilation reads stays free of them.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ExternalName {
+    /// An entry of the function's user external-name table.
+    User(UserExternalNameRef),
+    /// A test name (`%foo`).
+    TestCase(TestcaseName),
+    /// A runtime library function.
+    LibCall(LibCall),
+    /// A linker-defined symbol.
+    KnownSymbol(KnownSymbol),
+}
+
+impl ExternalName {
+    /// Interprets `%name`: a library call or known symbol if `name` is one, else a test
+    /// name.
+    pub fn from_percent_name(name: &str) -> ExternalName {
+        if let Some(lc) = LibCall::parse(name) {
+            ExternalName::LibCall(lc)
+        } else if let Some(ks) = KnownSymbol::parse(name) {
+            ExternalName::KnownSymbol(ks)
+        } else {
+            ExternalName::TestCase(TestcaseName::new(name))
+        }
+    }
+}
