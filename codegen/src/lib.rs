@@ -11,6 +11,7 @@
 
 extern crate alloc;
 
+pub mod data_value;
 pub mod ir;
 pub mod write;
 
