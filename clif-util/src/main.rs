@@ -1,19 +1,56 @@
 //! `clif-util`: Gantry's command-line tool.
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod cat;
 
 /// Gantry's command-line tool for CLIF files.
 ///
 /// Gantry is a retargetable code generator: it compiles functions in the CLIF
 /// intermediate representation to machine code for x86-64, aarch64 and s390x.
-/// Subcommands for testing, running and compiling .clif files arrive as the
-/// reader and the backends land.
 #[derive(Parser, Debug)]
 #[command(name = "clif-util", version, about, long_about)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let Cli {} = Cli::parse();
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse CLIF files and print them back in canonical form.
+    Cat {
+        /// The .clif files (`-` for standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Cat { files } => cat::run(&files),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+fn read_input(path: &std::path::Path) -> Result<String, String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("stdin: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+    }
 }
 
 #[cfg(test)]
@@ -29,6 +66,7 @@ mod tests {
     #[test]
     fn unknown_arguments_are_rejected() {
         assert!(Cli::try_parse_from(["clif-util", "--no-such-flag"]).is_err());
-        assert!(Cli::try_parse_from(["clif-util"]).is_ok());
+        assert!(Cli::try_parse_from(["clif-util", "cat"]).is_err());
+        assert!(Cli::try_parse_from(["clif-util", "cat", "x.clif"]).is_ok());
     }
 }

@@ -9,6 +9,8 @@ use crate::ir::globalvalue::DisplayGlobalValue;
 use crate::ir::instructions::{BlockCall, ExceptionTableItem, InstructionData};
 use crate::ir::opcodes::CtrlType;
 use crate::ir::{Block, ExternalName, Function, Inst, Type, Value, ValueDef};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 /// Writes `func` as CLIF text.
@@ -19,11 +21,12 @@ pub fn write_function(w: &mut dyn Write, func: &Function) -> fmt::Result {
     write!(w, "function {}{} {{", func.name, func.signature)?;
     writeln!(w)?;
     let any_preamble = write_preamble(w, func)?;
+    let aliases = alias_map(func);
     for (i, block) in func.layout.blocks().enumerate() {
         if i > 0 || any_preamble {
             writeln!(w)?;
         }
-        write_block(w, func, block)?;
+        write_block(w, func, block, &aliases)?;
     }
     writeln!(w, "}}")
 }
@@ -104,7 +107,25 @@ fn write_preamble(w: &mut dyn Write, func: &Function) -> Result<bool, fmt::Error
     Ok(any)
 }
 
-fn write_block(w: &mut dyn Write, func: &Function, block: Block) -> fmt::Result {
+/// For each value, the aliases that name it directly.
+type AliasMap = BTreeMap<Value, Vec<Value>>;
+
+fn alias_map(func: &Function) -> AliasMap {
+    let mut map = AliasMap::new();
+    for v in func.dfg.values() {
+        if let ValueData::Alias { original, .. } = func.dfg.value_data(v) {
+            map.entry(original).or_default().push(v);
+        }
+    }
+    map
+}
+
+fn write_block(
+    w: &mut dyn Write,
+    func: &Function,
+    block: Block,
+    aliases: &AliasMap,
+) -> fmt::Result {
     write!(w, "{block}")?;
     if func.layout.is_cold(block) {
         w.write_str(" cold")?;
@@ -122,23 +143,22 @@ fn write_block(w: &mut dyn Write, func: &Function, block: Block) -> fmt::Result 
     }
     writeln!(w, ":")?;
     for &p in params {
-        write_aliases_of(w, func, p)?;
+        write_aliases_of(w, aliases, p)?;
     }
     for inst in func.layout.block_insts(block) {
         write_instruction(w, func, inst)?;
+        for &r in func.dfg.inst_results(inst) {
+            write_aliases_of(w, aliases, r)?;
+        }
     }
     Ok(())
 }
 
-/// Writes the alias lines (`v7 -> v3`) of the aliases whose target is `v`.
-fn write_aliases_of(w: &mut dyn Write, func: &Function, v: Value) -> fmt::Result {
-    for alias in func.dfg.values() {
-        if let ValueData::Alias { original, .. } = func.dfg.value_data(alias) {
-            if original == v {
-                writeln!(w, "    {alias} -> {v}")?;
-                write_aliases_of(w, func, alias)?;
-            }
-        }
+/// Writes the alias lines (`v7 -> v3`) of the aliases whose target is `v`, and theirs.
+fn write_aliases_of(w: &mut dyn Write, aliases: &AliasMap, v: Value) -> fmt::Result {
+    for &alias in aliases.get(&v).map_or(&[][..], |a| a.as_slice()) {
+        writeln!(w, "    {alias} -> {v}")?;
+        write_aliases_of(w, aliases, alias)?;
     }
     Ok(())
 }
@@ -170,11 +190,7 @@ pub fn write_instruction(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt:
         write!(w, ".{ty}")?;
     }
     write_operands(w, func, inst)?;
-    writeln!(w)?;
-    for &r in results {
-        write_aliases_of(w, func, r)?;
-    }
-    Ok(())
+    writeln!(w)
 }
 
 /// The type suffix the text of `inst` needs: always for opcodes whose controlling type
@@ -184,7 +200,11 @@ fn type_suffix(func: &Function, inst: Inst) -> Option<Type> {
     let data = &func.dfg.insts[inst];
     match data.opcode().info().ctrl {
         CtrlType::None => None,
-        CtrlType::Suffix(_) => Some(func.dfg.ctrl_typevar(inst)),
+        // A singleton type set needs no suffix: the reader knows the type.
+        CtrlType::Suffix(set) => match set.singleton() {
+            Some(_) => None,
+            None => Some(func.dfg.ctrl_typevar(inst)),
+        },
         CtrlType::Operand(n, _) => {
             let v = *data.arguments(&func.dfg.value_lists).get(n as usize)?;
             if !func.dfg.value_is_valid(v) {

@@ -363,11 +363,19 @@ impl<'t, 'a> Parser<'t, 'a> {
     }
 
     fn user_name(&mut self) -> ParseResult<UserExternalName> {
-        let loc = self.loc();
-        let ns = self.entity("u", "a user name like `u0:1`")?;
+        let ns = match self.peek() {
+            Some(Token::Ident(w)) => w
+                .strip_prefix('u')
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|d| d.parse::<u32>().ok()),
+            _ => None,
+        };
+        let Some(ns) = ns else {
+            return self.expected("a user name like `u0:1`");
+        };
+        self.pos += 1;
         self.expect(Token::Colon)?;
         let index: u32 = self.uint("a user name index")?;
-        let _ = loc;
         Ok(UserExternalName::new(ns, index))
     }
 
@@ -911,9 +919,10 @@ impl<'t, 'a> Parser<'t, 'a> {
             (CtrlType::None, None) => Ok(Type::INVALID),
             (CtrlType::None, Some(t)) => err!(loc, "`{opcode}` takes no type suffix, found `.{t}`"),
             (_, Some(t)) => Ok(t),
-            (CtrlType::Suffix(_), None) => {
-                err!(loc, "`{opcode}` needs a type suffix (`{opcode}.i32` etc.)")
-            }
+            (CtrlType::Suffix(set), None) => match set.singleton() {
+                Some(t) => Ok(t),
+                None => err!(loc, "`{opcode}` needs a type suffix (`{opcode}.i32` etc.)"),
+            },
             (CtrlType::Operand(n, _), None) => {
                 let args = data.arguments(&ctx.func.dfg.value_lists);
                 let v = args[n as usize];

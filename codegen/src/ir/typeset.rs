@@ -57,6 +57,29 @@ impl TypeSet {
         TypeSet::new(0, widths(bits, bits, 16), 1 << lanes.trailing_zeros(), 0)
     }
 
+    /// The only type in the set, if it has exactly one.
+    pub fn singleton(self) -> Option<Type> {
+        if self.dynamic_lanes != 0 || self.lanes.count_ones() != 1 {
+            return None;
+        }
+        let lanes = 1u32 << self.lanes.trailing_zeros();
+        let lane = match (self.ints.count_ones(), self.floats.count_ones()) {
+            (1, 0) => Type::int(8 << self.ints.trailing_zeros())?,
+            (0, 1) => match self.floats.trailing_zeros() {
+                0 => Type::F16,
+                1 => Type::F32,
+                2 => Type::F64,
+                _ => Type::F128,
+            },
+            _ => return None,
+        };
+        if lanes == 1 {
+            Some(lane)
+        } else {
+            lane.by(lanes)
+        }
+    }
+
     /// Whether `t` is in the set.
     pub fn contains(self, t: Type) -> bool {
         let lane = t.lane_type();
@@ -158,5 +181,9 @@ mod tests {
         assert!(I8_TO_32_X_N.contains(Type::I8X16) && !I8_TO_32_X_N.contains(Type::I64X2));
         assert!(FLOAT_SCALAR.contains(Type::F128) && !FLOAT_SCALAR.contains(Type::F32X4));
         assert!(!ANY.contains(Type::INVALID));
+        assert_eq!(IEXT32.singleton(), Some(Type::I64));
+        assert_eq!(I16X8.singleton(), Some(Type::I16X8));
+        assert_eq!(F32X4.singleton(), Some(Type::F32X4));
+        assert_eq!(IADDR.singleton(), None);
     }
 }
