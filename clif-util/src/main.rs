@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod cat;
+mod print_cfg;
+mod test;
 
 /// Gantry's command-line tool for CLIF files.
 ///
@@ -25,12 +27,31 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Print the control flow graph of each function as Graphviz dot.
+    PrintCfg {
+        /// The .clif files (`-` for standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run filetests: .clif files and folders of them.
+    ///
+    /// Ends with the line `N passed, N failed, N skipped`; exits non-zero if any failed.
+    Test {
+        /// Files and folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Also list skipped files and why.
+        #[arg(short, long)]
+        verbose: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Cat { files } => cat::run(&files),
+        Command::PrintCfg { files } => print_cfg::run(&files),
+        Command::Test { paths, verbose } => test::run(&paths, verbose),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -68,5 +89,6 @@ mod tests {
         assert!(Cli::try_parse_from(["clif-util", "--no-such-flag"]).is_err());
         assert!(Cli::try_parse_from(["clif-util", "cat"]).is_err());
         assert!(Cli::try_parse_from(["clif-util", "cat", "x.clif"]).is_ok());
+        assert!(Cli::try_parse_from(["clif-util", "test", "-v", "dir"]).is_ok());
     }
 }

@@ -11,8 +11,13 @@
 
 extern crate alloc;
 
+pub mod cfg_printer;
 pub mod data_value;
+pub mod dominator_tree;
+pub mod flowgraph;
 pub mod ir;
+pub mod loop_analysis;
+pub mod verifier;
 pub mod write;
 
 pub use gantry_bforest as bforest;

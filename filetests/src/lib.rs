@@ -1,6 +1,20 @@
-//! The `.clif` filetest runner (`test run`, `test compile precise-output`, ...) and its
-//! corpus in `filetests/suite/`. It arrives with the backend issue.
+//! The `.clif` filetest runner and its corpus in `filetests/suite/`.
+//!
+//! A test file starts with `test` lines naming the kinds of test to run on its functions
+//! (`cat`, `verifier`, `print-cfg`, `domtree`; the backend kinds `compile` and `run`
+//! arrive with the backends), `set` lines for settings and `target` lines for ISAs.
+//! Expectations live in comments: filecheck directives (`; check:`), verifier errors
+//! (`; error:` on the offending line), dominators (`; dominates:`). A file that must fail
+//! to parse says where and why in a comment `; parse error: LINE:COL: MESSAGE`.
+//!
+//! [`run_tests`] runs files and folders in parallel and reports
+//! `N passed, N failed, N skipped`.
 
 #![warn(missing_docs)]
 
+mod filecheck;
+mod runner;
+mod subtest;
+
 pub use gantry_reader as reader;
+pub use runner::{FileOutcome, Summary, run_file, run_tests};

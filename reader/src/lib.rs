@@ -31,7 +31,7 @@ mod testfile;
 pub use error::{Location, ParseError, ParseResult};
 pub use gantry_codegen as codegen;
 pub use lexer::Comment;
-pub use parser::{ParseOptions, ParsedFunction};
+pub use parser::{ParseOptions, ParsedFunction, SourceMap};
 pub use run_command::{Comparison, Invocation, RunCommand, parse_run_command};
 pub use testfile::{HeaderLine, TestCommand, TestFile, default_call_conv_for, parse_test};
 

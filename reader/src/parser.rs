@@ -41,6 +41,8 @@ pub struct ParsedFunction<'a> {
     /// Comments from the `function` line to its closing brace, and after it up to the
     /// next function (run lines follow the function they test).
     pub comments: Vec<Comment<'a>>,
+    /// Where its instructions and blocks are in the text.
+    pub source_map: SourceMap,
 }
 
 pub(crate) struct Parser<'t, 'a> {
@@ -110,6 +112,15 @@ fn sugar(name: &str) -> Option<Sugar> {
     })
 }
 
+/// Where the parts of a function were written, for tests that annotate lines.
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    /// The location of each instruction's opcode.
+    pub insts: BTreeMap<Inst, Location>,
+    /// The location of each block header.
+    pub blocks: BTreeMap<Block, Location>,
+}
+
 /// What is being built while one function is parsed.
 struct FuncCtx {
     func: Function,
@@ -125,6 +136,8 @@ struct FuncCtx {
     consts: BTreeMap<u32, ConstantData>,
     regions: BTreeMap<u32, MemoryRegionData>,
     jts: BTreeMap<u32, (Vec<(Block, Location)>, Location)>,
+    /// Where each instruction and block was written.
+    source_map: SourceMap,
     /// `br_table`s written with a legacy jump-table reference: (inst, default, table).
     legacy_br_tables: Vec<(Inst, BlockCall, u32, Location)>,
 }
@@ -286,7 +299,7 @@ impl<'t, 'a> Parser<'t, 'a> {
     // ---- whole functions ----
 
     /// Parses `function NAME SIG { ... }`.
-    pub(crate) fn function(&mut self) -> ParseResult<(Function, Location)> {
+    pub(crate) fn function(&mut self) -> ParseResult<(Function, Location, SourceMap)> {
         let start = self.loc();
         self.expect_word("function")?;
         let name = self.func_name()?;
@@ -304,6 +317,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             regions: BTreeMap::new(),
             jts: BTreeMap::new(),
             legacy_br_tables: Vec::new(),
+            source_map: SourceMap::default(),
         };
         self.expect(Token::LBrace)?;
         self.prepare_values(&mut ctx)?;
@@ -316,7 +330,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             self.block(&mut ctx)?;
         }
         self.finish(&mut ctx)?;
-        Ok((ctx.func, start))
+        Ok((ctx.func, start, ctx.source_map))
     }
 
     /// Allocates every value number the function's text mentions, so numbering survives.
@@ -803,6 +817,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             return err!(loc, "{block} is defined twice");
         }
         ctx.func.layout.append_block(block);
+        ctx.source_map.blocks.insert(block, loc);
         if self.eat_word("cold") {
             ctx.func.layout.set_cold(block);
         }
@@ -877,6 +892,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             self.define(ctx, v, loc)?;
         }
         let op_loc = self.loc();
+        let first_inst = ctx.func.dfg.num_insts();
         let name = self.ident("an instruction")?;
         let suffix = if self.eat(Token::Dot) {
             Some(self.ty()?)
@@ -894,6 +910,13 @@ impl<'t, 'a> Parser<'t, 'a> {
         } else {
             return err!(op_loc, "unknown instruction `{name}`");
         };
+        // Every instruction this line made (sugar makes several) maps to the line.
+        let made = ctx.func.dfg.num_insts();
+        for i in first_inst..made {
+            ctx.source_map
+                .insts
+                .insert(Inst::from_u32(i as u32), op_loc);
+        }
         if let (Some(loc), Some(inst)) = (srcloc, inst) {
             ctx.func.set_srcloc(inst, loc);
         }

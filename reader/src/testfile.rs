@@ -219,11 +219,12 @@ pub(crate) fn parse_functions_at(
     let mut parser = Parser::new(&tokens, opts, end);
     let mut functions: Vec<ParsedFunction<'_>> = Vec::new();
     while !parser.at_end() {
-        let (func, location) = parser.function()?;
+        let (func, location, source_map) = parser.function()?;
         functions.push(ParsedFunction {
             func,
             location,
             comments: Vec::new(),
+            source_map,
         });
     }
     // Each comment belongs to the last function starting at or before its line.

@@ -1,0 +1,22 @@
+//! `clif-util test`: run filetests.
+
+use std::path::PathBuf;
+
+/// Runs the tests under `paths` and prints failures and the summary line.
+pub fn run(paths: &[PathBuf], verbose: bool) -> Result<(), String> {
+    let summary = gantry_filetests::run_tests(paths).map_err(|e| e.to_string())?;
+    for (path, why) in &summary.failed {
+        println!("FAIL {}: {why}", path.display());
+    }
+    if verbose {
+        for (path, why) in &summary.skipped {
+            println!("skip {}: {why}", path.display());
+        }
+    }
+    println!("{}", summary.line());
+    if summary.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} file(s) failed", summary.failed.len()))
+    }
+}

@@ -1,0 +1,236 @@
+//! Branch arguments against block parameters; calls and returns against signatures.
+
+use super::{Ctx, Rule};
+use crate::ir::entities::AnyEntity;
+use crate::ir::instructions::{BlockArg, BlockCall, ExceptionTableItem, InstructionData};
+use crate::ir::{Inst, Opcode, Signature, Type, Value};
+use alloc::format;
+use alloc::vec::Vec;
+
+/// The number of exception payload registers (`exn0`, `exn1`) a handler receives.
+const EXCEPTION_PAYLOADS: u32 = 2;
+
+pub(super) fn check(ctx: &mut Ctx<'_>) {
+    let func = ctx.func;
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            check_branches(ctx, inst);
+            check_call_or_return(ctx, inst);
+        }
+    }
+}
+
+/// Where a block call sits, which decides the `retN`/`exnN` arguments it may pass.
+#[derive(Clone, Copy, PartialEq)]
+enum Edge {
+    Plain,
+    NormalReturn,
+    Handler,
+}
+
+fn check_branches(ctx: &mut Ctx<'_>, inst: Inst) {
+    let dfg = &ctx.func.dfg;
+    let data = dfg.insts[inst];
+    let mut edges: Vec<(BlockCall, Edge)> = data
+        .inline_block_calls()
+        .iter()
+        .map(|c| (*c, Edge::Plain))
+        .collect();
+    if let Some(jt) = data.jump_table() {
+        edges.extend(dfg.jump_tables[jt].all_calls().map(|c| (*c, Edge::Plain)));
+    }
+    let mut callee_returns = Vec::new();
+    if let Some(et) = data.exception_table() {
+        let table = &dfg.exception_tables[et];
+        callee_returns = dfg.signatures[table.sig]
+            .returns
+            .iter()
+            .map(|r| r.value_type)
+            .collect();
+        edges.push((table.normal_return, Edge::NormalReturn));
+        for item in &table.items {
+            if let ExceptionTableItem::Tag(_, c) | ExceptionTableItem::Default(c) = item {
+                edges.push((*c, Edge::Handler));
+            }
+        }
+    }
+    for (call, edge) in edges {
+        let params: Vec<Type> = dfg.block_param_types(call.block).collect();
+        let args: Vec<BlockArg> = call.args(&dfg.value_lists).collect();
+        let target = call.block;
+        if params.len() != args.len() {
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Branch,
+                format!(
+                    "{target} takes {} argument(s), {} given",
+                    params.len(),
+                    args.len()
+                ),
+            );
+            continue;
+        }
+        for (i, (arg, &want)) in args.iter().zip(&params).enumerate() {
+            let got = match *arg {
+                BlockArg::Value(v) => Some(dfg.value_type(v)),
+                BlockArg::TryCallRet(n) => {
+                    if edge != Edge::NormalReturn {
+                        ctx.report(
+                            AnyEntity::Inst(inst),
+                            Rule::Branch,
+                            format!("ret{n} is only available on a try_call's normal-return edge"),
+                        );
+                        None
+                    } else if let Some(&t) = callee_returns.get(n as usize) {
+                        Some(t)
+                    } else {
+                        ctx.report(
+                            AnyEntity::Inst(inst),
+                            Rule::Branch,
+                            format!(
+                                "ret{n}: the callee returns only {} value(s)",
+                                callee_returns.len()
+                            ),
+                        );
+                        None
+                    }
+                }
+                BlockArg::TryCallExn(n) => {
+                    if edge != Edge::Handler {
+                        ctx.report(
+                            AnyEntity::Inst(inst),
+                            Rule::Branch,
+                            format!("exn{n} is only available on a try_call's handler edges"),
+                        );
+                        None
+                    } else if n >= EXCEPTION_PAYLOADS {
+                        ctx.report(
+                            AnyEntity::Inst(inst),
+                            Rule::Branch,
+                            format!("exn{n}: handlers receive only {EXCEPTION_PAYLOADS} payloads"),
+                        );
+                        None
+                    } else if want != Type::I64 && want != Type::I32 {
+                        ctx.report(AnyEntity::Inst(inst), Rule::Branch, format!("exn{n} is a pointer-sized integer, but {target}'s parameter {i} is {want}"));
+                        None
+                    } else {
+                        Some(want)
+                    }
+                }
+            };
+            if let Some(got) = got {
+                if got != want {
+                    ctx.report(
+                        AnyEntity::Inst(inst),
+                        Rule::Branch,
+                        format!("argument {i} to {target} ({arg}) has type {got}, but the parameter is {want}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_values(ctx: &mut Ctx<'_>, inst: Inst, what: &str, values: &[Value], types: &[Type]) {
+    let dfg = &ctx.func.dfg;
+    if values.len() != types.len() {
+        ctx.report(
+            AnyEntity::Inst(inst),
+            Rule::Call,
+            format!(
+                "{what}: {} value(s) given, {} expected",
+                values.len(),
+                types.len()
+            ),
+        );
+        return;
+    }
+    for (i, (&v, &t)) in values.iter().zip(types).enumerate() {
+        let got = dfg.value_type(v);
+        if got != t {
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Call,
+                format!("{what}: value {i} ({v}) has type {got}, expected {t}"),
+            );
+        }
+    }
+}
+
+fn types_of(sig: &Signature, params: bool) -> Vec<Type> {
+    let list = if params { &sig.params } else { &sig.returns };
+    list.iter().map(|p| p.value_type).collect()
+}
+
+fn check_call_or_return(ctx: &mut Ctx<'_>, inst: Inst) {
+    let func = ctx.func;
+    let dfg = &func.dfg;
+    let data = dfg.insts[inst];
+    let opcode = data.opcode();
+    let args: Vec<Value> = data.arguments(&dfg.value_lists).to_vec();
+    if opcode == Opcode::Return {
+        check_values(
+            ctx,
+            inst,
+            "return values",
+            &args,
+            &types_of(&func.signature, false),
+        );
+        return;
+    }
+    let Some(sig_ref) = dfg.call_signature(inst) else {
+        return;
+    };
+    let sig = dfg.signatures[sig_ref].clone();
+    let indirect = matches!(
+        data,
+        InstructionData::CallIndirect { .. } | InstructionData::TryCallIndirect { .. }
+    );
+    let call_args = if indirect {
+        let Some((&callee, rest)) = args.split_first() else {
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Call,
+                "an indirect call needs a callee",
+            );
+            return;
+        };
+        let t = dfg.value_type(callee);
+        if t != Type::I64 && t != Type::I32 {
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Call,
+                format!("the callee {callee} has type {t}, expected an address type"),
+            );
+        }
+        rest.to_vec()
+    } else {
+        args
+    };
+    check_values(
+        ctx,
+        inst,
+        "call arguments",
+        &call_args,
+        &types_of(&sig, true),
+    );
+    if opcode.is_return() {
+        if types_of(&sig, false) != types_of(&func.signature, false) {
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Call,
+                "a tail call's callee must return what this function returns",
+            );
+        }
+        if sig.call_conv != func.signature.call_conv {
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Call,
+                format!(
+                    "a tail call needs the same calling convention: callee is {}, caller is {}",
+                    sig.call_conv, func.signature.call_conv
+                ),
+            );
+        }
+    }
+}

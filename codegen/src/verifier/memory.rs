@@ -1,0 +1,115 @@
+//! Stack slots, global values, and tables each used by one instruction.
+
+use super::{Ctx, Rule};
+use crate::ir::entities::AnyEntity;
+use crate::ir::instructions::InstructionData;
+use crate::ir::{GlobalValue, GlobalValueData, Opcode};
+use alloc::format;
+use gantry_entity::SecondaryMap;
+
+pub(super) fn check(ctx: &mut Ctx<'_>) {
+    let func = ctx.func;
+    let dfg = &func.dfg;
+    let mut jt_uses = SecondaryMap::<crate::ir::JumpTable, u32>::new();
+    let mut et_uses = SecondaryMap::<crate::ir::ExceptionTable, u32>::new();
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            let here = AnyEntity::Inst(inst);
+            let data = dfg.insts[inst];
+            if let Some(jt) = data.jump_table() {
+                jt_uses[jt] += 1;
+                if jt_uses[jt] == 2 {
+                    ctx.report(
+                        here,
+                        Rule::Memory,
+                        format!("{jt} is used by more than one br_table"),
+                    );
+                }
+            }
+            if let Some(et) = data.exception_table() {
+                et_uses[et] += 1;
+                if et_uses[et] == 2 {
+                    ctx.report(
+                        here,
+                        Rule::Memory,
+                        format!("{et} is used by more than one call"),
+                    );
+                }
+            }
+            match data {
+                InstructionData::StackLoad {
+                    stack_slot, offset, ..
+                } => {
+                    let size = func.sized_stack_slots[stack_slot].size;
+                    let off = offset.bytes();
+                    if off < 0 || off as u32 > size {
+                        ctx.report(
+                            here,
+                            Rule::Memory,
+                            format!("offset {off} is outside {stack_slot} ({size} bytes)"),
+                        );
+                    }
+                }
+                InstructionData::UnaryGlobalValue {
+                    opcode,
+                    global_value,
+                } => {
+                    let tls_wanted = opcode == Opcode::TlsValue;
+                    match &func.global_values[global_value] {
+                        GlobalValueData::Symbol { tls, .. } if *tls == tls_wanted => {}
+                        _ => ctx.report(
+                            here,
+                            Rule::Memory,
+                            format!("`{opcode}` needs a {}symbol global value, {global_value} is not one", if tls_wanted { "tls " } else { "" }),
+                        ),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for gv in func.global_values.keys() {
+        check_global_value(ctx, gv);
+    }
+}
+
+fn check_global_value(ctx: &mut Ctx<'_>, gv: GlobalValue) {
+    let func = ctx.func;
+    let mut cur = gv;
+    for _ in 0..=func.global_values.len() {
+        match &func.global_values[cur] {
+            GlobalValueData::Load {
+                base, global_type, ..
+            } => {
+                if !global_type.is_scalar() {
+                    ctx.report(
+                        AnyEntity::GlobalValue(gv),
+                        Rule::Memory,
+                        format!("{gv} loads a {global_type}, which is not a scalar"),
+                    );
+                    return;
+                }
+                cur = *base;
+            }
+            GlobalValueData::IAddImm {
+                base, global_type, ..
+            } => {
+                if !global_type.is_int() || !global_type.is_scalar() {
+                    ctx.report(
+                        AnyEntity::GlobalValue(gv),
+                        Rule::Memory,
+                        format!("{gv} adds to a {global_type}, which is not a scalar integer"),
+                    );
+                    return;
+                }
+                cur = *base;
+            }
+            _ => return,
+        }
+    }
+    ctx.report(
+        AnyEntity::GlobalValue(gv),
+        Rule::Memory,
+        format!("{gv} is defined in terms of itself"),
+    );
+}

@@ -1,0 +1,181 @@
+//! Finding test files, running them in parallel, and summing up.
+
+use crate::subtest;
+use gantry_codegen::verifier::VerifierFlags;
+use gantry_reader::{HeaderLine, parse_test};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The result of one test file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileOutcome {
+    /// Every test in it passed.
+    Passed,
+    /// Some test failed: why.
+    Failed(String),
+    /// Nothing in it could run here: why.
+    Skipped(String),
+}
+
+/// Counts over a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files whose tests all passed.
+    pub passed: usize,
+    /// Files with a failure, with the reasons.
+    pub failed: Vec<(PathBuf, String)>,
+    /// Files skipped, with the reasons.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+impl Summary {
+    /// The closing line: `N passed, N failed, N skipped`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} skipped",
+            self.passed,
+            self.failed.len(),
+            self.skipped.len()
+        )
+    }
+}
+
+/// The test kinds this runner executes.
+const SUPPORTED: &[&str] = &["cat", "verifier", "print-cfg", "domtree"];
+
+/// Runs the tests of one file.
+pub fn run_file(path: &Path) -> FileOutcome {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return FileOutcome::Failed(format!("cannot read: {e}")),
+    };
+    run_text(&text)
+}
+
+fn run_text(text: &str) -> FileOutcome {
+    let expected_parse_error = text.lines().find_map(|l| {
+        let c = l.split_once(';')?.1.trim();
+        c.strip_prefix("parse error:").map(|s| s.trim().to_string())
+    });
+    let file = match (parse_test(text), expected_parse_error) {
+        (Ok(_), Some(want)) => {
+            return FileOutcome::Failed(format!(
+                "expected a parse error `{want}`, but the file parsed"
+            ));
+        }
+        (Err(e), Some(want)) => {
+            let got = e.to_string();
+            // `LINE:COL: message`: the location must be exact, the message a substring.
+            let (loc, msg) = match want.split_once(": ") {
+                Some((l, m)) if l.contains(':') => (l.to_string(), m.to_string()),
+                _ => (String::new(), want.clone()),
+            };
+            if got.starts_with(&format!("{loc}:")) && got.contains(&msg) {
+                return FileOutcome::Passed;
+            }
+            return FileOutcome::Failed(format!("expected parse error `{want}`, got `{got}`"));
+        }
+        (Err(e), None) => return FileOutcome::Failed(format!("parse error: {e}")),
+        (Ok(f), None) => f,
+    };
+    let mut flags = VerifierFlags::default();
+    for h in &file.headers {
+        if let HeaderLine::Set(settings) = h {
+            for (k, v) in settings {
+                let on = v == "true" || v == "1";
+                match k.as_str() {
+                    "preserve_frame_pointers" => flags.preserve_frame_pointers = on,
+                    "enable_pinned_reg" => flags.enable_pinned_reg = on,
+                    _ => {}
+                }
+            }
+        }
+    }
+    if file.commands.is_empty() {
+        return FileOutcome::Failed("no `test` line".into());
+    }
+    let mut ran = 0;
+    let mut skipped = Vec::new();
+    for cmd in &file.commands {
+        if !SUPPORTED.contains(&cmd.command.as_str()) {
+            skipped.push(format!("`test {}` is not supported yet", cmd.command));
+            continue;
+        }
+        if let Err(e) = subtest::run(&cmd.command, &file, flags) {
+            return FileOutcome::Failed(format!("test {}: {e}", cmd.command));
+        }
+        ran += 1;
+    }
+    if ran == 0 {
+        FileOutcome::Skipped(skipped.join("; "))
+    } else {
+        FileOutcome::Passed
+    }
+}
+
+/// Adds the test files at `path`: a file named explicitly, or the `.clif` files of a folder.
+fn collect(path: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for e in entries {
+            collect(&e, false, out)?;
+        }
+    } else if explicit || path.extension().is_some_and(|e| e == "clif") {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Runs every `.clif` file under `paths` (files or folders), on all cores.
+///
+/// # Errors
+/// If a path cannot be read.
+pub fn run_tests(paths: &[PathBuf]) -> std::io::Result<Summary> {
+    let mut files = Vec::new();
+    for p in paths {
+        if !p.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{}: no such file or folder", p.display()),
+            ));
+        }
+        collect(p, true, &mut files)?;
+    }
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    // A panic in one file is that file's failure, not the run's.
+                    let outcome = std::panic::catch_unwind(|| run_file(path))
+                        .unwrap_or_else(|_| FileOutcome::Failed("the test panicked".into()));
+                    results
+                        .lock()
+                        .expect("no worker panics while holding the lock")
+                        .push((i, outcome));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("workers finished");
+    results.sort_by_key(|r| r.0);
+    let mut summary = Summary::default();
+    for (i, outcome) in results {
+        match outcome {
+            FileOutcome::Passed => summary.passed += 1,
+            FileOutcome::Failed(why) => summary.failed.push((files[i].clone(), why)),
+            FileOutcome::Skipped(why) => summary.skipped.push((files[i].clone(), why)),
+        }
+    }
+    Ok(summary)
+}
