@@ -47,6 +47,26 @@ pub fn write_external_name(w: &mut dyn Write, func: &Function, name: &ExternalNa
     }
 }
 
+/// A type as the text writes it: dynamic vector types by their declaration (`dt0`).
+struct TypeName<'a>(&'a Function, Type);
+
+impl fmt::Display for TypeName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.1.is_dynamic_vector() {
+            let declared = self
+                .0
+                .dfg
+                .dynamic_types
+                .iter()
+                .find(|(_, d)| d.concrete() == Some(self.1));
+            if let Some((dt, _)) = declared {
+                return write!(f, "{dt}");
+            }
+        }
+        write!(f, "{}", self.1)
+    }
+}
+
 struct ExtName<'a>(&'a Function, &'a ExternalName);
 
 impl fmt::Display for ExtName<'_> {
@@ -137,7 +157,7 @@ fn write_block(
             if i > 0 {
                 w.write_str(", ")?;
             }
-            write!(w, "{p}: {}", func.dfg.value_type(p))?;
+            write!(w, "{p}: {}", TypeName(func, func.dfg.value_type(p)))?;
         }
         w.write_str(")")?;
     }
@@ -187,7 +207,7 @@ pub fn write_instruction(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt:
     let opcode = data.opcode();
     w.write_str(opcode.name())?;
     if let Some(ty) = type_suffix(func, inst) {
-        write!(w, ".{ty}")?;
+        write!(w, ".{}", TypeName(func, ty))?;
     }
     write_operands(w, func, inst)?;
     writeln!(w)

@@ -51,6 +51,8 @@ pub(crate) struct Parser<'t, 'a> {
     opts: ParseOptions,
     /// The location just past the last token, for end-of-input errors.
     end: Location,
+    /// The dynamic types of the current function (`dtN` in type positions).
+    dynamic_types: BTreeMap<u32, Type>,
 }
 
 /// Parses the entity name `prefix` + decimal digits.
@@ -153,6 +155,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             pos: 0,
             opts,
             end,
+            dynamic_types: BTreeMap::new(),
         }
     }
 
@@ -257,7 +260,10 @@ impl<'t, 'a> Parser<'t, 'a> {
 
     fn ty(&mut self) -> ParseResult<Type> {
         if let Some(Token::Ident(w)) = self.peek() {
-            if let Some(t) = Type::parse(w) {
+            let t = Type::parse(w).or_else(|| {
+                entity_number(w, "dt").and_then(|n| self.dynamic_types.get(&n).copied())
+            });
+            if let Some(t) = t {
                 self.pos += 1;
                 return Ok(t);
             }
@@ -715,6 +721,11 @@ impl<'t, 'a> Parser<'t, 'a> {
                 }
             }
         }
+        self.dynamic_types = ctx
+            .dts
+            .iter()
+            .filter_map(|(&n, d)| Some((n, d.concrete()?)))
+            .collect();
         let f = &mut ctx.func.stencil;
         fill(
             &mut f.sized_stack_slots,
