@@ -575,6 +575,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             let loc = self.loc();
             let key = self.ident("`align` or `key`")?;
             self.expect(Token::Equal)?;
+            let loc = self.loc();
             match key {
                 "align" => {
                     let a: u64 = self.uint("an alignment")?;

@@ -4,7 +4,7 @@
 use super::{Ctx, Rule};
 use crate::ir::entities::AnyEntity;
 use crate::ir::instructions::InstructionData;
-use crate::ir::opcodes::CtrlType;
+use crate::ir::opcodes::{Constraint, CtrlType};
 use crate::ir::{Inst, Opcode, Type};
 use alloc::format;
 use alloc::vec::Vec;
@@ -42,9 +42,13 @@ fn check_inst(ctx: &mut Ctx<'_>, inst: Inst) {
     for (i, (&c, &v)) in info.operands.iter().zip(&args).enumerate() {
         let t = dfg.value_type(v);
         if !c.admits(ctrl, t) {
-            let expected = match c.resolve(ctrl) {
-                Some(e) => format!("{e}"),
-                None => format!("{c:?}"),
+            let expected = match c {
+                Constraint::Narrower => format!("a type narrower than {ctrl}"),
+                Constraint::Wider => format!("a type wider than {ctrl}"),
+                Constraint::Free(_) => format!("a type `{opcode}` accepts here"),
+                _ => c
+                    .resolve(ctrl)
+                    .map_or_else(|| "no type".into(), |e| format!("{e}")),
             };
             ctx.report(
                 here,
