@@ -572,20 +572,20 @@ impl<'t, 'a> Parser<'t, 'a> {
         let size: u32 = self.uint("a slot size in bytes")?;
         let mut data = StackSlotData::new(StackSlotKind::ExplicitSlot, size, 0);
         while self.eat(Token::Comma) {
-            let loc = self.loc();
+            let key_loc = self.loc();
             let key = self.ident("`align` or `key`")?;
             self.expect(Token::Equal)?;
-            let loc = self.loc();
+            let value_loc = self.loc();
             match key {
                 "align" => {
                     let a: u64 = self.uint("an alignment")?;
                     if !a.is_power_of_two() {
-                        return err!(loc, "alignment {a} is not a power of two");
+                        return err!(value_loc, "alignment {a} is not a power of two");
                     }
                     data.align_shift = a.trailing_zeros() as u8;
                 }
                 "key" => data.key = Some(self.uint("a slot key")?),
-                _ => return err!(loc, "expected `align` or `key`, found `{key}`"),
+                _ => return err!(key_loc, "expected `align` or `key`, found `{key}`"),
             }
         }
         Ok(data)

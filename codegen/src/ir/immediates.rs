@@ -57,11 +57,14 @@ impl From<i64> for Imm64 {
 }
 
 impl fmt::Display for Imm64 {
-    /// Small values in decimal, others as hex of the 64 bits, grouped by 4 digits.
+    /// Small values in decimal, others in signed hex grouped by 4 digits (`-0x8000`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let x = self.0;
         if (-10_000..10_000).contains(&x) {
             write!(f, "{x}")
+        } else if x < 0 {
+            f.write_str("-")?;
+            write_grouped_hex(f, x.unsigned_abs())
         } else {
             write_grouped_hex(f, x as u64)
         }
