@@ -79,6 +79,9 @@ fn names_and_base_location_do_not_change_the_stencil() {
     );
 }
 
+/// An edit of one instruction.
+type Mutation = Box<dyn Fn(&mut Function)>;
+
 #[test]
 fn every_instruction_change_changes_the_hash() {
     let base = build(UserExternalName::new(0, 5), 100);
@@ -88,7 +91,7 @@ fn every_instruction_change_changes_the_hash() {
         .block_insts(base.layout.entry_block().unwrap())
         .collect();
     // Each mutation edits one instruction.
-    let mutations: Vec<Box<dyn Fn(&mut Function)>> = vec![
+    let mutations: Vec<Mutation> = vec![
         Box::new(|f| {
             f.dfg.insts[Inst::from_u32(0)] = InstructionData::UnaryImm {
                 opcode: Opcode::Iconst,
