@@ -227,11 +227,8 @@ fn type_suffix(func: &Function, inst: Inst) -> Option<Type> {
         },
         CtrlType::Operand(n, _) => {
             let v = *data.arguments(&func.dfg.value_lists).get(n as usize)?;
-            if !func.dfg.value_is_valid(v) {
-                return None;
-            }
             let block = func.layout.inst_block(inst);
-            let def_block = match func.dfg.value_def(v) {
+            let def_block = match func.dfg.value_def_checked(v)? {
                 ValueDef::Result(def, _) => func.layout.inst_block(def),
                 ValueDef::Param(b, _) => Some(b),
             };

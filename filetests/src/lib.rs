@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 mod filecheck;
+pub mod fuzzing;
 pub mod random;
 mod runner;
 mod subtest;

@@ -24,7 +24,10 @@ fuzz_target!(|ops: Vec<Op>| {
         match op {
             Op::Insert(m, k, v) => {
                 let m = m as usize;
-                assert_eq!(maps[m].insert(k, v, &mut forest, &()), models[m].insert(k, v));
+                assert_eq!(
+                    maps[m].insert(k, v, &mut forest, &()),
+                    models[m].insert(k, v)
+                );
             }
             Op::Remove(m, k) => {
                 let m = m as usize;

@@ -219,7 +219,7 @@ fn is_word_byte(b: u8) -> bool {
 /// The end of a number literal starting at `i` (which may be a sign).
 fn number_end(bytes: &[u8], i: usize) -> usize {
     let mut j = i;
-    if bytes[j] == b'-' || bytes[j] == b'+' {
+    if matches!(bytes.get(j), Some(b'-' | b'+')) {
         j += 1;
     }
     let hex = bytes[j..].starts_with(b"0x") || bytes[j..].starts_with(b"0X");
@@ -312,5 +312,7 @@ mod tests {
         assert_eq!(e.location, Location { line: 1, column: 6 });
         assert!(tokenize("\"open", 1).is_err());
         assert!(tokenize("%", 1).is_err());
+        // A NaN payload cut off at the end of the text.
+        assert_eq!(tokenize("NaN:", 1).unwrap().0[0].0, Token::Number("NaN:"));
     }
 }

@@ -53,6 +53,9 @@ pub(crate) struct Parser<'t, 'a> {
     end: Location,
     /// The dynamic types of the current function (`dtN` in type positions).
     dynamic_types: BTreeMap<u32, Type>,
+    /// The largest entity number accepted: tables are allocated up to the numbers used,
+    /// so a small text must not name `v2000000000`.
+    max_entity: u32,
 }
 
 /// Parses the entity name `prefix` + decimal digits.
@@ -156,6 +159,8 @@ impl<'t, 'a> Parser<'t, 'a> {
             opts,
             end,
             dynamic_types: BTreeMap::new(),
+            max_entity: (tokens.len().saturating_mul(16).saturating_add(65_536))
+                .min(u32::MAX as usize / 2) as u32,
         }
     }
 
@@ -251,11 +256,23 @@ impl<'t, 'a> Parser<'t, 'a> {
     fn entity(&mut self, prefix: &str, what: &str) -> ParseResult<u32> {
         if let Some(Token::Ident(w)) = self.peek() {
             if let Some(n) = entity_number(w, prefix) {
+                self.check_entity_number(n, w)?;
                 self.pos += 1;
                 return Ok(n);
             }
         }
         self.expected(what)
+    }
+
+    fn check_entity_number(&self, n: u32, word: &str) -> ParseResult<()> {
+        if n > self.max_entity {
+            return err!(
+                self.loc(),
+                "`{word}`: entity numbers in this text must not exceed {}",
+                self.max_entity
+            );
+        }
+        Ok(())
     }
 
     fn ty(&mut self) -> ParseResult<Type> {
@@ -343,7 +360,7 @@ impl<'t, 'a> Parser<'t, 'a> {
     fn prepare_values(&mut self, ctx: &mut FuncCtx) -> ParseResult<()> {
         let mut depth = 1usize;
         let mut max: Option<u32> = None;
-        for (t, _) in &self.tokens[self.pos..] {
+        for (t, loc) in &self.tokens[self.pos..] {
             match t {
                 Token::LBrace => depth += 1,
                 Token::RBrace => {
@@ -354,6 +371,13 @@ impl<'t, 'a> Parser<'t, 'a> {
                 }
                 Token::Ident(w) => {
                     if let Some(n) = entity_number(w, "v") {
+                        if n > self.max_entity {
+                            return err!(
+                                *loc,
+                                "`{w}`: entity numbers in this text must not exceed {}",
+                                self.max_entity
+                            );
+                        }
                         max = Some(max.map_or(n, |m: u32| m.max(n)));
                     }
                 }
@@ -486,6 +510,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             .into_iter()
             .find_map(|(p, k)| entity_number(w, p).map(|n| (k, n)));
             let Some((kind, n)) = decl else { return Ok(()) };
+            self.check_entity_number(n, w)?;
             self.pos += 2;
             match kind {
                 0 => {

@@ -221,6 +221,16 @@ impl DataFlowGraph {
         v
     }
 
+    /// Where `v` is defined (after resolving aliases), or `None` if it (or the value it
+    /// aliases) is not defined. Never panics, so it is safe on invalid IR.
+    pub fn value_def_checked(&self, v: Value) -> Option<ValueDef> {
+        match *self.values.get(self.resolve_aliases(v))? {
+            ValueData::Inst { inst, num, .. } => Some(ValueDef::Result(inst, num as usize)),
+            ValueData::Param { block, num, .. } => Some(ValueDef::Param(block, num as usize)),
+            ValueData::Alias { .. } | ValueData::Unused => None,
+        }
+    }
+
     /// Where `v` is defined (after resolving aliases).
     ///
     /// # Panics

@@ -1,0 +1,112 @@
+//! The fuzz targets' checks on a fixed set of random inputs, so the stable toolchain
+//! exercises them on every test run (`FUZZ_CASES` changes how many, `FUZZ_SEED` which).
+
+use gantry_filetests::fuzzing::{check_reader_input, check_verifier_input};
+use gantry_filetests::random::{Rng, random_function};
+use std::path::Path;
+
+/// Mixed into every generator seed; `FUZZ_SEED` explores other inputs.
+fn seed(base: u64) -> u64 {
+    base ^ std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0u64)
+}
+
+fn cases() -> u64 {
+    std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3_000)
+}
+
+/// Texts to mutate: the corpus files and some random functions.
+fn seeds() -> Vec<String> {
+    let mut texts = Vec::new();
+    let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("suite");
+    let mut stack = vec![suite];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("suite is readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "clif") {
+                texts.push(std::fs::read_to_string(&path).expect("readable"));
+            }
+        }
+    }
+    texts.sort();
+    texts.extend((0..20).map(|s| random_function(s).to_string()));
+    texts
+}
+
+/// One random edit of `text`: delete, duplicate or replace a span, or insert a token.
+fn mutate(text: &str, rng: &mut Rng) -> String {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
+        return String::new();
+    }
+    let a = rng.below(bytes.len());
+    let b = (a + rng.below(16)).min(bytes.len());
+    const PIECES: &[&str] = &[
+        "v0", "v99999", "block0", "block7", ",", "(", ")", "[", "]", "=", ".i32", ".i128", "0x",
+        "-", "+", "iadd", "jump", "brif", "return", "\n", " ", ";", "@", "%", "fn0", "sig0", "ss0",
+        "gv0", "\"", "0x1.8p3", "NaN:", "i8x16", "ret0", "exn0", "tag1:", "{", "}", "region0",
+        "const0", "dt0", "-1",
+    ];
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    match rng.below(4) {
+        0 => {
+            out.extend_from_slice(&bytes[..a]);
+            out.extend_from_slice(&bytes[b..]);
+        }
+        1 => {
+            out.extend_from_slice(&bytes[..b]);
+            out.extend_from_slice(&bytes[a..]);
+        }
+        2 => {
+            out.extend_from_slice(&bytes[..a]);
+            out.extend_from_slice(PIECES[rng.below(PIECES.len())].as_bytes());
+            out.extend_from_slice(&bytes[b..]);
+        }
+        _ => {
+            out.extend_from_slice(&bytes[..a]);
+            out.push(rng.next_u64() as u8);
+            out.extend_from_slice(&bytes[a..]);
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn reader_survives_mutated_inputs() {
+    let texts = seeds();
+    let mut rng = Rng::new(seed(0x1234));
+    for _ in 0..cases() {
+        let mut text = texts[rng.below(texts.len())].clone();
+        for _ in 0..1 + rng.below(4) {
+            text = mutate(&text, &mut rng);
+        }
+        check_reader_input(&text);
+    }
+}
+
+#[test]
+fn reader_survives_random_bytes() {
+    let mut rng = Rng::new(seed(0x9876));
+    for _ in 0..cases() {
+        let len = rng.below(200);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        check_reader_input(&String::from_utf8_lossy(&bytes));
+    }
+}
+
+#[test]
+fn verifier_survives_damaged_functions() {
+    let mut rng = Rng::new(seed(0x4242));
+    for _ in 0..cases() {
+        let len = rng.below(20);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        check_verifier_input(&bytes);
+    }
+}
