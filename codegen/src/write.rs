@@ -193,6 +193,16 @@ pub fn write_instruction(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt:
     if !loc.is_default() {
         write!(w, "{loc} ")?;
     }
+    if let Some(tags) = func.debug_tags.get(&inst) {
+        w.write_str("<")?;
+        for (i, t) in tags.iter().enumerate() {
+            if i > 0 {
+                w.write_str(", ")?;
+            }
+            write!(w, "{t}")?;
+        }
+        w.write_str("> ")?;
+    }
     let results = func.dfg.inst_results(inst);
     if !results.is_empty() {
         for (i, r) in results.iter().enumerate() {
@@ -210,6 +220,16 @@ pub fn write_instruction(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt:
         write!(w, ".{}", TypeName(func, ty))?;
     }
     write_operands(w, func, inst)?;
+    if let Some(entries) = func.user_stack_maps.get(&inst) {
+        w.write_str(", stack_map=[")?;
+        for (i, e) in entries.iter().enumerate() {
+            if i > 0 {
+                w.write_str(", ")?;
+            }
+            write!(w, "{e}")?;
+        }
+        w.write_str("]")?;
+    }
     writeln!(w)
 }
 

@@ -74,6 +74,21 @@ impl Builder {
         for &r in self.func.dfg.inst_results(inst) {
             self.avail.push(r);
         }
+        if self.rng.one_in(20) {
+            let tags = vec![
+                DebugTag::StackSlot(self.slot),
+                DebugTag::User(self.rng.below(100) as u32),
+            ];
+            self.func.stencil.debug_tags.insert(inst, tags);
+        }
+        if data.opcode() == Opcode::Call && self.rng.one_in(3) {
+            let entry = UserStackMapEntry {
+                ty: Type::I64,
+                slot: self.slot,
+                offset: 8 * self.rng.below(2) as u32,
+            };
+            self.func.stencil.user_stack_maps.insert(inst, vec![entry]);
+        }
         inst
     }
 

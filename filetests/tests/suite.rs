@@ -17,3 +17,50 @@ fn suite_passes() {
     );
     assert!(summary.passed > 0, "no filetest ran");
 }
+
+/// Every function of every corpus file that parses prints to text that parses back to an
+/// equal function, and printing that again gives the same text.
+#[test]
+fn every_corpus_function_round_trips() {
+    let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suite");
+    let mut stack = vec![suite];
+    let mut functions = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("readable");
+            if text.contains("; parse error:") {
+                continue;
+            }
+            let file = gantry_reader::parse_test(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            for f in &file.functions {
+                let printed = f.func.to_string();
+                let again = gantry_reader::parse_functions(&printed).unwrap_or_else(|e| {
+                    panic!(
+                        "{}: printed text does not parse: {e}\n{printed}",
+                        path.display()
+                    )
+                });
+                assert_eq!(again.len(), 1);
+                assert!(
+                    again[0] == f.func,
+                    "{}: re-parsed function differs:\n{printed}",
+                    path.display()
+                );
+                assert_eq!(
+                    again[0].to_string(),
+                    printed,
+                    "{}: printing is not idempotent",
+                    path.display()
+                );
+                functions += 1;
+            }
+        }
+    }
+    assert!(functions > 50, "only {functions} functions in the corpus");
+}

@@ -36,6 +36,8 @@ pub enum Token<'a> {
     Star,
     /// `!=` (in run commands)
     NotEqual,
+    /// `@` standing alone (in stack maps: `i64 @ ss0+8`).
+    At,
     /// A word: keywords, opcodes, entity names (`v3`, `block1`), types (`i32x4`).
     Ident(&'a str),
     /// A number or float literal, possibly signed (`-8`, `0x1.8p3`, `+Inf`, `+NaN:0x1`).
@@ -156,6 +158,11 @@ pub fn tokenize<'a>(src: &'a str, first_line: usize) -> ParseResult<Tokenized<'a
             }
             if c == b'@' && j == start && bytes.get(j) == Some(&b'-') {
                 j += 1;
+            }
+            if c == b'@' && j == start {
+                tokens.push((Token::At, loc));
+                i = j;
+                continue;
             }
             if j == start {
                 return Err(ParseError {

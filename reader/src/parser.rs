@@ -902,9 +902,7 @@ impl<'t, 'a> Parser<'t, 'a> {
                 }
             }
         }
-        if self.peek() == Some(Token::Less) {
-            return err!(self.loc(), "debug tags (`<...>`) are not supported yet");
-        }
+        let mut tags = self.debug_tags()?;
         // Results, or an alias line `vN -> vM`.
         let mut results = Vec::new();
         if let Some(Token::Ident(w)) = self.peek() {
@@ -927,6 +925,10 @@ impl<'t, 'a> Parser<'t, 'a> {
         }
         for &(v, loc) in &results {
             self.define(ctx, v, loc)?;
+        }
+        // Tags may also follow the `=`.
+        if tags.is_none() {
+            tags = self.debug_tags()?;
         }
         let op_loc = self.loc();
         let first_inst = ctx.func.dfg.num_insts();
@@ -957,13 +959,82 @@ impl<'t, 'a> Parser<'t, 'a> {
         if let (Some(loc), Some(inst)) = (srcloc, inst) {
             ctx.func.set_srcloc(inst, loc);
         }
-        if self.peek() == Some(Token::Comma) && self.peek_at(1) == Some(Token::Ident("stack_map")) {
-            return err!(
-                self.loc(),
-                "user stack maps (`stack_map=[...]`) are not supported yet"
-            );
+        let stack_map = if self.peek() == Some(Token::Comma)
+            && self.peek_at(1) == Some(Token::Ident("stack_map"))
+        {
+            self.pos += 2;
+            Some(self.stack_map()?)
+        } else {
+            None
+        };
+        if let Some(inst) = inst {
+            if let Some(tags) = tags {
+                ctx.func.stencil.debug_tags.insert(inst, tags);
+            }
+            if let Some(entries) = stack_map {
+                ctx.func.stencil.user_stack_maps.insert(inst, entries);
+            }
         }
         Ok(())
+    }
+
+    /// `<ss0, 1, 0>` debug tags, if present.
+    fn debug_tags(&mut self) -> ParseResult<Option<Vec<DebugTag>>> {
+        if !self.eat(Token::Less) {
+            return Ok(None);
+        }
+        let mut tags = Vec::new();
+        if !self.eat(Token::Greater) {
+            loop {
+                let tag = match self.peek() {
+                    Some(Token::Ident(w)) if entity_number(w, "ss").is_some() => {
+                        DebugTag::StackSlot(StackSlot::from_u32(self.entity("ss", "a stack slot")?))
+                    }
+                    _ => DebugTag::User(self.uint("a debug tag (a number or a stack slot)")?),
+                };
+                tags.push(tag);
+                if self.eat(Token::Greater) {
+                    break;
+                }
+                self.expect(Token::Comma)?;
+            }
+        }
+        Ok(Some(tags))
+    }
+
+    /// `=[i64 @ ss0+8, ...]` after `stack_map`.
+    fn stack_map(&mut self) -> ParseResult<Vec<UserStackMapEntry>> {
+        self.expect(Token::Equal)?;
+        self.expect(Token::LBracket)?;
+        let mut entries = Vec::new();
+        if !self.eat(Token::RBracket) {
+            loop {
+                let ty = self.ty()?;
+                let at = self.loc();
+                let slot = match self.next() {
+                    Some(Token::At) => StackSlot::from_u32(self.entity("ss", "a stack slot")?),
+                    // `@ss0` without a space lexes as one token.
+                    Some(Token::SrcLoc(w)) => match entity_number(w, "ss") {
+                        Some(n) => {
+                            self.check_entity_number(n, w)?;
+                            StackSlot::from_u32(n)
+                        }
+                        None => return err!(at, "expected a stack slot after `@`"),
+                    },
+                    _ => return err!(at, "expected `@` in a stack map entry"),
+                };
+                let offset = self.optional_offset()?;
+                let Ok(offset) = u32::try_from(offset.bytes()) else {
+                    return err!(at, "a stack map offset must not be negative");
+                };
+                entries.push(UserStackMapEntry { ty, slot, offset });
+                if self.eat(Token::RBracket) {
+                    break;
+                }
+                self.expect(Token::Comma)?;
+            }
+        }
+        Ok(entries)
     }
 
     /// The controlling type of an instruction about to be made from `data`.
@@ -2183,6 +2254,7 @@ fn punct(t: Token<'_>) -> &'static str {
         Token::Arrow => "->",
         Token::Star => "*",
         Token::NotEqual => "!=",
+        Token::At => "@",
         _ => "?",
     }
 }

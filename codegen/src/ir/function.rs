@@ -1,5 +1,6 @@
 //! Functions: the stencil that compilation reads, and the parameters applied afterwards.
 
+use super::debug_tags::{DebugTag, UserStackMapEntry};
 use super::dfg::DataFlowGraph;
 use super::dynamic_type::MemoryRegionData;
 use super::entities::{
@@ -13,6 +14,7 @@ use super::signature::{CallConv, ExtFuncData, Signature};
 use super::sourceloc::{RelSourceLoc, SourceLoc};
 use super::stackslot::{DynamicStackSlotData, StackSlotData};
 use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 use core::hash::{Hash, Hasher};
 use core::ops::{Deref, DerefMut};
 use gantry_entity::{PrimaryMap, SecondaryMap};
@@ -43,6 +45,10 @@ pub struct FunctionStencil {
     pub srclocs: SecondaryMap<Inst, RelSourceLoc>,
     /// The global value holding the stack limit, if stack-limit checks are wanted.
     pub stack_limit: Option<GlobalValue>,
+    /// Debug tags of instructions that have them.
+    pub debug_tags: BTreeMap<Inst, Vec<DebugTag>>,
+    /// User stack maps of calls that have them.
+    pub user_stack_maps: BTreeMap<Inst, Vec<UserStackMapEntry>>,
 }
 
 impl Hash for FunctionStencil {
@@ -62,6 +68,8 @@ impl Hash for FunctionStencil {
             }
         }
         self.stack_limit.hash(state);
+        self.debug_tags.hash(state);
+        self.user_stack_maps.hash(state);
     }
 }
 
@@ -77,6 +85,8 @@ impl FunctionStencil {
             layout: Layout::new(),
             srclocs: SecondaryMap::new(),
             stack_limit: None,
+            debug_tags: BTreeMap::new(),
+            user_stack_maps: BTreeMap::new(),
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod atomic_rmw_op;
 pub mod condcodes;
 pub mod constant;
+pub mod debug_tags;
 pub mod dfg;
 pub mod dynamic_type;
 pub mod entities;
@@ -28,6 +29,7 @@ pub mod typeset;
 pub use atomic_rmw_op::AtomicRmwOp;
 pub use condcodes::{FloatCC, IntCC};
 pub use constant::{ConstantData, ConstantPool};
+pub use debug_tags::{DebugTag, UserStackMapEntry};
 pub use dfg::{DataFlowGraph, ValueDef};
 pub use dynamic_type::{DynamicTypeData, MemoryRegionData};
 pub use entities::*;

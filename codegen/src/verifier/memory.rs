@@ -3,7 +3,7 @@
 use super::{Ctx, Rule};
 use crate::ir::entities::AnyEntity;
 use crate::ir::instructions::InstructionData;
-use crate::ir::{GlobalValue, GlobalValueData, Opcode};
+use crate::ir::{DebugTag, GlobalValue, GlobalValueData, Opcode};
 use alloc::format;
 use gantry_entity::SecondaryMap;
 
@@ -70,6 +70,56 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     }
     for gv in func.global_values.keys() {
         check_global_value(ctx, gv);
+    }
+    check_metadata(ctx);
+}
+
+/// Debug tags name existing slots; stack maps sit on calls and stay inside their slots.
+fn check_metadata(ctx: &mut Ctx<'_>) {
+    let func = ctx.func;
+    for (&inst, tags) in &func.debug_tags {
+        for tag in tags {
+            if let DebugTag::StackSlot(ss) = tag {
+                if !func.sized_stack_slots.is_valid(*ss) {
+                    ctx.report(
+                        AnyEntity::Inst(inst),
+                        Rule::Memory,
+                        format!("debug tag {ss} is not declared"),
+                    );
+                }
+            }
+        }
+    }
+    for (&inst, entries) in &func.user_stack_maps {
+        if !func.dfg.insts[inst].opcode().is_call() {
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Memory,
+                "a stack map is only allowed on a call",
+            );
+        }
+        for e in entries {
+            match func.sized_stack_slots.get(e.slot) {
+                None => ctx.report(
+                    AnyEntity::Inst(inst),
+                    Rule::Memory,
+                    format!("stack map slot {} is not declared", e.slot),
+                ),
+                Some(data)
+                    if u64::from(e.offset) + u64::from(e.ty.bytes()) > u64::from(data.size) =>
+                {
+                    ctx.report(
+                        AnyEntity::Inst(inst),
+                        Rule::Memory,
+                        format!(
+                            "stack map entry {e} does not fit in {} ({} bytes)",
+                            e.slot, data.size
+                        ),
+                    )
+                }
+                Some(_) => {}
+            }
+        }
     }
 }
 
