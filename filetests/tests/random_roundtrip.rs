@@ -27,11 +27,3 @@ fn random_functions_round_trip() {
         assert!(parsed[0] == f, "seed {seed}: parse(print(f)) != f\n{text}");
     }
 }
-
-#[test]
-#[ignore]
-fn show_samples() {
-    for seed in 0..3 {
-        println!("{}", random_function(seed));
-    }
-}

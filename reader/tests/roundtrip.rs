@@ -145,12 +145,3 @@ fn test_file_headers_and_comments() {
         "run: %add(1, 2) == 3"
     );
 }
-
-#[test]
-#[ignore]
-fn show() {
-    let text = std::fs::read_to_string(std::env::var("CLIF").unwrap()).unwrap();
-    for f in parse_functions(&text).unwrap_or_else(|e| panic!("{e}")) {
-        println!("{f}");
-    }
-}
