@@ -20,5 +20,12 @@ pub mod loop_analysis;
 pub mod verifier;
 pub mod write;
 
+/// The Rust generated from the ISLE sources (see `build.rs`).
+#[allow(dead_code, missing_docs, unused_imports)]
+mod isle {
+    use crate::ir::{Inst, Type, Value};
+    include!(concat!(env!("OUT_DIR"), "/isle_generated.rs"));
+}
+
 pub use gantry_bforest as bforest;
 pub use gantry_entity as entity;

@@ -390,7 +390,7 @@ impl Gen<'_> {
 
     fn leaf(&mut self, t: &TermTrie, lowered: &LoweredRule) {
         let term = &self.env.terms[t.term.0];
-        self.line(&format!("// Rule at {}.", self.place(lowered.rule)));
+        self.line(&format!("// rule at {}", self.place(lowered.rule)));
         let mut names = self.var_names(lowered);
         let (lines, value) = self.expr(&self.env.rules[lowered.rule].rhs, &mut names);
         self.line("{");
