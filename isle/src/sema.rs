@@ -1161,3 +1161,54 @@ fn substitute(p: &Pattern, args: &HashMap<&str, &Pattern>, at: Pos) -> Pattern {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexer::lex;
+    use crate::parser::parse;
+
+    fn check(src: &str) -> Result<TermEnv, Vec<Error>> {
+        let toks = lex(src, 0).unwrap();
+        TermEnv::from_defs(&parse(&toks, Pos::default()).unwrap())
+    }
+
+    #[test]
+    fn terms_and_rules_are_typed() {
+        let env = check(
+            "(type u8 (primitive u8)) (type u32 (primitive u32))
+             (decl widen (u8) u32) (extern constructor widen widen) (convert u8 u32 widen)
+             (decl f (u8) u32) (rule (f x) x)",
+        )
+        .unwrap();
+        let f = env.term_named("f").unwrap();
+        assert_eq!(env.terms[f.0].constructor, Constructor::Internal);
+        // The right-hand side got the conversion.
+        let widen = env.term_named("widen").unwrap();
+        assert_eq!(
+            env.rules[0].rhs,
+            TExpr::Call(widen, vec![TExpr::Var(VarId(0))])
+        );
+    }
+
+    #[test]
+    fn internal_extractors_expand() {
+        let env = check(
+            "(type u32 (primitive u32)) (type E (enum (P (a u32) (b u32))))
+             (decl same (u32) E) (extractor (same x) (E.P x x))
+             (decl f (E) u32) (rule (f (same y)) y)",
+        )
+        .unwrap();
+        let TPattern::Variant(_, 0, fields) = &env.rules[0].args[0] else {
+            panic!("{:?}", env.rules[0].args)
+        };
+        assert!(matches!(fields[0], TPattern::Bind(..)) && matches!(fields[1], TPattern::Equal(_)));
+    }
+
+    #[test]
+    fn several_errors_are_reported() {
+        let errs = check("(decl f (nope) alsonope)").unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert!(errs.iter().all(|e| e.kind == ErrorKind::UnknownName));
+    }
+}

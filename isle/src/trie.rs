@@ -463,3 +463,76 @@ fn check_pairs(env: &TermEnv, rules: &[LoweredRule], errors: &mut Vec<Error>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Pos;
+    use crate::lexer::lex;
+    use crate::parser::parse;
+
+    fn env(src: &str) -> TermEnv {
+        let toks = lex(src, 0).unwrap();
+        let defs = parse(&toks, Pos::default()).unwrap();
+        TermEnv::from_defs(&defs).unwrap()
+    }
+
+    const PROGRAM: &str = "
+        (type u32 (primitive u32))
+        (type E (enum (A (x u32) (y u32)) (B)))
+        (decl f (E) u32)
+        (rule 2 (f (E.A 1 _)) 10)
+        (rule 2 (f (E.A 2 _)) 20)
+        (rule 1 (f (E.A _ 3)) 30)
+        (rule (f _) 0)
+    ";
+
+    #[test]
+    fn shared_tests_are_evaluated_once() {
+        let env = env(PROGRAM);
+        let tries = build(&env).unwrap();
+        assert_eq!(tries.len(), 1);
+        let root = &tries[0].root;
+        // The first two rules share the variant test: one edge at the root for both.
+        let Item::Edge(Step::Variant { .. }, child) = &root.items[0] else {
+            panic!("{root:?}")
+        };
+        assert_eq!(
+            child.items.len(),
+            3,
+            "1, 2 and the third rule's field test under one variant edge"
+        );
+        // The default rule comes last, as a leaf at the root.
+        assert!(matches!(root.items.last(), Some(Item::Leaf(3))));
+        assert_eq!(root.edge_count(), 4);
+    }
+
+    #[test]
+    fn steps_follow_pattern_order() {
+        let env = env(PROGRAM);
+        let mut b = Bindings::default();
+        let l = lower_rule(&env, 2, &mut b);
+        assert!(matches!(l.steps[0], Step::Variant { .. }));
+        assert!(matches!(l.steps[1], Step::Int { value: 3, .. }));
+        assert_eq!(l.steps.len(), 2);
+    }
+
+    #[test]
+    fn contradictions_make_rules_disjoint() {
+        let s1 = Step::Int {
+            input: BindingId(0),
+            value: 1,
+        };
+        let s2 = Step::Int {
+            input: BindingId(0),
+            value: 2,
+        };
+        let s3 = Step::Int {
+            input: BindingId(1),
+            value: 2,
+        };
+        assert!(s1.contradicts(&s2));
+        assert!(!s1.contradicts(&s3));
+        assert!(!s1.contradicts(&s1));
+    }
+}
