@@ -16,7 +16,9 @@ pub mod data_value;
 pub mod dominator_tree;
 pub mod flowgraph;
 pub mod ir;
+pub mod isa;
 pub mod loop_analysis;
+pub mod settings;
 pub mod verifier;
 pub mod write;
 

@@ -1,6 +1,8 @@
 //! Finding test files, running them in parallel, and summing up.
 
 use crate::subtest;
+use gantry_codegen::isa;
+use gantry_codegen::settings::{self, Flags};
 use gantry_codegen::verifier::VerifierFlags;
 use gantry_reader::{HeaderLine, parse_test};
 use std::path::{Path, PathBuf};
@@ -79,19 +81,14 @@ fn run_text(text: &str) -> FileOutcome {
         (Err(e), None) => return FileOutcome::Failed(format!("parse error: {e}")),
         (Ok(f), None) => f,
     };
-    let mut flags = VerifierFlags::default();
-    for h in &file.headers {
-        if let HeaderLine::Set(settings) = h {
-            for (k, v) in settings {
-                let on = v == "true" || v == "1";
-                match k.as_str() {
-                    "preserve_frame_pointers" => flags.preserve_frame_pointers = on,
-                    "enable_pinned_reg" => flags.enable_pinned_reg = on,
-                    _ => {}
-                }
-            }
-        }
-    }
+    let (flags, targets) = match configure(&file) {
+        Ok(c) => c,
+        Err(e) => return FileOutcome::Failed(e),
+    };
+    let verifier_flags = VerifierFlags {
+        preserve_frame_pointers: flags.preserve_frame_pointers,
+        enable_pinned_reg: flags.enable_pinned_reg,
+    };
     if file.commands.is_empty() {
         return FileOutcome::Failed("no `test` line".into());
     }
@@ -99,10 +96,19 @@ fn run_text(text: &str) -> FileOutcome {
     let mut skipped = Vec::new();
     for cmd in &file.commands {
         if !SUPPORTED.contains(&cmd.command.as_str()) {
-            skipped.push(format!("`test {}` is not supported yet", cmd.command));
+            let why = if cmd.command == "compile" || cmd.command == "run" {
+                format!(
+                    "`test {}` needs a backend, and none exists yet for {}",
+                    cmd.command,
+                    targets.join(", ")
+                )
+            } else {
+                format!("`test {}` is not supported yet", cmd.command)
+            };
+            skipped.push(why);
             continue;
         }
-        if let Err(e) = subtest::run(&cmd.command, &file, flags) {
+        if let Err(e) = subtest::run(&cmd.command, &file, verifier_flags) {
             return FileOutcome::Failed(format!("test {}: {e}", cmd.command));
         }
         ran += 1;
@@ -115,6 +121,44 @@ fn run_text(text: &str) -> FileOutcome {
 }
 
 /// Adds the test files at `path`: a file named explicitly, or the `.clif` files of a folder.
+/// Applies the file's `set` and `target` lines: the shared flags, and a description of
+/// each target (unsupported targets are named as such).
+///
+/// # Errors
+/// An unknown setting, ISA, ISA flag, or a bad value.
+fn configure(file: &gantry_reader::TestFile<'_>) -> Result<(Flags, Vec<String>), String> {
+    let mut builder = settings::Builder::new();
+    let mut targets = Vec::new();
+    for h in &file.headers {
+        match h {
+            HeaderLine::Set(list) => {
+                for (name, value) in list {
+                    builder
+                        .set(name, value)
+                        .map_err(|e| format!("`set` line: {e}"))?;
+                }
+            }
+            HeaderLine::Target { isa, flags } => match isa::lookup(isa) {
+                Ok(mut b) => {
+                    for f in flags {
+                        b.apply(f)
+                            .map_err(|e| format!("`target {isa}` line: {e}"))?;
+                    }
+                    targets.push(b.name().to_string());
+                }
+                Err(isa::LookupError::Unsupported(name)) => {
+                    targets.push(format!("{name} (not supported by Gantry)"))
+                }
+                Err(e) => return Err(format!("`target` line: {e}")),
+            },
+        }
+    }
+    if targets.is_empty() {
+        targets.push("the host".into());
+    }
+    Ok((builder.finish(), targets))
+}
+
 fn collect(path: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?

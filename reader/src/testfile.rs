@@ -51,29 +51,14 @@ impl TestFile<'_> {
     }
 }
 
-/// The default calling convention of an ISA or triple name, as test files assume.
+/// The default calling convention of an ISA or triple name, as test files assume: the
+/// ISA's C convention; `system_v` for targets Gantry knows but does not support.
 pub fn default_call_conv_for(isa: &str) -> Option<CallConv> {
-    let arch = isa.split('-').next().unwrap_or(isa);
-    if !matches!(
-        arch,
-        "x86_64"
-            | "aarch64"
-            | "s390x"
-            | "riscv64"
-            | "pulley32"
-            | "pulley64"
-            | "pulley32be"
-            | "pulley64be"
-    ) {
-        return None;
+    match gantry_codegen::isa::lookup(isa) {
+        Ok(b) => Some(b.default_call_conv()),
+        Err(gantry_codegen::isa::LookupError::Unsupported(_)) => Some(CallConv::SystemV),
+        Err(gantry_codegen::isa::LookupError::Unknown(_)) => None,
     }
-    Some(if isa.contains("windows") {
-        CallConv::WindowsFastcall
-    } else if arch == "aarch64" && (isa.contains("apple") || isa.contains("darwin")) {
-        CallConv::AppleAarch64
-    } else {
-        CallConv::SystemV
-    })
 }
 
 /// Parses a whole test file.
