@@ -10,6 +10,8 @@
 #![warn(missing_docs)]
 
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod cfg_printer;
 pub mod data_value;

@@ -3,6 +3,8 @@
 //! The code generators of each ISA live in `isa/<isa>/` (they arrive with the backend
 //! issues); this module resolves `target` lines and triples to an ISA and its flags.
 
+pub mod x64;
+
 use crate::ir::{CallConv, Endianness, Type};
 use crate::settings::{Aarch64Flags, IsaFlags, S390xFlags, SetError, X64Flags};
 use alloc::string::{String, ToString};
