@@ -20,6 +20,7 @@ pub mod flowgraph;
 pub mod ir;
 pub mod isa;
 pub mod loop_analysis;
+pub mod machinst;
 pub mod settings;
 pub mod verifier;
 pub mod write;

@@ -1,0 +1,715 @@
+//! The machine-code buffer: bytes, labels and the fixups that refer to them, veneers
+//! and constant islands for short-range references, relocations, trap sites, call sites
+//! and source-location ranges.
+//!
+//! Code is emitted front to back. A reference to a label records a fixup; it is patched
+//! when the label is bound (or at `finish`). A reference kind with a short range (e.g. a
+//! conditional branch on AArch64) has a deadline: before the code grows past it, the
+//! emitter asks [`MachBuffer::island_needed`] and calls [`MachBuffer::emit_island`],
+//! which places veneers (longer-range jumps) for still-unbound labels and the pending
+//! constants.
+//!
+//! Branch simplification (fallthrough removal, inversion, jump threading) is done on the
+//! block order before emission, where the layout is known; this buffer only resolves
+//! labels.
+
+use crate::ir::{ExternalName, RelSourceLoc, TrapCode};
+use alloc::vec::Vec;
+use core::fmt;
+
+/// A position in the code, bound once.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct MachLabel(u32);
+
+impl MachLabel {
+    /// The label's number.
+    pub fn index(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for MachLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "label{}", self.0)
+    }
+}
+
+/// A kind of reference to a label inside an instruction: how far it reaches and how to
+/// patch it. Each ISA defines its kinds.
+pub trait LabelUse: Copy + fmt::Debug {
+    /// The largest forward distance in bytes, from the use's offset to the label.
+    fn max_pos_range(self) -> u32;
+    /// The largest backward distance in bytes.
+    fn max_neg_range(self) -> u32;
+    /// The bytes the patched field covers, from the use's offset.
+    fn patch_size(self) -> u32;
+    /// Writes the reference to `label_offset` into `bytes`, the `patch_size` bytes at
+    /// `use_offset`.
+    fn patch(self, bytes: &mut [u8], use_offset: u32, label_offset: u32);
+    /// Whether a veneer can extend this reference when the label is out of reach.
+    fn supports_veneer(self) -> bool;
+    /// The size in bytes of a veneer.
+    fn veneer_size(self) -> u32;
+    /// Writes a veneer into `bytes` (`veneer_size` bytes at `veneer_offset`) and patches
+    /// nothing; returns where in it the onward reference is and its kind.
+    fn generate_veneer(self, bytes: &mut [u8], veneer_offset: u32) -> (u32, Self);
+    /// The byte alignment veneers and constants in islands need.
+    fn align() -> u32 {
+        1
+    }
+}
+
+/// What a relocation refers to.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum RelocTarget {
+    /// An external function or symbol.
+    ExternalName(ExternalName),
+}
+
+/// A relocation the linker or JIT applies: `kind` (ISA-specific, e.g. an ELF relocation
+/// type) at `offset`, to `target` plus `addend`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct MachReloc {
+    /// The offset of the patched field.
+    pub offset: u32,
+    /// The ISA's relocation kind.
+    pub kind: u32,
+    /// What it refers to.
+    pub target: RelocTarget,
+    /// Added to the target's address.
+    pub addend: i64,
+}
+
+/// An instruction that may trap: its offset and the trap code reported.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct MachTrap {
+    /// The offset of the faulting instruction.
+    pub offset: u32,
+    /// Why it traps.
+    pub code: TrapCode,
+}
+
+/// A call: the return address (offset after the call instruction).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct MachCallSite {
+    /// The offset of the return address.
+    pub ret_addr: u32,
+}
+
+/// A range of code that comes from one source location.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct MachSrcLoc {
+    /// The first byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+    /// The location, relative to the function's base.
+    pub loc: RelSourceLoc,
+}
+
+/// Why a buffer could not be finished.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum BufferError {
+    /// A label was used but never bound.
+    UnboundLabel(MachLabel),
+    /// A reference cannot reach its label and no veneer can extend it.
+    OutOfRange {
+        /// The offset of the reference.
+        offset: u32,
+        /// The label.
+        label: MachLabel,
+    },
+    /// The code is larger than the 4 GiB offsets can address.
+    CodeTooLarge,
+}
+
+impl fmt::Display for BufferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BufferError::UnboundLabel(l) => write!(f, "{l} is used but never bound"),
+            BufferError::OutOfRange { offset, label } => {
+                write!(
+                    f,
+                    "the reference at offset {offset:#x} cannot reach {label}"
+                )
+            }
+            BufferError::CodeTooLarge => write!(f, "the code is too large"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Fixup<L: LabelUse> {
+    label: MachLabel,
+    offset: u32,
+    kind: L,
+}
+
+impl<L: LabelUse> Fixup<L> {
+    /// The last offset at which the label may still be bound for this fixup to reach it.
+    fn deadline(&self) -> u32 {
+        self.offset.saturating_add(self.kind.max_pos_range())
+    }
+}
+
+const UNBOUND: u32 = u32::MAX;
+
+/// Machine code being emitted. `L` is the ISA's kind of label reference.
+#[derive(Clone, Debug)]
+pub struct MachBuffer<L: LabelUse> {
+    data: Vec<u8>,
+    label_offsets: Vec<u32>,
+    fixups: Vec<Fixup<L>>,
+    /// Constants waiting for the next island: (label, bytes, alignment).
+    pending_constants: Vec<(MachLabel, Vec<u8>, u32)>,
+    relocs: Vec<MachReloc>,
+    traps: Vec<MachTrap>,
+    call_sites: Vec<MachCallSite>,
+    srclocs: Vec<MachSrcLoc>,
+    open_srcloc: Option<(u32, RelSourceLoc)>,
+}
+
+/// The finished code and its metadata.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct MachBufferFinalized {
+    /// The code and constants.
+    pub data: Vec<u8>,
+    /// Relocations, by offset.
+    pub relocs: Vec<MachReloc>,
+    /// Trap sites, by offset.
+    pub traps: Vec<MachTrap>,
+    /// Call sites, by offset.
+    pub call_sites: Vec<MachCallSite>,
+    /// Source-location ranges, by start.
+    pub srclocs: Vec<MachSrcLoc>,
+}
+
+impl<L: LabelUse> Default for MachBuffer<L> {
+    fn default() -> Self {
+        MachBuffer::new()
+    }
+}
+
+impl<L: LabelUse> MachBuffer<L> {
+    /// An empty buffer.
+    pub fn new() -> MachBuffer<L> {
+        MachBuffer {
+            data: Vec::new(),
+            label_offsets: Vec::new(),
+            fixups: Vec::new(),
+            pending_constants: Vec::new(),
+            relocs: Vec::new(),
+            traps: Vec::new(),
+            call_sites: Vec::new(),
+            srclocs: Vec::new(),
+            open_srcloc: None,
+        }
+    }
+
+    /// The offset the next byte goes to.
+    pub fn cur_offset(&self) -> u32 {
+        self.data.len() as u32
+    }
+
+    /// Appends bytes.
+    pub fn put_data(&mut self, bytes: &[u8]) {
+        self.data.extend_from_slice(bytes);
+    }
+
+    /// Appends one byte.
+    pub fn put1(&mut self, b: u8) {
+        self.data.push(b);
+    }
+
+    /// Appends a 32-bit value in the given byte order.
+    pub fn put4(&mut self, v: u32, big_endian: bool) {
+        let bytes = if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
+        self.data.extend_from_slice(&bytes);
+    }
+
+    /// Appends zero bytes until the offset is a multiple of `align` (a power of two).
+    pub fn align_to(&mut self, align: u32) {
+        debug_assert!(align.is_power_of_two());
+        while self.cur_offset() % align != 0 {
+            self.data.push(0);
+        }
+    }
+
+    /// A new, unbound label.
+    pub fn get_label(&mut self) -> MachLabel {
+        let l = MachLabel(self.label_offsets.len() as u32);
+        self.label_offsets.push(UNBOUND);
+        l
+    }
+
+    /// The offset `label` is bound to, if it is.
+    pub fn label_offset(&self, label: MachLabel) -> Option<u32> {
+        self.label_offsets
+            .get(label.0 as usize)
+            .copied()
+            .filter(|&o| o != UNBOUND)
+    }
+
+    /// Binds `label` to the current offset, and patches the references to it that can
+    /// reach it.
+    ///
+    /// # Panics
+    /// If the label is already bound.
+    pub fn bind_label(&mut self, label: MachLabel) {
+        let slot = &mut self.label_offsets[label.0 as usize];
+        assert_eq!(*slot, UNBOUND, "{label} is bound twice");
+        *slot = self.data.len() as u32;
+        // Patch what can be patched now; the rest waits for `finish`.
+        let offset = *slot;
+        let mut keep = Vec::with_capacity(self.fixups.len());
+        for f in core::mem::take(&mut self.fixups) {
+            if f.label == label && Self::in_range(f, offset) {
+                self.patch(f, offset);
+            } else {
+                keep.push(f);
+            }
+        }
+        self.fixups = keep;
+    }
+
+    fn in_range(f: Fixup<L>, target: u32) -> bool {
+        if target >= f.offset {
+            target - f.offset <= f.kind.max_pos_range()
+        } else {
+            f.offset - target <= f.kind.max_neg_range()
+        }
+    }
+
+    fn patch(&mut self, f: Fixup<L>, target: u32) {
+        let start = f.offset as usize;
+        let end = start + f.kind.patch_size() as usize;
+        f.kind.patch(&mut self.data[start..end], f.offset, target);
+    }
+
+    /// Records that the field at `offset` (already emitted, `kind.patch_size()` bytes)
+    /// refers to `label`. A bound label in range is patched at once.
+    pub fn use_label_at_offset(&mut self, offset: u32, label: MachLabel, kind: L) {
+        let f = Fixup {
+            label,
+            offset,
+            kind,
+        };
+        match self.label_offset(label) {
+            Some(target) if Self::in_range(f, target) => self.patch(f, target),
+            _ => self.fixups.push(f),
+        }
+    }
+
+    /// A label for the constant `bytes` (aligned to `align`), placed in the next island.
+    /// The same bytes and alignment registered twice share one copy.
+    pub fn register_constant(&mut self, bytes: &[u8], align: u32) -> MachLabel {
+        if let Some((l, _, _)) = self
+            .pending_constants
+            .iter()
+            .find(|(_, b, a)| b == bytes && *a == align)
+        {
+            return *l;
+        }
+        let l = self.get_label();
+        self.pending_constants.push((l, bytes.to_vec(), align));
+        l
+    }
+
+    /// The bytes an island emitted now would take at most: a veneer for every
+    /// extendable reference, plus the constants, with alignment padding.
+    fn island_size(&self) -> u32 {
+        let veneers: u32 = self
+            .fixups
+            .iter()
+            .filter(|f| f.kind.supports_veneer())
+            .map(|f| f.kind.veneer_size() + L::align())
+            .sum();
+        let constants: u32 = self
+            .pending_constants
+            .iter()
+            .map(|(_, b, a)| b.len() as u32 + a)
+            .sum();
+        veneers + constants
+    }
+
+    /// Whether an island must be emitted before `distance` more bytes of code, for the
+    /// pending short-range references to stay in reach.
+    pub fn island_needed(&self, distance: u32) -> bool {
+        let horizon = self
+            .cur_offset()
+            .saturating_add(distance)
+            .saturating_add(self.island_size());
+        self.fixups
+            .iter()
+            .any(|f| f.kind.supports_veneer() && self.needs_veneer(f, horizon))
+    }
+
+    /// Whether `f` must go through a veneer if its label is not reachable by `horizon`:
+    /// its label is bound out of range behind, or unbound with a deadline before it.
+    fn needs_veneer(&self, f: &Fixup<L>, horizon: u32) -> bool {
+        match self.label_offset(f.label) {
+            Some(target) => !Self::in_range(*f, target),
+            None => f.deadline() < horizon,
+        }
+    }
+
+    /// Emits an island here: the pending constants, and veneers for the references that
+    /// could not reach their labels if the next island is `distance` bytes away. The
+    /// caller makes sure execution does not fall into it (a jump around it).
+    pub fn emit_island(&mut self, distance: u32) {
+        let horizon = self
+            .cur_offset()
+            .saturating_add(distance)
+            .saturating_add(self.island_size());
+        let constants = core::mem::take(&mut self.pending_constants);
+        for (label, bytes, align) in constants {
+            self.align_to(align);
+            self.bind_label(label);
+            self.put_data(&bytes);
+        }
+        let fixups = core::mem::take(&mut self.fixups);
+        for f in fixups {
+            match self.label_offset(f.label) {
+                Some(target) if Self::in_range(f, target) => self.patch(f, target),
+                // A reference that would fall out of reach: send it to a veneer, whose
+                // own, longer reference is resolved like any other.
+                _ if f.kind.supports_veneer() && self.needs_veneer(&f, horizon) => {
+                    self.align_to(L::align());
+                    let at = self.cur_offset();
+                    self.data
+                        .resize(self.data.len() + f.kind.veneer_size() as usize, 0);
+                    let end = self.data.len();
+                    let (use_offset, kind) =
+                        f.kind.generate_veneer(&mut self.data[at as usize..end], at);
+                    self.patch(f, at);
+                    self.use_label_at_offset(use_offset, f.label, kind);
+                }
+                _ => self.fixups.push(f),
+            }
+        }
+    }
+
+    /// Records a relocation at the current offset.
+    pub fn add_reloc(&mut self, kind: u32, target: RelocTarget, addend: i64) {
+        let offset = self.cur_offset();
+        self.relocs.push(MachReloc {
+            offset,
+            kind,
+            target,
+            addend,
+        });
+    }
+
+    /// Records a relocation at `offset`.
+    pub fn add_reloc_at_offset(
+        &mut self,
+        offset: u32,
+        kind: u32,
+        target: RelocTarget,
+        addend: i64,
+    ) {
+        self.relocs.push(MachReloc {
+            offset,
+            kind,
+            target,
+            addend,
+        });
+    }
+
+    /// Records that the instruction at the current offset may trap with `code`.
+    pub fn add_trap(&mut self, code: TrapCode) {
+        let offset = self.cur_offset();
+        self.traps.push(MachTrap { offset, code });
+    }
+
+    /// Records a call whose return address is the current offset.
+    pub fn add_call_site(&mut self) {
+        let ret_addr = self.cur_offset();
+        self.call_sites.push(MachCallSite { ret_addr });
+    }
+
+    /// Starts a range of code from source location `loc` (ending any open one).
+    pub fn start_srcloc(&mut self, loc: RelSourceLoc) {
+        self.end_srcloc();
+        self.open_srcloc = Some((self.cur_offset(), loc));
+    }
+
+    /// Ends the open source-location range, if any; empty ranges are dropped.
+    pub fn end_srcloc(&mut self) {
+        if let Some((start, loc)) = self.open_srcloc.take() {
+            let end = self.cur_offset();
+            if end > start {
+                self.srclocs.push(MachSrcLoc { start, end, loc });
+            }
+        }
+    }
+
+    /// Emits the pending constants, resolves every reference, and returns the code.
+    ///
+    /// # Errors
+    /// A label used but never bound, or a reference that cannot reach its label.
+    pub fn finish(mut self) -> Result<MachBufferFinalized, BufferError> {
+        self.end_srcloc();
+        if !self.pending_constants.is_empty() || !self.fixups.is_empty() {
+            self.emit_island(u32::MAX);
+        }
+        for f in core::mem::take(&mut self.fixups) {
+            let Some(target) = self.label_offset(f.label) else {
+                return Err(BufferError::UnboundLabel(f.label));
+            };
+            if !Self::in_range(f, target) {
+                return Err(BufferError::OutOfRange {
+                    offset: f.offset,
+                    label: f.label,
+                });
+            }
+            self.patch(f, target);
+        }
+        if self.data.len() > u32::MAX as usize {
+            return Err(BufferError::CodeTooLarge);
+        }
+        Ok(MachBufferFinalized {
+            data: self.data,
+            relocs: self.relocs,
+            traps: self.traps,
+            call_sites: self.call_sites,
+            srclocs: self.srclocs,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{RelSourceLoc, TrapCode};
+
+    /// A toy ISA: `Rel8` fields reach ±127 bytes from their end and can be extended by a
+    /// 5-byte `jmp rel32` veneer; `Rel32` fields reach anywhere.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Use {
+        Rel8,
+        Rel32,
+    }
+
+    impl LabelUse for Use {
+        fn max_pos_range(self) -> u32 {
+            match self {
+                Use::Rel8 => 128,
+                Use::Rel32 => i32::MAX as u32,
+            }
+        }
+        fn max_neg_range(self) -> u32 {
+            match self {
+                Use::Rel8 => 127,
+                Use::Rel32 => i32::MAX as u32,
+            }
+        }
+        fn patch_size(self) -> u32 {
+            match self {
+                Use::Rel8 => 1,
+                Use::Rel32 => 4,
+            }
+        }
+        fn patch(self, bytes: &mut [u8], use_offset: u32, label_offset: u32) {
+            let rel = label_offset as i64 - (use_offset as i64 + self.patch_size() as i64);
+            match self {
+                Use::Rel8 => bytes[0] = i8::try_from(rel).expect("in range") as u8,
+                Use::Rel32 => bytes.copy_from_slice(&(rel as i32).to_le_bytes()),
+            }
+        }
+        fn supports_veneer(self) -> bool {
+            self == Use::Rel8
+        }
+        fn veneer_size(self) -> u32 {
+            5
+        }
+        fn generate_veneer(self, bytes: &mut [u8], veneer_offset: u32) -> (u32, Use) {
+            bytes[0] = 0xe9;
+            (veneer_offset + 1, Use::Rel32)
+        }
+    }
+
+    /// Where the field at `offset` points directly.
+    fn target(data: &[u8], offset: u32, kind: Use) -> u32 {
+        match kind {
+            Use::Rel8 => (offset as i64 + 1 + data[offset as usize] as i8 as i64) as u32,
+            Use::Rel32 => {
+                let b = &data[offset as usize..offset as usize + 4];
+                (offset as i64 + 4 + i32::from_le_bytes(b.try_into().unwrap()) as i64) as u32
+            }
+        }
+    }
+
+    /// Whether the reference at `offset` reaches `expected`, directly or through a veneer.
+    fn reaches(data: &[u8], offset: u32, kind: Use, expected: u32) -> bool {
+        let t = target(data, offset, kind);
+        t == expected
+            || (kind == Use::Rel8
+                && data[t as usize] == 0xe9
+                && target(data, t + 1, Use::Rel32) == expected)
+    }
+
+    #[test]
+    fn forward_and_backward_references() {
+        let mut buf = MachBuffer::<Use>::new();
+        let back = buf.get_label();
+        let fwd = buf.get_label();
+        buf.bind_label(back);
+        buf.put_data(&[0x90; 10]);
+        let u1 = buf.cur_offset();
+        buf.put_data(&[0; 4]);
+        buf.use_label_at_offset(u1, back, Use::Rel32);
+        let u2 = buf.cur_offset();
+        buf.put_data(&[0; 1]);
+        buf.use_label_at_offset(u2, fwd, Use::Rel8);
+        buf.put_data(&[0x90; 20]);
+        buf.bind_label(fwd);
+        let bound = buf.cur_offset();
+        let out = buf.finish().unwrap();
+        assert_eq!(target(&out.data, u1, Use::Rel32), 0);
+        assert_eq!(target(&out.data, u2, Use::Rel8), bound);
+    }
+
+    #[test]
+    fn far_short_reference_goes_through_a_veneer() {
+        let mut buf = MachBuffer::<Use>::new();
+        let far = buf.get_label();
+        buf.put_data(&[0]);
+        buf.use_label_at_offset(0, far, Use::Rel8);
+        // Emit code until an island is needed, then the island, then more code.
+        let mut emitted_island = false;
+        for _ in 0..300 {
+            if buf.island_needed(4) {
+                buf.emit_island(4);
+                emitted_island = true;
+            }
+            buf.put_data(&[0x90; 4]);
+        }
+        assert!(emitted_island);
+        buf.bind_label(far);
+        let bound = buf.cur_offset();
+        let out = buf.finish().unwrap();
+        assert_ne!(
+            target(&out.data, 0, Use::Rel8),
+            bound,
+            "too far for a direct reference"
+        );
+        assert!(reaches(&out.data, 0, Use::Rel8, bound));
+    }
+
+    #[test]
+    fn unbound_and_unreachable_labels_are_errors() {
+        let mut buf = MachBuffer::<Use>::new();
+        let l = buf.get_label();
+        buf.put_data(&[0; 4]);
+        buf.use_label_at_offset(0, l, Use::Rel32);
+        assert_eq!(buf.finish().unwrap_err(), BufferError::UnboundLabel(l));
+    }
+
+    #[test]
+    fn constants_are_shared_and_aligned() {
+        let mut buf = MachBuffer::<Use>::new();
+        let a = buf.register_constant(&[1, 2, 3, 4, 5, 6, 7, 8], 8);
+        let b = buf.register_constant(&[1, 2, 3, 4, 5, 6, 7, 8], 8);
+        let c = buf.register_constant(&[9; 16], 16);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        buf.put_data(&[0x90; 3]);
+        buf.put_data(&[0; 4]);
+        buf.use_label_at_offset(3, c, Use::Rel32);
+        let out = buf.finish().unwrap();
+        let at = target(&out.data, 3, Use::Rel32);
+        assert_eq!(at % 16, 0);
+        assert_eq!(&out.data[at as usize..at as usize + 16], &[9; 16]);
+    }
+
+    #[test]
+    fn metadata_is_recorded_at_offsets() {
+        let mut buf = MachBuffer::<Use>::new();
+        buf.put_data(&[0x90; 2]);
+        buf.start_srcloc(RelSourceLoc::default());
+        buf.add_trap(TrapCode::INTEGER_DIVISION_BY_ZERO);
+        buf.put_data(&[0x0f, 0x0b]);
+        buf.add_reloc(
+            7,
+            RelocTarget::ExternalName(crate::ir::ExternalName::LibCall(crate::ir::LibCall::Memcpy)),
+            -4,
+        );
+        buf.put_data(&[0; 4]);
+        buf.add_call_site();
+        buf.end_srcloc();
+        buf.start_srcloc(RelSourceLoc::default());
+        buf.end_srcloc();
+        let out = buf.finish().unwrap();
+        assert_eq!(
+            out.traps,
+            [MachTrap {
+                offset: 2,
+                code: TrapCode::INTEGER_DIVISION_BY_ZERO
+            }]
+        );
+        assert_eq!(out.relocs[0].offset, 4);
+        assert_eq!(out.call_sites, [MachCallSite { ret_addr: 8 }]);
+        assert_eq!(out.srclocs.len(), 1, "the empty range is dropped");
+        assert_eq!((out.srclocs[0].start, out.srclocs[0].end), (2, 8));
+    }
+
+    #[test]
+    fn random_programs_resolve_every_reference() {
+        // A deterministic stream of random choices.
+        let mut x: u64 = 0x1234_5678;
+        let mut next = |n: u32| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % u64::from(n)) as u32
+        };
+        for _ in 0..200 {
+            let mut buf = MachBuffer::<Use>::new();
+            let labels: Vec<MachLabel> = (0..8).map(|_| buf.get_label()).collect();
+            let mut uses = Vec::new();
+            for _ in 0..60 {
+                match next(4) {
+                    0 => buf.put_data(&alloc::vec![0x90; next(80) as usize]),
+                    1 => {
+                        let l = labels[next(8) as usize];
+                        if buf.label_offset(l).is_none() {
+                            buf.bind_label(l);
+                        }
+                    }
+                    _ => {
+                        let l = labels[next(8) as usize];
+                        let kind = if next(2) == 0 { Use::Rel8 } else { Use::Rel32 };
+                        let at = buf.cur_offset();
+                        buf.put_data(&alloc::vec![0; kind.patch_size() as usize]);
+                        buf.use_label_at_offset(at, l, kind);
+                        uses.push((at, l, kind));
+                    }
+                }
+                if buf.island_needed(100) {
+                    buf.emit_island(100);
+                }
+            }
+            for &l in &labels {
+                if buf.label_offset(l).is_none() {
+                    buf.bind_label(l);
+                }
+            }
+            let offsets: Vec<u32> = labels
+                .iter()
+                .map(|&l| buf.label_offset(l).unwrap())
+                .collect();
+            let out = buf.finish().expect("every label is bound and reachable");
+            for (at, l, kind) in uses {
+                assert!(
+                    reaches(&out.data, at, kind, offsets[l.index() as usize]),
+                    "use at {at:#x} of {l}"
+                );
+            }
+        }
+    }
+}
