@@ -1,5 +1,6 @@
-//! Compiles the ISLE sources under `src/` (`prelude*.isle`, each ISA's `inst.isle` and
-//! `lower.isle`, the mid-end's `opts/*.isle`) into `OUT_DIR/isle_generated.rs`.
+//! Compiles the ISLE sources under `src/`: `prelude.isle` alone into
+//! `OUT_DIR/isle_prelude.rs` (checked on every build), and all `prelude*.isle` files with
+//! each ISA's `.isle` files (under `src/isa/<isa>/`) into `OUT_DIR/isle_<isa>.rs`.
 //!
 //! Cargo re-runs this only when an `.isle` file changes (or one is added or removed).
 //! `GANTRY_ISLE_DUMP=DIR` also copies the generated Rust to `DIR` for reading.
@@ -23,11 +24,8 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn main() {
-    println!("cargo:rerun-if-env-changed=GANTRY_ISLE_DUMP");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut paths = Vec::new();
-    collect(&src, &mut paths);
+/// Compiles `paths` as one ISLE program into `OUT_DIR/out_name`.
+fn compile(paths: &[PathBuf], out_name: &str) {
     let files: Vec<(String, String)> = paths
         .iter()
         .map(|p| {
@@ -50,12 +48,44 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("isle_generated.rs");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(out_name);
     std::fs::write(&out, &code).expect("OUT_DIR is writable");
     if let Ok(dir) = std::env::var("GANTRY_ISLE_DUMP") {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).expect("the dump folder can be created");
-        std::fs::write(dir.join("isle_generated.rs"), &code).expect("the dump folder is writable");
+        std::fs::write(dir.join(out_name), &code).expect("the dump folder is writable");
+    }
+}
+
+/// The ISAs whose lowering rules are written in ISLE so far.
+const ISAS: &[&str] = &["x64"];
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=GANTRY_ISLE_DUMP");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut all = Vec::new();
+    collect(&src, &mut all);
+    // The shared preludes go into every program; each ISA's files make one program.
+    let preludes: Vec<PathBuf> = all
+        .iter()
+        .filter(|p| {
+            p.parent() == Some(src.as_path())
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("prelude"))
+        })
+        .cloned()
+        .collect();
+    let shared: Vec<PathBuf> = preludes
+        .iter()
+        .filter(|p| p.ends_with("prelude.isle"))
+        .cloned()
+        .collect();
+    compile(&shared, "isle_prelude.rs");
+    let isa_dir = src.join("isa");
+    for isa in ISAS {
+        let dir = isa_dir.join(isa);
+        let mut program = preludes.clone();
+        program.extend(all.iter().filter(|p| p.starts_with(&dir)).cloned());
+        compile(&program, &format!("isle_{isa}.rs"));
     }
 }

@@ -29,7 +29,7 @@ pub mod write;
 #[allow(dead_code, missing_docs, unused_imports)]
 mod isle {
     use crate::ir::{Inst, Type, Value};
-    include!(concat!(env!("OUT_DIR"), "/isle_generated.rs"));
+    include!(concat!(env!("OUT_DIR"), "/isle_prelude.rs"));
 }
 
 pub use gantry_bforest as bforest;

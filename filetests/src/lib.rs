@@ -15,6 +15,7 @@
 mod filecheck;
 pub mod fuzzing;
 pub mod random;
+pub mod run;
 mod runner;
 mod subtest;
 

@@ -95,13 +95,17 @@ fn run_text(text: &str) -> FileOutcome {
     let mut ran = 0;
     let mut skipped = Vec::new();
     for cmd in &file.commands {
+        if cmd.command == "run" {
+            match run_on_targets(&file, &targets, &mut skipped) {
+                Ok(n) => ran += n,
+                Err(e) => return FileOutcome::Failed(e),
+            }
+            continue;
+        }
         if !SUPPORTED.contains(&cmd.command.as_str()) {
-            let why = if cmd.command == "compile" || cmd.command == "run" {
-                format!(
-                    "`test {}` needs a backend, and none exists yet for {}",
-                    cmd.command,
-                    targets.join(", ")
-                )
+            let why = if cmd.command == "compile" {
+                let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+                format!("`test compile` is not supported yet ({})", names.join(", "))
             } else {
                 format!("`test {}` is not supported yet", cmd.command)
             };
@@ -120,13 +124,47 @@ fn run_text(text: &str) -> FileOutcome {
     }
 }
 
+/// A target a file is tested for: its name, and its ISA if Gantry knows it.
+struct Target {
+    name: String,
+    isa: Option<isa::IsaBuilder>,
+}
+
+/// Runs `test run` for every target this machine can execute; the others are returned as
+/// skip reasons.
+fn run_on_targets(
+    file: &gantry_reader::TestFile<'_>,
+    targets: &[Target],
+    skipped: &mut Vec<String>,
+) -> Result<usize, String> {
+    let mut ran = 0;
+    for t in targets {
+        let Some(b) = t.isa.clone().filter(|b| crate::run::host_runs(b.name())) else {
+            skipped.push(format!(
+                "`test run` for {} cannot execute on this machine",
+                t.name
+            ));
+            continue;
+        };
+        match b.finish() {
+            Ok(isa) => {
+                crate::run::run(file, isa.as_ref())
+                    .map_err(|e| format!("test run on {}: {e}", t.name))?;
+                ran += 1;
+            }
+            Err(e) => skipped.push(format!("`test run`: {e}")),
+        }
+    }
+    Ok(ran)
+}
+
 /// Adds the test files at `path`: a file named explicitly, or the `.clif` files of a folder.
 /// Applies the file's `set` and `target` lines: the shared flags, and a description of
 /// each target (unsupported targets are named as such).
 ///
 /// # Errors
 /// An unknown setting, ISA, ISA flag, or a bad value.
-fn configure(file: &gantry_reader::TestFile<'_>) -> Result<(Flags, Vec<String>), String> {
+fn configure(file: &gantry_reader::TestFile<'_>) -> Result<(Flags, Vec<Target>), String> {
     let mut builder = settings::Builder::new();
     let mut targets = Vec::new();
     for h in &file.headers {
@@ -144,17 +182,25 @@ fn configure(file: &gantry_reader::TestFile<'_>) -> Result<(Flags, Vec<String>),
                         b.apply(f)
                             .map_err(|e| format!("`target {isa}` line: {e}"))?;
                     }
-                    targets.push(b.name().to_string());
+                    targets.push(Target {
+                        name: b.name().to_string(),
+                        isa: Some(b),
+                    });
                 }
-                Err(isa::LookupError::Unsupported(name)) => {
-                    targets.push(format!("{name} (not supported by Gantry)"))
-                }
+                Err(isa::LookupError::Unsupported(name)) => targets.push(Target {
+                    name: format!("{name} (not supported by Gantry)"),
+                    isa: None,
+                }),
                 Err(e) => return Err(format!("`target` line: {e}")),
             },
         }
     }
     if targets.is_empty() {
-        targets.push("the host".into());
+        let host = std::env::consts::ARCH;
+        targets.push(Target {
+            name: host.into(),
+            isa: isa::lookup(host).ok(),
+        });
     }
     Ok((builder.finish(), targets))
 }

@@ -5,8 +5,11 @@
 
 pub mod x64;
 
-use crate::ir::{CallConv, Endianness, Type};
+use crate::ir::{CallConv, Endianness, Function, Type};
+use crate::machinst::CodegenError;
+use crate::machinst::buffer::MachBufferFinalized;
 use crate::settings::{Aarch64Flags, IsaFlags, S390xFlags, SetError, X64Flags};
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use core::fmt;
 use core::str::FromStr;
@@ -28,6 +31,21 @@ impl fmt::Display for LookupError {
             LookupError::Unsupported(n) => write!(f, "Gantry does not support the target `{n}`"),
         }
     }
+}
+
+/// A target ISA with its flags, ready to compile functions.
+pub trait TargetIsa {
+    /// The ISA's short name (`x86_64`, `aarch64`, `s390x`).
+    fn name(&self) -> &'static str;
+
+    /// Compiles `func` to machine code: verification, lowering, register allocation and
+    /// emission, including the prologue and epilogue.
+    ///
+    /// # Errors
+    /// [`CodegenError::Verifier`] for invalid IR, [`CodegenError::UnsupportedOpcode`] or
+    /// [`CodegenError::Unsupported`] for what this backend does not handle yet, and
+    /// allocation or emission failures.
+    fn compile_function(&self, func: &Function) -> Result<MachBufferFinalized, CodegenError>;
 }
 
 /// An ISA chosen by name, with its flags being set.
@@ -75,6 +93,21 @@ impl IsaBuilder {
     /// The ISA's flags.
     pub fn flags(&self) -> &IsaFlags {
         &self.flags
+    }
+
+    /// The finished target, able to compile.
+    ///
+    /// # Errors
+    /// [`LookupError::Unsupported`] for ISAs whose backend is not written yet (aarch64
+    /// and s390x so far).
+    pub fn finish(self) -> Result<Box<dyn TargetIsa>, LookupError> {
+        match self.flags {
+            IsaFlags::X64(flags) => Ok(Box::new(x64::X64Isa::new(flags))),
+            _ => Err(LookupError::Unsupported(alloc::format!(
+                "{} (no backend yet)",
+                self.name()
+            ))),
+        }
     }
 
     /// The ISA's short name (`x86_64`, `aarch64`, `s390x`).

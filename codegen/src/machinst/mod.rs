@@ -2,15 +2,61 @@
 //! instructions implement, [`vcode::VCode`] and register allocation with regalloc2, and
 //! the [`buffer::MachBuffer`] machine code is emitted into.
 //!
-//! Lowering from CLIF, the ABI layer and whole-function emission arrive with the rest of
-//! the backend.
+//! [`lower`] drives lowering from CLIF; each ISA supplies the rules.
 
 pub mod buffer;
+pub mod lower;
 pub mod reg;
 pub mod vcode;
 
+use crate::ir::{Opcode, Type};
+use crate::verifier::VerifierErrors;
+use alloc::string::String;
+use core::fmt;
 use regalloc2::RegClass;
 use vcode::OperandCollector;
+
+/// Why a function could not be compiled.
+#[derive(Clone, PartialEq, Debug)]
+pub enum CodegenError {
+    /// The function is not valid IR.
+    Verifier(VerifierErrors),
+    /// No lowering rule of the target handles this instruction.
+    UnsupportedOpcode {
+        /// The instruction's opcode.
+        opcode: Opcode,
+        /// Its controlling type (`INVALID` if it has none).
+        ty: Type,
+        /// The target ISA's name.
+        isa: &'static str,
+    },
+    /// Something else the target does not support yet (named in the message).
+    Unsupported {
+        /// What is not supported.
+        feature: String,
+    },
+    /// The register allocator failed (or, with checking on, its result was wrong).
+    Regalloc(String),
+    /// Emission failed: a branch out of range or an unbound label.
+    Emission(buffer::BufferError),
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodegenError::Verifier(e) => write!(f, "verifier errors:\n{e}"),
+            CodegenError::UnsupportedOpcode { opcode, ty, isa } if *ty == Type::INVALID => {
+                write!(f, "unsupported on {isa}: `{}`", opcode.name())
+            }
+            CodegenError::UnsupportedOpcode { opcode, ty, isa } => {
+                write!(f, "unsupported on {isa}: `{}.{ty}`", opcode.name())
+            }
+            CodegenError::Unsupported { feature } => write!(f, "unsupported: {feature}"),
+            CodegenError::Regalloc(e) => f.write_str(e),
+            CodegenError::Emission(e) => write!(f, "emission failed: {e:?}"),
+        }
+    }
+}
 
 /// A machine instruction of some ISA, on virtual registers until allocation.
 pub trait MachInst: Clone + core::fmt::Debug {

@@ -75,6 +75,18 @@ impl Gpr {
     }
 }
 
+impl Gpr {
+    /// The regalloc2 physical register.
+    pub fn preg(self) -> regalloc2::PReg {
+        regalloc2::PReg::new(self.0 as usize, regalloc2::RegClass::Int)
+    }
+
+    /// The register regalloc2's `p` names, if it is a general-purpose one.
+    pub fn from_preg(p: regalloc2::PReg) -> Option<Gpr> {
+        (p.class() == regalloc2::RegClass::Int).then(|| Gpr(p.hw_enc() as u8))
+    }
+}
+
 impl fmt::Display for Gpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "%{}", self.name(OperandSize::Size64))

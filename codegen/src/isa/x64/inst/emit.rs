@@ -1,0 +1,349 @@
+//! Emission of x86-64 instructions after register allocation: each instruction with its
+//! allocated registers, the moves regalloc2 inserted, and the frame's prologue and
+//! epilogue (System V: `rbp` frame pointer, callee-saved `rbx`, `r12`-`r15`).
+
+use super::args::{Amode, OperandSize, RegMem};
+use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
+use super::regs::Gpr;
+use super::{AluOp, Inst};
+use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel};
+use alloc::vec::Vec;
+use regalloc2::Allocation;
+
+/// The one kind of label reference the backend uses so far: a 32-bit displacement from
+/// the end of the field (`jmp rel32`, `jcc rel32`, RIP-relative addresses).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Rel32;
+
+impl LabelUse for Rel32 {
+    fn max_pos_range(self) -> u32 {
+        i32::MAX as u32
+    }
+    fn max_neg_range(self) -> u32 {
+        i32::MAX as u32
+    }
+    fn patch_size(self) -> u32 {
+        4
+    }
+    fn patch(self, bytes: &mut [u8], use_offset: u32, label_offset: u32) {
+        let rel = label_offset as i64 - (use_offset as i64 + 4);
+        bytes.copy_from_slice(&(rel as i32).to_le_bytes());
+    }
+    fn supports_veneer(self) -> bool {
+        false
+    }
+    fn veneer_size(self) -> u32 {
+        0
+    }
+    fn generate_veneer(self, _: &mut [u8], _: u32) -> (u32, Self) {
+        unreachable!("rel32 references reach the whole code")
+    }
+}
+
+/// The frame of a function: what the prologue saves and allocates.
+#[derive(Clone, Debug, Default)]
+pub struct Frame {
+    /// Callee-saved registers the function writes, saved by the prologue.
+    pub saved: Vec<Gpr>,
+    /// Bytes below the saved registers for spill slots, keeping `rsp` 16-byte aligned.
+    pub spill_bytes: u32,
+}
+
+impl Frame {
+    /// The frame for `spill_slots` 8-byte slots and the callee-saved registers `saved`.
+    pub fn new(saved: Vec<Gpr>, spill_slots: u32) -> Frame {
+        // After `push rbp` rsp is 16-byte aligned; each saved register moves it by 8.
+        let mut spill_bytes = spill_slots * 8;
+        if (saved.len() as u32 * 8 + spill_bytes) % 16 != 0 {
+            spill_bytes += 8;
+        }
+        Frame { saved, spill_bytes }
+    }
+
+    fn slot(&self, index: usize) -> RegMem {
+        RegMem::Mem(Amode::ImmReg {
+            base: Gpr::RSP,
+            disp: 8 * index as i32,
+        })
+    }
+}
+
+const NONE: Prefixes = Prefixes {
+    lock: false,
+    operand_size: false,
+    rep: None,
+};
+
+fn rex_for(size: OperandSize, regs: &[Gpr]) -> RexFlags {
+    match size {
+        OperandSize::Size64 => RexFlags::w(),
+        OperandSize::Size8 => RexFlags::for_byte_regs(regs),
+        _ => RexFlags::none(),
+    }
+}
+
+fn prefixes_for(size: OperandSize) -> Prefixes {
+    Prefixes {
+        operand_size: size == OperandSize::Size16,
+        ..NONE
+    }
+}
+
+fn gpr(a: Allocation) -> Gpr {
+    Gpr::from_preg(
+        a.as_reg()
+            .expect("register operands are allocated to registers"),
+    )
+    .expect("an integer register")
+}
+
+/// `push %r`.
+fn push(buf: &mut Vec<u8>, r: Gpr) {
+    emit_opcode_reg(buf, NONE, RexFlags::none(), 0x50, r.enc());
+}
+
+/// `pop %r`.
+fn pop(buf: &mut Vec<u8>, r: Gpr) {
+    emit_opcode_reg(buf, NONE, RexFlags::none(), 0x58, r.enc());
+}
+
+/// `mov %src, %dst` (64-bit, 89 /r).
+fn mov_rr(buf: &mut Vec<u8>, src: Gpr, dst: Gpr) {
+    emit_modrm(
+        buf,
+        NONE,
+        RexFlags::w(),
+        &[0x89],
+        src.enc(),
+        RegMem::Reg(dst.enc()),
+    );
+}
+
+/// `add`/`sub` of an immediate to `rsp` (81 /0 id, 81 /5 id).
+fn adjust_rsp(buf: &mut Vec<u8>, bytes: u32, sub: bool) {
+    if bytes != 0 {
+        emit_modrm(
+            buf,
+            NONE,
+            RexFlags::w(),
+            &[0x81],
+            if sub { 5 } else { 0 },
+            RegMem::Reg(Gpr::RSP.enc()),
+        );
+        emit_imm(buf, bytes as i64, 4);
+    }
+}
+
+/// The prologue: `push rbp; mov rsp, rbp; push saved...; sub $spill, rsp`.
+pub fn prologue(frame: &Frame) -> Vec<u8> {
+    let mut b = Vec::new();
+    push(&mut b, Gpr::RBP);
+    mov_rr(&mut b, Gpr::RSP, Gpr::RBP);
+    for &r in &frame.saved {
+        push(&mut b, r);
+    }
+    adjust_rsp(&mut b, frame.spill_bytes, true);
+    b
+}
+
+/// The epilogue and return: the prologue undone, then `ret`.
+pub fn epilogue(frame: &Frame) -> Vec<u8> {
+    let mut b = Vec::new();
+    adjust_rsp(&mut b, frame.spill_bytes, false);
+    for &r in frame.saved.iter().rev() {
+        pop(&mut b, r);
+    }
+    pop(&mut b, Gpr::RBP);
+    b.push(0xc3);
+    b
+}
+
+/// Emits a move regalloc2 inserted between two allocations (register or spill slot).
+pub fn emit_move(buf: &mut MachBuffer<Rel32>, from: Allocation, to: Allocation, frame: &Frame) {
+    let mut b = Vec::new();
+    match (from.as_reg(), to.as_reg(), from.as_stack(), to.as_stack()) {
+        (Some(_), Some(_), _, _) => mov_rr(&mut b, gpr(from), gpr(to)),
+        (Some(_), None, _, Some(slot)) => emit_modrm(
+            &mut b,
+            NONE,
+            RexFlags::w(),
+            &[0x89],
+            gpr(from).enc(),
+            frame.slot(slot.index()),
+        ),
+        (None, Some(_), Some(slot), _) => emit_modrm(
+            &mut b,
+            NONE,
+            RexFlags::w(),
+            &[0x8b],
+            gpr(to).enc(),
+            frame.slot(slot.index()),
+        ),
+        _ => unreachable!("regalloc2 never moves stack to stack"),
+    }
+    buf.put_data(&b);
+}
+
+fn jump(buf: &mut MachBuffer<Rel32>, opcode: &[u8], label: MachLabel) {
+    buf.put_data(opcode);
+    let at = buf.cur_offset();
+    buf.put_data(&[0; 4]);
+    buf.use_label_at_offset(at, label, Rel32);
+}
+
+/// Emits `inst` with its allocations (in `get_operands` order). `labels` are the blocks'
+/// labels and `next` the block emitted after this one, so jumps to it fall through.
+pub fn emit_inst(
+    inst: &Inst,
+    allocs: &[Allocation],
+    buf: &mut MachBuffer<Rel32>,
+    labels: &[MachLabel],
+    next: Option<usize>,
+    frame: &Frame,
+) {
+    let mut b = Vec::new();
+    match inst {
+        Inst::Args { .. } => {}
+        Inst::Rets { .. } => b = epilogue(frame),
+        Inst::MovRR { .. } => {
+            let (src, dst) = (gpr(allocs[0]), gpr(allocs[1]));
+            if src != dst {
+                mov_rr(&mut b, src, dst);
+            }
+        }
+        Inst::Imm { value, .. } => {
+            let dst = gpr(allocs[0]);
+            if *value <= u32::MAX as u64 {
+                // mov $imm32, %r32 (B8+rd id) zero-extends into the full register.
+                emit_opcode_reg(&mut b, NONE, RexFlags::none(), 0xb8, dst.enc());
+                emit_imm(&mut b, *value as i64, 4);
+            } else if i32::try_from(*value as i64).is_ok() {
+                // mov $simm32, %r64 (REX.W C7 /0 id) sign-extends.
+                emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    &[0xc7],
+                    0,
+                    RegMem::Reg(dst.enc()),
+                );
+                emit_imm(&mut b, *value as i64, 4);
+            } else {
+                emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, dst.enc());
+                emit_imm(&mut b, *value as i64, 8);
+            }
+        }
+        Inst::AluRR { op, size, .. } => {
+            let (src2, dst) = (gpr(allocs[1]), gpr(allocs[2]));
+            // ADD 01, OR 09, AND 21, SUB 29, XOR 31 (r/m, r); byte forms one less.
+            let base: u8 = match op {
+                AluOp::Add => 0x01,
+                AluOp::Or => 0x09,
+                AluOp::And => 0x21,
+                AluOp::Sub => 0x29,
+                AluOp::Xor => 0x31,
+            };
+            let opcode = if *size == OperandSize::Size8 {
+                base - 1
+            } else {
+                base
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[src2, dst]),
+                &[opcode],
+                src2.enc(),
+                RegMem::Reg(dst.enc()),
+            );
+        }
+        Inst::Imul { size, .. } => {
+            let (src2, dst) = (gpr(allocs[1]), gpr(allocs[2]));
+            // IMUL r, r/m (0F AF /r); there is no 8-bit form, so 8-bit multiplies use
+            // the 32-bit one (the low byte of the product is the same).
+            let size = if *size == OperandSize::Size8 {
+                OperandSize::Size32
+            } else {
+                *size
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(size),
+                rex_for(size, &[]),
+                &[0x0f, 0xaf],
+                dst.enc(),
+                RegMem::Reg(src2.enc()),
+            );
+        }
+        Inst::CmpSetcc { size, cc, .. } => {
+            let (a, bb, dst) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
+            let opcode = if *size == OperandSize::Size8 {
+                0x38
+            } else {
+                0x39
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[a, bb]),
+                &[opcode],
+                bb.enc(),
+                RegMem::Reg(a.enc()),
+            );
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::for_byte_regs(&[dst]),
+                &[0x0f, 0x90 | *cc as u8],
+                0,
+                RegMem::Reg(dst.enc()),
+            );
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::for_byte_regs(&[dst]),
+                &[0x0f, 0xb6],
+                dst.enc(),
+                RegMem::Reg(dst.enc()),
+            );
+        }
+        Inst::Jmp { target } => {
+            if next != Some(*target) {
+                jump(buf, &[0xe9], labels[*target]);
+            }
+        }
+        Inst::TestBranch {
+            size,
+            taken,
+            not_taken,
+            ..
+        } => {
+            let src = gpr(allocs[0]);
+            let opcode = if *size == OperandSize::Size8 {
+                0x84
+            } else {
+                0x85
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[src]),
+                &[opcode],
+                src.enc(),
+                RegMem::Reg(src.enc()),
+            );
+            buf.put_data(&b);
+            if next == Some(*taken) {
+                // Inverted: jz not_taken, fall through to taken.
+                jump(buf, &[0x0f, 0x84], labels[*not_taken]);
+            } else {
+                jump(buf, &[0x0f, 0x85], labels[*taken]);
+                if next != Some(*not_taken) {
+                    jump(buf, &[0xe9], labels[*not_taken]);
+                }
+            }
+            return;
+        }
+    }
+    buf.put_data(&b);
+}

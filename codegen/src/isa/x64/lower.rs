@@ -1,0 +1,295 @@
+//! Lowering CLIF to x86-64 instructions: the Rust side of the ISLE rules in
+//! `lower.isle`, the System V argument and return registers, and the terminators.
+
+use super::inst::args::OperandSize;
+use super::inst::regs::Gpr;
+use super::inst::{AluOp, Cc, Inst as MInst};
+use crate::ir::{InstructionData, IntCC, Type, Value};
+use crate::machinst::CodegenError;
+use crate::machinst::lower::{Lower, LowerBackend};
+use crate::machinst::reg::{Reg, Writable};
+use alloc::vec::Vec;
+use regalloc2::RegClass;
+
+#[allow(dead_code, missing_docs, unused_imports, unused_variables)]
+mod generated {
+    use super::AluOp;
+    use crate::ir::{Inst, IntCC, Opcode, Type, Value};
+    use crate::machinst::reg::Reg;
+    include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
+}
+
+/// System V integer argument registers, in order (System V AMD64 ABI §3.2.3).
+const ARG_REGS: [Gpr; 6] = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
+/// System V integer return registers.
+const RET_REGS: [Gpr; 2] = [Gpr::RAX, Gpr::RDX];
+
+/// The operand size of an integer type of at most 64 bits.
+pub(crate) fn size_of(ty: Type) -> OperandSize {
+    match ty.bits() {
+        8 => OperandSize::Size8,
+        16 => OperandSize::Size16,
+        32 => OperandSize::Size32,
+        _ => OperandSize::Size64,
+    }
+}
+
+fn cc_of(cc: IntCC) -> Cc {
+    match cc {
+        IntCC::Equal => Cc::Z,
+        IntCC::NotEqual => Cc::Nz,
+        IntCC::SignedLessThan => Cc::L,
+        IntCC::SignedGreaterThanOrEqual => Cc::Nl,
+        IntCC::SignedGreaterThan => Cc::Nle,
+        IntCC::SignedLessThanOrEqual => Cc::Le,
+        IntCC::UnsignedLessThan => Cc::B,
+        IntCC::UnsignedGreaterThanOrEqual => Cc::Nb,
+        IntCC::UnsignedGreaterThan => Cc::Nbe,
+        IntCC::UnsignedLessThanOrEqual => Cc::Be,
+    }
+}
+
+/// The x86-64 lowering backend.
+pub struct X64Lower;
+
+/// The ISLE context: the lowering state plus the first error a term ran into.
+struct IsleCtx<'a, 'f> {
+    lower: &'a mut Lower<'f, MInst>,
+    error: Option<CodegenError>,
+}
+
+impl IsleCtx<'_, '_> {
+    fn tmp(&mut self) -> Reg {
+        self.lower.vcode.alloc_vreg(RegClass::Int)
+    }
+}
+
+impl generated::Context for IsleCtx<'_, '_> {
+    fn value_type(&mut self, v: Value) -> Type {
+        self.lower.func.dfg.value_type(v)
+    }
+
+    fn ty_bits_le64(&mut self, ty: Type) -> Option<u32> {
+        (ty.is_int() && ty.bits() <= 64).then(|| ty.bits())
+    }
+
+    fn inst_opcode(&mut self, inst: crate::ir::Inst) -> crate::ir::Opcode {
+        self.lower.func.dfg.insts[inst].opcode()
+    }
+
+    fn result_type(&mut self, inst: crate::ir::Inst) -> Option<Type> {
+        let dfg = &self.lower.func.dfg;
+        dfg.inst_results(inst).first().map(|&v| dfg.value_type(v))
+    }
+
+    fn fits_in_64(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_int() && ty.bits() <= 64).then_some(ty)
+    }
+
+    fn put_in_reg(&mut self, v: Value) -> Reg {
+        match self.lower.value_reg(v) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                self.tmp()
+            }
+        }
+    }
+
+    fn unary_imm(&mut self, inst: crate::ir::Inst) -> Option<u64> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryImm { imm, .. } => Some(imm.bits() as u64),
+            _ => None,
+        }
+    }
+
+    fn binary_args(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Binary { args: [a, b], .. } => Some((a, b)),
+            _ => None,
+        }
+    }
+
+    fn int_compare(&mut self, inst: crate::ir::Inst) -> Option<(IntCC, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::IntCompare {
+                cond, args: [a, b], ..
+            } => Some((cond, a, b)),
+            _ => None,
+        }
+    }
+
+    fn x64_imm(&mut self, ty: Type, bits: u64) -> Reg {
+        let dst = self.tmp();
+        let mask = if ty.bits() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << ty.bits()) - 1
+        };
+        self.lower.vcode.push(MInst::Imm {
+            value: bits & mask,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_alu(&mut self, op: AluOp, ty: Type, a: Reg, b: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::AluRR {
+            op,
+            size: size_of(ty),
+            src1: a,
+            src2: b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_imul(&mut self, ty: Type, a: Reg, b: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Imul {
+            size: size_of(ty),
+            src1: a,
+            src2: b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::CmpSetcc {
+            size: size_of(ty),
+            cc: cc_of(cc),
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+}
+
+fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
+    let dfg = &ctx.func.dfg;
+    let ty = dfg
+        .inst_results(inst)
+        .first()
+        .map_or(Type::INVALID, |&v| dfg.value_type(v));
+    CodegenError::UnsupportedOpcode {
+        opcode: dfg.insts[inst].opcode(),
+        ty,
+        isa: "x86_64",
+    }
+}
+
+fn check_int(ctx: &Lower<'_, MInst>, ty: Type) -> Result<(), CodegenError> {
+    if ty.is_int() && ty.bits() <= 64 {
+        Ok(())
+    } else {
+        Err(CodegenError::Unsupported {
+            feature: alloc::format!(
+                "{ty} arguments and returns on x86_64 (function {})",
+                ctx.func.name
+            ),
+        })
+    }
+}
+
+impl LowerBackend for X64Lower {
+    type MInst = MInst;
+
+    fn name(&self) -> &'static str {
+        "x86_64"
+    }
+
+    fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
+        if params.len() > ARG_REGS.len() {
+            return Err(CodegenError::Unsupported {
+                feature: "more than 6 arguments (stack arguments) on x86_64".into(),
+            });
+        }
+        for p in &ctx.func.signature.params {
+            check_int(ctx, p.value_type)?;
+        }
+        let args = params
+            .iter()
+            .zip(ARG_REGS)
+            .map(|(&r, g)| (Writable::from_reg(r), g.preg()))
+            .collect();
+        ctx.vcode.push(MInst::Args { args });
+        Ok(())
+    }
+
+    fn lower_inst(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        let results = ctx.func.dfg.inst_results(inst);
+        if results.len() != 1 {
+            return Err(unsupported(ctx, inst));
+        }
+        let result = results[0];
+        let mut isle = IsleCtx {
+            lower: ctx,
+            error: None,
+        };
+        let reg = generated::constructor_lower(&mut isle, inst);
+        if let Some(e) = isle.error {
+            return Err(e);
+        }
+        let reg = reg.ok_or_else(|| unsupported(ctx, inst))?;
+        ctx.set_result(result, reg);
+        Ok(())
+    }
+
+    fn lower_branch(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        targets: &[usize],
+    ) -> Result<(), CodegenError> {
+        match ctx.func.dfg.insts[inst] {
+            InstructionData::Jump { .. } => {
+                ctx.vcode.push(MInst::Jmp { target: targets[0] });
+                ctx.add_succ(inst, 0, targets[0])
+            }
+            InstructionData::Brif { arg, .. } => {
+                let ty = ctx.func.dfg.value_type(arg);
+                check_int(ctx, ty)?;
+                let src = ctx.value_reg(arg)?;
+                ctx.vcode.push(MInst::TestBranch {
+                    size: size_of(ty),
+                    src,
+                    taken: targets[0],
+                    not_taken: targets[1],
+                });
+                ctx.add_succ(inst, 0, targets[0])?;
+                ctx.add_succ(inst, 1, targets[1])
+            }
+            InstructionData::MultiAry {
+                opcode: crate::ir::Opcode::Return,
+                ..
+            } => {
+                let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
+                if args.len() > RET_REGS.len() {
+                    return Err(CodegenError::Unsupported {
+                        feature: "more than 2 return values on x86_64".into(),
+                    });
+                }
+                let mut rets = Vec::new();
+                for (&v, g) in args.iter().zip(RET_REGS) {
+                    check_int(ctx, ctx.func.dfg.value_type(v))?;
+                    rets.push((ctx.value_reg(v)?, g.preg()));
+                }
+                ctx.vcode.push(MInst::Rets { rets });
+                Ok(())
+            }
+            _ => Err(unsupported(ctx, inst)),
+        }
+    }
+
+    fn jump(&self, target: usize) -> MInst {
+        MInst::Jmp { target }
+    }
+}

@@ -1,0 +1,304 @@
+//! Lowering: CLIF instructions to an ISA's machine instructions on virtual registers.
+//!
+//! The driver orders the blocks (reverse postorder, so every value's definition is
+//! lowered before its uses), splits critical edges (regalloc2 needs a place for each
+//! edge's moves), gives each block parameter a vreg, and asks the ISA's [`LowerBackend`]
+//! to lower each instruction.
+
+use super::reg::Reg;
+use super::vcode::{VCode, VCodeBuilder};
+use super::{CodegenError, MachInst};
+use crate::dominator_tree::DominatorTree;
+use crate::flowgraph::ControlFlowGraph;
+use crate::ir::{Block, BlockArg, Function, Inst, Opcode, Value};
+use alloc::vec::Vec;
+use gantry_entity::SecondaryMap;
+
+/// A block of the lowered function.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LoweredBlock {
+    /// A CLIF block.
+    Orig(Block),
+    /// A block added on the critical edge `succ` (the index among the terminator's
+    /// destinations) from `from` to `to`: it only jumps, passing the edge's arguments.
+    Edge {
+        /// The branching block.
+        from: Block,
+        /// Which of its terminator's destinations the edge is.
+        succ: usize,
+        /// The destination.
+        to: Block,
+    },
+}
+
+/// The lowered blocks in emission order.
+#[derive(Clone, Debug, Default)]
+pub struct BlockOrder {
+    /// Every lowered block, in order; index 0 is the entry.
+    pub blocks: Vec<LoweredBlock>,
+    /// Each reachable CLIF block's index in `blocks`.
+    orig: SecondaryMap<Block, Option<usize>>,
+    /// Per CLIF block, the lowered block each terminator destination goes to (the target
+    /// or the edge block in between).
+    targets: SecondaryMap<Block, Vec<usize>>,
+}
+
+impl BlockOrder {
+    /// Orders the reachable blocks of `func` in reverse postorder, each block followed by
+    /// the edge blocks of its critical out-edges.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] if a branch targets the entry block (its parameters
+    /// are the function's arguments).
+    pub fn new(func: &Function, domtree: &DominatorTree) -> Result<BlockOrder, CodegenError> {
+        let dfg = &func.dfg;
+        let mut preds: SecondaryMap<Block, u32> = SecondaryMap::new();
+        let rpo = domtree.cfg_rpo();
+        for &b in rpo {
+            if let Some(term) = func.layout.last_inst(b) {
+                for call in dfg.branch_destinations(term) {
+                    preds[call.block] += 1;
+                }
+            }
+        }
+        let mut order = BlockOrder::default();
+        if let Some(&entry) = rpo.first() {
+            if preds[entry] > 0 {
+                return Err(CodegenError::Unsupported {
+                    feature: "a branch to the entry block".into(),
+                });
+            }
+        }
+        for &b in rpo {
+            order.orig[b] = Some(order.blocks.len());
+            order.blocks.push(LoweredBlock::Orig(b));
+            let Some(term) = func.layout.last_inst(b) else {
+                continue;
+            };
+            let dests: Vec<Block> = dfg.branch_destinations(term).map(|c| c.block).collect();
+            if dests.len() > 1 {
+                for (succ, &to) in dests.iter().enumerate() {
+                    if preds[to] > 1 {
+                        order.blocks.push(LoweredBlock::Edge { from: b, succ, to });
+                    }
+                }
+            }
+        }
+        // Resolve each destination to a lowered block index.
+        for &b in rpo {
+            let Some(term) = func.layout.last_inst(b) else {
+                continue;
+            };
+            order.targets[b] = dfg
+                .branch_destinations(term)
+                .map(|call| {
+                    order.orig[call.block].expect("a successor of a reachable block is reachable")
+                })
+                .collect();
+        }
+        for (i, lb) in order.blocks.clone().into_iter().enumerate() {
+            if let LoweredBlock::Edge { from, succ, .. } = lb {
+                order.targets[from][succ] = i;
+            }
+        }
+        Ok(order)
+    }
+
+    /// The lowered index of a reachable CLIF block.
+    pub fn lowered_index(&self, b: Block) -> Option<usize> {
+        self.orig[b]
+    }
+
+    /// Where each destination of `b`'s terminator goes, in order.
+    pub fn targets(&self, b: Block) -> &[usize] {
+        &self.targets[b]
+    }
+}
+
+/// What an ISA provides to lower a function.
+pub trait LowerBackend {
+    /// The ISA's machine instruction.
+    type MInst: MachInst;
+
+    /// The name of the ISA, for error messages.
+    fn name(&self) -> &'static str;
+
+    /// Emits what defines the entry block's parameters (the function's arguments).
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] for signatures the ABI code does not handle.
+    fn lower_args(
+        &self,
+        ctx: &mut Lower<'_, Self::MInst>,
+        params: &[Reg],
+    ) -> Result<(), CodegenError>;
+
+    /// Lowers a non-terminator, defining its results with [`Lower::set_result`].
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] naming the opcode if no rule matches it.
+    fn lower_inst(&self, ctx: &mut Lower<'_, Self::MInst>, inst: Inst) -> Result<(), CodegenError>;
+
+    /// Lowers a block's terminator; `targets` are the lowered blocks its destinations go
+    /// to. It calls [`Lower::add_succ`] for each, in order.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] naming the opcode if it cannot be lowered.
+    fn lower_branch(
+        &self,
+        ctx: &mut Lower<'_, Self::MInst>,
+        inst: Inst,
+        targets: &[usize],
+    ) -> Result<(), CodegenError>;
+
+    /// An unconditional jump to lowered block `target` (for edge blocks).
+    fn jump(&self, target: usize) -> Self::MInst;
+}
+
+/// The state of lowering one function.
+pub struct Lower<'f, I: MachInst> {
+    /// The function being lowered.
+    pub func: &'f Function,
+    /// The code built so far.
+    pub vcode: VCodeBuilder<I>,
+    order: BlockOrder,
+    value_regs: SecondaryMap<Value, Option<Reg>>,
+    block_params: SecondaryMap<Block, Vec<Reg>>,
+}
+
+impl<'f, I: MachInst> Lower<'f, I> {
+    /// The register holding `v`.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] if `v` has no register (a type the backend does not
+    /// lower, or a use before its definition in block order).
+    pub fn value_reg(&self, v: Value) -> Result<Reg, CodegenError> {
+        let v = self.func.dfg.resolve_aliases(v);
+        self.value_regs[v].ok_or_else(|| CodegenError::Unsupported {
+            feature: alloc::format!("values of type {}", self.func.dfg.value_type(v)),
+        })
+    }
+
+    /// Records that `reg` holds `v`.
+    pub fn set_result(&mut self, v: Value, reg: Reg) {
+        self.value_regs[v] = Some(reg);
+    }
+
+    /// Records the edge to lowered block `target` with the arguments of `inst`'s
+    /// destination `succ` (none if the target is an edge block, which passes them).
+    ///
+    /// # Errors
+    /// As [`Lower::value_reg`] for the arguments.
+    pub fn add_succ(&mut self, inst: Inst, succ: usize, target: usize) -> Result<(), CodegenError> {
+        let args = match self.order.blocks[target] {
+            LoweredBlock::Edge { .. } => Vec::new(),
+            LoweredBlock::Orig(_) => self.branch_args(inst, succ)?,
+        };
+        self.vcode.add_succ(target, &args);
+        Ok(())
+    }
+
+    fn branch_args(&self, inst: Inst, succ: usize) -> Result<Vec<Reg>, CodegenError> {
+        let dfg = &self.func.dfg;
+        let call = dfg
+            .branch_destinations(inst)
+            .nth(succ)
+            .expect("the destination exists");
+        call.args(&dfg.value_lists)
+            .map(|a| match a {
+                BlockArg::Value(v) => self.value_reg(v),
+                _ => Err(CodegenError::Unsupported {
+                    feature: "try_call results as block arguments".into(),
+                }),
+            })
+            .collect()
+    }
+}
+
+/// Lowers `func` with `backend`.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for what the backend cannot lower.
+pub fn lower<B: LowerBackend>(
+    backend: &B,
+    func: &Function,
+) -> Result<VCode<B::MInst>, CodegenError> {
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    let order = BlockOrder::new(func, &domtree)?;
+    let blocks = order.blocks.clone();
+    let mut ctx = Lower {
+        func,
+        vcode: VCodeBuilder::new(),
+        order,
+        value_regs: SecondaryMap::new(),
+        block_params: SecondaryMap::new(),
+    };
+    ctx.vcode.declare_blocks(blocks.len());
+    for lb in &blocks {
+        if let LoweredBlock::Orig(b) = *lb {
+            let mut regs = Vec::new();
+            for &p in func.dfg.block_params(b) {
+                let class = class_of(backend, func, p)?;
+                let r = ctx.vcode.alloc_vreg(class);
+                ctx.value_regs[p] = Some(r);
+                regs.push(r);
+            }
+            ctx.block_params[b] = regs;
+        }
+    }
+    for (i, lb) in blocks.iter().enumerate() {
+        match *lb {
+            LoweredBlock::Orig(b) => {
+                let params = core::mem::take(&mut ctx.block_params[b]);
+                if i == 0 {
+                    ctx.vcode.start_block(i, &[]);
+                    backend.lower_args(&mut ctx, &params)?;
+                } else {
+                    ctx.vcode.start_block(i, &params);
+                }
+                for inst in func.layout.block_insts(b) {
+                    let opcode = func.dfg.insts[inst].opcode();
+                    if opcode.is_terminator() {
+                        let targets = ctx.order.targets(b).to_vec();
+                        backend.lower_branch(&mut ctx, inst, &targets)?;
+                    } else {
+                        backend.lower_inst(&mut ctx, inst)?;
+                    }
+                }
+            }
+            LoweredBlock::Edge { from, succ, to } => {
+                ctx.vcode.start_block(i, &[]);
+                let term = func
+                    .layout
+                    .last_inst(from)
+                    .expect("a branching block has a terminator");
+                let args = ctx.branch_args(term, succ)?;
+                let target = ctx.order.lowered_index(to).expect("reachable");
+                ctx.vcode.push(backend.jump(target));
+                ctx.vcode.add_succ(target, &args);
+            }
+        }
+    }
+    Ok(ctx.vcode.finish())
+}
+
+fn class_of<B: LowerBackend>(
+    backend: &B,
+    func: &Function,
+    v: Value,
+) -> Result<regalloc2::RegClass, CodegenError> {
+    let ty = func.dfg.value_type(v);
+    if ty.is_int() && ty.bits() <= 64 {
+        Ok(regalloc2::RegClass::Int)
+    } else {
+        Err(CodegenError::Unsupported {
+            feature: alloc::format!("{ty} values on {}", backend.name()),
+        })
+    }
+}
+
+/// The opcode of an instruction, for error messages.
+pub fn opcode_of(func: &Function, inst: Inst) -> Opcode {
+    func.dfg.insts[inst].opcode()
+}

@@ -1,0 +1,180 @@
+//! `test run`: compiles each function for the host, loads the code into executable
+//! memory, and checks the file's `; run:` commands by calling it.
+//!
+//! Calls go through the System V convention with up to six integer arguments and up to
+//! two integer results (`rax`, `rdx`); other signatures are reported as unsupported.
+
+use gantry_codegen::data_value::DataValue;
+use gantry_codegen::ir::{Function, Signature};
+use gantry_codegen::isa::TargetIsa;
+use gantry_reader::{Comparison, Invocation, RunCommand, TestFile, parse_run_command};
+use memmap2::{Mmap, MmapMut};
+use std::collections::HashMap;
+
+/// Whether this machine can execute code for ISA `name`.
+pub fn host_runs(name: &str) -> bool {
+    cfg!(all(target_arch = "x86_64", unix)) && name == "x86_64"
+}
+
+/// Executable copy of one compiled function.
+struct Loaded {
+    code: Mmap,
+}
+
+/// The two integer result registers (`rax`, `rdx`) of a System V call.
+#[repr(C)]
+struct Pair(u64, u64);
+
+type Entry = extern "sysv64" fn(u64, u64, u64, u64, u64, u64) -> Pair;
+
+impl Loaded {
+    fn new(bytes: &[u8]) -> Result<Loaded, String> {
+        let mut map = MmapMut::map_anon(bytes.len().max(1)).map_err(|e| e.to_string())?;
+        map[..bytes.len()].copy_from_slice(bytes);
+        let code = map.make_exec().map_err(|e| e.to_string())?;
+        Ok(Loaded { code })
+    }
+
+    /// Calls the code with `args` (already checked against `sig`).
+    fn call(&self, sig: &Signature, args: &[DataValue]) -> Vec<DataValue> {
+        let mut regs = [0u64; 6];
+        for (r, a) in regs.iter_mut().zip(args) {
+            *r = match *a {
+                DataValue::I8(x) => x as u64,
+                DataValue::I16(x) => x as u64,
+                DataValue::I32(x) => x as u64,
+                DataValue::I64(x) => x as u64,
+                _ => unreachable!("checked by `callable`"),
+            };
+        }
+        // SAFETY: the code was compiled for this host from a verified function whose
+        // signature `callable` accepted: at most six integer arguments and two integer
+        // results, passed as System V does.
+        let f: Entry = unsafe { std::mem::transmute::<*const u8, Entry>(self.code.as_ptr()) };
+        let Pair(rax, rdx) = f(regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]);
+        sig.returns
+            .iter()
+            .zip([rax, rdx])
+            .map(|(p, bits)| {
+                DataValue::from_integer(bits as i64 as i128, p.value_type).expect("an integer type")
+            })
+            .collect()
+    }
+}
+
+/// Why `sig` cannot be called by the runner, if it cannot.
+fn callable(sig: &Signature) -> Result<(), String> {
+    let int = |t: gantry_codegen::ir::Type| t.is_int() && t.bits() <= 64;
+    if sig.params.len() > 6 || sig.returns.len() > 2 {
+        return Err("the runner calls functions with at most 6 arguments and 2 results".into());
+    }
+    if !sig
+        .params
+        .iter()
+        .chain(&sig.returns)
+        .all(|p| int(p.value_type))
+    {
+        return Err("the runner calls functions with integer arguments and results only".into());
+    }
+    Ok(())
+}
+
+/// Compiles `func` with `isa`, loads it, and calls it once with `args`.
+///
+/// # Errors
+/// A signature the runner cannot call, arguments that do not match it, or a compilation
+/// error.
+pub fn compile_and_call(
+    isa: &dyn TargetIsa,
+    func: &Function,
+    args: &[DataValue],
+) -> Result<Vec<DataValue>, String> {
+    callable(&func.signature)?;
+    let types_match = args.len() == func.signature.params.len()
+        && args
+            .iter()
+            .zip(&func.signature.params)
+            .all(|(a, p)| a.ty() == p.value_type);
+    if !types_match {
+        return Err("the arguments do not match the signature".into());
+    }
+    let code = isa.compile_function(func).map_err(|e| e.to_string())?;
+    Ok(Loaded::new(&code.data)?.call(&func.signature, args))
+}
+
+/// Runs the `; run:` and `; print:` commands of `file` on code compiled by `isa`.
+///
+/// # Errors
+/// A compilation error, or each command whose results differ, with the actual values.
+pub fn run(file: &TestFile<'_>, isa: &dyn TargetIsa) -> Result<(), String> {
+    let funcs: HashMap<String, &Function> = file
+        .functions
+        .iter()
+        .map(|f| {
+            (
+                f.func.name.to_string().trim_start_matches('%').to_string(),
+                &f.func,
+            )
+        })
+        .collect();
+    let sig_of = |name: &str| funcs.get(name).map(|f| &f.signature);
+    let mut commands = Vec::new();
+    for c in file
+        .preamble_comments
+        .iter()
+        .chain(file.functions.iter().flat_map(|f| &f.comments))
+    {
+        if let Some(cmd) = parse_run_command(c.text, c.line, sig_of).map_err(|e| e.to_string())? {
+            commands.push((c.line, cmd));
+        }
+    }
+    let mut loaded: HashMap<String, Loaded> = HashMap::new();
+    let mut failures = Vec::new();
+    for (line, cmd) in &commands {
+        let inv: &Invocation = match cmd {
+            RunCommand::Print(i) | RunCommand::Run(i, _, _) => i,
+        };
+        let func = funcs[&inv.func];
+        callable(&func.signature).map_err(|e| format!("line {line}: %{}: {e}", inv.func))?;
+        if !loaded.contains_key(&inv.func) {
+            let code = isa
+                .compile_function(func)
+                .map_err(|e| format!("compiling %{}: {e}", inv.func))?;
+            loaded.insert(inv.func.clone(), Loaded::new(&code.data)?);
+        }
+        let got = loaded[&inv.func].call(&func.signature, &inv.args);
+        match cmd {
+            RunCommand::Print(_) => println!("{inv} -> {}", show(&got)),
+            RunCommand::Run(_, cmp, want) => {
+                let equal = got.len() == want.len()
+                    && got.iter().zip(want).all(|(g, w)| g.eq_or_both_nan(w));
+                if equal != (*cmp == Comparison::Equals) {
+                    let op = if *cmp == Comparison::Equals {
+                        "=="
+                    } else {
+                        "!="
+                    };
+                    failures.push(format!(
+                        "line {line}: {inv} {op} {}: got {}",
+                        show(want),
+                        show(&got)
+                    ));
+                }
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+fn show(values: &[DataValue]) -> String {
+    let parts: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    if parts.len() == 1 {
+        parts[0].clone()
+    } else {
+        format!("[{}]", parts.join(", "))
+    }
+}
