@@ -50,6 +50,17 @@ impl OperandCollector {
             .push(Operand::reg_fixed_def(r.to_reg().vreg(), p));
     }
 
+    /// The instruction writes `r` into `p` before it has read all inputs, so no input
+    /// may be in `p`.
+    pub fn reg_fixed_early_def(&mut self, r: Writable<Reg>, p: PReg) {
+        self.operands.push(Operand::new(
+            r.to_reg().vreg(),
+            regalloc2::OperandConstraint::FixedReg(p),
+            regalloc2::OperandKind::Def,
+            regalloc2::OperandPos::Early,
+        ));
+    }
+
     /// The instruction overwrites `p` (e.g. a call clobbers caller-saved registers).
     pub fn reg_clobber(&mut self, p: PReg) {
         self.clobbers.add(p);

@@ -3,8 +3,8 @@
 
 use super::inst::args::OperandSize;
 use super::inst::regs::Gpr;
-use super::inst::{AluOp, Cc, Inst as MInst};
-use crate::ir::{InstructionData, IntCC, Type, Value};
+use super::inst::{AluOp, Cc, Inst as MInst, ShiftOp, UnaryOp};
+use crate::ir::{InstructionData, IntCC, Opcode, Type, Value};
 use crate::machinst::CodegenError;
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
@@ -13,7 +13,7 @@ use regalloc2::RegClass;
 
 #[allow(dead_code, missing_docs, unused_imports, unused_variables)]
 mod generated {
-    use super::AluOp;
+    use super::{AluOp, ShiftOp, UnaryOp};
     use crate::ir::{Inst, IntCC, Opcode, Type, Value};
     use crate::machinst::reg::Reg;
     include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
@@ -96,6 +96,22 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn unary(&mut self, inst: crate::ir::Inst) -> Option<Value> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Unary { arg, .. } => Some(arg),
+            _ => None,
+        }
+    }
+
+    fn ternary(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Ternary {
+                args: [a, b, c], ..
+            } => Some((a, b, c)),
+            _ => None,
+        }
+    }
+
     fn unary_imm(&mut self, inst: crate::ir::Inst) -> Option<u64> {
         match self.lower.func.dfg.insts[inst] {
             InstructionData::UnaryImm { imm, .. } => Some(imm.bits() as u64),
@@ -156,6 +172,118 @@ impl generated::Context for IsleCtx<'_, '_> {
         dst
     }
 
+    fn x64_unary(&mut self, op: UnaryOp, ty: Type, src: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Unary {
+            op,
+            size: size_of(ty),
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_shift(&mut self, op: ShiftOp, ty: Type, src: Reg, amount: Reg) -> Reg {
+        // CLIF takes the amount modulo the width; x86 masks it to 5 bits (6 for 64-bit
+        // operations), which is the same for 32 and 64 bits and for rotates.
+        let amount = if ty.bits() < 32 && !matches!(op, ShiftOp::Rol | ShiftOp::Ror) {
+            let masked = self.tmp();
+            let imm = ty.bits() as i32 - 1;
+            self.lower.vcode.push(MInst::AluRI {
+                op: AluOp::And,
+                size: OperandSize::Size32,
+                src: amount,
+                imm,
+                dst: Writable::from_reg(masked),
+            });
+            masked
+        } else {
+            amount
+        };
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Shift {
+            op,
+            size: size_of(ty),
+            src,
+            amount,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_extend(&mut self, signed: bool, from: Type, src: Reg) -> Reg {
+        if from.bits() >= 64 {
+            return src;
+        }
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Extend {
+            signed,
+            from: size_of(from),
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_select(&mut self, cty: Type, c: Reg, t: Reg, f: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Select {
+            size: size_of(cty),
+            c,
+            t,
+            f,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_cmp_cmov(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::CmpCmov {
+            size: size_of(ty),
+            cc: cc_of(cc),
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_abs(&mut self, ty: Type, src: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Abs {
+            size: size_of(ty),
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_div(&mut self, signed: bool, rem: bool, ty: Type, x: Reg, y: Reg) -> Reg {
+        // Narrow operands are extended and divided at 32 bits; the results fit.
+        let (x, y, size) = if ty.bits() < 32 {
+            (
+                self.x64_extend(signed, ty, x),
+                self.x64_extend(signed, ty, y),
+                OperandSize::Size32,
+            )
+        } else {
+            (x, y, size_of(ty))
+        };
+        let (quotient, remainder) = (self.tmp(), self.tmp());
+        self.lower.vcode.push(MInst::Div {
+            signed,
+            size,
+            narrow: size_of(ty),
+            quotient_wanted: !rem,
+            dividend: x,
+            divisor: y,
+            quotient: Writable::from_reg(quotient),
+            remainder: Writable::from_reg(remainder),
+        });
+        if rem { remainder } else { quotient }
+    }
+
     fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
         let dst = self.tmp();
         self.lower.vcode.push(MInst::CmpSetcc {
@@ -195,6 +323,33 @@ fn check_int(ctx: &Lower<'_, MInst>, ty: Type) -> Result<(), CodegenError> {
     }
 }
 
+/// Lowers an instruction without results that is not a terminator.
+fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(), CodegenError> {
+    match ctx.func.dfg.insts[inst] {
+        InstructionData::Nullary {
+            opcode: Opcode::Nop,
+            ..
+        } => Ok(()),
+        InstructionData::CondTrap {
+            opcode: opcode @ (Opcode::Trapz | Opcode::Trapnz),
+            arg,
+            code,
+        } => {
+            let ty = ctx.func.dfg.value_type(arg);
+            check_int(ctx, ty)?;
+            let c = ctx.value_reg(arg)?;
+            ctx.vcode.push(MInst::TrapIf {
+                nonzero: opcode == Opcode::Trapnz,
+                size: size_of(ty),
+                c,
+                code,
+            });
+            Ok(())
+        }
+        _ => Err(unsupported(ctx, inst)),
+    }
+}
+
 impl LowerBackend for X64Lower {
     type MInst = MInst;
 
@@ -226,6 +381,9 @@ impl LowerBackend for X64Lower {
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
         let results = ctx.func.dfg.inst_results(inst);
+        if results.is_empty() {
+            return lower_effect(ctx, inst);
+        }
         if results.len() != 1 {
             return Err(unsupported(ctx, inst));
         }
@@ -283,6 +441,10 @@ impl LowerBackend for X64Lower {
                     rets.push((ctx.value_reg(v)?, g.preg()));
                 }
                 ctx.vcode.push(MInst::Rets { rets });
+                Ok(())
+            }
+            InstructionData::Trap { code, .. } => {
+                ctx.vcode.push(MInst::Trap { code });
                 Ok(())
             }
             _ => Err(unsupported(ctx, inst)),

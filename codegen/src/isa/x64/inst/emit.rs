@@ -5,7 +5,8 @@
 use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
 use super::regs::Gpr;
-use super::{AluOp, Inst};
+use super::{AluOp, Cc, Inst, UnaryOp};
+use crate::ir::TrapCode;
 use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel};
 use alloc::vec::Vec;
 use regalloc2::Allocation;
@@ -184,6 +185,146 @@ pub fn emit_move(buf: &mut MachBuffer<Rel32>, from: Allocation, to: Allocation, 
     buf.put_data(&b);
 }
 
+/// `test r, r` (85 /r, 84 /r for bytes).
+fn test(b: &mut Vec<u8>, size: OperandSize, r: Gpr) {
+    let opcode = if size == OperandSize::Size8 {
+        0x84
+    } else {
+        0x85
+    };
+    emit_modrm(
+        b,
+        prefixes_for(size),
+        rex_for(size, &[r]),
+        &[opcode],
+        r.enc(),
+        RegMem::Reg(r.enc()),
+    );
+}
+
+/// `cmp b, a` (39 /r, 38 /r for bytes): the flags of `a - b`.
+fn cmp(buf: &mut Vec<u8>, size: OperandSize, a: Gpr, b: Gpr) {
+    let opcode = if size == OperandSize::Size8 {
+        0x38
+    } else {
+        0x39
+    };
+    emit_modrm(
+        buf,
+        prefixes_for(size),
+        rex_for(size, &[a, b]),
+        &[opcode],
+        b.enc(),
+        RegMem::Reg(a.enc()),
+    );
+}
+
+/// `cmovcc src, dst` (0F 40+cc /r), always 64-bit: narrower values only use low bits.
+fn cmov(b: &mut Vec<u8>, cc: Cc, src: Gpr, dst: Gpr) {
+    emit_modrm(
+        b,
+        NONE,
+        RexFlags::w(),
+        &[0x0f, 0x40 | cc as u8],
+        dst.enc(),
+        RegMem::Reg(src.enc()),
+    );
+}
+
+/// F7 /digit (F6 for bytes) on a register: `not` (2), `neg` (3), `div` (6), `idiv` (7).
+fn unary(b: &mut Vec<u8>, size: OperandSize, digit: u8, r: Gpr) {
+    let opcode = if size == OperandSize::Size8 {
+        0xf6
+    } else {
+        0xf7
+    };
+    emit_modrm(
+        b,
+        prefixes_for(size),
+        rex_for(size, &[r]),
+        &[opcode],
+        digit,
+        RegMem::Reg(r.enc()),
+    );
+}
+
+/// The division sequence of [`Inst::Div`]: dividend in `rax`; quotient to `rax`,
+/// remainder to `rdx`.
+/// `check_overflow` is the CLIF width when the quotient is wanted (`MIN / -1` traps).
+fn emit_div(
+    buf: &mut MachBuffer<Rel32>,
+    signed: bool,
+    size: OperandSize,
+    check_overflow: Option<OperandSize>,
+    divisor: Gpr,
+) {
+    let mut b = Vec::new();
+    test(&mut b, size, divisor);
+    b.extend_from_slice(&[0x75, 2]); // jnz over the ud2
+    buf.put_data(&b);
+    buf.add_trap(TrapCode::INTEGER_DIVISION_BY_ZERO);
+    buf.put_data(&[0x0f, 0x0b]);
+    let done = buf.get_label();
+    if signed {
+        // A divisor of -1: the quotient is the negated dividend (overflowing only for
+        // MIN, which traps) and the remainder 0; `idiv` would fault on MIN / -1.
+        let general = buf.get_label();
+        let mut b = Vec::new();
+        emit_modrm(
+            &mut b,
+            prefixes_for(size),
+            rex_for(size, &[divisor]),
+            &[0x83],
+            7,
+            RegMem::Reg(divisor.enc()),
+        );
+        b.push(0xff); // cmp $-1, divisor
+        buf.put_data(&b);
+        jump(buf, &[0x0f, 0x85], general);
+        let mut b = Vec::new();
+        emit_modrm(
+            &mut b,
+            NONE,
+            RexFlags::none(),
+            &[0x31],
+            Gpr::RDX.enc(),
+            RegMem::Reg(Gpr::RDX.enc()),
+        ); // xor edx, edx
+        if let Some(narrow) = check_overflow {
+            unary(&mut b, narrow, 3, Gpr::RAX); // neg at the CLIF width sets OF for MIN
+            b.extend_from_slice(&[0x71, 2]); // jno over the ud2
+            buf.put_data(&b);
+            buf.add_trap(TrapCode::INTEGER_OVERFLOW);
+            buf.put_data(&[0x0f, 0x0b]);
+        } else {
+            buf.put_data(&b);
+        }
+        jump(buf, &[0xe9], done);
+        buf.bind_label(general);
+        let mut b = Vec::new();
+        // cdq / cqo: sign-extend eax/rax into edx/rdx.
+        if size == OperandSize::Size64 {
+            b.push(0x48);
+        }
+        b.push(0x99);
+        unary(&mut b, size, 7, divisor);
+        buf.put_data(&b);
+    } else {
+        let mut b = Vec::new();
+        emit_modrm(
+            &mut b,
+            NONE,
+            RexFlags::none(),
+            &[0x31],
+            Gpr::RDX.enc(),
+            RegMem::Reg(Gpr::RDX.enc()),
+        );
+        unary(&mut b, size, 6, divisor);
+        buf.put_data(&b);
+    }
+    buf.bind_label(done);
+}
+
 fn jump(buf: &mut MachBuffer<Rel32>, opcode: &[u8], label: MachLabel) {
     buf.put_data(opcode);
     let at = buf.cur_offset();
@@ -306,6 +447,177 @@ pub fn emit_inst(
                 dst.enc(),
                 RegMem::Reg(dst.enc()),
             );
+        }
+        Inst::AluRI { op, size, imm, .. } => {
+            let dst = gpr(allocs[1]);
+            let digit = match op {
+                AluOp::Add => 0,
+                AluOp::Or => 1,
+                AluOp::And => 4,
+                AluOp::Sub => 5,
+                AluOp::Xor => 6,
+            };
+            let rex = rex_for(*size, &[dst]);
+            if *size == OperandSize::Size8 {
+                emit_modrm(&mut b, NONE, rex, &[0x80], digit, RegMem::Reg(dst.enc()));
+                emit_imm(&mut b, *imm as i64, 1);
+            } else if i8::try_from(*imm).is_ok() {
+                emit_modrm(
+                    &mut b,
+                    prefixes_for(*size),
+                    rex,
+                    &[0x83],
+                    digit,
+                    RegMem::Reg(dst.enc()),
+                );
+                emit_imm(&mut b, *imm as i64, 1);
+            } else {
+                emit_modrm(
+                    &mut b,
+                    prefixes_for(*size),
+                    rex,
+                    &[0x81],
+                    digit,
+                    RegMem::Reg(dst.enc()),
+                );
+                emit_imm(
+                    &mut b,
+                    *imm as i64,
+                    if *size == OperandSize::Size16 { 2 } else { 4 },
+                );
+            }
+        }
+        Inst::Unary { op, size, .. } => {
+            let dst = gpr(allocs[1]);
+            let digit = match op {
+                UnaryOp::Not => 2,
+                UnaryOp::Neg => 3,
+            };
+            unary(&mut b, *size, digit, dst);
+        }
+        Inst::Shift { op, size, .. } => {
+            let dst = gpr(allocs[2]);
+            let opcode = if *size == OperandSize::Size8 {
+                0xd2
+            } else {
+                0xd3
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[dst]),
+                &[opcode],
+                *op as u8,
+                RegMem::Reg(dst.enc()),
+            );
+        }
+        Inst::Extend { signed, from, .. } => {
+            let (src, dst) = (gpr(allocs[0]), gpr(allocs[1]));
+            match (signed, from) {
+                // MOVZX r32, r/m8 / r/m16 (0F B6 / 0F B7) clears bits 32-63 too.
+                (false, OperandSize::Size8) => emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::for_byte_regs(&[src]),
+                    &[0x0f, 0xb6],
+                    dst.enc(),
+                    RegMem::Reg(src.enc()),
+                ),
+                (false, OperandSize::Size16) => emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::none(),
+                    &[0x0f, 0xb7],
+                    dst.enc(),
+                    RegMem::Reg(src.enc()),
+                ),
+                // MOV r32, r/m32 (8B) zero-extends.
+                (false, _) => emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::none(),
+                    &[0x8b],
+                    dst.enc(),
+                    RegMem::Reg(src.enc()),
+                ),
+                // MOVSX r64, r/m8 / r/m16 (REX.W 0F BE / 0F BF), MOVSXD r64, r/m32 (REX.W 63).
+                (true, OperandSize::Size8) => emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    &[0x0f, 0xbe],
+                    dst.enc(),
+                    RegMem::Reg(src.enc()),
+                ),
+                (true, OperandSize::Size16) => emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    &[0x0f, 0xbf],
+                    dst.enc(),
+                    RegMem::Reg(src.enc()),
+                ),
+                (true, _) => emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    &[0x63],
+                    dst.enc(),
+                    RegMem::Reg(src.enc()),
+                ),
+            }
+        }
+        Inst::Select { size, .. } => {
+            let (c, t, dst) = (gpr(allocs[1]), gpr(allocs[2]), gpr(allocs[3]));
+            test(&mut b, *size, c);
+            cmov(&mut b, Cc::Nz, t, dst);
+        }
+        Inst::CmpCmov { size, cc, .. } => {
+            let (a, bb) = (gpr(allocs[0]), gpr(allocs[1]));
+            cmp(&mut b, *size, a, bb);
+            cmov(&mut b, *cc, bb, a);
+        }
+        Inst::Abs { size, .. } => {
+            let (src, dst) = (gpr(allocs[0]), gpr(allocs[1]));
+            mov_rr(&mut b, src, dst);
+            unary(&mut b, *size, 3, dst);
+            cmov(&mut b, Cc::S, src, dst);
+        }
+        Inst::Div {
+            signed,
+            size,
+            narrow,
+            quotient_wanted,
+            ..
+        } => {
+            let divisor = gpr(allocs[1]);
+            emit_div(
+                buf,
+                *signed,
+                *size,
+                (*quotient_wanted).then_some(*narrow),
+                divisor,
+            );
+            return;
+        }
+        Inst::Trap { code } => {
+            buf.add_trap(*code);
+            b.extend_from_slice(&[0x0f, 0x0b]);
+        }
+        Inst::TrapIf {
+            nonzero,
+            size,
+            code,
+            ..
+        } => {
+            let c = gpr(allocs[0]);
+            test(&mut b, *size, c);
+            // Skip the 2-byte ud2 unless the condition holds: jz/jnz rel8.
+            b.extend_from_slice(&[if *nonzero { 0x74 } else { 0x75 }, 2]);
+            buf.put_data(&b);
+            buf.add_trap(*code);
+            buf.put_data(&[0x0f, 0x0b]);
+            return;
         }
         Inst::Jmp { target } => {
             if next != Some(*target) {

@@ -9,12 +9,14 @@ pub mod regs;
 #[cfg(test)]
 mod emit_tests;
 
+use crate::ir::TrapCode;
 use crate::machinst::MachInst;
 use crate::machinst::reg::{Reg, Writable};
 use crate::machinst::vcode::OperandCollector;
 use alloc::vec::Vec;
 use args::OperandSize;
 use regalloc2::{PReg, RegClass};
+use regs::Gpr;
 
 /// A two-operand integer ALU operation (`dst = dst op src`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -44,6 +46,30 @@ impl AluOp {
     }
 }
 
+/// A one-operand in-place operation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum UnaryOp {
+    /// Two's-complement negation (F7 /3).
+    Neg,
+    /// Bitwise not (F7 /2).
+    Not,
+}
+
+/// A shift or rotate by `cl` (D3 /digit; the digit is the discriminant).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ShiftOp {
+    /// Rotate left.
+    Rol = 0,
+    /// Rotate right.
+    Ror = 1,
+    /// Shift left.
+    Shl = 4,
+    /// Logical shift right.
+    Shr = 5,
+    /// Arithmetic shift right.
+    Sar = 7,
+}
+
 /// An x86 condition code (the low nibble of `jcc`/`setcc` opcodes; Intel SDM Vol. 1,
 /// Appendix B).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -60,6 +86,8 @@ pub enum Cc {
     Be = 6,
     /// Unsigned above.
     Nbe = 7,
+    /// Sign (SF).
+    S = 8,
     /// Signed less.
     L = 12,
     /// Signed greater or equal.
@@ -80,6 +108,7 @@ impl Cc {
             Cc::Nb => "ae",
             Cc::Be => "be",
             Cc::Nbe => "a",
+            Cc::S => "s",
             Cc::L => "l",
             Cc::Nl => "ge",
             Cc::Le => "le",
@@ -152,6 +181,128 @@ pub enum Inst {
         /// The 0/1 result.
         dst: Writable<Reg>,
     },
+    /// `op $imm, dst` with `dst` = `src` (83 /digit ib or 81 /digit id).
+    AluRI {
+        /// The operation.
+        op: AluOp,
+        /// The operation width.
+        size: OperandSize,
+        /// The operand, overwritten.
+        src: Reg,
+        /// The immediate, sign-extended to the operation width.
+        imm: i32,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// `neg dst` or `not dst` with `dst` = `src`.
+    Unary {
+        /// The operation.
+        op: UnaryOp,
+        /// The operation width.
+        size: OperandSize,
+        /// The operand, overwritten.
+        src: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// A shift or rotate of `src` by `cl` (the hardware masks the count to 5 bits, or 6
+    /// for 64-bit operations).
+    Shift {
+        /// The operation.
+        op: ShiftOp,
+        /// The operation width.
+        size: OperandSize,
+        /// The operand, overwritten.
+        src: Reg,
+        /// The count, in `rcx`.
+        amount: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// Zero- or sign-extension of the low `from` bits of `src` to 64 bits.
+    Extend {
+        /// Sign-extend rather than zero-extend.
+        signed: bool,
+        /// The source width (8, 16 or 32).
+        from: OperandSize,
+        /// Source.
+        src: Reg,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// `test c, c; cmovnz t, dst` with `dst` = `f`: `c != 0 ? t : f`.
+    Select {
+        /// The width of `c`.
+        size: OperandSize,
+        /// The condition.
+        c: Reg,
+        /// The value if non-zero.
+        t: Reg,
+        /// The value if zero, overwritten.
+        f: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// `cmp b, a; cmovcc b, dst` with `dst` = `a`: `b` if `a cc b`, else `a` (min/max).
+    CmpCmov {
+        /// The comparison width.
+        size: OperandSize,
+        /// When to take `b`.
+        cc: Cc,
+        /// Left operand, overwritten.
+        a: Reg,
+        /// Right operand.
+        b: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// `mov src, dst; neg dst; cmovs src, dst`: the absolute value (wrapping at MIN).
+    Abs {
+        /// The operation width.
+        size: OperandSize,
+        /// Source.
+        src: Reg,
+        /// The result (an early def, so it is not `src`'s register).
+        dst: Writable<Reg>,
+    },
+    /// Division with the checks CLIF requires: a zero divisor traps
+    /// (`int_divz`); for signed division `MIN / -1` traps (`int_ovf`) and `MIN % -1` is 0.
+    /// The dividend is in `rax`; the quotient comes out in `rax`, the remainder in `rdx`.
+    Div {
+        /// Signed (`idiv`) or unsigned (`div`).
+        signed: bool,
+        /// The division width (32 or 64; narrower operands are extended first).
+        size: OperandSize,
+        /// The CLIF type's width, for the `MIN / -1` check.
+        narrow: OperandSize,
+        /// Whether the quotient is wanted, so `MIN / -1` must trap (for a remainder
+        /// the divisor -1 just gives 0).
+        quotient_wanted: bool,
+        /// The dividend, in `rax`.
+        dividend: Reg,
+        /// The divisor.
+        divisor: Reg,
+        /// The quotient, in `rax`.
+        quotient: Writable<Reg>,
+        /// The remainder, in `rdx` (early def: `rdx` is written before `divisor` is read).
+        remainder: Writable<Reg>,
+    },
+    /// `ud2`, recording `code` as a trap site.
+    Trap {
+        /// The trap code.
+        code: TrapCode,
+    },
+    /// `test c, c; j(n)z over; ud2`: traps with `code` if `c` is zero (`trapz`) or non-zero.
+    TrapIf {
+        /// Trap on non-zero rather than zero.
+        nonzero: bool,
+        /// The width of `c`.
+        size: OperandSize,
+        /// The condition.
+        c: Reg,
+        /// The trap code.
+        code: TrapCode,
+    },
     /// `jmp target`.
     Jmp {
         /// The target block.
@@ -195,13 +346,59 @@ impl MachInst for Inst {
                 c.reg_use(*b);
                 c.reg_def(*dst);
             }
+            Inst::AluRI { src, dst, .. } | Inst::Unary { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::Shift {
+                src, amount, dst, ..
+            } => {
+                c.reg_use(*src);
+                c.reg_fixed_use(*amount, Gpr::RCX.preg());
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::Extend { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_def(*dst);
+            }
+            Inst::Select {
+                c: cond, t, f, dst, ..
+            } => {
+                c.reg_use(*f);
+                c.reg_use(*cond);
+                c.reg_use(*t);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::CmpCmov { a, b, dst, .. } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::Abs { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_early_def(*dst);
+            }
+            Inst::Div {
+                dividend,
+                divisor,
+                quotient,
+                remainder,
+                ..
+            } => {
+                c.reg_fixed_use(*dividend, Gpr::RAX.preg());
+                c.reg_use(*divisor);
+                c.reg_fixed_def(*quotient, Gpr::RAX.preg());
+                c.reg_fixed_early_def(*remainder, Gpr::RDX.preg());
+            }
+            Inst::Trap { .. } => {}
+            Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::Jmp { .. } => {}
             Inst::TestBranch { src, .. } => c.reg_use(*src),
         }
     }
 
     fn is_ret(&self) -> bool {
-        matches!(self, Inst::Rets { .. })
+        matches!(self, Inst::Rets { .. } | Inst::Trap { .. })
     }
 
     fn is_branch(&self) -> bool {
