@@ -7,36 +7,43 @@
 use gantry_codegen::data_value::DataValue;
 use gantry_codegen::ir::{Function, Signature};
 use gantry_codegen::isa::TargetIsa;
+use gantry_codegen::machinst::buffer::{MachBufferFinalized, MachTrap};
 use gantry_reader::{Comparison, Invocation, RunCommand, TestFile, parse_run_command};
 use memmap2::{Mmap, MmapMut};
 use std::collections::HashMap;
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod host;
+
 /// Whether this machine can execute code for ISA `name`.
 pub fn host_runs(name: &str) -> bool {
-    cfg!(all(target_arch = "x86_64", unix)) && name == "x86_64"
+    cfg!(all(target_os = "linux", target_arch = "x86_64")) && name == "x86_64"
 }
 
 /// Executable copy of one compiled function.
 struct Loaded {
     code: Mmap,
+    traps: Vec<MachTrap>,
 }
 
-/// The two integer result registers (`rax`, `rdx`) of a System V call.
-#[repr(C)]
-struct Pair(u64, u64);
-
-type Entry = extern "sysv64" fn(u64, u64, u64, u64, u64, u64) -> Pair;
-
 impl Loaded {
-    fn new(bytes: &[u8]) -> Result<Loaded, String> {
+    fn new(compiled: &MachBufferFinalized) -> Result<Loaded, String> {
+        let bytes = &compiled.data;
         let mut map = MmapMut::map_anon(bytes.len().max(1)).map_err(|e| e.to_string())?;
         map[..bytes.len()].copy_from_slice(bytes);
         let code = map.make_exec().map_err(|e| e.to_string())?;
-        Ok(Loaded { code })
+        Ok(Loaded {
+            code,
+            traps: compiled.traps.clone(),
+        })
     }
 
     /// Calls the code with `args` (already checked against `sig`).
-    fn call(&self, sig: &Signature, args: &[DataValue]) -> Vec<DataValue> {
+    ///
+    /// # Errors
+    /// The trap (with its code if it is a recorded trap site) or crash the call ended in.
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    fn call(&self, sig: &Signature, args: &[DataValue]) -> Result<Vec<DataValue>, String> {
         let mut regs = [0u64; 6];
         for (r, a) in regs.iter_mut().zip(args) {
             *r = match *a {
@@ -50,15 +57,35 @@ impl Loaded {
         // SAFETY: the code was compiled for this host from a verified function whose
         // signature `callable` accepted: at most six integer arguments and two integer
         // results, passed as System V does.
-        let f: Entry = unsafe { std::mem::transmute::<*const u8, Entry>(self.code.as_ptr()) };
-        let Pair(rax, rdx) = f(regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]);
-        sig.returns
+        let outcome = unsafe { host::call(self.code.as_ptr(), regs)? };
+        let [rax, rdx] = match outcome {
+            host::Outcome::Returned(r) => r,
+            host::Outcome::Trapped(pc) => return Err(self.describe_trap(pc)),
+        };
+        Ok(sig
+            .returns
             .iter()
             .zip([rax, rdx])
             .map(|(p, bits)| {
                 DataValue::from_integer(bits as i64 as i128, p.value_type).expect("an integer type")
             })
-            .collect()
+            .collect())
+    }
+
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    fn call(&self, _: &Signature, _: &[DataValue]) -> Result<Vec<DataValue>, String> {
+        Err("this host cannot run generated code".into())
+    }
+
+    /// Names the trap at address `pc`: its trap code if it is a recorded trap site.
+    fn describe_trap(&self, pc: usize) -> String {
+        let base = self.code.as_ptr() as usize;
+        let offset = pc.wrapping_sub(base);
+        match self.traps.iter().find(|t| t.offset as usize == offset) {
+            Some(t) => format!("trap: {}", t.code),
+            None if offset < self.code.len() => format!("crash at code offset {offset:#x}"),
+            None => format!("crash at address {pc:#x} outside the code"),
+        }
     }
 }
 
@@ -99,7 +126,7 @@ pub fn compile_and_call(
         return Err("the arguments do not match the signature".into());
     }
     let code = isa.compile_function(func).map_err(|e| e.to_string())?;
-    Ok(Loaded::new(&code.data)?.call(&func.signature, args))
+    Loaded::new(&code)?.call(&func.signature, args)
 }
 
 /// Runs the `; run:` and `; print:` commands of `file` on code compiled by `isa`.
@@ -140,9 +167,15 @@ pub fn run(file: &TestFile<'_>, isa: &dyn TargetIsa) -> Result<(), String> {
             let code = isa
                 .compile_function(func)
                 .map_err(|e| format!("compiling %{}: {e}", inv.func))?;
-            loaded.insert(inv.func.clone(), Loaded::new(&code.data)?);
+            loaded.insert(inv.func.clone(), Loaded::new(&code)?);
         }
-        let got = loaded[&inv.func].call(&func.signature, &inv.args);
+        let got = match loaded[&inv.func].call(&func.signature, &inv.args) {
+            Ok(got) => got,
+            Err(e) => {
+                failures.push(format!("line {line}: {inv}: {e}"));
+                continue;
+            }
+        };
         match cmd {
             RunCommand::Print(_) => println!("{inv} -> {}", show(&got)),
             RunCommand::Run(_, cmp, want) => {

@@ -19,18 +19,18 @@ fn parse(text: &str) -> gantry_codegen::ir::Function {
 #[test]
 fn unsupported_opcode_is_a_typed_error() {
     let f = parse(
-        "function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = udiv v0, v1\n    return v2\n}",
+        "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = splat.i32x4 v0\n    v2 = extractlane v1, 0\n    return v2\n}",
     );
     let err = x64().compile_function(&f).unwrap_err();
     assert_eq!(
         err,
         CodegenError::UnsupportedOpcode {
-            opcode: Opcode::Udiv,
-            ty: Type::I64,
+            opcode: Opcode::Splat,
+            ty: Type::I32X4,
             isa: "x86_64"
         }
     );
-    assert_eq!(err.to_string(), "unsupported on x86_64: `udiv.i64`");
+    assert_eq!(err.to_string(), "unsupported on x86_64: `splat.i32x4`");
 }
 
 #[test]
@@ -88,13 +88,35 @@ fn case(ty_index: usize, ops: Vec<(u8, usize, usize, i64)>, args: [i64; 3]) -> C
         let (a, b) = (a % vals.len(), b % vals.len());
         let (x, y) = (vals[a] as i128, vals[b] as i128);
         let n = vals.len();
-        let (line, v) = match op % 7 {
+        let mask = (1i128 << bits) - 1;
+        let (ux, uy) = (x & mask, y & mask);
+        let k = (y as u64 % bits as u64) as u32;
+        let (line, v) = match op % 17 {
             0 => (format!("iadd v{a}, v{b}"), x + y),
             1 => (format!("isub v{a}, v{b}"), x - y),
             2 => (format!("imul v{a}, v{b}"), x * y),
             3 => (format!("band v{a}, v{b}"), x & y),
             4 => (format!("bor v{a}, v{b}"), x | y),
             5 => (format!("bxor v{a}, v{b}"), x ^ y),
+            6 => (format!("ishl v{a}, v{b}"), x << k),
+            7 => (format!("ushr v{a}, v{b}"), ux >> k),
+            8 => (format!("sshr v{a}, v{b}"), x >> k),
+            9 => (
+                format!("rotl v{a}, v{b}"),
+                (ux << k) | (ux >> ((bits - k) % bits)),
+            ),
+            10 => (format!("ineg v{a}"), -x),
+            11 => (format!("smin v{a}, v{b}"), x.min(y)),
+            12 => (format!("umax v{a}, v{b}"), ux.max(uy)),
+            // Divisions by a non-zero divisor (x86 faults on zero; CLIF traps).
+            13 if uy != 0 => (format!("udiv v{a}, v{b}"), ux / uy),
+            14 if y != 0 && !(y == -1 && x == -(1i128 << (bits - 1))) => {
+                (format!("srem v{a}, v{b}"), x % y)
+            }
+            15 => (
+                format!("select v{a}, v{b}, v{a}"),
+                if x != 0 { y } else { x },
+            ),
             _ => (
                 format!("iconst.{ty} {}", wrap(imm as i128, bits)),
                 imm as i128,
@@ -144,5 +166,67 @@ proptest! {
         let args: Vec<DataValue> = c.args.iter().map(|&a| DataValue::from_integer(a as i128, c.ty).unwrap()).collect();
         let got = gantry_filetests::run::compile_and_call(x64().as_ref(), &f, &args).map_err(TestCaseError::fail)?;
         prop_assert_eq!(got, vec![DataValue::from_integer(c.expected as i128, c.ty).unwrap()], "{}", c.text);
+    }
+}
+
+/// Traps in generated code come back as errors naming the trap code; the process lives.
+#[test]
+fn traps_are_reported_with_their_code() {
+    if !gantry_filetests::run::host_runs("x86_64") {
+        return;
+    }
+    let isa = x64();
+    let call = |text: &str, args: &[i64]| {
+        let f = parse(text);
+        let args: Vec<DataValue> = args
+            .iter()
+            .zip(&f.signature.params)
+            .map(|(&a, p)| DataValue::from_integer(a as i128, p.value_type).unwrap())
+            .collect();
+        gantry_filetests::run::compile_and_call(isa.as_ref(), &f, &args)
+    };
+    for ty in ["i8", "i16", "i32", "i64"] {
+        let sdiv = format!(
+            "function %f({ty}, {ty}) -> {ty} {{\nblock0(v0: {ty}, v1: {ty}):\n    v2 = sdiv v0, v1\n    return v2\n}}"
+        );
+        let bits = ty[1..].parse::<u32>().unwrap();
+        let min = (-(1i128 << (bits - 1))) as i64;
+        assert_eq!(
+            call(&sdiv, &[7, 0]),
+            Err("trap: int_divz".to_string()),
+            "{ty}"
+        );
+        assert_eq!(
+            call(&sdiv, &[min, -1]),
+            Err("trap: int_ovf".to_string()),
+            "{ty}"
+        );
+        let urem = sdiv.replace("sdiv", "urem");
+        assert_eq!(
+            call(&urem, &[7, 0]),
+            Err("trap: int_divz".to_string()),
+            "{ty}"
+        );
+        let srem = sdiv.replace("sdiv", "srem");
+        let zero = DataValue::from_integer(0, f_ty(ty)).unwrap();
+        assert_eq!(call(&srem, &[min, -1]), Ok(vec![zero]), "{ty}");
+    }
+    let trapz =
+        "function %f(i64) -> i64 {\nblock0(v0: i64):\n    trapz v0, user3\n    return v0\n}";
+    assert_eq!(call(trapz, &[0]), Err("trap: user3".to_string()));
+    assert_eq!(call(trapz, &[5]), Ok(vec![DataValue::I64(5)]));
+    let trap = "function %f() -> i64 {\nblock0:\n    trap user9\n}";
+    assert_eq!(call(trap, &[]), Err("trap: user9".to_string()));
+    // Still alive and working after the traps.
+    let ok = "function %f(i64) -> i64 {\nblock0(v0: i64):\n    return v0\n}";
+    assert_eq!(call(ok, &[42]), Ok(vec![DataValue::I64(42)]));
+}
+
+fn f_ty(name: &str) -> Type {
+    match name {
+        "i8" => Type::I8,
+        "i16" => Type::I16,
+        "i32" => Type::I32,
+        _ => Type::I64,
     }
 }
