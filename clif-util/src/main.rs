@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod cat;
 mod print_cfg;
+mod run;
 mod test;
 
 /// Gantry's command-line tool for CLIF files.
@@ -33,6 +34,14 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Compile CLIF files for the host and run them: each `; run:` line is called and
+    /// checked (its results printed), or, without such lines, `%main` is called and
+    /// its results printed.
+    Run {
+        /// The .clif files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Run filetests: .clif files and folders of them.
     ///
     /// Ends with the line `N passed, N failed, N skipped`; exits non-zero if any failed.
@@ -51,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Cat { files } => cat::run(&files),
         Command::PrintCfg { files } => print_cfg::run(&files),
+        Command::Run { files } => run::run(&files),
         Command::Test { paths, verbose } => test::run(&paths, verbose),
     };
     match result {

@@ -134,6 +134,14 @@ pub fn compile_and_call(
 /// # Errors
 /// A compilation error, or each command whose results differ, with the actual values.
 pub fn run(file: &TestFile<'_>, isa: &dyn TargetIsa) -> Result<(), String> {
+    run_with(file, isa, false)
+}
+
+/// As [`run`]; with `echo`, also prints each command's call and results.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<(), String> {
     let funcs: HashMap<String, &Function> = file
         .functions
         .iter()
@@ -176,6 +184,9 @@ pub fn run(file: &TestFile<'_>, isa: &dyn TargetIsa) -> Result<(), String> {
                 continue;
             }
         };
+        if echo && matches!(cmd, RunCommand::Run(..)) {
+            println!("{inv} -> {}", show(&got));
+        }
         match cmd {
             RunCommand::Print(_) => println!("{inv} -> {}", show(&got)),
             RunCommand::Run(_, cmp, want) => {

@@ -18,6 +18,25 @@ fn suite_passes() {
     assert!(summary.passed > 0, "no filetest ran");
 }
 
+/// The example programs shipped in `examples/` compile and compute what they claim.
+#[test]
+fn examples_pass() {
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let summary =
+        gantry_filetests::run_tests(&[examples]).expect("the examples folder is readable");
+    for (path, why) in &summary.failed {
+        eprintln!("FAIL {}: {why}", path.display());
+    }
+    assert!(
+        summary.failed.is_empty(),
+        "{} example(s) failed",
+        summary.failed.len()
+    );
+    if gantry_filetests::run::host_runs(std::env::consts::ARCH) {
+        assert_eq!(summary.passed, 3, "{summary:?}");
+    }
+}
+
 /// Every function of every corpus file that parses prints to text that parses back to an
 /// equal function, and printing that again gives the same text.
 #[test]
