@@ -217,6 +217,12 @@ fn traps_are_reported_with_their_code() {
     assert_eq!(call(trapz, &[5]), Ok(vec![DataValue::I64(5)]));
     let trap = "function %f() -> i64 {\nblock0:\n    trap user9\n}";
     assert_eq!(call(trap, &[]), Err("trap: user9".to_string()));
+    // A load from an unmapped address is a trap site with the default memory trap code.
+    let load =
+        "function %f(i64) -> i64 {\nblock0(v0: i64):\n    v1 = load.i64 v0\n    return v1\n}";
+    assert_eq!(call(load, &[0]), Err("trap: heap_oob".to_string()));
+    let store = "function %f(i64) -> i64 {\nblock0(v0: i64):\n    store.i64 user4 v0, v0+8\n    return v0\n}";
+    assert_eq!(call(store, &[0]), Err("trap: user4".to_string()));
     // Still alive and working after the traps.
     let ok = "function %f(i64) -> i64 {\nblock0(v0: i64):\n    return v0\n}";
     assert_eq!(call(ok, &[42]), Ok(vec![DataValue::I64(42)]));

@@ -10,7 +10,7 @@ use super::vcode::{VCode, VCodeBuilder};
 use super::{CodegenError, MachInst};
 use crate::dominator_tree::DominatorTree;
 use crate::flowgraph::ControlFlowGraph;
-use crate::ir::{Block, BlockArg, Function, Inst, Opcode, Value};
+use crate::ir::{Block, BlockArg, Function, Inst, Opcode, StackSlot, Value};
 use alloc::vec::Vec;
 use gantry_entity::SecondaryMap;
 
@@ -115,6 +115,36 @@ impl BlockOrder {
     }
 }
 
+/// Where each sized stack slot lives in the frame's stack-slot area (byte offsets from its
+/// start, each aligned as the slot asks, at most 16 bytes), and the area's size in bytes.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for an alignment above 16 bytes or an area of 2 GiB or
+/// more.
+pub fn stack_slot_layout(
+    func: &Function,
+) -> Result<(SecondaryMap<StackSlot, u32>, u32), CodegenError> {
+    let mut offsets = SecondaryMap::new();
+    let mut end: u64 = 0;
+    for (ss, data) in func.sized_stack_slots.iter() {
+        if data.align_shift > 4 {
+            return Err(CodegenError::Unsupported {
+                feature: alloc::format!("{ss} aligned to more than 16 bytes"),
+            });
+        }
+        let align = 1u64 << data.align_shift;
+        let start = end.div_ceil(align) * align;
+        offsets[ss] = start as u32;
+        end = start + u64::from(data.size);
+        if end >= i32::MAX as u64 / 2 {
+            return Err(CodegenError::Unsupported {
+                feature: "stack slots of 1 GiB or more".into(),
+            });
+        }
+    }
+    Ok((offsets, end as u32))
+}
+
 /// What an ISA provides to lower a function.
 pub trait LowerBackend {
     /// The ISA's machine instruction.
@@ -162,6 +192,7 @@ pub struct Lower<'f, I: MachInst> {
     /// The code built so far.
     pub vcode: VCodeBuilder<I>,
     order: BlockOrder,
+    slot_offsets: SecondaryMap<StackSlot, u32>,
     value_regs: SecondaryMap<Value, Option<Reg>>,
     block_params: SecondaryMap<Block, Vec<Reg>>,
 }
@@ -177,6 +208,11 @@ impl<'f, I: MachInst> Lower<'f, I> {
         self.value_regs[v].ok_or_else(|| CodegenError::Unsupported {
             feature: alloc::format!("values of type {}", self.func.dfg.value_type(v)),
         })
+    }
+
+    /// The offset of stack slot `ss` in the frame's stack-slot area, in bytes.
+    pub fn stack_slot_offset(&self, ss: StackSlot) -> u32 {
+        self.slot_offsets[ss]
     }
 
     /// Records that `reg` holds `v`.
@@ -227,10 +263,12 @@ pub fn lower<B: LowerBackend>(
     let domtree = DominatorTree::with_function(func, &cfg);
     let order = BlockOrder::new(func, &domtree)?;
     let blocks = order.blocks.clone();
+    let (slot_offsets, _) = stack_slot_layout(func)?;
     let mut ctx = Lower {
         func,
         vcode: VCodeBuilder::new(),
         order,
+        slot_offsets,
         value_regs: SecondaryMap::new(),
         block_params: SecondaryMap::new(),
     };

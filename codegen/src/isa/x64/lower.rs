@@ -4,7 +4,7 @@
 use super::inst::args::OperandSize;
 use super::inst::regs::Gpr;
 use super::inst::{AluOp, Cc, Inst as MInst, ShiftOp, UnaryOp};
-use crate::ir::{InstructionData, IntCC, Opcode, Type, Value};
+use crate::ir::{InstructionData, IntCC, MemFlags, Opcode, StackSlot, Type, Value};
 use crate::machinst::CodegenError;
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
@@ -14,7 +14,11 @@ use regalloc2::RegClass;
 #[allow(dead_code, missing_docs, unused_imports, unused_variables)]
 mod generated {
     use super::{AluOp, ShiftOp, UnaryOp};
-    use crate::ir::{Inst, IntCC, Opcode, Type, Value};
+    use crate::ir::{Inst, IntCC, MemFlags, Opcode, StackSlot, Type, Value};
+    const I8: Type = Type::I8;
+    const I16: Type = Type::I16;
+    const I32: Type = Type::I32;
+    const I64: Type = Type::I64;
     use crate::machinst::reg::Reg;
     include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
 }
@@ -94,6 +98,58 @@ impl generated::Context for IsleCtx<'_, '_> {
                 self.tmp()
             }
         }
+    }
+
+    fn load_args(&mut self, inst: crate::ir::Inst) -> Option<(MemFlags, Value, i32)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Load {
+                flags, arg, offset, ..
+            } => Some((flags, arg, offset.bytes())),
+            _ => None,
+        }
+    }
+
+    fn stack_slot_args(&mut self, inst: crate::ir::Inst) -> Option<(StackSlot, i32)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::StackLoad {
+                stack_slot, offset, ..
+            } => Some((stack_slot, offset.bytes())),
+            _ => None,
+        }
+    }
+
+    fn x64_load(
+        &mut self,
+        ty: Type,
+        signed: bool,
+        flags: MemFlags,
+        addr: Value,
+        offset: i32,
+    ) -> Reg {
+        if let Err(e) = check_native_endian(flags) {
+            self.error.get_or_insert(e);
+        }
+        let base = self.put_in_reg(addr);
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Load {
+            size: size_of(ty),
+            signed,
+            base,
+            disp: offset,
+            dst: Writable::from_reg(dst),
+            trap: flags.trap_code(),
+        });
+        dst
+    }
+
+    fn x64_stack_addr(&mut self, ss: StackSlot, offset: i32) -> Reg {
+        let dst = self.tmp();
+        let offset = self.lower.stack_slot_offset(ss) as i32 + offset;
+        self.lower.vcode.push(MInst::StackAddr {
+            offset,
+            dst: Writable::from_reg(dst),
+        });
+        dst
     }
 
     fn unary(&mut self, inst: crate::ir::Inst) -> Option<Value> {
@@ -323,9 +379,44 @@ fn check_int(ctx: &Lower<'_, MInst>, ty: Type) -> Result<(), CodegenError> {
     }
 }
 
+/// Big-endian accesses would need byte swaps; x86-64 memory is little-endian.
+fn check_native_endian(flags: MemFlags) -> Result<(), CodegenError> {
+    if flags.endianness(crate::ir::Endianness::Little) == crate::ir::Endianness::Big {
+        return Err(CodegenError::Unsupported {
+            feature: "big-endian memory accesses on x86_64".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Lowers an instruction without results that is not a terminator.
 fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(), CodegenError> {
     match ctx.func.dfg.insts[inst] {
+        InstructionData::Store {
+            opcode,
+            flags,
+            args: [value, addr],
+            offset,
+        } => {
+            check_native_endian(flags)?;
+            let vty = ctx.func.dfg.value_type(value);
+            check_int(ctx, vty)?;
+            let size = match opcode {
+                Opcode::Istore8 => OperandSize::Size8,
+                Opcode::Istore16 => OperandSize::Size16,
+                Opcode::Istore32 => OperandSize::Size32,
+                _ => size_of(vty),
+            };
+            let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
+            ctx.vcode.push(MInst::Store {
+                size,
+                src,
+                base,
+                disp: offset.bytes(),
+                trap: flags.trap_code(),
+            });
+            Ok(())
+        }
         InstructionData::Nullary {
             opcode: Opcode::Nop,
             ..

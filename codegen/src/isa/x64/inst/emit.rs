@@ -42,23 +42,33 @@ impl LabelUse for Rel32 {
 }
 
 /// The frame of a function: what the prologue saves and allocates.
+///
+/// From `rsp` up: spill slots, the stack-slot area, padding, the saved callee-saved
+/// registers, the caller's `rbp`, the return address. `rsp` stays 16-byte aligned.
 #[derive(Clone, Debug, Default)]
 pub struct Frame {
     /// Callee-saved registers the function writes, saved by the prologue.
     pub saved: Vec<Gpr>,
-    /// Bytes below the saved registers for spill slots, keeping `rsp` 16-byte aligned.
+    /// Bytes of spill slots at `rsp`, a multiple of 16.
     pub spill_bytes: u32,
+    /// Bytes the prologue subtracts from `rsp` after saving registers.
+    pub alloc_bytes: u32,
 }
 
 impl Frame {
-    /// The frame for `spill_slots` 8-byte slots and the callee-saved registers `saved`.
-    pub fn new(saved: Vec<Gpr>, spill_slots: u32) -> Frame {
+    /// The frame for `spill_slots` 8-byte slots, `stack_slot_bytes` of stack slots, and
+    /// the callee-saved registers `saved`.
+    pub fn new(saved: Vec<Gpr>, spill_slots: u32, stack_slot_bytes: u32) -> Frame {
+        let round16 = |x: u32| x.div_ceil(16) * 16;
+        let spill_bytes = round16(spill_slots * 8);
         // After `push rbp` rsp is 16-byte aligned; each saved register moves it by 8.
-        let mut spill_bytes = spill_slots * 8;
-        if (saved.len() as u32 * 8 + spill_bytes) % 16 != 0 {
-            spill_bytes += 8;
+        let pad = if saved.len() % 2 == 1 { 8 } else { 0 };
+        let alloc_bytes = spill_bytes + round16(stack_slot_bytes) + pad;
+        Frame {
+            saved,
+            spill_bytes,
+            alloc_bytes,
         }
-        Frame { saved, spill_bytes }
     }
 
     fn slot(&self, index: usize) -> RegMem {
@@ -143,14 +153,14 @@ pub fn prologue(frame: &Frame) -> Vec<u8> {
     for &r in &frame.saved {
         push(&mut b, r);
     }
-    adjust_rsp(&mut b, frame.spill_bytes, true);
+    adjust_rsp(&mut b, frame.alloc_bytes, true);
     b
 }
 
 /// The epilogue and return: the prologue undone, then `ret`.
 pub fn epilogue(frame: &Frame) -> Vec<u8> {
     let mut b = Vec::new();
-    adjust_rsp(&mut b, frame.spill_bytes, false);
+    adjust_rsp(&mut b, frame.alloc_bytes, false);
     for &r in frame.saved.iter().rev() {
         pop(&mut b, r);
     }
@@ -599,6 +609,66 @@ pub fn emit_inst(
                 divisor,
             );
             return;
+        }
+        Inst::Load {
+            size,
+            signed,
+            disp,
+            trap,
+            ..
+        } => {
+            let (base, dst) = (gpr(allocs[0]), gpr(allocs[1]));
+            if let Some(code) = trap {
+                buf.add_trap(*code);
+            }
+            let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
+            let (rex, opcode): (RexFlags, &[u8]) = match (size, signed) {
+                (OperandSize::Size8, false) => (RexFlags::none(), &[0x0f, 0xb6]),
+                (OperandSize::Size16, false) => (RexFlags::none(), &[0x0f, 0xb7]),
+                (OperandSize::Size32, false) => (RexFlags::none(), &[0x8b]),
+                (OperandSize::Size8, true) => (RexFlags::w(), &[0x0f, 0xbe]),
+                (OperandSize::Size16, true) => (RexFlags::w(), &[0x0f, 0xbf]),
+                (OperandSize::Size32, true) => (RexFlags::w(), &[0x63]),
+                (OperandSize::Size64, _) => (RexFlags::w(), &[0x8b]),
+            };
+            emit_modrm(&mut b, NONE, rex, opcode, dst.enc(), mem);
+        }
+        Inst::Store {
+            size, disp, trap, ..
+        } => {
+            let (src, base) = (gpr(allocs[0]), gpr(allocs[1]));
+            if let Some(code) = trap {
+                buf.add_trap(*code);
+            }
+            let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
+            let opcode = if *size == OperandSize::Size8 {
+                0x88
+            } else {
+                0x89
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[src]),
+                &[opcode],
+                src.enc(),
+                mem,
+            );
+        }
+        Inst::StackAddr { offset, .. } => {
+            let dst = gpr(allocs[0]);
+            let disp = frame.spill_bytes as i32 + offset;
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::w(),
+                &[0x8d],
+                dst.enc(),
+                RegMem::Mem(Amode::ImmReg {
+                    base: Gpr::RSP,
+                    disp,
+                }),
+            );
         }
         Inst::Trap { code } => {
             buf.add_trap(*code);

@@ -287,6 +287,42 @@ pub enum Inst {
         /// The remainder, in `rdx` (early def: `rdx` is written before `divisor` is read).
         remainder: Writable<Reg>,
     },
+    /// A load of `size` bytes from `disp(base)` into a 64-bit register, zero- or
+    /// sign-extended (`movzx`/`movsx`/`mov`).
+    Load {
+        /// The width in memory.
+        size: OperandSize,
+        /// Sign-extend rather than zero-extend.
+        signed: bool,
+        /// The base address.
+        base: Reg,
+        /// The displacement in bytes.
+        disp: i32,
+        /// Destination.
+        dst: Writable<Reg>,
+        /// The trap code recorded for a fault, if the access may trap.
+        trap: Option<TrapCode>,
+    },
+    /// A store of the low `size` bytes of `src` to `disp(base)`.
+    Store {
+        /// The width in memory.
+        size: OperandSize,
+        /// The value.
+        src: Reg,
+        /// The base address.
+        base: Reg,
+        /// The displacement in bytes.
+        disp: i32,
+        /// The trap code recorded for a fault, if the access may trap.
+        trap: Option<TrapCode>,
+    },
+    /// `lea` of a stack slot: `offset` bytes into the frame's stack-slot area.
+    StackAddr {
+        /// The offset within the stack-slot area.
+        offset: i32,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -390,6 +426,15 @@ impl MachInst for Inst {
                 c.reg_fixed_def(*quotient, Gpr::RAX.preg());
                 c.reg_fixed_early_def(*remainder, Gpr::RDX.preg());
             }
+            Inst::Load { base, dst, .. } => {
+                c.reg_use(*base);
+                c.reg_def(*dst);
+            }
+            Inst::Store { src, base, .. } => {
+                c.reg_use(*src);
+                c.reg_use(*base);
+            }
+            Inst::StackAddr { dst, .. } => c.reg_def(*dst),
             Inst::Trap { .. } => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::Jmp { .. } => {}
