@@ -534,6 +534,26 @@ impl LowerBackend for X64Lower {
                 ctx.vcode.push(MInst::Rets { rets });
                 Ok(())
             }
+            InstructionData::BranchTable { arg, .. } => {
+                let ty = ctx.func.dfg.value_type(arg);
+                if ty != Type::I32 {
+                    return Err(unsupported(ctx, inst));
+                }
+                let idx = ctx.value_reg(arg)?;
+                let tmp1 = ctx.vcode.alloc_vreg(RegClass::Int);
+                let tmp2 = ctx.vcode.alloc_vreg(RegClass::Int);
+                ctx.vcode.push(MInst::JmpTable {
+                    idx,
+                    tmp1: Writable::from_reg(tmp1),
+                    tmp2: Writable::from_reg(tmp2),
+                    default: targets[0],
+                    targets: targets[1..].to_vec(),
+                });
+                for (succ, &t) in targets.iter().enumerate() {
+                    ctx.add_succ(inst, succ, t)?;
+                }
+                Ok(())
+            }
             InstructionData::Trap { code, .. } => {
                 ctx.vcode.push(MInst::Trap { code });
                 Ok(())

@@ -11,8 +11,10 @@ use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel};
 use alloc::vec::Vec;
 use regalloc2::Allocation;
 
-/// The one kind of label reference the backend uses so far: a 32-bit displacement from
-/// the end of the field (`jmp rel32`, `jcc rel32`, RIP-relative addresses).
+/// The one kind of label reference of x86-64: a 32-bit PC-relative field holding
+/// `label - field_offset + addend`, the addend being what the field held before patching
+/// (-4 for `jmp`/`jcc rel32` and RIP-relative addresses, which count from the field's
+/// end; `4 * i` for jump-table entry `i`, which counts from the table's start).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Rel32;
 
@@ -27,7 +29,8 @@ impl LabelUse for Rel32 {
         4
     }
     fn patch(self, bytes: &mut [u8], use_offset: u32, label_offset: u32) {
-        let rel = label_offset as i64 - (use_offset as i64 + 4);
+        let addend = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let rel = label_offset as i64 - use_offset as i64 + addend as i64;
         bytes.copy_from_slice(&(rel as i32).to_le_bytes());
     }
     fn supports_veneer(self) -> bool {
@@ -337,9 +340,88 @@ fn emit_div(
 
 fn jump(buf: &mut MachBuffer<Rel32>, opcode: &[u8], label: MachLabel) {
     buf.put_data(opcode);
+    rel32(buf, label, -4);
+}
+
+/// A 32-bit field referring to `label` (see [`Rel32`]).
+fn rel32(buf: &mut MachBuffer<Rel32>, label: MachLabel, addend: i32) {
     let at = buf.cur_offset();
-    buf.put_data(&[0; 4]);
+    buf.put_data(&addend.to_le_bytes());
     buf.use_label_at_offset(at, label, Rel32);
+}
+
+/// The jump-table dispatch of [`Inst::JmpTable`].
+fn emit_jmp_table(
+    buf: &mut MachBuffer<Rel32>,
+    idx: Gpr,
+    t1: Gpr,
+    t2: Gpr,
+    default: MachLabel,
+    targets: &[MachLabel],
+) {
+    let mut b = Vec::new();
+    // mov idx32, t1 (zero-extends); cmp $n, t1; jae default
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::none(),
+        &[0x8b],
+        t1.enc(),
+        RegMem::Reg(idx.enc()),
+    );
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::none(),
+        &[0x81],
+        7,
+        RegMem::Reg(t1.enc()),
+    );
+    emit_imm(&mut b, targets.len() as i64, 4);
+    buf.put_data(&b);
+    jump(buf, &[0x0f, 0x83], default);
+    // lea table(%rip), t2 (REX.W 8D /r, ModR/M mod=00 rm=101: RIP + disp32)
+    let table = buf.get_label();
+    let rex = 0x48 | ((t2.enc() >> 3) << 2);
+    buf.put_data(&[rex, 0x8d, ((t2.enc() & 7) << 3) | 0b101]);
+    rel32(buf, table, -4);
+    let mut b = Vec::new();
+    // movslq (t2, t1, 4), t1; add t2, t1; jmp *t1
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x63],
+        t1.enc(),
+        RegMem::Mem(Amode::ImmRegRegShift {
+            base: t2,
+            index: t1,
+            shift: 2,
+            disp: 0,
+        }),
+    );
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x01],
+        t2.enc(),
+        RegMem::Reg(t1.enc()),
+    );
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::none(),
+        &[0xff],
+        4,
+        RegMem::Reg(t1.enc()),
+    );
+    buf.put_data(&b);
+    buf.align_to(4);
+    buf.bind_label(table);
+    for (i, &target) in targets.iter().enumerate() {
+        rel32(buf, target, 4 * i as i32);
+    }
 }
 
 /// Emits `inst` with its allocations (in `get_operands` order). `labels` are the blocks'
@@ -687,6 +769,14 @@ pub fn emit_inst(
             buf.put_data(&b);
             buf.add_trap(*code);
             buf.put_data(&[0x0f, 0x0b]);
+            return;
+        }
+        Inst::JmpTable {
+            default, targets, ..
+        } => {
+            let (idx, t1, t2) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
+            let targets: Vec<MachLabel> = targets.iter().map(|&t| labels[t]).collect();
+            emit_jmp_table(buf, idx, t1, t2, labels[*default], &targets);
             return;
         }
         Inst::Jmp { target } => {

@@ -339,6 +339,20 @@ pub enum Inst {
         /// The trap code.
         code: TrapCode,
     },
+    /// `br_table`: to `targets[idx]` if `idx` (32-bit, unsigned) is in range, else to
+    /// `default`, through a table of 32-bit offsets placed after the jump.
+    JmpTable {
+        /// The index.
+        idx: Reg,
+        /// Scratch registers (early defs, distinct from `idx`).
+        tmp1: Writable<Reg>,
+        /// Second scratch register.
+        tmp2: Writable<Reg>,
+        /// The block taken out of range.
+        default: usize,
+        /// The blocks by index.
+        targets: Vec<usize>,
+    },
     /// `jmp target`.
     Jmp {
         /// The target block.
@@ -437,6 +451,13 @@ impl MachInst for Inst {
             Inst::StackAddr { dst, .. } => c.reg_def(*dst),
             Inst::Trap { .. } => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
+            Inst::JmpTable {
+                idx, tmp1, tmp2, ..
+            } => {
+                c.reg_use(*idx);
+                c.reg_early_def(*tmp1);
+                c.reg_early_def(*tmp2);
+            }
             Inst::Jmp { .. } => {}
             Inst::TestBranch { src, .. } => c.reg_use(*src),
         }
@@ -447,7 +468,10 @@ impl MachInst for Inst {
     }
 
     fn is_branch(&self) -> bool {
-        matches!(self, Inst::Jmp { .. } | Inst::TestBranch { .. })
+        matches!(
+            self,
+            Inst::Jmp { .. } | Inst::TestBranch { .. } | Inst::JmpTable { .. }
+        )
     }
 
     fn spillslot_size(class: RegClass) -> usize {
