@@ -146,6 +146,13 @@ fn run_on_targets(
             ));
             continue;
         };
+        if let Some(feature) = crate::run::missing_host_feature(b.flags()) {
+            skipped.push(format!(
+                "`test run` for {}: this CPU lacks {feature}",
+                t.name
+            ));
+            continue;
+        }
         match b.finish() {
             Ok(isa) => {
                 crate::run::run(file, isa.as_ref())

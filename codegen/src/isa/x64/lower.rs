@@ -3,18 +3,20 @@
 
 use super::inst::args::OperandSize;
 use super::inst::regs::Gpr;
-use super::inst::{AluOp, Cc, Inst as MInst, ShiftOp, UnaryOp};
-use crate::ir::{InstructionData, IntCC, MemFlags, Opcode, StackSlot, Type, Value};
+use super::inst::{AluOp, BitCountOp, Cc, Inst as MInst, ShiftOp, UnaryOp};
+use crate::ir::{InstructionData, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
 use crate::machinst::CodegenError;
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
+use crate::settings::X64Flags;
 use alloc::vec::Vec;
 use regalloc2::RegClass;
 
 #[allow(dead_code, missing_docs, unused_imports, unused_variables)]
 mod generated {
     use super::{AluOp, ShiftOp, UnaryOp};
-    use crate::ir::{Inst, IntCC, MemFlags, Opcode, StackSlot, Type, Value};
+    use crate::ir::{Inst, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+    type RegPair = (Reg, Reg);
     const I8: Type = Type::I8;
     const I16: Type = Type::I16;
     const I32: Type = Type::I32;
@@ -53,18 +55,83 @@ fn cc_of(cc: IntCC) -> Cc {
     }
 }
 
-/// The x86-64 lowering backend.
-pub struct X64Lower;
+/// The x86-64 lowering backend, for a CPU with the features in `flags`.
+pub struct X64Lower {
+    /// The ISA flags: which optional instructions may be used.
+    pub flags: X64Flags,
+}
 
 /// The ISLE context: the lowering state plus the first error a term ran into.
 struct IsleCtx<'a, 'f> {
     lower: &'a mut Lower<'f, MInst>,
+    flags: X64Flags,
     error: Option<CodegenError>,
 }
 
 impl IsleCtx<'_, '_> {
     fn tmp(&mut self) -> Reg {
         self.lower.vcode.alloc_vreg(RegClass::Int)
+    }
+
+    fn push(&mut self, inst: MInst) {
+        self.lower.vcode.push(inst);
+    }
+
+    /// `x` with only its low `ty` bits, zero-extended to 64 bits.
+    fn zext64(&mut self, ty: Type, x: Reg) -> Reg {
+        generated::Context::x64_extend(self, false, ty, x)
+    }
+
+    fn shift_imm(&mut self, op: ShiftOp, size: OperandSize, src: Reg, imm: u8) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::ShiftRI {
+            op,
+            size,
+            src,
+            imm,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn alu64(&mut self, op: AluOp, a: Reg, b: Reg) -> Reg {
+        generated::Context::x64_alu(self, op, Type::I64, a, b)
+    }
+
+    fn imm64(&mut self, bits: u64) -> Reg {
+        generated::Context::x64_imm(self, Type::I64, bits)
+    }
+
+    /// Population count of a 64-bit register without POPCNT (the SWAR method).
+    fn popcnt_swar(&mut self, x: Reg) -> Reg {
+        let (m1, m2, m4, h01) = (
+            self.imm64(0x5555_5555_5555_5555),
+            self.imm64(0x3333_3333_3333_3333),
+            self.imm64(0x0f0f_0f0f_0f0f_0f0f),
+            self.imm64(0x0101_0101_0101_0101),
+        );
+        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 1);
+        let t = self.alu64(AluOp::And, t, m1);
+        let x = self.alu64(AluOp::Sub, x, t);
+        let a = self.alu64(AluOp::And, x, m2);
+        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 2);
+        let t = self.alu64(AluOp::And, t, m2);
+        let x = self.alu64(AluOp::Add, a, t);
+        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 4);
+        let x = self.alu64(AluOp::Add, x, t);
+        let x = self.alu64(AluOp::And, x, m4);
+        let x = generated::Context::x64_imul(self, Type::I64, x, h01);
+        self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 56)
+    }
+
+    /// Swaps the bit groups of `width` selected by `mask` with their neighbours.
+    fn swap_bits(&mut self, x: Reg, width: u8, mask: u64) -> Reg {
+        let m = self.imm64(mask);
+        let hi = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, width);
+        let hi = self.alu64(AluOp::And, hi, m);
+        let lo = self.alu64(AluOp::And, x, m);
+        let lo = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, lo, width);
+        self.alu64(AluOp::Or, hi, lo)
     }
 }
 
@@ -340,6 +407,189 @@ impl generated::Context for IsleCtx<'_, '_> {
         if rem { remainder } else { quotient }
     }
 
+    fn reg_pair(&mut self, a: Reg, b: Reg) -> (Reg, Reg) {
+        (a, b)
+    }
+
+    fn def_inst(&mut self, v: Value) -> Option<crate::ir::Inst> {
+        let dfg = &self.lower.func.dfg;
+        dfg.value_def(dfg.resolve_aliases(v)).inst()
+    }
+
+    fn int_add_trap(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, TrapCode)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::IntAddTrap {
+                args: [a, b], code, ..
+            } => Some((a, b, code)),
+            _ => None,
+        }
+    }
+
+    fn x64_shift_imm(&mut self, op: ShiftOp, ty: Type, src: Reg, k: u64) -> Reg {
+        let k = (k % u64::from(ty.bits())) as u8;
+        if k == 0 {
+            return src;
+        }
+        self.shift_imm(op, size_of(ty), src, k)
+    }
+
+    fn x64_clz(&mut self, ty: Type, x: Reg) -> Reg {
+        let dst = self.tmp();
+        if ty.bits() >= 32 && self.flags.has_lzcnt {
+            self.push(MInst::BitCount {
+                op: BitCountOp::Lzcnt,
+                size: size_of(ty),
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+        } else {
+            let src = self.zext64(ty, x);
+            let tmp = self.tmp();
+            self.push(MInst::BitScan {
+                leading: true,
+                bits: ty.bits() as u8,
+                src,
+                tmp: Writable::from_reg(tmp),
+                dst: Writable::from_reg(dst),
+            });
+        }
+        dst
+    }
+
+    fn x64_ctz(&mut self, ty: Type, x: Reg) -> Reg {
+        let dst = self.tmp();
+        if ty.bits() >= 32 && self.flags.has_bmi1 {
+            self.push(MInst::BitCount {
+                op: BitCountOp::Tzcnt,
+                size: size_of(ty),
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+        } else {
+            let src = self.zext64(ty, x);
+            let tmp = self.tmp();
+            self.push(MInst::BitScan {
+                leading: false,
+                bits: ty.bits() as u8,
+                src,
+                tmp: Writable::from_reg(tmp),
+                dst: Writable::from_reg(dst),
+            });
+        }
+        dst
+    }
+
+    fn x64_popcnt(&mut self, ty: Type, x: Reg) -> Reg {
+        let src = self.zext64(ty, x);
+        if self.flags.has_popcnt {
+            let dst = self.tmp();
+            self.push(MInst::BitCount {
+                op: BitCountOp::Popcnt,
+                size: OperandSize::Size64,
+                src,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        } else {
+            self.popcnt_swar(src)
+        }
+    }
+
+    fn x64_bswap(&mut self, ty: Type, x: Reg) -> Reg {
+        if ty.bits() == 8 {
+            return x;
+        }
+        let dst = self.tmp();
+        self.push(MInst::Bswap {
+            size: size_of(ty),
+            src: x,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_bitrev(&mut self, ty: Type, x: Reg) -> Reg {
+        // Reverse the bits within each byte, then the bytes. Working on 64 bits is safe:
+        // the masks keep bits from above the type out of its low bits.
+        let x = self.swap_bits(x, 1, 0x5555_5555_5555_5555);
+        let x = self.swap_bits(x, 2, 0x3333_3333_3333_3333);
+        let x = self.swap_bits(x, 4, 0x0f0f_0f0f_0f0f_0f0f);
+        self.x64_bswap(ty, x)
+    }
+
+    fn x64_bmask(&mut self, xty: Type, x: Reg) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::Bmask {
+            size: size_of(xty),
+            src: x,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_mulhi(&mut self, signed: bool, ty: Type, a: Reg, b: Reg) -> Reg {
+        if ty.bits() == 8 {
+            // The 16-bit product of the extended bytes; its high byte.
+            let a = self.x64_extend(signed, ty, a);
+            let b = self.x64_extend(signed, ty, b);
+            let p = self.x64_imul(Type::I32, a, b);
+            let op = if signed { ShiftOp::Sar } else { ShiftOp::Shr };
+            return self.shift_imm(op, OperandSize::Size32, p, 8);
+        }
+        let (lo, hi) = (self.tmp(), self.tmp());
+        self.push(MInst::MulWide {
+            signed,
+            size: size_of(ty),
+            a,
+            b,
+            lo: Writable::from_reg(lo),
+            hi: Writable::from_reg(hi),
+            overflow: None,
+        });
+        hi
+    }
+
+    fn x64_alu_flag(&mut self, op: AluOp, signed: bool, ty: Type, a: Reg, b: Reg) -> (Reg, Reg) {
+        let (dst, flag) = (self.tmp(), self.tmp());
+        let cc = if signed { Cc::O } else { Cc::B };
+        self.push(MInst::AluFlag {
+            op,
+            size: size_of(ty),
+            cc,
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+            flag: Writable::from_reg(flag),
+        });
+        (dst, flag)
+    }
+
+    fn x64_mul_overflow(&mut self, signed: bool, ty: Type, a: Reg, b: Reg) -> (Reg, Reg) {
+        let (lo, hi, flag) = (self.tmp(), self.tmp(), self.tmp());
+        self.push(MInst::MulWide {
+            signed,
+            size: size_of(ty),
+            a,
+            b,
+            lo: Writable::from_reg(lo),
+            hi: Writable::from_reg(hi),
+            overflow: Some(Writable::from_reg(flag)),
+        });
+        (lo, flag)
+    }
+
+    fn x64_add_trap(&mut self, ty: Type, a: Reg, b: Reg, code: TrapCode) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::AddTrap {
+            size: size_of(ty),
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+            code,
+        });
+        dst
+    }
+
     fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
         let dst = self.tmp();
         self.lower.vcode.push(MInst::CmpSetcc {
@@ -475,12 +725,29 @@ impl LowerBackend for X64Lower {
         if results.is_empty() {
             return lower_effect(ctx, inst);
         }
+        if results.len() == 2 {
+            let (r0, r1) = (results[0], results[1]);
+            let mut isle = IsleCtx {
+                lower: ctx,
+                flags: self.flags,
+                error: None,
+            };
+            let regs = generated::constructor_lower_pair(&mut isle, inst);
+            if let Some(e) = isle.error {
+                return Err(e);
+            }
+            let (a, b) = regs.ok_or_else(|| unsupported(ctx, inst))?;
+            ctx.set_result(r0, a);
+            ctx.set_result(r1, b);
+            return Ok(());
+        }
         if results.len() != 1 {
             return Err(unsupported(ctx, inst));
         }
         let result = results[0];
         let mut isle = IsleCtx {
             lower: ctx,
+            flags: self.flags,
             error: None,
         };
         let reg = generated::constructor_lower(&mut isle, inst);

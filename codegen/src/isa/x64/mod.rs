@@ -80,7 +80,7 @@ impl TargetIsa for X64Isa {
                 feature: "the windows_fastcall calling convention on x86_64".into(),
             });
         }
-        let vcode = crate::machinst::lower::lower(&lower::X64Lower, func)?;
+        let vcode = crate::machinst::lower::lower(&lower::X64Lower { flags: self.flags }, func)?;
         let out = vcode
             .regalloc(&machine_env(), cfg!(debug_assertions))
             .map_err(CodegenError::Regalloc)?;

@@ -5,7 +5,7 @@
 use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
 use super::regs::Gpr;
-use super::{AluOp, Cc, Inst, UnaryOp};
+use super::{AluOp, BitCountOp, Cc, Inst, UnaryOp};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel};
 use alloc::vec::Vec;
@@ -196,6 +196,26 @@ pub fn emit_move(buf: &mut MachBuffer<Rel32>, from: Allocation, to: Allocation, 
         _ => unreachable!("regalloc2 never moves stack to stack"),
     }
     buf.put_data(&b);
+}
+
+/// `setcc r8; movzx r8, r32`: 1 if `cc` holds, else 0 (0F 90+cc, 0F B6).
+fn setcc01(b: &mut Vec<u8>, cc: Cc, r: Gpr) {
+    emit_modrm(
+        b,
+        NONE,
+        RexFlags::for_byte_regs(&[r]),
+        &[0x0f, 0x90 | cc as u8],
+        0,
+        RegMem::Reg(r.enc()),
+    );
+    emit_modrm(
+        b,
+        NONE,
+        RexFlags::for_byte_regs(&[r]),
+        &[0x0f, 0xb6],
+        r.enc(),
+        RegMem::Reg(r.enc()),
+    );
 }
 
 /// `test r, r` (85 /r, 84 /r for bytes).
@@ -751,6 +771,166 @@ pub fn emit_inst(
                     disp,
                 }),
             );
+        }
+        Inst::ShiftRI { op, size, imm, .. } => {
+            let dst = gpr(allocs[1]);
+            let opcode = if *size == OperandSize::Size8 {
+                0xc0
+            } else {
+                0xc1
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[dst]),
+                &[opcode],
+                *op as u8,
+                RegMem::Reg(dst.enc()),
+            );
+            b.push(*imm);
+        }
+        Inst::BitCount { op, size, .. } => {
+            let (src, dst) = (gpr(allocs[0]), gpr(allocs[1]));
+            let opcode = match op {
+                BitCountOp::Lzcnt => 0xbd,
+                BitCountOp::Tzcnt => 0xbc,
+                BitCountOp::Popcnt => 0xb8,
+            };
+            let prefixes = Prefixes {
+                rep: Some(0xf3),
+                ..NONE
+            };
+            emit_modrm(
+                &mut b,
+                prefixes,
+                rex_for(*size, &[]),
+                &[0x0f, opcode],
+                dst.enc(),
+                RegMem::Reg(src.enc()),
+            );
+        }
+        Inst::BitScan { leading, bits, .. } => {
+            let (src, tmp, dst) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
+            // tmp = the answer for zero; dst = bit index (ZF set if src is zero).
+            let zero_answer: i64 = if *leading { -1 } else { *bits as i64 };
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::w(),
+                &[0xc7],
+                0,
+                RegMem::Reg(tmp.enc()),
+            );
+            emit_imm(&mut b, zero_answer, 4);
+            let opcode = if *leading { 0xbd } else { 0xbc };
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::w(),
+                &[0x0f, opcode],
+                dst.enc(),
+                RegMem::Reg(src.enc()),
+            );
+            cmov(&mut b, Cc::Z, tmp, dst);
+            if *leading {
+                // leading zeros = bits - 1 - index (index -1 for zero gives bits).
+                emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    &[0xc7],
+                    0,
+                    RegMem::Reg(tmp.enc()),
+                );
+                emit_imm(&mut b, *bits as i64 - 1, 4);
+                emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    &[0x29],
+                    dst.enc(),
+                    RegMem::Reg(tmp.enc()),
+                );
+                mov_rr(&mut b, tmp, dst);
+            }
+        }
+        Inst::Bswap { size, .. } => {
+            let dst = gpr(allocs[1]);
+            if *size == OperandSize::Size16 {
+                emit_modrm(
+                    &mut b,
+                    prefixes_for(*size),
+                    RexFlags::none(),
+                    &[0xc1],
+                    0,
+                    RegMem::Reg(dst.enc()),
+                );
+                b.push(8);
+            } else {
+                emit_opcode_reg(&mut b, NONE, rex_for(*size, &[]), 0xc8, dst.enc());
+                let at = b.len() - 1;
+                // BSWAP's opcode byte follows 0F.
+                b.insert(at, 0x0f);
+            }
+        }
+        Inst::Bmask { size, .. } => {
+            let (src, dst) = (gpr(allocs[0]), gpr(allocs[1]));
+            mov_rr(&mut b, src, dst);
+            unary(&mut b, *size, 3, dst); // neg: CF = (src != 0)
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::w(),
+                &[0x19],
+                dst.enc(),
+                RegMem::Reg(dst.enc()),
+            ); // sbb
+        }
+        Inst::MulWide { signed, size, .. } => {
+            let bb = gpr(allocs[1]);
+            unary(&mut b, *size, if *signed { 5 } else { 4 }, bb);
+            if let Some(o) = allocs.get(4) {
+                setcc01(&mut b, Cc::O, gpr(*o));
+            }
+        }
+        Inst::AluFlag { op, size, cc, .. } => {
+            let (src2, dst, flag) = (gpr(allocs[1]), gpr(allocs[2]), gpr(allocs[3]));
+            let base: u8 = if *op == AluOp::Add { 0x01 } else { 0x29 };
+            let opcode = if *size == OperandSize::Size8 {
+                base - 1
+            } else {
+                base
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[src2, dst]),
+                &[opcode],
+                src2.enc(),
+                RegMem::Reg(dst.enc()),
+            );
+            setcc01(&mut b, *cc, flag);
+        }
+        Inst::AddTrap { size, code, .. } => {
+            let (src2, dst) = (gpr(allocs[1]), gpr(allocs[2]));
+            let opcode = if *size == OperandSize::Size8 {
+                0x00
+            } else {
+                0x01
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[src2, dst]),
+                &[opcode],
+                src2.enc(),
+                RegMem::Reg(dst.enc()),
+            );
+            b.extend_from_slice(&[0x73, 2]); // jnc over the ud2
+            buf.put_data(&b);
+            buf.add_trap(*code);
+            buf.put_data(&[0x0f, 0x0b]);
+            return;
         }
         Inst::Trap { code } => {
             buf.add_trap(*code);

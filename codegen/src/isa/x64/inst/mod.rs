@@ -55,6 +55,17 @@ pub enum UnaryOp {
     Not,
 }
 
+/// A bit-counting instruction (F3 0F xx).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum BitCountOp {
+    /// Leading zeros (BD).
+    Lzcnt,
+    /// Trailing zeros (BC).
+    Tzcnt,
+    /// Set bits (B8).
+    Popcnt,
+}
+
 /// A shift or rotate by `cl` (D3 /digit; the digit is the discriminant).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum ShiftOp {
@@ -86,6 +97,8 @@ pub enum Cc {
     Be = 6,
     /// Unsigned above.
     Nbe = 7,
+    /// Overflow (OF).
+    O = 0,
     /// Sign (SF).
     S = 8,
     /// Signed less.
@@ -108,6 +121,7 @@ impl Cc {
             Cc::Nb => "ae",
             Cc::Be => "be",
             Cc::Nbe => "a",
+            Cc::O => "o",
             Cc::S => "s",
             Cc::L => "l",
             Cc::Nl => "ge",
@@ -323,6 +337,112 @@ pub enum Inst {
         /// Destination.
         dst: Writable<Reg>,
     },
+    /// A shift or rotate of `src` by the immediate `imm` (C1 /digit ib; C0 for bytes).
+    ShiftRI {
+        /// The operation.
+        op: ShiftOp,
+        /// The operation width.
+        size: OperandSize,
+        /// The operand, overwritten.
+        src: Reg,
+        /// The count, already reduced modulo the width.
+        imm: u8,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// A bit count into `dst`: `lzcnt`, `tzcnt`, `popcnt` (F3 0F BD/BC/B8) at 32 or 64
+    /// bits.
+    BitCount {
+        /// The operation.
+        op: BitCountOp,
+        /// 32 or 64 bits.
+        size: OperandSize,
+        /// Source.
+        src: Reg,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// Leading or trailing zeros of the low `bits` bits of `src` (zero-extended) without
+    /// LZCNT/TZCNT: `bsr`/`bsf` with the zero input handled by `cmovz`.
+    BitScan {
+        /// Leading (`bsr`) rather than trailing (`bsf`) zeros.
+        leading: bool,
+        /// The width counted.
+        bits: u8,
+        /// Source (zero-extended to 64 bits).
+        src: Reg,
+        /// Scratch (early def).
+        tmp: Writable<Reg>,
+        /// The count (early def).
+        dst: Writable<Reg>,
+    },
+    /// `bswap` (0F C8+r) at 32 or 64 bits, or `rol $8` at 16 bits.
+    Bswap {
+        /// The width.
+        size: OperandSize,
+        /// The operand, overwritten.
+        src: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// `mov src, dst; neg dst; sbb dst, dst`: all ones if `src` is non-zero, else zero.
+    Bmask {
+        /// The width of `src`.
+        size: OperandSize,
+        /// Source.
+        src: Reg,
+        /// The mask (early def).
+        dst: Writable<Reg>,
+    },
+    /// One-operand `mul`/`imul` (F7 /4, /5; F6 for bytes): `rdx:rax = rax * b`, with
+    /// CF/OF telling whether the high half is significant.
+    MulWide {
+        /// Signed (`imul`).
+        signed: bool,
+        /// The width (16, 32 or 64; 8 writes `ax` only).
+        size: OperandSize,
+        /// The first factor, in `rax`.
+        a: Reg,
+        /// The second factor.
+        b: Reg,
+        /// The low half, in `rax`.
+        lo: Writable<Reg>,
+        /// The high half, in `rdx`.
+        hi: Writable<Reg>,
+        /// If wanted: 1 if the product overflowed the width (`seto`), else 0.
+        overflow: Option<Writable<Reg>>,
+    },
+    /// `op b, dst` (add or sub) with `dst` = `a`, then `setcc flag`: the result and its
+    /// carry/borrow (`b`) or signed overflow (`o`).
+    AluFlag {
+        /// Add or Sub.
+        op: AluOp,
+        /// The width.
+        size: OperandSize,
+        /// The condition read after the operation.
+        cc: Cc,
+        /// First operand, overwritten.
+        a: Reg,
+        /// Second operand.
+        b: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+        /// 1 if `cc` holds, else 0.
+        flag: Writable<Reg>,
+    },
+    /// `add b, dst` with `dst` = `a`, trapping with `code` on unsigned overflow (carry).
+    AddTrap {
+        /// The width.
+        size: OperandSize,
+        /// First operand, overwritten.
+        a: Reg,
+        /// Second operand.
+        b: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+        /// The trap code.
+        code: TrapCode,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -449,6 +569,52 @@ impl MachInst for Inst {
                 c.reg_use(*base);
             }
             Inst::StackAddr { dst, .. } => c.reg_def(*dst),
+            Inst::ShiftRI { src, dst, .. } | Inst::Bswap { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::BitCount { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_def(*dst);
+            }
+            Inst::BitScan { src, tmp, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_early_def(*tmp);
+                c.reg_early_def(*dst);
+            }
+            Inst::Bmask { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_early_def(*dst);
+            }
+            Inst::MulWide {
+                a,
+                b,
+                lo,
+                hi,
+                overflow,
+                ..
+            } => {
+                c.reg_fixed_use(*a, Gpr::RAX.preg());
+                c.reg_use(*b);
+                c.reg_fixed_def(*lo, Gpr::RAX.preg());
+                c.reg_fixed_def(*hi, Gpr::RDX.preg());
+                if let Some(o) = overflow {
+                    c.reg_def(*o);
+                }
+            }
+            Inst::AluFlag {
+                a, b, dst, flag, ..
+            } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+                c.reg_reuse_def(*dst, 0);
+                c.reg_def(*flag);
+            }
+            Inst::AddTrap { a, b, dst, .. } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+                c.reg_reuse_def(*dst, 0);
+            }
             Inst::Trap { .. } => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::JmpTable {
