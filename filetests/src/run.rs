@@ -5,7 +5,8 @@
 //! two integer results (`rax`, `rdx`); other signatures are reported as unsupported.
 
 use gantry_codegen::data_value::DataValue;
-use gantry_codegen::ir::{Function, Signature};
+use gantry_codegen::ir::immediates::{Ieee32, Ieee64};
+use gantry_codegen::ir::{Function, Signature, Type};
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::{MachBufferFinalized, MachTrap};
 use gantry_codegen::settings::IsaFlags;
@@ -83,30 +84,38 @@ impl Loaded {
     /// The trap (with its code if it is a recorded trap site) or crash the call ended in.
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
     fn call(&self, sig: &Signature, args: &[DataValue]) -> Result<Vec<DataValue>, String> {
-        let mut regs = [0u64; 6];
-        for (r, a) in regs.iter_mut().zip(args) {
-            *r = match *a {
-                DataValue::I8(x) => x as u64,
-                DataValue::I16(x) => x as u64,
-                DataValue::I32(x) => x as u64,
-                DataValue::I64(x) => x as u64,
+        let mut regs = [0u64; 14];
+        let (mut next_int, mut next_float) = (0, 6);
+        for a in args {
+            let (slot, bits) = match *a {
+                DataValue::I8(x) => (&mut next_int, x as u64),
+                DataValue::I16(x) => (&mut next_int, x as u64),
+                DataValue::I32(x) => (&mut next_int, x as u64),
+                DataValue::I64(x) => (&mut next_int, x as u64),
+                DataValue::F32(x) => (&mut next_float, u64::from(x.bits())),
+                DataValue::F64(x) => (&mut next_float, x.bits()),
                 _ => unreachable!("checked by `callable`"),
             };
+            regs[*slot] = bits;
+            *slot += 1;
         }
         // SAFETY: the code was compiled for this host from a verified function whose
-        // signature `callable` accepted: at most six integer arguments and two integer
-        // results, passed as System V does.
+        // signature `callable` accepted: at most six integer and eight float arguments and
+        // two results of each kind, passed as System V does.
         let outcome = unsafe { host::call(self.code.as_ptr(), regs)? };
-        let [rax, rdx] = match outcome {
+        let [rax, rdx, xmm0, xmm1] = match outcome {
             host::Outcome::Returned(r) => r,
             host::Outcome::Trapped(pc) => return Err(self.describe_trap(pc)),
         };
+        let (mut ints, mut floats) = ([rax, rdx].into_iter(), [xmm0, xmm1].into_iter());
         Ok(sig
             .returns
             .iter()
-            .zip([rax, rdx])
-            .map(|(p, bits)| {
-                DataValue::from_integer(bits as i64 as i128, p.value_type).expect("an integer type")
+            .map(|p| match p.value_type {
+                Type::F32 => DataValue::F32(Ieee32::with_bits(floats.next().unwrap_or(0) as u32)),
+                Type::F64 => DataValue::F64(Ieee64::with_bits(floats.next().unwrap_or(0))),
+                ty => DataValue::from_integer(ints.next().unwrap_or(0) as i64 as i128, ty)
+                    .expect("an integer type"),
             })
             .collect())
     }
@@ -130,17 +139,27 @@ impl Loaded {
 
 /// Why `sig` cannot be called by the runner, if it cannot.
 fn callable(sig: &Signature) -> Result<(), String> {
-    let int = |t: gantry_codegen::ir::Type| t.is_int() && t.bits() <= 64;
-    if sig.params.len() > 6 || sig.returns.len() > 2 {
-        return Err("the runner calls functions with at most 6 arguments and 2 results".into());
-    }
-    if !sig
+    let int = |t: Type| t.is_int() && t.bits() <= 64;
+    let float = |t: Type| t == Type::F32 || t == Type::F64;
+    let count = |ps: &[gantry_codegen::ir::AbiParam], f: &dyn Fn(Type) -> bool| {
+        ps.iter().filter(|p| f(p.value_type)).count()
+    };
+    if let Some(p) = sig
         .params
         .iter()
         .chain(&sig.returns)
-        .all(|p| int(p.value_type))
+        .find(|p| !int(p.value_type) && !float(p.value_type))
     {
-        return Err("the runner calls functions with integer arguments and results only".into());
+        return Err(format!(
+            "the runner cannot pass {} values yet",
+            p.value_type
+        ));
+    }
+    if count(&sig.params, &int) > 6 || count(&sig.params, &float) > 8 {
+        return Err("the runner passes at most 6 integer and 8 float arguments".into());
+    }
+    if count(&sig.returns, &int) > 2 || count(&sig.returns, &float) > 2 {
+        return Err("the runner reads at most 2 integer and 2 float results".into());
     }
     Ok(())
 }

@@ -329,6 +329,8 @@ fn class_of<B: LowerBackend>(
     let ty = func.dfg.value_type(v);
     if ty.is_int() && ty.bits() <= 64 {
         Ok(regalloc2::RegClass::Int)
+    } else if ty == crate::ir::Type::F32 || ty == crate::ir::Type::F64 {
+        Ok(regalloc2::RegClass::Float)
     } else {
         Err(CodegenError::Unsupported {
             feature: alloc::format!("{ty} values on {}", backend.name()),

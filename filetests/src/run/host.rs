@@ -11,11 +11,12 @@ use memmap2::{Mmap, MmapMut};
 use std::cell::Cell;
 use std::sync::OnceLock;
 
-/// The trampoline: `fn(code, args: *const [u64; 6], results: *mut [u64; 2],
+/// The trampoline: `fn(code, args: *const [u64; 14], results: *mut [u64; 4],
 /// saved_sp: *mut u64) -> u64` (0 if the code returned, 1 if it trapped).
 ///
 /// It saves the System V callee-saved registers, stores `rsp` in `*saved_sp`, loads the
-/// six argument registers, calls `code`, and stores `rax` and `rdx` in `results`.
+/// six integer and eight xmm argument registers, calls `code`, and stores `rax`, `rdx`,
+/// `xmm0` and `xmm1` in `results`.
 /// `LANDING` is the offset where a trap resumes.
 const TRAMPOLINE: &[u8] = &[
     0x55, // push rbp
@@ -27,6 +28,14 @@ const TRAMPOLINE: &[u8] = &[
     0x49, 0x89, 0xfc, // mov r12, rdi
     0x49, 0x89, 0xd5, // mov r13, rdx
     0x48, 0x89, 0xf0, // mov rax, rsi
+    0xf2, 0x0f, 0x10, 0x40, 48, // movsd [rax+48], xmm0
+    0xf2, 0x0f, 0x10, 0x48, 56, // movsd [rax+56], xmm1
+    0xf2, 0x0f, 0x10, 0x50, 64, // movsd [rax+64], xmm2
+    0xf2, 0x0f, 0x10, 0x58, 72, // movsd [rax+72], xmm3
+    0xf2, 0x0f, 0x10, 0x60, 80, // movsd [rax+80], xmm4
+    0xf2, 0x0f, 0x10, 0x68, 88, // movsd [rax+88], xmm5
+    0xf2, 0x0f, 0x10, 0x70, 96, // movsd [rax+96], xmm6
+    0xf2, 0x0f, 0x10, 0x78, 104, // movsd [rax+104], xmm7
     0x48, 0x8b, 0x38, // mov rdi, [rax]
     0x48, 0x8b, 0x70, 0x08, // mov rsi, [rax+8]
     0x48, 0x8b, 0x50, 0x10, // mov rdx, [rax+16]
@@ -36,6 +45,8 @@ const TRAMPOLINE: &[u8] = &[
     0x41, 0xff, 0xd4, // call r12
     0x49, 0x89, 0x45, 0x00, // mov [r13], rax
     0x49, 0x89, 0x55, 0x08, // mov [r13+8], rdx
+    0xf2, 0x41, 0x0f, 0x11, 0x45, 0x10, // movsd xmm0, [r13+16]
+    0xf2, 0x41, 0x0f, 0x11, 0x4d, 0x18, // movsd xmm1, [r13+24]
     0x31, 0xc0, // xor eax, eax
     // EXIT:
     0x48, 0x83, 0xc4, 0x08, // add rsp, 8
@@ -126,20 +137,21 @@ fn install() -> Result<&'static Installed, String> {
 
 /// How a call ended.
 pub enum Outcome {
-    /// It returned `rax` and `rdx`.
-    Returned([u64; 2]),
+    /// It returned `rax`, `rdx`, and the low 64 bits of `xmm0` and `xmm1`.
+    Returned([u64; 4]),
     /// It faulted at this address.
     Trapped(usize),
 }
 
-/// Calls the code at `code` with six integer argument registers.
+/// Calls the code at `code` with the six integer argument registers (`args[..6]`) and
+/// the eight xmm ones (`args[6..]`, low 64 bits).
 ///
 /// # Safety
 /// `code` must be executable code following the System V convention that reads at most
-/// the six integer argument registers and returns in `rax`/`rdx`.
-pub unsafe fn call(code: *const u8, args: [u64; 6]) -> Result<Outcome, String> {
+/// those registers and returns in `rax`/`rdx`/`xmm0`/`xmm1`.
+pub unsafe fn call(code: *const u8, args: [u64; 14]) -> Result<Outcome, String> {
     let installed = install()?;
-    let mut results = [0u64; 2];
+    let mut results = [0u64; 4];
     let mut saved_sp = 0u64;
     // SAFETY: the trampoline is the code above, mapped executable; the caller vouches for
     // `code`.

@@ -2,9 +2,11 @@
 //! `lower.isle`, the System V argument and return registers, and the terminators.
 
 use super::inst::args::OperandSize;
-use super::inst::regs::Gpr;
-use super::inst::{AluOp, BitCountOp, Cc, Inst as MInst, ShiftOp, UnaryOp};
-use crate::ir::{InstructionData, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+use super::inst::regs::{Gpr, Xmm};
+use super::inst::{AluOp, BitCountOp, Cc, Inst as MInst, ShiftOp, UnaryOp, XmmOp, XmmUnaryOp};
+use crate::ir::{
+    FloatCC, InstructionData, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
+};
 use crate::machinst::CodegenError;
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
@@ -14,8 +16,10 @@ use regalloc2::RegClass;
 
 #[allow(dead_code, missing_docs, unused_imports, unused_variables)]
 mod generated {
-    use super::{AluOp, ShiftOp, UnaryOp};
-    use crate::ir::{Inst, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+    use super::{AluOp, ShiftOp, UnaryOp, XmmOp};
+    use crate::ir::{FloatCC, Inst, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+    const F32: Type = Type::F32;
+    const F64: Type = Type::F64;
     type RegPair = (Reg, Reg);
     const I8: Type = Type::I8;
     const I16: Type = Type::I16;
@@ -38,6 +42,11 @@ pub(crate) fn size_of(ty: Type) -> OperandSize {
         32 => OperandSize::Size32,
         _ => OperandSize::Size64,
     }
+}
+
+/// The sign bit of a float type, as raw bits.
+fn sign_bit(ty: Type) -> u64 {
+    if ty == Type::F64 { 1 << 63 } else { 1 << 31 }
 }
 
 fn cc_of(cc: IntCC) -> Cc {
@@ -71,6 +80,21 @@ struct IsleCtx<'a, 'f> {
 impl IsleCtx<'_, '_> {
     fn tmp(&mut self) -> Reg {
         self.lower.vcode.alloc_vreg(RegClass::Int)
+    }
+
+    fn ftmp(&mut self) -> Reg {
+        self.lower.vcode.alloc_vreg(RegClass::Float)
+    }
+
+    fn xmm_unary(&mut self, op: XmmUnaryOp, double: bool, src: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::XmmUnary {
+            op,
+            double,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
     }
 
     fn push(&mut self, inst: MInst) {
@@ -590,6 +614,233 @@ impl generated::Context for IsleCtx<'_, '_> {
         dst
     }
 
+    fn float_ty(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::F32 || ty == Type::F64).then_some(ty)
+    }
+
+    fn float_compare(&mut self, inst: crate::ir::Inst) -> Option<(FloatCC, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::FloatCompare {
+                cond, args: [a, b], ..
+            } => Some((cond, a, b)),
+            _ => None,
+        }
+    }
+
+    fn f32_bits(&mut self, inst: crate::ir::Inst) -> Option<u64> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryIeee32 { imm, .. } => Some(u64::from(imm.bits())),
+            _ => None,
+        }
+    }
+
+    fn f64_bits(&mut self, inst: crate::ir::Inst) -> Option<u64> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryIeee64 { imm, .. } => Some(imm.bits()),
+            _ => None,
+        }
+    }
+
+    fn bitcast_arg(&mut self, inst: crate::ir::Inst) -> Option<Value> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::LoadNoOffset { arg, .. } => Some(arg),
+            _ => None,
+        }
+    }
+
+    fn x64_fconst(&mut self, ty: Type, bits: u64) -> Reg {
+        let double = ty == Type::F64;
+        let g = self.x64_imm(if double { Type::I64 } else { Type::I32 }, bits);
+        let dst = self.ftmp();
+        self.push(MInst::GprToXmm {
+            wide: double,
+            src: g,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_xmm_rr(&mut self, op: XmmOp, ty: Type, a: Reg, b: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::XmmRR {
+            op,
+            double: ty == Type::F64,
+            src1: a,
+            src2: b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_sqrt(&mut self, ty: Type, x: Reg) -> Reg {
+        self.xmm_unary(XmmUnaryOp::Sqrt, ty == Type::F64, x)
+    }
+
+    fn x64_round(&mut self, ty: Type, mode: u8, x: Reg) -> Reg {
+        if !self.flags.has_sse41 {
+            self.error.get_or_insert(CodegenError::Unsupported {
+                feature: "ceil, floor, trunc and nearest on x86_64 without has_sse41".into(),
+            });
+        }
+        self.xmm_unary(XmmUnaryOp::Round(mode), ty == Type::F64, x)
+    }
+
+    fn x64_fneg(&mut self, ty: Type, x: Reg) -> Reg {
+        let sign = self.x64_fconst(ty, sign_bit(ty));
+        self.x64_xmm_rr(XmmOp::Xor, ty, x, sign)
+    }
+
+    fn x64_fabs(&mut self, ty: Type, x: Reg) -> Reg {
+        let sign = self.x64_fconst(ty, sign_bit(ty));
+        // andnps: !sign & x
+        self.x64_xmm_rr(XmmOp::AndNot, ty, sign, x)
+    }
+
+    fn x64_fcopysign(&mut self, ty: Type, a: Reg, b: Reg) -> Reg {
+        let magnitude = self.x64_fabs(ty, a);
+        let sign = self.x64_fconst(ty, sign_bit(ty));
+        let sign = self.x64_xmm_rr(XmmOp::And, ty, sign, b);
+        self.x64_xmm_rr(XmmOp::Or, ty, magnitude, sign)
+    }
+
+    fn x64_fmin_max(&mut self, max: bool, ty: Type, a: Reg, b: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::FminMax {
+            max,
+            double: ty == Type::F64,
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_fcmp(&mut self, ty: Type, cc: FloatCC, a: Reg, b: Reg) -> Reg {
+        let (dst, tmp) = (self.tmp(), self.tmp());
+        self.push(MInst::Fcmp {
+            double: ty == Type::F64,
+            cc,
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+            tmp: Writable::from_reg(tmp),
+        });
+        dst
+    }
+
+    fn x64_float_to_int(&mut self, signed: bool, sat: bool, fty: Type, ity: Type, x: Reg) -> Reg {
+        if ity.bits() < 32 {
+            self.error.get_or_insert(CodegenError::Unsupported {
+                feature: alloc::format!("float conversions to {ity} on x86_64"),
+            });
+        }
+        let (dst, tmp_gpr, tmp_xmm, tmp_xmm2) = (self.tmp(), self.tmp(), self.ftmp(), self.ftmp());
+        self.push(MInst::CvtFloatToInt {
+            signed,
+            sat,
+            double: fty == Type::F64,
+            wide: ity == Type::I64,
+            src: x,
+            dst: Writable::from_reg(dst),
+            tmp_gpr: Writable::from_reg(tmp_gpr),
+            tmp_xmm: Writable::from_reg(tmp_xmm),
+            tmp_xmm2: Writable::from_reg(tmp_xmm2),
+        });
+        dst
+    }
+
+    fn x64_int_to_float(&mut self, signed: bool, ity: Type, fty: Type, x: Reg) -> Reg {
+        let double = fty == Type::F64;
+        let dst = self.ftmp();
+        if !signed && ity == Type::I64 {
+            let (t1, t2) = (self.tmp(), self.tmp());
+            self.push(MInst::CvtU64ToFloat {
+                double,
+                src: x,
+                dst: Writable::from_reg(dst),
+                tmp1: Writable::from_reg(t1),
+                tmp2: Writable::from_reg(t2),
+            });
+            return dst;
+        }
+        // Narrower integers are extended to 64 bits (unsigned 32-bit ones too, so they
+        // convert as non-negative).
+        let (src, wide) = if ity == Type::I32 && signed {
+            (x, false)
+        } else {
+            (self.x64_extend(signed, ity, x), true)
+        };
+        self.push(MInst::CvtIntToFloat {
+            wide,
+            double,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_fconvert(&mut self, ty: Type, x: Reg) -> Reg {
+        // To f32 means from f64 (cvtsd2ss) and the other way round.
+        self.xmm_unary(XmmUnaryOp::Convert, ty == Type::F32, x)
+    }
+
+    fn x64_bitcast(&mut self, from: Type, to: Type, x: Reg) -> Reg {
+        let is_float = |t: Type| t == Type::F32 || t == Type::F64;
+        let is_int = |t: Type| t.is_int() && t.bits() <= 64;
+        if is_int(from) && is_float(to) {
+            let dst = self.ftmp();
+            self.push(MInst::GprToXmm {
+                wide: to == Type::F64,
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        } else if is_float(from) && is_int(to) {
+            let dst = self.tmp();
+            self.push(MInst::XmmToGpr {
+                wide: from == Type::F64,
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        } else if (is_int(from) && is_int(to)) || (is_float(from) && is_float(to)) {
+            x
+        } else {
+            self.error.get_or_insert(CodegenError::Unsupported {
+                feature: alloc::format!("bitcast from {from} to {to} on x86_64"),
+            });
+            x
+        }
+    }
+
+    fn x64_xmm_select(&mut self, cty: Type, c: Reg, t: Reg, f: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::XmmSelect {
+            size: size_of(cty),
+            c,
+            t,
+            f,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_xmm_load(&mut self, ty: Type, flags: MemFlags, addr: Value, offset: i32) -> Reg {
+        if let Err(e) = check_native_endian(flags) {
+            self.error.get_or_insert(e);
+        }
+        let base = self.put_in_reg(addr);
+        let dst = self.ftmp();
+        self.push(MInst::XmmLoad {
+            double: ty == Type::F64,
+            base,
+            disp: offset,
+            dst: Writable::from_reg(dst),
+            trap: flags.trap_code(),
+        });
+        dst
+    }
+
     fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
         let dst = self.tmp();
         self.lower.vcode.push(MInst::CmpSetcc {
@@ -614,6 +865,45 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
         ty,
         isa: "x86_64",
     }
+}
+
+/// System V register assignment: integers take `gprs` in order, floats the first
+/// `xmms` xmm registers in order.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] when registers run out (stack arguments and return
+/// areas are not implemented yet) or for types other than integers up to 64 bits and
+/// `f32`/`f64`.
+fn assign_regs(
+    ctx: &Lower<'_, MInst>,
+    types: &[Type],
+    gprs: &[Gpr],
+    xmms: u8,
+    what: &str,
+) -> Result<Vec<regalloc2::PReg>, CodegenError> {
+    let (mut next_gpr, mut next_xmm) = (0, 0);
+    let mut out = Vec::new();
+    for &ty in types {
+        if ty == Type::F32 || ty == Type::F64 {
+            if next_xmm == xmms {
+                return Err(CodegenError::Unsupported {
+                    feature: alloc::format!("more float {what} than registers on x86_64"),
+                });
+            }
+            out.push(Xmm::new(next_xmm).preg());
+            next_xmm += 1;
+        } else {
+            check_int(ctx, ty)?;
+            let g = gprs
+                .get(next_gpr)
+                .ok_or_else(|| CodegenError::Unsupported {
+                    feature: alloc::format!("more integer {what} than registers on x86_64"),
+                })?;
+            out.push(g.preg());
+            next_gpr += 1;
+        }
+    }
+    Ok(out)
 }
 
 fn check_int(ctx: &Lower<'_, MInst>, ty: Type) -> Result<(), CodegenError> {
@@ -650,6 +940,17 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
         } => {
             check_native_endian(flags)?;
             let vty = ctx.func.dfg.value_type(value);
+            if (vty == Type::F32 || vty == Type::F64) && opcode == Opcode::Store {
+                let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
+                ctx.vcode.push(MInst::XmmStore {
+                    double: vty == Type::F64,
+                    src,
+                    base,
+                    disp: offset.bytes(),
+                    trap: flags.trap_code(),
+                });
+                return Ok(());
+            }
             check_int(ctx, vty)?;
             let size = match opcode {
                 Opcode::Istore8 => OperandSize::Size8,
@@ -699,18 +1000,18 @@ impl LowerBackend for X64Lower {
     }
 
     fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
-        if params.len() > ARG_REGS.len() {
-            return Err(CodegenError::Unsupported {
-                feature: "more than 6 arguments (stack arguments) on x86_64".into(),
-            });
-        }
-        for p in &ctx.func.signature.params {
-            check_int(ctx, p.value_type)?;
-        }
+        let types: Vec<Type> = ctx
+            .func
+            .signature
+            .params
+            .iter()
+            .map(|p| p.value_type)
+            .collect();
+        let pregs = assign_regs(ctx, &types, &ARG_REGS, 8, "arguments (stack arguments)")?;
         let args = params
             .iter()
-            .zip(ARG_REGS)
-            .map(|(&r, g)| (Writable::from_reg(r), g.preg()))
+            .zip(pregs)
+            .map(|(&r, p)| (Writable::from_reg(r), p))
             .collect();
         ctx.vcode.push(MInst::Args { args });
         Ok(())
@@ -788,15 +1089,12 @@ impl LowerBackend for X64Lower {
                 ..
             } => {
                 let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
-                if args.len() > RET_REGS.len() {
-                    return Err(CodegenError::Unsupported {
-                        feature: "more than 2 return values on x86_64".into(),
-                    });
-                }
+                let types: Vec<Type> = args.iter().map(|&v| ctx.func.dfg.value_type(v)).collect();
+                let pregs =
+                    assign_regs(ctx, &types, &RET_REGS, 2, "return values (a return area)")?;
                 let mut rets = Vec::new();
-                for (&v, g) in args.iter().zip(RET_REGS) {
-                    check_int(ctx, ctx.func.dfg.value_type(v))?;
-                    rets.push((ctx.value_reg(v)?, g.preg()));
+                for (&v, p) in args.iter().zip(pregs) {
+                    rets.push((ctx.value_reg(v)?, p));
                 }
                 ctx.vcode.push(MInst::Rets { rets });
                 Ok(())

@@ -53,9 +53,10 @@ fn machine_env() -> MachineEnv {
         Gpr::R11,
     ];
     MachineEnv {
+        // All 16 xmm registers are caller-saved in System V.
         preferred_regs_by_class: [
             preferred.iter().map(|g| g.preg()).collect(),
-            Vec::new(),
+            (0..16).map(|i| inst::regs::Xmm::new(i).preg()).collect(),
             Vec::new(),
         ],
         non_preferred_regs_by_class: [
@@ -123,7 +124,11 @@ impl TargetIsa for X64Isa {
                         );
                     }
                     InstOrEdit::Edit(Edit::Move { from, to }) => {
-                        emit_move(&mut buf, *from, *to, &frame)
+                        let class = from
+                            .as_reg()
+                            .or(to.as_reg())
+                            .map_or(regalloc2::RegClass::Int, |p| p.class());
+                        emit_move(&mut buf, *from, *to, &frame, class)
                     }
                 }
             }

@@ -75,10 +75,15 @@ impl Frame {
     }
 
     fn slot(&self, index: usize) -> RegMem {
-        RegMem::Mem(Amode::ImmReg {
+        RegMem::Mem(self.slot_amode(index))
+    }
+
+    /// The address of spill slot `index` (8-byte units from `rsp`).
+    pub(super) fn slot_amode(&self, index: usize) -> Amode {
+        Amode::ImmReg {
             base: Gpr::RSP,
             disp: 8 * index as i32,
-        })
+        }
     }
 }
 
@@ -173,8 +178,32 @@ pub fn epilogue(frame: &Frame) -> Vec<u8> {
 }
 
 /// Emits a move regalloc2 inserted between two allocations (register or spill slot).
-pub fn emit_move(buf: &mut MachBuffer<Rel32>, from: Allocation, to: Allocation, frame: &Frame) {
+pub fn emit_move(
+    buf: &mut MachBuffer<Rel32>,
+    from: Allocation,
+    to: Allocation,
+    frame: &Frame,
+    class: regalloc2::RegClass,
+) {
     let mut b = Vec::new();
+    if class == regalloc2::RegClass::Float {
+        use super::regs::Xmm;
+        let x = |a: Allocation| {
+            Xmm::from_preg(a.as_reg().expect("a register")).expect("an xmm register")
+        };
+        match (from.as_reg(), to.as_reg(), from.as_stack(), to.as_stack()) {
+            (Some(_), Some(_), _, _) => super::emit_float::movaps(&mut b, x(from), x(to)),
+            (Some(_), None, _, Some(slot)) => {
+                super::emit_float::movsd_mem(&mut b, x(from), frame.slot_amode(slot.index()), true)
+            }
+            (None, Some(_), Some(slot), _) => {
+                super::emit_float::movsd_mem(&mut b, x(to), frame.slot_amode(slot.index()), false)
+            }
+            _ => unreachable!("regalloc2 never moves stack to stack"),
+        }
+        buf.put_data(&b);
+        return;
+    }
     match (from.as_reg(), to.as_reg(), from.as_stack(), to.as_stack()) {
         (Some(_), Some(_), _, _) => mov_rr(&mut b, gpr(from), gpr(to)),
         (Some(_), None, _, Some(slot)) => emit_modrm(
@@ -358,7 +387,7 @@ fn emit_div(
     buf.bind_label(done);
 }
 
-fn jump(buf: &mut MachBuffer<Rel32>, opcode: &[u8], label: MachLabel) {
+pub(super) fn jump(buf: &mut MachBuffer<Rel32>, opcode: &[u8], label: MachLabel) {
     buf.put_data(opcode);
     rel32(buf, label, -4);
 }
@@ -454,6 +483,9 @@ pub fn emit_inst(
     next: Option<usize>,
     frame: &Frame,
 ) {
+    if super::emit_float::emit_float(inst, allocs, buf) {
+        return;
+    }
     let mut b = Vec::new();
     match inst {
         Inst::Args { .. } => {}
@@ -959,6 +991,18 @@ pub fn emit_inst(
             emit_jmp_table(buf, idx, t1, t2, labels[*default], &targets);
             return;
         }
+        Inst::XmmRR { .. }
+        | Inst::XmmUnary { .. }
+        | Inst::GprToXmm { .. }
+        | Inst::XmmToGpr { .. }
+        | Inst::CvtIntToFloat { .. }
+        | Inst::CvtU64ToFloat { .. }
+        | Inst::CvtFloatToInt { .. }
+        | Inst::Fcmp { .. }
+        | Inst::XmmSelect { .. }
+        | Inst::FminMax { .. }
+        | Inst::XmmLoad { .. }
+        | Inst::XmmStore { .. } => unreachable!("emitted by emit_float"),
         Inst::Jmp { target } => {
             if next != Some(*target) {
                 jump(buf, &[0xe9], labels[*target]);

@@ -3,13 +3,14 @@
 
 pub mod args;
 pub mod emit;
+mod emit_float;
 pub mod encode;
 pub mod regs;
 
 #[cfg(test)]
 mod emit_tests;
 
-use crate::ir::TrapCode;
+use crate::ir::{FloatCC, TrapCode};
 use crate::machinst::MachInst;
 use crate::machinst::reg::{Reg, Writable};
 use crate::machinst::vcode::OperandCollector;
@@ -53,6 +54,39 @@ pub enum UnaryOp {
     Neg,
     /// Bitwise not (F7 /2).
     Not,
+}
+
+/// A two-operand scalar float operation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum XmmOp {
+    /// `addss`/`addsd` (F3/F2 0F 58).
+    Add,
+    /// `subss`/`subsd` (5C).
+    Sub,
+    /// `mulss`/`mulsd` (59).
+    Mul,
+    /// `divss`/`divsd` (5E).
+    Div,
+    /// `andps` (0F 54).
+    And,
+    /// `andnps` (0F 55): `dst = !dst & src`.
+    AndNot,
+    /// `orps` (0F 56).
+    Or,
+    /// `xorps` (0F 57).
+    Xor,
+}
+
+/// A one-operand scalar float operation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum XmmUnaryOp {
+    /// `sqrtss`/`sqrtsd` (F3/F2 0F 51).
+    Sqrt,
+    /// `cvtss2sd` (F3 0F 5A) or `cvtsd2ss` (F2 0F 5A): to the other format.
+    Convert,
+    /// `roundss`/`roundsd` (66 0F 3A 0A/0B ib, SSE4.1) with the rounding mode
+    /// (0 nearest, 1 floor, 2 ceil, 3 trunc).
+    Round(u8),
 }
 
 /// A bit-counting instruction (F3 0F xx).
@@ -101,6 +135,10 @@ pub enum Cc {
     O = 0,
     /// Sign (SF).
     S = 8,
+    /// Parity (PF): unordered after `ucomis*`.
+    P = 10,
+    /// No parity.
+    Np = 11,
     /// Signed less.
     L = 12,
     /// Signed greater or equal.
@@ -123,6 +161,8 @@ impl Cc {
             Cc::Nbe => "a",
             Cc::O => "o",
             Cc::S => "s",
+            Cc::P => "p",
+            Cc::Np => "np",
             Cc::L => "l",
             Cc::Nl => "ge",
             Cc::Le => "le",
@@ -443,6 +483,162 @@ pub enum Inst {
         /// The trap code.
         code: TrapCode,
     },
+    /// A scalar float operation `dst = src1 op src2` (two-address; SSE `*ss`/`*sd`, or
+    /// the bitwise `*ps` forms).
+    XmmRR {
+        /// The operation.
+        op: XmmOp,
+        /// `f64` (`sd`) rather than `f32` (`ss`).
+        double: bool,
+        /// First operand, overwritten.
+        src1: Reg,
+        /// Second operand.
+        src2: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// A one-operand scalar float operation into `dst`.
+    XmmUnary {
+        /// The operation.
+        op: XmmUnaryOp,
+        /// The operand's format: `f64` rather than `f32`.
+        double: bool,
+        /// Source.
+        src: Reg,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// `movd`/`movq` from a general register to an xmm register (66 [REX.W] 0F 6E).
+    GprToXmm {
+        /// 64 bits rather than 32.
+        wide: bool,
+        /// Source.
+        src: Reg,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// `movd`/`movq` from an xmm register to a general register (66 [REX.W] 0F 7E).
+    XmmToGpr {
+        /// 64 bits rather than 32.
+        wide: bool,
+        /// Source.
+        src: Reg,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// `cvtsi2ss`/`cvtsi2sd` of a signed 32- or 64-bit integer.
+    CvtIntToFloat {
+        /// The integer is 64-bit.
+        wide: bool,
+        /// To `f64` rather than `f32`.
+        double: bool,
+        /// Source.
+        src: Reg,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// An unsigned 64-bit integer to float (halving values with the top bit set).
+    CvtU64ToFloat {
+        /// To `f64` rather than `f32`.
+        double: bool,
+        /// Source.
+        src: Reg,
+        /// Destination (early def).
+        dst: Writable<Reg>,
+        /// Scratch (early def).
+        tmp1: Writable<Reg>,
+        /// Scratch (early def).
+        tmp2: Writable<Reg>,
+    },
+    /// Float to integer with CLIF's semantics: trapping (`bad_toint` on NaN, `int_ovf`
+    /// out of range) or saturating (NaN is 0).
+    CvtFloatToInt {
+        /// To a signed integer.
+        signed: bool,
+        /// Saturate rather than trap.
+        sat: bool,
+        /// From `f64` rather than `f32`.
+        double: bool,
+        /// To a 64-bit rather than 32-bit integer.
+        wide: bool,
+        /// Source.
+        src: Reg,
+        /// Destination (early def).
+        dst: Writable<Reg>,
+        /// Scratch general register (early def).
+        tmp_gpr: Writable<Reg>,
+        /// Scratch xmm register (early def).
+        tmp_xmm: Writable<Reg>,
+        /// Second scratch xmm register (early def).
+        tmp_xmm2: Writable<Reg>,
+    },
+    /// `ucomiss`/`ucomisd` and `setcc`: 1 if `a cc b`, else 0.
+    Fcmp {
+        /// `f64` rather than `f32`.
+        double: bool,
+        /// The condition.
+        cc: FloatCC,
+        /// Left operand.
+        a: Reg,
+        /// Right operand.
+        b: Reg,
+        /// The 0/1 result (early def).
+        dst: Writable<Reg>,
+        /// Scratch for the two-flag conditions (early def).
+        tmp: Writable<Reg>,
+    },
+    /// `c != 0 ? t : f` on xmm registers, with a branch over a `movaps`.
+    XmmSelect {
+        /// The width of `c`.
+        size: OperandSize,
+        /// The condition.
+        c: Reg,
+        /// The value if non-zero.
+        t: Reg,
+        /// The value if zero, overwritten.
+        f: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// CLIF `fmin`/`fmax`: NaN if either input is NaN, and -0 below +0.
+    FminMax {
+        /// `fmax` rather than `fmin`.
+        max: bool,
+        /// `f64` rather than `f32`.
+        double: bool,
+        /// First operand, overwritten.
+        a: Reg,
+        /// Second operand.
+        b: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// `movss`/`movsd` from `disp(base)`.
+    XmmLoad {
+        /// `f64` rather than `f32`.
+        double: bool,
+        /// The base address.
+        base: Reg,
+        /// The displacement in bytes.
+        disp: i32,
+        /// Destination.
+        dst: Writable<Reg>,
+        /// The trap code recorded for a fault, if the access may trap.
+        trap: Option<TrapCode>,
+    },
+    /// `movss`/`movsd` to `disp(base)`.
+    XmmStore {
+        /// `f64` rather than `f32`.
+        double: bool,
+        /// The value.
+        src: Reg,
+        /// The base address.
+        base: Reg,
+        /// The displacement in bytes.
+        disp: i32,
+        /// The trap code recorded for a fault, if the access may trap.
+        trap: Option<TrapCode>,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -614,6 +810,73 @@ impl MachInst for Inst {
                 c.reg_use(*a);
                 c.reg_use(*b);
                 c.reg_reuse_def(*dst, 0);
+            }
+            Inst::XmmRR {
+                src1, src2, dst, ..
+            } => {
+                c.reg_use(*src1);
+                c.reg_use(*src2);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::XmmUnary { src, dst, .. }
+            | Inst::GprToXmm { src, dst, .. }
+            | Inst::XmmToGpr { src, dst, .. }
+            | Inst::CvtIntToFloat { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_def(*dst);
+            }
+            Inst::CvtU64ToFloat {
+                src,
+                dst,
+                tmp1,
+                tmp2,
+                ..
+            } => {
+                c.reg_use(*src);
+                c.reg_early_def(*dst);
+                c.reg_early_def(*tmp1);
+                c.reg_early_def(*tmp2);
+            }
+            Inst::CvtFloatToInt {
+                src,
+                dst,
+                tmp_gpr,
+                tmp_xmm,
+                tmp_xmm2,
+                ..
+            } => {
+                c.reg_use(*src);
+                c.reg_early_def(*dst);
+                c.reg_early_def(*tmp_gpr);
+                c.reg_early_def(*tmp_xmm);
+                c.reg_early_def(*tmp_xmm2);
+            }
+            Inst::Fcmp { a, b, dst, tmp, .. } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+                c.reg_early_def(*dst);
+                c.reg_early_def(*tmp);
+            }
+            Inst::XmmSelect {
+                c: cond, t, f, dst, ..
+            } => {
+                c.reg_use(*f);
+                c.reg_use(*cond);
+                c.reg_use(*t);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::FminMax { a, b, dst, .. } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::XmmLoad { base, dst, .. } => {
+                c.reg_use(*base);
+                c.reg_def(*dst);
+            }
+            Inst::XmmStore { src, base, .. } => {
+                c.reg_use(*src);
+                c.reg_use(*base);
             }
             Inst::Trap { .. } => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),

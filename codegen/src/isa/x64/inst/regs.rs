@@ -107,6 +107,16 @@ impl Xmm {
     pub fn enc(self) -> u8 {
         self.0
     }
+
+    /// The register as regalloc2 knows it (class `Float`).
+    pub fn preg(self) -> regalloc2::PReg {
+        regalloc2::PReg::new(self.0 as usize, regalloc2::RegClass::Float)
+    }
+
+    /// The register regalloc2 allocated, if it is an xmm register.
+    pub fn from_preg(p: regalloc2::PReg) -> Option<Xmm> {
+        (p.class() == regalloc2::RegClass::Float && p.hw_enc() < 16).then(|| Xmm(p.hw_enc() as u8))
+    }
 }
 
 impl fmt::Display for Xmm {

@@ -1,0 +1,775 @@
+//! Emission of the scalar float instructions (SSE2, and SSE4.1 `round*`; Intel SDM
+//! Vol. 2). Sequences with internal branches use buffer labels.
+
+use super::args::{Amode, OperandSize, RegMem};
+use super::emit::{Rel32, jump};
+use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm};
+use super::regs::{Gpr, Xmm};
+use super::{Cc, Inst, XmmOp, XmmUnaryOp};
+use crate::ir::{FloatCC, TrapCode};
+use crate::machinst::buffer::MachBuffer;
+use alloc::vec::Vec;
+use regalloc2::Allocation;
+
+fn gpr(a: Allocation) -> Gpr {
+    Gpr::from_preg(a.as_reg().expect("allocated to a register")).expect("an integer register")
+}
+
+fn xmm(a: Allocation) -> Xmm {
+    Xmm::from_preg(a.as_reg().expect("allocated to a register")).expect("an xmm register")
+}
+
+const NONE: Prefixes = Prefixes {
+    lock: false,
+    operand_size: false,
+    rep: None,
+};
+const P66: Prefixes = Prefixes {
+    lock: false,
+    operand_size: true,
+    rep: None,
+};
+
+/// The mandatory prefix of scalar single (F3) or double (F2) forms.
+fn scalar(double: bool) -> Prefixes {
+    Prefixes {
+        rep: Some(if double { 0xf2 } else { 0xf3 }),
+        ..NONE
+    }
+}
+
+fn w(wide: bool) -> RexFlags {
+    if wide {
+        RexFlags::w()
+    } else {
+        RexFlags::none()
+    }
+}
+
+/// `op xmm/reg-form`: `[prefix] [REX] 0F op /r` with `reg` the ModR/M reg field.
+fn sse(b: &mut Vec<u8>, prefixes: Prefixes, rex: RexFlags, op: u8, reg: u8, rm: u8) {
+    emit_modrm(b, prefixes, rex, &[0x0f, op], reg, RegMem::Reg(rm));
+}
+
+/// `movaps src, dst` (0F 28).
+pub(super) fn movaps(b: &mut Vec<u8>, src: Xmm, dst: Xmm) {
+    if src != dst {
+        sse(b, NONE, RexFlags::none(), 0x28, dst.enc(), src.enc());
+    }
+}
+
+/// `movsd` between an xmm register and memory (F2 0F 10 load, F2 0F 11 store): spills
+/// and reloads of float values (their low 64 bits).
+pub(super) fn movsd_mem(b: &mut Vec<u8>, r: Xmm, mem: Amode, store: bool) {
+    emit_modrm(
+        b,
+        scalar(true),
+        RexFlags::none(),
+        &[0x0f, if store { 0x11 } else { 0x10 }],
+        r.enc(),
+        RegMem::Mem(mem),
+    );
+}
+
+/// `ucomiss`/`ucomisd a, b`: flags of `a - b` (ZF, PF, CF all set when unordered).
+fn ucomis(b: &mut Vec<u8>, double: bool, a: Xmm, bb: Xmm) {
+    sse(
+        b,
+        if double { P66 } else { NONE },
+        RexFlags::none(),
+        0x2e,
+        a.enc(),
+        bb.enc(),
+    );
+}
+
+/// `setcc r8`.
+fn setcc(b: &mut Vec<u8>, cc: u8, r: Gpr) {
+    emit_modrm(
+        b,
+        NONE,
+        RexFlags::for_byte_regs(&[r]),
+        &[0x0f, 0x90 | cc],
+        0,
+        RegMem::Reg(r.enc()),
+    );
+}
+
+/// Loads a float constant's bits into `x` through the general register `tmp`.
+fn load_const(b: &mut Vec<u8>, double: bool, bits: u64, tmp: Gpr, x: Xmm) {
+    // movabs $bits, tmp (REX.W B8+r io)
+    super::encode::emit_opcode_reg(b, NONE, RexFlags::w(), 0xb8, tmp.enc());
+    emit_imm(b, bits as i64, 8);
+    // movq/movd tmp, x
+    emit_modrm(
+        b,
+        P66,
+        w(double),
+        &[0x0f, 0x6e],
+        x.enc(),
+        RegMem::Reg(tmp.enc()),
+    );
+}
+
+fn trap(buf: &mut MachBuffer<Rel32>, code: TrapCode) {
+    buf.add_trap(code);
+    buf.put_data(&[0x0f, 0x0b]);
+}
+
+/// Emits a float instruction; returns `false` if `inst` is not one.
+pub(super) fn emit_float(inst: &Inst, allocs: &[Allocation], buf: &mut MachBuffer<Rel32>) -> bool {
+    let mut b = Vec::new();
+    match inst {
+        Inst::XmmRR { op, double, .. } => {
+            let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
+            let (prefixes, opcode) = match op {
+                XmmOp::Add => (scalar(*double), 0x58),
+                XmmOp::Sub => (scalar(*double), 0x5c),
+                XmmOp::Mul => (scalar(*double), 0x59),
+                XmmOp::Div => (scalar(*double), 0x5e),
+                XmmOp::And => (NONE, 0x54),
+                XmmOp::AndNot => (NONE, 0x55),
+                XmmOp::Or => (NONE, 0x56),
+                XmmOp::Xor => (NONE, 0x57),
+            };
+            sse(
+                &mut b,
+                prefixes,
+                RexFlags::none(),
+                opcode,
+                dst.enc(),
+                src2.enc(),
+            );
+        }
+        Inst::XmmUnary { op, double, .. } => {
+            let (src, dst) = (xmm(allocs[0]), xmm(allocs[1]));
+            match op {
+                XmmUnaryOp::Sqrt => sse(
+                    &mut b,
+                    scalar(*double),
+                    RexFlags::none(),
+                    0x51,
+                    dst.enc(),
+                    src.enc(),
+                ),
+                XmmUnaryOp::Convert => sse(
+                    &mut b,
+                    scalar(*double),
+                    RexFlags::none(),
+                    0x5a,
+                    dst.enc(),
+                    src.enc(),
+                ),
+                XmmUnaryOp::Round(mode) => {
+                    let op = if *double { 0x0b } else { 0x0a };
+                    emit_modrm(
+                        &mut b,
+                        P66,
+                        RexFlags::none(),
+                        &[0x0f, 0x3a, op],
+                        dst.enc(),
+                        RegMem::Reg(src.enc()),
+                    );
+                    // Bit 3 suppresses the precision exception.
+                    b.push(*mode | 0x08);
+                }
+            }
+        }
+        Inst::GprToXmm { wide, .. } => {
+            let (src, dst) = (gpr(allocs[0]), xmm(allocs[1]));
+            emit_modrm(
+                &mut b,
+                P66,
+                w(*wide),
+                &[0x0f, 0x6e],
+                dst.enc(),
+                RegMem::Reg(src.enc()),
+            );
+        }
+        Inst::XmmToGpr { wide, .. } => {
+            let (src, dst) = (xmm(allocs[0]), gpr(allocs[1]));
+            emit_modrm(
+                &mut b,
+                P66,
+                w(*wide),
+                &[0x0f, 0x7e],
+                src.enc(),
+                RegMem::Reg(dst.enc()),
+            );
+        }
+        Inst::CvtIntToFloat { wide, double, .. } => {
+            let (src, dst) = (gpr(allocs[0]), xmm(allocs[1]));
+            // xorps dst, dst breaks the dependency on dst's old upper lanes.
+            sse(&mut b, NONE, RexFlags::none(), 0x57, dst.enc(), dst.enc());
+            emit_modrm(
+                &mut b,
+                scalar(*double),
+                w(*wide),
+                &[0x0f, 0x2a],
+                dst.enc(),
+                RegMem::Reg(src.enc()),
+            );
+        }
+        Inst::CvtU64ToFloat { double, .. } => {
+            let (src, dst, t1, t2) = (
+                gpr(allocs[0]),
+                xmm(allocs[1]),
+                gpr(allocs[2]),
+                gpr(allocs[3]),
+            );
+            emit_u64_to_float(buf, *double, src, dst, t1, t2);
+            return true;
+        }
+        Inst::CvtFloatToInt {
+            signed,
+            sat,
+            double,
+            wide,
+            ..
+        } => {
+            let regs = ToIntRegs {
+                src: xmm(allocs[0]),
+                dst: gpr(allocs[1]),
+                tmp: gpr(allocs[2]),
+                x1: xmm(allocs[3]),
+                x2: xmm(allocs[4]),
+            };
+            emit_float_to_int(buf, *signed, *sat, *double, *wide, regs);
+            return true;
+        }
+        Inst::Fcmp { double, cc, .. } => {
+            let (a, bb, dst, tmp) = (
+                xmm(allocs[0]),
+                xmm(allocs[1]),
+                gpr(allocs[2]),
+                gpr(allocs[3]),
+            );
+            emit_fcmp(&mut b, *double, *cc, a, bb, dst, tmp);
+        }
+        Inst::XmmSelect { size, .. } => {
+            let (c, t, dst) = (gpr(allocs[1]), xmm(allocs[2]), xmm(allocs[3]));
+            let opcode = if *size == OperandSize::Size8 {
+                0x84
+            } else {
+                0x85
+            };
+            let rex = match size {
+                OperandSize::Size64 => RexFlags::w(),
+                OperandSize::Size8 => RexFlags::for_byte_regs(&[c]),
+                _ => RexFlags::none(),
+            };
+            let prefixes = Prefixes {
+                operand_size: *size == OperandSize::Size16,
+                ..NONE
+            };
+            emit_modrm(
+                &mut b,
+                prefixes,
+                rex,
+                &[opcode],
+                c.enc(),
+                RegMem::Reg(c.enc()),
+            );
+            let mut mov = Vec::new();
+            movaps(&mut mov, t, dst);
+            // jz over the move
+            b.extend_from_slice(&[0x74, mov.len() as u8]);
+            b.extend_from_slice(&mov);
+        }
+        Inst::FminMax { max, double, .. } => {
+            let (bb, dst) = (xmm(allocs[1]), xmm(allocs[2]));
+            emit_fmin_max(buf, *max, *double, dst, bb);
+            return true;
+        }
+        Inst::XmmLoad {
+            double, disp, trap, ..
+        } => {
+            let (base, dst) = (gpr(allocs[0]), xmm(allocs[1]));
+            if let Some(code) = trap {
+                buf.add_trap(*code);
+            }
+            let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
+            emit_modrm(
+                &mut b,
+                scalar(*double),
+                RexFlags::none(),
+                &[0x0f, 0x10],
+                dst.enc(),
+                mem,
+            );
+        }
+        Inst::XmmStore {
+            double, disp, trap, ..
+        } => {
+            let (src, base) = (xmm(allocs[0]), gpr(allocs[1]));
+            if let Some(code) = trap {
+                buf.add_trap(*code);
+            }
+            let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
+            emit_modrm(
+                &mut b,
+                scalar(*double),
+                RexFlags::none(),
+                &[0x0f, 0x11],
+                src.enc(),
+                mem,
+            );
+        }
+        _ => return false,
+    }
+    buf.put_data(&b);
+    true
+}
+
+/// The x86 flags conditions after `ucomis a, b`, for each CLIF condition: the operands
+/// to compare (swapped or not), the condition codes, and how two of them combine.
+fn emit_fcmp(b: &mut Vec<u8>, double: bool, cc: FloatCC, a: Xmm, bb: Xmm, dst: Gpr, tmp: Gpr) {
+    use FloatCC::*;
+    // (swap operands, first setcc, second setcc and whether it is ANDed (else ORed))
+    let (swap, first, second): (bool, Cc, Option<(Cc, bool)>) = match cc {
+        Ordered => (false, Cc::Np, None),
+        Unordered => (false, Cc::P, None),
+        Equal => (false, Cc::Z, Some((Cc::Np, true))),
+        NotEqual => (false, Cc::Nz, Some((Cc::P, false))),
+        OrderedNotEqual => (false, Cc::Nz, None),
+        UnorderedOrEqual => (false, Cc::Z, None),
+        GreaterThan => (false, Cc::Nbe, None),
+        GreaterThanOrEqual => (false, Cc::Nb, None),
+        LessThan => (true, Cc::Nbe, None),
+        LessThanOrEqual => (true, Cc::Nb, None),
+        UnorderedOrLessThan => (false, Cc::B, None),
+        UnorderedOrLessThanOrEqual => (false, Cc::Be, None),
+        UnorderedOrGreaterThan => (true, Cc::B, None),
+        UnorderedOrGreaterThanOrEqual => (true, Cc::Be, None),
+    };
+    let (x, y) = if swap { (bb, a) } else { (a, bb) };
+    ucomis(b, double, x, y);
+    setcc(b, first as u8, dst);
+    if let Some((cc2, and)) = second {
+        setcc(b, cc2 as u8, tmp);
+        // and/or r8, r8 (20 /r, 08 /r)
+        emit_modrm(
+            b,
+            NONE,
+            RexFlags::for_byte_regs(&[dst, tmp]),
+            &[if and { 0x20 } else { 0x08 }],
+            tmp.enc(),
+            RegMem::Reg(dst.enc()),
+        );
+    }
+    // movzx dst8, dst32
+    emit_modrm(
+        b,
+        NONE,
+        RexFlags::for_byte_regs(&[dst]),
+        &[0x0f, 0xb6],
+        dst.enc(),
+        RegMem::Reg(dst.enc()),
+    );
+}
+
+/// `dst = fmin/fmax(dst, b)` with NaN propagation and -0 < +0.
+fn emit_fmin_max(buf: &mut MachBuffer<Rel32>, max: bool, double: bool, dst: Xmm, bb: Xmm) {
+    let (differ, done, nan) = (buf.get_label(), buf.get_label(), buf.get_label());
+    let mut b = Vec::new();
+    ucomis(&mut b, double, dst, bb);
+    buf.put_data(&b);
+    jump(buf, &[0x0f, 0x85], differ); // ordered and not equal
+    jump(buf, &[0x0f, 0x8a], nan); // unordered
+    // Equal: the signs of zeros decide; OR picks -0 for min, AND picks +0 for max.
+    let mut b = Vec::new();
+    sse(
+        &mut b,
+        NONE,
+        RexFlags::none(),
+        if max { 0x54 } else { 0x56 },
+        dst.enc(),
+        bb.enc(),
+    );
+    buf.put_data(&b);
+    jump(buf, &[0xe9], done);
+    buf.bind_label(nan);
+    let mut b = Vec::new();
+    sse(
+        &mut b,
+        scalar(double),
+        RexFlags::none(),
+        0x58,
+        dst.enc(),
+        bb.enc(),
+    ); // add: a NaN
+    buf.put_data(&b);
+    jump(buf, &[0xe9], done);
+    buf.bind_label(differ);
+    let mut b = Vec::new();
+    sse(
+        &mut b,
+        scalar(double),
+        RexFlags::none(),
+        if max { 0x5f } else { 0x5d },
+        dst.enc(),
+        bb.enc(),
+    );
+    buf.put_data(&b);
+    buf.bind_label(done);
+}
+
+/// Unsigned 64-bit to float: values below 2^63 convert directly; larger ones are halved
+/// (keeping the low bit so rounding is right), converted, and doubled.
+fn emit_u64_to_float(
+    buf: &mut MachBuffer<Rel32>,
+    double: bool,
+    src: Gpr,
+    dst: Xmm,
+    t1: Gpr,
+    t2: Gpr,
+) {
+    let (big, done) = (buf.get_label(), buf.get_label());
+    let mut b = Vec::new();
+    sse(&mut b, NONE, RexFlags::none(), 0x57, dst.enc(), dst.enc()); // xorps
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x85],
+        src.enc(),
+        RegMem::Reg(src.enc()),
+    ); // test
+    buf.put_data(&b);
+    jump(buf, &[0x0f, 0x88], big); // js
+    let mut b = Vec::new();
+    emit_modrm(
+        &mut b,
+        scalar(double),
+        RexFlags::w(),
+        &[0x0f, 0x2a],
+        dst.enc(),
+        RegMem::Reg(src.enc()),
+    );
+    buf.put_data(&b);
+    jump(buf, &[0xe9], done);
+    buf.bind_label(big);
+    let mut b = Vec::new();
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x89],
+        src.enc(),
+        RegMem::Reg(t1.enc()),
+    ); // mov src, t1
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0xd1],
+        5,
+        RegMem::Reg(t1.enc()),
+    ); // shr $1, t1
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x89],
+        src.enc(),
+        RegMem::Reg(t2.enc()),
+    ); // mov src, t2
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x83],
+        4,
+        RegMem::Reg(t2.enc()),
+    ); // and $1, t2
+    b.push(1);
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x09],
+        t2.enc(),
+        RegMem::Reg(t1.enc()),
+    ); // or t2, t1
+    emit_modrm(
+        &mut b,
+        scalar(double),
+        RexFlags::w(),
+        &[0x0f, 0x2a],
+        dst.enc(),
+        RegMem::Reg(t1.enc()),
+    );
+    sse(
+        &mut b,
+        scalar(double),
+        RexFlags::none(),
+        0x58,
+        dst.enc(),
+        dst.enc(),
+    ); // add dst, dst
+    buf.put_data(&b);
+    buf.bind_label(done);
+}
+
+/// The registers of a float-to-int conversion.
+struct ToIntRegs {
+    src: Xmm,
+    dst: Gpr,
+    tmp: Gpr,
+    x1: Xmm,
+    x2: Xmm,
+}
+
+/// `cvttss2si`/`cvttsd2si src, dst` at 32 or 64 bits (F3/F2 [REX.W] 0F 2C); out of
+/// range or NaN gives the "integer indefinite" value, MIN.
+fn cvtt(b: &mut Vec<u8>, double: bool, wide: bool, src: Xmm, dst: Gpr) {
+    emit_modrm(
+        b,
+        scalar(double),
+        w(wide),
+        &[0x0f, 0x2c],
+        dst.enc(),
+        RegMem::Reg(src.enc()),
+    );
+}
+
+/// The bits of `value` in the source float format.
+fn float_bits(double: bool, value: f64) -> u64 {
+    if double {
+        value.to_bits()
+    } else {
+        u64::from((value as f32).to_bits())
+    }
+}
+
+/// Traps with `code` unless the short-jump condition `jcc` (its one-byte opcode) holds.
+fn trap_unless(buf: &mut MachBuffer<Rel32>, jcc: u8, code: TrapCode) {
+    buf.put_data(&[jcc, 2]);
+    trap(buf, code);
+}
+
+const JA: u8 = 0x77;
+const JAE: u8 = 0x73;
+const JB: u8 = 0x72;
+const JNP: u8 = 0x7b;
+const JNS: u8 = 0x79;
+
+fn ucomis_buf(buf: &mut MachBuffer<Rel32>, double: bool, a: Xmm, bb: Xmm) {
+    let mut b = Vec::new();
+    ucomis(&mut b, double, a, bb);
+    buf.put_data(&b);
+}
+
+fn const_buf(buf: &mut MachBuffer<Rel32>, double: bool, value: f64, tmp: Gpr, x: Xmm) {
+    let mut b = Vec::new();
+    load_const(&mut b, double, float_bits(double, value), tmp, x);
+    buf.put_data(&b);
+}
+
+/// `dst = src - 2^63` converted: the high half of the unsigned 64-bit range, with bit 63
+/// put back. Out-of-range values come out negative and go to `overflow`, or trap.
+fn emit_high_half(
+    buf: &mut MachBuffer<Rel32>,
+    double: bool,
+    r: &ToIntRegs,
+    overflow: Option<crate::machinst::buffer::MachLabel>,
+) {
+    let mut b = Vec::new();
+    movaps(&mut b, r.src, r.x2);
+    sse(
+        &mut b,
+        scalar(double),
+        RexFlags::none(),
+        0x5c,
+        r.x2.enc(),
+        r.x1.enc(),
+    ); // sub 2^63
+    cvtt(&mut b, double, true, r.x2, r.dst);
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x85],
+        r.dst.enc(),
+        RegMem::Reg(r.dst.enc()),
+    );
+    buf.put_data(&b);
+    match overflow {
+        Some(label) => jump(buf, &[0x0f, 0x88], label), // js
+        None => trap_unless(buf, JNS, TrapCode::INTEGER_OVERFLOW),
+    }
+    let mut b = Vec::new();
+    super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, r.tmp.enc());
+    emit_imm(&mut b, i64::MIN, 8);
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x31],
+        r.tmp.enc(),
+        RegMem::Reg(r.dst.enc()),
+    ); // xor
+    buf.put_data(&b);
+}
+
+fn emit_float_to_int(
+    buf: &mut MachBuffer<Rel32>,
+    signed: bool,
+    sat: bool,
+    double: bool,
+    wide: bool,
+    r: ToIntRegs,
+) {
+    let bits = if wide { 64 } else { 32 };
+    let done = buf.get_label();
+    let zero_dst = |b: &mut Vec<u8>, d: Gpr| {
+        emit_modrm(
+            b,
+            NONE,
+            RexFlags::none(),
+            &[0x31],
+            d.enc(),
+            RegMem::Reg(d.enc()),
+        )
+    };
+    match (signed, sat) {
+        (true, false) => {
+            let mut b = Vec::new();
+            cvtt(&mut b, double, wide, r.src, r.dst);
+            // cmp $1, dst overflows exactly when dst is MIN, the only suspicious result.
+            emit_modrm(&mut b, NONE, w(wide), &[0x83], 7, RegMem::Reg(r.dst.enc()));
+            b.push(1);
+            buf.put_data(&b);
+            jump(buf, &[0x0f, 0x81], done); // jno
+            ucomis_buf(buf, double, r.src, r.src);
+            trap_unless(buf, JNP, TrapCode::BAD_CONVERSION_TO_INTEGER);
+            // In range iff low < src (f64 to i32: -2^31 - 1 is exact) or low <= src.
+            if !wide && double {
+                const_buf(buf, double, -2147483649.0, r.tmp, r.x1);
+                ucomis_buf(buf, double, r.src, r.x1);
+                trap_unless(buf, JA, TrapCode::INTEGER_OVERFLOW);
+            } else {
+                const_buf(buf, double, -(2f64.powi(bits - 1)), r.tmp, r.x1);
+                ucomis_buf(buf, double, r.src, r.x1);
+                trap_unless(buf, JAE, TrapCode::INTEGER_OVERFLOW);
+            }
+            // MIN also comes from large positive inputs.
+            let mut b = Vec::new();
+            sse(&mut b, NONE, RexFlags::none(), 0x57, r.x1.enc(), r.x1.enc());
+            buf.put_data(&b);
+            ucomis_buf(buf, double, r.x1, r.src);
+            trap_unless(buf, JA, TrapCode::INTEGER_OVERFLOW);
+        }
+        (true, true) => {
+            let not_nan = buf.get_label();
+            let mut b = Vec::new();
+            cvtt(&mut b, double, wide, r.src, r.dst);
+            emit_modrm(&mut b, NONE, w(wide), &[0x83], 7, RegMem::Reg(r.dst.enc()));
+            b.push(1);
+            buf.put_data(&b);
+            jump(buf, &[0x0f, 0x81], done); // jno
+            ucomis_buf(buf, double, r.src, r.src);
+            jump(buf, &[0x0f, 0x8b], not_nan); // jnp
+            let mut b = Vec::new();
+            zero_dst(&mut b, r.dst);
+            buf.put_data(&b);
+            jump(buf, &[0xe9], done);
+            buf.bind_label(not_nan);
+            let mut b = Vec::new();
+            sse(&mut b, NONE, RexFlags::none(), 0x57, r.x1.enc(), r.x1.enc());
+            ucomis(&mut b, double, r.src, r.x1);
+            buf.put_data(&b);
+            jump(buf, &[0x0f, 0x82], done); // jb: negative saturates to MIN, already there
+            let mut b = Vec::new();
+            if wide {
+                super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, r.dst.enc());
+                emit_imm(&mut b, i64::MAX, 8);
+            } else {
+                super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::none(), 0xb8, r.dst.enc());
+                emit_imm(&mut b, i32::MAX as i64, 4);
+            }
+            buf.put_data(&b);
+        }
+        (false, false) => {
+            ucomis_buf(buf, double, r.src, r.src);
+            trap_unless(buf, JNP, TrapCode::BAD_CONVERSION_TO_INTEGER);
+            const_buf(buf, double, -1.0, r.tmp, r.x1);
+            ucomis_buf(buf, double, r.src, r.x1);
+            trap_unless(buf, JA, TrapCode::INTEGER_OVERFLOW);
+            if !wide {
+                const_buf(buf, double, 4294967296.0, r.tmp, r.x1);
+                ucomis_buf(buf, double, r.src, r.x1);
+                trap_unless(buf, JB, TrapCode::INTEGER_OVERFLOW);
+                let mut b = Vec::new();
+                cvtt(&mut b, double, true, r.src, r.dst);
+                buf.put_data(&b);
+            } else {
+                let big = buf.get_label();
+                const_buf(buf, double, 9223372036854775808.0, r.tmp, r.x1);
+                ucomis_buf(buf, double, r.src, r.x1);
+                jump(buf, &[0x0f, 0x83], big); // jae
+                let mut b = Vec::new();
+                cvtt(&mut b, double, true, r.src, r.dst);
+                buf.put_data(&b);
+                jump(buf, &[0xe9], done);
+                buf.bind_label(big);
+                emit_high_half(buf, double, &r, None);
+            }
+        }
+        (false, true) => {
+            let max = buf.get_label();
+            let mut b = Vec::new();
+            zero_dst(&mut b, r.dst);
+            ucomis(&mut b, double, r.src, r.src);
+            buf.put_data(&b);
+            jump(buf, &[0x0f, 0x8a], done); // jp: NaN is 0
+            let mut b = Vec::new();
+            sse(&mut b, NONE, RexFlags::none(), 0x57, r.x1.enc(), r.x1.enc());
+            ucomis(&mut b, double, r.src, r.x1);
+            buf.put_data(&b);
+            jump(buf, &[0x0f, 0x86], done); // jbe: not above zero is 0
+            let limit = if wide {
+                9223372036854775808.0
+            } else {
+                4294967296.0
+            };
+            const_buf(buf, double, limit, r.tmp, r.x1);
+            ucomis_buf(buf, double, r.src, r.x1);
+            if wide {
+                let big = buf.get_label();
+                jump(buf, &[0x0f, 0x83], big);
+                let mut b = Vec::new();
+                cvtt(&mut b, double, true, r.src, r.dst);
+                buf.put_data(&b);
+                jump(buf, &[0xe9], done);
+                buf.bind_label(big);
+                emit_high_half(buf, double, &r, Some(max));
+                jump(buf, &[0xe9], done);
+            } else {
+                jump(buf, &[0x0f, 0x83], max);
+                let mut b = Vec::new();
+                cvtt(&mut b, double, true, r.src, r.dst);
+                buf.put_data(&b);
+                jump(buf, &[0xe9], done);
+            }
+            buf.bind_label(max);
+            let mut b = Vec::new();
+            if wide {
+                // mov $-1, dst (REX.W C7 /0 id sign-extends)
+                emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    &[0xc7],
+                    0,
+                    RegMem::Reg(r.dst.enc()),
+                );
+            } else {
+                super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::none(), 0xb8, r.dst.enc());
+            }
+            emit_imm(&mut b, -1, 4);
+            buf.put_data(&b);
+        }
+    }
+    buf.bind_label(done);
+}
