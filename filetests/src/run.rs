@@ -6,9 +6,9 @@
 
 use gantry_codegen::data_value::DataValue;
 use gantry_codegen::ir::immediates::{Ieee32, Ieee64};
-use gantry_codegen::ir::{Function, Signature, Type};
+use gantry_codegen::ir::{ExternalName, Function, Signature, Type};
 use gantry_codegen::isa::TargetIsa;
-use gantry_codegen::machinst::buffer::{MachBufferFinalized, MachTrap};
+use gantry_codegen::machinst::buffer::{MachBufferFinalized, MachTrap, RelocTarget};
 use gantry_codegen::settings::IsaFlags;
 use gantry_reader::{Comparison, Invocation, RunCommand, TestFile, parse_run_command};
 use memmap2::{Mmap, MmapMut};
@@ -60,30 +60,88 @@ fn x86_feature(_: &str) -> bool {
     false
 }
 
-/// Executable copy of one compiled function.
+/// Compiled functions linked into one executable region: calls between them and their
+/// `func_addr`s are resolved by name.
 struct Loaded {
     code: Mmap,
+    /// Trap sites, by offset in `code`.
     traps: Vec<MachTrap>,
+    /// Each function's offset in `code`, by name (without `%`).
+    entries: HashMap<String, usize>,
 }
 
 impl Loaded {
-    fn new(compiled: &MachBufferFinalized) -> Result<Loaded, String> {
-        let bytes = &compiled.data;
-        let mut map = MmapMut::map_anon(bytes.len().max(1)).map_err(|e| e.to_string())?;
-        map[..bytes.len()].copy_from_slice(bytes);
+    /// Lays out `funcs` 16-byte aligned, applies their relocations and maps the result
+    /// executable.
+    ///
+    /// # Errors
+    /// A relocation to a name that is not one of `funcs`, or of an unknown kind.
+    fn link(funcs: &[(String, MachBufferFinalized)]) -> Result<Loaded, String> {
+        let mut entries = HashMap::new();
+        let mut size = 0usize;
+        for (name, code) in funcs {
+            entries.insert(name.clone(), size);
+            size = (size + code.data.len()).div_ceil(16) * 16;
+        }
+        let mut map = MmapMut::map_anon(size.max(1)).map_err(|e| e.to_string())?;
+        let base = map.as_ptr() as i64;
+        let mut traps = Vec::new();
+        for (name, code) in funcs {
+            let start = entries[name];
+            map[start..start + code.data.len()].copy_from_slice(&code.data);
+            traps.extend(code.traps.iter().map(|t| MachTrap {
+                offset: t.offset + start as u32,
+                code: t.code,
+            }));
+            for r in &code.relocs {
+                let RelocTarget::ExternalName(target) = &r.target;
+                let found = match target {
+                    ExternalName::TestCase(t) => entries.get(t.as_str()),
+                    _ => None,
+                };
+                let Some(&target_off) = found else {
+                    return Err(format!(
+                        "%{name} refers to {target:?}, which is not a function of this file"
+                    ));
+                };
+                let at = start + r.offset as usize;
+                let s = base + target_off as i64 + r.addend;
+                match r.kind {
+                    // R_X86_64_64: S + A
+                    1 => map[at..at + 8].copy_from_slice(&s.to_le_bytes()),
+                    // R_X86_64_PLT32 / PC32: S + A - P
+                    2 | 4 => {
+                        let rel = s - (base + at as i64);
+                        map[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+                    }
+                    k => {
+                        return Err(format!(
+                            "relocation kind {k} is not supported by the runner"
+                        ));
+                    }
+                }
+            }
+        }
         let code = map.make_exec().map_err(|e| e.to_string())?;
         Ok(Loaded {
             code,
-            traps: compiled.traps.clone(),
+            traps,
+            entries,
         })
     }
 
-    /// Calls the code with `args` (already checked against `sig`).
+    /// Calls function `name` with `args` (already checked against `sig`).
     ///
     /// # Errors
     /// The trap (with its code if it is a recorded trap site) or crash the call ended in.
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-    fn call(&self, sig: &Signature, args: &[DataValue]) -> Result<Vec<DataValue>, String> {
+    fn call(
+        &self,
+        name: &str,
+        sig: &Signature,
+        args: &[DataValue],
+    ) -> Result<Vec<DataValue>, String> {
+        let entry = self.entries[name];
         let mut regs = [0u64; 14];
         let (mut next_int, mut next_float) = (0, 6);
         for a in args {
@@ -102,7 +160,7 @@ impl Loaded {
         // SAFETY: the code was compiled for this host from a verified function whose
         // signature `callable` accepted: at most six integer and eight float arguments and
         // two results of each kind, passed as System V does.
-        let outcome = unsafe { host::call(self.code.as_ptr(), regs)? };
+        let outcome = unsafe { host::call(self.code.as_ptr().add(entry), regs)? };
         let [rax, rdx, xmm0, xmm1] = match outcome {
             host::Outcome::Returned(r) => r,
             host::Outcome::Trapped(pc) => return Err(self.describe_trap(pc)),
@@ -121,7 +179,7 @@ impl Loaded {
     }
 
     #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
-    fn call(&self, _: &Signature, _: &[DataValue]) -> Result<Vec<DataValue>, String> {
+    fn call(&self, _: &str, _: &Signature, _: &[DataValue]) -> Result<Vec<DataValue>, String> {
         Err("this host cannot run generated code".into())
     }
 
@@ -184,7 +242,8 @@ pub fn compile_and_call(
         return Err("the arguments do not match the signature".into());
     }
     let code = isa.compile_function(func).map_err(|e| e.to_string())?;
-    Loaded::new(&code)?.call(&func.signature, args)
+    let name = func.name.to_string().trim_start_matches('%').to_string();
+    Loaded::link(&[(name.clone(), code)])?.call(&name, &func.signature, args)
 }
 
 /// Runs the `; run:` and `; print:` commands of `file` on code compiled by `isa`.
@@ -221,7 +280,7 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
             commands.push((c.line, cmd));
         }
     }
-    let mut loaded: HashMap<String, Loaded> = HashMap::new();
+    let mut loaded: Option<Loaded> = None;
     let mut failures = Vec::new();
     for (line, cmd) in &commands {
         let inv: &Invocation = match cmd {
@@ -229,13 +288,20 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
         };
         let func = funcs[&inv.func];
         callable(&func.signature).map_err(|e| format!("line {line}: %{}: {e}", inv.func))?;
-        if !loaded.contains_key(&inv.func) {
-            let code = isa
-                .compile_function(func)
-                .map_err(|e| format!("compiling %{}: {e}", inv.func))?;
-            loaded.insert(inv.func.clone(), Loaded::new(&code)?);
+        if loaded.is_none() {
+            // Every function of the file, so calls between them resolve.
+            let mut compiled = Vec::new();
+            for f in &file.functions {
+                let name = f.func.name.to_string().trim_start_matches('%').to_string();
+                let code = isa
+                    .compile_function(&f.func)
+                    .map_err(|e| format!("compiling %{name}: {e}"))?;
+                compiled.push((name, code));
+            }
+            loaded = Some(Loaded::link(&compiled)?);
         }
-        let got = match loaded[&inv.func].call(&func.signature, &inv.args) {
+        let module = loaded.as_ref().expect("linked above");
+        let got = match module.call(&inv.func, &func.signature, &inv.args) {
             Ok(got) => got,
             Err(e) => {
                 failures.push(format!("line {line}: {inv}: {e}"));

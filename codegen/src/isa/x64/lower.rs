@@ -3,7 +3,9 @@
 
 use super::inst::args::OperandSize;
 use super::inst::regs::{Gpr, Xmm};
-use super::inst::{AluOp, BitCountOp, Cc, Inst as MInst, ShiftOp, UnaryOp, XmmOp, XmmUnaryOp};
+use super::inst::{
+    AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, ShiftOp, UnaryOp, XmmOp, XmmUnaryOp,
+};
 use crate::ir::{
     FloatCC, InstructionData, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
 };
@@ -929,6 +931,165 @@ fn check_native_endian(flags: MemFlags) -> Result<(), CodegenError> {
     Ok(())
 }
 
+/// The registers a System V call may overwrite: all but `rbx`, `rbp`, `rsp`, `r12`-`r15`.
+fn caller_saved() -> regalloc2::PRegSet {
+    let mut set = regalloc2::PRegSet::empty();
+    for g in [
+        Gpr::RAX,
+        Gpr::RCX,
+        Gpr::RDX,
+        Gpr::RSI,
+        Gpr::RDI,
+        Gpr::R8,
+        Gpr::R9,
+        Gpr::R10,
+        Gpr::R11,
+    ] {
+        set.add(g.preg());
+    }
+    for i in 0..16 {
+        set.add(Xmm::new(i).preg());
+    }
+    set
+}
+
+/// The argument registers of a call to `sig`, with the values passed.
+fn call_args(
+    ctx: &Lower<'_, MInst>,
+    sig: &crate::ir::Signature,
+    args: &[Value],
+) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
+    if sig.call_conv == crate::ir::CallConv::WindowsFastcall {
+        return Err(CodegenError::Unsupported {
+            feature: "calls with the windows_fastcall convention on x86_64".into(),
+        });
+    }
+    let types: Vec<Type> = sig.params.iter().map(|p| p.value_type).collect();
+    let pregs = assign_regs(
+        ctx,
+        &types,
+        &ARG_REGS,
+        8,
+        "call arguments (stack arguments)",
+    )?;
+    args.iter()
+        .zip(pregs)
+        .map(|(&v, p)| Ok((ctx.value_reg(v)?, p)))
+        .collect()
+}
+
+/// Lowers calls, `func_addr` and `symbol_value`; `false` if `inst` is none of them.
+fn lower_call_like(
+    ctx: &mut Lower<'_, MInst>,
+    inst: crate::ir::Inst,
+) -> Result<bool, CodegenError> {
+    let dfg = &ctx.func.dfg;
+    match dfg.insts[inst] {
+        InstructionData::Call {
+            opcode: Opcode::Call,
+            func_ref,
+            args,
+        } => {
+            let ext = &dfg.ext_funcs[func_ref];
+            let sig = dfg.signatures[ext.signature].clone();
+            let dest = ext.name.clone();
+            let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+            let info = call_info(ctx, inst, &sig, &args)?;
+            ctx.vcode.push(MInst::CallKnown { dest, info });
+            Ok(true)
+        }
+        InstructionData::CallIndirect {
+            opcode: Opcode::CallIndirect,
+            sig_ref,
+            args,
+        } => {
+            let sig = dfg.signatures[sig_ref].clone();
+            let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+            let callee = ctx.value_reg(all[0])?;
+            let info = call_info(ctx, inst, &sig, &all[1..])?;
+            ctx.vcode.push(MInst::CallUnknown { callee, info });
+            Ok(true)
+        }
+        InstructionData::FuncAddr { func_ref, .. } => {
+            let name = dfg.ext_funcs[func_ref].name.clone();
+            let result = dfg.first_result(inst);
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::LoadExtName {
+                name,
+                offset: 0,
+                dst: Writable::from_reg(dst),
+            });
+            ctx.set_result(result, dst);
+            Ok(true)
+        }
+        InstructionData::UnaryGlobalValue {
+            opcode: Opcode::SymbolValue,
+            global_value,
+        } => {
+            let crate::ir::GlobalValueData::Symbol {
+                name,
+                offset,
+                tls: false,
+                ..
+            } = ctx.func.global_values[global_value].clone()
+            else {
+                return Err(CodegenError::Unsupported {
+                    feature: alloc::format!(
+                        "symbol_value of {global_value} (thread-local or not a symbol) on x86_64"
+                    ),
+                });
+            };
+            let result = dfg.first_result(inst);
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::LoadExtName {
+                name,
+                offset: offset.bits(),
+                dst: Writable::from_reg(dst),
+            });
+            ctx.set_result(result, dst);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Argument and result registers of a call instruction, defining its results.
+fn call_info(
+    ctx: &mut Lower<'_, MInst>,
+    inst: crate::ir::Inst,
+    sig: &crate::ir::Signature,
+    args: &[Value],
+) -> Result<alloc::boxed::Box<CallInfo>, CodegenError> {
+    let uses = call_args(ctx, sig, args)?;
+    let ret_types: Vec<Type> = sig.returns.iter().map(|p| p.value_type).collect();
+    let ret_pregs = assign_regs(
+        ctx,
+        &ret_types,
+        &RET_REGS,
+        2,
+        "call results (a return area)",
+    )?;
+    let results: Vec<Value> = ctx.func.dfg.inst_results(inst).to_vec();
+    let mut clobbers = caller_saved();
+    let mut defs = Vec::new();
+    for ((&v, p), ty) in results.iter().zip(ret_pregs).zip(ret_types) {
+        let class = if ty == Type::F32 || ty == Type::F64 {
+            RegClass::Float
+        } else {
+            RegClass::Int
+        };
+        let r = ctx.vcode.alloc_vreg(class);
+        ctx.set_result(v, r);
+        clobbers.remove(p);
+        defs.push((Writable::from_reg(r), p));
+    }
+    Ok(alloc::boxed::Box::new(CallInfo {
+        uses,
+        defs,
+        clobbers,
+    }))
+}
+
 /// Lowers an instruction without results that is not a terminator.
 fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(), CodegenError> {
     match ctx.func.dfg.insts[inst] {
@@ -1022,6 +1183,9 @@ impl LowerBackend for X64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
+        if lower_call_like(ctx, inst)? {
+            return Ok(());
+        }
         let results = ctx.func.dfg.inst_results(inst);
         if results.is_empty() {
             return lower_effect(ctx, inst);
@@ -1097,6 +1261,32 @@ impl LowerBackend for X64Lower {
                     rets.push((ctx.value_reg(v)?, p));
                 }
                 ctx.vcode.push(MInst::Rets { rets });
+                Ok(())
+            }
+            InstructionData::Call {
+                opcode: Opcode::ReturnCall,
+                func_ref,
+                args,
+            } => {
+                let dfg = &ctx.func.dfg;
+                let ext = &dfg.ext_funcs[func_ref];
+                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
+                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let uses = call_args(ctx, &sig, &args)?;
+                ctx.vcode.push(MInst::ReturnCallKnown { dest, uses });
+                Ok(())
+            }
+            InstructionData::CallIndirect {
+                opcode: Opcode::ReturnCallIndirect,
+                sig_ref,
+                args,
+            } => {
+                let dfg = &ctx.func.dfg;
+                let sig = dfg.signatures[sig_ref].clone();
+                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let callee = ctx.value_reg(all[0])?;
+                let uses = call_args(ctx, &sig, &all[1..])?;
+                ctx.vcode.push(MInst::ReturnCallUnknown { callee, uses });
                 Ok(())
             }
             InstructionData::BranchTable { arg, .. } => {

@@ -5,9 +5,9 @@
 use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
 use super::regs::Gpr;
-use super::{AluOp, BitCountOp, Cc, Inst, UnaryOp};
+use super::{AluOp, BitCountOp, Cc, Inst, UnaryOp, reloc};
 use crate::ir::TrapCode;
-use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel};
+use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel, RelocTarget};
 use alloc::vec::Vec;
 use regalloc2::Allocation;
 
@@ -1003,6 +1003,62 @@ pub fn emit_inst(
         | Inst::FminMax { .. }
         | Inst::XmmLoad { .. }
         | Inst::XmmStore { .. } => unreachable!("emitted by emit_float"),
+        Inst::CallKnown { dest, .. } => {
+            buf.put1(0xe8);
+            buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(dest.clone()), -4);
+            buf.put_data(&[0; 4]);
+            buf.add_call_site();
+            return;
+        }
+        Inst::CallUnknown { .. } => {
+            let callee = gpr(allocs[0]);
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::none(),
+                &[0xff],
+                2,
+                RegMem::Reg(callee.enc()),
+            );
+            buf.put_data(&b);
+            buf.add_call_site();
+            return;
+        }
+        Inst::ReturnCallKnown { dest, .. } => {
+            let mut e = epilogue(frame);
+            e.pop(); // no `ret`: jump to the callee, which returns to our caller
+            buf.put_data(&e);
+            buf.put1(0xe9);
+            buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(dest.clone()), -4);
+            buf.put_data(&[0; 4]);
+            return;
+        }
+        Inst::ReturnCallUnknown { .. } => {
+            let mut e = epilogue(frame);
+            e.pop();
+            emit_modrm(
+                &mut e,
+                NONE,
+                RexFlags::none(),
+                &[0xff],
+                4,
+                RegMem::Reg(Gpr::R11.enc()),
+            );
+            buf.put_data(&e);
+            return;
+        }
+        Inst::LoadExtName { name, offset, .. } => {
+            let dst = gpr(allocs[0]);
+            emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, dst.enc());
+            buf.put_data(&b);
+            buf.add_reloc(
+                reloc::ABS8,
+                RelocTarget::ExternalName(name.clone()),
+                *offset,
+            );
+            buf.put_data(&[0; 8]);
+            return;
+        }
         Inst::Jmp { target } => {
             if next != Some(*target) {
                 jump(buf, &[0xe9], labels[*target]);

@@ -620,7 +620,6 @@ fn emit_float_to_int(
     wide: bool,
     r: ToIntRegs,
 ) {
-    let bits = if wide { 64 } else { 32 };
     let done = buf.get_label();
     let zero_dst = |b: &mut Vec<u8>, d: Gpr| {
         emit_modrm(
@@ -649,7 +648,12 @@ fn emit_float_to_int(
                 ucomis_buf(buf, double, r.src, r.x1);
                 trap_unless(buf, JA, TrapCode::INTEGER_OVERFLOW);
             } else {
-                const_buf(buf, double, -(2f64.powi(bits - 1)), r.tmp, r.x1);
+                let low = if wide {
+                    -9223372036854775808.0
+                } else {
+                    -2147483648.0
+                };
+                const_buf(buf, double, low, r.tmp, r.x1);
                 ucomis_buf(buf, double, r.src, r.x1);
                 trap_unless(buf, JAE, TrapCode::INTEGER_OVERFLOW);
             }

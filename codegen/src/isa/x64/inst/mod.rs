@@ -10,13 +10,15 @@ pub mod regs;
 #[cfg(test)]
 mod emit_tests;
 
+use crate::ir::ExternalName;
 use crate::ir::{FloatCC, TrapCode};
 use crate::machinst::MachInst;
 use crate::machinst::reg::{Reg, Writable};
 use crate::machinst::vcode::OperandCollector;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use args::OperandSize;
-use regalloc2::{PReg, RegClass};
+use regalloc2::{PReg, PRegSet, RegClass};
 use regs::Gpr;
 
 /// A two-operand integer ALU operation (`dst = dst op src`).
@@ -54,6 +56,25 @@ pub enum UnaryOp {
     Neg,
     /// Bitwise not (F7 /2).
     Not,
+}
+
+/// The registers of a call: arguments in, results out, the rest it may overwrite.
+#[derive(Clone, Debug)]
+pub struct CallInfo {
+    /// Each argument and the register it is passed in.
+    pub uses: Vec<(Reg, PReg)>,
+    /// Each result and the register it comes back in.
+    pub defs: Vec<(Writable<Reg>, PReg)>,
+    /// The caller-saved registers not among `defs`.
+    pub clobbers: PRegSet,
+}
+
+/// ELF relocation types the x86-64 backend emits (System V AMD64 ABI, §4.4).
+pub mod reloc {
+    /// `R_X86_64_64`: the 8-byte absolute address `S + A`.
+    pub const ABS8: u32 = 1;
+    /// `R_X86_64_PLT32`: the 4-byte PC-relative `L + A - P` of a call or jump.
+    pub const PLT32: u32 = 4;
 }
 
 /// A two-operand scalar float operation.
@@ -639,6 +660,44 @@ pub enum Inst {
         /// The trap code recorded for a fault, if the access may trap.
         trap: Option<TrapCode>,
     },
+    /// `call` of a named function (`call rel32` with an `R_X86_64_PLT32` relocation).
+    CallKnown {
+        /// The callee.
+        dest: ExternalName,
+        /// The call: argument and result registers, and what it clobbers.
+        info: Box<CallInfo>,
+    },
+    /// `call *callee`.
+    CallUnknown {
+        /// The address called.
+        callee: Reg,
+        /// The call: argument and result registers, and what it clobbers.
+        info: Box<CallInfo>,
+    },
+    /// A tail call: the epilogue, then `jmp rel32` to a named function.
+    ReturnCallKnown {
+        /// The callee.
+        dest: ExternalName,
+        /// The arguments, in their registers.
+        uses: Vec<(Reg, PReg)>,
+    },
+    /// A tail call: the epilogue, then `jmp *%r11`.
+    ReturnCallUnknown {
+        /// The address, in `r11` (not callee-saved, so it survives the epilogue).
+        callee: Reg,
+        /// The arguments, in their registers.
+        uses: Vec<(Reg, PReg)>,
+    },
+    /// `movabs $name, dst` with an `R_X86_64_64` relocation: a function's or symbol's
+    /// address.
+    LoadExtName {
+        /// The name.
+        name: ExternalName,
+        /// Added to the address.
+        offset: i64,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -685,6 +744,16 @@ pub enum Inst {
         /// Taken if zero.
         not_taken: usize,
     },
+}
+
+impl CallInfo {
+    fn operands(&self, c: &mut OperandCollector) {
+        self.uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p));
+        self.defs.iter().for_each(|&(r, p)| c.reg_fixed_def(r, p));
+        for p in self.clobbers {
+            c.reg_clobber(p);
+        }
+    }
 }
 
 impl MachInst for Inst {
@@ -878,6 +947,19 @@ impl MachInst for Inst {
                 c.reg_use(*src);
                 c.reg_use(*base);
             }
+            Inst::CallKnown { info, .. } => info.operands(c),
+            Inst::CallUnknown { callee, info } => {
+                c.reg_use(*callee);
+                info.operands(c);
+            }
+            Inst::ReturnCallKnown { uses, .. } => {
+                uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p))
+            }
+            Inst::ReturnCallUnknown { callee, uses } => {
+                c.reg_fixed_use(*callee, Gpr::R11.preg());
+                uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p));
+            }
+            Inst::LoadExtName { dst, .. } => c.reg_def(*dst),
             Inst::Trap { .. } => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::JmpTable {
@@ -893,7 +975,13 @@ impl MachInst for Inst {
     }
 
     fn is_ret(&self) -> bool {
-        matches!(self, Inst::Rets { .. } | Inst::Trap { .. })
+        matches!(
+            self,
+            Inst::Rets { .. }
+                | Inst::Trap { .. }
+                | Inst::ReturnCallKnown { .. }
+                | Inst::ReturnCallUnknown { .. }
+        )
     }
 
     fn is_branch(&self) -> bool {
