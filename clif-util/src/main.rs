@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod cat;
+mod compile;
+mod disasm;
 mod print_cfg;
 mod run;
 mod test;
@@ -42,6 +44,22 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Compile every function of CLIF files for a target; report sizes, throughput and
+    /// errors grouped by message.
+    Compile {
+        /// The target ISA and flags, e.g. `x86_64` or `"x86_64 has_avx"`.
+        #[arg(long, default_value = "x86_64")]
+        target: String,
+        /// A shared setting, `name=value` (repeatable).
+        #[arg(long = "set")]
+        set: Vec<String>,
+        /// Print the disassembly of each function.
+        #[arg(short = 'D', long)]
+        disasm: bool,
+        /// The .clif files (`-` for standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Run filetests: .clif files and folders of them.
     ///
     /// Ends with the line `N passed, N failed, N skipped`; exits non-zero if any failed.
@@ -61,6 +79,17 @@ fn main() -> ExitCode {
         Command::Cat { files } => cat::run(&files),
         Command::PrintCfg { files } => print_cfg::run(&files),
         Command::Run { files } => run::run(&files),
+        Command::Compile {
+            target,
+            set,
+            disasm,
+            files,
+        } => compile::run(&compile::Options {
+            target,
+            set,
+            disasm,
+            files,
+        }),
         Command::Test { paths, verbose } => test::run(&paths, verbose),
     };
     match result {

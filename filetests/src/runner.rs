@@ -96,7 +96,7 @@ fn run_text(text: &str) -> FileOutcome {
     let mut skipped = Vec::new();
     for cmd in &file.commands {
         if cmd.command == "run" {
-            match run_on_targets(&file, &targets, &mut skipped) {
+            match run_on_targets(&file, &targets, &flags, &mut skipped) {
                 Ok(n) => ran += n,
                 Err(e) => return FileOutcome::Failed(e),
             }
@@ -135,6 +135,7 @@ struct Target {
 fn run_on_targets(
     file: &gantry_reader::TestFile<'_>,
     targets: &[Target],
+    flags: &Flags,
     skipped: &mut Vec<String>,
 ) -> Result<usize, String> {
     let mut ran = 0;
@@ -153,7 +154,7 @@ fn run_on_targets(
             ));
             continue;
         }
-        match b.finish() {
+        match b.finish_with(flags.clone()) {
             Ok(isa) => {
                 crate::run::run(file, isa.as_ref())
                     .map_err(|e| format!("test run on {}: {e}", t.name))?;

@@ -101,8 +101,19 @@ impl IsaBuilder {
     /// [`LookupError::Unsupported`] for ISAs whose backend is not written yet (aarch64
     /// and s390x so far).
     pub fn finish(self) -> Result<Box<dyn TargetIsa>, LookupError> {
+        self.finish_with(crate::settings::Flags::default())
+    }
+
+    /// The finished target, compiling with the shared settings `shared`.
+    ///
+    /// # Errors
+    /// As [`IsaBuilder::finish`].
+    pub fn finish_with(
+        self,
+        shared: crate::settings::Flags,
+    ) -> Result<Box<dyn TargetIsa>, LookupError> {
         match self.flags {
-            IsaFlags::X64(flags) => Ok(Box::new(x64::X64Isa::new(flags))),
+            IsaFlags::X64(flags) => Ok(Box::new(x64::X64Isa::new(flags, shared))),
             _ => Err(LookupError::Unsupported(alloc::format!(
                 "{} (no backend yet)",
                 self.name()

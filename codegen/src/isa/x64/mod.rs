@@ -24,12 +24,13 @@ const CALLEE_SAVED: [Gpr; 5] = [Gpr::RBX, Gpr::R12, Gpr::R13, Gpr::R14, Gpr::R15
 #[derive(Clone, Debug)]
 pub struct X64Isa {
     flags: X64Flags,
+    shared: crate::settings::Flags,
 }
 
 impl X64Isa {
-    /// The target with `flags`.
-    pub fn new(flags: X64Flags) -> X64Isa {
-        X64Isa { flags }
+    /// The target with ISA flags `flags` and shared settings `shared`.
+    pub fn new(flags: X64Flags, shared: crate::settings::Flags) -> X64Isa {
+        X64Isa { flags, shared }
     }
 
     /// The ISA flags.
@@ -75,7 +76,12 @@ impl TargetIsa for X64Isa {
     }
 
     fn compile_function(&self, func: &Function) -> Result<MachBufferFinalized, CodegenError> {
-        crate::verifier::verify_function(func).map_err(CodegenError::Verifier)?;
+        let verifier_flags = crate::verifier::VerifierFlags {
+            preserve_frame_pointers: self.shared.preserve_frame_pointers,
+            enable_pinned_reg: self.shared.enable_pinned_reg,
+        };
+        crate::verifier::verify_function_with(func, verifier_flags)
+            .map_err(CodegenError::Verifier)?;
         if func.signature.call_conv == CallConv::WindowsFastcall {
             return Err(CodegenError::Unsupported {
                 feature: "the windows_fastcall calling convention on x86_64".into(),

@@ -1,0 +1,85 @@
+//! `clif-util compile`: compile CLIF functions for a target and report the result.
+
+use gantry_codegen::isa;
+use gantry_codegen::settings;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What `compile` was asked to do.
+pub struct Options {
+    /// The target: an ISA name or triple, then ISA flags (`x86_64 has_avx`).
+    pub target: String,
+    /// Shared settings, `name=value` or `name`.
+    pub set: Vec<String>,
+    /// Print the disassembly of each function.
+    pub disasm: bool,
+    /// The files (`-` for standard input).
+    pub files: Vec<PathBuf>,
+}
+
+/// Compiles every function of every file; prints each function's size (and with
+/// `disasm`, its code), then a summary with throughput and the errors grouped by message.
+///
+/// # Errors
+/// An unreadable or malformed file, a bad target or setting, or any function failing to
+/// compile (after all were tried).
+pub fn run(opts: &Options) -> Result<(), String> {
+    let mut words = opts.target.split_whitespace();
+    let name = words.next().ok_or("--target needs an ISA name")?;
+    let mut builder = isa::lookup(name).map_err(|e| e.to_string())?;
+    for w in words {
+        builder.apply(w).map_err(|e| e.to_string())?;
+    }
+    let mut shared = settings::Builder::new();
+    for s in &opts.set {
+        let (k, v) = s.split_once('=').unwrap_or((s.as_str(), "true"));
+        shared.set(k, v).map_err(|e| e.to_string())?;
+    }
+    let target = builder
+        .finish_with(shared.finish())
+        .map_err(|e| e.to_string())?;
+    let (mut funcs, mut insts, mut bytes) = (0usize, 0usize, 0usize);
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut elapsed = std::time::Duration::ZERO;
+    for path in &opts.files {
+        let text = crate::read_input(path)?;
+        let file =
+            gantry_reader::parse_test(&text).map_err(|e| format!("{}:{e}", path.display()))?;
+        for f in &file.functions {
+            funcs += 1;
+            insts += f.func.dfg.num_insts();
+            let start = Instant::now();
+            let result = target.compile_function(&f.func);
+            elapsed += start.elapsed();
+            match result {
+                Ok(code) => {
+                    bytes += code.data.len();
+                    if opts.disasm {
+                        println!("function {}: {} bytes", f.func.name, code.data.len());
+                        print!("{}", crate::disasm::x64(&code.data));
+                    }
+                }
+                Err(e) => errors
+                    .entry(e.to_string().replace('\n', " | "))
+                    .or_default()
+                    .push(f.func.name.to_string()),
+            }
+        }
+    }
+    let failed: usize = errors.values().map(Vec::len).sum();
+    for (message, names) in &errors {
+        let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+        eprintln!("{:6} x {message} (e.g. {})", names.len(), shown.join(", "));
+    }
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "{funcs} functions, {insts} CLIF instructions: {} compiled ({bytes} bytes of code), {failed} failed; {:.0} instructions/s",
+        funcs - failed,
+        insts as f64 / secs
+    );
+    if failed > 0 {
+        return Err(format!("{failed} function(s) did not compile"));
+    }
+    Ok(())
+}
