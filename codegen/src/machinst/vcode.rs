@@ -86,6 +86,7 @@ pub struct VCode<I: MachInst> {
     clobbers: Vec<PRegSet>,
     blocks: Vec<BlockData>,
     num_vregs: usize,
+    outgoing_args_bytes: u32,
 }
 
 /// Builds [`VCode`] block by block, in final order.
@@ -111,6 +112,7 @@ impl<I: MachInst> VCodeBuilder<I> {
                 clobbers: Vec::new(),
                 blocks: Vec::new(),
                 num_vregs: 0,
+                outgoing_args_bytes: 0,
             },
             open: None,
         }
@@ -153,6 +155,12 @@ impl<I: MachInst> VCodeBuilder<I> {
         }
     }
 
+    /// Notes that a call passes `bytes` of arguments on the stack; the frame reserves
+    /// the largest such area below its spill slots.
+    pub fn note_outgoing_args(&mut self, bytes: u32) {
+        self.vcode.outgoing_args_bytes = self.vcode.outgoing_args_bytes.max(bytes);
+    }
+
     /// Appends an instruction to the open block.
     pub fn push(&mut self, inst: I) {
         let mut c = OperandCollector::default();
@@ -188,6 +196,11 @@ impl<I: MachInst> VCode<I> {
     /// The instructions, in order.
     pub fn insts(&self) -> &[I] {
         &self.insts
+    }
+
+    /// The bytes of stack arguments the largest call passes.
+    pub fn outgoing_args_bytes(&self) -> u32 {
+        self.outgoing_args_bytes
     }
 
     /// The number of blocks.

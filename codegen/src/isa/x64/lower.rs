@@ -1,6 +1,7 @@
 //! Lowering CLIF to x86-64 instructions: the Rust side of the ISLE rules in
 //! `lower.isle`, the System V argument and return registers, and the terminators.
 
+use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::{Gpr, Xmm};
 use super::inst::{
@@ -869,43 +870,66 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
     }
 }
 
-/// System V register assignment: integers take `gprs` in order, floats the first
-/// `xmms` xmm registers in order.
+/// Where a System V argument or result goes.
+#[derive(Clone, Copy, Debug)]
+enum ArgLoc {
+    /// A register.
+    Reg(regalloc2::PReg),
+    /// A stack slot this many bytes into the argument area.
+    Stack(u32),
+}
+
+/// System V assignment: integers take `gprs` in order, floats the first `xmms` xmm
+/// registers in order, and the rest 8-byte stack slots in order (System V AMD64 ABI
+/// §3.2.3).
 ///
 /// # Errors
-/// [`CodegenError::Unsupported`] when registers run out (stack arguments and return
-/// areas are not implemented yet) or for types other than integers up to 64 bits and
+/// [`CodegenError::Unsupported`] for types other than integers up to 64 bits and
 /// `f32`/`f64`.
-fn assign_regs(
-    ctx: &Lower<'_, MInst>,
-    types: &[Type],
-    gprs: &[Gpr],
-    xmms: u8,
-    what: &str,
-) -> Result<Vec<regalloc2::PReg>, CodegenError> {
-    let (mut next_gpr, mut next_xmm) = (0, 0);
+fn assign_locs(ctx: &Lower<'_, MInst>, types: &[Type], gprs: &[Gpr], xmms: u8) -> Result<Vec<ArgLoc>, CodegenError> {
+    let (mut next_gpr, mut next_xmm, mut stack) = (0, 0, 0);
     let mut out = Vec::new();
     for &ty in types {
-        if ty == Type::F32 || ty == Type::F64 {
-            if next_xmm == xmms {
-                return Err(CodegenError::Unsupported {
-                    feature: alloc::format!("more float {what} than registers on x86_64"),
-                });
-            }
-            out.push(Xmm::new(next_xmm).preg());
-            next_xmm += 1;
+        let reg = if ty == Type::F32 || ty == Type::F64 {
+            (next_xmm < xmms).then(|| {
+                next_xmm += 1;
+                Xmm::new(next_xmm - 1).preg()
+            })
         } else {
             check_int(ctx, ty)?;
-            let g = gprs
-                .get(next_gpr)
-                .ok_or_else(|| CodegenError::Unsupported {
-                    feature: alloc::format!("more integer {what} than registers on x86_64"),
-                })?;
-            out.push(g.preg());
-            next_gpr += 1;
-        }
+            gprs.get(next_gpr).map(|g| {
+                next_gpr += 1;
+                g.preg()
+            })
+        };
+        out.push(match reg {
+            Some(p) => ArgLoc::Reg(p),
+            None => {
+                stack += 8;
+                ArgLoc::Stack(stack - 8)
+            }
+        });
     }
     Ok(out)
+}
+
+/// As [`assign_locs`], for values that must all be in registers.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] when registers run out (`what` names the values).
+fn assign_regs(ctx: &Lower<'_, MInst>, types: &[Type], gprs: &[Gpr], xmms: u8, what: &str) -> Result<Vec<regalloc2::PReg>, CodegenError> {
+    assign_locs(ctx, types, gprs, xmms)?
+        .into_iter()
+        .map(|l| match l {
+            ArgLoc::Reg(p) => Ok(p),
+            ArgLoc::Stack(_) => Err(CodegenError::Unsupported { feature: alloc::format!("more {what} than registers on x86_64") }),
+        })
+        .collect()
+}
+
+/// The `float` field of stack-argument moves for a value of type `ty`.
+fn float_kind(ty: Type) -> Option<bool> {
+    (ty == Type::F32 || ty == Type::F64).then_some(ty == Type::F64)
 }
 
 fn check_int(ctx: &Lower<'_, MInst>, ty: Type) -> Result<(), CodegenError> {
@@ -953,29 +977,33 @@ fn caller_saved() -> regalloc2::PRegSet {
     set
 }
 
-/// The argument registers of a call to `sig`, with the values passed.
-fn call_args(
-    ctx: &Lower<'_, MInst>,
-    sig: &crate::ir::Signature,
-    args: &[Value],
-) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
+/// Places the arguments of a call to `sig`: stack arguments are stored into the
+/// outgoing area now; the register ones are returned for the call to use.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for `windows_fastcall`, for stack arguments when
+/// `allow_stack` is false (tail calls), and for unsupported types.
+fn call_args(ctx: &mut Lower<'_, MInst>, sig: &crate::ir::Signature, args: &[Value], allow_stack: bool) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
     if sig.call_conv == crate::ir::CallConv::WindowsFastcall {
-        return Err(CodegenError::Unsupported {
-            feature: "calls with the windows_fastcall convention on x86_64".into(),
-        });
+        return Err(CodegenError::Unsupported { feature: "calls with the windows_fastcall convention on x86_64".into() });
     }
     let types: Vec<Type> = sig.params.iter().map(|p| p.value_type).collect();
-    let pregs = assign_regs(
-        ctx,
-        &types,
-        &ARG_REGS,
-        8,
-        "call arguments (stack arguments)",
-    )?;
-    args.iter()
-        .zip(pregs)
-        .map(|(&v, p)| Ok((ctx.value_reg(v)?, p)))
-        .collect()
+    let locs = assign_locs(ctx, &types, &ARG_REGS, 8)?;
+    let mut uses = Vec::new();
+    for ((&v, loc), ty) in args.iter().zip(locs).zip(types) {
+        let r = ctx.value_reg(v)?;
+        match loc {
+            ArgLoc::Reg(p) => uses.push((r, p)),
+            ArgLoc::Stack(offset) if allow_stack => {
+                ctx.vcode.note_outgoing_args(offset + 8);
+                ctx.vcode.push(MInst::StoreStackArg { offset, float: float_kind(ty), src: r });
+            }
+            ArgLoc::Stack(_) => {
+                return Err(CodegenError::Unsupported { feature: "tail calls with stack arguments on x86_64".into() });
+            }
+        }
+    }
+    Ok(uses)
 }
 
 /// Lowers calls, `func_addr` and `symbol_value`; `false` if `inst` is none of them.
@@ -1008,6 +1036,18 @@ fn lower_call_like(
             let callee = ctx.value_reg(all[0])?;
             let info = call_info(ctx, inst, &sig, &all[1..])?;
             ctx.vcode.push(MInst::CallUnknown { callee, info });
+            Ok(true)
+        }
+        InstructionData::Nullary { opcode: opcode @ (Opcode::GetFramePointer | Opcode::GetStackPointer | Opcode::GetReturnAddress) } => {
+            let which = match opcode {
+                Opcode::GetFramePointer => FrameRegKind::FramePointer,
+                Opcode::GetStackPointer => FrameRegKind::StackPointer,
+                _ => FrameRegKind::ReturnAddress,
+            };
+            let result = dfg.first_result(inst);
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::FrameReg { which, dst: Writable::from_reg(dst) });
+            ctx.set_result(result, dst);
             Ok(true)
         }
         InstructionData::FuncAddr { func_ref, .. } => {
@@ -1060,7 +1100,7 @@ fn call_info(
     sig: &crate::ir::Signature,
     args: &[Value],
 ) -> Result<alloc::boxed::Box<CallInfo>, CodegenError> {
-    let uses = call_args(ctx, sig, args)?;
+    let uses = call_args(ctx, sig, args, true)?;
     let ret_types: Vec<Type> = sig.returns.iter().map(|p| p.value_type).collect();
     let ret_pregs = assign_regs(
         ctx,
@@ -1168,13 +1208,19 @@ impl LowerBackend for X64Lower {
             .iter()
             .map(|p| p.value_type)
             .collect();
-        let pregs = assign_regs(ctx, &types, &ARG_REGS, 8, "arguments (stack arguments)")?;
-        let args = params
-            .iter()
-            .zip(pregs)
-            .map(|(&r, p)| (Writable::from_reg(r), p))
-            .collect();
+        let locs = assign_locs(ctx, &types, &ARG_REGS, 8)?;
+        let mut args = Vec::new();
+        let mut loads = Vec::new();
+        for ((&r, loc), ty) in params.iter().zip(locs).zip(types) {
+            match loc {
+                ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
+                ArgLoc::Stack(offset) => loads.push(MInst::LoadStackArg { offset, float: float_kind(ty), dst: Writable::from_reg(r) }),
+            }
+        }
         ctx.vcode.push(MInst::Args { args });
+        for l in loads {
+            ctx.vcode.push(l);
+        }
         Ok(())
     }
 
@@ -1272,7 +1318,7 @@ impl LowerBackend for X64Lower {
                 let ext = &dfg.ext_funcs[func_ref];
                 let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
                 let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let uses = call_args(ctx, &sig, &args)?;
+                let uses = call_args(ctx, &sig, &args, false)?;
                 ctx.vcode.push(MInst::ReturnCallKnown { dest, uses });
                 Ok(())
             }
@@ -1285,7 +1331,7 @@ impl LowerBackend for X64Lower {
                 let sig = dfg.signatures[sig_ref].clone();
                 let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
                 let callee = ctx.value_reg(all[0])?;
-                let uses = call_args(ctx, &sig, &all[1..])?;
+                let uses = call_args(ctx, &sig, &all[1..], false)?;
                 ctx.vcode.push(MInst::ReturnCallUnknown { callee, uses });
                 Ok(())
             }

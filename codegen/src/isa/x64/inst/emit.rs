@@ -5,7 +5,7 @@
 use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
 use super::regs::Gpr;
-use super::{AluOp, BitCountOp, Cc, Inst, UnaryOp, reloc};
+use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, UnaryOp, reloc};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel, RelocTarget};
 use alloc::vec::Vec;
@@ -46,12 +46,15 @@ impl LabelUse for Rel32 {
 
 /// The frame of a function: what the prologue saves and allocates.
 ///
-/// From `rsp` up: spill slots, the stack-slot area, padding, the saved callee-saved
-/// registers, the caller's `rbp`, the return address. `rsp` stays 16-byte aligned.
+/// From `rsp` up: outgoing call arguments, spill slots, the stack-slot area, padding,
+/// the saved callee-saved registers, the caller's `rbp`, the return address, the
+/// incoming stack arguments. `rsp` stays 16-byte aligned.
 #[derive(Clone, Debug, Default)]
 pub struct Frame {
     /// Callee-saved registers the function writes, saved by the prologue.
     pub saved: Vec<Gpr>,
+    /// Bytes at `rsp` for the stack arguments of calls, a multiple of 16.
+    pub outgoing_bytes: u32,
     /// Bytes of spill slots at `rsp`, a multiple of 16.
     pub spill_bytes: u32,
     /// Bytes the prologue subtracts from `rsp` after saving registers.
@@ -61,14 +64,16 @@ pub struct Frame {
 impl Frame {
     /// The frame for `spill_slots` 8-byte slots, `stack_slot_bytes` of stack slots, and
     /// the callee-saved registers `saved`.
-    pub fn new(saved: Vec<Gpr>, spill_slots: u32, stack_slot_bytes: u32) -> Frame {
+    pub fn new(saved: Vec<Gpr>, spill_slots: u32, stack_slot_bytes: u32, outgoing_bytes: u32) -> Frame {
         let round16 = |x: u32| x.div_ceil(16) * 16;
         let spill_bytes = round16(spill_slots * 8);
+        let outgoing_bytes = round16(outgoing_bytes);
         // After `push rbp` rsp is 16-byte aligned; each saved register moves it by 8.
         let pad = if saved.len() % 2 == 1 { 8 } else { 0 };
-        let alloc_bytes = spill_bytes + round16(stack_slot_bytes) + pad;
+        let alloc_bytes = outgoing_bytes + spill_bytes + round16(stack_slot_bytes) + pad;
         Frame {
             saved,
+            outgoing_bytes,
             spill_bytes,
             alloc_bytes,
         }
@@ -245,6 +250,21 @@ fn setcc01(b: &mut Vec<u8>, cc: Cc, r: Gpr) {
         r.enc(),
         RegMem::Reg(r.enc()),
     );
+}
+
+/// A 64-bit (or `movss`/`movsd`) move between a register and a stack argument slot.
+fn stack_arg_move(b: &mut Vec<u8>, float: Option<bool>, reg: Allocation, mem: Amode, store: bool) {
+    match float {
+        Some(double) => {
+            let x = super::regs::Xmm::from_preg(reg.as_reg().expect("a register")).expect("an xmm register");
+            let prefixes = Prefixes { rep: Some(if double { 0xf2 } else { 0xf3 }), ..NONE };
+            emit_modrm(b, prefixes, RexFlags::none(), &[0x0f, if store { 0x11 } else { 0x10 }], x.enc(), RegMem::Mem(mem));
+        }
+        None => {
+            let g = gpr(reg);
+            emit_modrm(b, NONE, RexFlags::w(), &[if store { 0x89 } else { 0x8b }], g.enc(), RegMem::Mem(mem));
+        }
+    }
 }
 
 /// `test r, r` (85 /r, 84 /r for bytes).
@@ -791,7 +811,7 @@ pub fn emit_inst(
         }
         Inst::StackAddr { offset, .. } => {
             let dst = gpr(allocs[0]);
-            let disp = frame.spill_bytes as i32 + offset;
+            let disp = (frame.outgoing_bytes + frame.spill_bytes) as i32 + offset;
             emit_modrm(
                 &mut b,
                 NONE,
@@ -1058,6 +1078,25 @@ pub fn emit_inst(
             );
             buf.put_data(&[0; 8]);
             return;
+        }
+        Inst::FrameReg { which, .. } => {
+            let dst = gpr(allocs[0]);
+            match which {
+                FrameRegKind::FramePointer => mov_rr(&mut b, Gpr::RBP, dst),
+                FrameRegKind::StackPointer => mov_rr(&mut b, Gpr::RSP, dst),
+                FrameRegKind::ReturnAddress => {
+                    emit_modrm(&mut b, NONE, RexFlags::w(), &[0x8b], dst.enc(), RegMem::Mem(Amode::ImmReg { base: Gpr::RBP, disp: 8 }))
+                }
+            }
+        }
+        Inst::LoadStackArg { offset, float, .. } => {
+            // Above the saved rbp and the return address.
+            let mem = Amode::ImmReg { base: Gpr::RBP, disp: 16 + *offset as i32 };
+            stack_arg_move(&mut b, *float, allocs[0], mem, false);
+        }
+        Inst::StoreStackArg { offset, float, .. } => {
+            let mem = Amode::ImmReg { base: Gpr::RSP, disp: *offset as i32 };
+            stack_arg_move(&mut b, *float, allocs[0], mem, true);
         }
         Inst::Jmp { target } => {
             if next != Some(*target) {

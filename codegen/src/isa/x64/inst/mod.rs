@@ -58,6 +58,17 @@ pub enum UnaryOp {
     Not,
 }
 
+/// A value read from the frame's registers.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum FrameRegKind {
+    /// `rbp`.
+    FramePointer,
+    /// `rsp`.
+    StackPointer,
+    /// The return address, at `8(%rbp)`.
+    ReturnAddress,
+}
+
 /// The registers of a call: arguments in, results out, the rest it may overwrite.
 #[derive(Clone, Debug)]
 pub struct CallInfo {
@@ -698,6 +709,32 @@ pub enum Inst {
         /// Destination.
         dst: Writable<Reg>,
     },
+    /// Reads a frame register: `mov %rbp, dst` (`get_frame_pointer`), `mov %rsp, dst`
+    /// (`get_stack_pointer`), or `mov 8(%rbp), dst` (`get_return_address`).
+    FrameReg {
+        /// Which value.
+        which: FrameRegKind,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// Loads an argument passed on the stack: `offset` bytes above the return address.
+    LoadStackArg {
+        /// The offset in the incoming argument area.
+        offset: u32,
+        /// `f32`/`f64` into an xmm register, else a 64-bit load.
+        float: Option<bool>,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// Stores an outgoing call argument `offset` bytes above `rsp`.
+    StoreStackArg {
+        /// The offset in the outgoing argument area.
+        offset: u32,
+        /// `f32`/`f64` from an xmm register, else a 64-bit store.
+        float: Option<bool>,
+        /// The value.
+        src: Reg,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -960,6 +997,8 @@ impl MachInst for Inst {
                 uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p));
             }
             Inst::LoadExtName { dst, .. } => c.reg_def(*dst),
+            Inst::FrameReg { dst, .. } | Inst::LoadStackArg { dst, .. } => c.reg_def(*dst),
+            Inst::StoreStackArg { src, .. } => c.reg_use(*src),
             Inst::Trap { .. } => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::JmpTable {
