@@ -145,6 +145,12 @@ impl Loaded {
         let mut regs = [0u64; 14];
         let (mut next_int, mut next_float) = (0, 6);
         for a in args {
+            if let DataValue::I128(x) = *a {
+                regs[next_int] = x as u64;
+                regs[next_int + 1] = (x >> 64) as u64;
+                next_int += 2;
+                continue;
+            }
             let (slot, bits) = match *a {
                 DataValue::I8(x) => (&mut next_int, x as u64),
                 DataValue::I16(x) => (&mut next_int, x as u64),
@@ -170,6 +176,11 @@ impl Loaded {
             .returns
             .iter()
             .map(|p| match p.value_type {
+                Type::I128 => {
+                    let lo = ints.next().unwrap_or(0);
+                    let hi = ints.next().unwrap_or(0);
+                    DataValue::I128((u128::from(lo) | (u128::from(hi) << 64)) as i128)
+                }
                 Type::F32 => DataValue::F32(Ieee32::with_bits(floats.next().unwrap_or(0) as u32)),
                 Type::F64 => DataValue::F64(Ieee64::with_bits(floats.next().unwrap_or(0))),
                 ty => DataValue::from_integer(ints.next().unwrap_or(0) as i64 as i128, ty)
@@ -197,7 +208,7 @@ impl Loaded {
 
 /// Why `sig` cannot be called by the runner, if it cannot.
 fn callable(sig: &Signature) -> Result<(), String> {
-    let int = |t: Type| t.is_int() && t.bits() <= 64;
+    let int = |t: Type| t.is_int() && t.bits() <= 128;
     let float = |t: Type| t == Type::F32 || t == Type::F64;
     let count = |ps: &[gantry_codegen::ir::AbiParam], f: &dyn Fn(Type) -> bool| {
         ps.iter().filter(|p| f(p.value_type)).count()
@@ -212,6 +223,23 @@ fn callable(sig: &Signature) -> Result<(), String> {
             "the runner cannot pass {} values yet",
             p.value_type
         ));
+    }
+    let int_regs = |ps: &[gantry_codegen::ir::AbiParam]| {
+        ps.iter()
+            .map(|p| {
+                if p.value_type == Type::I128 {
+                    2
+                } else {
+                    usize::from(int(p.value_type))
+                }
+            })
+            .sum::<usize>()
+    };
+    if int_regs(&sig.params) > 6 || int_regs(&sig.returns) > 2 {
+        return Err(
+            "the runner passes at most 6 integer argument registers and reads 2 result registers"
+                .into(),
+        );
     }
     if count(&sig.params, &int) > 6 || count(&sig.params, &float) > 8 {
         return Err("the runner passes at most 6 integer and 8 float arguments".into());

@@ -5,7 +5,7 @@
 //! edge's moves), gives each block parameter a vreg, and asks the ISA's [`LowerBackend`]
 //! to lower each instruction.
 
-use super::reg::Reg;
+use super::reg::{Reg, ValueRegs};
 use super::vcode::{VCode, VCodeBuilder};
 use super::{CodegenError, MachInst};
 use crate::dominator_tree::DominatorTree;
@@ -193,7 +193,7 @@ pub struct Lower<'f, I: MachInst> {
     pub vcode: VCodeBuilder<I>,
     order: BlockOrder,
     slot_offsets: SecondaryMap<StackSlot, u32>,
-    value_regs: SecondaryMap<Value, Option<Reg>>,
+    value_regs: SecondaryMap<Value, Option<ValueRegs>>,
     block_params: SecondaryMap<Block, Vec<Reg>>,
 }
 
@@ -204,10 +204,27 @@ impl<'f, I: MachInst> Lower<'f, I> {
     /// [`CodegenError::Unsupported`] if `v` has no register (a type the backend does not
     /// lower, or a use before its definition in block order).
     pub fn value_reg(&self, v: Value) -> Result<Reg, CodegenError> {
+        self.value_regs(v)?
+            .only()
+            .ok_or_else(|| CodegenError::Unsupported {
+                feature: alloc::format!("{} values in this position", self.func.dfg.value_type(v)),
+            })
+    }
+
+    /// The registers holding `v` (two for `i128`).
+    ///
+    /// # Errors
+    /// As [`Lower::value_reg`].
+    pub fn value_regs(&self, v: Value) -> Result<ValueRegs, CodegenError> {
         let v = self.func.dfg.resolve_aliases(v);
         self.value_regs[v].ok_or_else(|| CodegenError::Unsupported {
             feature: alloc::format!("values of type {}", self.func.dfg.value_type(v)),
         })
+    }
+
+    /// Records that `regs` hold `v`.
+    pub fn set_result_regs(&mut self, v: Value, regs: ValueRegs) {
+        self.value_regs[v] = Some(regs);
     }
 
     /// The offset of stack slot `ss` in the frame's stack-slot area, in bytes.
@@ -217,7 +234,7 @@ impl<'f, I: MachInst> Lower<'f, I> {
 
     /// Records that `reg` holds `v`.
     pub fn set_result(&mut self, v: Value, reg: Reg) {
-        self.value_regs[v] = Some(reg);
+        self.value_regs[v] = Some(ValueRegs::one(reg));
     }
 
     /// Records the edge to lowered block `target` with the arguments of `inst`'s
@@ -242,12 +259,13 @@ impl<'f, I: MachInst> Lower<'f, I> {
             .expect("the destination exists");
         call.args(&dfg.value_lists)
             .map(|a| match a {
-                BlockArg::Value(v) => self.value_reg(v),
+                BlockArg::Value(v) => self.value_regs(v),
                 _ => Err(CodegenError::Unsupported {
                     feature: "try_call results as block arguments".into(),
                 }),
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()
+            .map(|vs| vs.iter().flat_map(|r| r.regs().to_vec()).collect())
     }
 }
 
@@ -279,8 +297,14 @@ pub fn lower<B: LowerBackend>(
             for &p in func.dfg.block_params(b) {
                 let class = class_of(backend, func, p)?;
                 let r = ctx.vcode.alloc_vreg(class);
-                ctx.value_regs[p] = Some(r);
-                regs.push(r);
+                if func.dfg.value_type(p) == crate::ir::Type::I128 {
+                    let hi = ctx.vcode.alloc_vreg(class);
+                    ctx.value_regs[p] = Some(ValueRegs::two(r, hi));
+                    regs.extend([r, hi]);
+                } else {
+                    ctx.value_regs[p] = Some(ValueRegs::one(r));
+                    regs.push(r);
+                }
             }
             ctx.block_params[b] = regs;
         }
@@ -327,7 +351,7 @@ fn class_of<B: LowerBackend>(
     v: Value,
 ) -> Result<regalloc2::RegClass, CodegenError> {
     let ty = func.dfg.value_type(v);
-    if ty.is_int() && ty.bits() <= 64 {
+    if ty.is_int() && ty.bits() <= 128 {
         Ok(regalloc2::RegClass::Int)
     } else if ty == crate::ir::Type::F32 || ty == crate::ir::Type::F64 {
         Ok(regalloc2::RegClass::Float)

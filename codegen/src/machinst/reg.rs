@@ -38,3 +38,38 @@ impl<T: Copy> Writable<T> {
         self.0
     }
 }
+
+/// The registers holding one SSA value: one, or two for `i128` (low half first).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct ValueRegs {
+    regs: [Reg; 2],
+    len: u8,
+}
+
+impl ValueRegs {
+    /// A value in one register.
+    pub fn one(r: Reg) -> ValueRegs {
+        ValueRegs {
+            regs: [r, r],
+            len: 1,
+        }
+    }
+
+    /// A value in two registers: the low 64 bits in `lo`, the high in `hi`.
+    pub fn two(lo: Reg, hi: Reg) -> ValueRegs {
+        ValueRegs {
+            regs: [lo, hi],
+            len: 2,
+        }
+    }
+
+    /// The registers, low half first.
+    pub fn regs(&self) -> &[Reg] {
+        &self.regs[..self.len as usize]
+    }
+
+    /// The only register, if there is one.
+    pub fn only(&self) -> Option<Reg> {
+        (self.len == 1).then_some(self.regs[0])
+    }
+}

@@ -12,7 +12,7 @@ use crate::ir::{
 };
 use crate::machinst::CodegenError;
 use crate::machinst::lower::{Lower, LowerBackend};
-use crate::machinst::reg::{Reg, Writable};
+use crate::machinst::reg::{Reg, ValueRegs, Writable};
 use crate::settings::X64Flags;
 use alloc::vec::Vec;
 use regalloc2::RegClass;
@@ -844,6 +844,156 @@ impl generated::Context for IsleCtx<'_, '_> {
         dst
     }
 
+    fn put_in_pair(&mut self, v: Value) -> (Reg, Reg) {
+        match self.lower.value_regs(v).map(|r| r.regs().to_vec()) {
+            Ok(regs) if regs.len() == 2 => (regs[0], regs[1]),
+            Ok(_) => {
+                self.error.get_or_insert(CodegenError::Unsupported {
+                    feature: "a narrow value where i128 is expected".into(),
+                });
+                (self.tmp(), self.tmp())
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+                (self.tmp(), self.tmp())
+            }
+        }
+    }
+
+    fn pair_lo(&mut self, p: (Reg, Reg)) -> Reg {
+        p.0
+    }
+
+    fn is_i128(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::I128).then_some(ty)
+    }
+
+    fn x64_alu128(&mut self, op: AluOp, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
+        let (lo, hi) = (self.tmp(), self.tmp());
+        self.push(MInst::Alu128 {
+            op,
+            a_lo: a.0,
+            a_hi: a.1,
+            b_lo: b.0,
+            b_hi: b.1,
+            dst_lo: Writable::from_reg(lo),
+            dst_hi: Writable::from_reg(hi),
+        });
+        (lo, hi)
+    }
+
+    fn x64_logic128(&mut self, op: AluOp, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
+        (self.alu64(op, a.0, b.0), self.alu64(op, a.1, b.1))
+    }
+
+    fn x64_not128(&mut self, a: (Reg, Reg)) -> (Reg, Reg) {
+        (
+            self.x64_unary(UnaryOp::Not, Type::I64, a.0),
+            self.x64_unary(UnaryOp::Not, Type::I64, a.1),
+        )
+    }
+
+    fn x64_neg128(&mut self, a: (Reg, Reg)) -> (Reg, Reg) {
+        let zero = (self.imm64(0), self.imm64(0));
+        self.x64_alu128(AluOp::Sub, zero, a)
+    }
+
+    fn x64_mul128(&mut self, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
+        // lo:hi0 = a.lo * b.lo (unsigned, full width); hi = hi0 + a.lo*b.hi + a.hi*b.lo.
+        let (lo, hi0) = (self.tmp(), self.tmp());
+        self.push(MInst::MulWide {
+            signed: false,
+            size: OperandSize::Size64,
+            a: a.0,
+            b: b.0,
+            lo: Writable::from_reg(lo),
+            hi: Writable::from_reg(hi0),
+            overflow: None,
+        });
+        let t1 = self.x64_imul(Type::I64, a.0, b.1);
+        let t2 = self.x64_imul(Type::I64, a.1, b.0);
+        let hi = self.alu64(AluOp::Add, hi0, t1);
+        let hi = self.alu64(AluOp::Add, hi, t2);
+        (lo, hi)
+    }
+
+    fn x64_extend128(&mut self, signed: bool, ty: Type, x: Reg) -> (Reg, Reg) {
+        let lo = self.x64_extend(signed, ty, x);
+        let hi = if signed {
+            self.shift_imm(ShiftOp::Sar, OperandSize::Size64, lo, 63)
+        } else {
+            self.imm64(0)
+        };
+        (lo, hi)
+    }
+
+    fn x64_select128(&mut self, cty: Type, c: Reg, t: (Reg, Reg), f: (Reg, Reg)) -> (Reg, Reg) {
+        (
+            self.x64_select(cty, c, t.0, f.0),
+            self.x64_select(cty, c, t.1, f.1),
+        )
+    }
+
+    fn x64_load128(&mut self, flags: MemFlags, addr: Value, offset: i32) -> (Reg, Reg) {
+        (
+            self.x64_load(Type::I64, false, flags, addr, offset),
+            self.x64_load(Type::I64, false, flags, addr, offset.wrapping_add(8)),
+        )
+    }
+
+    fn x64_icmp128(&mut self, cc: IntCC, a: (Reg, Reg), b: (Reg, Reg)) -> Reg {
+        let (dst, tmp) = (self.tmp(), self.tmp());
+        self.push(MInst::Cmp128 {
+            cc,
+            a_lo: a.0,
+            a_hi: a.1,
+            b_lo: b.0,
+            b_hi: b.1,
+            dst: Writable::from_reg(dst),
+            tmp: Writable::from_reg(tmp),
+        });
+        dst
+    }
+
+    fn x64_iconcat64(&mut self, ty: Type, lo: Reg, hi: Reg) -> Reg {
+        let half = Type::int(ty.bits() / 2).unwrap_or(Type::I32);
+        let lo = self.x64_extend(false, half, lo);
+        let hi = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, hi, half.bits() as u8);
+        self.alu64(AluOp::Or, lo, hi)
+    }
+
+    fn x64_isplit64(&mut self, ty: Type, x: Reg) -> (Reg, Reg) {
+        let hi = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, (ty.bits() / 2) as u8);
+        let lo = x;
+        // Narrow values may carry garbage above their width; the high half must not.
+        let hi = self.x64_extend(false, Type::int(ty.bits() / 2).unwrap_or(Type::I32), hi);
+        (lo, hi)
+    }
+
+    fn x64_alu_carry(
+        &mut self,
+        op: AluOp,
+        signed: bool,
+        ty: Type,
+        a: Reg,
+        b: Reg,
+        cin: Reg,
+    ) -> (Reg, Reg) {
+        let (dst, flag) = (self.tmp(), self.tmp());
+        let cc = if signed { Cc::O } else { Cc::B };
+        self.push(MInst::AluCarryIn {
+            op,
+            size: size_of(ty),
+            cc,
+            a,
+            b,
+            cin,
+            dst: Writable::from_reg(dst),
+            flag: Writable::from_reg(flag),
+        });
+        (dst, flag)
+    }
+
     fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
         let dst = self.tmp();
         self.lower.vcode.push(MInst::CmpSetcc {
@@ -886,10 +1036,30 @@ enum ArgLoc {
 /// # Errors
 /// [`CodegenError::Unsupported`] for types other than integers up to 64 bits and
 /// `f32`/`f64`.
-fn assign_locs(ctx: &Lower<'_, MInst>, types: &[Type], gprs: &[Gpr], xmms: u8) -> Result<Vec<ArgLoc>, CodegenError> {
-    let (mut next_gpr, mut next_xmm, mut stack) = (0, 0, 0);
+fn assign_locs(
+    ctx: &Lower<'_, MInst>,
+    types: &[Type],
+    gprs: &[Gpr],
+    xmms: u8,
+) -> Result<Vec<ArgLoc>, CodegenError> {
+    let (mut next_gpr, mut next_xmm, mut stack) = (0usize, 0u8, 0u32);
     let mut out = Vec::new();
     for &ty in types {
+        if ty == Type::I128 {
+            // Two registers, or 16 aligned bytes of stack (§3.2.3).
+            if next_gpr + 2 <= gprs.len() {
+                out.extend([
+                    ArgLoc::Reg(gprs[next_gpr].preg()),
+                    ArgLoc::Reg(gprs[next_gpr + 1].preg()),
+                ]);
+                next_gpr += 2;
+            } else {
+                stack = stack.div_ceil(16) * 16;
+                out.extend([ArgLoc::Stack(stack), ArgLoc::Stack(stack + 8)]);
+                stack += 16;
+            }
+            continue;
+        }
         let reg = if ty == Type::F32 || ty == Type::F64 {
             (next_xmm < xmms).then(|| {
                 next_xmm += 1;
@@ -913,16 +1083,47 @@ fn assign_locs(ctx: &Lower<'_, MInst>, types: &[Type], gprs: &[Gpr], xmms: u8) -
     Ok(out)
 }
 
+/// The register-sized parts of values of `types`: `i128` is two `i64` halves.
+fn parts(types: &[Type]) -> Vec<Type> {
+    types
+        .iter()
+        .flat_map(|&t| {
+            if t == Type::I128 {
+                alloc::vec![Type::I64, Type::I64]
+            } else {
+                alloc::vec![t]
+            }
+        })
+        .collect()
+}
+
+/// The registers of `values`, flattened (two for each `i128`).
+fn flat_regs(ctx: &Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, CodegenError> {
+    let mut out = Vec::new();
+    for &v in values {
+        out.extend_from_slice(ctx.value_regs(v)?.regs());
+    }
+    Ok(out)
+}
+
 /// As [`assign_locs`], for values that must all be in registers.
 ///
 /// # Errors
 /// [`CodegenError::Unsupported`] when registers run out (`what` names the values).
-fn assign_regs(ctx: &Lower<'_, MInst>, types: &[Type], gprs: &[Gpr], xmms: u8, what: &str) -> Result<Vec<regalloc2::PReg>, CodegenError> {
+fn assign_regs(
+    ctx: &Lower<'_, MInst>,
+    types: &[Type],
+    gprs: &[Gpr],
+    xmms: u8,
+    what: &str,
+) -> Result<Vec<regalloc2::PReg>, CodegenError> {
     assign_locs(ctx, types, gprs, xmms)?
         .into_iter()
         .map(|l| match l {
             ArgLoc::Reg(p) => Ok(p),
-            ArgLoc::Stack(_) => Err(CodegenError::Unsupported { feature: alloc::format!("more {what} than registers on x86_64") }),
+            ArgLoc::Stack(_) => Err(CodegenError::Unsupported {
+                feature: alloc::format!("more {what} than registers on x86_64"),
+            }),
         })
         .collect()
 }
@@ -983,23 +1184,36 @@ fn caller_saved() -> regalloc2::PRegSet {
 /// # Errors
 /// [`CodegenError::Unsupported`] for `windows_fastcall`, for stack arguments when
 /// `allow_stack` is false (tail calls), and for unsupported types.
-fn call_args(ctx: &mut Lower<'_, MInst>, sig: &crate::ir::Signature, args: &[Value], allow_stack: bool) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
+fn call_args(
+    ctx: &mut Lower<'_, MInst>,
+    sig: &crate::ir::Signature,
+    args: &[Value],
+    allow_stack: bool,
+) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
     if sig.call_conv == crate::ir::CallConv::WindowsFastcall {
-        return Err(CodegenError::Unsupported { feature: "calls with the windows_fastcall convention on x86_64".into() });
+        return Err(CodegenError::Unsupported {
+            feature: "calls with the windows_fastcall convention on x86_64".into(),
+        });
     }
     let types: Vec<Type> = sig.params.iter().map(|p| p.value_type).collect();
     let locs = assign_locs(ctx, &types, &ARG_REGS, 8)?;
+    let regs = flat_regs(ctx, args)?;
     let mut uses = Vec::new();
-    for ((&v, loc), ty) in args.iter().zip(locs).zip(types) {
-        let r = ctx.value_reg(v)?;
+    for ((r, loc), ty) in regs.into_iter().zip(locs).zip(parts(&types)) {
         match loc {
             ArgLoc::Reg(p) => uses.push((r, p)),
             ArgLoc::Stack(offset) if allow_stack => {
                 ctx.vcode.note_outgoing_args(offset + 8);
-                ctx.vcode.push(MInst::StoreStackArg { offset, float: float_kind(ty), src: r });
+                ctx.vcode.push(MInst::StoreStackArg {
+                    offset,
+                    float: float_kind(ty),
+                    src: r,
+                });
             }
             ArgLoc::Stack(_) => {
-                return Err(CodegenError::Unsupported { feature: "tail calls with stack arguments on x86_64".into() });
+                return Err(CodegenError::Unsupported {
+                    feature: "tail calls with stack arguments on x86_64".into(),
+                });
             }
         }
     }
@@ -1038,7 +1252,10 @@ fn lower_call_like(
             ctx.vcode.push(MInst::CallUnknown { callee, info });
             Ok(true)
         }
-        InstructionData::Nullary { opcode: opcode @ (Opcode::GetFramePointer | Opcode::GetStackPointer | Opcode::GetReturnAddress) } => {
+        InstructionData::Nullary {
+            opcode:
+                opcode @ (Opcode::GetFramePointer | Opcode::GetStackPointer | Opcode::GetReturnAddress),
+        } => {
             let which = match opcode {
                 Opcode::GetFramePointer => FrameRegKind::FramePointer,
                 Opcode::GetStackPointer => FrameRegKind::StackPointer,
@@ -1046,7 +1263,10 @@ fn lower_call_like(
             };
             let result = dfg.first_result(inst);
             let dst = ctx.vcode.alloc_vreg(RegClass::Int);
-            ctx.vcode.push(MInst::FrameReg { which, dst: Writable::from_reg(dst) });
+            ctx.vcode.push(MInst::FrameReg {
+                which,
+                dst: Writable::from_reg(dst),
+            });
             ctx.set_result(result, dst);
             Ok(true)
         }
@@ -1112,16 +1332,30 @@ fn call_info(
     let results: Vec<Value> = ctx.func.dfg.inst_results(inst).to_vec();
     let mut clobbers = caller_saved();
     let mut defs = Vec::new();
-    for ((&v, p), ty) in results.iter().zip(ret_pregs).zip(ret_types) {
+    let mut pregs = ret_pregs.into_iter();
+    for (&v, ty) in results.iter().zip(ret_types) {
         let class = if ty == Type::F32 || ty == Type::F64 {
             RegClass::Float
         } else {
             RegClass::Int
         };
-        let r = ctx.vcode.alloc_vreg(class);
-        ctx.set_result(v, r);
-        clobbers.remove(p);
-        defs.push((Writable::from_reg(r), p));
+        let n = if ty == Type::I128 { 2 } else { 1 };
+        let mut regs = Vec::new();
+        for _ in 0..n {
+            let (r, p) = (
+                ctx.vcode.alloc_vreg(class),
+                pregs.next().expect("one register per part"),
+            );
+            clobbers.remove(p);
+            defs.push((Writable::from_reg(r), p));
+            regs.push(r);
+        }
+        let vr = if n == 2 {
+            ValueRegs::two(regs[0], regs[1])
+        } else {
+            ValueRegs::one(regs[0])
+        };
+        ctx.set_result_regs(v, vr);
     }
     Ok(alloc::boxed::Box::new(CallInfo {
         uses,
@@ -1141,6 +1375,21 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
         } => {
             check_native_endian(flags)?;
             let vty = ctx.func.dfg.value_type(value);
+            if vty == Type::I128 && opcode == Opcode::Store {
+                let regs = ctx.value_regs(value)?;
+                let base = ctx.value_reg(addr)?;
+                for (i, &src) in regs.regs().iter().enumerate() {
+                    let disp = offset.bytes().wrapping_add(8 * i as i32);
+                    ctx.vcode.push(MInst::Store {
+                        size: OperandSize::Size64,
+                        src,
+                        base,
+                        disp,
+                        trap: flags.trap_code(),
+                    });
+                }
+                return Ok(());
+            }
             if (vty == Type::F32 || vty == Type::F64) && opcode == Opcode::Store {
                 let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
                 ctx.vcode.push(MInst::XmmStore {
@@ -1211,10 +1460,14 @@ impl LowerBackend for X64Lower {
         let locs = assign_locs(ctx, &types, &ARG_REGS, 8)?;
         let mut args = Vec::new();
         let mut loads = Vec::new();
-        for ((&r, loc), ty) in params.iter().zip(locs).zip(types) {
+        for ((&r, loc), ty) in params.iter().zip(locs).zip(parts(&types)) {
             match loc {
                 ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
-                ArgLoc::Stack(offset) => loads.push(MInst::LoadStackArg { offset, float: float_kind(ty), dst: Writable::from_reg(r) }),
+                ArgLoc::Stack(offset) => loads.push(MInst::LoadStackArg {
+                    offset,
+                    float: float_kind(ty),
+                    dst: Writable::from_reg(r),
+                }),
             }
         }
         ctx.vcode.push(MInst::Args { args });
@@ -1256,6 +1509,20 @@ impl LowerBackend for X64Lower {
             return Err(unsupported(ctx, inst));
         }
         let result = results[0];
+        if ctx.func.dfg.value_type(result) == Type::I128 {
+            let mut isle = IsleCtx {
+                lower: ctx,
+                flags: self.flags,
+                error: None,
+            };
+            let regs = generated::constructor_lower_i128(&mut isle, inst);
+            if let Some(e) = isle.error {
+                return Err(e);
+            }
+            let (lo, hi) = regs.ok_or_else(|| unsupported(ctx, inst))?;
+            ctx.set_result_regs(result, ValueRegs::two(lo, hi));
+            return Ok(());
+        }
         let mut isle = IsleCtx {
             lower: ctx,
             flags: self.flags,
@@ -1302,10 +1569,7 @@ impl LowerBackend for X64Lower {
                 let types: Vec<Type> = args.iter().map(|&v| ctx.func.dfg.value_type(v)).collect();
                 let pregs =
                     assign_regs(ctx, &types, &RET_REGS, 2, "return values (a return area)")?;
-                let mut rets = Vec::new();
-                for (&v, p) in args.iter().zip(pregs) {
-                    rets.push((ctx.value_reg(v)?, p));
-                }
+                let rets = flat_regs(ctx, &args)?.into_iter().zip(pregs).collect();
                 ctx.vcode.push(MInst::Rets { rets });
                 Ok(())
             }

@@ -109,7 +109,12 @@ impl TargetIsa for X64Isa {
             .filter(|g| used[g.enc() as usize])
             .collect();
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
-        let frame = Frame::new(saved, out.num_spillslots as u32, stack_slot_bytes, vcode.outgoing_args_bytes());
+        let frame = Frame::new(
+            saved,
+            out.num_spillslots as u32,
+            stack_slot_bytes,
+            vcode.outgoing_args_bytes(),
+        );
 
         let mut buf: MachBuffer<Rel32> = MachBuffer::new();
         let labels: Vec<_> = (0..vcode.num_blocks()).map(|_| buf.get_label()).collect();

@@ -64,7 +64,12 @@ pub struct Frame {
 impl Frame {
     /// The frame for `spill_slots` 8-byte slots, `stack_slot_bytes` of stack slots, and
     /// the callee-saved registers `saved`.
-    pub fn new(saved: Vec<Gpr>, spill_slots: u32, stack_slot_bytes: u32, outgoing_bytes: u32) -> Frame {
+    pub fn new(
+        saved: Vec<Gpr>,
+        spill_slots: u32,
+        stack_slot_bytes: u32,
+        outgoing_bytes: u32,
+    ) -> Frame {
         let round16 = |x: u32| x.div_ceil(16) * 16;
         let spill_bytes = round16(spill_slots * 8);
         let outgoing_bytes = round16(outgoing_bytes);
@@ -232,6 +237,90 @@ pub fn emit_move(
     buf.put_data(&b);
 }
 
+/// A 128-bit comparison: `eq`/`ne` from the OR of the halves' XORs; the ordered
+/// conditions from `cmp` of the low halves then `sbb` of the high halves (whose flags
+/// are those of the whole 128-bit subtraction), with operands swapped for `>` and `<=`.
+fn emit_cmp128(
+    b: &mut Vec<u8>,
+    cc: crate::ir::IntCC,
+    [a_lo, a_hi, b_lo, b_hi]: [Gpr; 4],
+    dst: Gpr,
+    tmp: Gpr,
+) {
+    use crate::ir::IntCC::*;
+    let setcc = |b: &mut Vec<u8>, cc: Cc| setcc01(b, cc, dst);
+    match cc {
+        Equal | NotEqual => {
+            mov_rr(b, a_lo, tmp);
+            emit_modrm(
+                b,
+                NONE,
+                RexFlags::w(),
+                &[0x31],
+                b_lo.enc(),
+                RegMem::Reg(tmp.enc()),
+            );
+            mov_rr(b, a_hi, dst);
+            emit_modrm(
+                b,
+                NONE,
+                RexFlags::w(),
+                &[0x31],
+                b_hi.enc(),
+                RegMem::Reg(dst.enc()),
+            );
+            emit_modrm(
+                b,
+                NONE,
+                RexFlags::w(),
+                &[0x09],
+                tmp.enc(),
+                RegMem::Reg(dst.enc()),
+            );
+            setcc(b, if cc == Equal { Cc::Z } else { Cc::Nz });
+        }
+        _ => {
+            // x < y computed as x - y; `>` and `<=` swap the operands.
+            let swap = matches!(
+                cc,
+                SignedGreaterThan
+                    | SignedLessThanOrEqual
+                    | UnsignedGreaterThan
+                    | UnsignedLessThanOrEqual
+            );
+            let (x_lo, x_hi, y_lo, y_hi) = if swap {
+                (b_lo, b_hi, a_lo, a_hi)
+            } else {
+                (a_lo, a_hi, b_lo, b_hi)
+            };
+            mov_rr(b, x_hi, tmp);
+            emit_modrm(
+                b,
+                NONE,
+                RexFlags::w(),
+                &[0x39],
+                y_lo.enc(),
+                RegMem::Reg(x_lo.enc()),
+            ); // cmp y_lo, x_lo
+            emit_modrm(
+                b,
+                NONE,
+                RexFlags::w(),
+                &[0x19],
+                y_hi.enc(),
+                RegMem::Reg(tmp.enc()),
+            ); // sbb y_hi, tmp
+            let c = match cc {
+                SignedLessThan | SignedGreaterThan => Cc::L,
+                SignedGreaterThanOrEqual | SignedLessThanOrEqual => Cc::Nl,
+                UnsignedLessThan | UnsignedGreaterThan => Cc::B,
+                _ => Cc::Nb,
+            };
+            setcc(b, c);
+        }
+    }
+}
+
 /// `setcc r8; movzx r8, r32`: 1 if `cc` holds, else 0 (0F 90+cc, 0F B6).
 fn setcc01(b: &mut Vec<u8>, cc: Cc, r: Gpr) {
     emit_modrm(
@@ -256,13 +345,31 @@ fn setcc01(b: &mut Vec<u8>, cc: Cc, r: Gpr) {
 fn stack_arg_move(b: &mut Vec<u8>, float: Option<bool>, reg: Allocation, mem: Amode, store: bool) {
     match float {
         Some(double) => {
-            let x = super::regs::Xmm::from_preg(reg.as_reg().expect("a register")).expect("an xmm register");
-            let prefixes = Prefixes { rep: Some(if double { 0xf2 } else { 0xf3 }), ..NONE };
-            emit_modrm(b, prefixes, RexFlags::none(), &[0x0f, if store { 0x11 } else { 0x10 }], x.enc(), RegMem::Mem(mem));
+            let x = super::regs::Xmm::from_preg(reg.as_reg().expect("a register"))
+                .expect("an xmm register");
+            let prefixes = Prefixes {
+                rep: Some(if double { 0xf2 } else { 0xf3 }),
+                ..NONE
+            };
+            emit_modrm(
+                b,
+                prefixes,
+                RexFlags::none(),
+                &[0x0f, if store { 0x11 } else { 0x10 }],
+                x.enc(),
+                RegMem::Mem(mem),
+            );
         }
         None => {
             let g = gpr(reg);
-            emit_modrm(b, NONE, RexFlags::w(), &[if store { 0x89 } else { 0x8b }], g.enc(), RegMem::Mem(mem));
+            emit_modrm(
+                b,
+                NONE,
+                RexFlags::w(),
+                &[if store { 0x89 } else { 0x8b }],
+                g.enc(),
+                RegMem::Mem(mem),
+            );
         }
     }
 }
@@ -1084,19 +1191,106 @@ pub fn emit_inst(
             match which {
                 FrameRegKind::FramePointer => mov_rr(&mut b, Gpr::RBP, dst),
                 FrameRegKind::StackPointer => mov_rr(&mut b, Gpr::RSP, dst),
-                FrameRegKind::ReturnAddress => {
-                    emit_modrm(&mut b, NONE, RexFlags::w(), &[0x8b], dst.enc(), RegMem::Mem(Amode::ImmReg { base: Gpr::RBP, disp: 8 }))
-                }
+                FrameRegKind::ReturnAddress => emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    &[0x8b],
+                    dst.enc(),
+                    RegMem::Mem(Amode::ImmReg {
+                        base: Gpr::RBP,
+                        disp: 8,
+                    }),
+                ),
             }
         }
         Inst::LoadStackArg { offset, float, .. } => {
             // Above the saved rbp and the return address.
-            let mem = Amode::ImmReg { base: Gpr::RBP, disp: 16 + *offset as i32 };
+            let mem = Amode::ImmReg {
+                base: Gpr::RBP,
+                disp: 16 + *offset as i32,
+            };
             stack_arg_move(&mut b, *float, allocs[0], mem, false);
         }
         Inst::StoreStackArg { offset, float, .. } => {
-            let mem = Amode::ImmReg { base: Gpr::RSP, disp: *offset as i32 };
+            let mem = Amode::ImmReg {
+                base: Gpr::RSP,
+                disp: *offset as i32,
+            };
             stack_arg_move(&mut b, *float, allocs[0], mem, true);
+        }
+        Inst::Alu128 { op, .. } => {
+            let (b_lo, b_hi, d_lo, d_hi) = (
+                gpr(allocs[2]),
+                gpr(allocs[3]),
+                gpr(allocs[4]),
+                gpr(allocs[5]),
+            );
+            // add/adc (01, 11) or sub/sbb (29, 19), r/m64 <- r64
+            let (lo_op, hi_op) = if *op == AluOp::Add {
+                (0x01, 0x11)
+            } else {
+                (0x29, 0x19)
+            };
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::w(),
+                &[lo_op],
+                b_lo.enc(),
+                RegMem::Reg(d_lo.enc()),
+            );
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::w(),
+                &[hi_op],
+                b_hi.enc(),
+                RegMem::Reg(d_hi.enc()),
+            );
+        }
+        Inst::Cmp128 { cc, .. } => {
+            let (a_lo, a_hi, b_lo, b_hi) = (
+                gpr(allocs[0]),
+                gpr(allocs[1]),
+                gpr(allocs[2]),
+                gpr(allocs[3]),
+            );
+            let (dst, tmp) = (gpr(allocs[4]), gpr(allocs[5]));
+            emit_cmp128(&mut b, *cc, [a_lo, a_hi, b_lo, b_hi], dst, tmp);
+        }
+        Inst::AluCarryIn { op, size, cc, .. } => {
+            let (src2, cin, dst, flag) = (
+                gpr(allocs[1]),
+                gpr(allocs[2]),
+                gpr(allocs[3]),
+                gpr(allocs[4]),
+            );
+            // bt $0, cin (0F BA /4 ib): CF = bit 0 of cin.
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::none(),
+                &[0x0f, 0xba],
+                4,
+                RegMem::Reg(cin.enc()),
+            );
+            b.push(0);
+            let base: u8 = if *op == AluOp::Add { 0x11 } else { 0x19 };
+            let opcode = if *size == OperandSize::Size8 {
+                base - 1
+            } else {
+                base
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex_for(*size, &[src2, dst]),
+                &[opcode],
+                src2.enc(),
+                RegMem::Reg(dst.enc()),
+            );
+            setcc01(&mut b, *cc, flag);
         }
         Inst::Jmp { target } => {
             if next != Some(*target) {

@@ -11,7 +11,7 @@ pub mod regs;
 mod emit_tests;
 
 use crate::ir::ExternalName;
-use crate::ir::{FloatCC, TrapCode};
+use crate::ir::{FloatCC, IntCC, TrapCode};
 use crate::machinst::MachInst;
 use crate::machinst::reg::{Reg, Writable};
 use crate::machinst::vcode::OperandCollector;
@@ -735,6 +735,61 @@ pub enum Inst {
         /// The value.
         src: Reg,
     },
+    /// A 128-bit add or subtract: `add`/`sub` on the low halves, `adc`/`sbb` on the high.
+    Alu128 {
+        /// Add or Sub.
+        op: AluOp,
+        /// First operand, low half (overwritten).
+        a_lo: Reg,
+        /// First operand, high half (overwritten).
+        a_hi: Reg,
+        /// Second operand, low half.
+        b_lo: Reg,
+        /// Second operand, high half.
+        b_hi: Reg,
+        /// Result, low half.
+        dst_lo: Writable<Reg>,
+        /// Result, high half.
+        dst_hi: Writable<Reg>,
+    },
+    /// A 128-bit comparison into a 0/1 byte.
+    Cmp128 {
+        /// The condition.
+        cc: IntCC,
+        /// First operand, low half.
+        a_lo: Reg,
+        /// First operand, high half.
+        a_hi: Reg,
+        /// Second operand, low half.
+        b_lo: Reg,
+        /// Second operand, high half.
+        b_hi: Reg,
+        /// The 0/1 result (early def).
+        dst: Writable<Reg>,
+        /// Scratch (early def).
+        tmp: Writable<Reg>,
+    },
+    /// `bt $0, cin` then `adc`/`sbb b, dst` with `dst` = `a`, and `setcc flag`: add or
+    /// subtract with a carry/borrow in, reporting the carry/borrow (`b`) or signed
+    /// overflow (`o`) out.
+    AluCarryIn {
+        /// Add or Sub.
+        op: AluOp,
+        /// The width.
+        size: OperandSize,
+        /// The condition read after the operation.
+        cc: Cc,
+        /// First operand, overwritten.
+        a: Reg,
+        /// Second operand.
+        b: Reg,
+        /// The carry in (bit 0).
+        cin: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+        /// 1 if `cc` holds, else 0.
+        flag: Writable<Reg>,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -999,6 +1054,52 @@ impl MachInst for Inst {
             Inst::LoadExtName { dst, .. } => c.reg_def(*dst),
             Inst::FrameReg { dst, .. } | Inst::LoadStackArg { dst, .. } => c.reg_def(*dst),
             Inst::StoreStackArg { src, .. } => c.reg_use(*src),
+            Inst::Alu128 {
+                a_lo,
+                a_hi,
+                b_lo,
+                b_hi,
+                dst_lo,
+                dst_hi,
+                ..
+            } => {
+                c.reg_use(*a_lo);
+                c.reg_use(*a_hi);
+                c.reg_use(*b_lo);
+                c.reg_use(*b_hi);
+                c.reg_reuse_def(*dst_lo, 0);
+                c.reg_reuse_def(*dst_hi, 1);
+            }
+            Inst::Cmp128 {
+                a_lo,
+                a_hi,
+                b_lo,
+                b_hi,
+                dst,
+                tmp,
+                ..
+            } => {
+                c.reg_use(*a_lo);
+                c.reg_use(*a_hi);
+                c.reg_use(*b_lo);
+                c.reg_use(*b_hi);
+                c.reg_early_def(*dst);
+                c.reg_early_def(*tmp);
+            }
+            Inst::AluCarryIn {
+                a,
+                b,
+                cin,
+                dst,
+                flag,
+                ..
+            } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+                c.reg_use(*cin);
+                c.reg_reuse_def(*dst, 0);
+                c.reg_def(*flag);
+            }
             Inst::Trap { .. } => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::JmpTable {
