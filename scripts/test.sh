@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests need. Later backends add qemu-user-static and cross gcc.
-APT_PACKAGES=(gcc libc6-dev)
+APT_PACKAGES=(gcc libc6-dev xz-utils)
 
 install_missing_packages() {
     command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine

@@ -6,7 +6,7 @@
 
 use gantry_codegen::data_value::DataValue;
 use gantry_codegen::ir::immediates::{Ieee32, Ieee64};
-use gantry_codegen::ir::{ExternalName, Function, Signature, Type};
+use gantry_codegen::ir::{ExternalName, Function, LibCall, Signature, Type};
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::{MachBufferFinalized, MachTrap, RelocTarget};
 use gantry_codegen::settings::IsaFlags;
@@ -95,17 +95,20 @@ impl Loaded {
             }));
             for r in &code.relocs {
                 let RelocTarget::ExternalName(target) = &r.target;
-                let found = match target {
-                    ExternalName::TestCase(t) => entries.get(t.as_str()),
+                let address = match target {
+                    ExternalName::TestCase(t) => {
+                        entries.get(t.as_str()).map(|&off| base + off as i64)
+                    }
+                    ExternalName::LibCall(lc) => libcall_address(*lc),
                     _ => None,
                 };
-                let Some(&target_off) = found else {
+                let Some(address) = address else {
                     return Err(format!(
                         "%{name} refers to {target:?}, which is not a function of this file"
                     ));
                 };
                 let at = start + r.offset as usize;
-                let s = base + target_off as i64 + r.addend;
+                let s = address + r.addend;
                 match r.kind {
                     // R_X86_64_64: S + A
                     1 => map[at..at + 8].copy_from_slice(&s.to_le_bytes()),
@@ -204,6 +207,54 @@ impl Loaded {
             None => format!("crash at address {pc:#x} outside the code"),
         }
     }
+}
+
+/// The address of the runner's implementation of a library call, if it has one.
+fn libcall_address(lc: LibCall) -> Option<i64> {
+    extern "C" fn ceilf(x: f32) -> f32 {
+        x.ceil()
+    }
+    extern "C" fn ceil(x: f64) -> f64 {
+        x.ceil()
+    }
+    extern "C" fn floorf(x: f32) -> f32 {
+        x.floor()
+    }
+    extern "C" fn floor(x: f64) -> f64 {
+        x.floor()
+    }
+    extern "C" fn truncf(x: f32) -> f32 {
+        x.trunc()
+    }
+    extern "C" fn trunc(x: f64) -> f64 {
+        x.trunc()
+    }
+    extern "C" fn nearbyintf(x: f32) -> f32 {
+        x.round_ties_even()
+    }
+    extern "C" fn nearbyint(x: f64) -> f64 {
+        x.round_ties_even()
+    }
+    extern "C" fn fmaf(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+    extern "C" fn fma(a: f64, b: f64, c: f64) -> f64 {
+        a.mul_add(b, c)
+    }
+    let f: usize = match lc {
+        LibCall::CeilF32 => ceilf as extern "C" fn(f32) -> f32 as usize,
+        LibCall::CeilF64 => ceil as extern "C" fn(f64) -> f64 as usize,
+        LibCall::FloorF32 => floorf as extern "C" fn(f32) -> f32 as usize,
+        LibCall::FloorF64 => floor as extern "C" fn(f64) -> f64 as usize,
+        LibCall::TruncF32 => truncf as extern "C" fn(f32) -> f32 as usize,
+        LibCall::TruncF64 => trunc as extern "C" fn(f64) -> f64 as usize,
+        LibCall::NearestF32 => nearbyintf as extern "C" fn(f32) -> f32 as usize,
+        LibCall::NearestF64 => nearbyint as extern "C" fn(f64) -> f64 as usize,
+        LibCall::FmaF32 => fmaf as extern "C" fn(f32, f32, f32) -> f32 as usize,
+        LibCall::FmaF64 => fma as extern "C" fn(f64, f64, f64) -> f64 as usize,
+        _ => return None,
+    };
+    Some(f as i64)
 }
 
 /// Why `sig` cannot be called by the runner, if it cannot.

@@ -76,9 +76,12 @@ impl BlockOrder {
                 continue;
             };
             let dests: Vec<Block> = dfg.branch_destinations(term).map(|c| c.block).collect();
-            if dests.len() > 1 {
+            // Every edge of a try_call gets a block: there its results and exception
+            // payloads become the target's arguments.
+            let split_all = dfg.insts[term].exception_table().is_some();
+            if dests.len() > 1 || split_all {
                 for (succ, &to) in dests.iter().enumerate() {
-                    if preds[to] > 1 {
+                    if preds[to] > 1 || split_all {
                         order.blocks.push(LoweredBlock::Edge { from: b, succ, to });
                     }
                 }
@@ -107,6 +110,14 @@ impl BlockOrder {
     /// The lowered index of a reachable CLIF block.
     pub fn lowered_index(&self, b: Block) -> Option<usize> {
         self.orig[b]
+    }
+
+    /// The edge block on destination `succ` of `from`'s terminator, if that edge was
+    /// split.
+    pub fn edge_block(&self, from: Block, succ: usize) -> Option<usize> {
+        self.blocks
+            .iter()
+            .position(|lb| matches!(*lb, LoweredBlock::Edge { from: f, succ: s, .. } if f == from && s == succ))
     }
 
     /// Where each destination of `b`'s terminator goes, in order.
@@ -181,6 +192,14 @@ pub trait LowerBackend {
         targets: &[usize],
     ) -> Result<(), CodegenError>;
 
+    /// At the start of a `try_call` handler edge: defines and returns the registers of
+    /// the exception payload the unwinder delivers.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] if the ISA has no exception support.
+    fn exception_payload(&self, ctx: &mut Lower<'_, Self::MInst>)
+    -> Result<Vec<Reg>, CodegenError>;
+
     /// An unconditional jump to lowered block `target` (for edge blocks).
     fn jump(&self, target: usize) -> Self::MInst;
 }
@@ -195,6 +214,7 @@ pub struct Lower<'f, I: MachInst> {
     slot_offsets: SecondaryMap<StackSlot, u32>,
     value_regs: SecondaryMap<Value, Option<ValueRegs>>,
     block_params: SecondaryMap<Block, Vec<Reg>>,
+    try_call_rets: SecondaryMap<Inst, Vec<ValueRegs>>,
 }
 
 impl<'f, I: MachInst> Lower<'f, I> {
@@ -220,6 +240,17 @@ impl<'f, I: MachInst> Lower<'f, I> {
         self.value_regs[v].ok_or_else(|| CodegenError::Unsupported {
             feature: alloc::format!("values of type {}", self.func.dfg.value_type(v)),
         })
+    }
+
+    /// Records the registers holding each result of the `try_call` `inst`, for its
+    /// normal-return edge.
+    pub fn set_try_call_rets(&mut self, inst: Inst, rets: Vec<ValueRegs>) {
+        self.try_call_rets[inst] = rets;
+    }
+
+    /// The lowered block of the edge `succ` of `from`'s terminator, if it was split.
+    pub fn edge_block(&self, from: Block, succ: usize) -> Option<usize> {
+        self.order.edge_block(from, succ)
     }
 
     /// Records that `regs` hold `v`.
@@ -249,6 +280,45 @@ impl<'f, I: MachInst> Lower<'f, I> {
         };
         self.vcode.add_succ(target, &args);
         Ok(())
+    }
+
+    /// The arguments of destination `succ` of `inst` in an edge block: values,
+    /// `try_call` results and exception payload registers.
+    fn edge_args(
+        &self,
+        inst: Inst,
+        succ: usize,
+        payload: &[Reg],
+    ) -> Result<Vec<Reg>, CodegenError> {
+        let dfg = &self.func.dfg;
+        let call = dfg
+            .branch_destinations(inst)
+            .nth(succ)
+            .expect("the destination exists");
+        let mut out = Vec::new();
+        for a in call.args(&dfg.value_lists) {
+            match a {
+                BlockArg::Value(v) => out.extend_from_slice(self.value_regs(v)?.regs()),
+                BlockArg::TryCallRet(n) => {
+                    let regs = self.try_call_rets[inst].get(n as usize).ok_or_else(|| {
+                        CodegenError::Unsupported {
+                            feature: alloc::format!("ret{n} of a call without that result"),
+                        }
+                    })?;
+                    out.extend_from_slice(regs.regs());
+                }
+                BlockArg::TryCallExn(n) => {
+                    out.push(
+                        *payload
+                            .get(n as usize)
+                            .ok_or_else(|| CodegenError::Unsupported {
+                                feature: alloc::format!("exception payload exn{n}"),
+                            })?,
+                    )
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn branch_args(&self, inst: Inst, succ: usize) -> Result<Vec<Reg>, CodegenError> {
@@ -289,6 +359,7 @@ pub fn lower<B: LowerBackend>(
         slot_offsets,
         value_regs: SecondaryMap::new(),
         block_params: SecondaryMap::new(),
+        try_call_rets: SecondaryMap::new(),
     };
     ctx.vcode.declare_blocks(blocks.len());
     for lb in &blocks {
@@ -335,7 +406,13 @@ pub fn lower<B: LowerBackend>(
                     .layout
                     .last_inst(from)
                     .expect("a branching block has a terminator");
-                let args = ctx.branch_args(term, succ)?;
+                // A try_call's handler edges receive the exception payload.
+                let payload = if succ > 0 && func.dfg.insts[term].exception_table().is_some() {
+                    backend.exception_payload(&mut ctx)?
+                } else {
+                    Vec::new()
+                };
+                let args = ctx.edge_args(term, succ, &payload)?;
                 let target = ctx.order.lowered_index(to).expect("reachable");
                 ctx.vcode.push(backend.jump(target));
                 ctx.vcode.add_succ(target, &args);

@@ -8,7 +8,7 @@ use super::inst::{
     AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, ShiftOp, UnaryOp, XmmOp, XmmUnaryOp,
 };
 use crate::ir::{
-    FloatCC, InstructionData, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
+    FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
 };
 use crate::machinst::CodegenError;
 use crate::machinst::lower::{Lower, LowerBackend};
@@ -97,6 +97,32 @@ impl IsleCtx<'_, '_> {
             src,
             dst: Writable::from_reg(dst),
         });
+        dst
+    }
+
+    /// Calls a C library function taking floats in xmm0.. and returning one in xmm0,
+    /// through its absolute address (it may be anywhere in the address space).
+    fn float_libcall(&mut self, lc: LibCall, args: &[Reg]) -> Reg {
+        let callee = self.tmp();
+        self.push(MInst::LoadExtName {
+            name: crate::ir::ExternalName::LibCall(lc),
+            offset: 0,
+            dst: Writable::from_reg(callee),
+        });
+        let uses = args
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| (r, Xmm::new(i as u8).preg()))
+            .collect();
+        let dst = self.ftmp();
+        let mut clobbers = caller_saved();
+        clobbers.remove(Xmm::new(0).preg());
+        let info = alloc::boxed::Box::new(CallInfo {
+            uses,
+            defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
+            clobbers,
+        });
+        self.push(MInst::CallUnknown { callee, info });
         dst
     }
 
@@ -680,12 +706,31 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_round(&mut self, ty: Type, mode: u8, x: Reg) -> Reg {
-        if !self.flags.has_sse41 {
-            self.error.get_or_insert(CodegenError::Unsupported {
-                feature: "ceil, floor, trunc and nearest on x86_64 without has_sse41".into(),
-            });
+        if self.flags.has_sse41 {
+            return self.xmm_unary(XmmUnaryOp::Round(mode), ty == Type::F64, x);
         }
-        self.xmm_unary(XmmUnaryOp::Round(mode), ty == Type::F64, x)
+        // Without SSE4.1: the C library's ceil/floor/trunc/nearbyint.
+        let double = ty == Type::F64;
+        let lc = match (mode, double) {
+            (0, false) => LibCall::NearestF32,
+            (0, true) => LibCall::NearestF64,
+            (1, false) => LibCall::FloorF32,
+            (1, true) => LibCall::FloorF64,
+            (2, false) => LibCall::CeilF32,
+            (2, true) => LibCall::CeilF64,
+            (_, false) => LibCall::TruncF32,
+            (_, true) => LibCall::TruncF64,
+        };
+        self.float_libcall(lc, &[x])
+    }
+
+    fn x64_fma(&mut self, ty: Type, a: Reg, b: Reg, c: Reg) -> Reg {
+        let lc = if ty == Type::F64 {
+            LibCall::FmaF64
+        } else {
+            LibCall::FmaF32
+        };
+        self.float_libcall(lc, &[a, b, c])
     }
 
     fn x64_fneg(&mut self, ty: Type, x: Reg) -> Reg {
@@ -1270,6 +1315,23 @@ fn lower_call_like(
             ctx.set_result(result, dst);
             Ok(true)
         }
+        InstructionData::ExceptionHandlerAddress { block, imm, .. } => {
+            let target = ctx.edge_block(block, 1 + imm as usize).ok_or_else(|| {
+                CodegenError::Unsupported {
+                    feature: alloc::format!(
+                        "get_exception_handler_address of a missing handler {imm} of {block}"
+                    ),
+                }
+            })?;
+            let result = dfg.first_result(inst);
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::LoadLabelAddr {
+                target,
+                dst: Writable::from_reg(dst),
+            });
+            ctx.set_result(result, dst);
+            Ok(true)
+        }
         InstructionData::FuncAddr { func_ref, .. } => {
             let name = dfg.ext_funcs[func_ref].name.clone();
             let result = dfg.first_result(inst);
@@ -1362,6 +1424,74 @@ fn call_info(
         defs,
         clobbers,
     }))
+}
+
+/// A `try_call`: arguments as for a call, results defined by the call and handed to the
+/// normal-return edge, then the branch to every edge.
+#[allow(clippy::too_many_arguments)]
+fn lower_try_call(
+    ctx: &mut Lower<'_, MInst>,
+    inst: crate::ir::Inst,
+    sig: &crate::ir::Signature,
+    dest: Option<crate::ir::ExternalName>,
+    callee: Option<Reg>,
+    args: &[Value],
+    _exception: crate::ir::ExceptionTable,
+    targets: &[usize],
+) -> Result<(), CodegenError> {
+    let uses = call_args(ctx, sig, args, true)?;
+    let ret_types: Vec<Type> = sig.returns.iter().map(|p| p.value_type).collect();
+    let ret_pregs = assign_regs(
+        ctx,
+        &ret_types,
+        &RET_REGS,
+        2,
+        "call results (a return area)",
+    )?;
+    let mut clobbers = caller_saved();
+    let mut defs = Vec::new();
+    let mut rets = Vec::new();
+    let mut pregs = ret_pregs.into_iter();
+    for ty in ret_types {
+        let class = if ty == Type::F32 || ty == Type::F64 {
+            RegClass::Float
+        } else {
+            RegClass::Int
+        };
+        let n = if ty == Type::I128 { 2 } else { 1 };
+        let mut regs = Vec::new();
+        for _ in 0..n {
+            let (r, p) = (
+                ctx.vcode.alloc_vreg(class),
+                pregs.next().expect("one register per part"),
+            );
+            clobbers.remove(p);
+            defs.push((Writable::from_reg(r), p));
+            regs.push(r);
+        }
+        rets.push(if n == 2 {
+            ValueRegs::two(regs[0], regs[1])
+        } else {
+            ValueRegs::one(regs[0])
+        });
+    }
+    ctx.set_try_call_rets(inst, rets);
+    let info = alloc::boxed::Box::new(CallInfo {
+        uses,
+        defs,
+        clobbers,
+    });
+    ctx.vcode.push(MInst::TryCall {
+        dest,
+        callee,
+        info,
+        normal: targets[0],
+        handlers: targets[1..].to_vec(),
+    });
+    for (succ, &t) in targets.iter().enumerate() {
+        ctx.add_succ(inst, succ, t)?;
+    }
+    Ok(())
 }
 
 /// Lowers an instruction without results that is not a terminator.
@@ -1599,6 +1729,36 @@ impl LowerBackend for X64Lower {
                 ctx.vcode.push(MInst::ReturnCallUnknown { callee, uses });
                 Ok(())
             }
+            InstructionData::TryCall {
+                func_ref,
+                args,
+                exception,
+                ..
+            } => {
+                let dfg = &ctx.func.dfg;
+                let ext = &dfg.ext_funcs[func_ref];
+                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
+                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                lower_try_call(ctx, inst, &sig, Some(dest), None, &args, exception, targets)
+            }
+            InstructionData::TryCallIndirect {
+                args, exception, ..
+            } => {
+                let dfg = &ctx.func.dfg;
+                let sig = dfg.signatures[dfg.exception_tables[exception].sig].clone();
+                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let callee = ctx.value_reg(all[0])?;
+                lower_try_call(
+                    ctx,
+                    inst,
+                    &sig,
+                    None,
+                    Some(callee),
+                    &all[1..],
+                    exception,
+                    targets,
+                )
+            }
             InstructionData::BranchTable { arg, .. } => {
                 let ty = ctx.func.dfg.value_type(arg);
                 if ty != Type::I32 {
@@ -1625,6 +1785,20 @@ impl LowerBackend for X64Lower {
             }
             _ => Err(unsupported(ctx, inst)),
         }
+    }
+
+    fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
+        // The unwinder delivers the payload in rax and rdx.
+        let regs: Vec<Reg> = (0..2)
+            .map(|_| ctx.vcode.alloc_vreg(RegClass::Int))
+            .collect();
+        let args = regs
+            .iter()
+            .zip([Gpr::RAX, Gpr::RDX])
+            .map(|(&r, g)| (Writable::from_reg(r), g.preg()))
+            .collect();
+        ctx.vcode.push(MInst::Args { args });
+        Ok(regs)
     }
 
     fn jump(&self, target: usize) -> MInst {

@@ -1292,6 +1292,39 @@ pub fn emit_inst(
             );
             setcc01(&mut b, *cc, flag);
         }
+        Inst::TryCall { dest, normal, .. } => {
+            match dest {
+                Some(name) => {
+                    buf.put1(0xe8);
+                    buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(name.clone()), -4);
+                    buf.put_data(&[0; 4]);
+                }
+                None => {
+                    let callee = gpr(allocs[0]);
+                    emit_modrm(
+                        &mut b,
+                        NONE,
+                        RexFlags::none(),
+                        &[0xff],
+                        2,
+                        RegMem::Reg(callee.enc()),
+                    );
+                    buf.put_data(&b);
+                }
+            }
+            buf.add_call_site();
+            if next != Some(*normal) {
+                jump(buf, &[0xe9], labels[*normal]);
+            }
+            return;
+        }
+        Inst::LoadLabelAddr { target, .. } => {
+            let dst = gpr(allocs[0]);
+            let rex = 0x48 | ((dst.enc() >> 3) << 2);
+            buf.put_data(&[rex, 0x8d, ((dst.enc() & 7) << 3) | 0b101]);
+            rel32(buf, labels[*target], -4);
+            return;
+        }
         Inst::Jmp { target } => {
             if next != Some(*target) {
                 jump(buf, &[0xe9], labels[*target]);

@@ -790,6 +790,27 @@ pub enum Inst {
         /// 1 if `cc` holds, else 0.
         flag: Writable<Reg>,
     },
+    /// A `try_call`: the call, then a jump to the normal-return edge. The handler edges
+    /// are entered by the unwinder; they are successors for register allocation.
+    TryCall {
+        /// The callee: a name (`call rel32`) or a register (`call *r`, its operand).
+        dest: Option<ExternalName>,
+        /// The callee register when `dest` is `None`.
+        callee: Option<Reg>,
+        /// The call: argument and result registers, and what it clobbers.
+        info: Box<CallInfo>,
+        /// The block after a normal return.
+        normal: usize,
+        /// The handler blocks, in exception-table order.
+        handlers: Vec<usize>,
+    },
+    /// `lea label(%rip), dst`: the address of a block (an exception handler).
+    LoadLabelAddr {
+        /// The block.
+        target: usize,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -1100,6 +1121,13 @@ impl MachInst for Inst {
                 c.reg_reuse_def(*dst, 0);
                 c.reg_def(*flag);
             }
+            Inst::TryCall { callee, info, .. } => {
+                if let Some(r) = callee {
+                    c.reg_use(*r);
+                }
+                info.operands(c);
+            }
+            Inst::LoadLabelAddr { dst, .. } => c.reg_def(*dst),
             Inst::Trap { .. } => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::JmpTable {
@@ -1127,7 +1155,10 @@ impl MachInst for Inst {
     fn is_branch(&self) -> bool {
         matches!(
             self,
-            Inst::Jmp { .. } | Inst::TestBranch { .. } | Inst::JmpTable { .. }
+            Inst::Jmp { .. }
+                | Inst::TestBranch { .. }
+                | Inst::JmpTable { .. }
+                | Inst::TryCall { .. }
         )
     }
 
