@@ -236,3 +236,18 @@ fn f_ty(name: &str) -> Type {
         _ => Type::I64,
     }
 }
+
+/// `debugtrap` is an `int3`; hit under the runner it is reported, not fatal.
+#[test]
+fn debugtrap_is_a_breakpoint() {
+    if !gantry_filetests::run::host_runs("x86_64") {
+        return;
+    }
+    let f = parse(
+        "function %f() -> i64 {\nblock0:\n    debugtrap\n    v0 = iconst.i64 1\n    return v0\n}",
+    );
+    let code = x64().compile_function(&f).unwrap();
+    assert!(code.data.contains(&0xcc), "no int3 in {:02x?}", code.data);
+    let err = gantry_filetests::run::compile_and_call(x64().as_ref(), &f, &[]).unwrap_err();
+    assert!(err.contains("crash"), "{err}");
+}

@@ -2,7 +2,7 @@
 //!
 //! Calls go through a small hand-assembled trampoline that saves the stack pointer
 //! before calling the code. A signal handler for `SIGILL`, `SIGFPE`, `SIGSEGV` and
-//! `SIGBUS` that finds the fault inside a call in progress on its thread resumes the
+//! `SIGBUS` (and `SIGTRAP`, for `int3`) that finds the fault inside a call in progress on its thread resumes the
 //! trampoline at a landing pad with the saved stack pointer, so the call returns "trapped"
 //! and the faulting address is kept for the report. Faults elsewhere go to the handler
 //! that was installed before.
@@ -76,7 +76,13 @@ struct Installed {
 
 static INSTALLED: OnceLock<Installed> = OnceLock::new();
 
-const SIGNALS: [libc::c_int; 4] = [libc::SIGILL, libc::SIGFPE, libc::SIGSEGV, libc::SIGBUS];
+const SIGNALS: [libc::c_int; 5] = [
+    libc::SIGILL,
+    libc::SIGFPE,
+    libc::SIGSEGV,
+    libc::SIGBUS,
+    libc::SIGTRAP,
+];
 
 extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     let saved = SAVED_SP.with(|c| c.get());

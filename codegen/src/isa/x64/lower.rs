@@ -1549,9 +1549,15 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
             Ok(())
         }
         InstructionData::Nullary {
-            opcode: Opcode::Nop,
+            opcode: Opcode::Nop | Opcode::SequencePoint,
             ..
         } => Ok(()),
+        InstructionData::Nullary {
+            opcode: Opcode::Debugtrap,
+        } => {
+            ctx.vcode.push(MInst::Debugtrap);
+            Ok(())
+        }
         InstructionData::CondTrap {
             opcode: opcode @ (Opcode::Trapz | Opcode::Trapnz),
             arg,

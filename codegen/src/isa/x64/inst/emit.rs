@@ -1091,6 +1091,7 @@ pub fn emit_inst(
             buf.put_data(&[0x0f, 0x0b]);
             return;
         }
+        Inst::Debugtrap => b.push(0xcc),
         Inst::Trap { code } => {
             buf.add_trap(*code);
             b.extend_from_slice(&[0x0f, 0x0b]);

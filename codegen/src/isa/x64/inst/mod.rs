@@ -811,6 +811,8 @@ pub enum Inst {
         /// Destination.
         dst: Writable<Reg>,
     },
+    /// `int3`: a breakpoint for a debugger.
+    Debugtrap,
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -1128,7 +1130,7 @@ impl MachInst for Inst {
                 info.operands(c);
             }
             Inst::LoadLabelAddr { dst, .. } => c.reg_def(*dst),
-            Inst::Trap { .. } => {}
+            Inst::Trap { .. } | Inst::Debugtrap => {}
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::JmpTable {
                 idx, tmp1, tmp2, ..
