@@ -1494,6 +1494,95 @@ fn lower_try_call(
     Ok(())
 }
 
+/// The access size of an atomic operation on `ty`.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for `i128` (it would need `cmpxchg16b`).
+fn atomic_size(ty: Type) -> Result<OperandSize, CodegenError> {
+    if ty.is_int() && ty.bits() <= 64 {
+        Ok(size_of(ty))
+    } else {
+        Err(CodegenError::Unsupported {
+            feature: alloc::format!("atomic operations on {ty} on x86_64"),
+        })
+    }
+}
+
+/// Lowers atomic loads, read-modify-writes and compare-and-swaps; `false` for other
+/// instructions. Every access is sequentially consistent, as x86-64 makes cheap.
+fn lower_atomic(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<bool, CodegenError> {
+    let dfg = &ctx.func.dfg;
+    match dfg.insts[inst] {
+        InstructionData::LoadNoOffset {
+            opcode: Opcode::AtomicLoad,
+            flags,
+            arg,
+        } => {
+            let result = dfg.first_result(inst);
+            let ty = dfg.value_type(result);
+            let size = atomic_size(ty)?;
+            let base = ctx.value_reg(arg)?;
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::Load {
+                size,
+                signed: false,
+                base,
+                disp: 0,
+                dst: Writable::from_reg(dst),
+                trap: flags.trap_code(),
+            });
+            ctx.set_result(result, dst);
+            Ok(true)
+        }
+        InstructionData::AtomicRmw {
+            op,
+            args: [addr, v],
+            ..
+        } => {
+            let result = dfg.first_result(inst);
+            let size = atomic_size(dfg.value_type(result))?;
+            let (addr, operand) = (ctx.value_reg(addr)?, ctx.value_reg(v)?);
+            let (tmp, dst) = (
+                ctx.vcode.alloc_vreg(RegClass::Int),
+                ctx.vcode.alloc_vreg(RegClass::Int),
+            );
+            ctx.vcode.push(MInst::AtomicRmw {
+                op,
+                size,
+                addr,
+                operand,
+                tmp: Writable::from_reg(tmp),
+                dst: Writable::from_reg(dst),
+            });
+            ctx.set_result(result, dst);
+            Ok(true)
+        }
+        InstructionData::AtomicCas {
+            args: [addr, expected, replacement],
+            ..
+        } => {
+            let result = dfg.first_result(inst);
+            let size = atomic_size(dfg.value_type(result))?;
+            let (addr, expected, replacement) = (
+                ctx.value_reg(addr)?,
+                ctx.value_reg(expected)?,
+                ctx.value_reg(replacement)?,
+            );
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::AtomicCas {
+                size,
+                addr,
+                expected,
+                replacement,
+                dst: Writable::from_reg(dst),
+            });
+            ctx.set_result(result, dst);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
 /// Lowers an instruction without results that is not a terminator.
 fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(), CodegenError> {
     match ctx.func.dfg.insts[inst] {
@@ -1552,6 +1641,30 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
             opcode: Opcode::Nop | Opcode::SequencePoint,
             ..
         } => Ok(()),
+        InstructionData::Nullary {
+            opcode: Opcode::Fence,
+        } => {
+            ctx.vcode.push(MInst::Mfence);
+            Ok(())
+        }
+        InstructionData::StoreNoOffset {
+            opcode: Opcode::AtomicStore,
+            flags,
+            args: [value, addr],
+        } => {
+            // A plain store followed by mfence is sequentially consistent.
+            let size = atomic_size(ctx.func.dfg.value_type(value))?;
+            let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
+            ctx.vcode.push(MInst::Store {
+                size,
+                src,
+                base,
+                disp: 0,
+                trap: flags.trap_code(),
+            });
+            ctx.vcode.push(MInst::Mfence);
+            Ok(())
+        }
         InstructionData::Nullary {
             opcode: Opcode::Debugtrap,
         } => {
@@ -1618,7 +1731,7 @@ impl LowerBackend for X64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
-        if lower_call_like(ctx, inst)? {
+        if lower_call_like(ctx, inst)? || lower_atomic(ctx, inst)? {
             return Ok(());
         }
         let results = ctx.func.dfg.inst_results(inst);

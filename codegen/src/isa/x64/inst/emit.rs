@@ -374,6 +374,118 @@ fn stack_arg_move(b: &mut Vec<u8>, float: Option<bool>, reg: Allocation, mem: Am
     }
 }
 
+/// The read-modify-write of [`Inst::AtomicRmw`]; the old value ends in `rax`.
+fn emit_atomic_rmw(
+    buf: &mut MachBuffer<Rel32>,
+    op: crate::ir::AtomicRmwOp,
+    size: OperandSize,
+    addr: Gpr,
+    operand: Gpr,
+    tmp: Gpr,
+) {
+    use crate::ir::AtomicRmwOp::*;
+    let mem = || {
+        RegMem::Mem(Amode::ImmReg {
+            base: addr,
+            disp: 0,
+        })
+    };
+    let locked = Prefixes {
+        lock: true,
+        ..prefixes_for(size)
+    };
+    let mut b = Vec::new();
+    match op {
+        Add | Sub | Xchg => {
+            // rax = operand (negated for sub); then xadd/xchg leaves the old value in rax.
+            mov_rr(&mut b, operand, Gpr::RAX);
+            if op == Sub {
+                unary(&mut b, OperandSize::Size64, 3, Gpr::RAX);
+            }
+            let (prefixes, opcode): (Prefixes, &[u8]) = match (op, size) {
+                (Xchg, OperandSize::Size8) => (prefixes_for(size), &[0x86]),
+                (Xchg, _) => (prefixes_for(size), &[0x87]),
+                (_, OperandSize::Size8) => (locked, &[0x0f, 0xc0]),
+                _ => (locked, &[0x0f, 0xc1]),
+            };
+            emit_modrm(
+                &mut b,
+                prefixes,
+                rex_for(size, &[Gpr::RAX]),
+                opcode,
+                Gpr::RAX.enc(),
+                mem(),
+            );
+            buf.put_data(&b);
+        }
+        _ => {
+            // rax = (addr); loop { tmp = rax op operand; lock cmpxchg tmp, (addr) }.
+            let load: &[u8] = match size {
+                OperandSize::Size8 => &[0x0f, 0xb6],
+                OperandSize::Size16 => &[0x0f, 0xb7],
+                _ => &[0x8b],
+            };
+            let rex = if size == OperandSize::Size64 {
+                RexFlags::w()
+            } else {
+                RexFlags::none()
+            };
+            emit_modrm(&mut b, NONE, rex, load, Gpr::RAX.enc(), mem());
+            buf.put_data(&b);
+            let again = buf.get_label();
+            buf.bind_label(again);
+            let mut b = Vec::new();
+            mov_rr(&mut b, Gpr::RAX, tmp);
+            match op {
+                And | Nand | Or | Xor => {
+                    let opcode = match op {
+                        Or => 0x09,
+                        Xor => 0x31,
+                        _ => 0x21,
+                    };
+                    emit_modrm(
+                        &mut b,
+                        NONE,
+                        RexFlags::w(),
+                        &[opcode],
+                        operand.enc(),
+                        RegMem::Reg(tmp.enc()),
+                    );
+                    if op == Nand {
+                        unary(&mut b, OperandSize::Size64, 2, tmp);
+                    }
+                }
+                _ => {
+                    // min/max: tmp = operand when it wins the comparison with the old value.
+                    cmp(&mut b, size, tmp, operand);
+                    let cc = match op {
+                        Umin => Cc::Nbe, // old > operand: take operand
+                        Umax => Cc::B,
+                        Smin => Cc::Nle,
+                        _ => Cc::L,
+                    };
+                    cmov(&mut b, cc, operand, tmp);
+                }
+            }
+            let opcode = if size == OperandSize::Size8 {
+                0xb0
+            } else {
+                0xb1
+            };
+            emit_modrm(
+                &mut b,
+                locked,
+                rex_for(size, &[tmp]),
+                &[0x0f, opcode],
+                tmp.enc(),
+                mem(),
+            );
+            buf.put_data(&b);
+            jump(buf, &[0x0f, 0x85], again);
+        }
+    }
+}
+
 /// `test r, r` (85 /r, 84 /r for bytes).
 fn test(b: &mut Vec<u8>, size: OperandSize, r: Gpr) {
     let opcode = if size == OperandSize::Size8 {
@@ -1092,6 +1204,36 @@ pub fn emit_inst(
             return;
         }
         Inst::Debugtrap => b.push(0xcc),
+        Inst::Mfence => b.extend_from_slice(&[0x0f, 0xae, 0xf0]),
+        Inst::AtomicRmw { op, size, .. } => {
+            let (addr, operand, tmp) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
+            emit_atomic_rmw(buf, *op, *size, addr, operand, tmp);
+            return;
+        }
+        Inst::AtomicCas { size, .. } => {
+            let (addr, replacement) = (gpr(allocs[0]), gpr(allocs[2]));
+            let prefixes = Prefixes {
+                lock: true,
+                ..prefixes_for(*size)
+            };
+            let opcode = if *size == OperandSize::Size8 {
+                0xb0
+            } else {
+                0xb1
+            };
+            let mem = RegMem::Mem(Amode::ImmReg {
+                base: addr,
+                disp: 0,
+            });
+            emit_modrm(
+                &mut b,
+                prefixes,
+                rex_for(*size, &[replacement]),
+                &[0x0f, opcode],
+                replacement.enc(),
+                mem,
+            );
+        }
         Inst::Trap { code } => {
             buf.add_trap(*code);
             b.extend_from_slice(&[0x0f, 0x0b]);

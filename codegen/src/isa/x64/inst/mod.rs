@@ -11,7 +11,7 @@ pub mod regs;
 mod emit_tests;
 
 use crate::ir::ExternalName;
-use crate::ir::{FloatCC, IntCC, TrapCode};
+use crate::ir::{AtomicRmwOp, FloatCC, IntCC, TrapCode};
 use crate::machinst::MachInst;
 use crate::machinst::reg::{Reg, Writable};
 use crate::machinst::vcode::OperandCollector;
@@ -813,6 +813,38 @@ pub enum Inst {
     },
     /// `int3`: a breakpoint for a debugger.
     Debugtrap,
+    /// `mfence`.
+    Mfence,
+    /// An atomic read-modify-write of `size` bytes at `(addr)`, returning the old value
+    /// in `rax`: `lock xadd` (add, sub), `xchg`, or a `lock cmpxchg` loop for the rest.
+    AtomicRmw {
+        /// The operation.
+        op: AtomicRmwOp,
+        /// The access width.
+        size: OperandSize,
+        /// The address.
+        addr: Reg,
+        /// The operand.
+        operand: Reg,
+        /// Scratch for the loop (early def).
+        tmp: Writable<Reg>,
+        /// The old value, in `rax` (early def: the loop writes it first).
+        dst: Writable<Reg>,
+    },
+    /// `lock cmpxchg replacement, (addr)` with `expected` in `rax`; the old value comes
+    /// back in `rax`.
+    AtomicCas {
+        /// The access width.
+        size: OperandSize,
+        /// The address.
+        addr: Reg,
+        /// The value expected, in `rax`.
+        expected: Reg,
+        /// The value stored if the expected one is found.
+        replacement: Reg,
+        /// The old value, in `rax`.
+        dst: Writable<Reg>,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -1130,7 +1162,31 @@ impl MachInst for Inst {
                 info.operands(c);
             }
             Inst::LoadLabelAddr { dst, .. } => c.reg_def(*dst),
-            Inst::Trap { .. } | Inst::Debugtrap => {}
+            Inst::Trap { .. } | Inst::Debugtrap | Inst::Mfence => {}
+            Inst::AtomicRmw {
+                addr,
+                operand,
+                tmp,
+                dst,
+                ..
+            } => {
+                c.reg_use(*addr);
+                c.reg_use(*operand);
+                c.reg_early_def(*tmp);
+                c.reg_fixed_early_def(*dst, Gpr::RAX.preg());
+            }
+            Inst::AtomicCas {
+                addr,
+                expected,
+                replacement,
+                dst,
+                ..
+            } => {
+                c.reg_use(*addr);
+                c.reg_fixed_use(*expected, Gpr::RAX.preg());
+                c.reg_use(*replacement);
+                c.reg_fixed_def(*dst, Gpr::RAX.preg());
+            }
             Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
             Inst::JmpTable {
                 idx, tmp1, tmp2, ..
