@@ -27,8 +27,15 @@ pub fn run(files: &[PathBuf]) -> Result<(), String> {
             t.starts_with("; run:") || t.starts_with("; print:")
         });
         if has_commands {
-            gantry_filetests::run::run_with(&file, target.as_ref(), true)
+            let counts = gantry_filetests::run::run_with(&file, target.as_ref(), true)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
+            if !counts.failures.is_empty() {
+                return Err(format!(
+                    "{}: {}",
+                    path.display(),
+                    counts.failures.join("\n")
+                ));
+            }
             continue;
         }
         let main = file

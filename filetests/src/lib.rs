@@ -20,4 +20,4 @@ mod runner;
 mod subtest;
 
 pub use gantry_reader as reader;
-pub use runner::{FileOutcome, Summary, run_file, run_tests};
+pub use runner::{Cases, FileOutcome, Summary, run_file, run_tests};

@@ -330,14 +330,42 @@ pub fn compile_and_call(
 /// # Errors
 /// A compilation error, or each command whose results differ, with the actual values.
 pub fn run(file: &TestFile<'_>, isa: &dyn TargetIsa) -> Result<(), String> {
-    run_with(file, isa, false)
+    let counts = run_with(file, isa, false)?;
+    if counts.failures.is_empty() {
+        Ok(())
+    } else {
+        Err(counts.failures.join("\n"))
+    }
 }
 
-/// As [`run`]; with `echo`, also prints each command's call and results.
+/// The outcome of the run commands of a file on one target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    /// Commands whose results matched.
+    pub passed: usize,
+    /// Each failed command: the line, the call, expected and actual values or the trap.
+    pub failures: Vec<String>,
+}
+
+/// The number of `; run:` and `; print:` commands in `file`.
+pub fn count_commands(file: &TestFile<'_>) -> usize {
+    file.preamble_comments
+        .iter()
+        .chain(file.functions.iter().flat_map(|f| &f.comments))
+        .filter(|c| {
+            let t = c.text.trim();
+            t.starts_with("run:") || t.starts_with("print:")
+        })
+        .count()
+}
+
+/// As [`run`], counting the commands that passed and failed; with `echo`, also prints
+/// each command's call and results.
 ///
 /// # Errors
-/// As [`run`].
-pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<(), String> {
+/// What stops every command from running: a malformed command, a signature the runner
+/// cannot call, or a compilation error.
+pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<RunCounts, String> {
     let funcs: HashMap<String, &Function> = file
         .functions
         .iter()
@@ -410,11 +438,10 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
             }
         }
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(failures.join("\n"))
-    }
+    Ok(RunCounts {
+        passed: commands.len() - failures.len(),
+        failures,
+    })
 }
 
 fn show(values: &[DataValue]) -> String {

@@ -20,6 +20,27 @@ pub enum FileOutcome {
     Skipped(String),
 }
 
+/// Test cases counted over a run: a `; run:` line on one target is one case; for the
+/// other test kinds a function under one `test` line is one case (a parse-error file is
+/// one case).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cases {
+    /// Cases that passed.
+    pub passed: usize,
+    /// Cases that failed (including those a failure stopped from running).
+    pub failed: usize,
+    /// Cases that could not run here.
+    pub skipped: usize,
+}
+
+impl std::ops::AddAssign for Cases {
+    fn add_assign(&mut self, o: Cases) {
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.skipped += o.skipped;
+    }
+}
+
 /// Counts over a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -29,16 +50,16 @@ pub struct Summary {
     pub failed: Vec<(PathBuf, String)>,
     /// Files skipped, with the reasons.
     pub skipped: Vec<(PathBuf, String)>,
+    /// The test cases of all files.
+    pub cases: Cases,
 }
 
 impl Summary {
-    /// The closing line: `N passed, N failed, N skipped`.
+    /// The closing line: `N passed, N failed, N skipped`, counting test cases.
     pub fn line(&self) -> String {
         format!(
             "{} passed, {} failed, {} skipped",
-            self.passed,
-            self.failed.len(),
-            self.skipped.len()
+            self.cases.passed, self.cases.failed, self.cases.skipped
         )
     }
 }
@@ -46,16 +67,33 @@ impl Summary {
 /// The test kinds this runner executes.
 const SUPPORTED: &[&str] = &["cat", "verifier", "print-cfg", "domtree"];
 
-/// Runs the tests of one file.
-pub fn run_file(path: &Path) -> FileOutcome {
+/// Runs the tests of one file; returns its outcome and its test cases.
+pub fn run_file(path: &Path) -> (FileOutcome, Cases) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) => return FileOutcome::Failed(format!("cannot read: {e}")),
+        Err(e) => {
+            return (
+                FileOutcome::Failed(format!("cannot read: {e}")),
+                Cases {
+                    failed: 1,
+                    ..Cases::default()
+                },
+            );
+        }
     };
-    run_text(&text)
+    let mut cases = Cases::default();
+    let outcome = run_text(&text, &mut cases);
+    // A file that failed before counting anything is one failed case.
+    if matches!(outcome, FileOutcome::Failed(_)) && cases.failed == 0 {
+        cases.failed = 1;
+    }
+    if matches!(outcome, FileOutcome::Passed) && cases.passed == 0 {
+        cases.passed = 1;
+    }
+    (outcome, cases)
 }
 
-fn run_text(text: &str) -> FileOutcome {
+fn run_text(text: &str, cases: &mut Cases) -> FileOutcome {
     let expected_parse_error = text.lines().find_map(|l| {
         let c = l.split_once(';')?.1.trim();
         c.strip_prefix("parse error:").map(|s| s.trim().to_string())
@@ -94,9 +132,10 @@ fn run_text(text: &str) -> FileOutcome {
     }
     let mut ran = 0;
     let mut skipped = Vec::new();
+    let functions = file.functions.len();
     for cmd in &file.commands {
         if cmd.command == "run" {
-            match run_on_targets(&file, &targets, &flags, &mut skipped) {
+            match run_on_targets(&file, &targets, &flags, &mut skipped, cases) {
                 Ok(n) => ran += n,
                 Err(e) => return FileOutcome::Failed(e),
             }
@@ -110,11 +149,14 @@ fn run_text(text: &str) -> FileOutcome {
                 format!("`test {}` is not supported yet", cmd.command)
             };
             skipped.push(why);
+            cases.skipped += functions;
             continue;
         }
         if let Err(e) = subtest::run(&cmd.command, &file, verifier_flags) {
+            cases.failed += 1;
             return FileOutcome::Failed(format!("test {}: {e}", cmd.command));
         }
+        cases.passed += functions;
         ran += 1;
     }
     if ran == 0 {
@@ -137,14 +179,18 @@ fn run_on_targets(
     targets: &[Target],
     flags: &Flags,
     skipped: &mut Vec<String>,
+    cases: &mut Cases,
 ) -> Result<usize, String> {
     let mut ran = 0;
+    let lines = crate::run::count_commands(file);
+    let mut failures = Vec::new();
     for t in targets {
         let Some(b) = t.isa.clone().filter(|b| crate::run::host_runs(b.name())) else {
             skipped.push(format!(
                 "`test run` for {} cannot execute on this machine",
                 t.name
             ));
+            cases.skipped += lines;
             continue;
         };
         if let Some(feature) = crate::run::missing_host_feature(b.flags()) {
@@ -152,18 +198,41 @@ fn run_on_targets(
                 "`test run` for {}: this CPU lacks {feature}",
                 t.name
             ));
+            cases.skipped += lines;
             continue;
         }
         match b.finish_with(flags.clone()) {
             Ok(isa) => {
-                crate::run::run(file, isa.as_ref())
-                    .map_err(|e| format!("test run on {}: {e}", t.name))?;
                 ran += 1;
+                match crate::run::run_with(file, isa.as_ref(), false) {
+                    Ok(counts) => {
+                        cases.passed += counts.passed;
+                        cases.failed += counts.failures.len();
+                        failures.extend(
+                            counts
+                                .failures
+                                .into_iter()
+                                .map(|f| format!("test run on {}: {f}", t.name)),
+                        );
+                    }
+                    Err(e) => {
+                        // Nothing ran on this target: every command failed.
+                        cases.failed += lines.max(1);
+                        failures.push(format!("test run on {}: {e}", t.name));
+                    }
+                }
             }
-            Err(e) => skipped.push(format!("`test run`: {e}")),
+            Err(e) => {
+                skipped.push(format!("`test run`: {e}"));
+                cases.skipped += lines;
+            }
         }
     }
-    Ok(ran)
+    if failures.is_empty() {
+        Ok(ran)
+    } else {
+        Err(failures.join("\n"))
+    }
 }
 
 /// Adds the test files at `path`: a file named explicitly, or the `.clif` files of a folder.
@@ -255,8 +324,16 @@ pub fn run_tests(paths: &[PathBuf]) -> std::io::Result<Summary> {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     // A panic in one file is that file's failure, not the run's.
-                    let outcome = std::panic::catch_unwind(|| run_file(path))
-                        .unwrap_or_else(|_| FileOutcome::Failed("the test panicked".into()));
+                    let outcome =
+                        std::panic::catch_unwind(|| run_file(path)).unwrap_or_else(|_| {
+                            (
+                                FileOutcome::Failed("the test panicked".into()),
+                                Cases {
+                                    failed: 1,
+                                    ..Cases::default()
+                                },
+                            )
+                        });
                     results
                         .lock()
                         .expect("no worker panics while holding the lock")
@@ -268,7 +345,8 @@ pub fn run_tests(paths: &[PathBuf]) -> std::io::Result<Summary> {
     let mut results = results.into_inner().expect("workers finished");
     results.sort_by_key(|r| r.0);
     let mut summary = Summary::default();
-    for (i, outcome) in results {
+    for (i, (outcome, cases)) in results {
+        summary.cases += cases;
         match outcome {
             FileOutcome::Passed => summary.passed += 1,
             FileOutcome::Failed(why) => summary.failed.push((files[i].clone(), why)),
