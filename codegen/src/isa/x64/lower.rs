@@ -1299,11 +1299,15 @@ fn lower_call_like(
         }
         InstructionData::Nullary {
             opcode:
-                opcode @ (Opcode::GetFramePointer | Opcode::GetStackPointer | Opcode::GetReturnAddress),
+                opcode @ (Opcode::GetFramePointer
+                | Opcode::GetStackPointer
+                | Opcode::GetReturnAddress
+                | Opcode::GetPinnedReg),
         } => {
             let which = match opcode {
                 Opcode::GetFramePointer => FrameRegKind::FramePointer,
                 Opcode::GetStackPointer => FrameRegKind::StackPointer,
+                Opcode::GetPinnedReg => FrameRegKind::Pinned,
                 _ => FrameRegKind::ReturnAddress,
             };
             let result = dfg.first_result(inst);
@@ -1641,6 +1645,14 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
             opcode: Opcode::Nop | Opcode::SequencePoint,
             ..
         } => Ok(()),
+        InstructionData::Unary {
+            opcode: Opcode::SetPinnedReg,
+            arg,
+        } => {
+            let src = ctx.value_reg(arg)?;
+            ctx.vcode.push(MInst::SetPinned { src });
+            Ok(())
+        }
         InstructionData::Nullary {
             opcode: Opcode::Fence,
         } => {

@@ -41,7 +41,8 @@ impl X64Isa {
 
 /// The registers regalloc2 may use: caller-saved ones first, then callee-saved ones
 /// (which cost a save and restore). `rsp` and `rbp` are never allocated.
-fn machine_env() -> MachineEnv {
+/// With `pinned`, `r15` is reserved for `get_pinned_reg`/`set_pinned_reg`.
+fn machine_env(pinned: bool) -> MachineEnv {
     let preferred = [
         Gpr::RAX,
         Gpr::RCX,
@@ -61,7 +62,11 @@ fn machine_env() -> MachineEnv {
             Vec::new(),
         ],
         non_preferred_regs_by_class: [
-            CALLEE_SAVED.iter().map(|g| g.preg()).collect(),
+            CALLEE_SAVED
+                .iter()
+                .filter(|&&g| !(pinned && g == Gpr::R15))
+                .map(|g| g.preg())
+                .collect(),
             Vec::new(),
             Vec::new(),
         ],
@@ -89,7 +94,10 @@ impl TargetIsa for X64Isa {
         }
         let vcode = crate::machinst::lower::lower(&lower::X64Lower { flags: self.flags }, func)?;
         let out = vcode
-            .regalloc(&machine_env(), cfg!(debug_assertions))
+            .regalloc(
+                &machine_env(self.shared.enable_pinned_reg),
+                cfg!(debug_assertions),
+            )
             .map_err(CodegenError::Regalloc)?;
 
         // The callee-saved registers written anywhere need saving.

@@ -1204,6 +1204,7 @@ pub fn emit_inst(
             return;
         }
         Inst::Debugtrap => b.push(0xcc),
+        Inst::SetPinned { .. } => mov_rr(&mut b, gpr(allocs[0]), Gpr::R15),
         Inst::Mfence => b.extend_from_slice(&[0x0f, 0xae, 0xf0]),
         Inst::AtomicRmw { op, size, .. } => {
             let (addr, operand, tmp) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
@@ -1332,6 +1333,7 @@ pub fn emit_inst(
         Inst::FrameReg { which, .. } => {
             let dst = gpr(allocs[0]);
             match which {
+                FrameRegKind::Pinned => mov_rr(&mut b, Gpr::R15, dst),
                 FrameRegKind::FramePointer => mov_rr(&mut b, Gpr::RBP, dst),
                 FrameRegKind::StackPointer => mov_rr(&mut b, Gpr::RSP, dst),
                 FrameRegKind::ReturnAddress => emit_modrm(

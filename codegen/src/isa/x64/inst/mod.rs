@@ -58,9 +58,11 @@ pub enum UnaryOp {
     Not,
 }
 
-/// A value read from the frame's registers.
+/// A value read from the frame's registers (or the pinned register).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum FrameRegKind {
+    /// The pinned register, `r15` (with `enable_pinned_reg`).
+    Pinned,
     /// `rbp`.
     FramePointer,
     /// `rsp`.
@@ -845,6 +847,11 @@ pub enum Inst {
         /// The old value, in `rax`.
         dst: Writable<Reg>,
     },
+    /// `mov src, %r15`: `set_pinned_reg`.
+    SetPinned {
+        /// The value.
+        src: Reg,
+    },
     /// `ud2`, recording `code` as a trap site.
     Trap {
         /// The trap code.
@@ -1108,7 +1115,7 @@ impl MachInst for Inst {
             }
             Inst::LoadExtName { dst, .. } => c.reg_def(*dst),
             Inst::FrameReg { dst, .. } | Inst::LoadStackArg { dst, .. } => c.reg_def(*dst),
-            Inst::StoreStackArg { src, .. } => c.reg_use(*src),
+            Inst::StoreStackArg { src, .. } | Inst::SetPinned { src } => c.reg_use(*src),
             Inst::Alu128 {
                 a_lo,
                 a_hi,
