@@ -17,6 +17,15 @@ use std::collections::HashMap;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod host;
 
+/// Sets how long generated code may run per call before the runner stops it and
+/// reports a timeout (default: `GANTRY_RUN_TIMEOUT_SECS`, else 20 s).
+pub fn set_time_limit(limit: std::time::Duration) {
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    host::set_time_limit(limit);
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    let _ = limit;
+}
+
 /// Whether this machine can execute code for ISA `name`.
 pub fn host_runs(name: &str) -> bool {
     cfg!(all(target_os = "linux", target_arch = "x86_64")) && name == "x86_64"
@@ -173,6 +182,12 @@ impl Loaded {
         let [rax, rdx, xmm0, xmm1] = match outcome {
             host::Outcome::Returned(r) => r,
             host::Outcome::Trapped(pc) => return Err(self.describe_trap(pc)),
+            host::Outcome::TimedOut(pc) => {
+                let at = pc.wrapping_sub(self.code.as_ptr() as usize);
+                return Err(format!(
+                    "timed out (still running at code offset {at:#x}); GANTRY_RUN_TIMEOUT_SECS sets the limit"
+                ));
+            }
         };
         let (mut ints, mut floats) = ([rax, rdx].into_iter(), [xmm0, xmm1].into_iter());
         Ok(sig

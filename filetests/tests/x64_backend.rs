@@ -251,3 +251,18 @@ fn debugtrap_is_a_breakpoint() {
     let err = gantry_filetests::run::compile_and_call(x64().as_ref(), &f, &[]).unwrap_err();
     assert!(err.contains("crash"), "{err}");
 }
+
+/// Generated code that never returns is stopped after the time limit and reported.
+#[test]
+fn infinite_loops_time_out() {
+    if !gantry_filetests::run::host_runs("x86_64") {
+        return;
+    }
+    gantry_filetests::run::set_time_limit(std::time::Duration::from_secs(2));
+    let f =
+        parse("function %f() -> i64 {\nblock0:\n    jump block1\n\nblock1:\n    jump block1\n}");
+    let start = std::time::Instant::now();
+    let err = gantry_filetests::run::compile_and_call(x64().as_ref(), &f, &[]).unwrap_err();
+    assert!(err.contains("timed out"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+}

@@ -5,11 +5,14 @@
 //! `SIGBUS` (and `SIGTRAP`, for `int3`) that finds the fault inside a call in progress on its thread resumes the
 //! trampoline at a landing pad with the saved stack pointer, so the call returns "trapped"
 //! and the faulting address is kept for the report. Faults elsewhere go to the handler
-//! that was installed before.
+//! that was installed before. A watchdog thread interrupts calls that run past a time
+//! limit the same way (with `SIGUSR2`), so an infinite loop fails its run line.
 
 use memmap2::{Mmap, MmapMut};
 use std::cell::Cell;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// The trampoline: `fn(code, args: *const [u64; 14], results: *mut [u64; 4],
 /// saved_sp: *mut u64) -> u64` (0 if the code returned, 1 if it trapped).
@@ -67,6 +70,58 @@ thread_local! {
     static SAVED_SP: Cell<*mut u64> = const { Cell::new(std::ptr::null_mut()) };
     /// The address of the last fault caught on this thread.
     static FAULT_PC: Cell<usize> = const { Cell::new(0) };
+    /// Whether the last call caught was stopped by the watchdog.
+    static TIMED_OUT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The signal the watchdog sends to a call that runs too long.
+const TIMEOUT_SIGNAL: libc::c_int = libc::SIGUSR2;
+
+/// Calls in progress: the thread running each and when it must have returned.
+static RUNNING: Mutex<Vec<(libc::pthread_t, Instant)>> = Mutex::new(Vec::new());
+
+/// The time limit in milliseconds; 0 until first read or set.
+static LIMIT_MS: AtomicU64 = AtomicU64::new(0);
+
+/// How long generated code may run per call: [`set_time_limit`], else
+/// `GANTRY_RUN_TIMEOUT_SECS` (read once), else 20 s.
+fn time_limit() -> Duration {
+    let mut ms = LIMIT_MS.load(Ordering::Relaxed);
+    if ms == 0 {
+        let secs: u64 = std::env::var("GANTRY_RUN_TIMEOUT_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(20);
+        ms = secs.max(1) * 1000;
+        LIMIT_MS.store(ms, Ordering::Relaxed);
+    }
+    Duration::from_millis(ms)
+}
+
+/// Sets how long generated code may run per call before it is stopped.
+pub fn set_time_limit(limit: Duration) {
+    LIMIT_MS.store((limit.as_millis() as u64).max(1), Ordering::Relaxed);
+}
+
+/// Starts (once) the thread that interrupts calls past their deadline.
+fn start_watchdog() {
+    static STARTED: OnceLock<()> = OnceLock::new();
+    STARTED.get_or_init(|| {
+        std::thread::spawn(|| {
+            loop {
+                std::thread::sleep(Duration::from_millis(50));
+                let now = Instant::now();
+                let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+                for &(thread, deadline) in running.iter() {
+                    if now > deadline {
+                        // SAFETY: the thread is alive: it removes itself from RUNNING
+                        // (under this lock) before it can exit.
+                        unsafe { libc::pthread_kill(thread, TIMEOUT_SIGNAL) };
+                    }
+                }
+            }
+        });
+    });
 }
 
 struct Installed {
@@ -76,17 +131,19 @@ struct Installed {
 
 static INSTALLED: OnceLock<Installed> = OnceLock::new();
 
-const SIGNALS: [libc::c_int; 5] = [
+const SIGNALS: [libc::c_int; 6] = [
     libc::SIGILL,
     libc::SIGFPE,
     libc::SIGSEGV,
     libc::SIGBUS,
     libc::SIGTRAP,
+    TIMEOUT_SIGNAL,
 ];
 
 extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     let saved = SAVED_SP.with(|c| c.get());
     if !saved.is_null() {
+        TIMED_OUT.with(|c| c.set(sig == TIMEOUT_SIGNAL));
         if let Some(installed) = INSTALLED.get() {
             // SAFETY: the kernel passes a valid ucontext to an SA_SIGINFO handler, and
             // `saved` points at the trampoline's slot, written before the call began.
@@ -100,6 +157,10 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
             SAVED_SP.with(|c| c.set(std::ptr::null_mut()));
             return;
         }
+    }
+    // A late timeout signal for a call that has already returned: nothing to do.
+    if sig == TIMEOUT_SIGNAL {
+        return;
     }
     // Not ours: put the previous handler back and let the fault happen again.
     if let Some(installed) = INSTALLED.get() {
@@ -147,6 +208,8 @@ pub enum Outcome {
     Returned([u64; 4]),
     /// It faulted at this address.
     Trapped(usize),
+    /// It ran longer than the time limit and was stopped (at this address).
+    TimedOut(usize),
 }
 
 /// Calls the code at `code` with the six integer argument registers (`args[..6]`) and
@@ -159,6 +222,13 @@ pub unsafe fn call(code: *const u8, args: [u64; 14]) -> Result<Outcome, String> 
     let installed = install()?;
     let mut results = [0u64; 4];
     let mut saved_sp = 0u64;
+    start_watchdog();
+    // SAFETY: pthread_self has no preconditions.
+    let me = unsafe { libc::pthread_self() };
+    RUNNING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((me, Instant::now() + time_limit()));
     // SAFETY: the trampoline is the code above, mapped executable; the caller vouches for
     // `code`.
     let trapped = unsafe {
@@ -170,9 +240,17 @@ pub unsafe fn call(code: *const u8, args: [u64; 14]) -> Result<Outcome, String> 
         SAVED_SP.with(|c| c.set(std::ptr::null_mut()));
         r
     };
-    Ok(if trapped == 0 {
-        Outcome::Returned(results)
-    } else {
-        Outcome::Trapped(FAULT_PC.with(|c| c.get()))
+    RUNNING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|&(t, _)| {
+            // SAFETY: comparing thread ids has no preconditions.
+            unsafe { libc::pthread_equal(t, me) == 0 }
+        });
+    let pc = FAULT_PC.with(|c| c.get());
+    Ok(match (trapped, TIMED_OUT.with(|c| c.get())) {
+        (0, _) => Outcome::Returned(results),
+        (_, true) => Outcome::TimedOut(pc),
+        _ => Outcome::Trapped(pc),
     })
 }
