@@ -1379,27 +1379,35 @@ fn lower_call_like(
     }
 }
 
-/// Argument and result registers of a call instruction, defining its results.
-fn call_info(
+/// The registers of a call's results (one entry per result), the fixed defs behind them,
+/// and the registers the call clobbers besides those.
+type CallResults = (
+    Vec<ValueRegs>,
+    Vec<(Writable<Reg>, regalloc2::PReg)>,
+    regalloc2::PRegSet,
+);
+
+/// The result registers of a call to `sig`: fresh vregs defined in the return registers
+/// (two for an `i128`), and the caller-saved registers the call clobbers besides them.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for more results than return registers.
+fn call_results(
     ctx: &mut Lower<'_, MInst>,
-    inst: crate::ir::Inst,
     sig: &crate::ir::Signature,
-    args: &[Value],
-) -> Result<alloc::boxed::Box<CallInfo>, CodegenError> {
-    let uses = call_args(ctx, sig, args, true)?;
+) -> Result<CallResults, CodegenError> {
     let ret_types: Vec<Type> = sig.returns.iter().map(|p| p.value_type).collect();
-    let ret_pregs = assign_regs(
+    let mut pregs = assign_regs(
         ctx,
         &ret_types,
         &RET_REGS,
         2,
         "call results (a return area)",
-    )?;
-    let results: Vec<Value> = ctx.func.dfg.inst_results(inst).to_vec();
+    )?
+    .into_iter();
     let mut clobbers = caller_saved();
-    let mut defs = Vec::new();
-    let mut pregs = ret_pregs.into_iter();
-    for (&v, ty) in results.iter().zip(ret_types) {
+    let (mut values, mut defs) = (Vec::new(), Vec::new());
+    for ty in ret_types {
         let class = if ty == Type::F32 || ty == Type::F64 {
             RegClass::Float
         } else {
@@ -1416,12 +1424,27 @@ fn call_info(
             defs.push((Writable::from_reg(r), p));
             regs.push(r);
         }
-        let vr = if n == 2 {
+        values.push(if n == 2 {
             ValueRegs::two(regs[0], regs[1])
         } else {
             ValueRegs::one(regs[0])
-        };
-        ctx.set_result_regs(v, vr);
+        });
+    }
+    Ok((values, defs, clobbers))
+}
+
+/// Argument and result registers of a call instruction, defining its results.
+fn call_info(
+    ctx: &mut Lower<'_, MInst>,
+    inst: crate::ir::Inst,
+    sig: &crate::ir::Signature,
+    args: &[Value],
+) -> Result<alloc::boxed::Box<CallInfo>, CodegenError> {
+    let uses = call_args(ctx, sig, args, true)?;
+    let (values, defs, clobbers) = call_results(ctx, sig)?;
+    let results: Vec<Value> = ctx.func.dfg.inst_results(inst).to_vec();
+    for (v, regs) in results.into_iter().zip(values) {
+        ctx.set_result_regs(v, regs);
     }
     Ok(alloc::boxed::Box::new(CallInfo {
         uses,
@@ -1444,41 +1467,7 @@ fn lower_try_call(
     targets: &[usize],
 ) -> Result<(), CodegenError> {
     let uses = call_args(ctx, sig, args, true)?;
-    let ret_types: Vec<Type> = sig.returns.iter().map(|p| p.value_type).collect();
-    let ret_pregs = assign_regs(
-        ctx,
-        &ret_types,
-        &RET_REGS,
-        2,
-        "call results (a return area)",
-    )?;
-    let mut clobbers = caller_saved();
-    let mut defs = Vec::new();
-    let mut rets = Vec::new();
-    let mut pregs = ret_pregs.into_iter();
-    for ty in ret_types {
-        let class = if ty == Type::F32 || ty == Type::F64 {
-            RegClass::Float
-        } else {
-            RegClass::Int
-        };
-        let n = if ty == Type::I128 { 2 } else { 1 };
-        let mut regs = Vec::new();
-        for _ in 0..n {
-            let (r, p) = (
-                ctx.vcode.alloc_vreg(class),
-                pregs.next().expect("one register per part"),
-            );
-            clobbers.remove(p);
-            defs.push((Writable::from_reg(r), p));
-            regs.push(r);
-        }
-        rets.push(if n == 2 {
-            ValueRegs::two(regs[0], regs[1])
-        } else {
-            ValueRegs::one(regs[0])
-        });
-    }
+    let (rets, defs, clobbers) = call_results(ctx, sig)?;
     ctx.set_try_call_rets(inst, rets);
     let info = alloc::boxed::Box::new(CallInfo {
         uses,
