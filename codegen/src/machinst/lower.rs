@@ -215,6 +215,7 @@ pub struct Lower<'f, I: MachInst> {
     value_regs: SecondaryMap<Value, Option<ValueRegs>>,
     block_params: SecondaryMap<Block, Vec<Reg>>,
     try_call_rets: SecondaryMap<Inst, Vec<ValueRegs>>,
+    uses: SecondaryMap<Value, u32>,
 }
 
 impl<'f, I: MachInst> Lower<'f, I> {
@@ -251,6 +252,31 @@ impl<'f, I: MachInst> Lower<'f, I> {
     /// The lowered block of the edge `succ` of `from`'s terminator, if it was split.
     pub fn edge_block(&self, from: Block, succ: usize) -> Option<usize> {
         self.order.edge_block(from, succ)
+    }
+
+    /// How many instructions and branch arguments use `v` (aliases resolved).
+    pub fn use_count(&self, v: Value) -> u32 {
+        self.uses[self.func.dfg.resolve_aliases(v)]
+    }
+
+    /// Whether `inst` can be left out: no effects (no trap, memory access, call or
+    /// other side effect) and no result used.
+    fn is_dead(&self, inst: Inst) -> bool {
+        let f = self.func.dfg.insts[inst].opcode().flags();
+        let effects = f.can_trap
+            || f.can_load
+            || f.can_store
+            || f.other_side_effects
+            || f.is_call
+            || f.is_branch
+            || f.is_terminator;
+        !effects
+            && self
+                .func
+                .dfg
+                .inst_results(inst)
+                .iter()
+                .all(|&r| self.uses[r] == 0)
     }
 
     /// Records that `regs` hold `v`.
@@ -360,6 +386,7 @@ pub fn lower<B: LowerBackend>(
         value_regs: SecondaryMap::new(),
         block_params: SecondaryMap::new(),
         try_call_rets: SecondaryMap::new(),
+        uses: count_uses(func),
     };
     ctx.vcode.declare_blocks(blocks.len());
     for lb in &blocks {
@@ -395,7 +422,7 @@ pub fn lower<B: LowerBackend>(
                     if opcode.is_terminator() {
                         let targets = ctx.order.targets(b).to_vec();
                         backend.lower_branch(&mut ctx, inst, &targets)?;
-                    } else {
+                    } else if !ctx.is_dead(inst) {
                         backend.lower_inst(&mut ctx, inst)?;
                     }
                 }
@@ -420,6 +447,27 @@ pub fn lower<B: LowerBackend>(
         }
     }
     Ok(ctx.vcode.finish())
+}
+
+/// The number of uses of each value: instruction arguments and branch arguments.
+fn count_uses(func: &Function) -> SecondaryMap<Value, u32> {
+    let dfg = &func.dfg;
+    let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
+    for b in func.layout.blocks() {
+        for inst in func.layout.block_insts(b) {
+            for &a in dfg.inst_args(inst) {
+                uses[dfg.resolve_aliases(a)] += 1;
+            }
+            for call in dfg.branch_destinations(inst) {
+                for a in call.args(&dfg.value_lists) {
+                    if let BlockArg::Value(v) = a {
+                        uses[dfg.resolve_aliases(v)] += 1;
+                    }
+                }
+            }
+        }
+    }
+    uses
 }
 
 fn class_of<B: LowerBackend>(

@@ -1576,6 +1576,43 @@ fn lower_atomic(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<boo
     }
 }
 
+/// Whether `inst` is an integer icmp whose only use is the `brif` ending its block, which
+/// then branches on the comparison itself (so the 0/1 result is never materialized).
+fn fused_into_branch(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> bool {
+    let dfg = &ctx.func.dfg;
+    let Some(&result) = dfg.inst_results(inst).first() else {
+        return false;
+    };
+    if icmp_operands(ctx, result).is_none() || ctx.use_count(result) != 1 {
+        return false;
+    }
+    let Some(block) = ctx.func.layout.inst_block(inst) else {
+        return false;
+    };
+    let Some(term) = ctx.func.layout.last_inst(block) else {
+        return false;
+    };
+    matches!(dfg.insts[term], InstructionData::Brif { arg, .. } if dfg.resolve_aliases(arg) == result)
+}
+
+/// The condition, operands and operand type of the icmp defining `v`, if `v` is the
+/// result of an icmp on integers of at most 64 bits.
+fn icmp_operands(ctx: &Lower<'_, MInst>, v: Value) -> Option<(IntCC, Value, Value, Type)> {
+    let dfg = &ctx.func.dfg;
+    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+    match dfg.insts[inst] {
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond,
+            args: [a, b],
+        } => {
+            let ty = dfg.value_type(a);
+            (ty.is_int() && ty.bits() <= 64).then_some((cond, a, b, ty))
+        }
+        _ => None,
+    }
+}
+
 /// Lowers an instruction without results that is not a terminator.
 fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(), CodegenError> {
     match ctx.func.dfg.insts[inst] {
@@ -1732,7 +1769,7 @@ impl LowerBackend for X64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
-        if lower_call_like(ctx, inst)? || lower_atomic(ctx, inst)? {
+        if lower_call_like(ctx, inst)? || lower_atomic(ctx, inst)? || fused_into_branch(ctx, inst) {
             return Ok(());
         }
         let results = ctx.func.dfg.inst_results(inst);
@@ -1801,6 +1838,21 @@ impl LowerBackend for X64Lower {
             InstructionData::Brif { arg, .. } => {
                 let ty = ctx.func.dfg.value_type(arg);
                 check_int(ctx, ty)?;
+                // A condition computed by an integer icmp: branch on the comparison itself
+                // (the icmp's own result is still computed if anything else uses it).
+                if let Some((cc, a, b, cty)) = icmp_operands(ctx, arg) {
+                    let (a, b) = (ctx.value_reg(a)?, ctx.value_reg(b)?);
+                    ctx.vcode.push(MInst::CmpBranch {
+                        size: size_of(cty),
+                        cc: cc_of(cc),
+                        a,
+                        b,
+                        taken: targets[0],
+                        not_taken: targets[1],
+                    });
+                    ctx.add_succ(inst, 0, targets[0])?;
+                    return ctx.add_succ(inst, 1, targets[1]);
+                }
                 let src = ctx.value_reg(arg)?;
                 ctx.vcode.push(MInst::TestBranch {
                     size: size_of(ty),

@@ -1475,6 +1475,26 @@ pub fn emit_inst(
                 jump(buf, &[0xe9], labels[*target]);
             }
         }
+        Inst::CmpBranch {
+            size,
+            cc,
+            taken,
+            not_taken,
+            ..
+        } => {
+            let (a, bb) = (gpr(allocs[0]), gpr(allocs[1]));
+            cmp(&mut b, *size, a, bb);
+            buf.put_data(&b);
+            if next == Some(*taken) {
+                jump(buf, &[0x0f, 0x80 | cc.invert() as u8], labels[*not_taken]);
+            } else {
+                jump(buf, &[0x0f, 0x80 | *cc as u8], labels[*taken]);
+                if next != Some(*not_taken) {
+                    jump(buf, &[0xe9], labels[*not_taken]);
+                }
+            }
+            return;
+        }
         Inst::TestBranch {
             size,
             taken,

@@ -167,8 +167,12 @@ pub enum Cc {
     Nbe = 7,
     /// Overflow (OF).
     O = 0,
+    /// No overflow.
+    No = 1,
     /// Sign (SF).
     S = 8,
+    /// No sign.
+    Ns = 9,
     /// Parity (PF): unordered after `ucomis*`.
     P = 10,
     /// No parity.
@@ -184,6 +188,28 @@ pub enum Cc {
 }
 
 impl Cc {
+    /// The condition that holds exactly when this one does not (flip bit 0 of the code).
+    pub fn invert(self) -> Cc {
+        match self {
+            Cc::O => Cc::No,
+            Cc::No => Cc::O,
+            Cc::Z => Cc::Nz,
+            Cc::Nz => Cc::Z,
+            Cc::B => Cc::Nb,
+            Cc::Nb => Cc::B,
+            Cc::Be => Cc::Nbe,
+            Cc::Nbe => Cc::Be,
+            Cc::S => Cc::Ns,
+            Cc::Ns => Cc::S,
+            Cc::P => Cc::Np,
+            Cc::Np => Cc::P,
+            Cc::L => Cc::Nl,
+            Cc::Nl => Cc::L,
+            Cc::Le => Cc::Nle,
+            Cc::Nle => Cc::Le,
+        }
+    }
+
     /// The AT&T suffix (`e`, `ne`, `b`, ...).
     pub fn name(self) -> &'static str {
         match self {
@@ -194,7 +220,9 @@ impl Cc {
             Cc::Be => "be",
             Cc::Nbe => "a",
             Cc::O => "o",
+            Cc::No => "no",
             Cc::S => "s",
+            Cc::Ns => "ns",
             Cc::P => "p",
             Cc::Np => "np",
             Cc::L => "l",
@@ -887,6 +915,21 @@ pub enum Inst {
         /// The target block.
         target: usize,
     },
+    /// `cmp b, a; jcc taken; jmp not_taken`: a branch on an integer comparison.
+    CmpBranch {
+        /// The comparison width.
+        size: OperandSize,
+        /// Taken if `a cc b`.
+        cc: Cc,
+        /// Left operand.
+        a: Reg,
+        /// Right operand.
+        b: Reg,
+        /// Taken if the condition holds.
+        taken: usize,
+        /// Taken otherwise.
+        not_taken: usize,
+    },
     /// `test src, src; jnz taken; jmp not_taken`.
     TestBranch {
         /// The width tested.
@@ -1204,6 +1247,10 @@ impl MachInst for Inst {
             }
             Inst::Jmp { .. } => {}
             Inst::TestBranch { src, .. } => c.reg_use(*src),
+            Inst::CmpBranch { a, b, .. } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+            }
         }
     }
 
@@ -1222,6 +1269,7 @@ impl MachInst for Inst {
             self,
             Inst::Jmp { .. }
                 | Inst::TestBranch { .. }
+                | Inst::CmpBranch { .. }
                 | Inst::JmpTable { .. }
                 | Inst::TryCall { .. }
         )
