@@ -1039,6 +1039,22 @@ impl generated::Context for IsleCtx<'_, '_> {
         (dst, flag)
     }
 
+    fn simm32(&mut self, bits: u64) -> Option<i32> {
+        i32::try_from(bits as i64).ok()
+    }
+
+    fn x64_alu_imm(&mut self, op: AluOp, ty: Type, src: Reg, imm: i32) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::AluRI {
+            op,
+            size: size_of(ty),
+            src,
+            imm,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
     fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
         let dst = self.tmp();
         self.lower.vcode.push(MInst::CmpSetcc {
