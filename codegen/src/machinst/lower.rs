@@ -200,6 +200,12 @@ pub trait LowerBackend {
     fn exception_payload(&self, ctx: &mut Lower<'_, Self::MInst>)
     -> Result<Vec<Reg>, CodegenError>;
 
+    /// The operands `inst` will take as immediates rather than from registers, so their
+    /// defining instructions need not be lowered for this use (default: none).
+    fn absorbed_operands(&self, _func: &Function, _inst: Inst) -> Vec<Value> {
+        Vec::new()
+    }
+
     /// An unconditional jump to lowered block `target` (for edge blocks).
     fn jump(&self, target: usize) -> Self::MInst;
 }
@@ -388,6 +394,14 @@ pub fn lower<B: LowerBackend>(
         try_call_rets: SecondaryMap::new(),
         uses: count_uses(func),
     };
+    for b in func.layout.blocks() {
+        for inst in func.layout.block_insts(b) {
+            for v in backend.absorbed_operands(func, inst) {
+                let v = func.dfg.resolve_aliases(v);
+                ctx.uses[v] = ctx.uses[v].saturating_sub(1);
+            }
+        }
+    }
     ctx.vcode.declare_blocks(blocks.len());
     for lb in &blocks {
         if let LoweredBlock::Orig(b) = *lb {

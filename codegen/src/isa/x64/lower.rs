@@ -1975,6 +1975,52 @@ impl LowerBackend for X64Lower {
         }
     }
 
+    fn absorbed_operands(&self, func: &crate::ir::Function, inst: crate::ir::Inst) -> Vec<Value> {
+        // Mirrors the immediate-form rules of lower.isle (same opcodes, operand order and
+        // priorities).
+        let dfg = &func.dfg;
+        let InstructionData::Binary {
+            opcode,
+            args: [a, b],
+        } = dfg.insts[inst]
+        else {
+            return Vec::new();
+        };
+        let Some(&result) = dfg.inst_results(inst).first() else {
+            return Vec::new();
+        };
+        let ty = dfg.value_type(result);
+        if !(ty.is_int() && ty.bits() <= 64) {
+            return Vec::new();
+        }
+        let iconst = |v: Value| match dfg
+            .value_def(dfg.resolve_aliases(v))
+            .inst()
+            .map(|i| dfg.insts[i])
+        {
+            Some(InstructionData::UnaryImm {
+                opcode: Opcode::Iconst,
+                imm,
+            }) => Some(imm.bits()),
+            _ => None,
+        };
+        let simm32 = |v: Value| iconst(v).is_some_and(|k| i32::try_from(k).is_ok());
+        match opcode {
+            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor if simm32(a) => alloc::vec![a],
+            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Isub
+                if simm32(b) =>
+            {
+                alloc::vec![b]
+            }
+            Opcode::Ishl | Opcode::Ushr | Opcode::Sshr | Opcode::Rotl | Opcode::Rotr
+                if iconst(b).is_some() =>
+            {
+                alloc::vec![b]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
         // The unwinder delivers the payload in rax and rdx.
         let regs: Vec<Reg> = (0..2)
