@@ -274,7 +274,7 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
 
 /// Why `sig` cannot be called by the runner, if it cannot.
 fn callable(sig: &Signature) -> Result<(), String> {
-    let int = |t: Type| t.is_int() && t.bits() <= 128;
+    let int = |t: Type| t.is_scalar_int();
     let float = |t: Type| t == Type::F32 || t == Type::F64;
     let count = |ps: &[gantry_codegen::ir::AbiParam], f: &dyn Fn(Type) -> bool| {
         ps.iter().filter(|p| f(p.value_type)).count()

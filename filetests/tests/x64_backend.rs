@@ -266,3 +266,14 @@ fn infinite_loops_time_out() {
     assert!(err.contains("timed out"), "{err}");
     assert!(start.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// 64-bit vectors are not scalar integers: lane-wise arithmetic on them is an error, not
+/// a 64-bit scalar operation.
+#[test]
+fn small_vectors_are_not_lowered_as_integers() {
+    let f = parse(
+        "function %f(i64) -> i64 {\nblock0(v0: i64):\n    v1 = bitcast.i8x8 v0\n    v2 = iadd v1, v1\n    v3 = bitcast.i64 v2\n    return v3\n}",
+    );
+    let err = x64().compile_function(&f).unwrap_err();
+    assert!(err.to_string().contains("i8x8"), "{err}");
+}

@@ -139,6 +139,11 @@ impl Type {
         (K_F16..=K_F128).contains(&self.kind())
     }
 
+    /// Whether this is a scalar integer, `i8` to `i128` (not a vector of integers).
+    pub fn is_scalar_int(self) -> bool {
+        self.is_scalar() && self.is_int()
+    }
+
     /// Whether this is a scalar (one lane, not dynamic).
     pub fn is_scalar(self) -> bool {
         !self.is_invalid() && self.0 & (LOG2_LANES_MASK | DYNAMIC) == 0

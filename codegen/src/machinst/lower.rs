@@ -490,7 +490,7 @@ fn class_of<B: LowerBackend>(
     v: Value,
 ) -> Result<regalloc2::RegClass, CodegenError> {
     let ty = func.dfg.value_type(v);
-    if ty.is_int() && ty.bits() <= 128 {
+    if ty.is_scalar_int() {
         Ok(regalloc2::RegClass::Int)
     } else if ty == crate::ir::Type::F32 || ty == crate::ir::Type::F64 {
         Ok(regalloc2::RegClass::Float)

@@ -47,6 +47,16 @@ pub(crate) fn size_of(ty: Type) -> OperandSize {
     }
 }
 
+/// Whether `ty` is a scalar integer of at most 64 bits: what one general register holds.
+fn int_le64(ty: Type) -> bool {
+    ty.is_scalar_int() && ty.bits() <= 64
+}
+
+/// Whether `ty` is `f32` or `f64`: what an xmm register holds as a scalar.
+fn f32_or_f64(ty: Type) -> bool {
+    ty == Type::F32 || ty == Type::F64
+}
+
 /// The sign bit of a float type, as raw bits.
 fn sign_bit(ty: Type) -> u64 {
     if ty == Type::F64 { 1 << 63 } else { 1 << 31 }
@@ -194,7 +204,7 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn ty_bits_le64(&mut self, ty: Type) -> Option<u32> {
-        (ty.is_int() && ty.bits() <= 64).then(|| ty.bits())
+        int_le64(ty).then(|| ty.bits())
     }
 
     fn inst_opcode(&mut self, inst: crate::ir::Inst) -> crate::ir::Opcode {
@@ -207,7 +217,7 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn fits_in_64(&mut self, ty: Type) -> Option<Type> {
-        (ty.is_int() && ty.bits() <= 64).then_some(ty)
+        int_le64(ty).then_some(ty)
     }
 
     fn put_in_reg(&mut self, v: Value) -> Reg {
@@ -644,7 +654,7 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn float_ty(&mut self, ty: Type) -> Option<Type> {
-        (ty == Type::F32 || ty == Type::F64).then_some(ty)
+        f32_or_f64(ty).then_some(ty)
     }
 
     fn float_compare(&mut self, inst: crate::ir::Inst) -> Option<(FloatCC, Value, Value)> {
@@ -833,8 +843,8 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_bitcast(&mut self, from: Type, to: Type, x: Reg) -> Reg {
-        let is_float = |t: Type| t == Type::F32 || t == Type::F64;
-        let is_int = |t: Type| t.is_int() && t.bits() <= 64;
+        let is_float = f32_or_f64;
+        let is_int = int_le64;
         if is_int(from) && is_float(to) {
             let dst = self.ftmp();
             self.push(MInst::GprToXmm {
@@ -1121,7 +1131,7 @@ fn assign_locs(
             }
             continue;
         }
-        let reg = if ty == Type::F32 || ty == Type::F64 {
+        let reg = if f32_or_f64(ty) {
             (next_xmm < xmms).then(|| {
                 next_xmm += 1;
                 Xmm::new(next_xmm - 1).preg()
@@ -1191,11 +1201,11 @@ fn assign_regs(
 
 /// The `float` field of stack-argument moves for a value of type `ty`.
 fn float_kind(ty: Type) -> Option<bool> {
-    (ty == Type::F32 || ty == Type::F64).then_some(ty == Type::F64)
+    f32_or_f64(ty).then_some(ty == Type::F64)
 }
 
 fn check_int(ctx: &Lower<'_, MInst>, ty: Type) -> Result<(), CodegenError> {
-    if ty.is_int() && ty.bits() <= 64 {
+    if int_le64(ty) {
         Ok(())
     } else {
         Err(CodegenError::Unsupported {
@@ -1424,7 +1434,7 @@ fn call_results(
     let mut clobbers = caller_saved();
     let (mut values, mut defs) = (Vec::new(), Vec::new());
     for ty in ret_types {
-        let class = if ty == Type::F32 || ty == Type::F64 {
+        let class = if f32_or_f64(ty) {
             RegClass::Float
         } else {
             RegClass::Int
@@ -1508,7 +1518,7 @@ fn lower_try_call(
 /// # Errors
 /// [`CodegenError::Unsupported`] for `i128` (it would need `cmpxchg16b`).
 fn atomic_size(ty: Type) -> Result<OperandSize, CodegenError> {
-    if ty.is_int() && ty.bits() <= 64 {
+    if int_le64(ty) {
         Ok(size_of(ty))
     } else {
         Err(CodegenError::Unsupported {
@@ -1623,7 +1633,7 @@ fn icmp_operands(ctx: &Lower<'_, MInst>, v: Value) -> Option<(IntCC, Value, Valu
             args: [a, b],
         } => {
             let ty = dfg.value_type(a);
-            (ty.is_int() && ty.bits() <= 64).then_some((cond, a, b, ty))
+            int_le64(ty).then_some((cond, a, b, ty))
         }
         _ => None,
     }
@@ -1655,7 +1665,7 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
                 }
                 return Ok(());
             }
-            if (vty == Type::F32 || vty == Type::F64) && opcode == Opcode::Store {
+            if f32_or_f64(vty) && opcode == Opcode::Store {
                 let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
                 ctx.vcode.push(MInst::XmmStore {
                     double: vty == Type::F64,
@@ -1990,7 +2000,7 @@ impl LowerBackend for X64Lower {
             return Vec::new();
         };
         let ty = dfg.value_type(result);
-        if !(ty.is_int() && ty.bits() <= 64) {
+        if !int_le64(ty) {
             return Vec::new();
         }
         let iconst = |v: Value| match dfg
