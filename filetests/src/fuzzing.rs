@@ -128,44 +128,6 @@ fn damage(func: &mut Function, rng: &mut Rng, choice: u8) {
 }
 
 fn with_opcode(mut data: InstructionData, new: Opcode) -> InstructionData {
-    use InstructionData::*;
-    match &mut data {
-        Nullary { opcode }
-        | Unary { opcode, .. }
-        | UnaryImm { opcode, .. }
-        | UnaryIeee16 { opcode, .. }
-        | UnaryIeee32 { opcode, .. }
-        | UnaryIeee64 { opcode, .. }
-        | UnaryConst { opcode, .. }
-        | UnaryGlobalValue { opcode, .. }
-        | Binary { opcode, .. }
-        | BinaryImm8 { opcode, .. }
-        | Ternary { opcode, .. }
-        | TernaryImm8 { opcode, .. }
-        | Shuffle { opcode, .. }
-        | IntCompare { opcode, .. }
-        | FloatCompare { opcode, .. }
-        | Jump { opcode, .. }
-        | Brif { opcode, .. }
-        | BranchTable { opcode, .. }
-        | Trap { opcode, .. }
-        | CondTrap { opcode, .. }
-        | IntAddTrap { opcode, .. }
-        | MultiAry { opcode, .. }
-        | Call { opcode, .. }
-        | CallIndirect { opcode, .. }
-        | TryCall { opcode, .. }
-        | TryCallIndirect { opcode, .. }
-        | FuncAddr { opcode, .. }
-        | Load { opcode, .. }
-        | Store { opcode, .. }
-        | LoadNoOffset { opcode, .. }
-        | StoreNoOffset { opcode, .. }
-        | StackLoad { opcode, .. }
-        | DynamicStackLoad { opcode, .. }
-        | AtomicRmw { opcode, .. }
-        | AtomicCas { opcode, .. }
-        | ExceptionHandlerAddress { opcode, .. } => *opcode = new,
-    }
+    *data.opcode_mut() = new;
     data
 }

@@ -339,11 +339,11 @@ pub enum InstructionData {
     },
 }
 
-impl InstructionData {
-    /// The opcode.
-    pub fn opcode(&self) -> Opcode {
+/// A reference to the `opcode` field of any instruction format.
+macro_rules! opcode_field {
+    ($data:expr) => {{
         use InstructionData::*;
-        match *self {
+        match $data {
             Nullary { opcode }
             | Unary { opcode, .. }
             | UnaryImm { opcode, .. }
@@ -381,6 +381,18 @@ impl InstructionData {
             | AtomicCas { opcode, .. }
             | ExceptionHandlerAddress { opcode, .. } => opcode,
         }
+    }};
+}
+
+impl InstructionData {
+    /// The opcode.
+    pub fn opcode(&self) -> Opcode {
+        *opcode_field!(self)
+    }
+
+    /// The opcode, to change it (keeping the format and operands).
+    pub fn opcode_mut(&mut self) -> &mut Opcode {
+        opcode_field!(self)
     }
 
     /// The format of this data.
