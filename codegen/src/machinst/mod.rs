@@ -45,7 +45,7 @@ impl fmt::Display for CodegenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CodegenError::Verifier(e) => write!(f, "verifier errors:\n{e}"),
-            CodegenError::UnsupportedOpcode { opcode, ty, isa } if *ty == Type::INVALID => {
+            CodegenError::UnsupportedOpcode { opcode, ty, isa } if ty.is_invalid() => {
                 write!(f, "unsupported on {isa}: `{}`", opcode.name())
             }
             CodegenError::UnsupportedOpcode { opcode, ty, isa } => {

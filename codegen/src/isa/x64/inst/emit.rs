@@ -4,7 +4,7 @@
 
 use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
-use super::regs::Gpr;
+use super::regs::{Gpr, Xmm};
 use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, UnaryOp, reloc};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel, RelocTarget};
@@ -97,7 +97,7 @@ impl Frame {
     }
 }
 
-const NONE: Prefixes = Prefixes {
+pub(super) const NONE: Prefixes = Prefixes {
     lock: false,
     operand_size: false,
     rep: None,
@@ -118,12 +118,41 @@ fn prefixes_for(size: OperandSize) -> Prefixes {
     }
 }
 
-fn gpr(a: Allocation) -> Gpr {
+pub(super) fn gpr(a: Allocation) -> Gpr {
     Gpr::from_preg(
         a.as_reg()
             .expect("register operands are allocated to registers"),
     )
     .expect("an integer register")
+}
+
+pub(super) fn xmm(a: Allocation) -> Xmm {
+    Xmm::from_preg(
+        a.as_reg()
+            .expect("register operands are allocated to registers"),
+    )
+    .expect("an xmm register")
+}
+
+/// The mandatory prefix of scalar single (F3) or double (F2) SSE forms.
+pub(super) fn scalar(double: bool) -> Prefixes {
+    Prefixes {
+        rep: Some(if double { 0xf2 } else { 0xf3 }),
+        ..NONE
+    }
+}
+
+/// `ud2`, recorded as a trap site with `code`.
+pub(super) fn trap(buf: &mut MachBuffer<Rel32>, code: TrapCode) {
+    buf.add_trap(code);
+    buf.put_data(&[0x0f, 0x0b]);
+}
+
+/// Traps with `code` unless the short-jump condition `jcc` (its one-byte opcode) holds:
+/// `jcc +2; ud2`.
+pub(super) fn trap_unless(buf: &mut MachBuffer<Rel32>, jcc: u8, code: TrapCode) {
+    buf.put_data(&[jcc, 2]);
+    trap(buf, code);
 }
 
 /// `push %r`.
@@ -197,17 +226,16 @@ pub fn emit_move(
 ) {
     let mut b = Vec::new();
     if class == regalloc2::RegClass::Float {
-        use super::regs::Xmm;
-        let x = |a: Allocation| {
-            Xmm::from_preg(a.as_reg().expect("a register")).expect("an xmm register")
-        };
         match (from.as_reg(), to.as_reg(), from.as_stack(), to.as_stack()) {
-            (Some(_), Some(_), _, _) => super::emit_float::movaps(&mut b, x(from), x(to)),
-            (Some(_), None, _, Some(slot)) => {
-                super::emit_float::movsd_mem(&mut b, x(from), frame.slot_amode(slot.index()), true)
-            }
+            (Some(_), Some(_), _, _) => super::emit_float::movaps(&mut b, xmm(from), xmm(to)),
+            (Some(_), None, _, Some(slot)) => super::emit_float::movsd_mem(
+                &mut b,
+                xmm(from),
+                frame.slot_amode(slot.index()),
+                true,
+            ),
             (None, Some(_), Some(slot), _) => {
-                super::emit_float::movsd_mem(&mut b, x(to), frame.slot_amode(slot.index()), false)
+                super::emit_float::movsd_mem(&mut b, xmm(to), frame.slot_amode(slot.index()), false)
             }
             _ => unreachable!("regalloc2 never moves stack to stack"),
         }
@@ -345,15 +373,10 @@ fn setcc01(b: &mut Vec<u8>, cc: Cc, r: Gpr) {
 fn stack_arg_move(b: &mut Vec<u8>, float: Option<bool>, reg: Allocation, mem: Amode, store: bool) {
     match float {
         Some(double) => {
-            let x = super::regs::Xmm::from_preg(reg.as_reg().expect("a register"))
-                .expect("an xmm register");
-            let prefixes = Prefixes {
-                rep: Some(if double { 0xf2 } else { 0xf3 }),
-                ..NONE
-            };
+            let x = xmm(reg);
             emit_modrm(
                 b,
-                prefixes,
+                scalar(double),
                 RexFlags::none(),
                 &[0x0f, if store { 0x11 } else { 0x10 }],
                 x.enc(),
@@ -486,6 +509,21 @@ fn emit_atomic_rmw(
     }
 }
 
+/// The move that widens `from` bits to 64, zero- or sign-extending: whether it needs
+/// REX.W, and its opcode. MOVZX r32 (0F B6 / 0F B7) and MOV r32 (8B) clear bits 32-63;
+/// MOVSX r64 (REX.W 0F BE / 0F BF), MOVSXD (REX.W 63); a 64-bit source is a plain MOV.
+fn extending_move(signed: bool, from: OperandSize) -> (bool, &'static [u8]) {
+    match (signed, from) {
+        (false, OperandSize::Size8) => (false, &[0x0f, 0xb6]),
+        (false, OperandSize::Size16) => (false, &[0x0f, 0xb7]),
+        (false, OperandSize::Size32) => (false, &[0x8b]),
+        (true, OperandSize::Size8) => (true, &[0x0f, 0xbe]),
+        (true, OperandSize::Size16) => (true, &[0x0f, 0xbf]),
+        (true, OperandSize::Size32) => (true, &[0x63]),
+        (_, OperandSize::Size64) => (true, &[0x8b]),
+    }
+}
+
 /// `test r, r` (85 /r, 84 /r for bytes).
 fn test(b: &mut Vec<u8>, size: OperandSize, r: Gpr) {
     let opcode = if size == OperandSize::Size8 {
@@ -561,10 +599,8 @@ fn emit_div(
 ) {
     let mut b = Vec::new();
     test(&mut b, size, divisor);
-    b.extend_from_slice(&[0x75, 2]); // jnz over the ud2
     buf.put_data(&b);
-    buf.add_trap(TrapCode::INTEGER_DIVISION_BY_ZERO);
-    buf.put_data(&[0x0f, 0x0b]);
+    trap_unless(buf, 0x75, TrapCode::INTEGER_DIVISION_BY_ZERO); // jnz
     let done = buf.get_label();
     if signed {
         // A divisor of -1: the quotient is the negated dividend (overflowing only for
@@ -593,10 +629,8 @@ fn emit_div(
         ); // xor edx, edx
         if let Some(narrow) = check_overflow {
             unary(&mut b, narrow, 3, Gpr::RAX); // neg at the CLIF width sets OF for MIN
-            b.extend_from_slice(&[0x71, 2]); // jno over the ud2
             buf.put_data(&b);
-            buf.add_trap(TrapCode::INTEGER_OVERFLOW);
-            buf.put_data(&[0x0f, 0x0b]);
+            trap_unless(buf, 0x71, TrapCode::INTEGER_OVERFLOW); // jno
         } else {
             buf.put_data(&b);
         }
@@ -896,59 +930,16 @@ pub fn emit_inst(
         }
         Inst::Extend { signed, from, .. } => {
             let (src, dst) = (gpr(allocs[0]), gpr(allocs[1]));
-            match (signed, from) {
-                // MOVZX r32, r/m8 / r/m16 (0F B6 / 0F B7) clears bits 32-63 too.
-                (false, OperandSize::Size8) => emit_modrm(
-                    &mut b,
-                    NONE,
-                    RexFlags::for_byte_regs(&[src]),
-                    &[0x0f, 0xb6],
-                    dst.enc(),
-                    RegMem::Reg(src.enc()),
-                ),
-                (false, OperandSize::Size16) => emit_modrm(
-                    &mut b,
-                    NONE,
-                    RexFlags::none(),
-                    &[0x0f, 0xb7],
-                    dst.enc(),
-                    RegMem::Reg(src.enc()),
-                ),
-                // MOV r32, r/m32 (8B) zero-extends.
-                (false, _) => emit_modrm(
-                    &mut b,
-                    NONE,
-                    RexFlags::none(),
-                    &[0x8b],
-                    dst.enc(),
-                    RegMem::Reg(src.enc()),
-                ),
-                // MOVSX r64, r/m8 / r/m16 (REX.W 0F BE / 0F BF), MOVSXD r64, r/m32 (REX.W 63).
-                (true, OperandSize::Size8) => emit_modrm(
-                    &mut b,
-                    NONE,
-                    RexFlags::w(),
-                    &[0x0f, 0xbe],
-                    dst.enc(),
-                    RegMem::Reg(src.enc()),
-                ),
-                (true, OperandSize::Size16) => emit_modrm(
-                    &mut b,
-                    NONE,
-                    RexFlags::w(),
-                    &[0x0f, 0xbf],
-                    dst.enc(),
-                    RegMem::Reg(src.enc()),
-                ),
-                (true, _) => emit_modrm(
-                    &mut b,
-                    NONE,
-                    RexFlags::w(),
-                    &[0x63],
-                    dst.enc(),
-                    RegMem::Reg(src.enc()),
-                ),
-            }
+            let (wide, opcode) = extending_move(*signed, *from);
+            // A byte source in sil/dil/spl/bpl needs a REX prefix.
+            let rex = if wide {
+                RexFlags::w()
+            } else if *from == OperandSize::Size8 {
+                RexFlags::for_byte_regs(&[src])
+            } else {
+                RexFlags::none()
+            };
+            emit_modrm(&mut b, NONE, rex, opcode, dst.enc(), RegMem::Reg(src.enc()));
         }
         Inst::Select { size, .. } => {
             let (c, t, dst) = (gpr(allocs[1]), gpr(allocs[2]), gpr(allocs[3]));
@@ -995,14 +986,11 @@ pub fn emit_inst(
                 buf.add_trap(*code);
             }
             let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
-            let (rex, opcode): (RexFlags, &[u8]) = match (size, signed) {
-                (OperandSize::Size8, false) => (RexFlags::none(), &[0x0f, 0xb6]),
-                (OperandSize::Size16, false) => (RexFlags::none(), &[0x0f, 0xb7]),
-                (OperandSize::Size32, false) => (RexFlags::none(), &[0x8b]),
-                (OperandSize::Size8, true) => (RexFlags::w(), &[0x0f, 0xbe]),
-                (OperandSize::Size16, true) => (RexFlags::w(), &[0x0f, 0xbf]),
-                (OperandSize::Size32, true) => (RexFlags::w(), &[0x63]),
-                (OperandSize::Size64, _) => (RexFlags::w(), &[0x8b]),
+            let (wide, opcode) = extending_move(*signed, *size);
+            let rex = if wide {
+                RexFlags::w()
+            } else {
+                RexFlags::none()
             };
             emit_modrm(&mut b, NONE, rex, opcode, dst.enc(), mem);
         }
@@ -1197,10 +1185,8 @@ pub fn emit_inst(
                 src2.enc(),
                 RegMem::Reg(dst.enc()),
             );
-            b.extend_from_slice(&[0x73, 2]); // jnc over the ud2
             buf.put_data(&b);
-            buf.add_trap(*code);
-            buf.put_data(&[0x0f, 0x0b]);
+            trap_unless(buf, 0x73, *code); // jnc
             return;
         }
         Inst::Debugtrap => b.push(0xcc),
@@ -1236,8 +1222,8 @@ pub fn emit_inst(
             );
         }
         Inst::Trap { code } => {
-            buf.add_trap(*code);
-            b.extend_from_slice(&[0x0f, 0x0b]);
+            trap(buf, *code);
+            return;
         }
         Inst::TrapIf {
             nonzero,
@@ -1247,11 +1233,9 @@ pub fn emit_inst(
         } => {
             let c = gpr(allocs[0]);
             test(&mut b, *size, c);
-            // Skip the 2-byte ud2 unless the condition holds: jz/jnz rel8.
-            b.extend_from_slice(&[if *nonzero { 0x74 } else { 0x75 }, 2]);
             buf.put_data(&b);
-            buf.add_trap(*code);
-            buf.put_data(&[0x0f, 0x0b]);
+            // trapnz skips the ud2 on zero (jz), trapz on non-zero (jnz).
+            trap_unless(buf, if *nonzero { 0x74 } else { 0x75 }, *code);
             return;
         }
         Inst::JmpTable {

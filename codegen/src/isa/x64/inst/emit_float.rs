@@ -2,7 +2,7 @@
 //! Vol. 2). Sequences with internal branches use buffer labels.
 
 use super::args::{Amode, OperandSize, RegMem};
-use super::emit::{Rel32, jump};
+use super::emit::{NONE, Rel32, gpr, jump, scalar, trap_unless, xmm};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm};
 use super::regs::{Gpr, Xmm};
 use super::{Cc, Inst, XmmOp, XmmUnaryOp};
@@ -11,32 +11,11 @@ use crate::machinst::buffer::MachBuffer;
 use alloc::vec::Vec;
 use regalloc2::Allocation;
 
-fn gpr(a: Allocation) -> Gpr {
-    Gpr::from_preg(a.as_reg().expect("allocated to a register")).expect("an integer register")
-}
-
-fn xmm(a: Allocation) -> Xmm {
-    Xmm::from_preg(a.as_reg().expect("allocated to a register")).expect("an xmm register")
-}
-
-const NONE: Prefixes = Prefixes {
-    lock: false,
-    operand_size: false,
-    rep: None,
-};
 const P66: Prefixes = Prefixes {
     lock: false,
     operand_size: true,
     rep: None,
 };
-
-/// The mandatory prefix of scalar single (F3) or double (F2) forms.
-fn scalar(double: bool) -> Prefixes {
-    Prefixes {
-        rep: Some(if double { 0xf2 } else { 0xf3 }),
-        ..NONE
-    }
-}
 
 fn w(wide: bool) -> RexFlags {
     if wide {
@@ -109,11 +88,6 @@ fn load_const(b: &mut Vec<u8>, double: bool, bits: u64, tmp: Gpr, x: Xmm) {
         x.enc(),
         RegMem::Reg(tmp.enc()),
     );
-}
-
-fn trap(buf: &mut MachBuffer<Rel32>, code: TrapCode) {
-    buf.add_trap(code);
-    buf.put_data(&[0x0f, 0x0b]);
 }
 
 /// Emits a float instruction; returns `false` if `inst` is not one.
@@ -540,12 +514,6 @@ fn float_bits(double: bool, value: f64) -> u64 {
     } else {
         u64::from((value as f32).to_bits())
     }
-}
-
-/// Traps with `code` unless the short-jump condition `jcc` (its one-byte opcode) holds.
-fn trap_unless(buf: &mut MachBuffer<Rel32>, jcc: u8, code: TrapCode) {
-    buf.put_data(&[jcc, 2]);
-    trap(buf, code);
 }
 
 const JA: u8 = 0x77;

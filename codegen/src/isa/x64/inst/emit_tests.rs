@@ -36,11 +36,7 @@ fn enc(f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     out
 }
 
-const NONE: Prefixes = Prefixes {
-    lock: false,
-    operand_size: false,
-    rep: None,
-};
+use super::emit::NONE;
 const OSIZE: Prefixes = Prefixes {
     lock: false,
     operand_size: true,
