@@ -308,15 +308,15 @@ impl<'f, I: MachInst> Lower<'f, I> {
     pub fn add_succ(&mut self, inst: Inst, succ: usize, target: usize) -> Result<(), CodegenError> {
         let args = match self.order.blocks[target] {
             LoweredBlock::Edge { .. } => Vec::new(),
-            LoweredBlock::Orig(_) => self.branch_args(inst, succ)?,
+            LoweredBlock::Orig(_) => self.branch_args(inst, succ, &[])?,
         };
         self.vcode.add_succ(target, &args);
         Ok(())
     }
 
-    /// The arguments of destination `succ` of `inst` in an edge block: values,
-    /// `try_call` results and exception payload registers.
-    fn edge_args(
+    /// The registers passed to destination `succ` of `inst`: values, and on the edges of
+    /// a `try_call` its results and the exception `payload` registers.
+    fn branch_args(
         &self,
         inst: Inst,
         succ: usize,
@@ -352,23 +352,6 @@ impl<'f, I: MachInst> Lower<'f, I> {
         }
         Ok(out)
     }
-
-    fn branch_args(&self, inst: Inst, succ: usize) -> Result<Vec<Reg>, CodegenError> {
-        let dfg = &self.func.dfg;
-        let call = dfg
-            .branch_destinations(inst)
-            .nth(succ)
-            .expect("the destination exists");
-        call.args(&dfg.value_lists)
-            .map(|a| match a {
-                BlockArg::Value(v) => self.value_regs(v),
-                _ => Err(CodegenError::Unsupported {
-                    feature: "try_call results as block arguments".into(),
-                }),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(|vs| vs.iter().flat_map(|r| r.regs().to_vec()).collect())
-    }
 }
 
 /// Lowers `func` with `backend`.
@@ -392,16 +375,8 @@ pub fn lower<B: LowerBackend>(
         value_regs: SecondaryMap::new(),
         block_params: SecondaryMap::new(),
         try_call_rets: SecondaryMap::new(),
-        uses: count_uses(func),
+        uses: count_uses(backend, func),
     };
-    for b in func.layout.blocks() {
-        for inst in func.layout.block_insts(b) {
-            for v in backend.absorbed_operands(func, inst) {
-                let v = func.dfg.resolve_aliases(v);
-                ctx.uses[v] = ctx.uses[v].saturating_sub(1);
-            }
-        }
-    }
     ctx.vcode.declare_blocks(blocks.len());
     for lb in &blocks {
         if let LoweredBlock::Orig(b) = *lb {
@@ -453,7 +428,7 @@ pub fn lower<B: LowerBackend>(
                 } else {
                     Vec::new()
                 };
-                let args = ctx.edge_args(term, succ, &payload)?;
+                let args = ctx.branch_args(term, succ, &payload)?;
                 let target = ctx.order.lowered_index(to).expect("reachable");
                 ctx.vcode.push(backend.jump(target));
                 ctx.vcode.add_succ(target, &args);
@@ -463,8 +438,9 @@ pub fn lower<B: LowerBackend>(
     Ok(ctx.vcode.finish())
 }
 
-/// The number of uses of each value: instruction arguments and branch arguments.
-fn count_uses(func: &Function) -> SecondaryMap<Value, u32> {
+/// The number of uses of each value that need it in a register: instruction and branch
+/// arguments, less the operands the backend takes as immediates.
+fn count_uses<B: LowerBackend>(backend: &B, func: &Function) -> SecondaryMap<Value, u32> {
     let dfg = &func.dfg;
     let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
     for b in func.layout.blocks() {
@@ -478,6 +454,10 @@ fn count_uses(func: &Function) -> SecondaryMap<Value, u32> {
                         uses[dfg.resolve_aliases(v)] += 1;
                     }
                 }
+            }
+            for v in backend.absorbed_operands(func, inst) {
+                let v = dfg.resolve_aliases(v);
+                uses[v] = uses[v].saturating_sub(1);
             }
         }
     }
