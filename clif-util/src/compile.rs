@@ -1,7 +1,9 @@
 //! `clif-util compile`: compile CLIF functions for a target and report the result.
 
+use gantry_codegen::Context;
 use gantry_codegen::isa;
 use gantry_codegen::settings;
+use gantry_filetests::compile::listing;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -12,7 +14,7 @@ pub struct Options {
     pub target: String,
     /// Shared settings, `name=value` or `name`.
     pub set: Vec<String>,
-    /// Print the disassembly of each function.
+    /// Print the VCode and the disassembly of each function.
     pub disasm: bool,
     /// The files (`-` for standard input).
     pub files: Vec<PathBuf>,
@@ -49,15 +51,17 @@ pub fn run(opts: &Options) -> Result<(), String> {
         for f in &file.functions {
             funcs += 1;
             insts += f.func.dfg.num_insts();
+            let mut ctx = Context::for_function(f.func.clone());
+            ctx.want_vcode = opts.disasm;
             let start = Instant::now();
-            let result = target.compile_function(&f.func);
+            let result = ctx.compile(target.as_ref());
             elapsed += start.elapsed();
             match result {
                 Ok(code) => {
-                    bytes += code.data.len();
+                    bytes += code.code.len();
                     if opts.disasm {
-                        println!("function {}: {} bytes", f.func.name, code.data.len());
-                        print!("{}", crate::disasm::x64(&code.data));
+                        println!("function {}: {} bytes", f.func.name, code.code.len());
+                        print!("{}", listing(code, target.name()));
                     }
                 }
                 Err(e) => errors

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 mod cat;
 mod compile;
-mod disasm;
 mod print_cfg;
 mod run;
 mod test;

@@ -2,7 +2,7 @@
 //! Kennedy ("A Simple, Fast Dominance Algorithm", 2001) over reverse post-order.
 
 use crate::flowgraph::ControlFlowGraph;
-use crate::ir::{Block, Function, Inst, Layout};
+use crate::ir::{Block, FunctionStencil, Inst, Layout};
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use gantry_entity::{PackedOption, SecondaryMap};
@@ -19,14 +19,14 @@ pub struct DominatorTree {
 
 impl DominatorTree {
     /// The tree of `func`, using its control flow graph `cfg`.
-    pub fn with_function(func: &Function, cfg: &ControlFlowGraph) -> DominatorTree {
+    pub fn with_function(func: &FunctionStencil, cfg: &ControlFlowGraph) -> DominatorTree {
         let mut tree = DominatorTree::default();
         tree.compute(func, cfg);
         tree
     }
 
     /// Recomputes the tree.
-    pub fn compute(&mut self, func: &Function, cfg: &ControlFlowGraph) {
+    pub fn compute(&mut self, func: &FunctionStencil, cfg: &ControlFlowGraph) {
         self.idom.clear();
         self.rpo_number.clear();
         self.rpo.clear();

@@ -1,6 +1,6 @@
 //! The control flow graph: predecessors and successors of each block.
 
-use crate::ir::{Block, Function, Inst};
+use crate::ir::{Block, FunctionStencil, Inst};
 use alloc::vec::Vec;
 use gantry_entity::SecondaryMap;
 
@@ -34,14 +34,14 @@ impl ControlFlowGraph {
     }
 
     /// The graph of `func`.
-    pub fn with_function(func: &Function) -> ControlFlowGraph {
+    pub fn with_function(func: &FunctionStencil) -> ControlFlowGraph {
         let mut cfg = ControlFlowGraph::new();
         cfg.compute(func);
         cfg
     }
 
     /// Recomputes the graph for `func`.
-    pub fn compute(&mut self, func: &Function) {
+    pub fn compute(&mut self, func: &FunctionStencil) {
         self.nodes.clear();
         for block in func.layout.blocks() {
             for inst in func.layout.block_insts(block) {

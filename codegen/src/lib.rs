@@ -14,6 +14,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod cfg_printer;
+pub mod context;
 pub mod data_value;
 pub mod dominator_tree;
 pub mod flowgraph;
@@ -32,5 +33,6 @@ mod isle {
     include!(concat!(env!("OUT_DIR"), "/isle_prelude.rs"));
 }
 
+pub use context::Context;
 pub use gantry_bforest as bforest;
 pub use gantry_entity as entity;

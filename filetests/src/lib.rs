@@ -1,8 +1,7 @@
 //! The `.clif` filetest runner and its corpus in `filetests/suite/`.
 //!
 //! A test file starts with `test` lines naming the kinds of test to run on its functions
-//! (`cat`, `verifier`, `print-cfg`, `domtree`; the backend kinds `compile` and `run`
-//! arrive with the backends), `set` lines for settings and `target` lines for ISAs.
+//! (`cat`, `verifier`, `print-cfg`, `domtree`, `compile [precise-output]`, `run`), `set` lines for settings and `target` lines for ISAs.
 //! Expectations live in comments: filecheck directives (`; check:`), verifier errors
 //! (`; error:` on the offending line), dominators (`; dominates:`). A file that must fail
 //! to parse says where and why in a comment `; parse error: LINE:COL: MESSAGE`.
@@ -12,6 +11,8 @@
 
 #![warn(missing_docs)]
 
+pub mod compile;
+pub mod disasm;
 mod filecheck;
 pub mod fuzzing;
 pub mod random;

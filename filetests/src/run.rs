@@ -6,9 +6,10 @@
 
 use gantry_codegen::data_value::DataValue;
 use gantry_codegen::ir::immediates::{Ieee32, Ieee64};
-use gantry_codegen::ir::{ExternalName, Function, LibCall, Signature, Type};
+use gantry_codegen::ir::{Function, LibCall, Signature, Type};
 use gantry_codegen::isa::TargetIsa;
-use gantry_codegen::machinst::buffer::{MachBufferFinalized, MachTrap, RelocTarget};
+use gantry_codegen::machinst::buffer::MachTrap;
+use gantry_codegen::machinst::compiled::{CompiledCode, FinalizedRelocTarget};
 use gantry_codegen::settings::IsaFlags;
 use gantry_reader::{Comparison, Invocation, RunCommand, TestFile, parse_run_command};
 use memmap2::{Mmap, MmapMut};
@@ -85,30 +86,30 @@ impl Loaded {
     ///
     /// # Errors
     /// A relocation to a name that is not one of `funcs`, or of an unknown kind.
-    fn link(funcs: &[(String, MachBufferFinalized)]) -> Result<Loaded, String> {
+    fn link(funcs: &[(String, CompiledCode)]) -> Result<Loaded, String> {
         let mut entries = HashMap::new();
         let mut size = 0usize;
         for (name, code) in funcs {
             entries.insert(name.clone(), size);
-            size = (size + code.data.len()).div_ceil(16) * 16;
+            size = (size + code.code.len()).div_ceil(16) * 16;
         }
         let mut map = MmapMut::map_anon(size.max(1)).map_err(|e| e.to_string())?;
         let base = map.as_ptr() as i64;
         let mut traps = Vec::new();
         for (name, code) in funcs {
             let start = entries[name];
-            map[start..start + code.data.len()].copy_from_slice(&code.data);
+            map[start..start + code.code.len()].copy_from_slice(&code.code);
             traps.extend(code.traps.iter().map(|t| MachTrap {
                 offset: t.offset + start as u32,
                 code: t.code,
             }));
             for r in &code.relocs {
-                let RelocTarget::ExternalName(target) = &r.target;
+                let target = &r.target;
                 let address = match target {
-                    ExternalName::TestCase(t) => {
+                    FinalizedRelocTarget::TestCase(t) => {
                         entries.get(t.as_str()).map(|&off| base + off as i64)
                     }
-                    ExternalName::LibCall(lc) => libcall_address(*lc),
+                    FinalizedRelocTarget::LibCall(lc) => libcall_address(*lc),
                     _ => None,
                 };
                 let Some(address) = address else {

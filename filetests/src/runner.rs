@@ -82,7 +82,7 @@ pub fn run_file(path: &Path) -> (FileOutcome, Cases) {
         }
     };
     let mut cases = Cases::default();
-    let outcome = run_text(&text, &mut cases);
+    let outcome = run_text(&text, path, &mut cases);
     // A file that failed before counting anything is one failed case.
     if matches!(outcome, FileOutcome::Failed(_)) && cases.failed == 0 {
         cases.failed = 1;
@@ -93,7 +93,7 @@ pub fn run_file(path: &Path) -> (FileOutcome, Cases) {
     (outcome, cases)
 }
 
-fn run_text(text: &str, cases: &mut Cases) -> FileOutcome {
+fn run_text(text: &str, path: &Path, cases: &mut Cases) -> FileOutcome {
     let expected_parse_error = text.lines().find_map(|l| {
         let c = l.split_once(';')?.1.trim();
         c.strip_prefix("parse error:").map(|s| s.trim().to_string())
@@ -141,13 +141,18 @@ fn run_text(text: &str, cases: &mut Cases) -> FileOutcome {
             }
             continue;
         }
+        if cmd.command == "compile" {
+            let precise = cmd.options.iter().any(|o| o == "precise-output");
+            let bless = std::env::var_os("GANTRY_BLESS").is_some_and(|v| v == "1");
+            let bless = bless.then_some((path, text));
+            match compile_on_targets(&file, &targets, &flags, precise, bless, &mut skipped, cases) {
+                Ok(n) => ran += n,
+                Err(e) => return FileOutcome::Failed(e),
+            }
+            continue;
+        }
         if !SUPPORTED.contains(&cmd.command.as_str()) {
-            let why = if cmd.command == "compile" {
-                let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-                format!("`test compile` is not supported yet ({})", names.join(", "))
-            } else {
-                format!("`test {}` is not supported yet", cmd.command)
-            };
+            let why = format!("`test {}` is not supported yet", cmd.command);
             skipped.push(why);
             cases.skipped += functions;
             continue;
@@ -227,6 +232,60 @@ fn run_on_targets(
                 cases.skipped += lines;
             }
         }
+    }
+    if failures.is_empty() {
+        Ok(ran)
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// Runs `test compile` for every target with a backend, counting each function on each
+/// target as a case; returns the number of targets compiled for. `precise-output` needs
+/// exactly one target (its expectations are one listing per function).
+///
+/// # Errors
+/// The failures, each naming the target.
+fn compile_on_targets(
+    file: &gantry_reader::TestFile<'_>,
+    targets: &[Target],
+    flags: &Flags,
+    precise: bool,
+    bless: Option<(&Path, &str)>,
+    skipped: &mut Vec<String>,
+    cases: &mut Cases,
+) -> Result<usize, String> {
+    let functions = file.functions.len();
+    if precise && targets.len() != 1 {
+        cases.failed += functions;
+        return Err("`test compile precise-output` needs exactly one `target` line".into());
+    }
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for t in targets {
+        let isa = match t.isa.clone().map(|b| b.finish_with(flags.clone())) {
+            Some(Ok(isa)) => isa,
+            Some(Err(e)) => {
+                skipped.push(format!("`test compile` for {}: {e}", t.name));
+                cases.skipped += functions;
+                continue;
+            }
+            None => {
+                skipped.push(format!("`test compile` for {}", t.name));
+                cases.skipped += functions;
+                continue;
+            }
+        };
+        let (passed, failed) = crate::compile::run(file, isa.as_ref(), precise, bless)
+            .inspect_err(|_| cases.failed += functions)?;
+        cases.passed += passed;
+        cases.failed += failed.len();
+        failures.extend(
+            failed
+                .into_iter()
+                .map(|f| format!("test compile on {}: {f}", t.name)),
+        );
+        ran += 1;
     }
     if failures.is_empty() {
         Ok(ran)

@@ -247,7 +247,7 @@ fn debugtrap_is_a_breakpoint() {
         "function %f() -> i64 {\nblock0:\n    debugtrap\n    v0 = iconst.i64 1\n    return v0\n}",
     );
     let code = x64().compile_function(&f).unwrap();
-    assert!(code.data.contains(&0xcc), "no int3 in {:02x?}", code.data);
+    assert!(code.code.contains(&0xcc), "no int3 in {:02x?}", code.code);
     let err = gantry_filetests::run::compile_and_call(x64().as_ref(), &f, &[]).unwrap_err();
     assert!(err.contains("crash"), "{err}");
 }

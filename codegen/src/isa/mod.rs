@@ -5,10 +5,10 @@
 
 pub mod x64;
 
-use crate::ir::{CallConv, Endianness, Function, Type};
+use crate::ir::{CallConv, Endianness, Function, FunctionStencil, Type};
 use crate::machinst::CodegenError;
-use crate::machinst::buffer::MachBufferFinalized;
-use crate::settings::{Aarch64Flags, IsaFlags, S390xFlags, SetError, X64Flags};
+use crate::machinst::compiled::{CompiledCode, CompiledCodeStencil};
+use crate::settings::{Aarch64Flags, Flags, IsaFlags, S390xFlags, SetError, X64Flags};
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use core::fmt;
@@ -38,14 +38,35 @@ pub trait TargetIsa {
     /// The ISA's short name (`x86_64`, `aarch64`, `s390x`).
     fn name(&self) -> &'static str;
 
-    /// Compiles `func` to machine code: verification, lowering, register allocation and
-    /// emission, including the prologue and epilogue.
+    /// The shared settings it was built with.
+    fn shared_flags(&self) -> &Flags;
+
+    /// Compiles a function's stencil to machine code: lowering, register allocation and
+    /// emission, including the prologue and epilogue. It reads nothing but `stencil`, so
+    /// equal stencils give equal results. With `want_vcode`, the result carries the
+    /// VCode as text. The stencil is assumed valid (see [`TargetIsa::compile_function`]).
     ///
     /// # Errors
-    /// [`CodegenError::Verifier`] for invalid IR, [`CodegenError::UnsupportedOpcode`] or
-    /// [`CodegenError::Unsupported`] for what this backend does not handle yet, and
-    /// allocation or emission failures.
-    fn compile_function(&self, func: &Function) -> Result<MachBufferFinalized, CodegenError>;
+    /// [`CodegenError::UnsupportedOpcode`] or [`CodegenError::Unsupported`] for what this
+    /// backend does not handle, and allocation or emission failures.
+    fn compile_stencil(
+        &self,
+        stencil: &FunctionStencil,
+        want_vcode: bool,
+    ) -> Result<CompiledCodeStencil, CodegenError>;
+
+    /// Verifies `func` (with the shared settings' verifier flags), compiles its stencil
+    /// and finalizes the result with its parameters.
+    ///
+    /// # Errors
+    /// [`CodegenError::Verifier`] for invalid IR, and those of
+    /// [`TargetIsa::compile_stencil`].
+    fn compile_function(&self, func: &Function) -> Result<CompiledCode, CodegenError> {
+        crate::context::verify(func, self.shared_flags())?;
+        Ok(self
+            .compile_stencil(&func.stencil, false)?
+            .apply_params(&func.params))
+    }
 }
 
 /// An ISA chosen by name, with its flags being set.

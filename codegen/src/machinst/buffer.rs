@@ -170,7 +170,7 @@ pub struct MachBuffer<L: LabelUse> {
 }
 
 /// The finished code and its metadata.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub struct MachBufferFinalized {
     /// The code and constants.
     pub data: Vec<u8>,

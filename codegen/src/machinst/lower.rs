@@ -10,7 +10,7 @@ use super::vcode::{VCode, VCodeBuilder};
 use super::{CodegenError, MachInst};
 use crate::dominator_tree::DominatorTree;
 use crate::flowgraph::ControlFlowGraph;
-use crate::ir::{Block, BlockArg, Function, Inst, Opcode, StackSlot, Value};
+use crate::ir::{Block, BlockArg, FunctionStencil, Inst, Opcode, StackSlot, Value};
 use alloc::vec::Vec;
 use gantry_entity::SecondaryMap;
 
@@ -50,7 +50,10 @@ impl BlockOrder {
     /// # Errors
     /// [`CodegenError::Unsupported`] if a branch targets the entry block (its parameters
     /// are the function's arguments).
-    pub fn new(func: &Function, domtree: &DominatorTree) -> Result<BlockOrder, CodegenError> {
+    pub fn new(
+        func: &FunctionStencil,
+        domtree: &DominatorTree,
+    ) -> Result<BlockOrder, CodegenError> {
         let dfg = &func.dfg;
         let mut preds: SecondaryMap<Block, u32> = SecondaryMap::new();
         let rpo = domtree.cfg_rpo();
@@ -133,7 +136,7 @@ impl BlockOrder {
 /// [`CodegenError::Unsupported`] for an alignment above 16 bytes or an area of 2 GiB or
 /// more.
 pub fn stack_slot_layout(
-    func: &Function,
+    func: &FunctionStencil,
 ) -> Result<(SecondaryMap<StackSlot, u32>, u32), CodegenError> {
     let mut offsets = SecondaryMap::new();
     let mut end: u64 = 0;
@@ -202,7 +205,7 @@ pub trait LowerBackend {
 
     /// The operands `inst` will take as immediates rather than from registers, so their
     /// defining instructions need not be lowered for this use (default: none).
-    fn absorbed_operands(&self, _func: &Function, _inst: Inst) -> Vec<Value> {
+    fn absorbed_operands(&self, _func: &FunctionStencil, _inst: Inst) -> Vec<Value> {
         Vec::new()
     }
 
@@ -213,7 +216,7 @@ pub trait LowerBackend {
 /// The state of lowering one function.
 pub struct Lower<'f, I: MachInst> {
     /// The function being lowered.
-    pub func: &'f Function,
+    pub func: &'f FunctionStencil,
     /// The code built so far.
     pub vcode: VCodeBuilder<I>,
     order: BlockOrder,
@@ -360,7 +363,7 @@ impl<'f, I: MachInst> Lower<'f, I> {
 /// [`CodegenError::Unsupported`] for what the backend cannot lower.
 pub fn lower<B: LowerBackend>(
     backend: &B,
-    func: &Function,
+    func: &FunctionStencil,
 ) -> Result<VCode<B::MInst>, CodegenError> {
     let cfg = ControlFlowGraph::with_function(func);
     let domtree = DominatorTree::with_function(func, &cfg);
@@ -440,7 +443,7 @@ pub fn lower<B: LowerBackend>(
 
 /// The number of uses of each value that need it in a register: instruction and branch
 /// arguments, less the operands the backend takes as immediates.
-fn count_uses<B: LowerBackend>(backend: &B, func: &Function) -> SecondaryMap<Value, u32> {
+fn count_uses<B: LowerBackend>(backend: &B, func: &FunctionStencil) -> SecondaryMap<Value, u32> {
     let dfg = &func.dfg;
     let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
     for b in func.layout.blocks() {
@@ -466,7 +469,7 @@ fn count_uses<B: LowerBackend>(backend: &B, func: &Function) -> SecondaryMap<Val
 
 fn class_of<B: LowerBackend>(
     backend: &B,
-    func: &Function,
+    func: &FunctionStencil,
     v: Value,
 ) -> Result<regalloc2::RegClass, CodegenError> {
     let ty = func.dfg.value_type(v);
@@ -482,6 +485,6 @@ fn class_of<B: LowerBackend>(
 }
 
 /// The opcode of an instruction, for error messages.
-pub fn opcode_of(func: &Function, inst: Inst) -> Opcode {
+pub fn opcode_of(func: &FunctionStencil, inst: Inst) -> Opcode {
     func.dfg.insts[inst].opcode()
 }

@@ -5,6 +5,7 @@
 //! [`lower`] drives lowering from CLIF; each ISA supplies the rules.
 
 pub mod buffer;
+pub mod compiled;
 pub mod lower;
 pub mod reg;
 pub mod vcode;
@@ -69,6 +70,8 @@ pub trait MachInst: Clone + core::fmt::Debug {
     fn is_branch(&self) -> bool;
     /// The spill slot size for a register class, in slots of 8 bytes.
     fn spillslot_size(class: RegClass) -> usize;
+    /// The assembler name of a physical register (`%rdi`), for VCode listings.
+    fn preg_name(p: regalloc2::PReg) -> String;
 }
 
 #[cfg(test)]

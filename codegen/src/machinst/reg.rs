@@ -3,13 +3,29 @@
 pub use regalloc2::{Allocation, PReg, RegClass, VReg};
 
 /// A virtual register of VCode (an SSA value of one register class).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Reg(VReg);
+
+/// `v12` for an integer register, `v12f` for a float/vector one: short, because VCode
+/// listings print instructions with `Debug`.
+impl core::fmt::Debug for Reg {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.class() {
+            RegClass::Int => write!(f, "v{}", self.0.vreg()),
+            _ => write!(f, "v{}f", self.0.vreg()),
+        }
+    }
+}
 
 impl Reg {
     /// The virtual register `index` of `class`.
     pub fn new(index: usize, class: RegClass) -> Reg {
         Reg(VReg::new(index, class))
+    }
+
+    /// The register for a regalloc2 virtual register.
+    pub fn from_vreg(v: VReg) -> Reg {
+        Reg(v)
     }
 
     /// The regalloc2 virtual register.
@@ -24,8 +40,15 @@ impl Reg {
 }
 
 /// A register an instruction writes, marking the def side in instruction fields.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Writable<T>(T);
+
+/// The register itself, marked with `=` as written.
+impl<T: core::fmt::Debug> core::fmt::Debug for Writable<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "={:?}", self.0)
+    }
+}
 
 impl<T: Copy> Writable<T> {
     /// Wraps `r` as written.

@@ -48,6 +48,10 @@ impl MachInst for Toy {
     fn spillslot_size(_: RegClass) -> usize {
         1
     }
+
+    fn preg_name(p: PReg) -> alloc::string::String {
+        alloc::format!("r{}", p.hw_enc())
+    }
 }
 
 fn env(regs: usize) -> MachineEnv {

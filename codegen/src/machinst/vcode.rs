@@ -214,6 +214,34 @@ impl<I: MachInst> VCode<I> {
         s as usize..e as usize
     }
 
+    /// The code as text: each block with its parameters, its instructions (their
+    /// `Debug` form, one a line) and its successors with the values passed to them.
+    pub fn to_text(&self) -> alloc::string::String {
+        use core::fmt::Write;
+        let mut out = alloc::string::String::new();
+        let list = |regs: &[VReg]| {
+            let names: Vec<_> = regs
+                .iter()
+                .map(|&v| alloc::format!("{:?}", Reg::from_vreg(v)))
+                .collect();
+            names.join(", ")
+        };
+        for (b, data) in self.blocks.iter().enumerate() {
+            let _ = writeln!(out, "block{b}({}):", list(&data.params));
+            for i in self.block_range(b) {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    name_pregs::<I>(alloc::format!("{:?}", self.insts[i]))
+                );
+            }
+            for (succ, args) in data.succs.iter().zip(&data.branch_args) {
+                let _ = writeln!(out, "  ; -> block{}({})", succ.index(), list(args));
+            }
+        }
+        out
+    }
+
     /// Runs regalloc2 on this code.
     ///
     /// # Errors
@@ -236,6 +264,24 @@ impl<I: MachInst> VCode<I> {
         }
         Ok(out)
     }
+}
+
+/// `text` with each physical register's `Debug` form (`PReg(hw = 7, ...)`) replaced by
+/// its assembler name.
+fn name_pregs<I: MachInst>(mut text: alloc::string::String) -> alloc::string::String {
+    if !text.contains("PReg(") {
+        return text;
+    }
+    for class in [RegClass::Int, RegClass::Float, RegClass::Vector] {
+        for hw in 0..PReg::MAX {
+            let p = PReg::new(hw, class);
+            let debug = alloc::format!("{p:?}");
+            if text.contains(&debug) {
+                text = text.replace(&debug, &I::preg_name(p));
+            }
+        }
+    }
+    text
 }
 
 impl<I: MachInst> Function for VCode<I> {

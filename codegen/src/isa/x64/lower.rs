@@ -1107,12 +1107,7 @@ enum ArgLoc {
 /// # Errors
 /// [`CodegenError::Unsupported`] for types other than integers up to 64 bits and
 /// `f32`/`f64`.
-fn assign_locs(
-    ctx: &Lower<'_, MInst>,
-    types: &[Type],
-    gprs: &[Gpr],
-    xmms: u8,
-) -> Result<Vec<ArgLoc>, CodegenError> {
+fn assign_locs(types: &[Type], gprs: &[Gpr], xmms: u8) -> Result<Vec<ArgLoc>, CodegenError> {
     let (mut next_gpr, mut next_xmm, mut stack) = (0usize, 0u8, 0u32);
     let mut out = Vec::new();
     for &ty in types {
@@ -1137,7 +1132,7 @@ fn assign_locs(
                 Xmm::new(next_xmm - 1).preg()
             })
         } else {
-            check_int(ctx, ty)?;
+            check_int(ty)?;
             gprs.get(next_gpr).map(|g| {
                 next_gpr += 1;
                 g.preg()
@@ -1182,13 +1177,12 @@ fn flat_regs(ctx: &Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, Codeg
 /// # Errors
 /// [`CodegenError::Unsupported`] when registers run out (`what` names the values).
 fn assign_regs(
-    ctx: &Lower<'_, MInst>,
     types: &[Type],
     gprs: &[Gpr],
     xmms: u8,
     what: &str,
 ) -> Result<Vec<regalloc2::PReg>, CodegenError> {
-    assign_locs(ctx, types, gprs, xmms)?
+    assign_locs(types, gprs, xmms)?
         .into_iter()
         .map(|l| match l {
             ArgLoc::Reg(p) => Ok(p),
@@ -1204,15 +1198,12 @@ fn float_kind(ty: Type) -> Option<bool> {
     f32_or_f64(ty).then_some(ty == Type::F64)
 }
 
-fn check_int(ctx: &Lower<'_, MInst>, ty: Type) -> Result<(), CodegenError> {
+fn check_int(ty: Type) -> Result<(), CodegenError> {
     if int_le64(ty) {
         Ok(())
     } else {
         Err(CodegenError::Unsupported {
-            feature: alloc::format!(
-                "{ty} arguments and returns on x86_64 (function {})",
-                ctx.func.name
-            ),
+            feature: alloc::format!("{ty} arguments and returns on x86_64"),
         })
     }
 }
@@ -1267,7 +1258,7 @@ fn call_args(
         });
     }
     let types: Vec<Type> = sig.params.iter().map(|p| p.value_type).collect();
-    let locs = assign_locs(ctx, &types, &ARG_REGS, 8)?;
+    let locs = assign_locs(&types, &ARG_REGS, 8)?;
     let regs = flat_regs(ctx, args)?;
     let mut uses = Vec::new();
     for ((r, loc), ty) in regs.into_iter().zip(locs).zip(parts(&types)) {
@@ -1423,14 +1414,8 @@ fn call_results(
     sig: &crate::ir::Signature,
 ) -> Result<CallResults, CodegenError> {
     let ret_types: Vec<Type> = sig.returns.iter().map(|p| p.value_type).collect();
-    let mut pregs = assign_regs(
-        ctx,
-        &ret_types,
-        &RET_REGS,
-        2,
-        "call results (a return area)",
-    )?
-    .into_iter();
+    let mut pregs =
+        assign_regs(&ret_types, &RET_REGS, 2, "call results (a return area)")?.into_iter();
     let mut clobbers = caller_saved();
     let (mut values, mut defs) = (Vec::new(), Vec::new());
     for ty in ret_types {
@@ -1676,7 +1661,7 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
                 });
                 return Ok(());
             }
-            check_int(ctx, vty)?;
+            check_int(vty)?;
             let size = match opcode {
                 Opcode::Istore8 => OperandSize::Size8,
                 Opcode::Istore16 => OperandSize::Size16,
@@ -1741,7 +1726,7 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
             code,
         } => {
             let ty = ctx.func.dfg.value_type(arg);
-            check_int(ctx, ty)?;
+            check_int(ty)?;
             let c = ctx.value_reg(arg)?;
             ctx.vcode.push(MInst::TrapIf {
                 nonzero: opcode == Opcode::Trapnz,
@@ -1770,7 +1755,7 @@ impl LowerBackend for X64Lower {
             .iter()
             .map(|p| p.value_type)
             .collect();
-        let locs = assign_locs(ctx, &types, &ARG_REGS, 8)?;
+        let locs = assign_locs(&types, &ARG_REGS, 8)?;
         let mut args = Vec::new();
         let mut loads = Vec::new();
         for ((&r, loc), ty) in params.iter().zip(locs).zip(parts(&types)) {
@@ -1863,7 +1848,7 @@ impl LowerBackend for X64Lower {
             }
             InstructionData::Brif { arg, .. } => {
                 let ty = ctx.func.dfg.value_type(arg);
-                check_int(ctx, ty)?;
+                check_int(ty)?;
                 // A condition computed by an integer icmp: branch on the comparison itself
                 // (the icmp's own result is still computed if anything else uses it).
                 if let Some((cc, a, b, cty)) = icmp_operands(ctx, arg) {
@@ -1895,8 +1880,7 @@ impl LowerBackend for X64Lower {
             } => {
                 let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
                 let types: Vec<Type> = args.iter().map(|&v| ctx.func.dfg.value_type(v)).collect();
-                let pregs =
-                    assign_regs(ctx, &types, &RET_REGS, 2, "return values (a return area)")?;
+                let pregs = assign_regs(&types, &RET_REGS, 2, "return values (a return area)")?;
                 let rets = flat_regs(ctx, &args)?.into_iter().zip(pregs).collect();
                 ctx.vcode.push(MInst::Rets { rets });
                 Ok(())
@@ -1985,7 +1969,11 @@ impl LowerBackend for X64Lower {
         }
     }
 
-    fn absorbed_operands(&self, func: &crate::ir::Function, inst: crate::ir::Inst) -> Vec<Value> {
+    fn absorbed_operands(
+        &self,
+        func: &crate::ir::FunctionStencil,
+        inst: crate::ir::Inst,
+    ) -> Vec<Value> {
         // Mirrors the immediate-form rules of lower.isle (same opcodes, operand order and
         // priorities).
         let dfg = &func.dfg;

@@ -7,10 +7,11 @@
 pub mod inst;
 pub mod lower;
 
-use crate::ir::{CallConv, Function};
+use crate::ir::{CallConv, FunctionStencil};
 use crate::isa::TargetIsa;
 use crate::machinst::CodegenError;
-use crate::machinst::buffer::{MachBuffer, MachBufferFinalized};
+use crate::machinst::buffer::MachBuffer;
+use crate::machinst::compiled::CompiledCodeStencil;
 use crate::settings::X64Flags;
 use alloc::vec::Vec;
 use inst::emit::{Frame, Rel32, emit_inst, emit_move, prologue};
@@ -80,13 +81,15 @@ impl TargetIsa for X64Isa {
         "x86_64"
     }
 
-    fn compile_function(&self, func: &Function) -> Result<MachBufferFinalized, CodegenError> {
-        let verifier_flags = crate::verifier::VerifierFlags {
-            preserve_frame_pointers: self.shared.preserve_frame_pointers,
-            enable_pinned_reg: self.shared.enable_pinned_reg,
-        };
-        crate::verifier::verify_function_with(func, verifier_flags)
-            .map_err(CodegenError::Verifier)?;
+    fn shared_flags(&self) -> &crate::settings::Flags {
+        &self.shared
+    }
+
+    fn compile_stencil(
+        &self,
+        func: &FunctionStencil,
+        want_vcode: bool,
+    ) -> Result<CompiledCodeStencil, CodegenError> {
         if func.signature.call_conv == CallConv::WindowsFastcall {
             return Err(CodegenError::Unsupported {
                 feature: "the windows_fastcall calling convention on x86_64".into(),
@@ -124,6 +127,7 @@ impl TargetIsa for X64Isa {
             vcode.outgoing_args_bytes(),
         );
 
+        let frame_size = frame.size();
         let mut buf: MachBuffer<Rel32> = MachBuffer::new();
         let labels: Vec<_> = (0..vcode.num_blocks()).map(|_| buf.get_label()).collect();
         buf.put_data(&prologue(&frame));
@@ -152,6 +156,10 @@ impl TargetIsa for X64Isa {
                 }
             }
         }
-        buf.finish().map_err(CodegenError::Emission)
+        Ok(CompiledCodeStencil {
+            buffer: buf.finish().map_err(CodegenError::Emission)?,
+            vcode: want_vcode.then(|| vcode.to_text()),
+            frame_size,
+        })
     }
 }

@@ -84,6 +84,12 @@ impl Frame {
         }
     }
 
+    /// The bytes below the return address: the saved `rbp`, the saved registers and
+    /// what the prologue allocates.
+    pub fn size(&self) -> u32 {
+        8 + 8 * self.saved.len() as u32 + self.alloc_bytes
+    }
+
     fn slot(&self, index: usize) -> RegMem {
         RegMem::Mem(self.slot_amode(index))
     }

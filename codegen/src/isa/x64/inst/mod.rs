@@ -1281,4 +1281,12 @@ impl MachInst for Inst {
             _ => 2,
         }
     }
+
+    fn preg_name(p: PReg) -> alloc::string::String {
+        match (Gpr::from_preg(p), regs::Xmm::from_preg(p)) {
+            (Some(g), _) => alloc::format!("{g}"),
+            (_, Some(x)) => alloc::format!("{x}"),
+            _ => alloc::format!("{p:?}"),
+        }
+    }
 }

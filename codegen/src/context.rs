@@ -1,0 +1,77 @@
+//! [`Context`]: one function and the state of compiling it, reusable across functions.
+
+use crate::ir::Function;
+use crate::isa::TargetIsa;
+use crate::machinst::CodegenError;
+use crate::machinst::compiled::CompiledCode;
+use crate::settings::Flags;
+use crate::verifier::{VerifierFlags, verify_function_with};
+
+/// A function being compiled and, after [`Context::compile`], its machine code.
+///
+/// Frontends fill `func` (directly or through a `FunctionBuilder`), call `compile`, read
+/// [`Context::compiled_code`], then [`Context::clear`] it for the next function.
+#[derive(Default)]
+pub struct Context {
+    /// The function to compile.
+    pub func: Function,
+    /// Keep the VCode as text in the result (for `clif-util compile` and golden tests).
+    pub want_vcode: bool,
+    compiled: Option<CompiledCode>,
+}
+
+impl Context {
+    /// A context with an empty function.
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// A context for `func`.
+    pub fn for_function(func: Function) -> Context {
+        Context {
+            func,
+            ..Context::default()
+        }
+    }
+
+    /// Empties the function and the result, keeping `want_vcode`.
+    pub fn clear(&mut self) {
+        self.func = Function::default();
+        self.compiled = None;
+    }
+
+    /// Verifies the function (unless `enable_verifier` is off), compiles its stencil for
+    /// `isa`, and finalizes the code with the function's parameters.
+    ///
+    /// # Errors
+    /// [`CodegenError::Verifier`] for invalid IR; otherwise what
+    /// [`TargetIsa::compile_stencil`] returns.
+    pub fn compile(&mut self, isa: &dyn TargetIsa) -> Result<&CompiledCode, CodegenError> {
+        self.compiled = None;
+        verify(&self.func, isa.shared_flags())?;
+        let stencil = isa.compile_stencil(&self.func.stencil, self.want_vcode)?;
+        Ok(self
+            .compiled
+            .insert(stencil.apply_params(&self.func.params)))
+    }
+
+    /// The result of the last successful [`Context::compile`].
+    pub fn compiled_code(&self) -> Option<&CompiledCode> {
+        self.compiled.as_ref()
+    }
+}
+
+/// Runs the verifier on `func` with the rules `flags` select, if `enable_verifier` is on.
+///
+/// # Errors
+/// [`CodegenError::Verifier`] with every error found.
+pub fn verify(func: &Function, flags: &Flags) -> Result<(), CodegenError> {
+    if !flags.enable_verifier {
+        return Ok(());
+    }
+    let vflags = VerifierFlags {
+        preserve_frame_pointers: flags.preserve_frame_pointers,
+        enable_pinned_reg: flags.enable_pinned_reg,
+    };
+    verify_function_with(func, vflags).map_err(CodegenError::Verifier)
+}
