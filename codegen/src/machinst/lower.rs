@@ -225,6 +225,11 @@ pub struct Lower<'f, I: MachInst> {
     block_params: SecondaryMap<Block, Vec<Reg>>,
     try_call_rets: SecondaryMap<Inst, Vec<ValueRegs>>,
     uses: SecondaryMap<Value, u32>,
+    /// The register holding the return area's address, if the function's results need
+    /// one (set by the backend's `lower_args`).
+    pub ret_area_ptr: Option<Reg>,
+    /// The register holding the `sret` parameter, if there is one (set by `lower_args`).
+    pub sret: Option<Reg>,
 }
 
 impl<'f, I: MachInst> Lower<'f, I> {
@@ -379,6 +384,8 @@ pub fn lower<B: LowerBackend>(
         block_params: SecondaryMap::new(),
         try_call_rets: SecondaryMap::new(),
         uses: count_uses(backend, func),
+        ret_area_ptr: None,
+        sret: None,
     };
     ctx.vcode.declare_blocks(blocks.len());
     for lb in &blocks {

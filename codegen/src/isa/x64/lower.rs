@@ -1,6 +1,7 @@
 //! Lowering CLIF to x86-64 instructions: the Rust side of the ISLE rules in
 //! `lower.isle`, the System V argument and return registers, and the terminators.
 
+use super::abi::{ArgLoc, Conv, SigAbi, is_float};
 use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::{Gpr, Xmm};
@@ -31,11 +32,6 @@ mod generated {
     use crate::machinst::reg::Reg;
     include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
 }
-
-/// System V integer argument registers, in order (System V AMD64 ABI §3.2.3).
-const ARG_REGS: [Gpr; 6] = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
-/// System V integer return registers.
-const RET_REGS: [Gpr; 2] = [Gpr::RAX, Gpr::RDX];
 
 /// The operand size of an integer type of at most 64 bits.
 pub(crate) fn size_of(ty: Type) -> OperandSize {
@@ -125,7 +121,7 @@ impl IsleCtx<'_, '_> {
             .map(|(i, &r)| (r, Xmm::new(i as u8).preg()))
             .collect();
         let dst = self.ftmp();
-        let mut clobbers = caller_saved();
+        let mut clobbers = Conv::SystemV.clobbers();
         clobbers.remove(Xmm::new(0).preg());
         let info = alloc::boxed::Box::new(CallInfo {
             uses,
@@ -1091,78 +1087,6 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
     }
 }
 
-/// Where a System V argument or result goes.
-#[derive(Clone, Copy, Debug)]
-enum ArgLoc {
-    /// A register.
-    Reg(regalloc2::PReg),
-    /// A stack slot this many bytes into the argument area.
-    Stack(u32),
-}
-
-/// System V assignment: integers take `gprs` in order, floats the first `xmms` xmm
-/// registers in order, and the rest 8-byte stack slots in order (System V AMD64 ABI
-/// §3.2.3).
-///
-/// # Errors
-/// [`CodegenError::Unsupported`] for types other than integers up to 64 bits and
-/// `f32`/`f64`.
-fn assign_locs(types: &[Type], gprs: &[Gpr], xmms: u8) -> Result<Vec<ArgLoc>, CodegenError> {
-    let (mut next_gpr, mut next_xmm, mut stack) = (0usize, 0u8, 0u32);
-    let mut out = Vec::new();
-    for &ty in types {
-        if ty == Type::I128 {
-            // Two registers, or 16 aligned bytes of stack (§3.2.3).
-            if next_gpr + 2 <= gprs.len() {
-                out.extend([
-                    ArgLoc::Reg(gprs[next_gpr].preg()),
-                    ArgLoc::Reg(gprs[next_gpr + 1].preg()),
-                ]);
-                next_gpr += 2;
-            } else {
-                stack = stack.div_ceil(16) * 16;
-                out.extend([ArgLoc::Stack(stack), ArgLoc::Stack(stack + 8)]);
-                stack += 16;
-            }
-            continue;
-        }
-        let reg = if f32_or_f64(ty) {
-            (next_xmm < xmms).then(|| {
-                next_xmm += 1;
-                Xmm::new(next_xmm - 1).preg()
-            })
-        } else {
-            check_int(ty)?;
-            gprs.get(next_gpr).map(|g| {
-                next_gpr += 1;
-                g.preg()
-            })
-        };
-        out.push(match reg {
-            Some(p) => ArgLoc::Reg(p),
-            None => {
-                stack += 8;
-                ArgLoc::Stack(stack - 8)
-            }
-        });
-    }
-    Ok(out)
-}
-
-/// The register-sized parts of values of `types`: `i128` is two `i64` halves.
-fn parts(types: &[Type]) -> Vec<Type> {
-    types
-        .iter()
-        .flat_map(|&t| {
-            if t == Type::I128 {
-                alloc::vec![Type::I64, Type::I64]
-            } else {
-                alloc::vec![t]
-            }
-        })
-        .collect()
-}
-
 /// The registers of `values`, flattened (two for each `i128`).
 fn flat_regs(ctx: &Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, CodegenError> {
     let mut out = Vec::new();
@@ -1170,27 +1094,6 @@ fn flat_regs(ctx: &Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, Codeg
         out.extend_from_slice(ctx.value_regs(v)?.regs());
     }
     Ok(out)
-}
-
-/// As [`assign_locs`], for values that must all be in registers.
-///
-/// # Errors
-/// [`CodegenError::Unsupported`] when registers run out (`what` names the values).
-fn assign_regs(
-    types: &[Type],
-    gprs: &[Gpr],
-    xmms: u8,
-    what: &str,
-) -> Result<Vec<regalloc2::PReg>, CodegenError> {
-    assign_locs(types, gprs, xmms)?
-        .into_iter()
-        .map(|l| match l {
-            ArgLoc::Reg(p) => Ok(p),
-            ArgLoc::Stack(_) => Err(CodegenError::Unsupported {
-                feature: alloc::format!("more {what} than registers on x86_64"),
-            }),
-        })
-        .collect()
 }
 
 /// The `float` field of stack-argument moves for a value of type `ty`.
@@ -1218,66 +1121,68 @@ fn check_native_endian(flags: MemFlags) -> Result<(), CodegenError> {
     Ok(())
 }
 
-/// The registers a System V call may overwrite: all but `rbx`, `rbp`, `rsp`, `r12`-`r15`.
-fn caller_saved() -> regalloc2::PRegSet {
-    let mut set = regalloc2::PRegSet::empty();
-    for g in [
-        Gpr::RAX,
-        Gpr::RCX,
-        Gpr::RDX,
-        Gpr::RSI,
-        Gpr::RDI,
-        Gpr::R8,
-        Gpr::R9,
-        Gpr::R10,
-        Gpr::R11,
-    ] {
-        set.add(g.preg());
-    }
-    for i in 0..16 {
-        set.add(Xmm::new(i).preg());
-    }
-    set
+/// The offset in the outgoing area of the return area of a call to `abi`: above its
+/// stack arguments, 16-byte aligned.
+fn ret_area_offset(abi: &SigAbi) -> u32 {
+    abi.stack_arg_bytes.div_ceil(16) * 16
 }
 
-/// Places the arguments of a call to `sig`: stack arguments are stored into the
-/// outgoing area now; the register ones are returned for the call to use.
+/// Places the arguments of a call to `abi`: stack arguments are stored into the outgoing
+/// area now (which grows to hold them and the return area); the register ones, and the
+/// return area's address if the callee needs one, are returned for the call to use. A
+/// tail call (`tail`) passes the caller's own return area on.
 ///
 /// # Errors
-/// [`CodegenError::Unsupported`] for `windows_fastcall`, for stack arguments when
-/// `allow_stack` is false (tail calls), and for unsupported types.
+/// [`CodegenError::Unsupported`] for tail calls that need stack arguments or a return
+/// area the caller does not have.
 fn call_args(
     ctx: &mut Lower<'_, MInst>,
-    sig: &crate::ir::Signature,
+    abi: &SigAbi,
     args: &[Value],
-    allow_stack: bool,
+    tail: bool,
 ) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
-    if sig.call_conv == crate::ir::CallConv::WindowsFastcall {
-        return Err(CodegenError::Unsupported {
-            feature: "calls with the windows_fastcall convention on x86_64".into(),
-        });
-    }
-    let types: Vec<Type> = sig.params.iter().map(|p| p.value_type).collect();
-    let locs = assign_locs(&types, &ARG_REGS, 8)?;
     let regs = flat_regs(ctx, args)?;
     let mut uses = Vec::new();
-    for ((r, loc), ty) in regs.into_iter().zip(locs).zip(parts(&types)) {
-        match loc {
+    if tail && Conv::of(ctx.func.signature.call_conv)? != Conv::SystemV {
+        // The epilogue would restore rsi/rdi over the callee's arguments.
+        return Err(CodegenError::Unsupported {
+            feature: "tail calls from windows_fastcall functions on x86_64".into(),
+        });
+    }
+    if tail && abi.stack_arg_bytes > 0 {
+        return Err(CodegenError::Unsupported {
+            feature: "tail calls with stack arguments (or to windows_fastcall) on x86_64".into(),
+        });
+    }
+    ctx.vcode.note_outgoing_args(abi.stack_arg_bytes);
+    for ((r, loc), &ty) in regs.into_iter().zip(&abi.args).zip(&abi.arg_parts) {
+        match *loc {
             ArgLoc::Reg(p) => uses.push((r, p)),
-            ArgLoc::Stack(offset) if allow_stack => {
-                ctx.vcode.note_outgoing_args(offset + 8);
+            ArgLoc::Stack(offset) => {
                 ctx.vcode.push(MInst::StoreStackArg {
                     offset,
                     float: float_kind(ty),
                     src: r,
                 });
             }
-            ArgLoc::Stack(_) => {
-                return Err(CodegenError::Unsupported {
-                    feature: "tail calls with stack arguments on x86_64".into(),
-                });
-            }
         }
+    }
+    if let Some(p) = abi.ret_area_ptr {
+        let addr = if tail {
+            ctx.ret_area_ptr.ok_or_else(|| CodegenError::Unsupported {
+                feature: "a tail call needing a return area from a function without one".into(),
+            })?
+        } else {
+            let offset = ret_area_offset(abi);
+            ctx.vcode.note_outgoing_args(offset + abi.ret_area_bytes);
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::OutgoingAddr {
+                offset,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        };
+        uses.push((addr, p));
     }
     Ok(uses)
 }
@@ -1298,8 +1203,9 @@ fn lower_call_like(
             let sig = dfg.signatures[ext.signature].clone();
             let dest = ext.name.clone();
             let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-            let info = call_info(ctx, inst, &sig, &args)?;
+            let (info, loads) = call_info(ctx, inst, &sig, &args)?;
             ctx.vcode.push(MInst::CallKnown { dest, info });
+            loads.into_iter().for_each(|l| ctx.vcode.push(l));
             Ok(true)
         }
         InstructionData::CallIndirect {
@@ -1310,8 +1216,9 @@ fn lower_call_like(
             let sig = dfg.signatures[sig_ref].clone();
             let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
             let callee = ctx.value_reg(all[0])?;
-            let info = call_info(ctx, inst, &sig, &all[1..])?;
+            let (info, loads) = call_info(ctx, inst, &sig, &all[1..])?;
             ctx.vcode.push(MInst::CallUnknown { callee, info });
+            loads.into_iter().for_each(|l| ctx.vcode.push(l));
             Ok(true)
         }
         InstructionData::Nullary {
@@ -1397,71 +1304,77 @@ fn lower_call_like(
 }
 
 /// The registers of a call's results (one entry per result), the fixed defs behind them,
-/// and the registers the call clobbers besides those.
-type CallResults = (
-    Vec<ValueRegs>,
-    Vec<(Writable<Reg>, regalloc2::PReg)>,
-    regalloc2::PRegSet,
-);
+/// the registers the call clobbers besides those, and the loads of results from the
+/// return area to emit after the call.
+struct CallResults {
+    values: Vec<ValueRegs>,
+    defs: Vec<(Writable<Reg>, regalloc2::PReg)>,
+    clobbers: regalloc2::PRegSet,
+    loads: Vec<MInst>,
+}
 
-/// The result registers of a call to `sig`: fresh vregs defined in the return registers
-/// (two for an `i128`), and the caller-saved registers the call clobbers besides them.
-///
-/// # Errors
-/// [`CodegenError::Unsupported`] for more results than return registers.
-fn call_results(
-    ctx: &mut Lower<'_, MInst>,
-    sig: &crate::ir::Signature,
-) -> Result<CallResults, CodegenError> {
-    let ret_types: Vec<Type> = sig.returns.iter().map(|p| p.value_type).collect();
-    let mut pregs =
-        assign_regs(&ret_types, &RET_REGS, 2, "call results (a return area)")?.into_iter();
-    let mut clobbers = caller_saved();
-    let (mut values, mut defs) = (Vec::new(), Vec::new());
-    for ty in ret_types {
-        let class = if f32_or_f64(ty) {
+/// The result registers of a call to `abi`: fresh vregs, defined by the call in the
+/// return registers or loaded from the return area after it (two for an `i128`).
+fn call_results(ctx: &mut Lower<'_, MInst>, abi: &SigAbi) -> CallResults {
+    let mut out = CallResults {
+        values: Vec::new(),
+        defs: Vec::new(),
+        clobbers: abi.call_clobbers(),
+        loads: Vec::new(),
+    };
+    let area = ret_area_offset(abi);
+    let mut parts = abi.ret_parts.iter().zip(&abi.rets);
+    let mut part = |ctx: &mut Lower<'_, MInst>, out: &mut CallResults| {
+        let (&ty, loc) = parts.next().expect("one location per part");
+        let class = if is_float(ty) {
             RegClass::Float
         } else {
             RegClass::Int
         };
-        let n = if ty == Type::I128 { 2 } else { 1 };
-        let mut regs = Vec::new();
-        for _ in 0..n {
-            let (r, p) = (
-                ctx.vcode.alloc_vreg(class),
-                pregs.next().expect("one register per part"),
-            );
-            clobbers.remove(p);
-            defs.push((Writable::from_reg(r), p));
-            regs.push(r);
+        let r = ctx.vcode.alloc_vreg(class);
+        match *loc {
+            ArgLoc::Reg(p) => out.defs.push((Writable::from_reg(r), p)),
+            ArgLoc::Stack(offset) => out.loads.push(MInst::LoadOutgoing {
+                offset: area + offset,
+                float: float_kind(ty),
+                dst: Writable::from_reg(r),
+            }),
         }
-        values.push(if n == 2 {
-            ValueRegs::two(regs[0], regs[1])
+        r
+    };
+    for &ret in &abi.ret_types {
+        let regs = if ret == Type::I128 {
+            let lo = part(ctx, &mut out);
+            ValueRegs::two(lo, part(ctx, &mut out))
         } else {
-            ValueRegs::one(regs[0])
-        });
+            ValueRegs::one(part(ctx, &mut out))
+        };
+        out.values.push(regs);
     }
-    Ok((values, defs, clobbers))
+    out
 }
 
-/// Argument and result registers of a call instruction, defining its results.
+/// Argument and result registers of a call instruction, defining its results; returns
+/// the call's registers and the loads to emit after it.
 fn call_info(
     ctx: &mut Lower<'_, MInst>,
     inst: crate::ir::Inst,
     sig: &crate::ir::Signature,
     args: &[Value],
-) -> Result<alloc::boxed::Box<CallInfo>, CodegenError> {
-    let uses = call_args(ctx, sig, args, true)?;
-    let (values, defs, clobbers) = call_results(ctx, sig)?;
+) -> Result<(alloc::boxed::Box<CallInfo>, Vec<MInst>), CodegenError> {
+    let abi = SigAbi::new(sig)?;
+    let uses = call_args(ctx, &abi, args, false)?;
+    let r = call_results(ctx, &abi);
     let results: Vec<Value> = ctx.func.dfg.inst_results(inst).to_vec();
-    for (v, regs) in results.into_iter().zip(values) {
+    for (v, regs) in results.into_iter().zip(r.values) {
         ctx.set_result_regs(v, regs);
     }
-    Ok(alloc::boxed::Box::new(CallInfo {
+    let info = alloc::boxed::Box::new(CallInfo {
         uses,
-        defs,
-        clobbers,
-    }))
+        defs: r.defs,
+        clobbers: r.clobbers,
+    });
+    Ok((info, r.loads))
 }
 
 /// A `try_call`: arguments as for a call, results defined by the call and handed to the
@@ -1477,13 +1390,19 @@ fn lower_try_call(
     _exception: crate::ir::ExceptionTable,
     targets: &[usize],
 ) -> Result<(), CodegenError> {
-    let uses = call_args(ctx, sig, args, true)?;
-    let (rets, defs, clobbers) = call_results(ctx, sig)?;
-    ctx.set_try_call_rets(inst, rets);
+    let abi = SigAbi::new(sig)?;
+    if abi.ret_area_ptr.is_some() {
+        return Err(CodegenError::Unsupported {
+            feature: "try_call to a function returning results in a return area on x86_64".into(),
+        });
+    }
+    let uses = call_args(ctx, &abi, args, false)?;
+    let r = call_results(ctx, &abi);
+    ctx.set_try_call_rets(inst, r.values);
     let info = alloc::boxed::Box::new(CallInfo {
         uses,
-        defs,
-        clobbers,
+        defs: r.defs,
+        clobbers: r.clobbers,
     });
     ctx.vcode.push(MInst::TryCall {
         dest,
@@ -1748,18 +1667,16 @@ impl LowerBackend for X64Lower {
     }
 
     fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
-        let types: Vec<Type> = ctx
-            .func
-            .signature
-            .params
-            .iter()
-            .map(|p| p.value_type)
-            .collect();
-        let locs = assign_locs(&types, &ARG_REGS, 8)?;
+        let abi = SigAbi::new(&ctx.func.signature)?;
         let mut args = Vec::new();
         let mut loads = Vec::new();
-        for ((&r, loc), ty) in params.iter().zip(locs).zip(parts(&types)) {
-            match loc {
+        if let Some(p) = abi.ret_area_ptr {
+            let r = ctx.vcode.alloc_vreg(RegClass::Int);
+            args.push((Writable::from_reg(r), p));
+            ctx.ret_area_ptr = Some(r);
+        }
+        for ((&r, loc), &ty) in params.iter().zip(&abi.args).zip(&abi.arg_parts) {
+            match *loc {
                 ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
                 ArgLoc::Stack(offset) => loads.push(MInst::LoadStackArg {
                     offset,
@@ -1767,6 +1684,14 @@ impl LowerBackend for X64Lower {
                     dst: Writable::from_reg(r),
                 }),
             }
+        }
+        if let Some(i) = abi.sret {
+            // The register of the `sret` parameter: count the parts before it.
+            let part: usize = ctx.func.signature.params[..i]
+                .iter()
+                .map(|p| if p.value_type == Type::I128 { 2 } else { 1 })
+                .sum();
+            ctx.sret = params.get(part).copied();
         }
         ctx.vcode.push(MInst::Args { args });
         for l in loads {
@@ -1879,9 +1804,39 @@ impl LowerBackend for X64Lower {
                 ..
             } => {
                 let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
-                let types: Vec<Type> = args.iter().map(|&v| ctx.func.dfg.value_type(v)).collect();
-                let pregs = assign_regs(&types, &RET_REGS, 2, "return values (a return area)")?;
-                let rets = flat_regs(ctx, &args)?.into_iter().zip(pregs).collect();
+                let abi = SigAbi::new(&ctx.func.signature)?;
+                let mut rets = Vec::new();
+                let regs = flat_regs(ctx, &args)?;
+                for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
+                    match *loc {
+                        ArgLoc::Reg(p) => rets.push((r, p)),
+                        ArgLoc::Stack(disp) => {
+                            let base = ctx.ret_area_ptr.expect("lower_args defined it");
+                            let (disp, trap) = (disp as i32, None);
+                            ctx.vcode.push(match float_kind(ty) {
+                                Some(double) => MInst::XmmStore {
+                                    double,
+                                    src: r,
+                                    base,
+                                    disp,
+                                    trap,
+                                },
+                                None => MInst::Store {
+                                    size: OperandSize::Size64,
+                                    src: r,
+                                    base,
+                                    disp,
+                                    trap,
+                                },
+                            });
+                        }
+                    }
+                }
+                // System V: a function with an `sret` parameter returns its value in rax.
+                let rax = Gpr::RAX.preg();
+                if let Some(sret) = ctx.sret.filter(|_| rets.iter().all(|&(_, p)| p != rax)) {
+                    rets.push((sret, rax));
+                }
                 ctx.vcode.push(MInst::Rets { rets });
                 Ok(())
             }
@@ -1894,7 +1849,7 @@ impl LowerBackend for X64Lower {
                 let ext = &dfg.ext_funcs[func_ref];
                 let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
                 let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let uses = call_args(ctx, &sig, &args, false)?;
+                let uses = call_args(ctx, &SigAbi::new(&sig)?, &args, true)?;
                 ctx.vcode.push(MInst::ReturnCallKnown { dest, uses });
                 Ok(())
             }
@@ -1907,7 +1862,7 @@ impl LowerBackend for X64Lower {
                 let sig = dfg.signatures[sig_ref].clone();
                 let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
                 let callee = ctx.value_reg(all[0])?;
-                let uses = call_args(ctx, &sig, &all[1..], false)?;
+                let uses = call_args(ctx, &SigAbi::new(&sig)?, &all[1..], true)?;
                 ctx.vcode.push(MInst::ReturnCallUnknown { callee, uses });
                 Ok(())
             }

@@ -4,22 +4,21 @@
 //! CLIF (ISLE rules in `lower.isle`), and this module the pipeline: lower, allocate
 //! registers with regalloc2, emit with the prologue and epilogue.
 
+pub mod abi;
 pub mod inst;
 pub mod lower;
 
-use crate::ir::{CallConv, FunctionStencil};
+use crate::ir::FunctionStencil;
 use crate::isa::TargetIsa;
 use crate::machinst::CodegenError;
 use crate::machinst::buffer::MachBuffer;
 use crate::machinst::compiled::CompiledCodeStencil;
 use crate::settings::X64Flags;
+use abi::Conv;
 use alloc::vec::Vec;
 use inst::emit::{Frame, Rel32, emit_inst, emit_move, prologue};
 use inst::regs::Gpr;
 use regalloc2::{Edit, InstOrEdit, MachineEnv, PReg};
-
-/// Callee-saved registers of System V (besides `rbp`, which the frame uses).
-const CALLEE_SAVED: [Gpr; 5] = [Gpr::RBX, Gpr::R12, Gpr::R13, Gpr::R14, Gpr::R15];
 
 /// The x86-64 target with its flags.
 #[derive(Clone, Debug)]
@@ -40,35 +39,37 @@ impl X64Isa {
     }
 }
 
-/// The registers regalloc2 may use: caller-saved ones first, then callee-saved ones
-/// (which cost a save and restore). `rsp` and `rbp` are never allocated.
-/// With `pinned`, `r15` is reserved for `get_pinned_reg`/`set_pinned_reg`.
-fn machine_env(pinned: bool) -> MachineEnv {
-    let preferred = [
-        Gpr::RAX,
-        Gpr::RCX,
-        Gpr::RDX,
-        Gpr::RSI,
-        Gpr::RDI,
-        Gpr::R8,
-        Gpr::R9,
-        Gpr::R10,
-        Gpr::R11,
-    ];
+/// The registers regalloc2 may use in a function of convention `conv`: caller-saved
+/// ones first, then callee-saved ones (which cost a save and restore). `rsp` and `rbp`
+/// are never allocated. With `pinned`, `r15` is reserved for
+/// `get_pinned_reg`/`set_pinned_reg`.
+fn machine_env(pinned: bool, conv: Conv) -> MachineEnv {
+    let saved = conv.callee_saved_gprs();
+    let kept = conv.callee_saved_xmms();
+    let usable = |g: &Gpr| *g != Gpr::RSP && *g != Gpr::RBP && !(pinned && *g == Gpr::R15);
+    let xmms = |keep: bool| {
+        (0..16u8)
+            .filter(|i| kept.contains(i) == keep)
+            .map(|i| inst::regs::Xmm::new(i).preg())
+            .collect()
+    };
     MachineEnv {
-        // All 16 xmm registers are caller-saved in System V.
         preferred_regs_by_class: [
-            preferred.iter().map(|g| g.preg()).collect(),
-            (0..16).map(|i| inst::regs::Xmm::new(i).preg()).collect(),
+            Gpr::ALL
+                .iter()
+                .filter(|g| usable(g) && !saved.contains(g))
+                .map(|g| g.preg())
+                .collect(),
+            xmms(false),
             Vec::new(),
         ],
         non_preferred_regs_by_class: [
-            CALLEE_SAVED
+            saved
                 .iter()
-                .filter(|&&g| !(pinned && g == Gpr::R15))
+                .filter(|g| usable(g))
                 .map(|g| g.preg())
                 .collect(),
-            Vec::new(),
+            xmms(true),
             Vec::new(),
         ],
         scratch_by_class: [None, None, None],
@@ -90,24 +91,23 @@ impl TargetIsa for X64Isa {
         func: &FunctionStencil,
         want_vcode: bool,
     ) -> Result<CompiledCodeStencil, CodegenError> {
-        if func.signature.call_conv == CallConv::WindowsFastcall {
-            return Err(CodegenError::Unsupported {
-                feature: "the windows_fastcall calling convention on x86_64".into(),
-            });
-        }
+        let conv = Conv::of(func.signature.call_conv)?;
         let vcode = crate::machinst::lower::lower(&lower::X64Lower { flags: self.flags }, func)?;
         let out = vcode
             .regalloc(
-                &machine_env(self.shared.enable_pinned_reg),
+                &machine_env(self.shared.enable_pinned_reg, conv),
                 cfg!(debug_assertions),
             )
             .map_err(CodegenError::Regalloc)?;
 
         // The callee-saved registers written anywhere need saving.
-        let mut used = [false; 16];
+        let (mut used, mut used_xmm) = ([false; 16], [false; 16]);
         let mut mark = |p: Option<PReg>| {
             if let Some(g) = p.and_then(Gpr::from_preg) {
                 used[g.enc() as usize] = true;
+            }
+            if let Some(x) = p.and_then(inst::regs::Xmm::from_preg) {
+                used_xmm[x.enc() as usize] = true;
             }
         };
         out.allocs.iter().for_each(|a| mark(a.as_reg()));
@@ -115,13 +115,21 @@ impl TargetIsa for X64Isa {
             let Edit::Move { to, .. } = edit;
             mark(to.as_reg());
         }
-        let saved: Vec<Gpr> = CALLEE_SAVED
-            .into_iter()
+        let saved: Vec<Gpr> = conv
+            .callee_saved_gprs()
+            .iter()
+            .copied()
             .filter(|g| used[g.enc() as usize])
+            .collect();
+        let saved_xmms: Vec<inst::regs::Xmm> = conv
+            .callee_saved_xmms()
+            .filter(|&i| used_xmm[i as usize])
+            .map(inst::regs::Xmm::new)
             .collect();
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
         let frame = Frame::new(
             saved,
+            saved_xmms,
             out.num_spillslots as u32,
             stack_slot_bytes,
             vcode.outgoing_args_bytes(),

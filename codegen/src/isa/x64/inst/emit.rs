@@ -47,12 +47,14 @@ impl LabelUse for Rel32 {
 /// The frame of a function: what the prologue saves and allocates.
 ///
 /// From `rsp` up: outgoing call arguments, spill slots, the stack-slot area, padding,
-/// the saved callee-saved registers, the caller's `rbp`, the return address, the
-/// incoming stack arguments. `rsp` stays 16-byte aligned.
+/// the saved xmm registers (16 bytes each), the saved general registers, the caller's
+/// `rbp`, the return address, the incoming stack arguments. `rsp` stays 16-byte aligned.
 #[derive(Clone, Debug, Default)]
 pub struct Frame {
     /// Callee-saved registers the function writes, saved by the prologue.
     pub saved: Vec<Gpr>,
+    /// Callee-saved xmm registers the function writes (Windows x64), saved below them.
+    pub saved_xmms: Vec<Xmm>,
     /// Bytes at `rsp` for the stack arguments of calls, a multiple of 16.
     pub outgoing_bytes: u32,
     /// Bytes of spill slots at `rsp`, a multiple of 16.
@@ -66,6 +68,7 @@ impl Frame {
     /// the callee-saved registers `saved`.
     pub fn new(
         saved: Vec<Gpr>,
+        saved_xmms: Vec<Xmm>,
         spill_slots: u32,
         stack_slot_bytes: u32,
         outgoing_bytes: u32,
@@ -75,9 +78,14 @@ impl Frame {
         let outgoing_bytes = round16(outgoing_bytes);
         // After `push rbp` rsp is 16-byte aligned; each saved register moves it by 8.
         let pad = if saved.len() % 2 == 1 { 8 } else { 0 };
-        let alloc_bytes = outgoing_bytes + spill_bytes + round16(stack_slot_bytes) + pad;
+        let alloc_bytes = outgoing_bytes
+            + spill_bytes
+            + round16(stack_slot_bytes)
+            + 16 * saved_xmms.len() as u32
+            + pad;
         Frame {
             saved,
+            saved_xmms,
             outgoing_bytes,
             spill_bytes,
             alloc_bytes,
@@ -88,6 +96,15 @@ impl Frame {
     /// what the prologue allocates.
     pub fn size(&self) -> u32 {
         8 + 8 * self.saved.len() as u32 + self.alloc_bytes
+    }
+
+    /// Where the prologue saves xmm register number `i` of `saved_xmms`: 16 bytes each,
+    /// right below the saved general registers.
+    fn xmm_save_slot(&self, i: usize) -> Amode {
+        Amode::ImmReg {
+            base: Gpr::RBP,
+            disp: -(8 * self.saved.len() as i32) - 16 * (i as i32 + 1),
+        }
     }
 
     fn slot(&self, index: usize) -> RegMem {
@@ -207,12 +224,31 @@ pub fn prologue(frame: &Frame) -> Vec<u8> {
         push(&mut b, r);
     }
     adjust_rsp(&mut b, frame.alloc_bytes, true);
+    for (i, &x) in frame.saved_xmms.iter().enumerate() {
+        movdqu(&mut b, x, frame.xmm_save_slot(i), true);
+    }
     b
+}
+
+/// `movdqu` between `x` and memory (F3 0F 7F /r stores, F3 0F 6F /r loads).
+fn movdqu(b: &mut Vec<u8>, x: Xmm, mem: Amode, store: bool) {
+    let op = if store { 0x7f } else { 0x6f };
+    emit_modrm(
+        b,
+        scalar(false),
+        RexFlags::none(),
+        &[0x0f, op],
+        x.enc(),
+        RegMem::Mem(mem),
+    );
 }
 
 /// The epilogue and return: the prologue undone, then `ret`.
 pub fn epilogue(frame: &Frame) -> Vec<u8> {
     let mut b = Vec::new();
+    for (i, &x) in frame.saved_xmms.iter().enumerate() {
+        movdqu(&mut b, x, frame.xmm_save_slot(i), false);
+    }
     adjust_rsp(&mut b, frame.alloc_bytes, false);
     for &r in frame.saved.iter().rev() {
         pop(&mut b, r);
@@ -1346,6 +1382,27 @@ pub fn emit_inst(
                 disp: 16 + *offset as i32,
             };
             stack_arg_move(&mut b, *float, allocs[0], mem, false);
+        }
+        Inst::LoadOutgoing { offset, float, .. } => {
+            let mem = Amode::ImmReg {
+                base: Gpr::RSP,
+                disp: *offset as i32,
+            };
+            stack_arg_move(&mut b, *float, allocs[0], mem, false);
+        }
+        Inst::OutgoingAddr { offset, .. } => {
+            let mem = Amode::ImmReg {
+                base: Gpr::RSP,
+                disp: *offset as i32,
+            };
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::w(),
+                &[0x8d],
+                gpr(allocs[0]).enc(),
+                RegMem::Mem(mem),
+            );
         }
         Inst::StoreStackArg { offset, float, .. } => {
             let mem = Amode::ImmReg {

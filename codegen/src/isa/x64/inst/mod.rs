@@ -756,6 +756,22 @@ pub enum Inst {
         /// Destination.
         dst: Writable<Reg>,
     },
+    /// Loads a result a call left in the return area, `offset` bytes above `rsp`.
+    LoadOutgoing {
+        /// The offset in the outgoing area.
+        offset: u32,
+        /// `f32`/`f64` into an xmm register, else a 64-bit load.
+        float: Option<bool>,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// `lea offset(%rsp), dst`: the address of a call's return area in the outgoing area.
+    OutgoingAddr {
+        /// The offset in the outgoing area.
+        offset: u32,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
     /// Stores an outgoing call argument `offset` bytes above `rsp`.
     StoreStackArg {
         /// The offset in the outgoing argument area.
@@ -1157,7 +1173,10 @@ impl MachInst for Inst {
                 uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p));
             }
             Inst::LoadExtName { dst, .. } => c.reg_def(*dst),
-            Inst::FrameReg { dst, .. } | Inst::LoadStackArg { dst, .. } => c.reg_def(*dst),
+            Inst::FrameReg { dst, .. }
+            | Inst::LoadStackArg { dst, .. }
+            | Inst::LoadOutgoing { dst, .. }
+            | Inst::OutgoingAddr { dst, .. } => c.reg_def(*dst),
             Inst::StoreStackArg { src, .. } | Inst::SetPinned { src } => c.reg_use(*src),
             Inst::Alu128 {
                 a_lo,

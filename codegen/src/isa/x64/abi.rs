@@ -1,0 +1,454 @@
+//! The x86-64 calling conventions: where a signature's arguments and results go, and
+//! which registers a call preserves.
+//!
+//! System V (System V AMD64 ABI §3.2.3, also used for `fast`, `cold` and `tail`): integer
+//! arguments in `rdi, rsi, rdx, rcx, r8, r9`, float arguments in `xmm0`-`xmm7`, the rest
+//! in 8-byte stack slots in order (an `i128` takes two registers or 16 aligned bytes);
+//! `rbx`, `rbp`, `r12`-`r15` are preserved.
+//!
+//! Windows x64 (`windows_fastcall`; Microsoft's "x64 calling convention"): the first four
+//! arguments by position in `rcx, rdx, r8, r9` or `xmm0`-`xmm3`, the rest in 8-byte stack
+//! slots above 32 bytes of shadow space the caller reserves; `rbx`, `rbp`, `rdi`, `rsi`,
+//! `r12`-`r15` and `xmm6`-`xmm15` are preserved. An `i128` takes two positions.
+//!
+//! Results, for both: integers in `rax, rdx`, floats in `xmm0, xmm1`. Results beyond those
+//! go to a return area the caller provides: its address is a hidden first integer
+//! argument, and the results are stored at 8-byte slots (16-byte aligned for `i128`) in
+//! order.
+
+use super::inst::regs::{Gpr, Xmm};
+use crate::ir::{ArgumentPurpose, CallConv, Signature, Type};
+use crate::machinst::CodegenError;
+use alloc::vec::Vec;
+use regalloc2::{PReg, PRegSet};
+
+/// Where a register-sized part of an argument or result goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ArgLoc {
+    /// A register.
+    Reg(PReg),
+    /// For arguments: an 8-byte stack slot this many bytes above the stack pointer at the
+    /// call (so above the return address in the callee). For results: this many bytes
+    /// into the return area.
+    Stack(u32),
+}
+
+/// The convention family of a signature.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Conv {
+    /// System V AMD64.
+    SystemV,
+    /// Windows x64.
+    Fastcall,
+}
+
+const SYSV_ARGS: [Gpr; 6] = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
+const WIN_ARGS: [Gpr; 4] = [Gpr::RCX, Gpr::RDX, Gpr::R8, Gpr::R9];
+const RET_GPRS: [Gpr; 2] = [Gpr::RAX, Gpr::RDX];
+const SYSV_SAVED: [Gpr; 5] = [Gpr::RBX, Gpr::R12, Gpr::R13, Gpr::R14, Gpr::R15];
+const WIN_SAVED: [Gpr; 7] = [
+    Gpr::RBX,
+    Gpr::RSI,
+    Gpr::RDI,
+    Gpr::R12,
+    Gpr::R13,
+    Gpr::R14,
+    Gpr::R15,
+];
+
+impl Conv {
+    /// The family of `conv`.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] for conventions x86-64 does not have (`apple_aarch64`,
+    /// `probestack`, `winch`, `preserve_all`).
+    pub fn of(conv: CallConv) -> Result<Conv, CodegenError> {
+        match conv {
+            CallConv::SystemV | CallConv::Fast | CallConv::Cold | CallConv::Tail => {
+                Ok(Conv::SystemV)
+            }
+            CallConv::WindowsFastcall => Ok(Conv::Fastcall),
+            other => Err(CodegenError::Unsupported {
+                feature: alloc::format!("the {other} calling convention on x86_64"),
+            }),
+        }
+    }
+
+    /// The general registers a function of this convention must preserve (besides
+    /// `rbp` and `rsp`, which the frame handles).
+    pub fn callee_saved_gprs(self) -> &'static [Gpr] {
+        match self {
+            Conv::SystemV => &SYSV_SAVED,
+            Conv::Fastcall => &WIN_SAVED,
+        }
+    }
+
+    /// The xmm registers a function of this convention must preserve (all 128 bits).
+    pub fn callee_saved_xmms(self) -> core::ops::Range<u8> {
+        match self {
+            Conv::SystemV => 0..0,
+            Conv::Fastcall => 6..16,
+        }
+    }
+
+    /// The registers a call of this convention may overwrite.
+    pub fn clobbers(self) -> PRegSet {
+        let mut set = PRegSet::empty();
+        let saved = self.callee_saved_gprs();
+        for g in Gpr::ALL {
+            if !saved.contains(&g) && g != Gpr::RSP && g != Gpr::RBP {
+                set.add(g.preg());
+            }
+        }
+        let kept = self.callee_saved_xmms();
+        for i in (0..16).filter(|i| !kept.contains(i)) {
+            set.add(Xmm::new(i).preg());
+        }
+        set
+    }
+
+    /// Bytes the caller reserves at the bottom of the argument area for the callee.
+    pub fn shadow_bytes(self) -> u32 {
+        match self {
+            Conv::SystemV => 0,
+            Conv::Fastcall => 32,
+        }
+    }
+}
+
+/// Whether a register part of type `ty` lives in an xmm register.
+pub fn is_float(ty: Type) -> bool {
+    ty == Type::F32 || ty == Type::F64
+}
+
+/// The register-sized parts of values of `types`: `i128` is two `i64` halves.
+pub fn parts(types: &[Type]) -> Vec<Type> {
+    let mut out = Vec::with_capacity(types.len());
+    for &t in types {
+        if t == Type::I128 {
+            out.extend([Type::I64, Type::I64]);
+        } else {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Where everything of one signature goes.
+#[derive(Clone, Debug)]
+pub struct SigAbi {
+    /// The convention family.
+    pub conv: Conv,
+    /// The register-sized parts of the parameters, in order (see [`parts`]).
+    pub arg_parts: Vec<Type>,
+    /// Where each parameter part goes.
+    pub args: Vec<ArgLoc>,
+    /// The bytes of the stack-argument area, shadow space included.
+    pub stack_arg_bytes: u32,
+    /// The result types.
+    pub ret_types: Vec<Type>,
+    /// The register-sized parts of the results.
+    pub ret_parts: Vec<Type>,
+    /// Where each result part goes (`Stack` offsets are into the return area).
+    pub rets: Vec<ArgLoc>,
+    /// The register carrying the return area's address, if the results need one.
+    pub ret_area_ptr: Option<PReg>,
+    /// The size of the return area in bytes (0 without one).
+    pub ret_area_bytes: u32,
+    /// The index of the `sret` parameter, whose value the callee also returns in `rax`.
+    pub sret: Option<usize>,
+}
+
+impl SigAbi {
+    /// Assigns the locations of `sig`'s parameters and results.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] for a convention x86-64 does not have, types other
+    /// than integers up to 128 bits and `f32`/`f64`, and `sarg` parameters.
+    pub fn new(sig: &Signature) -> Result<SigAbi, CodegenError> {
+        let conv = Conv::of(sig.call_conv)?;
+        let param_types = checked_types(&sig.params)?;
+        let ret_types = checked_types(&sig.returns)?;
+        let sret = sig
+            .params
+            .iter()
+            .position(|p| p.purpose == ArgumentPurpose::StructReturn);
+        let ret_parts = parts(&ret_types);
+        let (rets, ret_area_bytes) = assign_rets(&ret_parts);
+        let needs_area = rets.iter().any(|l| matches!(l, ArgLoc::Stack(_)));
+        let arg_parts = parts(&param_types);
+        let (mut args, stack_arg_bytes) = match conv {
+            Conv::SystemV => assign_sysv(&param_types, needs_area),
+            Conv::Fastcall => assign_fastcall(&param_types, needs_area),
+        };
+        let ret_area_ptr = needs_area.then(|| match args.remove(0) {
+            ArgLoc::Reg(p) => p,
+            ArgLoc::Stack(_) => unreachable!("the hidden pointer is the first argument"),
+        });
+        Ok(SigAbi {
+            conv,
+            arg_parts,
+            args,
+            stack_arg_bytes,
+            ret_types,
+            ret_parts,
+            rets,
+            ret_area_ptr,
+            ret_area_bytes: if needs_area { ret_area_bytes } else { 0 },
+            sret,
+        })
+    }
+
+    /// The registers a call to this signature may overwrite, except those carrying its
+    /// results.
+    pub fn call_clobbers(&self) -> PRegSet {
+        let mut set = self.conv.clobbers();
+        for l in &self.rets {
+            if let ArgLoc::Reg(p) = l {
+                set.remove(*p);
+            }
+        }
+        set
+    }
+}
+
+/// The value types of `params`, checked to be ones the conventions place.
+fn checked_types(params: &[crate::ir::AbiParam]) -> Result<Vec<Type>, CodegenError> {
+    params
+        .iter()
+        .map(|p| {
+            if let ArgumentPurpose::StructArgument(n) = p.purpose {
+                return Err(CodegenError::Unsupported {
+                    feature: alloc::format!("struct arguments (sarg({n})) on x86_64"),
+                });
+            }
+            let ty = p.value_type;
+            if ty.is_scalar_int() || is_float(ty) {
+                Ok(ty)
+            } else {
+                Err(CodegenError::Unsupported {
+                    feature: alloc::format!("{ty} arguments and returns on x86_64"),
+                })
+            }
+        })
+        .collect()
+}
+
+/// System V placement of `types` (with a leading hidden pointer if `hidden`).
+fn assign_sysv(types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
+    let (mut next_gpr, mut next_xmm, mut stack) = (0usize, 0u8, 0u32);
+    let mut out = Vec::new();
+    let hidden_ty = hidden.then_some(Type::I64);
+    for ty in hidden_ty.into_iter().chain(types.iter().copied()) {
+        if ty == Type::I128 {
+            if next_gpr + 2 <= SYSV_ARGS.len() {
+                out.push(ArgLoc::Reg(SYSV_ARGS[next_gpr].preg()));
+                out.push(ArgLoc::Reg(SYSV_ARGS[next_gpr + 1].preg()));
+                next_gpr += 2;
+            } else {
+                stack = stack.div_ceil(16) * 16;
+                out.extend([ArgLoc::Stack(stack), ArgLoc::Stack(stack + 8)]);
+                stack += 16;
+            }
+            continue;
+        }
+        let reg = if is_float(ty) {
+            (next_xmm < 8).then(|| {
+                next_xmm += 1;
+                Xmm::new(next_xmm - 1).preg()
+            })
+        } else {
+            SYSV_ARGS.get(next_gpr).map(|g| {
+                next_gpr += 1;
+                g.preg()
+            })
+        };
+        out.push(reg.map_or_else(
+            || {
+                stack += 8;
+                ArgLoc::Stack(stack - 8)
+            },
+            ArgLoc::Reg,
+        ));
+    }
+    (out, stack)
+}
+
+/// Windows x64 placement of `types` (with a leading hidden pointer if `hidden`): one
+/// position per 8 bytes.
+fn assign_fastcall(types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
+    let hidden_ty = hidden.then_some(Type::I64);
+    let all: Vec<Type> = hidden_ty
+        .into_iter()
+        .chain(parts(types))
+        .collect::<Vec<_>>();
+    let out = all
+        .iter()
+        .enumerate()
+        .map(|(pos, &ty)| match (pos < 4, is_float(ty)) {
+            (true, true) => ArgLoc::Reg(Xmm::new(pos as u8).preg()),
+            (true, false) => ArgLoc::Reg(WIN_ARGS[pos].preg()),
+            (false, _) => ArgLoc::Stack(32 + 8 * (pos as u32 - 4)),
+        })
+        .collect();
+    let stack = 32 + 8 * (all.len().saturating_sub(4) as u32);
+    (out, stack)
+}
+
+/// Result placement: registers first, then return-area slots; returns the locations and
+/// the area's size.
+fn assign_rets(parts: &[Type]) -> (Vec<ArgLoc>, u32) {
+    let (mut next_gpr, mut next_xmm, mut area) = (0usize, 0u8, 0u32);
+    let mut out = Vec::with_capacity(parts.len());
+    for &ty in parts {
+        let reg = if is_float(ty) {
+            (next_xmm < 2).then(|| {
+                next_xmm += 1;
+                Xmm::new(next_xmm - 1).preg()
+            })
+        } else {
+            RET_GPRS.get(next_gpr).map(|g| {
+                next_gpr += 1;
+                g.preg()
+            })
+        };
+        out.push(reg.map_or_else(
+            || {
+                area += 8;
+                ArgLoc::Stack(area - 8)
+            },
+            ArgLoc::Reg,
+        ));
+    }
+    (out, area.div_ceil(16) * 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::AbiParam;
+    use alloc::string::ToString;
+    const I8: Type = Type::I8;
+    const I32: Type = Type::I32;
+    const I64: Type = Type::I64;
+    const I128: Type = Type::I128;
+    const F32: Type = Type::F32;
+    const F64: Type = Type::F64;
+
+    fn sig(conv: CallConv, params: &[Type], returns: &[Type]) -> Signature {
+        let mut s = Signature::new(conv);
+        s.params = params.iter().map(|&t| AbiParam::new(t)).collect();
+        s.returns = returns.iter().map(|&t| AbiParam::new(t)).collect();
+        s
+    }
+
+    fn reg(g: Gpr) -> ArgLoc {
+        ArgLoc::Reg(g.preg())
+    }
+
+    fn xmm(i: u8) -> ArgLoc {
+        ArgLoc::Reg(Xmm::new(i).preg())
+    }
+
+    #[test]
+    fn system_v_fills_each_class_separately_then_the_stack() {
+        let a = SigAbi::new(&sig(
+            CallConv::SystemV,
+            &[I64, F64, I32, I128, I8, F32, I64, I64],
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(
+            a.args,
+            [
+                reg(Gpr::RDI),
+                xmm(0),
+                reg(Gpr::RSI),
+                reg(Gpr::RDX),
+                reg(Gpr::RCX),
+                reg(Gpr::R8),
+                xmm(1),
+                reg(Gpr::R9),
+                ArgLoc::Stack(0),
+            ]
+        );
+        assert_eq!(a.stack_arg_bytes, 8);
+        // An i128 that does not fit goes to 16 aligned stack bytes.
+        let a = SigAbi::new(&sig(CallConv::SystemV, &[I64; 6], &[])).unwrap();
+        assert_eq!(a.stack_arg_bytes, 0);
+        let mut p = [I64; 7].to_vec();
+        p.push(I128);
+        let a = SigAbi::new(&sig(CallConv::SystemV, &p, &[])).unwrap();
+        assert_eq!(
+            a.args[6..],
+            [ArgLoc::Stack(0), ArgLoc::Stack(16), ArgLoc::Stack(24)]
+        );
+        assert_eq!(a.stack_arg_bytes, 32);
+    }
+
+    #[test]
+    fn fastcall_assigns_by_position_above_shadow_space() {
+        let a = SigAbi::new(&sig(
+            CallConv::WindowsFastcall,
+            &[F64, I32, F32, I64, I64, F64],
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(
+            a.args,
+            [
+                xmm(0),
+                reg(Gpr::RDX),
+                xmm(2),
+                reg(Gpr::R9),
+                ArgLoc::Stack(32),
+                ArgLoc::Stack(40),
+            ]
+        );
+        assert_eq!(a.stack_arg_bytes, 48);
+        let none = SigAbi::new(&sig(CallConv::WindowsFastcall, &[], &[])).unwrap();
+        assert_eq!(none.stack_arg_bytes, 32, "shadow space is always reserved");
+    }
+
+    #[test]
+    fn extra_results_use_a_return_area_behind_a_hidden_first_argument() {
+        let a = SigAbi::new(&sig(CallConv::SystemV, &[I64], &[I64, I64, I64, F64, I128])).unwrap();
+        assert_eq!(a.ret_area_ptr, Some(Gpr::RDI.preg()));
+        assert_eq!(a.args, [reg(Gpr::RSI)]);
+        assert_eq!(
+            a.rets,
+            [
+                reg(Gpr::RAX),
+                reg(Gpr::RDX),
+                ArgLoc::Stack(0),
+                xmm(0),
+                ArgLoc::Stack(8),
+                ArgLoc::Stack(16),
+            ]
+        );
+        assert_eq!(a.ret_area_bytes, 32);
+        let w = SigAbi::new(&sig(CallConv::WindowsFastcall, &[F64], &[I64, I64, I64])).unwrap();
+        assert_eq!(w.ret_area_ptr, Some(Gpr::RCX.preg()));
+        assert_eq!(w.args, [xmm(1)]);
+        let two = SigAbi::new(&sig(CallConv::SystemV, &[], &[I64, I64, F32, F32])).unwrap();
+        assert_eq!(two.ret_area_ptr, None);
+    }
+
+    #[test]
+    fn clobbers_follow_the_convention() {
+        let sysv = Conv::SystemV.clobbers();
+        let win = Conv::Fastcall.clobbers();
+        assert!(sysv.contains(Gpr::RDI.preg()) && !win.contains(Gpr::RDI.preg()));
+        assert!(sysv.contains(Xmm::new(6).preg()) && !win.contains(Xmm::new(6).preg()));
+        assert!(!sysv.contains(Gpr::RBX.preg()) && !sysv.contains(Gpr::RSP.preg()));
+        assert!(win.contains(Xmm::new(5).preg()) && win.contains(Gpr::R11.preg()));
+    }
+
+    #[test]
+    fn unsupported_conventions_and_types_are_typed_errors() {
+        let e = SigAbi::new(&sig(CallConv::AppleAarch64, &[], &[])).unwrap_err();
+        assert!(e.to_string().contains("apple_aarch64"), "{e}");
+        let e = SigAbi::new(&sig(CallConv::SystemV, &[Type::I32X4], &[])).unwrap_err();
+        assert!(e.to_string().contains("i32x4"), "{e}");
+    }
+}
