@@ -61,6 +61,57 @@ impl DataValue {
         })
     }
 
+    /// The value as it is stored in memory, little-endian, in the low bytes of a 16-byte
+    /// slot (the rest zero).
+    pub fn to_le_slot(&self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        let mut put = |b: &[u8]| out[..b.len()].copy_from_slice(b);
+        match *self {
+            DataValue::I8(x) => put(&x.to_le_bytes()),
+            DataValue::I16(x) => put(&x.to_le_bytes()),
+            DataValue::I32(x) => put(&x.to_le_bytes()),
+            DataValue::I64(x) => put(&x.to_le_bytes()),
+            DataValue::I128(x) => put(&x.to_le_bytes()),
+            DataValue::F16(x) => put(&x.bits().to_le_bytes()),
+            DataValue::F32(x) => put(&x.bits().to_le_bytes()),
+            DataValue::F64(x) => put(&x.bits().to_le_bytes()),
+            DataValue::F128(x) => put(&x.bits().to_le_bytes()),
+            DataValue::V128(b) => put(&b),
+            DataValue::V64(b) => put(&b),
+        }
+        out
+    }
+
+    /// The value of type `ty` stored little-endian in the low bytes of `slot`, if `ty`
+    /// is a scalar type or a 64- or 128-bit vector.
+    pub fn from_le_slot(slot: &[u8; 16], ty: Type) -> Option<DataValue> {
+        let b = |n: usize| {
+            let mut a = [0u8; 16];
+            a[..n].copy_from_slice(&slot[..n]);
+            u128::from_le_bytes(a)
+        };
+        Some(match ty {
+            Type::F16 => DataValue::F16(Ieee16::with_bits(b(2) as u16)),
+            Type::F32 => DataValue::F32(Ieee32::with_bits(b(4) as u32)),
+            Type::F64 => DataValue::F64(Ieee64::with_bits(b(8) as u64)),
+            Type::F128 => DataValue::F128(Ieee128::with_bits(b(16))),
+            t if t.is_scalar_int() => {
+                let bits = t.bits() as usize;
+                let x = b(bits / 8);
+                // Sign-extend from the type's width.
+                let x = ((x << (128 - bits)) as i128) >> (128 - bits);
+                DataValue::from_integer(x, t)?
+            }
+            t if t.is_vector() && t.bits() == 128 => DataValue::V128(*slot),
+            t if t.is_vector() && t.bits() == 64 => {
+                let mut v = [0u8; 8];
+                v.copy_from_slice(&slot[..8]);
+                DataValue::V64(v)
+            }
+            _ => return None,
+        })
+    }
+
     /// Whether two values are equal, treating any two NaNs of a float type as equal
     /// (run tests compare results this way).
     pub fn eq_or_both_nan(&self, other: &DataValue) -> bool {

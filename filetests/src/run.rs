@@ -1,12 +1,14 @@
 //! `test run`: compiles each function for the host, loads the code into executable
 //! memory, and checks the file's `; run:` commands by calling it.
 //!
-//! Calls go through the System V convention with up to six integer arguments and up to
-//! two integer results (`rax`, `rdx`); other signatures are reported as unsupported.
+//! Each called function gets a trampoline, itself CLIF compiled by the same backend: it
+//! takes the function's address and a buffer of 16-byte slots, loads the arguments from
+//! the slots, calls the function with its own signature and calling convention, and
+//! stores the results back. So any signature the backend compiles can be run, and the
+//! host only ever calls `trampoline(function, buffer)`.
 
 use gantry_codegen::data_value::DataValue;
-use gantry_codegen::ir::immediates::{Ieee32, Ieee64};
-use gantry_codegen::ir::{Function, LibCall, Signature, Type};
+use gantry_codegen::ir::{Function, LibCall, Signature};
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_codegen::machinst::compiled::{CompiledCode, FinalizedRelocTarget};
@@ -143,7 +145,8 @@ impl Loaded {
         })
     }
 
-    /// Calls function `name` with `args` (already checked against `sig`).
+    /// Calls function `name` with `args` (already checked against `sig`) through its
+    /// trampoline (linked under [`trampoline_name`]).
     ///
     /// # Errors
     /// The trap (with its code if it is a recorded trap site) or crash the call ended in.
@@ -154,58 +157,42 @@ impl Loaded {
         sig: &Signature,
         args: &[DataValue],
     ) -> Result<Vec<DataValue>, String> {
+        let base = self.code.as_ptr();
         let entry = self.entries[name];
-        let mut regs = [0u64; 14];
-        let (mut next_int, mut next_float) = (0, 6);
-        for a in args {
-            if let DataValue::I128(x) = *a {
-                regs[next_int] = x as u64;
-                regs[next_int + 1] = (x >> 64) as u64;
-                next_int += 2;
-                continue;
-            }
-            let (slot, bits) = match *a {
-                DataValue::I8(x) => (&mut next_int, x as u64),
-                DataValue::I16(x) => (&mut next_int, x as u64),
-                DataValue::I32(x) => (&mut next_int, x as u64),
-                DataValue::I64(x) => (&mut next_int, x as u64),
-                DataValue::F32(x) => (&mut next_float, u64::from(x.bits())),
-                DataValue::F64(x) => (&mut next_float, x.bits()),
-                _ => unreachable!("checked by `callable`"),
-            };
-            regs[*slot] = bits;
-            *slot += 1;
+        let tramp = *self
+            .entries
+            .get(&trampoline_name(name))
+            .ok_or_else(|| format!("no trampoline for %{name}"))?;
+        let slots = args.len().max(sig.returns.len()).max(1);
+        let mut buf: Vec<[u8; 16]> = vec![[0; 16]; slots];
+        for (slot, a) in buf.iter_mut().zip(args) {
+            *slot = a.to_le_slot();
         }
-        // SAFETY: the code was compiled for this host from a verified function whose
-        // signature `callable` accepted: at most six integer and eight float arguments and
-        // two results of each kind, passed as System V does.
-        let outcome = unsafe { host::call(self.code.as_ptr().add(entry), regs)? };
-        let [rax, rdx, xmm0, xmm1] = match outcome {
-            host::Outcome::Returned(r) => r,
+        let mut regs = [0u64; 14];
+        // SAFETY: `base + entry` is `name`'s code, `base + tramp` its trampoline, both
+        // compiled for this host from verified functions; the trampoline reads and writes
+        // `slots` 16-byte slots of `buf`, which outlives the call.
+        regs[0] = unsafe { base.add(entry) } as u64;
+        regs[1] = buf.as_mut_ptr() as u64;
+        let outcome = unsafe { host::call(base.add(tramp), regs)? };
+        match outcome {
+            host::Outcome::Returned => {}
             host::Outcome::Trapped(pc) => return Err(self.describe_trap(pc)),
             host::Outcome::TimedOut(pc) => {
-                let at = pc.wrapping_sub(self.code.as_ptr() as usize);
+                let at = pc.wrapping_sub(base as usize);
                 return Err(format!(
                     "timed out (still running at code offset {at:#x}); GANTRY_RUN_TIMEOUT_SECS sets the limit"
                 ));
             }
-        };
-        let (mut ints, mut floats) = ([rax, rdx].into_iter(), [xmm0, xmm1].into_iter());
-        Ok(sig
-            .returns
+        }
+        sig.returns
             .iter()
-            .map(|p| match p.value_type {
-                Type::I128 => {
-                    let lo = ints.next().unwrap_or(0);
-                    let hi = ints.next().unwrap_or(0);
-                    DataValue::I128((u128::from(lo) | (u128::from(hi) << 64)) as i128)
-                }
-                Type::F32 => DataValue::F32(Ieee32::with_bits(floats.next().unwrap_or(0) as u32)),
-                Type::F64 => DataValue::F64(Ieee64::with_bits(floats.next().unwrap_or(0))),
-                ty => DataValue::from_integer(ints.next().unwrap_or(0) as i64 as i128, ty)
-                    .expect("an integer type"),
+            .zip(&buf)
+            .map(|(p, slot)| {
+                DataValue::from_le_slot(slot, p.value_type)
+                    .ok_or_else(|| format!("cannot read a {} result", p.value_type))
             })
-            .collect())
+            .collect()
     }
 
     #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
@@ -273,48 +260,61 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
     Some(f as i64)
 }
 
-/// Why `sig` cannot be called by the runner, if it cannot.
-fn callable(sig: &Signature) -> Result<(), String> {
-    let int = |t: Type| t.is_scalar_int();
-    let float = |t: Type| t == Type::F32 || t == Type::F64;
-    let count = |ps: &[gantry_codegen::ir::AbiParam], f: &dyn Fn(Type) -> bool| {
-        ps.iter().filter(|p| f(p.value_type)).count()
-    };
-    if let Some(p) = sig
-        .params
-        .iter()
-        .chain(&sig.returns)
-        .find(|p| !int(p.value_type) && !float(p.value_type))
-    {
-        return Err(format!(
-            "the runner cannot pass {} values yet",
-            p.value_type
-        ));
-    }
-    let int_regs = |ps: &[gantry_codegen::ir::AbiParam]| {
-        ps.iter()
-            .map(|p| {
-                if p.value_type == Type::I128 {
-                    2
-                } else {
-                    usize::from(int(p.value_type))
-                }
-            })
-            .sum::<usize>()
-    };
-    if int_regs(&sig.params) > 6 || int_regs(&sig.returns) > 2 {
-        return Err(
-            "the runner passes at most 6 integer argument registers and reads 2 result registers"
-                .into(),
+/// The name the trampoline of function `name` is linked under.
+fn trampoline_name(name: &str) -> String {
+    format!("__gantry_trampoline_{name}")
+}
+
+/// The trampoline for calling a function of signature `sig`, as CLIF: `(callee, buffer)`,
+/// argument `i` read from bytes `16 * i` of the buffer, result `j` written to bytes
+/// `16 * j`.
+fn trampoline_clif(name: &str, sig: &Signature) -> String {
+    use std::fmt::Write;
+    let mut body = String::new();
+    let mut args = Vec::new();
+    let mut v = 2;
+    for (i, p) in sig.params.iter().enumerate() {
+        let _ = writeln!(
+            body,
+            "    v{v} = load.{} notrap aligned v1+{}",
+            p.value_type,
+            16 * i
         );
+        args.push(format!("v{v}"));
+        v += 1;
     }
-    if count(&sig.params, &int) > 6 || count(&sig.params, &float) > 8 {
-        return Err("the runner passes at most 6 integer and 8 float arguments".into());
+    let results: Vec<String> = (0..sig.returns.len())
+        .map(|j| format!("v{}", v + j))
+        .collect();
+    let lhs = if results.is_empty() {
+        String::new()
+    } else {
+        format!("{} = ", results.join(", "))
+    };
+    let _ = writeln!(body, "    {lhs}call_indirect sig0, v0({})", args.join(", "));
+    for (j, r) in results.iter().enumerate() {
+        let _ = writeln!(body, "    store notrap aligned {r}, v1+{}", 16 * j);
     }
-    if count(&sig.returns, &int) > 2 || count(&sig.returns, &float) > 2 {
-        return Err("the runner reads at most 2 integer and 2 float results".into());
-    }
-    Ok(())
+    format!(
+        "function %{}(i64, i64) system_v {{\n    sig0 = {sig}\nblock0(v0: i64, v1: i64):\n{body}    return\n}}\n",
+        trampoline_name(name)
+    )
+}
+
+/// The trampoline of function `name` with signature `sig`, compiled by `isa`.
+///
+/// # Errors
+/// A type the trampoline cannot load or store on this target.
+fn compile_trampoline(
+    isa: &dyn TargetIsa,
+    name: &str,
+    sig: &Signature,
+) -> Result<CompiledCode, String> {
+    let text = trampoline_clif(name, sig);
+    let funcs = gantry_reader::parse_functions(&text)
+        .map_err(|e| format!("trampoline of %{name}: {e}\n{text}"))?;
+    isa.compile_function(&funcs[0])
+        .map_err(|e| format!("the runner cannot call %{name}: {e}"))
 }
 
 /// Compiles `func` with `isa`, loads it, and calls it once with `args`.
@@ -327,7 +327,6 @@ pub fn compile_and_call(
     func: &Function,
     args: &[DataValue],
 ) -> Result<Vec<DataValue>, String> {
-    callable(&func.signature)?;
     let types_match = args.len() == func.signature.params.len()
         && args
             .iter()
@@ -338,7 +337,12 @@ pub fn compile_and_call(
     }
     let code = isa.compile_function(func).map_err(|e| e.to_string())?;
     let name = func.name.to_string().trim_start_matches('%').to_string();
-    Loaded::link(&[(name.clone(), code)])?.call(&name, &func.signature, args)
+    let tramp = compile_trampoline(isa, &name, &func.signature)?;
+    Loaded::link(&[(name.clone(), code), (trampoline_name(&name), tramp)])?.call(
+        &name,
+        &func.signature,
+        args,
+    )
 }
 
 /// Runs the `; run:` and `; print:` commands of `file` on code compiled by `isa`.
@@ -410,7 +414,6 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
             RunCommand::Print(i) | RunCommand::Run(i, _, _) => i,
         };
         let func = funcs[&inv.func];
-        callable(&func.signature).map_err(|e| format!("line {line}: %{}: {e}", inv.func))?;
         if loaded.is_none() {
             // Every function of the file, so calls between them resolve.
             let mut compiled = Vec::new();
@@ -420,6 +423,20 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
                     .compile_function(&f.func)
                     .map_err(|e| format!("compiling %{name}: {e}"))?;
                 compiled.push((name, code));
+            }
+            // A trampoline for each function a command calls.
+            let mut called: Vec<&str> = commands
+                .iter()
+                .map(|(_, c)| match c {
+                    RunCommand::Print(i) | RunCommand::Run(i, _, _) => i.func.as_str(),
+                })
+                .collect();
+            called.sort_unstable();
+            called.dedup();
+            for name in called {
+                let tramp = compile_trampoline(isa, name, &funcs[name].signature)
+                    .map_err(|e| format!("line {line}: {e}"))?;
+                compiled.push((trampoline_name(name), tramp));
             }
             loaded = Some(Loaded::link(&compiled)?);
         }

@@ -204,8 +204,8 @@ fn install() -> Result<&'static Installed, String> {
 
 /// How a call ended.
 pub enum Outcome {
-    /// It returned `rax`, `rdx`, and the low 64 bits of `xmm0` and `xmm1`.
-    Returned([u64; 4]),
+    /// It returned.
+    Returned,
     /// It faulted at this address.
     Trapped(usize),
     /// It ran longer than the time limit and was stopped (at this address).
@@ -249,7 +249,7 @@ pub unsafe fn call(code: *const u8, args: [u64; 14]) -> Result<Outcome, String> 
         });
     let pc = FAULT_PC.with(|c| c.get());
     Ok(match (trapped, TIMED_OUT.with(|c| c.get())) {
-        (0, _) => Outcome::Returned(results),
+        (0, _) => Outcome::Returned,
         (_, true) => Outcome::TimedOut(pc),
         _ => Outcome::Trapped(pc),
     })

@@ -111,11 +111,12 @@ impl Frame {
         RegMem::Mem(self.slot_amode(index))
     }
 
-    /// The address of spill slot `index` (8-byte units from `rsp`).
+    /// The address of spill slot `index` (8-byte units above the outgoing-argument area,
+    /// which is at `rsp`).
     pub(super) fn slot_amode(&self, index: usize) -> Amode {
         Amode::ImmReg {
             base: Gpr::RSP,
-            disp: 8 * index as i32,
+            disp: (self.outgoing_bytes + 8 * index as u32) as i32,
         }
     }
 }
