@@ -10,6 +10,7 @@
 use gantry_codegen::data_value::DataValue;
 use gantry_codegen::ir::{Function, LibCall, Signature};
 use gantry_codegen::isa::TargetIsa;
+use gantry_codegen::isa::x64::inst::reloc;
 use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_codegen::machinst::compiled::{CompiledCode, FinalizedRelocTarget};
 use gantry_codegen::settings::IsaFlags;
@@ -83,8 +84,10 @@ struct Loaded {
 }
 
 impl Loaded {
-    /// Lays out `funcs` 16-byte aligned, applies their relocations and maps the result
-    /// executable.
+    /// Lays out `funcs` 16-byte aligned, then a 16-byte stub (`jmp *0(%rip)` and the
+    /// address) for each library function a PC-relative call reaches (they may be out of
+    /// ±2 GiB range), then a `tls_index` pair for each thread-local symbol; applies the
+    /// relocations and maps the result executable.
     ///
     /// # Errors
     /// A relocation to a name that is not one of `funcs`, or of an unknown kind.
@@ -95,8 +98,44 @@ impl Loaded {
             entries.insert(name.clone(), size);
             size = (size + code.code.len()).div_ceil(16) * 16;
         }
-        let mut map = MmapMut::map_anon(size.max(1)).map_err(|e| e.to_string())?;
+        // Stubs and TLS indices, 16 bytes each, keyed by target.
+        let mut extra: Vec<(u32, FinalizedRelocTarget)> = Vec::new();
+        for (_, code) in funcs {
+            for r in &code.relocs {
+                let far = matches!(r.target, FinalizedRelocTarget::LibCall(_)) && r.kind == 4;
+                let key = (r.kind, r.target.clone());
+                if (far || r.kind == reloc::TLSGD) && !extra.contains(&key) {
+                    extra.push(key);
+                }
+            }
+        }
+        let extra_at = |kind: u32, target: &FinalizedRelocTarget| {
+            extra
+                .iter()
+                .position(|(k, t)| *k == kind && t == target)
+                .map(|i| size + 16 * i)
+        };
+        let mut map =
+            MmapMut::map_anon((size + 16 * extra.len()).max(1)).map_err(|e| e.to_string())?;
         let base = map.as_ptr() as i64;
+        let mut tls_slots = 0u64;
+        for (i, (kind, target)) in extra.iter().enumerate() {
+            let at = size + 16 * i;
+            if *kind == reloc::TLSGD {
+                // tls_index { module, offset }: the runner's one module, 64 bytes each.
+                map[at..at + 8].copy_from_slice(&1u64.to_le_bytes());
+                map[at + 8..at + 16].copy_from_slice(&(64 * tls_slots).to_le_bytes());
+                tls_slots += 1;
+                if tls_slots > TLS_BLOCK_BYTES as u64 / 64 {
+                    return Err("too many thread-local symbols for the runner".into());
+                }
+            } else if let FinalizedRelocTarget::LibCall(lc) = target {
+                let addr =
+                    libcall_address(*lc).ok_or_else(|| format!("the runner has no {lc:?}"))?;
+                map[at..at + 6].copy_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
+                map[at + 6..at + 14].copy_from_slice(&addr.to_le_bytes());
+            }
+        }
         let mut traps = Vec::new();
         for (name, code) in funcs {
             let start = entries[name];
@@ -107,11 +146,12 @@ impl Loaded {
             }));
             for r in &code.relocs {
                 let target = &r.target;
-                let address = match target {
-                    FinalizedRelocTarget::TestCase(t) => {
+                let address = match (extra_at(r.kind, target), target) {
+                    (Some(off), _) => Some(base + off as i64),
+                    (None, FinalizedRelocTarget::TestCase(t)) => {
                         entries.get(t.as_str()).map(|&off| base + off as i64)
                     }
-                    FinalizedRelocTarget::LibCall(lc) => libcall_address(*lc),
+                    (None, FinalizedRelocTarget::LibCall(lc)) => libcall_address(*lc),
                     _ => None,
                 };
                 let Some(address) = address else {
@@ -122,12 +162,12 @@ impl Loaded {
                 let at = start + r.offset as usize;
                 let s = address + r.addend;
                 match r.kind {
-                    // R_X86_64_64: S + A
-                    1 => map[at..at + 8].copy_from_slice(&s.to_le_bytes()),
-                    // R_X86_64_PLT32 / PC32: S + A - P
-                    2 | 4 => {
-                        let rel = s - (base + at as i64);
-                        map[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+                    reloc::ABS8 => map[at..at + 8].copy_from_slice(&s.to_le_bytes()),
+                    // R_X86_64_PC32, PLT32 and TLSGD (to the tls_index): S + A - P
+                    2 | reloc::PLT32 | reloc::TLSGD => {
+                        let rel = i32::try_from(s - (base + at as i64))
+                            .map_err(|_| format!("%{name}: {target:?} is out of range"))?;
+                        map[at..at + 4].copy_from_slice(&rel.to_le_bytes());
                     }
                     k => {
                         return Err(format!(
@@ -212,6 +252,28 @@ impl Loaded {
     }
 }
 
+/// The bytes of thread-local storage the runner provides to generated code.
+const TLS_BLOCK_BYTES: usize = 4096;
+
+thread_local! {
+    /// The thread-local variables of generated code on this thread, 64 bytes each.
+    static TLS_BLOCK: std::cell::UnsafeCell<[u64; TLS_BLOCK_BYTES / 8]> =
+        const { std::cell::UnsafeCell::new([0; TLS_BLOCK_BYTES / 8]) };
+}
+
+/// The runner's `__tls_get_addr`: the address of the variable `index` describes
+/// (`tls_index { module, offset }`) in this thread's block.
+///
+/// # Safety
+/// `index` points to a `tls_index` the linker wrote, with an offset inside the block.
+unsafe extern "C" fn tls_get_addr(index: *const [u64; 2]) -> *mut u8 {
+    // SAFETY: the caller passes a tls_index written by `Loaded::link`.
+    let offset = unsafe { (*index)[1] } as usize;
+    // SAFETY: link keeps offsets below TLS_BLOCK_BYTES; the block lives as long as
+    // the thread.
+    TLS_BLOCK.with(|b| unsafe { b.get().cast::<u8>().add(offset) })
+}
+
 /// The address of the runner's implementation of a library call, if it has one.
 fn libcall_address(lc: LibCall) -> Option<i64> {
     extern "C" fn ceilf(x: f32) -> f32 {
@@ -255,6 +317,9 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
         LibCall::NearestF64 => nearbyint as extern "C" fn(f64) -> f64 as usize,
         LibCall::FmaF32 => fmaf as extern "C" fn(f32, f32, f32) -> f32 as usize,
         LibCall::FmaF64 => fma as extern "C" fn(f64, f64, f64) -> f64 as usize,
+        LibCall::ElfTlsGetAddr => {
+            tls_get_addr as unsafe extern "C" fn(*const [u64; 2]) -> *mut u8 as usize
+        }
         _ => return None,
     };
     Some(f as i64)

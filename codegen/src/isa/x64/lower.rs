@@ -77,6 +77,8 @@ fn cc_of(cc: IntCC) -> Cc {
 pub struct X64Lower {
     /// The ISA flags: which optional instructions may be used.
     pub flags: X64Flags,
+    /// How `tls_value` reaches thread-local variables.
+    pub tls_model: crate::settings::TlsModel,
 }
 
 /// The ISLE context: the lowering state plus the first error a term ran into.
@@ -1191,6 +1193,7 @@ fn call_args(
 fn lower_call_like(
     ctx: &mut Lower<'_, MInst>,
     inst: crate::ir::Inst,
+    tls_model: crate::settings::TlsModel,
 ) -> Result<bool, CodegenError> {
     let dfg = &ctx.func.dfg;
     match dfg.insts[inst] {
@@ -1269,6 +1272,63 @@ fn lower_call_like(
                 offset: 0,
                 dst: Writable::from_reg(dst),
             });
+            ctx.set_result(result, dst);
+            Ok(true)
+        }
+        InstructionData::UnaryGlobalValue {
+            opcode: Opcode::TlsValue,
+            global_value,
+        } => {
+            let crate::ir::GlobalValueData::Symbol {
+                name,
+                offset,
+                tls: true,
+                ..
+            } = ctx.func.global_values[global_value].clone()
+            else {
+                return Err(CodegenError::Unsupported {
+                    feature: alloc::format!("tls_value of {global_value}, not a TLS symbol"),
+                });
+            };
+            if tls_model != crate::settings::TlsModel::ElfGd {
+                return Err(CodegenError::Unsupported {
+                    feature: alloc::format!(
+                        "tls_value with tls_model={} on x86_64 (elf_gd is implemented)",
+                        tls_model.name()
+                    ),
+                });
+            }
+            let result = dfg.first_result(inst);
+            let addr = ctx.vcode.alloc_vreg(RegClass::Int);
+            let rax = Gpr::RAX.preg();
+            let mut clobbers = Conv::SystemV.clobbers();
+            clobbers.remove(rax);
+            ctx.vcode.push(MInst::ElfTlsGetAddr {
+                symbol: name,
+                info: alloc::boxed::Box::new(CallInfo {
+                    uses: Vec::new(),
+                    defs: alloc::vec![(Writable::from_reg(addr), rax)],
+                    clobbers,
+                }),
+            });
+            let dst = if offset.bits() == 0 {
+                addr
+            } else {
+                let off = ctx.vcode.alloc_vreg(RegClass::Int);
+                ctx.vcode.push(MInst::Imm {
+                    value: offset.bits() as u64,
+                    dst: Writable::from_reg(off),
+                });
+                let sum = ctx.vcode.alloc_vreg(RegClass::Int);
+                ctx.vcode.push(MInst::AluRR {
+                    op: AluOp::Add,
+                    size: OperandSize::Size64,
+                    src1: addr,
+                    src2: off,
+                    dst: Writable::from_reg(sum),
+                });
+                sum
+            };
             ctx.set_result(result, dst);
             Ok(true)
         }
@@ -1705,7 +1765,10 @@ impl LowerBackend for X64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
-        if lower_call_like(ctx, inst)? || lower_atomic(ctx, inst)? || fused_into_branch(ctx, inst) {
+        if lower_call_like(ctx, inst, self.tls_model)?
+            || lower_atomic(ctx, inst)?
+            || fused_into_branch(ctx, inst)
+        {
             return Ok(());
         }
         let results = ctx.func.dfg.inst_results(inst);

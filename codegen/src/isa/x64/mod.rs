@@ -92,7 +92,11 @@ impl TargetIsa for X64Isa {
         want_vcode: bool,
     ) -> Result<CompiledCodeStencil, CodegenError> {
         let conv = Conv::of(func.signature.call_conv)?;
-        let vcode = crate::machinst::lower::lower(&lower::X64Lower { flags: self.flags }, func)?;
+        let backend = lower::X64Lower {
+            flags: self.flags,
+            tls_model: self.shared.tls_model,
+        };
+        let vcode = crate::machinst::lower::lower(&backend, func)?;
         let out = vcode
             .regalloc(
                 &machine_env(self.shared.enable_pinned_reg, conv),

@@ -1308,6 +1308,17 @@ pub fn emit_inst(
             buf.add_call_site();
             return;
         }
+        Inst::ElfTlsGetAddr { symbol, .. } => {
+            buf.put_data(&[0x66, 0x48, 0x8d, 0x3d]);
+            buf.add_reloc(reloc::TLSGD, RelocTarget::ExternalName(symbol.clone()), -4);
+            buf.put_data(&[0; 4]);
+            buf.put_data(&[0x66, 0x66, 0x48, 0xe8]);
+            let tls_get_addr = crate::ir::ExternalName::LibCall(crate::ir::LibCall::ElfTlsGetAddr);
+            buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(tls_get_addr), -4);
+            buf.put_data(&[0; 4]);
+            buf.add_call_site();
+            return;
+        }
         Inst::CallUnknown { .. } => {
             let callee = gpr(allocs[0]);
             emit_modrm(

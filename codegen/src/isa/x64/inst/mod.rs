@@ -88,6 +88,9 @@ pub mod reloc {
     pub const ABS8: u32 = 1;
     /// `R_X86_64_PLT32`: the 4-byte PC-relative `L + A - P` of a call or jump.
     pub const PLT32: u32 = 4;
+    /// `R_X86_64_TLSGD`: the 4-byte PC-relative address of the symbol's `tls_index`
+    /// pair in the GOT (`G + GOT + A - P`).
+    pub const TLSGD: u32 = 19;
 }
 
 /// A two-operand scalar float operation.
@@ -729,6 +732,16 @@ pub enum Inst {
         /// The arguments, in their registers.
         uses: Vec<(Reg, PReg)>,
     },
+    /// The address of thread-local `symbol` in the ELF general-dynamic model
+    /// (Drepper, "ELF Handling For Thread-Local Storage", §4.1.6):
+    /// `data16 lea sym@tlsgd(%rip), %rdi; data16 data16 rex.W call __tls_get_addr@plt`.
+    /// The padding prefixes let a linker relax the sequence; the result is in `rax`.
+    ElfTlsGetAddr {
+        /// The thread-local symbol.
+        symbol: ExternalName,
+        /// The call's registers: the result in `rax`, the System V clobbers.
+        info: Box<CallInfo>,
+    },
     /// `movabs $name, dst` with an `R_X86_64_64` relocation: a function's or symbol's
     /// address.
     LoadExtName {
@@ -1160,7 +1173,7 @@ impl MachInst for Inst {
                 c.reg_use(*src);
                 c.reg_use(*base);
             }
-            Inst::CallKnown { info, .. } => info.operands(c),
+            Inst::CallKnown { info, .. } | Inst::ElfTlsGetAddr { info, .. } => info.operands(c),
             Inst::CallUnknown { callee, info } => {
                 c.reg_use(*callee);
                 info.operands(c);
