@@ -277,3 +277,28 @@ fn small_vectors_are_not_lowered_as_integers() {
     let err = x64().compile_function(&f).unwrap_err();
     assert!(err.to_string().contains("i8x8"), "{err}");
 }
+
+/// Recursion past a `stack_limit` traps with `stk_ovf` in the prologue, before the frame
+/// crosses the limit; the same recursion within the budget returns (see
+/// `suite/runtests/stack_limit.clif`).
+#[test]
+fn stack_limit_overflow_traps() {
+    if !gantry_filetests::run::host_runs("x86_64") {
+        return;
+    }
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/suite/runtests/stack_limit.clif"
+    ))
+    .unwrap();
+    // 1000 levels of at least 256 bytes do not fit in 100,000 bytes.
+    let text = format!("{text}\n; run: %with_budget(1000, 100000) == 500500\n");
+    let file = gantry_reader::parse_test(&text).unwrap();
+    let counts = gantry_filetests::run::run_with(&file, x64().as_ref(), false).unwrap();
+    assert_eq!(counts.failures.len(), 1, "{:?}", counts.failures);
+    assert!(
+        counts.failures[0].contains("trap: stk_ovf"),
+        "{}",
+        counts.failures[0]
+    );
+}

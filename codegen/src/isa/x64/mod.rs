@@ -16,7 +16,8 @@ use crate::machinst::compiled::CompiledCodeStencil;
 use crate::settings::X64Flags;
 use abi::Conv;
 use alloc::vec::Vec;
-use inst::emit::{Frame, Rel32, emit_inst, emit_move, prologue};
+use inst::emit::{Rel32, emit_inst, emit_move};
+use inst::frame::{Frame, LimitBase, LimitStep, StackLimit, prologue};
 use inst::regs::Gpr;
 use regalloc2::{Edit, InstOrEdit, MachineEnv, PReg};
 
@@ -74,6 +75,64 @@ fn machine_env(pinned: bool, conv: Conv) -> MachineEnv {
         ],
         scratch_by_class: [None, None, None],
         fixed_stack_slots: Vec::new(),
+    }
+}
+
+/// How the prologue computes the stack limit `gv`: from the `vmctx` parameter's ABI
+/// location through loads and constant additions.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for other global values (symbols, TLS) or offsets that
+/// do not fit 32 bits.
+fn stack_limit_chain(
+    func: &FunctionStencil,
+    gv: crate::ir::GlobalValue,
+) -> Result<StackLimit, CodegenError> {
+    use crate::ir::GlobalValueData;
+    let unsupported = |what: &str| CodegenError::Unsupported {
+        feature: alloc::format!("a stack_limit computed from {what} on x86_64"),
+    };
+    match &func.global_values[gv] {
+        GlobalValueData::VMContext => {
+            let sig = &func.signature;
+            let index = sig
+                .params
+                .iter()
+                .position(|p| p.purpose == crate::ir::ArgumentPurpose::VMContext)
+                .ok_or_else(|| unsupported("vmctx without a vmctx parameter"))?;
+            let part: usize = sig.params[..index]
+                .iter()
+                .map(|p| {
+                    if p.value_type == crate::ir::Type::I128 {
+                        2
+                    } else {
+                        1
+                    }
+                })
+                .sum();
+            let base = match abi::SigAbi::new(sig)?.args[part] {
+                abi::ArgLoc::Reg(p) => {
+                    LimitBase::Reg(Gpr::from_preg(p).ok_or_else(|| unsupported("a float vmctx"))?)
+                }
+                abi::ArgLoc::Stack(off) => LimitBase::StackArg(off),
+            };
+            Ok(StackLimit {
+                base,
+                steps: Vec::new(),
+            })
+        }
+        GlobalValueData::Load { base, offset, .. } => {
+            let mut chain = stack_limit_chain(func, *base)?;
+            chain.steps.push(LimitStep::Load(offset.bytes()));
+            Ok(chain)
+        }
+        GlobalValueData::IAddImm { base, offset, .. } => {
+            let mut chain = stack_limit_chain(func, *base)?;
+            let disp = i32::try_from(offset.bits()).map_err(|_| unsupported("a 64-bit offset"))?;
+            chain.steps.push(LimitStep::Add(disp));
+            Ok(chain)
+        }
+        _ => Err(unsupported("a symbol")),
     }
 }
 
@@ -139,10 +198,17 @@ impl TargetIsa for X64Isa {
             vcode.outgoing_args_bytes(),
         );
 
+        let mut frame = frame;
+        if let Some(gv) = func.stack_limit {
+            frame.stack_limit = Some(stack_limit_chain(func, gv)?);
+        }
+        if self.shared.enable_probestack {
+            frame.probe_guard = Some(1 << self.shared.probestack_size_log2.clamp(12, 30));
+        }
         let frame_size = frame.size();
         let mut buf: MachBuffer<Rel32> = MachBuffer::new();
         let labels: Vec<_> = (0..vcode.num_blocks()).map(|_| buf.get_label()).collect();
-        buf.put_data(&prologue(&frame));
+        prologue(&mut buf, &frame);
         for b in 0..vcode.num_blocks() {
             buf.bind_label(labels[b]);
             let next = (b + 1 < vcode.num_blocks()).then_some(b + 1);

@@ -1,9 +1,9 @@
 //! Emission of x86-64 instructions after register allocation: each instruction with its
-//! allocated registers, the moves regalloc2 inserted, and the frame's prologue and
-//! epilogue (System V: `rbp` frame pointer, callee-saved `rbx`, `r12`-`r15`).
+//! allocated registers and the moves regalloc2 inserted (the frame is in `frame.rs`).
 
 use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
+use super::frame::{Frame, epilogue, mov_rr};
 use super::regs::{Gpr, Xmm};
 use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, UnaryOp, reloc};
 use crate::ir::TrapCode;
@@ -41,83 +41,6 @@ impl LabelUse for Rel32 {
     }
     fn generate_veneer(self, _: &mut [u8], _: u32) -> (u32, Self) {
         unreachable!("rel32 references reach the whole code")
-    }
-}
-
-/// The frame of a function: what the prologue saves and allocates.
-///
-/// From `rsp` up: outgoing call arguments, spill slots, the stack-slot area, padding,
-/// the saved xmm registers (16 bytes each), the saved general registers, the caller's
-/// `rbp`, the return address, the incoming stack arguments. `rsp` stays 16-byte aligned.
-#[derive(Clone, Debug, Default)]
-pub struct Frame {
-    /// Callee-saved registers the function writes, saved by the prologue.
-    pub saved: Vec<Gpr>,
-    /// Callee-saved xmm registers the function writes (Windows x64), saved below them.
-    pub saved_xmms: Vec<Xmm>,
-    /// Bytes at `rsp` for the stack arguments of calls, a multiple of 16.
-    pub outgoing_bytes: u32,
-    /// Bytes of spill slots at `rsp`, a multiple of 16.
-    pub spill_bytes: u32,
-    /// Bytes the prologue subtracts from `rsp` after saving registers.
-    pub alloc_bytes: u32,
-}
-
-impl Frame {
-    /// The frame for `spill_slots` 8-byte slots, `stack_slot_bytes` of stack slots, and
-    /// the callee-saved registers `saved`.
-    pub fn new(
-        saved: Vec<Gpr>,
-        saved_xmms: Vec<Xmm>,
-        spill_slots: u32,
-        stack_slot_bytes: u32,
-        outgoing_bytes: u32,
-    ) -> Frame {
-        let round16 = |x: u32| x.div_ceil(16) * 16;
-        let spill_bytes = round16(spill_slots * 8);
-        let outgoing_bytes = round16(outgoing_bytes);
-        // After `push rbp` rsp is 16-byte aligned; each saved register moves it by 8.
-        let pad = if saved.len() % 2 == 1 { 8 } else { 0 };
-        let alloc_bytes = outgoing_bytes
-            + spill_bytes
-            + round16(stack_slot_bytes)
-            + 16 * saved_xmms.len() as u32
-            + pad;
-        Frame {
-            saved,
-            saved_xmms,
-            outgoing_bytes,
-            spill_bytes,
-            alloc_bytes,
-        }
-    }
-
-    /// The bytes below the return address: the saved `rbp`, the saved registers and
-    /// what the prologue allocates.
-    pub fn size(&self) -> u32 {
-        8 + 8 * self.saved.len() as u32 + self.alloc_bytes
-    }
-
-    /// Where the prologue saves xmm register number `i` of `saved_xmms`: 16 bytes each,
-    /// right below the saved general registers.
-    fn xmm_save_slot(&self, i: usize) -> Amode {
-        Amode::ImmReg {
-            base: Gpr::RBP,
-            disp: -(8 * self.saved.len() as i32) - 16 * (i as i32 + 1),
-        }
-    }
-
-    fn slot(&self, index: usize) -> RegMem {
-        RegMem::Mem(self.slot_amode(index))
-    }
-
-    /// The address of spill slot `index` (8-byte units above the outgoing-argument area,
-    /// which is at `rsp`).
-    pub(super) fn slot_amode(&self, index: usize) -> Amode {
-        Amode::ImmReg {
-            base: Gpr::RSP,
-            disp: (self.outgoing_bytes + 8 * index as u32) as i32,
-        }
     }
 }
 
@@ -177,86 +100,6 @@ pub(super) fn trap(buf: &mut MachBuffer<Rel32>, code: TrapCode) {
 pub(super) fn trap_unless(buf: &mut MachBuffer<Rel32>, jcc: u8, code: TrapCode) {
     buf.put_data(&[jcc, 2]);
     trap(buf, code);
-}
-
-/// `push %r`.
-fn push(buf: &mut Vec<u8>, r: Gpr) {
-    emit_opcode_reg(buf, NONE, RexFlags::none(), 0x50, r.enc());
-}
-
-/// `pop %r`.
-fn pop(buf: &mut Vec<u8>, r: Gpr) {
-    emit_opcode_reg(buf, NONE, RexFlags::none(), 0x58, r.enc());
-}
-
-/// `mov %src, %dst` (64-bit, 89 /r).
-fn mov_rr(buf: &mut Vec<u8>, src: Gpr, dst: Gpr) {
-    emit_modrm(
-        buf,
-        NONE,
-        RexFlags::w(),
-        &[0x89],
-        src.enc(),
-        RegMem::Reg(dst.enc()),
-    );
-}
-
-/// `add`/`sub` of an immediate to `rsp` (81 /0 id, 81 /5 id).
-fn adjust_rsp(buf: &mut Vec<u8>, bytes: u32, sub: bool) {
-    if bytes != 0 {
-        emit_modrm(
-            buf,
-            NONE,
-            RexFlags::w(),
-            &[0x81],
-            if sub { 5 } else { 0 },
-            RegMem::Reg(Gpr::RSP.enc()),
-        );
-        emit_imm(buf, bytes as i64, 4);
-    }
-}
-
-/// The prologue: `push rbp; mov rsp, rbp; push saved...; sub $spill, rsp`.
-pub fn prologue(frame: &Frame) -> Vec<u8> {
-    let mut b = Vec::new();
-    push(&mut b, Gpr::RBP);
-    mov_rr(&mut b, Gpr::RSP, Gpr::RBP);
-    for &r in &frame.saved {
-        push(&mut b, r);
-    }
-    adjust_rsp(&mut b, frame.alloc_bytes, true);
-    for (i, &x) in frame.saved_xmms.iter().enumerate() {
-        movdqu(&mut b, x, frame.xmm_save_slot(i), true);
-    }
-    b
-}
-
-/// `movdqu` between `x` and memory (F3 0F 7F /r stores, F3 0F 6F /r loads).
-fn movdqu(b: &mut Vec<u8>, x: Xmm, mem: Amode, store: bool) {
-    let op = if store { 0x7f } else { 0x6f };
-    emit_modrm(
-        b,
-        scalar(false),
-        RexFlags::none(),
-        &[0x0f, op],
-        x.enc(),
-        RegMem::Mem(mem),
-    );
-}
-
-/// The epilogue and return: the prologue undone, then `ret`.
-pub fn epilogue(frame: &Frame) -> Vec<u8> {
-    let mut b = Vec::new();
-    for (i, &x) in frame.saved_xmms.iter().enumerate() {
-        movdqu(&mut b, x, frame.xmm_save_slot(i), false);
-    }
-    adjust_rsp(&mut b, frame.alloc_bytes, false);
-    for &r in frame.saved.iter().rev() {
-        pop(&mut b, r);
-    }
-    pop(&mut b, Gpr::RBP);
-    b.push(0xc3);
-    b
 }
 
 /// Emits a move regalloc2 inserted between two allocations (register or spill slot).

@@ -5,6 +5,7 @@ pub mod args;
 pub mod emit;
 mod emit_float;
 pub mod encode;
+pub mod frame;
 pub mod regs;
 
 #[cfg(test)]
