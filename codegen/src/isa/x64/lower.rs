@@ -6,7 +6,7 @@ use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::{Gpr, Xmm};
 use super::inst::{
-    AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, ShiftOp, UnaryOp, XmmOp, XmmUnaryOp,
+    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, ShiftOp, UnaryOp, XmmOp, XmmUnaryOp,
 };
 use crate::ir::{
     FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
@@ -138,6 +138,17 @@ impl IsleCtx<'_, '_> {
         self.lower.vcode.push(inst);
     }
 
+    /// The memory operand for `addr + offset` (see [`plan_addr`]).
+    fn mem_operand(&mut self, addr: Value, offset: i32) -> Addr {
+        match amode(self.lower, addr, offset) {
+            Ok(a) => a,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                Addr::Slot { offset: 0 }
+            }
+        }
+    }
+
     /// `x` with only its low `ty` bits, zero-extended to 64 bits.
     fn zext64(&mut self, ty: Type, x: Reg) -> Reg {
         generated::Context::x64_extend(self, false, ty, x)
@@ -257,13 +268,12 @@ impl generated::Context for IsleCtx<'_, '_> {
         if let Err(e) = check_native_endian(flags) {
             self.error.get_or_insert(e);
         }
-        let base = self.put_in_reg(addr);
+        let addr = self.mem_operand(addr, offset);
         let dst = self.tmp();
         self.lower.vcode.push(MInst::Load {
             size: size_of(ty),
             signed,
-            base,
-            disp: offset,
+            addr,
             dst: Writable::from_reg(dst),
             trap: flags.trap_code(),
         });
@@ -885,12 +895,11 @@ impl generated::Context for IsleCtx<'_, '_> {
         if let Err(e) = check_native_endian(flags) {
             self.error.get_or_insert(e);
         }
-        let base = self.put_in_reg(addr);
+        let addr = self.mem_operand(addr, offset);
         let dst = self.ftmp();
         self.push(MInst::XmmLoad {
             double: ty == Type::F64,
-            base,
-            disp: offset,
+            addr,
             dst: Writable::from_reg(dst),
             trap: flags.trap_code(),
         });
@@ -1087,6 +1096,102 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
         ty,
         isa: "x86_64",
     }
+}
+
+/// How the address `addr + offset` of a load or store becomes a memory operand: the
+/// computation of `addr` is folded into the operand when it is a stack slot's address or
+/// an `iadd` (of a constant, or of two registers). Both lowering and
+/// [`LowerBackend::absorbed_operands`] use this one decision, so an address folded away
+/// is never needed in a register.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum AddrPlan {
+    /// `disp(base)`.
+    Reg { base: Value, disp: i32 },
+    /// `disp(base, index)`.
+    RegReg {
+        base: Value,
+        index: Value,
+        disp: i32,
+    },
+    /// A stack slot plus `offset`.
+    Slot { slot: StackSlot, offset: i32 },
+}
+
+/// The value of `v` if an `iconst` defines it.
+fn iconst_of(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<i64> {
+    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+    match dfg.insts[inst] {
+        InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        } => Some(imm.bits()),
+        _ => None,
+    }
+}
+
+/// See [`AddrPlan`].
+fn plan_addr(func: &crate::ir::FunctionStencil, addr: Value, offset: i32) -> AddrPlan {
+    let dfg = &func.dfg;
+    let addr = dfg.resolve_aliases(addr);
+    let plain = AddrPlan::Reg {
+        base: addr,
+        disp: offset,
+    };
+    let Some(def) = dfg.value_def(addr).inst() else {
+        return plain;
+    };
+    let with_disp = |k: i64| i32::try_from(k).ok().and_then(|k| k.checked_add(offset));
+    match dfg.insts[def] {
+        InstructionData::StackLoad {
+            opcode: Opcode::StackAddr,
+            stack_slot,
+            offset: o,
+        } => match with_disp(o.bytes().into()) {
+            Some(offset) => AddrPlan::Slot {
+                slot: stack_slot,
+                offset,
+            },
+            None => plain,
+        },
+        InstructionData::Binary {
+            opcode: Opcode::Iadd,
+            args: [a, b],
+        } if dfg.value_type(addr) == Type::I64 => {
+            if let Some(disp) = iconst_of(dfg, b).and_then(with_disp) {
+                AddrPlan::Reg { base: a, disp }
+            } else if let Some(disp) = iconst_of(dfg, a).and_then(with_disp) {
+                AddrPlan::Reg { base: b, disp }
+            } else {
+                AddrPlan::RegReg {
+                    base: a,
+                    index: b,
+                    disp: offset,
+                }
+            }
+        }
+        _ => plain,
+    }
+}
+
+/// The memory operand for `addr + offset`, following [`plan_addr`].
+///
+/// # Errors
+/// A value of the address without a register (see [`Lower::value_reg`]).
+fn amode(ctx: &Lower<'_, MInst>, addr: Value, offset: i32) -> Result<Addr, CodegenError> {
+    Ok(match plan_addr(ctx.func, addr, offset) {
+        AddrPlan::Reg { base, disp } => Addr::Reg {
+            base: ctx.value_reg(base)?,
+            disp,
+        },
+        AddrPlan::RegReg { base, index, disp } => Addr::RegReg {
+            base: ctx.value_reg(base)?,
+            index: ctx.value_reg(index)?,
+            disp,
+        },
+        AddrPlan::Slot { slot, offset } => Addr::Slot {
+            offset: (ctx.stack_slot_offset(slot) as i32).wrapping_add(offset),
+        },
+    })
 }
 
 /// The registers of `values`, flattened (two for each `i128`).
@@ -1509,8 +1614,7 @@ fn lower_atomic(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<boo
             ctx.vcode.push(MInst::Load {
                 size,
                 signed: false,
-                base,
-                disp: 0,
+                addr: Addr::Reg { base, disp: 0 },
                 dst: Writable::from_reg(dst),
                 trap: flags.trap_code(),
             });
@@ -1616,26 +1720,23 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
             let vty = ctx.func.dfg.value_type(value);
             if vty == Type::I128 && opcode == Opcode::Store {
                 let regs = ctx.value_regs(value)?;
-                let base = ctx.value_reg(addr)?;
+                let mem = amode(ctx, addr, offset.bytes())?;
                 for (i, &src) in regs.regs().iter().enumerate() {
-                    let disp = offset.bytes().wrapping_add(8 * i as i32);
                     ctx.vcode.push(MInst::Store {
                         size: OperandSize::Size64,
                         src,
-                        base,
-                        disp,
+                        addr: mem.offset(8 * i as i32),
                         trap: flags.trap_code(),
                     });
                 }
                 return Ok(());
             }
             if f32_or_f64(vty) && opcode == Opcode::Store {
-                let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
+                let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
                 ctx.vcode.push(MInst::XmmStore {
                     double: vty == Type::F64,
                     src,
-                    base,
-                    disp: offset.bytes(),
+                    addr,
                     trap: flags.trap_code(),
                 });
                 return Ok(());
@@ -1647,12 +1748,11 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
                 Opcode::Istore32 => OperandSize::Size32,
                 _ => size_of(vty),
             };
-            let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
+            let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
             ctx.vcode.push(MInst::Store {
                 size,
                 src,
-                base,
-                disp: offset.bytes(),
+                addr,
                 trap: flags.trap_code(),
             });
             Ok(())
@@ -1686,8 +1786,7 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
             ctx.vcode.push(MInst::Store {
                 size,
                 src,
-                base,
-                disp: 0,
+                addr: Addr::Reg { base, disp: 0 },
                 trap: flags.trap_code(),
             });
             ctx.vcode.push(MInst::Mfence);
@@ -1880,15 +1979,13 @@ impl LowerBackend for X64Lower {
                                 Some(double) => MInst::XmmStore {
                                     double,
                                     src: r,
-                                    base,
-                                    disp,
+                                    addr: Addr::Reg { base, disp },
                                     trap,
                                 },
                                 None => MInst::Store {
                                     size: OperandSize::Size64,
                                     src: r,
-                                    base,
-                                    disp,
+                                    addr: Addr::Reg { base, disp },
                                     trap,
                                 },
                             });
@@ -1992,9 +2089,25 @@ impl LowerBackend for X64Lower {
         func: &crate::ir::FunctionStencil,
         inst: crate::ir::Inst,
     ) -> Vec<Value> {
+        let dfg = &func.dfg;
+        // An address folded into the memory operand of a load or store.
+        let mem = match dfg.insts[inst] {
+            InstructionData::Load { arg, offset, .. } => Some((arg, offset.bytes())),
+            InstructionData::Store {
+                args: [_, addr],
+                offset,
+                ..
+            } => Some((addr, offset.bytes())),
+            _ => None,
+        };
+        if let Some((addr, offset)) = mem {
+            return match plan_addr(func, addr, offset) {
+                AddrPlan::Reg { base, .. } if base == dfg.resolve_aliases(addr) => Vec::new(),
+                _ => alloc::vec![addr],
+            };
+        }
         // Mirrors the immediate-form rules of lower.isle (same opcodes, operand order and
         // priorities).
-        let dfg = &func.dfg;
         let InstructionData::Binary {
             opcode,
             args: [a, b],

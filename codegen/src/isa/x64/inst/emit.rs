@@ -642,7 +642,7 @@ pub fn emit_inst(
     next: Option<usize>,
     frame: &Frame,
 ) {
-    if super::emit_float::emit_float(inst, allocs, buf) {
+    if super::emit_float::emit_float(inst, allocs, buf, frame) {
         return;
     }
     let mut b = Vec::new();
@@ -863,15 +863,15 @@ pub fn emit_inst(
         Inst::Load {
             size,
             signed,
-            disp,
+            addr,
             trap,
             ..
         } => {
-            let (base, dst) = (gpr(allocs[0]), gpr(allocs[1]));
+            let n = addr.num_regs();
+            let (mem, dst) = (RegMem::Mem(frame.amode(addr, allocs)), gpr(allocs[n]));
             if let Some(code) = trap {
                 buf.add_trap(*code);
             }
-            let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
             let (wide, opcode) = extending_move(*signed, *size);
             let rex = if wide {
                 RexFlags::w()
@@ -881,13 +881,12 @@ pub fn emit_inst(
             emit_modrm(&mut b, NONE, rex, opcode, dst.enc(), mem);
         }
         Inst::Store {
-            size, disp, trap, ..
+            size, addr, trap, ..
         } => {
-            let (src, base) = (gpr(allocs[0]), gpr(allocs[1]));
+            let (src, mem) = (gpr(allocs[0]), RegMem::Mem(frame.amode(addr, &allocs[1..])));
             if let Some(code) = trap {
                 buf.add_trap(*code);
             }
-            let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
             let opcode = if *size == OperandSize::Size8 {
                 0x88
             } else {
@@ -904,7 +903,7 @@ pub fn emit_inst(
         }
         Inst::StackAddr { offset, .. } => {
             let dst = gpr(allocs[0]);
-            let disp = (frame.outgoing_bytes + frame.spill_bytes) as i32 + offset;
+            let disp = frame.stack_slot_disp(*offset);
             emit_modrm(
                 &mut b,
                 NONE,

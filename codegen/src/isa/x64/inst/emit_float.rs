@@ -4,6 +4,7 @@
 use super::args::{Amode, OperandSize, RegMem};
 use super::emit::{NONE, Rel32, gpr, jump, scalar, trap_unless, xmm};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm};
+use super::frame::Frame;
 use super::regs::{Gpr, Xmm};
 use super::{Cc, Inst, XmmOp, XmmUnaryOp};
 use crate::ir::{FloatCC, TrapCode};
@@ -91,7 +92,12 @@ fn load_const(b: &mut Vec<u8>, double: bool, bits: u64, tmp: Gpr, x: Xmm) {
 }
 
 /// Emits a float instruction; returns `false` if `inst` is not one.
-pub(super) fn emit_float(inst: &Inst, allocs: &[Allocation], buf: &mut MachBuffer<Rel32>) -> bool {
+pub(super) fn emit_float(
+    inst: &Inst,
+    allocs: &[Allocation],
+    buf: &mut MachBuffer<Rel32>,
+    frame: &Frame,
+) -> bool {
     let mut b = Vec::new();
     match inst {
         Inst::XmmRR { op, double, .. } => {
@@ -256,13 +262,13 @@ pub(super) fn emit_float(inst: &Inst, allocs: &[Allocation], buf: &mut MachBuffe
             return true;
         }
         Inst::XmmLoad {
-            double, disp, trap, ..
+            double, addr, trap, ..
         } => {
-            let (base, dst) = (gpr(allocs[0]), xmm(allocs[1]));
+            let n = addr.num_regs();
+            let (mem, dst) = (RegMem::Mem(frame.amode(addr, allocs)), xmm(allocs[n]));
             if let Some(code) = trap {
                 buf.add_trap(*code);
             }
-            let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
             emit_modrm(
                 &mut b,
                 scalar(*double),
@@ -273,13 +279,12 @@ pub(super) fn emit_float(inst: &Inst, allocs: &[Allocation], buf: &mut MachBuffe
             );
         }
         Inst::XmmStore {
-            double, disp, trap, ..
+            double, addr, trap, ..
         } => {
-            let (src, base) = (xmm(allocs[0]), gpr(allocs[1]));
+            let (src, mem) = (xmm(allocs[0]), RegMem::Mem(frame.amode(addr, &allocs[1..])));
             if let Some(code) = trap {
                 buf.add_trap(*code);
             }
-            let mem = RegMem::Mem(Amode::ImmReg { base, disp: *disp });
             emit_modrm(
                 &mut b,
                 scalar(*double),

@@ -107,6 +107,32 @@ impl Frame {
         }
     }
 
+    /// The machine address of `addr`, whose registers were allocated to `allocs` (base,
+    /// then index).
+    pub(super) fn amode(&self, addr: &super::Addr, allocs: &[regalloc2::Allocation]) -> Amode {
+        match *addr {
+            super::Addr::Reg { disp, .. } => Amode::ImmReg {
+                base: super::emit::gpr(allocs[0]),
+                disp,
+            },
+            super::Addr::RegReg { disp, .. } => Amode::ImmRegRegShift {
+                base: super::emit::gpr(allocs[0]),
+                index: super::emit::gpr(allocs[1]),
+                shift: 0,
+                disp,
+            },
+            super::Addr::Slot { offset } => Amode::ImmReg {
+                base: Gpr::RSP,
+                disp: self.stack_slot_disp(offset),
+            },
+        }
+    }
+
+    /// The `rsp`-relative displacement of `offset` bytes into the stack-slot area.
+    pub(super) fn stack_slot_disp(&self, offset: i32) -> i32 {
+        (self.outgoing_bytes + self.spill_bytes) as i32 + offset
+    }
+
     pub(super) fn slot(&self, index: usize) -> RegMem {
         RegMem::Mem(self.slot_amode(index))
     }
@@ -143,18 +169,20 @@ pub(super) fn mov_rr(buf: &mut Vec<u8>, src: Gpr, dst: Gpr) {
     );
 }
 
-/// `add`/`sub` of an immediate to `rsp` (81 /0 id, 81 /5 id).
+/// `add`/`sub` of an immediate to `rsp` (83 /0 ib or 81 /0 id; 83 /5 ib or 81 /5 id).
 fn adjust_rsp(buf: &mut Vec<u8>, bytes: u32, sub: bool) {
     if bytes != 0 {
+        // 83 /digit ib for a byte-sized immediate, 81 /digit id otherwise.
+        let short = bytes < 128;
         emit_modrm(
             buf,
             NONE,
             RexFlags::w(),
-            &[0x81],
+            &[if short { 0x83 } else { 0x81 }],
             if sub { 5 } else { 0 },
             RegMem::Reg(Gpr::RSP.enc()),
         );
-        emit_imm(buf, bytes as i64, 4);
+        emit_imm(buf, bytes as i64, if short { 1 } else { 4 });
     }
 }
 

@@ -237,6 +237,74 @@ impl Cc {
     }
 }
 
+/// A memory address on virtual registers, resolved to an [`args::Amode`] at emission.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Addr {
+    /// `disp(base)`.
+    Reg {
+        /// The base register.
+        base: Reg,
+        /// The displacement in bytes.
+        disp: i32,
+    },
+    /// `disp(base, index)`.
+    RegReg {
+        /// The base register.
+        base: Reg,
+        /// The index register (scale 1).
+        index: Reg,
+        /// The displacement in bytes.
+        disp: i32,
+    },
+    /// `offset` bytes into the frame's stack-slot area (`rsp`-relative once the frame is
+    /// laid out).
+    Slot {
+        /// The offset in bytes.
+        offset: i32,
+    },
+}
+
+impl Addr {
+    /// The address `by` bytes further (wrapping).
+    pub fn offset(self, by: i32) -> Addr {
+        match self {
+            Addr::Reg { base, disp } => Addr::Reg {
+                base,
+                disp: disp.wrapping_add(by),
+            },
+            Addr::RegReg { base, index, disp } => Addr::RegReg {
+                base,
+                index,
+                disp: disp.wrapping_add(by),
+            },
+            Addr::Slot { offset } => Addr::Slot {
+                offset: offset.wrapping_add(by),
+            },
+        }
+    }
+
+    /// Reports the registers it reads (base, then index).
+    pub fn collect(&self, c: &mut OperandCollector) {
+        match *self {
+            Addr::Reg { base, .. } => c.reg_use(base),
+            Addr::RegReg { base, index, .. } => {
+                c.reg_use(base);
+                c.reg_use(index);
+            }
+            Addr::Slot { .. } => {}
+        }
+    }
+
+    /// How many registers it reads.
+    pub fn num_regs(&self) -> usize {
+        match self {
+            Addr::Reg { .. } => 1,
+            Addr::RegReg { .. } => 2,
+            Addr::Slot { .. } => 0,
+        }
+    }
+}
+
 /// An x86-64 instruction on virtual registers. Block targets are VCode block indices.
 #[derive(Clone, Debug)]
 pub enum Inst {
@@ -414,10 +482,8 @@ pub enum Inst {
         size: OperandSize,
         /// Sign-extend rather than zero-extend.
         signed: bool,
-        /// The base address.
-        base: Reg,
-        /// The displacement in bytes.
-        disp: i32,
+        /// The address.
+        addr: Addr,
         /// Destination.
         dst: Writable<Reg>,
         /// The trap code recorded for a fault, if the access may trap.
@@ -429,10 +495,8 @@ pub enum Inst {
         size: OperandSize,
         /// The value.
         src: Reg,
-        /// The base address.
-        base: Reg,
-        /// The displacement in bytes.
-        disp: i32,
+        /// The address.
+        addr: Addr,
         /// The trap code recorded for a fault, if the access may trap.
         trap: Option<TrapCode>,
     },
@@ -683,10 +747,8 @@ pub enum Inst {
     XmmLoad {
         /// `f64` rather than `f32`.
         double: bool,
-        /// The base address.
-        base: Reg,
-        /// The displacement in bytes.
-        disp: i32,
+        /// The address.
+        addr: Addr,
         /// Destination.
         dst: Writable<Reg>,
         /// The trap code recorded for a fault, if the access may trap.
@@ -698,10 +760,8 @@ pub enum Inst {
         double: bool,
         /// The value.
         src: Reg,
-        /// The base address.
-        base: Reg,
-        /// The displacement in bytes.
-        disp: i32,
+        /// The address.
+        addr: Addr,
         /// The trap code recorded for a fault, if the access may trap.
         trap: Option<TrapCode>,
     },
@@ -1052,13 +1112,13 @@ impl MachInst for Inst {
                 c.reg_fixed_def(*quotient, Gpr::RAX.preg());
                 c.reg_fixed_early_def(*remainder, Gpr::RDX.preg());
             }
-            Inst::Load { base, dst, .. } => {
-                c.reg_use(*base);
+            Inst::Load { addr, dst, .. } => {
+                addr.collect(c);
                 c.reg_def(*dst);
             }
-            Inst::Store { src, base, .. } => {
+            Inst::Store { src, addr, .. } => {
                 c.reg_use(*src);
-                c.reg_use(*base);
+                addr.collect(c);
             }
             Inst::StackAddr { dst, .. } => c.reg_def(*dst),
             Inst::ShiftRI { src, dst, .. } | Inst::Bswap { src, dst, .. } => {
@@ -1166,13 +1226,13 @@ impl MachInst for Inst {
                 c.reg_use(*b);
                 c.reg_reuse_def(*dst, 0);
             }
-            Inst::XmmLoad { base, dst, .. } => {
-                c.reg_use(*base);
+            Inst::XmmLoad { addr, dst, .. } => {
+                addr.collect(c);
                 c.reg_def(*dst);
             }
-            Inst::XmmStore { src, base, .. } => {
+            Inst::XmmStore { src, addr, .. } => {
                 c.reg_use(*src);
-                c.reg_use(*base);
+                addr.collect(c);
             }
             Inst::CallKnown { info, .. } | Inst::ElfTlsGetAddr { info, .. } => info.operands(c),
             Inst::CallUnknown { callee, info } => {
