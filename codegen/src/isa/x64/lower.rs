@@ -926,6 +926,91 @@ impl generated::Context for IsleCtx<'_, '_> {
         p.0
     }
 
+    fn pair_hi(&mut self, p: (Reg, Reg)) -> Reg {
+        p.1
+    }
+
+    fn x64_shl128(&mut self, x: (Reg, Reg), n: Reg) -> (Reg, Reg) {
+        // For n mod 64 (what shifts by cl use): lo' = lo << n, hi' = hi << n | lo >> (64 - n),
+        // the latter as (lo >> 1) >> (63 - n) so that n = 0 gives 0. Bit 6 of n moves lo'
+        // into hi' and clears lo'.
+        let (lo, hi) = x;
+        let t_lo = self.x64_shift(ShiftOp::Shl, Type::I64, lo, n);
+        let t_hi = self.x64_shift(ShiftOp::Shl, Type::I64, hi, n);
+        let inv = self.x64_unary(UnaryOp::Not, Type::I64, n);
+        let half = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, lo, 1);
+        let carry = self.x64_shift(ShiftOp::Shr, Type::I64, half, inv);
+        let small_hi = self.alu64(AluOp::Or, t_hi, carry);
+        let big = self.x64_alu_imm(AluOp::And, Type::I64, n, 64);
+        let zero = self.imm64(0);
+        (
+            self.x64_select(Type::I64, big, zero, t_lo),
+            self.x64_select(Type::I64, big, t_lo, small_hi),
+        )
+    }
+
+    fn x64_shr128(&mut self, signed: bool, x: (Reg, Reg), n: Reg) -> (Reg, Reg) {
+        // The mirror image of `x64_shl128`; the vacated high half is the sign when signed.
+        let (lo, hi) = x;
+        let op = if signed { ShiftOp::Sar } else { ShiftOp::Shr };
+        let t_hi = self.x64_shift(op, Type::I64, hi, n);
+        let t_lo = self.x64_shift(ShiftOp::Shr, Type::I64, lo, n);
+        let inv = self.x64_unary(UnaryOp::Not, Type::I64, n);
+        let half = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, hi, 1);
+        let carry = self.x64_shift(ShiftOp::Shl, Type::I64, half, inv);
+        let small_lo = self.alu64(AluOp::Or, t_lo, carry);
+        let big = self.x64_alu_imm(AluOp::And, Type::I64, n, 64);
+        let fill = if signed {
+            self.shift_imm(ShiftOp::Sar, OperandSize::Size64, hi, 63)
+        } else {
+            self.imm64(0)
+        };
+        (
+            self.x64_select(Type::I64, big, t_hi, small_lo),
+            self.x64_select(Type::I64, big, fill, t_hi),
+        )
+    }
+
+    fn x64_clz128(&mut self, trailing: bool, x: (Reg, Reg)) -> Reg {
+        // Count in the first half (hi for leading zeros, lo for trailing); if it is all
+        // zeros (count 64, bit 6 set), add the other half's count.
+        let (first, second) = if trailing { (x.0, x.1) } else { (x.1, x.0) };
+        let count = |ctx: &mut Self, r| {
+            if trailing {
+                ctx.x64_ctz(Type::I64, r)
+            } else {
+                ctx.x64_clz(Type::I64, r)
+            }
+        };
+        let c1 = count(self, first);
+        let c2 = count(self, second);
+        let all = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, c1, 6);
+        let mask = self.x64_unary(UnaryOp::Neg, Type::I64, all);
+        let extra = self.alu64(AluOp::And, c2, mask);
+        self.alu64(AluOp::Add, c1, extra)
+    }
+
+    fn x64_popcnt128(&mut self, x: (Reg, Reg)) -> Reg {
+        let (a, b) = (
+            self.x64_popcnt(Type::I64, x.0),
+            self.x64_popcnt(Type::I64, x.1),
+        );
+        self.alu64(AluOp::Add, a, b)
+    }
+
+    fn x64_cls128(&mut self, x: (Reg, Reg)) -> Reg {
+        // cls(x) = clz(x ^ (x >> 127)) - 1.
+        let sign = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, x.1, 63);
+        let lo = self.alu64(AluOp::Xor, x.0, sign);
+        let hi = self.alu64(AluOp::Xor, x.1, sign);
+        let clz = self.x64_clz128(false, (lo, hi));
+        self.x64_alu_imm(AluOp::Add, Type::I64, clz, -1)
+    }
+
+    fn x64_nonzero128(&mut self, x: (Reg, Reg)) -> Reg {
+        self.alu64(AluOp::Or, x.0, x.1)
+    }
+
     fn is_i128(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::I128).then_some(ty)
     }
@@ -1932,6 +2017,26 @@ impl LowerBackend for X64Lower {
             InstructionData::Jump { .. } => {
                 ctx.vcode.push(MInst::Jmp { target: targets[0] });
                 ctx.add_succ(inst, 0, targets[0])
+            }
+            InstructionData::Brif { arg, .. } if ctx.func.dfg.value_type(arg) == Type::I128 => {
+                // Non-zero if either half is.
+                let regs = ctx.value_regs(arg)?;
+                let src = ctx.vcode.alloc_vreg(RegClass::Int);
+                ctx.vcode.push(MInst::AluRR {
+                    op: AluOp::Or,
+                    size: OperandSize::Size64,
+                    src1: regs.regs()[0],
+                    src2: regs.regs()[1],
+                    dst: Writable::from_reg(src),
+                });
+                ctx.vcode.push(MInst::TestBranch {
+                    size: OperandSize::Size64,
+                    src,
+                    taken: targets[0],
+                    not_taken: targets[1],
+                });
+                ctx.add_succ(inst, 0, targets[0])?;
+                ctx.add_succ(inst, 1, targets[1])
             }
             InstructionData::Brif { arg, .. } => {
                 let ty = ctx.func.dfg.value_type(arg);
