@@ -69,6 +69,10 @@ enum Command {
         /// Also list skipped files and why.
         #[arg(short, long)]
         verbose: bool,
+        /// A shared setting (`name=value`) applied to every file after its own `set`
+        /// lines; repeatable.
+        #[arg(long)]
+        set: Vec<String>,
     },
 }
 
@@ -89,7 +93,11 @@ fn main() -> ExitCode {
             disasm,
             files,
         }),
-        Command::Test { paths, verbose } => test::run(&paths, verbose),
+        Command::Test {
+            paths,
+            verbose,
+            set,
+        } => test::run(&paths, &set, verbose),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

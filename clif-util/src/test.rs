@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-/// Runs the tests under `paths` and prints failures and the summary line.
-pub fn run(paths: &[PathBuf], verbose: bool) -> Result<(), String> {
-    let summary = gantry_filetests::run_tests(paths).map_err(|e| e.to_string())?;
+/// Runs the tests under `paths` (with the shared settings `set` applied to every file
+/// after its own) and prints failures and the summary line.
+pub fn run(paths: &[PathBuf], set: &[String], verbose: bool) -> Result<(), String> {
+    let summary = gantry_filetests::run_tests_with(paths, set).map_err(|e| e.to_string())?;
     for (path, why) in &summary.failed {
         println!("FAIL {}: {why}", path.display());
     }

@@ -6,7 +6,8 @@
 //! - the real-world Wasm corpus beside the project (`../shared/bench/clif/*.clif.xz`,
 //!   or `GANTRY_BENCH_CLIF`), when present and `xz` is installed;
 //!
-//! at `opt_level=none` and `opt_level=speed` (the same pipeline until a mid-end exists),
+//! at `opt_level=none` with the backtracking and the single-pass register allocators, and
+//! at `opt_level=speed` (the same pipeline as `none` until a mid-end exists),
 //! then the peak resident memory of the process. Run with
 //! `cargo bench -p gantry-filetests --bench compile_throughput`.
 
@@ -87,9 +88,12 @@ fn generated(n: usize) -> String {
     s
 }
 
-fn target(opt: &str) -> Box<dyn TargetIsa> {
+/// The x86-64 target with `opt_level=opt` and the given register allocator.
+fn target(opt: &str, regalloc: &str) -> Box<dyn TargetIsa> {
     let mut b = settings::Builder::new();
     b.set("opt_level", opt).expect("a valid setting");
+    b.set("regalloc_algorithm", regalloc)
+        .expect("a valid setting");
     b.set("preserve_frame_pointers", "true")
         .expect("a valid setting");
     isa::lookup("x86_64")
@@ -137,8 +141,9 @@ fn corpus_functions() -> Vec<Function> {
     paths.sort();
     for p in paths {
         let text = std::fs::read_to_string(&p).expect("readable");
-        // Files whose functions need flags the default target lacks are left out.
-        if !text.contains("has_") {
+        // Files whose functions need ISA flags or settings other than the defaults are
+        // left out.
+        if !text.contains("has_") && !text.lines().any(|l| l.starts_with("set ")) {
             funcs.extend(parse(&text));
         }
     }
@@ -197,9 +202,13 @@ fn main() {
     } else {
         &[1_000]
     };
-    for opt in ["none", "speed"] {
-        let isa = target(opt);
-        println!("opt_level={opt}");
+    for (opt, regalloc) in [
+        ("none", "backtracking"),
+        ("none", "single_pass"),
+        ("speed", "backtracking"),
+    ] {
+        let isa = target(opt, regalloc);
+        println!("opt_level={opt} regalloc_algorithm={regalloc}");
         let mut base = None;
         for &n in sizes {
             let funcs = parse(&generated(n));

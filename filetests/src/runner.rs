@@ -69,6 +69,12 @@ const SUPPORTED: &[&str] = &["cat", "verifier", "print-cfg", "domtree"];
 
 /// Runs the tests of one file; returns its outcome and its test cases.
 pub fn run_file(path: &Path) -> (FileOutcome, Cases) {
+    run_file_with(path, &[])
+}
+
+/// As [`run_file`], with shared settings `overrides` (`name=value`, or `name` for
+/// `true`) applied after the file's own `set` lines.
+pub fn run_file_with(path: &Path, overrides: &[String]) -> (FileOutcome, Cases) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -82,7 +88,7 @@ pub fn run_file(path: &Path) -> (FileOutcome, Cases) {
         }
     };
     let mut cases = Cases::default();
-    let outcome = run_text(&text, path, &mut cases);
+    let outcome = run_text(&text, path, overrides, &mut cases);
     // A file that failed before counting anything is one failed case.
     if matches!(outcome, FileOutcome::Failed(_)) && cases.failed == 0 {
         cases.failed = 1;
@@ -93,7 +99,7 @@ pub fn run_file(path: &Path) -> (FileOutcome, Cases) {
     (outcome, cases)
 }
 
-fn run_text(text: &str, path: &Path, cases: &mut Cases) -> FileOutcome {
+fn run_text(text: &str, path: &Path, overrides: &[String], cases: &mut Cases) -> FileOutcome {
     let expected_parse_error = text.lines().find_map(|l| {
         let c = l.split_once(';')?.1.trim();
         c.strip_prefix("parse error:").map(|s| s.trim().to_string())
@@ -119,7 +125,7 @@ fn run_text(text: &str, path: &Path, cases: &mut Cases) -> FileOutcome {
         (Err(e), None) => return FileOutcome::Failed(format!("parse error: {e}")),
         (Ok(f), None) => f,
     };
-    let (flags, targets) = match configure(&file) {
+    let (flags, targets) = match configure(&file, overrides) {
         Ok(c) => c,
         Err(e) => return FileOutcome::Failed(e),
     };
@@ -300,7 +306,10 @@ fn compile_on_targets(
 ///
 /// # Errors
 /// An unknown setting, ISA, ISA flag, or a bad value.
-fn configure(file: &gantry_reader::TestFile<'_>) -> Result<(Flags, Vec<Target>), String> {
+fn configure(
+    file: &gantry_reader::TestFile<'_>,
+    overrides: &[String],
+) -> Result<(Flags, Vec<Target>), String> {
     let mut builder = settings::Builder::new();
     let mut targets = Vec::new();
     for h in &file.headers {
@@ -330,6 +339,12 @@ fn configure(file: &gantry_reader::TestFile<'_>) -> Result<(Flags, Vec<Target>),
                 Err(e) => return Err(format!("`target` line: {e}")),
             },
         }
+    }
+    for o in overrides {
+        let (name, value) = o.split_once('=').unwrap_or((o.as_str(), "true"));
+        builder
+            .set(name, value)
+            .map_err(|e| format!("setting override `{o}`: {e}"))?;
     }
     if targets.is_empty() {
         let host = std::env::consts::ARCH;
@@ -361,6 +376,15 @@ fn collect(path: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> std::io::Resu
 /// # Errors
 /// If a path cannot be read.
 pub fn run_tests(paths: &[PathBuf]) -> std::io::Result<Summary> {
+    run_tests_with(paths, &[])
+}
+
+/// As [`run_tests`], with shared settings `overrides` applied to every file after its own
+/// `set` lines (see [`run_file_with`]).
+///
+/// # Errors
+/// If a path cannot be read.
+pub fn run_tests_with(paths: &[PathBuf], overrides: &[String]) -> std::io::Result<Summary> {
     let mut files = Vec::new();
     for p in paths {
         if !p.exists() {
@@ -383,8 +407,8 @@ pub fn run_tests(paths: &[PathBuf]) -> std::io::Result<Summary> {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     // A panic in one file is that file's failure, not the run's.
-                    let outcome =
-                        std::panic::catch_unwind(|| run_file(path)).unwrap_or_else(|_| {
+                    let outcome = std::panic::catch_unwind(|| run_file_with(path, overrides))
+                        .unwrap_or_else(|_| {
                             (
                                 FileOutcome::Failed("the test panicked".into()),
                                 Cases {

@@ -18,6 +18,23 @@ fn suite_passes() {
     assert!(summary.passed > 0, "no filetest ran");
 }
 
+/// The run tests also pass with the single-pass register allocator (whose result, in
+/// debug builds, regalloc2's checker validates).
+#[test]
+fn run_tests_pass_with_the_single_pass_allocator() {
+    let runtests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suite/runtests");
+    let summary = gantry_filetests::run_tests_with(
+        &[runtests],
+        &["regalloc_algorithm=single_pass".to_string()],
+    )
+    .expect("the runtests folder is readable");
+    for (path, why) in &summary.failed {
+        eprintln!("FAIL {}: {why}", path.display());
+    }
+    assert!(summary.failed.is_empty(), "{}", summary.line());
+    assert!(summary.cases.passed > 1000, "{}", summary.line());
+}
+
 /// The example programs shipped in `examples/` compile and compute what they claim.
 #[test]
 fn examples_pass() {

@@ -95,7 +95,9 @@ fn branches_with_block_params_allocate_and_check() {
     let vcode = b.finish();
     assert_eq!(vcode.num_blocks(), 3);
     assert_eq!(vcode.block_range(2), 4..6);
-    let out = vcode.regalloc(&env(4), true).unwrap();
+    let out = vcode
+        .regalloc(&env(4), true, regalloc2::Algorithm::Ion)
+        .unwrap();
     // The fixed uses of the returns got r0.
     assert_eq!(
         out.inst_allocs(regalloc2::Inst::new(3)),
@@ -125,7 +127,9 @@ fn high_pressure_spills_and_still_checks() {
     b.start_block(1, &[p]);
     b.push(Toy::Ret(vec![(p, PReg::new(0, RegClass::Int))]));
     let vcode = b.finish();
-    let out = vcode.regalloc(&env(4), true).unwrap();
+    let out = vcode
+        .regalloc(&env(4), true, regalloc2::Algorithm::Ion)
+        .unwrap();
     assert!(
         out.num_spillslots > 0,
         "thirty live values need spill slots"

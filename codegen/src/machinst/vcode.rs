@@ -247,11 +247,16 @@ impl<I: MachInst> VCode<I> {
     /// # Errors
     /// What regalloc2 reports (e.g. too many live fixed-register values); with `check`,
     /// also what its checker finds wrong in the result.
-    pub fn regalloc(&self, env: &MachineEnv, check: bool) -> Result<Output, alloc::string::String> {
+    pub fn regalloc(
+        &self,
+        env: &MachineEnv,
+        check: bool,
+        algorithm: regalloc2::Algorithm,
+    ) -> Result<Output, alloc::string::String> {
         let options = RegallocOptions {
             verbose_log: false,
             validate_ssa: cfg!(debug_assertions),
-            algorithm: regalloc2::Algorithm::Ion,
+            algorithm,
         };
         let out = regalloc2::run(self, env, &options)
             .map_err(|e| alloc::format!("register allocation failed: {e:?}"))?;

@@ -6,7 +6,8 @@ mod shared;
 
 pub use isa_flags::{Aarch64Flags, IsaFlags, S390xFlags, X64Flags};
 pub use shared::{
-    Builder, Flags, LibcallCallConv, OptLevel, ProbestackStrategy, StackSwitchModel, TlsModel,
+    Builder, Flags, LibcallCallConv, OptLevel, ProbestackStrategy, RegallocAlgorithm,
+    StackSwitchModel, TlsModel,
 };
 
 use alloc::string::String;

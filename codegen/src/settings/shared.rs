@@ -65,6 +65,16 @@ enum_setting! {
 }
 
 enum_setting! {
+    /// Which register allocator regalloc2 runs.
+    RegallocAlgorithm {
+        /// The backtracking allocator (better code).
+        Backtracking = "backtracking",
+        /// The single-pass allocator (faster compilation, more spills).
+        SinglePass = "single_pass",
+    }
+}
+
+enum_setting! {
     /// How large frames probe their stack pages.
     ProbestackStrategy {
         /// Call the probestack library function.
@@ -217,6 +227,8 @@ shared_flags! {
         opt_level: OptLevel = None,
         /// How thread-local storage is accessed.
         tls_model: TlsModel = None,
+        /// Which register allocator runs.
+        regalloc_algorithm: RegallocAlgorithm = Backtracking,
         /// How large frames probe their stack.
         probestack_strategy: ProbestackStrategy = Outline,
         /// The calling convention of library calls.

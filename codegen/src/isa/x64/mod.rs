@@ -159,7 +159,13 @@ impl TargetIsa for X64Isa {
         let out = vcode
             .regalloc(
                 &machine_env(self.shared.enable_pinned_reg, conv),
-                cfg!(debug_assertions),
+                cfg!(debug_assertions) || self.shared.regalloc_checker,
+                match self.shared.regalloc_algorithm {
+                    crate::settings::RegallocAlgorithm::Backtracking => regalloc2::Algorithm::Ion,
+                    crate::settings::RegallocAlgorithm::SinglePass => {
+                        regalloc2::Algorithm::Fastalloc
+                    }
+                },
             )
             .map_err(CodegenError::Regalloc)?;
 
