@@ -68,6 +68,8 @@ pub trait MachInst: Clone + core::fmt::Debug {
     fn is_ret(&self) -> bool;
     /// Whether it ends its block by branching to other blocks.
     fn is_branch(&self) -> bool;
+    /// The target block if it is an unconditional jump.
+    fn jump_target(&self) -> Option<usize>;
     /// The spill slot size for a register class, in slots of 8 bytes.
     fn spillslot_size(class: RegClass) -> usize;
     /// The assembler name of a physical register (`%rdi`), for VCode listings.

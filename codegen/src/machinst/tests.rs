@@ -45,6 +45,9 @@ impl MachInst for Toy {
     fn is_branch(&self) -> bool {
         matches!(self, Toy::Jump | Toy::Brif(_))
     }
+    fn jump_target(&self) -> Option<usize> {
+        None
+    }
     fn spillslot_size(_: RegClass) -> usize {
         1
     }

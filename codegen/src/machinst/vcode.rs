@@ -242,6 +242,65 @@ impl<I: MachInst> VCode<I> {
         out
     }
 
+    /// Jump threading: for each block, the block control really reaches when it is
+    /// entered. A block other than the entry whose only content after allocation is an
+    /// unconditional jump (typically a split critical edge that needed no moves) forwards
+    /// to its target's destination; emission then skips it and branches go straight to
+    /// the destination. Cycles of such blocks (an empty infinite loop) are kept.
+    pub fn thread_jumps(&self, out: &Output) -> Vec<usize> {
+        let n = self.blocks.len();
+        let forward: Vec<Option<usize>> = (0..n)
+            .map(|b| {
+                let mut items = out.block_insts_and_edits(self, Block::new(b));
+                match (b, items.next(), items.next()) {
+                    (1.., Some(regalloc2::InstOrEdit::Inst(i)), None) => {
+                        self.insts[i.index()].jump_target()
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        // Follow each chain once, memoizing (`dest[b]` is final once set). A chain that
+        // meets itself is a cycle: its blocks keep their code, and the blocks leading into
+        // it go to where they enter it.
+        let mut dest: Vec<Option<usize>> = alloc::vec![None; n];
+        let mut on_path = alloc::vec![false; n];
+        let mut path = Vec::new();
+        for start in 0..n {
+            let mut at = start;
+            let known = loop {
+                if let Some(d) = dest[at] {
+                    break Some(d);
+                }
+                if on_path[at] {
+                    break None;
+                }
+                match forward[at] {
+                    Some(t) => {
+                        on_path[at] = true;
+                        path.push(at);
+                        at = t;
+                    }
+                    None => {
+                        dest[at] = Some(at);
+                        break Some(at);
+                    }
+                }
+            };
+            match known {
+                Some(d) => path.iter().for_each(|&b| dest[b] = Some(d)),
+                None => {
+                    let entry = path.iter().position(|&b| b == at).unwrap_or(0);
+                    path[entry..].iter().for_each(|&b| dest[b] = Some(b));
+                    path[..entry].iter().for_each(|&b| dest[b] = Some(at));
+                }
+            }
+            path.iter().for_each(|&b| on_path[b] = false);
+            path.clear();
+        }
+        dest.into_iter().map(|d| d.unwrap_or(0)).collect()
+    }
+
     /// Runs regalloc2 on this code.
     ///
     /// # Errors

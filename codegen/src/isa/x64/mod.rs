@@ -213,11 +213,15 @@ impl TargetIsa for X64Isa {
         }
         let frame_size = frame.size();
         let mut buf: MachBuffer<Rel32> = MachBuffer::new();
-        let labels: Vec<_> = (0..vcode.num_blocks()).map(|_| buf.get_label()).collect();
+        let own: Vec<_> = (0..vcode.num_blocks()).map(|_| buf.get_label()).collect();
+        // Blocks that only jump are not emitted; references to them go to where they lead.
+        let dest = vcode.thread_jumps(&out);
+        let labels: Vec<_> = dest.iter().map(|&d| own[d]).collect();
+        let emitted: Vec<usize> = (0..vcode.num_blocks()).filter(|&b| dest[b] == b).collect();
         prologue(&mut buf, &frame);
-        for b in 0..vcode.num_blocks() {
-            buf.bind_label(labels[b]);
-            let next = (b + 1 < vcode.num_blocks()).then_some(b + 1);
+        for (k, &b) in emitted.iter().enumerate() {
+            buf.bind_label(own[b]);
+            let next = emitted.get(k + 1).map(|&n| own[n]);
             for item in out.block_insts_and_edits(&vcode, regalloc2::Block::new(b)) {
                 match item {
                     InstOrEdit::Inst(i) => {

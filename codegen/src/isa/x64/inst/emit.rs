@@ -633,13 +633,14 @@ fn emit_jmp_table(
 }
 
 /// Emits `inst` with its allocations (in `get_operands` order). `labels` are the blocks'
-/// labels and `next` the block emitted after this one, so jumps to it fall through.
+/// labels (a block that only jumps elsewhere has its destination's label) and `next` the
+/// label of the code emitted after this block, so jumps to it fall through.
 pub fn emit_inst(
     inst: &Inst,
     allocs: &[Allocation],
     buf: &mut MachBuffer<Rel32>,
     labels: &[MachLabel],
-    next: Option<usize>,
+    next: Option<MachLabel>,
     frame: &Frame,
 ) {
     if super::emit_float::emit_float(inst, allocs, buf, frame) {
@@ -1359,7 +1360,7 @@ pub fn emit_inst(
                 }
             }
             buf.add_call_site();
-            if next != Some(*normal) {
+            if next != Some(labels[*normal]) {
                 jump(buf, &[0xe9], labels[*normal]);
             }
             return;
@@ -1372,7 +1373,7 @@ pub fn emit_inst(
             return;
         }
         Inst::Jmp { target } => {
-            if next != Some(*target) {
+            if next != Some(labels[*target]) {
                 jump(buf, &[0xe9], labels[*target]);
             }
         }
@@ -1386,11 +1387,11 @@ pub fn emit_inst(
             let (a, bb) = (gpr(allocs[0]), gpr(allocs[1]));
             cmp(&mut b, *size, a, bb);
             buf.put_data(&b);
-            if next == Some(*taken) {
+            if next == Some(labels[*taken]) {
                 jump(buf, &[0x0f, 0x80 | cc.invert() as u8], labels[*not_taken]);
             } else {
                 jump(buf, &[0x0f, 0x80 | *cc as u8], labels[*taken]);
-                if next != Some(*not_taken) {
+                if next != Some(labels[*not_taken]) {
                     jump(buf, &[0xe9], labels[*not_taken]);
                 }
             }
@@ -1417,12 +1418,12 @@ pub fn emit_inst(
                 RegMem::Reg(src.enc()),
             );
             buf.put_data(&b);
-            if next == Some(*taken) {
+            if next == Some(labels[*taken]) {
                 // Inverted: jz not_taken, fall through to taken.
                 jump(buf, &[0x0f, 0x84], labels[*not_taken]);
             } else {
                 jump(buf, &[0x0f, 0x85], labels[*taken]);
-                if next != Some(*not_taken) {
+                if next != Some(labels[*not_taken]) {
                     jump(buf, &[0xe9], labels[*not_taken]);
                 }
             }

@@ -1368,6 +1368,13 @@ impl MachInst for Inst {
         )
     }
 
+    fn jump_target(&self) -> Option<usize> {
+        match self {
+            Inst::Jmp { target } => Some(*target),
+            _ => None,
+        }
+    }
+
     fn spillslot_size(class: RegClass) -> usize {
         match class {
             RegClass::Int => 1,
