@@ -302,3 +302,46 @@ fn stack_limit_overflow_traps() {
         counts.failures[0]
     );
 }
+
+/// Trapping float conversions to i8/i16 trap with `int_ovf` just outside the type's
+/// range and with `bad_toint` for NaN; the saturating ones never trap.
+#[test]
+fn narrow_float_conversions_trap_out_of_range() {
+    if !gantry_filetests::run::host_runs("x86_64") {
+        return;
+    }
+    let isa = x64();
+    let call = |op: &str, ty: &str, x: f64| {
+        let f = parse(&format!(
+            "function %f(f64) -> {ty} {{\nblock0(v0: f64):\n    v1 = {op}.{ty} v0\n    return v1\n}}"
+        ));
+        let arg = DataValue::F64(gantry_codegen::ir::immediates::Ieee64::with_bits(
+            x.to_bits(),
+        ));
+        gantry_filetests::run::compile_and_call(isa.as_ref(), &f, &[arg])
+    };
+    let ovf = Err("trap: int_ovf".to_string());
+    assert_eq!(call("fcvt_to_sint", "i8", 128.0), ovf);
+    assert_eq!(call("fcvt_to_sint", "i8", -129.0), ovf);
+    assert_eq!(
+        call("fcvt_to_sint", "i8", 127.99),
+        Ok(vec![DataValue::I8(127)])
+    );
+    assert_eq!(call("fcvt_to_uint", "i8", 256.0), ovf);
+    assert_eq!(call("fcvt_to_uint", "i8", -1.0), ovf);
+    assert_eq!(
+        call("fcvt_to_uint", "i8", -0.99),
+        Ok(vec![DataValue::I8(0)])
+    );
+    assert_eq!(call("fcvt_to_sint", "i16", 32768.0), ovf);
+    assert_eq!(call("fcvt_to_uint", "i16", 65536.0), ovf);
+    assert_eq!(call("fcvt_to_sint", "i16", 1e10), ovf);
+    assert_eq!(
+        call("fcvt_to_uint", "i16", f64::NAN),
+        Err("trap: bad_toint".to_string())
+    );
+    assert_eq!(
+        call("fcvt_to_sint_sat", "i16", 1e10),
+        Ok(vec![DataValue::I16(i16::MAX)])
+    );
+}

@@ -138,6 +138,52 @@ impl IsleCtx<'_, '_> {
         self.lower.vcode.push(inst);
     }
 
+    /// Float to `i8`/`i16` (`ity`): through a signed 32-bit conversion, which holds every
+    /// in-range value of both signednesses; then clamped (`sat`) or range-checked, trapping
+    /// with `int_ovf` outside `ity`'s range (the 32-bit conversion itself traps for NaN
+    /// and values beyond 32 bits).
+    fn float_to_narrow_int(
+        &mut self,
+        signed: bool,
+        sat: bool,
+        fty: Type,
+        ity: Type,
+        x: Reg,
+    ) -> Reg {
+        let bits = ity.bits();
+        let (lo, hi): (i64, i64) = if signed {
+            (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+        } else {
+            (0, (1 << bits) - 1)
+        };
+        let wide = generated::Context::x64_float_to_int(self, true, sat, fty, Type::I32, x);
+        if sat {
+            let l = generated::Context::x64_imm(self, Type::I32, lo as u64);
+            let h = generated::Context::x64_imm(self, Type::I32, hi as u64);
+            let r =
+                generated::Context::x64_cmp_cmov(self, Type::I32, IntCC::SignedLessThan, wide, l);
+            return generated::Context::x64_cmp_cmov(
+                self,
+                Type::I32,
+                IntCC::SignedGreaterThan,
+                r,
+                h,
+            );
+        }
+        // In range iff (wide - lo) as u32 <= hi - lo.
+        let t = generated::Context::x64_alu_imm(self, AluOp::Sub, Type::I32, wide, lo as i32);
+        let span = generated::Context::x64_imm(self, Type::I32, (hi - lo) as u64);
+        let out =
+            generated::Context::x64_cmp_setcc(self, Type::I32, IntCC::UnsignedGreaterThan, t, span);
+        self.push(MInst::TrapIf {
+            nonzero: true,
+            size: OperandSize::Size8,
+            c: out,
+            code: TrapCode::INTEGER_OVERFLOW,
+        });
+        wide
+    }
+
     /// The memory operand for `addr + offset` (see [`plan_addr`]).
     fn mem_operand(&mut self, addr: Value, offset: i32) -> Addr {
         match amode(self.lower, addr, offset) {
@@ -796,9 +842,7 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn x64_float_to_int(&mut self, signed: bool, sat: bool, fty: Type, ity: Type, x: Reg) -> Reg {
         if ity.bits() < 32 {
-            self.error.get_or_insert(CodegenError::Unsupported {
-                feature: alloc::format!("float conversions to {ity} on x86_64"),
-            });
+            return self.float_to_narrow_int(signed, sat, fty, ity, x);
         }
         let (dst, tmp_gpr, tmp_xmm, tmp_xmm2) = (self.tmp(), self.tmp(), self.ftmp(), self.ftmp());
         self.push(MInst::CvtFloatToInt {
