@@ -6,7 +6,8 @@ use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::{Gpr, Xmm};
 use super::inst::{
-    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, ShiftOp, UnaryOp, XmmOp, XmmUnaryOp,
+    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, ShiftOp, UnaryOp, XmmOp,
+    XmmUnaryOp,
 };
 use crate::ir::{
     FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
@@ -942,7 +943,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         let addr = self.mem_operand(addr, offset);
         let dst = self.ftmp();
         self.push(MInst::XmmLoad {
-            double: ty == Type::F64,
+            kind: move_kind(ty),
             addr,
             dst: Writable::from_reg(dst),
             trap: flags.trap_code(),
@@ -1332,9 +1333,14 @@ fn flat_regs(ctx: &Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, Codeg
     Ok(out)
 }
 
-/// The `float` field of stack-argument moves for a value of type `ty`.
-fn float_kind(ty: Type) -> Option<bool> {
-    f32_or_f64(ty).then_some(ty == Type::F64)
+/// How a register part of type `ty` moves to and from memory.
+fn move_kind(ty: Type) -> MoveKind {
+    match ty {
+        Type::F64 => MoveKind::F64,
+        Type::F32 | Type::F16 => MoveKind::F32,
+        Type::F128 => MoveKind::V128,
+        _ => MoveKind::Int,
+    }
 }
 
 fn check_int(ty: Type) -> Result<(), CodegenError> {
@@ -1397,7 +1403,7 @@ fn call_args(
             ArgLoc::Stack(offset) => {
                 ctx.vcode.push(MInst::StoreStackArg {
                     offset,
-                    float: float_kind(ty),
+                    kind: move_kind(ty),
                     src: r,
                 });
             }
@@ -1630,7 +1636,7 @@ fn call_results(ctx: &mut Lower<'_, MInst>, abi: &SigAbi) -> CallResults {
             ArgLoc::Reg(p) => out.defs.push((Writable::from_reg(r), p)),
             ArgLoc::Stack(offset) => out.loads.push(MInst::LoadOutgoing {
                 offset: area + offset,
-                float: float_kind(ty),
+                kind: move_kind(ty),
                 dst: Writable::from_reg(r),
             }),
         }
@@ -1863,7 +1869,7 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
             if f32_or_f64(vty) && opcode == Opcode::Store {
                 let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
                 ctx.vcode.push(MInst::XmmStore {
-                    double: vty == Type::F64,
+                    kind: move_kind(vty),
                     src,
                     addr,
                     trap: flags.trap_code(),
@@ -1968,7 +1974,7 @@ impl LowerBackend for X64Lower {
                 ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
                 ArgLoc::Stack(offset) => loads.push(MInst::LoadStackArg {
                     offset,
-                    float: float_kind(ty),
+                    kind: move_kind(ty),
                     dst: Writable::from_reg(r),
                 }),
             }
@@ -2124,17 +2130,18 @@ impl LowerBackend for X64Lower {
                         ArgLoc::Stack(disp) => {
                             let base = ctx.ret_area_ptr.expect("lower_args defined it");
                             let (disp, trap) = (disp as i32, None);
-                            ctx.vcode.push(match float_kind(ty) {
-                                Some(double) => MInst::XmmStore {
-                                    double,
-                                    src: r,
-                                    addr: Addr::Reg { base, disp },
-                                    trap,
-                                },
-                                None => MInst::Store {
+                            let addr = Addr::Reg { base, disp };
+                            ctx.vcode.push(match move_kind(ty) {
+                                MoveKind::Int => MInst::Store {
                                     size: OperandSize::Size64,
                                     src: r,
-                                    addr: Addr::Reg { base, disp },
+                                    addr,
+                                    trap,
+                                },
+                                kind => MInst::XmmStore {
+                                    kind,
+                                    src: r,
+                                    addr,
                                     trap,
                                 },
                             });

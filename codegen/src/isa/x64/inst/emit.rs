@@ -5,7 +5,7 @@ use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
 use super::frame::{Frame, epilogue, mov_rr};
 use super::regs::{Gpr, Xmm};
-use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, UnaryOp, reloc};
+use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, MoveKind, UnaryOp, reloc};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel, RelocTarget};
 use alloc::vec::Vec;
@@ -114,15 +114,21 @@ pub fn emit_move(
     if class == regalloc2::RegClass::Float {
         match (from.as_reg(), to.as_reg(), from.as_stack(), to.as_stack()) {
             (Some(_), Some(_), _, _) => super::emit_float::movaps(&mut b, xmm(from), xmm(to)),
-            (Some(_), None, _, Some(slot)) => super::emit_float::movsd_mem(
+            // Spill slots of float registers are 16 bytes: all of an f128 survives.
+            (Some(_), None, _, Some(slot)) => xmm_or_gpr_move(
                 &mut b,
-                xmm(from),
+                MoveKind::V128,
+                from,
                 frame.slot_amode(slot.index()),
                 true,
             ),
-            (None, Some(_), Some(slot), _) => {
-                super::emit_float::movsd_mem(&mut b, xmm(to), frame.slot_amode(slot.index()), false)
-            }
+            (None, Some(_), Some(slot), _) => xmm_or_gpr_move(
+                &mut b,
+                MoveKind::V128,
+                to,
+                frame.slot_amode(slot.index()),
+                false,
+            ),
             _ => unreachable!("regalloc2 never moves stack to stack"),
         }
         buf.put_data(&b);
@@ -255,30 +261,38 @@ fn setcc01(b: &mut Vec<u8>, cc: Cc, r: Gpr) {
     );
 }
 
-/// A 64-bit (or `movss`/`movsd`) move between a register and a stack argument slot.
-fn stack_arg_move(b: &mut Vec<u8>, float: Option<bool>, reg: Allocation, mem: Amode, store: bool) {
-    match float {
-        Some(double) => {
-            let x = xmm(reg);
-            emit_modrm(
-                b,
-                scalar(double),
-                RexFlags::none(),
-                &[0x0f, if store { 0x11 } else { 0x10 }],
-                x.enc(),
-                RegMem::Mem(mem),
-            );
-        }
-        None => {
-            let g = gpr(reg);
-            emit_modrm(
-                b,
-                NONE,
-                RexFlags::w(),
-                &[if store { 0x89 } else { 0x8b }],
-                g.enc(),
-                RegMem::Mem(mem),
-            );
+/// A move of `kind` between a register and memory: `mov` (64-bit), `movss`, `movsd`, or
+/// `movups` (F3/F2/none 0F 10 loads, 0F 11 stores).
+pub(super) fn xmm_or_gpr_move(
+    b: &mut Vec<u8>,
+    kind: MoveKind,
+    reg: Allocation,
+    mem: Amode,
+    store: bool,
+) {
+    let opcode = [0x0f, if store { 0x11 } else { 0x10 }];
+    let mem = RegMem::Mem(mem);
+    match kind {
+        MoveKind::F32 => emit_modrm(
+            b,
+            scalar(false),
+            RexFlags::none(),
+            &opcode,
+            xmm(reg).enc(),
+            mem,
+        ),
+        MoveKind::F64 => emit_modrm(
+            b,
+            scalar(true),
+            RexFlags::none(),
+            &opcode,
+            xmm(reg).enc(),
+            mem,
+        ),
+        MoveKind::V128 => emit_modrm(b, NONE, RexFlags::none(), &opcode, xmm(reg).enc(), mem),
+        MoveKind::Int => {
+            let op = if store { 0x89 } else { 0x8b };
+            emit_modrm(b, NONE, RexFlags::w(), &[op], gpr(reg).enc(), mem)
         }
     }
 }
@@ -1230,20 +1244,20 @@ pub fn emit_inst(
                 ),
             }
         }
-        Inst::LoadStackArg { offset, float, .. } => {
+        Inst::LoadStackArg { offset, kind, .. } => {
             // Above the saved rbp and the return address.
             let mem = Amode::ImmReg {
                 base: Gpr::RBP,
                 disp: 16 + *offset as i32,
             };
-            stack_arg_move(&mut b, *float, allocs[0], mem, false);
+            xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, false);
         }
-        Inst::LoadOutgoing { offset, float, .. } => {
+        Inst::LoadOutgoing { offset, kind, .. } => {
             let mem = Amode::ImmReg {
                 base: Gpr::RSP,
                 disp: *offset as i32,
             };
-            stack_arg_move(&mut b, *float, allocs[0], mem, false);
+            xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, false);
         }
         Inst::OutgoingAddr { offset, .. } => {
             let mem = Amode::ImmReg {
@@ -1259,12 +1273,12 @@ pub fn emit_inst(
                 RegMem::Mem(mem),
             );
         }
-        Inst::StoreStackArg { offset, float, .. } => {
+        Inst::StoreStackArg { offset, kind, .. } => {
             let mem = Amode::ImmReg {
                 base: Gpr::RSP,
                 disp: *offset as i32,
             };
-            stack_arg_move(&mut b, *float, allocs[0], mem, true);
+            xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, true);
         }
         Inst::Alu128 { op, .. } => {
             let (b_lo, b_hi, d_lo, d_hi) = (

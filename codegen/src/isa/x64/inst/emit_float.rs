@@ -1,7 +1,7 @@
 //! Emission of the scalar float instructions (SSE2, and SSE4.1 `round*`; Intel SDM
 //! Vol. 2). Sequences with internal branches use buffer labels.
 
-use super::args::{Amode, OperandSize, RegMem};
+use super::args::{OperandSize, RegMem};
 use super::emit::{NONE, Rel32, gpr, jump, scalar, trap_unless, xmm};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm};
 use super::frame::Frame;
@@ -36,19 +36,6 @@ pub(super) fn movaps(b: &mut Vec<u8>, src: Xmm, dst: Xmm) {
     if src != dst {
         sse(b, NONE, RexFlags::none(), 0x28, dst.enc(), src.enc());
     }
-}
-
-/// `movsd` between an xmm register and memory (F2 0F 10 load, F2 0F 11 store): spills
-/// and reloads of float values (their low 64 bits).
-pub(super) fn movsd_mem(b: &mut Vec<u8>, r: Xmm, mem: Amode, store: bool) {
-    emit_modrm(
-        b,
-        scalar(true),
-        RexFlags::none(),
-        &[0x0f, if store { 0x11 } else { 0x10 }],
-        r.enc(),
-        RegMem::Mem(mem),
-    );
 }
 
 /// `ucomiss`/`ucomisd a, b`: flags of `a - b` (ZF, PF, CF all set when unordered).
@@ -262,37 +249,23 @@ pub(super) fn emit_float(
             return true;
         }
         Inst::XmmLoad {
-            double, addr, trap, ..
+            kind, addr, trap, ..
         } => {
             let n = addr.num_regs();
-            let (mem, dst) = (RegMem::Mem(frame.amode(addr, allocs)), xmm(allocs[n]));
+            let mem = frame.amode(addr, allocs);
             if let Some(code) = trap {
                 buf.add_trap(*code);
             }
-            emit_modrm(
-                &mut b,
-                scalar(*double),
-                RexFlags::none(),
-                &[0x0f, 0x10],
-                dst.enc(),
-                mem,
-            );
+            super::emit::xmm_or_gpr_move(&mut b, *kind, allocs[n], mem, false);
         }
         Inst::XmmStore {
-            double, addr, trap, ..
+            kind, addr, trap, ..
         } => {
-            let (src, mem) = (xmm(allocs[0]), RegMem::Mem(frame.amode(addr, &allocs[1..])));
+            let mem = frame.amode(addr, &allocs[1..]);
             if let Some(code) = trap {
                 buf.add_trap(*code);
             }
-            emit_modrm(
-                &mut b,
-                scalar(*double),
-                RexFlags::none(),
-                &[0x0f, 0x11],
-                src.enc(),
-                mem,
-            );
+            super::emit::xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, true);
         }
         _ => return false,
     }

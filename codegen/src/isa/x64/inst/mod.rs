@@ -237,6 +237,20 @@ impl Cc {
     }
 }
 
+/// How a value moves between a register and memory (stack arguments, return areas,
+/// float loads and stores).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum MoveKind {
+    /// A 64-bit general register (`mov`).
+    Int,
+    /// The low 32 bits of an xmm register (`movss`): `f32`, and `f16` in its low half.
+    F32,
+    /// The low 64 bits of an xmm register (`movsd`).
+    F64,
+    /// All 128 bits of an xmm register (`movups`): `f128`.
+    V128,
+}
+
 /// A memory address on virtual registers, resolved to an [`args::Amode`] at emission.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Addr {
@@ -745,8 +759,8 @@ pub enum Inst {
     },
     /// `movss`/`movsd` from `disp(base)`.
     XmmLoad {
-        /// `f64` rather than `f32`.
-        double: bool,
+        /// The width (not `Int`).
+        kind: MoveKind,
         /// The address.
         addr: Addr,
         /// Destination.
@@ -756,8 +770,8 @@ pub enum Inst {
     },
     /// `movss`/`movsd` to `disp(base)`.
     XmmStore {
-        /// `f64` rather than `f32`.
-        double: bool,
+        /// The width (not `Int`).
+        kind: MoveKind,
         /// The value.
         src: Reg,
         /// The address.
@@ -825,8 +839,8 @@ pub enum Inst {
     LoadStackArg {
         /// The offset in the incoming argument area.
         offset: u32,
-        /// `f32`/`f64` into an xmm register, else a 64-bit load.
-        float: Option<bool>,
+        /// The register kind and width.
+        kind: MoveKind,
         /// Destination.
         dst: Writable<Reg>,
     },
@@ -834,8 +848,8 @@ pub enum Inst {
     LoadOutgoing {
         /// The offset in the outgoing area.
         offset: u32,
-        /// `f32`/`f64` into an xmm register, else a 64-bit load.
-        float: Option<bool>,
+        /// The register kind and width.
+        kind: MoveKind,
         /// Destination.
         dst: Writable<Reg>,
     },
@@ -850,8 +864,8 @@ pub enum Inst {
     StoreStackArg {
         /// The offset in the outgoing argument area.
         offset: u32,
-        /// `f32`/`f64` from an xmm register, else a 64-bit store.
-        float: Option<bool>,
+        /// The register kind and width.
+        kind: MoveKind,
         /// The value.
         src: Reg,
     },
