@@ -482,7 +482,7 @@ fn class_of<B: LowerBackend>(
     let ty = func.dfg.value_type(v);
     if ty.is_scalar_int() {
         Ok(regalloc2::RegClass::Int)
-    } else if ty == crate::ir::Type::F32 || ty == crate::ir::Type::F64 {
+    } else if ty.is_float() {
         Ok(regalloc2::RegClass::Float)
     } else {
         Err(CodegenError::Unsupported {

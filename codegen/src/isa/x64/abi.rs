@@ -116,9 +116,10 @@ impl Conv {
     }
 }
 
-/// Whether a register part of type `ty` lives in an xmm register.
+/// Whether a register part of type `ty` lives in an xmm register (every float type;
+/// `f16` in the low 16 bits, `f128` in all 128).
 pub fn is_float(ty: Type) -> bool {
-    ty == Type::F32 || ty == Type::F64
+    ty.is_float()
 }
 
 /// The register-sized parts of values of `types`: `i128` is two `i64` halves.
@@ -169,6 +170,16 @@ impl SigAbi {
         let conv = Conv::of(sig.call_conv)?;
         let param_types = checked_types(&sig.params)?;
         let ret_types = checked_types(&sig.returns)?;
+        if conv == Conv::Fastcall
+            && param_types
+                .iter()
+                .chain(&ret_types)
+                .any(|&t| t == Type::F128)
+        {
+            return Err(CodegenError::Unsupported {
+                feature: "f128 with the windows_fastcall convention on x86_64".into(),
+            });
+        }
         let sret = sig
             .params
             .iter()
@@ -265,8 +276,10 @@ fn assign_sysv(types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
         };
         out.push(reg.map_or_else(
             || {
-                stack += 8;
-                ArgLoc::Stack(stack - 8)
+                // 8-byte slots; an f128 takes 16 aligned bytes (§3.2.3: class SSE+SSEUP).
+                let size = if ty == Type::F128 { 16 } else { 8 };
+                stack = stack.div_ceil(size) * size + size;
+                ArgLoc::Stack(stack - size)
             },
             ArgLoc::Reg,
         ));
@@ -314,8 +327,9 @@ fn assign_rets(parts: &[Type]) -> (Vec<ArgLoc>, u32) {
         };
         out.push(reg.map_or_else(
             || {
-                area += 8;
-                ArgLoc::Stack(area - 8)
+                let size = if ty == Type::F128 { 16 } else { 8 };
+                area = area.div_ceil(size) * size + size;
+                ArgLoc::Stack(area - size)
             },
             ArgLoc::Reg,
         ));

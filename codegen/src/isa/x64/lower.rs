@@ -23,6 +23,7 @@ use regalloc2::RegClass;
 mod generated {
     use super::{AluOp, ShiftOp, UnaryOp, XmmOp};
     use crate::ir::{FloatCC, Inst, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+    const F16: Type = Type::F16;
     const F32: Type = Type::F32;
     const F64: Type = Type::F64;
     type RegPair = (Reg, Reg);
@@ -55,8 +56,8 @@ fn f32_or_f64(ty: Type) -> bool {
 }
 
 /// The sign bit of a float type, as raw bits.
-fn sign_bit(ty: Type) -> u64 {
-    if ty == Type::F64 { 1 << 63 } else { 1 << 31 }
+fn sign_bit(ty: Type) -> u128 {
+    1 << (ty.bits() - 1)
 }
 
 fn cc_of(cc: IntCC) -> Cc {
@@ -183,6 +184,44 @@ impl IsleCtx<'_, '_> {
             code: TrapCode::INTEGER_OVERFLOW,
         });
         wide
+    }
+
+    /// The sign bit of float type `ty` alone, in an xmm register.
+    fn sign_mask(&mut self, ty: Type) -> Reg {
+        if ty == Type::F128 {
+            self.xmm_const128(sign_bit(ty))
+        } else {
+            generated::Context::x64_fconst(self, ty, sign_bit(ty) as u64)
+        }
+    }
+
+    /// `movq` of a general register into the low 64 bits of a new xmm register.
+    fn gpr64_to_xmm(&mut self, src: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::GprToXmm {
+            wide: true,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    /// `movq` of the low 64 bits of an xmm register into a new general register.
+    fn xmm_to_gpr64(&mut self, src: Reg) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::XmmToGpr {
+            wide: true,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    /// A 128-bit constant in an xmm register: two 64-bit halves joined by `punpcklqdq`.
+    fn xmm_const128(&mut self, bits: u128) -> Reg {
+        let lo = self.imm64(bits as u64);
+        let hi = self.imm64((bits >> 64) as u64);
+        generated::Context::x64_pair_to_f128(self, (lo, hi))
     }
 
     /// The memory operand for `addr + offset` (see [`plan_addr`]).
@@ -721,6 +760,63 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn xmm_data_ty(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::F16 || ty == Type::F128).then_some(ty)
+    }
+
+    fn f16_bits(&mut self, inst: crate::ir::Inst) -> Option<u64> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryIeee16 { imm, .. } => Some(u64::from(imm.bits())),
+            _ => None,
+        }
+    }
+
+    fn x64_f128const(&mut self, inst: crate::ir::Inst) -> Reg {
+        let bits = match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryConst { constant, .. } => {
+                let bytes = self
+                    .lower
+                    .func
+                    .dfg
+                    .constants
+                    .get(constant)
+                    .map_or(&[][..], |c| c.as_slice());
+                let mut le = [0u8; 16];
+                let n = bytes.len().min(16);
+                le[..n].copy_from_slice(&bytes[..n]);
+                u128::from_le_bytes(le)
+            }
+            _ => 0,
+        };
+        self.xmm_const128(bits)
+    }
+
+    fn x64_f128_to_pair(&mut self, x: Reg) -> (Reg, Reg) {
+        let lo = self.xmm_to_gpr64(x);
+        let high = self.ftmp();
+        self.push(MInst::XmmRR {
+            op: XmmOp::MoveHighToLow,
+            double: false,
+            src1: x,
+            src2: x,
+            dst: Writable::from_reg(high),
+        });
+        (lo, self.xmm_to_gpr64(high))
+    }
+
+    fn x64_pair_to_f128(&mut self, p: (Reg, Reg)) -> Reg {
+        let (lo, hi) = (self.gpr64_to_xmm(p.0), self.gpr64_to_xmm(p.1));
+        let dst = self.ftmp();
+        self.push(MInst::XmmRR {
+            op: XmmOp::UnpackLowQ,
+            double: false,
+            src1: lo,
+            src2: hi,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
     fn f32_bits(&mut self, inst: crate::ir::Inst) -> Option<u64> {
         match self.lower.func.dfg.insts[inst] {
             InstructionData::UnaryIeee32 { imm, .. } => Some(u64::from(imm.bits())),
@@ -799,19 +895,19 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_fneg(&mut self, ty: Type, x: Reg) -> Reg {
-        let sign = self.x64_fconst(ty, sign_bit(ty));
+        let sign = self.sign_mask(ty);
         self.x64_xmm_rr(XmmOp::Xor, ty, x, sign)
     }
 
     fn x64_fabs(&mut self, ty: Type, x: Reg) -> Reg {
-        let sign = self.x64_fconst(ty, sign_bit(ty));
+        let sign = self.sign_mask(ty);
         // andnps: !sign & x
         self.x64_xmm_rr(XmmOp::AndNot, ty, sign, x)
     }
 
     fn x64_fcopysign(&mut self, ty: Type, a: Reg, b: Reg) -> Reg {
         let magnitude = self.x64_fabs(ty, a);
-        let sign = self.x64_fconst(ty, sign_bit(ty));
+        let sign = self.sign_mask(ty);
         let sign = self.x64_xmm_rr(XmmOp::And, ty, sign, b);
         self.x64_xmm_rr(XmmOp::Or, ty, magnitude, sign)
     }
@@ -896,7 +992,7 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_bitcast(&mut self, from: Type, to: Type, x: Reg) -> Reg {
-        let is_float = f32_or_f64;
+        let is_float = |t: Type| f32_or_f64(t) || t == Type::F16 || t == Type::F128;
         let is_int = int_le64;
         if is_int(from) && is_float(to) {
             let dst = self.ftmp();
@@ -939,6 +1035,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     fn x64_xmm_load(&mut self, ty: Type, flags: MemFlags, addr: Value, offset: i32) -> Reg {
         if let Err(e) = check_native_endian(flags) {
             self.error.get_or_insert(e);
+        }
+        if ty == Type::F16 {
+            // Exactly two bytes (a wider load could fault past the value).
+            let bits = self.x64_load(Type::I16, false, flags, addr, offset);
+            return self.x64_bitcast(Type::I16, Type::F16, bits);
         }
         let addr = self.mem_operand(addr, offset);
         let dst = self.ftmp();
@@ -1866,7 +1967,24 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
                 }
                 return Ok(());
             }
-            if f32_or_f64(vty) && opcode == Opcode::Store {
+            if vty == Type::F16 && opcode == Opcode::Store {
+                // Exactly two bytes, through a general register.
+                let (x, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
+                let src = ctx.vcode.alloc_vreg(RegClass::Int);
+                ctx.vcode.push(MInst::XmmToGpr {
+                    wide: false,
+                    src: x,
+                    dst: Writable::from_reg(src),
+                });
+                ctx.vcode.push(MInst::Store {
+                    size: OperandSize::Size16,
+                    src,
+                    addr,
+                    trap: flags.trap_code(),
+                });
+                return Ok(());
+            }
+            if (f32_or_f64(vty) || vty == Type::F128) && opcode == Opcode::Store {
                 let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
                 ctx.vcode.push(MInst::XmmStore {
                     kind: move_kind(vty),

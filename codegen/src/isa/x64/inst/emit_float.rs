@@ -98,6 +98,14 @@ pub(super) fn emit_float(
                 XmmOp::AndNot => (NONE, 0x55),
                 XmmOp::Or => (NONE, 0x56),
                 XmmOp::Xor => (NONE, 0x57),
+                XmmOp::MoveHighToLow => (NONE, 0x12),
+                XmmOp::UnpackLowQ => (
+                    Prefixes {
+                        operand_size: true,
+                        ..NONE
+                    },
+                    0x6c,
+                ),
             };
             sse(
                 &mut b,

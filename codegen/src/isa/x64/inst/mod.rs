@@ -113,6 +113,10 @@ pub enum XmmOp {
     Or,
     /// `xorps` (0F 57).
     Xor,
+    /// `movhlps` (0F 12): the high 64 bits of `src2` into the low 64 bits of `dst`.
+    MoveHighToLow,
+    /// `punpcklqdq` (66 0F 6C): `dst` = low 64 bits of `src1`, then of `src2`.
+    UnpackLowQ,
 }
 
 /// A one-operand scalar float operation.
