@@ -279,6 +279,44 @@ fn cases() -> Vec<(Vec<u8>, &'static [u8], &'static str)> {
             &[0xf2, 0x41, 0x0f, 0x58, 0xc7],
             "addsd %xmm15, %xmm0"
         ),
+        // MOVUPS (0F 11 /r store, 0F 10 /r load): 128-bit spills and f128.
+        (
+            enc(|o| emit_modrm(
+                o,
+                NONE,
+                n,
+                &[0x0f, 0x11],
+                Xmm::new(9).enc(),
+                mem(G::RSP, 16)
+            )),
+            &[0x44, 0x0f, 0x11, 0x4c, 0x24, 0x10],
+            "movups %xmm9, 0x10(%rsp)"
+        ),
+        // MOVHLPS xmm1, xmm2 (0F 12 /r) and PUNPCKLQDQ (66 0F 6C /r).
+        (
+            enc(|o| emit_modrm(
+                o,
+                NONE,
+                n,
+                &[0x0f, 0x12],
+                Xmm::new(3).enc(),
+                RegMem::Reg(Xmm::new(10).enc())
+            )),
+            &[0x41, 0x0f, 0x12, 0xda],
+            "movhlps %xmm10, %xmm3"
+        ),
+        (
+            enc(|o| emit_modrm(
+                o,
+                OSIZE,
+                n,
+                &[0x0f, 0x6c],
+                Xmm::new(8).enc(),
+                RegMem::Reg(Xmm::new(1).enc())
+            )),
+            &[0x66, 0x44, 0x0f, 0x6c, 0xc1],
+            "punpcklqdq %xmm1, %xmm8"
+        ),
         // MOVZX r32, r/m8 (0F B6 /r) with a byte register that needs REX.
         (
             enc(|o| emit_modrm(
