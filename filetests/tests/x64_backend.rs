@@ -223,6 +223,9 @@ fn traps_are_reported_with_their_code() {
     assert_eq!(call(load, &[0]), Err("trap: heap_oob".to_string()));
     let store = "function %f(i64) -> i64 {\nblock0(v0: i64):\n    store.i64 user4 v0, v0+8\n    return v0\n}";
     assert_eq!(call(store, &[0]), Err("trap: user4".to_string()));
+    // A load folded into its user keeps its trap code.
+    let folded = "function %f(i64) -> i64 {\nblock0(v0: i64):\n    v1 = load.i64 user5 v0+8\n    v2 = iadd v0, v1\n    return v2\n}";
+    assert_eq!(call(folded, &[0]), Err("trap: user5".to_string()));
     // Still alive and working after the traps.
     let ok = "function %f(i64) -> i64 {\nblock0(v0: i64):\n    return v0\n}";
     assert_eq!(call(ok, &[42]), Ok(vec![DataValue::I64(42)]));

@@ -209,6 +209,15 @@ pub trait LowerBackend {
         Vec::new()
     }
 
+    /// Whether the backend can fold the load `load` into `user` as a memory operand
+    /// (default: never). The driver checks the rest: the load's result has no other use,
+    /// both are in the same block with no instruction that loads, stores, traps or has
+    /// other effects between them, and `user` is lowered. The load is then not lowered on
+    /// its own; `user`'s lowering finds it with [`Lower::sunk_load`].
+    fn can_sink_load(&self, _func: &FunctionStencil, _user: Inst, _load: Inst) -> bool {
+        false
+    }
+
     /// An unconditional jump to lowered block `target` (for edge blocks).
     fn jump(&self, target: usize) -> Self::MInst;
 }
@@ -230,6 +239,8 @@ pub struct Lower<'f, I: MachInst> {
     pub ret_area_ptr: Option<Reg>,
     /// The register holding the `sret` parameter, if there is one (set by `lower_args`).
     pub sret: Option<Reg>,
+    /// Loads folded into their only user (see [`LowerBackend::can_sink_load`]).
+    sunk: SecondaryMap<Inst, bool>,
 }
 
 impl<'f, I: MachInst> Lower<'f, I> {
@@ -266,6 +277,13 @@ impl<'f, I: MachInst> Lower<'f, I> {
     /// The lowered block of the edge `succ` of `from`'s terminator, if it was split.
     pub fn edge_block(&self, from: Block, succ: usize) -> Option<usize> {
         self.order.edge_block(from, succ)
+    }
+
+    /// The load defining `v` if it was folded into `v`'s only user, which must then use it
+    /// as a memory operand.
+    pub fn sunk_load(&self, v: Value) -> Option<Inst> {
+        let v = self.func.dfg.resolve_aliases(v);
+        self.func.dfg.value_def(v).inst().filter(|&i| self.sunk[i])
     }
 
     /// How many instructions and branch arguments use `v` (aliases resolved).
@@ -386,7 +404,9 @@ pub fn lower<B: LowerBackend>(
         uses: count_uses(backend, func),
         ret_area_ptr: None,
         sret: None,
+        sunk: SecondaryMap::new(),
     };
+    ctx.sunk = sink_loads(backend, func, &ctx);
     ctx.vcode.declare_blocks(blocks.len());
     for lb in &blocks {
         if let LoweredBlock::Orig(b) = *lb {
@@ -421,7 +441,7 @@ pub fn lower<B: LowerBackend>(
                     if opcode.is_terminator() {
                         let targets = ctx.order.targets(b).to_vec();
                         backend.lower_branch(&mut ctx, inst, &targets)?;
-                    } else if !ctx.is_dead(inst) {
+                    } else if !ctx.is_dead(inst) && !ctx.sunk[inst] {
                         backend.lower_inst(&mut ctx, inst)?;
                     }
                 }
@@ -450,6 +470,52 @@ pub fn lower<B: LowerBackend>(
 
 /// The number of uses of each value that need it in a register: instruction and branch
 /// arguments, less the operands the backend takes as immediates.
+/// Whether `inst` may have an effect a load must not move across (or is a load).
+fn has_effect(func: &FunctionStencil, inst: Inst) -> bool {
+    let f = func.dfg.insts[inst].opcode().flags();
+    f.can_load || f.can_store || f.can_trap || f.other_side_effects || f.is_call
+}
+
+/// The loads to fold into their users: each load whose one use is an operand of a later
+/// instruction of its block, with no effect in between (so moving the access to the
+/// user keeps the order of memory accesses and traps), where the user is lowered and the
+/// backend accepts the pair.
+fn sink_loads<B: LowerBackend>(
+    backend: &B,
+    func: &FunctionStencil,
+    ctx: &Lower<'_, B::MInst>,
+) -> SecondaryMap<Inst, bool> {
+    let dfg = &func.dfg;
+    let mut sunk = SecondaryMap::new();
+    for b in func.layout.blocks() {
+        // The last instruction of this block so far with an effect.
+        let mut last_effect: Option<Inst> = None;
+        for inst in func.layout.block_insts(b) {
+            let effect = has_effect(func, inst);
+            let lowered = effect || dfg.inst_results(inst).iter().any(|&r| ctx.uses[r] > 0);
+            if let Some(load) = last_effect.filter(|_| lowered) {
+                let only_use_here = dfg.inst_results(load).first().is_some_and(|&r| {
+                    ctx.uses[r] == 1
+                        && dfg
+                            .inst_args(inst)
+                            .iter()
+                            .any(|&a| dfg.resolve_aliases(a) == r)
+                });
+                if only_use_here
+                    && dfg.insts[load].opcode().flags().can_load
+                    && backend.can_sink_load(func, inst, load)
+                {
+                    sunk[load] = true;
+                }
+            }
+            if effect {
+                last_effect = Some(inst);
+            }
+        }
+    }
+    sunk
+}
+
 fn count_uses<B: LowerBackend>(backend: &B, func: &FunctionStencil) -> SecondaryMap<Value, u32> {
     let dfg = &func.dfg;
     let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();

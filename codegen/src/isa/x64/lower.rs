@@ -186,6 +186,27 @@ impl IsleCtx<'_, '_> {
         wide
     }
 
+    /// `op mem, x` (or `imul` without `op`) with the folded load `load`'s address.
+    fn alu_mem(&mut self, op: Option<AluOp>, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        let (flags, addr, offset) = match self.lower.func.dfg.insts[load] {
+            InstructionData::Load {
+                flags, arg, offset, ..
+            } => (flags, arg, offset.bytes()),
+            _ => unreachable!("can_sink_load accepts plain loads only"),
+        };
+        let addr = self.mem_operand(addr, offset);
+        let dst = self.tmp();
+        self.push(MInst::AluRM {
+            op,
+            size: size_of(ty),
+            src1: x,
+            addr,
+            dst: Writable::from_reg(dst),
+            trap: flags.trap_code(),
+        });
+        dst
+    }
+
     /// The sign bit of float type `ty` alone, in an xmm register.
     fn sign_mask(&mut self, ty: Type) -> Reg {
         if ty == Type::F128 {
@@ -323,6 +344,18 @@ impl generated::Context for IsleCtx<'_, '_> {
                 self.tmp()
             }
         }
+    }
+
+    fn sunk_load(&mut self, v: Value) -> Option<crate::ir::Inst> {
+        self.lower.sunk_load(v)
+    }
+
+    fn x64_alu_mem(&mut self, op: AluOp, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        self.alu_mem(Some(op), ty, x, load)
+    }
+
+    fn x64_imul_mem(&mut self, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        self.alu_mem(None, ty, x, load)
     }
 
     fn load_args(&mut self, inst: crate::ir::Inst) -> Option<(MemFlags, Value, i32)> {
@@ -2356,6 +2389,46 @@ impl LowerBackend for X64Lower {
             }
             _ => Err(unsupported(ctx, inst)),
         }
+    }
+
+    fn can_sink_load(
+        &self,
+        func: &crate::ir::FunctionStencil,
+        user: crate::ir::Inst,
+        load: crate::ir::Inst,
+    ) -> bool {
+        // The memory forms of add, sub, and, or, xor and imul at 32 and 64 bits, for a
+        // plain little-endian load of the operation's type whose other operand is in a
+        // register (a constant takes the immediate form instead).
+        let dfg = &func.dfg;
+        let InstructionData::Load {
+            opcode: Opcode::Load,
+            flags,
+            ..
+        } = dfg.insts[load]
+        else {
+            return false;
+        };
+        let InstructionData::Binary { opcode, args } = dfg.insts[user] else {
+            return false;
+        };
+        let commutative = match opcode {
+            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Imul => true,
+            Opcode::Isub => false,
+            _ => return false,
+        };
+        let ty = dfg.value_type(dfg.first_result(user));
+        let loaded = dfg.first_result(load);
+        let [a, b] = args.map(|v| dfg.resolve_aliases(v));
+        let other = match (a == loaded, b == loaded) {
+            (false, true) => a,
+            (true, false) if commutative => b,
+            _ => return false,
+        };
+        (ty == Type::I32 || ty == Type::I64)
+            && dfg.value_type(loaded) == ty
+            && flags.endianness(crate::ir::Endianness::Little) == crate::ir::Endianness::Little
+            && iconst_of(dfg, other).is_none()
     }
 
     fn absorbed_operands(

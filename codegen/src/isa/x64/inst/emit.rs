@@ -716,6 +716,36 @@ pub fn emit_inst(
                 RegMem::Reg(dst.enc()),
             );
         }
+        Inst::AluRM {
+            op,
+            size,
+            addr,
+            trap,
+            ..
+        } => {
+            let n = addr.num_regs();
+            let (mem, dst) = (frame.amode(addr, &allocs[1..1 + n]), gpr(allocs[1 + n]));
+            if let Some(code) = trap {
+                buf.add_trap(*code);
+            }
+            // ADD 03, OR 0B, AND 23, SUB 2B, XOR 33 (r, r/m); IMUL 0F AF (r, r/m).
+            let opcode: &[u8] = match op {
+                Some(AluOp::Add) => &[0x03],
+                Some(AluOp::Or) => &[0x0b],
+                Some(AluOp::And) => &[0x23],
+                Some(AluOp::Sub) => &[0x2b],
+                Some(AluOp::Xor) => &[0x33],
+                None => &[0x0f, 0xaf],
+            };
+            emit_modrm(
+                &mut b,
+                NONE,
+                rex_for(*size, &[dst]),
+                opcode,
+                dst.enc(),
+                RegMem::Mem(mem),
+            );
+        }
         Inst::Imul { size, .. } => {
             let (src2, dst) = (gpr(allocs[1]), gpr(allocs[2]));
             // IMUL r, r/m (0F AF /r); there is no 8-bit form, so 8-bit multiplies use

@@ -363,6 +363,22 @@ pub enum Inst {
         /// The result (in `src1`'s register).
         dst: Writable<Reg>,
     },
+    /// `op mem, dst` with `dst` = `src1`: an ALU operation or `imul` (`op` `None`) with a
+    /// memory operand (a load folded into its only user).
+    AluRM {
+        /// The operation, or `None` for `imul` (0F AF /r).
+        op: Option<AluOp>,
+        /// The operation width (32 or 64).
+        size: OperandSize,
+        /// The first operand, overwritten.
+        src1: Reg,
+        /// The second operand, in memory.
+        addr: Addr,
+        /// The result.
+        dst: Writable<Reg>,
+        /// The trap code recorded for a fault, if the access may trap.
+        trap: Option<TrapCode>,
+    },
     /// `imul src2, dst` with `dst` = `src1`.
     Imul {
         /// The operation width (16, 32 or 64).
@@ -1071,6 +1087,13 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::Imm { dst, .. } => c.reg_def(*dst),
+            Inst::AluRM {
+                src1, addr, dst, ..
+            } => {
+                c.reg_use(*src1);
+                addr.collect(c);
+                c.reg_reuse_def(*dst, 0);
+            }
             Inst::AluRR {
                 src1, src2, dst, ..
             }
