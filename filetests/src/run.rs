@@ -306,6 +306,20 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
     extern "C" fn fma(a: f64, b: f64, c: f64) -> f64 {
         a.mul_add(b, c)
     }
+    // The C runtime's 128-bit division (the generated code checks for zero divisors and
+    // MIN / -1 first; wrapping keeps MIN % -1 defined here too).
+    extern "C" fn udivti3(a: u128, b: u128) -> u128 {
+        a / b
+    }
+    extern "C" fn divti3(a: i128, b: i128) -> i128 {
+        a.wrapping_div(b)
+    }
+    extern "C" fn umodti3(a: u128, b: u128) -> u128 {
+        a % b
+    }
+    extern "C" fn modti3(a: i128, b: i128) -> i128 {
+        a.wrapping_rem(b)
+    }
     let f: usize = match lc {
         LibCall::CeilF32 => ceilf as extern "C" fn(f32) -> f32 as usize,
         LibCall::CeilF64 => ceil as extern "C" fn(f64) -> f64 as usize,
@@ -317,6 +331,10 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
         LibCall::NearestF64 => nearbyint as extern "C" fn(f64) -> f64 as usize,
         LibCall::FmaF32 => fmaf as extern "C" fn(f32, f32, f32) -> f32 as usize,
         LibCall::FmaF64 => fma as extern "C" fn(f64, f64, f64) -> f64 as usize,
+        LibCall::UdivI128 => udivti3 as extern "C" fn(u128, u128) -> u128 as usize,
+        LibCall::SdivI128 => divti3 as extern "C" fn(i128, i128) -> i128 as usize,
+        LibCall::UremI128 => umodti3 as extern "C" fn(u128, u128) -> u128 as usize,
+        LibCall::SremI128 => modti3 as extern "C" fn(i128, i128) -> i128 as usize,
         LibCall::ElfTlsGetAddr => {
             tls_get_addr as unsafe extern "C" fn(*const [u64; 2]) -> *mut u8 as usize
         }

@@ -348,3 +348,44 @@ fn narrow_float_conversions_trap_out_of_range() {
         Ok(vec![DataValue::I16(i16::MAX)])
     );
 }
+
+/// i128 division traps like the narrower ones: a zero divisor with `int_divz`, and
+/// `MIN / -1` with `int_ovf`, while `MIN % -1` is 0.
+#[test]
+fn i128_division_traps() {
+    if !gantry_filetests::run::host_runs("x86_64") {
+        return;
+    }
+    let isa = x64();
+    let call = |op: &str, a: i128, b: i128| {
+        let f = parse(&format!(
+            "function %f(i128, i128) -> i128 {{\nblock0(v0: i128, v1: i128):\n    v2 = {op} v0, v1\n    return v2\n}}"
+        ));
+        gantry_filetests::run::compile_and_call(
+            isa.as_ref(),
+            &f,
+            &[DataValue::I128(a), DataValue::I128(b)],
+        )
+    };
+    for op in ["udiv", "sdiv", "urem", "srem"] {
+        assert_eq!(call(op, 5, 0), Err("trap: int_divz".to_string()), "{op}");
+        assert_eq!(
+            call(op, 5, 1 << 64),
+            Ok(vec![DataValue::I128(if op.ends_with("rem") {
+                5
+            } else {
+                0
+            })]),
+            "{op}"
+        );
+    }
+    assert_eq!(
+        call("sdiv", i128::MIN, -1),
+        Err("trap: int_ovf".to_string())
+    );
+    assert_eq!(call("srem", i128::MIN, -1), Ok(vec![DataValue::I128(0)]));
+    assert_eq!(
+        call("sdiv", i128::MIN, 1),
+        Ok(vec![DataValue::I128(i128::MIN)])
+    );
+}

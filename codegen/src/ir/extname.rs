@@ -161,6 +161,14 @@ named_enum! {
         ElfTlsGetOffset,
         /// x86 `pshufb` emulation.
         X86Pshufb,
+        /// 128-bit unsigned division: `__udivti3`.
+        UdivI128,
+        /// 128-bit signed division: `__divti3`.
+        SdivI128,
+        /// 128-bit unsigned remainder: `__umodti3`.
+        UremI128,
+        /// 128-bit signed remainder: `__modti3`.
+        SremI128,
     }
 }
 
@@ -186,6 +194,10 @@ impl LibCall {
             LibCall::ElfTlsGetAddr => "__tls_get_addr",
             LibCall::ElfTlsGetOffset => "__tls_get_offset",
             LibCall::X86Pshufb => "__gantry_x86_pshufb",
+            LibCall::UdivI128 => "__udivti3",
+            LibCall::SdivI128 => "__divti3",
+            LibCall::UremI128 => "__umodti3",
+            LibCall::SremI128 => "__modti3",
         }
     }
 }

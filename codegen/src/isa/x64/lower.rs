@@ -35,6 +35,9 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
 }
 
+// The ISLE constructors, callable as methods from the helpers below.
+use generated::Context as _;
+
 /// The operand size of an integer type of at most 64 bits.
 pub(crate) fn size_of(ty: Type) -> OperandSize {
     match ty.bits() {
@@ -205,6 +208,93 @@ impl IsleCtx<'_, '_> {
             trap: flags.trap_code(),
         });
         dst
+    }
+
+    /// `rdx:rax = a * b` (unsigned, 64-bit): the low and high halves.
+    fn mul_wide64(&mut self, a: Reg, b: Reg) -> (Reg, Reg) {
+        let (lo, hi) = (self.tmp(), self.tmp());
+        self.push(MInst::MulWide {
+            signed: false,
+            size: OperandSize::Size64,
+            a,
+            b,
+            lo: Writable::from_reg(lo),
+            hi: Writable::from_reg(hi),
+            overflow: None,
+        });
+        (lo, hi)
+    }
+
+    /// Calls a C runtime function taking `i128` arguments (each in two integer registers,
+    /// System V) and returning an `i128` in `rax:rdx`, through its absolute address.
+    fn int128_libcall(&mut self, lc: LibCall, args: &[(Reg, Reg)]) -> (Reg, Reg) {
+        let callee = self.tmp();
+        self.push(MInst::LoadExtName {
+            name: crate::ir::ExternalName::LibCall(lc),
+            offset: 0,
+            dst: Writable::from_reg(callee),
+        });
+        let regs = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
+        let uses = args
+            .iter()
+            .flat_map(|&(lo, hi)| [lo, hi])
+            .zip(regs)
+            .map(|(r, g)| (r, g.preg()))
+            .collect();
+        let (lo, hi) = (self.tmp(), self.tmp());
+        let mut clobbers = Conv::SystemV.clobbers();
+        clobbers.remove(Gpr::RAX.preg());
+        clobbers.remove(Gpr::RDX.preg());
+        let info = alloc::boxed::Box::new(CallInfo {
+            uses,
+            defs: alloc::vec![
+                (Writable::from_reg(lo), Gpr::RAX.preg()),
+                (Writable::from_reg(hi), Gpr::RDX.preg()),
+            ],
+            clobbers,
+        });
+        self.push(MInst::CallUnknown { callee, info });
+        (lo, hi)
+    }
+
+    /// The i128 additions and subtractions with an overflow flag (`uadd_overflow` & co;
+    /// CLIF has no i128 `*mul_overflow`): the
+    /// result pair and the 0/1 flag, or `None` for other instructions.
+    fn overflow128(&mut self, inst: crate::ir::Inst) -> Option<((Reg, Reg), Reg)> {
+        let InstructionData::Binary { opcode, args } = self.lower.func.dfg.insts[inst] else {
+            return None;
+        };
+        let (a, b) = (self.put_in_pair(args[0]), self.put_in_pair(args[1]));
+        let sign_flag = |ctx: &mut Self, x: (Reg, Reg)| {
+            ctx.shift_imm(ShiftOp::Shr, OperandSize::Size64, x.1, 63)
+        };
+        Some(match opcode {
+            Opcode::UaddOverflow => {
+                let sum = self.x64_alu128(AluOp::Add, a, b);
+                (sum, self.x64_icmp128(IntCC::UnsignedLessThan, sum, a))
+            }
+            Opcode::UsubOverflow => {
+                let diff = self.x64_alu128(AluOp::Sub, a, b);
+                (diff, self.x64_icmp128(IntCC::UnsignedLessThan, a, b))
+            }
+            Opcode::SaddOverflow => {
+                // Overflow iff the sum's sign differs from both operands' signs.
+                let sum = self.x64_alu128(AluOp::Add, a, b);
+                let x = self.x64_logic128(AluOp::Xor, a, sum);
+                let y = self.x64_logic128(AluOp::Xor, b, sum);
+                let both = self.x64_logic128(AluOp::And, x, y);
+                (sum, sign_flag(self, both))
+            }
+            Opcode::SsubOverflow => {
+                // Overflow iff the operands' signs differ and the result's differs from a's.
+                let diff = self.x64_alu128(AluOp::Sub, a, b);
+                let x = self.x64_logic128(AluOp::Xor, a, b);
+                let y = self.x64_logic128(AluOp::Xor, a, diff);
+                let both = self.x64_logic128(AluOp::And, x, y);
+                (diff, sign_flag(self, both))
+            }
+            _ => return None,
+        })
     }
 
     /// The sign bit of float type `ty` alone, in an xmm register.
@@ -1190,6 +1280,83 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.alu64(AluOp::Or, x.0, x.1)
     }
 
+    fn x64_mulhi128(&mut self, signed: bool, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
+        // With 64-bit digits a = a1:a0, b = b1:b0 and pij = ai * bj (128-bit each), the
+        // high half of the product is p11 + hi(p01) + hi(p10) + carry(hi(p00) + lo(p01)
+        // + lo(p10)); no partial sum exceeds 128 bits.
+        let (_, h00) = self.mul_wide64(a.0, b.0);
+        let (l01, h01) = self.mul_wide64(a.0, b.1);
+        let (l10, h10) = self.mul_wide64(a.1, b.0);
+        let (l11, h11) = self.mul_wide64(a.1, b.1);
+        let zero = self.imm64(0);
+        let mid = self.x64_alu128(AluOp::Add, (h00, zero), (l01, zero));
+        let mid = self.x64_alu128(AluOp::Add, mid, (l10, zero));
+        let hi = self.x64_alu128(AluOp::Add, (l11, h11), (h01, zero));
+        let hi = self.x64_alu128(AluOp::Add, hi, (h10, zero));
+        let hi = self.x64_alu128(AluOp::Add, hi, (mid.1, zero));
+        if !signed {
+            return hi;
+        }
+        // Signed: subtract b if a < 0 and a if b < 0 (mod 2^128).
+        let sa = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, a.1, 63);
+        let sb = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, b.1, 63);
+        let fix_a = self.x64_logic128(AluOp::And, b, (sa, sa));
+        let fix_b = self.x64_logic128(AluOp::And, a, (sb, sb));
+        let hi = self.x64_alu128(AluOp::Sub, hi, fix_a);
+        self.x64_alu128(AluOp::Sub, hi, fix_b)
+    }
+
+    fn x64_divrem128(
+        &mut self,
+        signed: bool,
+        rem: bool,
+        a: (Reg, Reg),
+        b: (Reg, Reg),
+    ) -> (Reg, Reg) {
+        // A zero divisor traps.
+        let nonzero = self.x64_nonzero128(b);
+        self.push(MInst::TrapIf {
+            nonzero: false,
+            size: OperandSize::Size64,
+            c: nonzero,
+            code: TrapCode::INTEGER_DIVISION_BY_ZERO,
+        });
+        let mut b = b;
+        if signed {
+            // not_m1 is zero exactly when b = -1.
+            let ones = self.alu64(AluOp::And, b.0, b.1);
+            let not_m1 = self.x64_alu_imm(AluOp::Add, Type::I64, ones, 1);
+            if rem {
+                // x % -1 = 0 = x % 1, without asking the runtime about MIN % -1.
+                let one = self.imm64(1);
+                let zero = self.imm64(0);
+                b = (
+                    self.x64_select(Type::I64, not_m1, b.0, one),
+                    self.x64_select(Type::I64, not_m1, b.1, zero),
+                );
+            } else {
+                // MIN / -1 overflows.
+                let min = self.imm64(1 << 63);
+                let hi = self.alu64(AluOp::Xor, a.1, min);
+                let not_min = self.alu64(AluOp::Or, hi, a.0);
+                let ok = self.alu64(AluOp::Or, not_min, not_m1);
+                self.push(MInst::TrapIf {
+                    nonzero: false,
+                    size: OperandSize::Size64,
+                    c: ok,
+                    code: TrapCode::INTEGER_OVERFLOW,
+                });
+            }
+        }
+        let lc = match (signed, rem) {
+            (false, false) => LibCall::UdivI128,
+            (true, false) => LibCall::SdivI128,
+            (false, true) => LibCall::UremI128,
+            (true, true) => LibCall::SremI128,
+        };
+        self.int128_libcall(lc, &[a, b])
+    }
+
     fn is_i128(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::I128).then_some(ty)
     }
@@ -2159,6 +2326,22 @@ impl LowerBackend for X64Lower {
         let results = ctx.func.dfg.inst_results(inst);
         if results.is_empty() {
             return lower_effect(ctx, inst);
+        }
+        if results.len() == 2 && ctx.func.dfg.value_type(results[0]) == Type::I128 {
+            let (r0, r1) = (results[0], results[1]);
+            let mut isle = IsleCtx {
+                lower: ctx,
+                flags: self.flags,
+                error: None,
+            };
+            let out = isle.overflow128(inst);
+            if let Some(e) = isle.error {
+                return Err(e);
+            }
+            let ((lo, hi), flag) = out.ok_or_else(|| unsupported(ctx, inst))?;
+            ctx.set_result_regs(r0, ValueRegs::two(lo, hi));
+            ctx.set_result(r1, flag);
+            return Ok(());
         }
         if results.len() == 2 {
             let (r0, r1) = (results[0], results[1]);
