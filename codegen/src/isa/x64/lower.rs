@@ -6,8 +6,8 @@ use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::{Gpr, Xmm};
 use super::inst::{
-    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, ShiftOp, UnaryOp, XmmOp,
-    XmmUnaryOp,
+    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, RegOrImm, ShiftOp, UnaryOp,
+    XmmOp, XmmUnaryOp,
 };
 use crate::ir::{
     FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
@@ -1503,13 +1503,40 @@ impl generated::Context for IsleCtx<'_, '_> {
         dst
     }
 
+    fn x64_icmp(&mut self, ty: Type, inst: crate::ir::Inst) -> Reg {
+        let InstructionData::IntCompare {
+            cond, args: [a, b], ..
+        } = self.lower.func.dfg.insts[inst]
+        else {
+            unreachable!("matched as an icmp");
+        };
+        let plan = plan_icmp(&self.lower.func.dfg, cond, a, b);
+        let lhs = self.put_in_reg(plan.lhs);
+        let rhs = match rhs_operand(self.lower, plan.rhs) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                RegOrImm::Imm(0)
+            }
+        };
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::CmpSetcc {
+            size: size_of(ty),
+            cc: cc_of(plan.cond),
+            a: lhs,
+            b: rhs,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
     fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
         let dst = self.tmp();
         self.lower.vcode.push(MInst::CmpSetcc {
             size: size_of(ty),
             cc: cc_of(cc),
             a,
-            b,
+            b: RegOrImm::Reg(b),
             dst: Writable::from_reg(dst),
         });
         dst
@@ -2106,6 +2133,57 @@ fn lower_atomic(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<boo
     }
 }
 
+/// How an integer comparison is emitted: `lhs cond rhs` with a constant operand that fits
+/// a sign-extended 32-bit immediate as the immediate (a constant on the left is moved to
+/// the right with the condition mirrored). Lowering and `absorbed_operands` both use it.
+struct IcmpPlan {
+    cond: IntCC,
+    lhs: Value,
+    rhs: CmpRhs,
+    /// The constant operand the immediate replaces.
+    absorbed: Option<Value>,
+}
+
+/// The right operand of a planned comparison.
+#[derive(Clone, Copy)]
+enum CmpRhs {
+    Value(Value),
+    Imm(i32),
+}
+
+/// See [`IcmpPlan`].
+fn plan_icmp(dfg: &crate::ir::DataFlowGraph, cond: IntCC, a: Value, b: Value) -> IcmpPlan {
+    let imm = |v: Value| iconst_of(dfg, v).and_then(|k| i32::try_from(k).ok());
+    match (imm(a), imm(b)) {
+        (_, Some(k)) => IcmpPlan {
+            cond,
+            lhs: a,
+            rhs: CmpRhs::Imm(k),
+            absorbed: Some(b),
+        },
+        (Some(k), None) => IcmpPlan {
+            cond: cond.swap_args(),
+            lhs: b,
+            rhs: CmpRhs::Imm(k),
+            absorbed: Some(a),
+        },
+        (None, None) => IcmpPlan {
+            cond,
+            lhs: a,
+            rhs: CmpRhs::Value(b),
+            absorbed: None,
+        },
+    }
+}
+
+/// The machine operand of a planned comparison's right side.
+fn rhs_operand(ctx: &Lower<'_, MInst>, rhs: CmpRhs) -> Result<RegOrImm, CodegenError> {
+    Ok(match rhs {
+        CmpRhs::Value(v) => RegOrImm::Reg(ctx.value_reg(v)?),
+        CmpRhs::Imm(k) => RegOrImm::Imm(k),
+    })
+}
+
 /// Whether `inst` is an integer icmp whose only use is the `brif` ending its block, which
 /// then branches on the comparison itself (so the 0/1 result is never materialized).
 fn fused_into_branch(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> bool {
@@ -2428,10 +2506,11 @@ impl LowerBackend for X64Lower {
                 // A condition computed by an integer icmp: branch on the comparison itself
                 // (the icmp's own result is still computed if anything else uses it).
                 if let Some((cc, a, b, cty)) = icmp_operands(ctx, arg) {
-                    let (a, b) = (ctx.value_reg(a)?, ctx.value_reg(b)?);
+                    let plan = plan_icmp(&ctx.func.dfg, cc, a, b);
+                    let (a, b) = (ctx.value_reg(plan.lhs)?, rhs_operand(ctx, plan.rhs)?);
                     ctx.vcode.push(MInst::CmpBranch {
                         size: size_of(cty),
-                        cc: cc_of(cc),
+                        cc: cc_of(plan.cond),
                         a,
                         b,
                         taken: targets[0],
@@ -2635,6 +2714,18 @@ impl LowerBackend for X64Lower {
                 AddrPlan::Reg { base, .. } if base == dfg.resolve_aliases(addr) => Vec::new(),
                 _ => alloc::vec![addr],
             };
+        }
+        // Integer comparisons with a constant take it as an immediate.
+        if let InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond,
+            args: [a, b],
+        } = dfg.insts[inst]
+        {
+            if !int_le64(dfg.value_type(a)) {
+                return Vec::new();
+            }
+            return plan_icmp(dfg, cond, a, b).absorbed.into_iter().collect();
         }
         // Mirrors the immediate-form rules of lower.isle (same opcodes, operand order and
         // priorities).

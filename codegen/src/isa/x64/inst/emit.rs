@@ -5,7 +5,7 @@ use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
 use super::frame::{Frame, epilogue, mov_rr};
 use super::regs::{Gpr, Xmm};
-use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, MoveKind, UnaryOp, reloc};
+use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, MoveKind, RegOrImm, UnaryOp, reloc};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel, RelocTarget};
 use alloc::vec::Vec;
@@ -458,6 +458,53 @@ fn cmp(buf: &mut Vec<u8>, size: OperandSize, a: Gpr, b: Gpr) {
     );
 }
 
+/// `op $imm, dst` with the group-1 opcode `digit` (0 add, 1 or, 4 and, 5 sub, 6 xor,
+/// 7 cmp): 80 /digit ib for bytes, 83 /digit ib when the immediate fits a signed byte,
+/// else 81 /digit iw or id (Intel SDM Vol. 2, "ADD"). The immediate is sign-extended to
+/// the operation width (narrower widths use its low bits).
+fn alu_imm(b: &mut Vec<u8>, digit: u8, size: OperandSize, dst: Gpr, imm: i32) {
+    let rex = rex_for(size, &[dst]);
+    let (opcode, bytes) = if size == OperandSize::Size8 {
+        (0x80, 1)
+    } else if i8::try_from(imm).is_ok() {
+        (0x83, 1)
+    } else if size == OperandSize::Size16 {
+        (0x81, 2)
+    } else {
+        (0x81, 4)
+    };
+    emit_modrm(
+        b,
+        prefixes_for(size),
+        rex,
+        &[opcode],
+        digit,
+        RegMem::Reg(dst.enc()),
+    );
+    emit_imm(b, imm as i64, bytes);
+}
+
+/// `cmp b, a` for a register or immediate `b` (allocated registers in `allocs`, `a`
+/// first); returns how many allocations it read.
+fn cmp_operands(
+    buf: &mut Vec<u8>,
+    size: OperandSize,
+    b: &RegOrImm,
+    allocs: &[Allocation],
+) -> usize {
+    let a = gpr(allocs[0]);
+    match *b {
+        RegOrImm::Reg(_) => {
+            cmp(buf, size, a, gpr(allocs[1]));
+            2
+        }
+        RegOrImm::Imm(k) => {
+            alu_imm(buf, 7, size, a, k);
+            1
+        }
+    }
+}
+
 /// `cmovcc src, dst` (0F 40+cc /r), always 64-bit: narrower values only use low bits.
 fn cmov(b: &mut Vec<u8>, cc: Cc, src: Gpr, dst: Gpr) {
     emit_modrm(
@@ -764,21 +811,11 @@ pub fn emit_inst(
                 RegMem::Reg(src2.enc()),
             );
         }
-        Inst::CmpSetcc { size, cc, .. } => {
-            let (a, bb, dst) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
-            let opcode = if *size == OperandSize::Size8 {
-                0x38
-            } else {
-                0x39
-            };
-            emit_modrm(
-                &mut b,
-                prefixes_for(*size),
-                rex_for(*size, &[a, bb]),
-                &[opcode],
-                bb.enc(),
-                RegMem::Reg(a.enc()),
-            );
+        Inst::CmpSetcc {
+            size, cc, b: rhs, ..
+        } => {
+            let n = cmp_operands(&mut b, *size, rhs, allocs);
+            let dst = gpr(allocs[n]);
             emit_modrm(
                 &mut b,
                 NONE,
@@ -797,7 +834,6 @@ pub fn emit_inst(
             );
         }
         Inst::AluRI { op, size, imm, .. } => {
-            let dst = gpr(allocs[1]);
             let digit = match op {
                 AluOp::Add => 0,
                 AluOp::Or => 1,
@@ -805,35 +841,7 @@ pub fn emit_inst(
                 AluOp::Sub => 5,
                 AluOp::Xor => 6,
             };
-            let rex = rex_for(*size, &[dst]);
-            if *size == OperandSize::Size8 {
-                emit_modrm(&mut b, NONE, rex, &[0x80], digit, RegMem::Reg(dst.enc()));
-                emit_imm(&mut b, *imm as i64, 1);
-            } else if i8::try_from(*imm).is_ok() {
-                emit_modrm(
-                    &mut b,
-                    prefixes_for(*size),
-                    rex,
-                    &[0x83],
-                    digit,
-                    RegMem::Reg(dst.enc()),
-                );
-                emit_imm(&mut b, *imm as i64, 1);
-            } else {
-                emit_modrm(
-                    &mut b,
-                    prefixes_for(*size),
-                    rex,
-                    &[0x81],
-                    digit,
-                    RegMem::Reg(dst.enc()),
-                );
-                emit_imm(
-                    &mut b,
-                    *imm as i64,
-                    if *size == OperandSize::Size16 { 2 } else { 4 },
-                );
-            }
+            alu_imm(&mut b, digit, *size, gpr(allocs[1]), *imm);
         }
         Inst::Unary { op, size, .. } => {
             let dst = gpr(allocs[1]);
@@ -1424,12 +1432,12 @@ pub fn emit_inst(
         Inst::CmpBranch {
             size,
             cc,
+            b: rhs,
             taken,
             not_taken,
             ..
         } => {
-            let (a, bb) = (gpr(allocs[0]), gpr(allocs[1]));
-            cmp(&mut b, *size, a, bb);
+            cmp_operands(&mut b, *size, rhs, allocs);
             buf.put_data(&b);
             if next == Some(labels[*taken]) {
                 jump(buf, &[0x0f, 0x80 | cc.invert() as u8], labels[*not_taken]);

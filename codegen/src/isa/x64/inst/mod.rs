@@ -241,6 +241,15 @@ impl Cc {
     }
 }
 
+/// The right operand of a comparison: a register or a sign-extended 32-bit immediate.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RegOrImm {
+    /// A register.
+    Reg(Reg),
+    /// An immediate (narrow comparisons use its low bits).
+    Imm(i32),
+}
+
 /// How a value moves between a register and memory (stack arguments, return areas,
 /// float loads and stores).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -399,7 +408,7 @@ pub enum Inst {
         /// Left operand.
         a: Reg,
         /// Right operand.
-        b: Reg,
+        b: RegOrImm,
         /// The 0/1 result.
         dst: Writable<Reg>,
     },
@@ -1048,7 +1057,7 @@ pub enum Inst {
         /// Left operand.
         a: Reg,
         /// Right operand.
-        b: Reg,
+        b: RegOrImm,
         /// Taken if the condition holds.
         taken: usize,
         /// Taken otherwise.
@@ -1106,7 +1115,9 @@ impl MachInst for Inst {
             }
             Inst::CmpSetcc { a, b, dst, .. } => {
                 c.reg_use(*a);
-                c.reg_use(*b);
+                if let RegOrImm::Reg(b) = b {
+                    c.reg_use(*b);
+                }
                 c.reg_def(*dst);
             }
             Inst::AluRI { src, dst, .. } | Inst::Unary { src, dst, .. } => {
@@ -1383,7 +1394,9 @@ impl MachInst for Inst {
             Inst::TestBranch { src, .. } => c.reg_use(*src),
             Inst::CmpBranch { a, b, .. } => {
                 c.reg_use(*a);
-                c.reg_use(*b);
+                if let RegOrImm::Reg(b) = b {
+                    c.reg_use(*b);
+                }
             }
         }
     }
