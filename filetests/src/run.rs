@@ -320,6 +320,19 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
     extern "C" fn modti3(a: i128, b: i128) -> i128 {
         a.wrapping_rem(b)
     }
+    // 128-bit integers to floats, rounding to nearest (Rust's `as`).
+    extern "C" fn floattisf(a: i128) -> f32 {
+        a as f32
+    }
+    extern "C" fn floattidf(a: i128) -> f64 {
+        a as f64
+    }
+    extern "C" fn floatuntisf(a: u128) -> f32 {
+        a as f32
+    }
+    extern "C" fn floatuntidf(a: u128) -> f64 {
+        a as f64
+    }
     let f: usize = match lc {
         LibCall::CeilF32 => ceilf as extern "C" fn(f32) -> f32 as usize,
         LibCall::CeilF64 => ceil as extern "C" fn(f64) -> f64 as usize,
@@ -335,6 +348,10 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
         LibCall::SdivI128 => divti3 as extern "C" fn(i128, i128) -> i128 as usize,
         LibCall::UremI128 => umodti3 as extern "C" fn(u128, u128) -> u128 as usize,
         LibCall::SremI128 => modti3 as extern "C" fn(i128, i128) -> i128 as usize,
+        LibCall::I128ToF32 => floattisf as extern "C" fn(i128) -> f32 as usize,
+        LibCall::I128ToF64 => floattidf as extern "C" fn(i128) -> f64 as usize,
+        LibCall::U128ToF32 => floatuntisf as extern "C" fn(u128) -> f32 as usize,
+        LibCall::U128ToF64 => floatuntidf as extern "C" fn(u128) -> f64 as usize,
         LibCall::ElfTlsGetAddr => {
             tls_get_addr as unsafe extern "C" fn(*const [u64; 2]) -> *mut u8 as usize
         }

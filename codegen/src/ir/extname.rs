@@ -169,6 +169,14 @@ named_enum! {
         UremI128,
         /// 128-bit signed remainder: `__modti3`.
         SremI128,
+        /// Signed 128-bit integer to `f32`: `__floattisf`.
+        I128ToF32,
+        /// Signed 128-bit integer to `f64`: `__floattidf`.
+        I128ToF64,
+        /// Unsigned 128-bit integer to `f32`: `__floatuntisf`.
+        U128ToF32,
+        /// Unsigned 128-bit integer to `f64`: `__floatuntidf`.
+        U128ToF64,
     }
 }
 
@@ -198,6 +206,10 @@ impl LibCall {
             LibCall::SdivI128 => "__divti3",
             LibCall::UremI128 => "__umodti3",
             LibCall::SremI128 => "__modti3",
+            LibCall::I128ToF32 => "__floattisf",
+            LibCall::I128ToF64 => "__floattidf",
+            LibCall::U128ToF32 => "__floatuntisf",
+            LibCall::U128ToF64 => "__floatuntidf",
         }
     }
 }

@@ -1280,6 +1280,31 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.alu64(AluOp::Or, x.0, x.1)
     }
 
+    fn x64_i128_to_float(&mut self, signed: bool, fty: Type, x: (Reg, Reg)) -> Reg {
+        let lc = match (signed, fty == Type::F64) {
+            (true, false) => LibCall::I128ToF32,
+            (true, true) => LibCall::I128ToF64,
+            (false, false) => LibCall::U128ToF32,
+            (false, true) => LibCall::U128ToF64,
+        };
+        let callee = self.tmp();
+        self.push(MInst::LoadExtName {
+            name: crate::ir::ExternalName::LibCall(lc),
+            offset: 0,
+            dst: Writable::from_reg(callee),
+        });
+        let dst = self.ftmp();
+        let mut clobbers = Conv::SystemV.clobbers();
+        clobbers.remove(Xmm::new(0).preg());
+        let info = alloc::boxed::Box::new(CallInfo {
+            uses: alloc::vec![(x.0, Gpr::RDI.preg()), (x.1, Gpr::RSI.preg())],
+            defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
+            clobbers,
+        });
+        self.push(MInst::CallUnknown { callee, info });
+        dst
+    }
+
     fn x64_mulhi128(&mut self, signed: bool, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
         // With 64-bit digits a = a1:a0, b = b1:b0 and pij = ai * bj (128-bit each), the
         // high half of the product is p11 + hi(p01) + hi(p10) + carry(hi(p00) + lo(p01)
