@@ -333,6 +333,20 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
     extern "C" fn floatuntidf(a: u128) -> f64 {
         a as f64
     }
+    // Floats to 128-bit integers, truncating (the generated code only passes values in
+    // range).
+    extern "C" fn fixsfti(a: f32) -> i128 {
+        a as i128
+    }
+    extern "C" fn fixdfti(a: f64) -> i128 {
+        a as i128
+    }
+    extern "C" fn fixunssfti(a: f32) -> u128 {
+        a as u128
+    }
+    extern "C" fn fixunsdfti(a: f64) -> u128 {
+        a as u128
+    }
     let f: usize = match lc {
         LibCall::CeilF32 => ceilf as extern "C" fn(f32) -> f32 as usize,
         LibCall::CeilF64 => ceil as extern "C" fn(f64) -> f64 as usize,
@@ -352,6 +366,10 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
         LibCall::I128ToF64 => floattidf as extern "C" fn(i128) -> f64 as usize,
         LibCall::U128ToF32 => floatuntisf as extern "C" fn(u128) -> f32 as usize,
         LibCall::U128ToF64 => floatuntidf as extern "C" fn(u128) -> f64 as usize,
+        LibCall::F32ToI128 => fixsfti as extern "C" fn(f32) -> i128 as usize,
+        LibCall::F64ToI128 => fixdfti as extern "C" fn(f64) -> i128 as usize,
+        LibCall::F32ToU128 => fixunssfti as extern "C" fn(f32) -> u128 as usize,
+        LibCall::F64ToU128 => fixunsdfti as extern "C" fn(f64) -> u128 as usize,
         LibCall::ElfTlsGetAddr => {
             tls_get_addr as unsafe extern "C" fn(*const [u64; 2]) -> *mut u8 as usize
         }

@@ -347,6 +347,23 @@ fn narrow_float_conversions_trap_out_of_range() {
         call("fcvt_to_sint_sat", "i16", 1e10),
         Ok(vec![DataValue::I16(i16::MAX)])
     );
+    // The same checks for i128, whose conversion goes through the C runtime.
+    let two127 = 2f64.powi(127);
+    assert_eq!(call("fcvt_to_sint", "i128", two127), ovf);
+    assert_eq!(
+        call("fcvt_to_sint", "i128", -two127),
+        Ok(vec![DataValue::I128(i128::MIN)])
+    );
+    assert_eq!(call("fcvt_to_uint", "i128", -1.0), ovf);
+    assert_eq!(call("fcvt_to_uint", "i128", two127 * 2.0), ovf);
+    assert_eq!(
+        call("fcvt_to_sint", "i128", f64::NAN),
+        Err("trap: bad_toint".to_string())
+    );
+    assert_eq!(
+        call("fcvt_to_uint_sat", "i128", f64::INFINITY),
+        Ok(vec![DataValue::I128(-1)])
+    );
 }
 
 /// i128 division traps like the narrower ones: a zero divisor with `int_divz`, and

@@ -177,6 +177,14 @@ named_enum! {
         U128ToF32,
         /// Unsigned 128-bit integer to `f64`: `__floatuntidf`.
         U128ToF64,
+        /// `f32` to signed 128-bit integer, truncating: `__fixsfti`.
+        F32ToI128,
+        /// `f64` to signed 128-bit integer, truncating: `__fixdfti`.
+        F64ToI128,
+        /// `f32` to unsigned 128-bit integer, truncating: `__fixunssfti`.
+        F32ToU128,
+        /// `f64` to unsigned 128-bit integer, truncating: `__fixunsdfti`.
+        F64ToU128,
     }
 }
 
@@ -210,6 +218,10 @@ impl LibCall {
             LibCall::I128ToF64 => "__floattidf",
             LibCall::U128ToF32 => "__floatuntisf",
             LibCall::U128ToF64 => "__floatuntidf",
+            LibCall::F32ToI128 => "__fixsfti",
+            LibCall::F64ToI128 => "__fixdfti",
+            LibCall::F32ToU128 => "__fixunssfti",
+            LibCall::F64ToU128 => "__fixunsdfti",
         }
     }
 }

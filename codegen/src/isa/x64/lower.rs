@@ -1280,6 +1280,88 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.alu64(AluOp::Or, x.0, x.1)
     }
 
+    fn x64_float_to_i128(&mut self, signed: bool, sat: bool, fty: Type, x: Reg) -> (Reg, Reg) {
+        let double = fty == Type::F64;
+        let fconst = |ctx: &mut Self, v: f64| {
+            let bits = if double {
+                v.to_bits()
+            } else {
+                u64::from((v as f32).to_bits())
+            };
+            ctx.x64_fconst(fty, bits)
+        };
+        // The range that converts: [lo, hi) with lo exact (-2^127, or above -1 when
+        // unsigned) and hi = 2^127 or 2^128.
+        let two127 = 2f64.powi(127);
+        let hi_bound = fconst(self, if signed { two127 } else { two127 * 2.0 });
+        let lo_bound = fconst(self, if signed { -two127 } else { -1.0 });
+        let nan = self.x64_fcmp(fty, FloatCC::Unordered, x, x);
+        let too_big = self.x64_fcmp(fty, FloatCC::GreaterThanOrEqual, x, hi_bound);
+        let too_small = if signed {
+            self.x64_fcmp(fty, FloatCC::LessThan, x, lo_bound)
+        } else {
+            self.x64_fcmp(fty, FloatCC::LessThanOrEqual, x, lo_bound)
+        };
+        if !sat {
+            for (c, code) in [
+                (nan, TrapCode::BAD_CONVERSION_TO_INTEGER),
+                (too_big, TrapCode::INTEGER_OVERFLOW),
+                (too_small, TrapCode::INTEGER_OVERFLOW),
+            ] {
+                self.push(MInst::TrapIf {
+                    nonzero: true,
+                    size: OperandSize::Size8,
+                    c,
+                    code,
+                });
+            }
+        }
+        // Out-of-range inputs never reach the runtime: they are replaced by 0 first.
+        let bad = self.alu64(AluOp::Or, nan, too_big);
+        let bad = self.alu64(AluOp::Or, bad, too_small);
+        let zero_f = fconst(self, 0.0);
+        let input = self.x64_xmm_select(Type::I64, bad, zero_f, x);
+        let lc = match (signed, double) {
+            (true, false) => LibCall::F32ToI128,
+            (true, true) => LibCall::F64ToI128,
+            (false, false) => LibCall::F32ToU128,
+            (false, true) => LibCall::F64ToU128,
+        };
+        let callee = self.tmp();
+        self.push(MInst::LoadExtName {
+            name: crate::ir::ExternalName::LibCall(lc),
+            offset: 0,
+            dst: Writable::from_reg(callee),
+        });
+        let (lo, hi) = (self.tmp(), self.tmp());
+        let mut clobbers = Conv::SystemV.clobbers();
+        clobbers.remove(Gpr::RAX.preg());
+        clobbers.remove(Gpr::RDX.preg());
+        let info = alloc::boxed::Box::new(CallInfo {
+            uses: alloc::vec![(input, Xmm::new(0).preg())],
+            defs: alloc::vec![
+                (Writable::from_reg(lo), Gpr::RAX.preg()),
+                (Writable::from_reg(hi), Gpr::RDX.preg()),
+            ],
+            clobbers,
+        });
+        self.push(MInst::CallUnknown { callee, info });
+        if !sat {
+            return (lo, hi);
+        }
+        // Saturate: too big gives the maximum, too small the minimum (0 when unsigned),
+        // NaN gives 0 (the call already returned 0 for the replaced input).
+        let (max, min) = if signed {
+            ((u64::MAX, i64::MAX as u64), (0, 1u64 << 63))
+        } else {
+            ((u64::MAX, u64::MAX), (0, 0))
+        };
+        let max = (self.imm64(max.0), self.imm64(max.1));
+        let min = (self.imm64(min.0), self.imm64(min.1));
+        let r = self.x64_select128(Type::I8, too_big, max, (lo, hi));
+        self.x64_select128(Type::I8, too_small, min, r)
+    }
+
     fn x64_i128_to_float(&mut self, signed: bool, fty: Type, x: (Reg, Reg)) -> Reg {
         let lc = match (signed, fty == Type::F64) {
             (true, false) => LibCall::I128ToF32,
