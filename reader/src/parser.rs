@@ -1846,7 +1846,13 @@ impl<'t, 'a> Parser<'t, 'a> {
                         "immediate sugar needs a scalar integer type, found {ty}"
                     );
                 }
-                let c = self.emit_iconst(ctx, block, cty, imm, loc)?;
+                // Cranelift's rule for i128: the 64-bit immediate is sign-extended for
+                // iadd/irsub/imul/sdiv/srem and zero-extended otherwise.
+                let signed = matches!(
+                    op,
+                    Opcode::Iadd | Opcode::Isub | Opcode::Imul | Opcode::Sdiv | Opcode::Srem
+                );
+                let c = self.emit_iconst(ctx, block, cty, imm, signed, loc)?;
                 let args = if reverse { [c, x] } else { [x, c] };
                 self.emit(
                     ctx,
@@ -1870,7 +1876,7 @@ impl<'t, 'a> Parser<'t, 'a> {
                 self.expect(Token::Comma)?;
                 let imm = self.imm64()?;
                 let ty = self.value_type_at(ctx, x, xloc)?;
-                let c = self.emit_iconst(ctx, block, ty, imm, loc)?;
+                let c = self.emit_iconst(ctx, block, ty, imm, true, loc)?;
                 self.emit(
                     ctx,
                     block,
@@ -1988,14 +1994,38 @@ impl<'t, 'a> Parser<'t, 'a> {
         }
     }
 
+    /// An `iconst` of `imm` at type `ty`; for `i128` (which `iconst` does not produce) an
+    /// `i64` constant extended to 128 bits, with its sign if `signed`.
+    #[allow(clippy::too_many_arguments)]
     fn emit_iconst(
         &self,
         ctx: &mut FuncCtx,
         block: Block,
         ty: Type,
         imm: Imm64,
+        signed: bool,
         loc: Location,
     ) -> ParseResult<Value> {
+        if ty == Type::I128 {
+            let narrow = self.emit_iconst(ctx, block, Type::I64, imm, signed, loc)?;
+            let opcode = if signed {
+                Opcode::Sextend
+            } else {
+                Opcode::Uextend
+            };
+            let inst = self.emit(
+                ctx,
+                block,
+                InstructionData::Unary {
+                    opcode,
+                    arg: narrow,
+                },
+                Type::I128,
+                None,
+                loc,
+            )?;
+            return Ok(ctx.func.dfg.first_result(inst));
+        }
         let imm = if ty.bits() < 64 {
             imm.mask_to_width(ty.bits())
         } else {
@@ -2127,7 +2157,7 @@ impl<'t, 'a> Parser<'t, 'a> {
                 global_type,
             } => {
                 let b = self.expand_global_value(ctx, block, base, global_type, loc, depth + 1)?;
-                let c = self.emit_iconst(ctx, block, global_type, offset, loc)?;
+                let c = self.emit_iconst(ctx, block, global_type, offset, true, loc)?;
                 let inst = self.emit(
                     ctx,
                     block,

@@ -261,10 +261,15 @@ impl IsleCtx<'_, '_> {
     /// CLIF has no i128 `*mul_overflow`): the
     /// result pair and the 0/1 flag, or `None` for other instructions.
     fn overflow128(&mut self, inst: crate::ir::Inst) -> Option<((Reg, Reg), Reg)> {
-        let InstructionData::Binary { opcode, args } = self.lower.func.dfg.insts[inst] else {
-            return None;
+        let (opcode, a, b, cin) = match self.lower.func.dfg.insts[inst] {
+            InstructionData::Binary { opcode, args } => (opcode, args[0], args[1], None),
+            InstructionData::Ternary { opcode, args } => (opcode, args[0], args[1], Some(args[2])),
+            _ => return None,
         };
-        let (a, b) = (self.put_in_pair(args[0]), self.put_in_pair(args[1]));
+        let (a, b) = (self.put_in_pair(a), self.put_in_pair(b));
+        if let Some(c) = cin {
+            return Some(self.carry_chain128(opcode, a, b, c));
+        }
         let sign_flag = |ctx: &mut Self, x: (Reg, Reg)| {
             ctx.shift_imm(ShiftOp::Shr, OperandSize::Size64, x.1, 63)
         };
@@ -295,6 +300,54 @@ impl IsleCtx<'_, '_> {
             }
             _ => return None,
         })
+    }
+
+    /// i128 add/sub with a carry or borrow in (`uadd_overflow_cin` & co): `a ± b ± c`
+    /// (`c` 0 or 1) and the carry, borrow or signed overflow out.
+    fn carry_chain128(
+        &mut self,
+        opcode: Opcode,
+        a: (Reg, Reg),
+        b: (Reg, Reg),
+        c: Value,
+    ) -> ((Reg, Reg), Reg) {
+        let c = self.put_in_reg(c);
+        let c = self.zext64(Type::I8, c);
+        let zero = self.imm64(0);
+        let add = matches!(opcode, Opcode::UaddOverflowCin | Opcode::SaddOverflowCin);
+        let op = if add { AluOp::Add } else { AluOp::Sub };
+        let r1 = self.x64_alu128(op, a, b);
+        let r2 = self.x64_alu128(op, r1, (c, zero));
+        let flag = match opcode {
+            Opcode::UaddOverflowCin | Opcode::UsubOverflowBin => {
+                // A carry (borrow) out of either step: r1 < a (a < b) or r2 < r1 (r1 < c).
+                let (x1, y1, x2, y2) = if add {
+                    (r1, a, r2, r1)
+                } else {
+                    (a, b, r1, (c, zero))
+                };
+                let o1 = self.x64_icmp128(IntCC::UnsignedLessThan, x1, y1);
+                let o2 = self.x64_icmp128(IntCC::UnsignedLessThan, x2, y2);
+                self.alu64(AluOp::Or, o1, o2)
+            }
+            _ => {
+                // Signed overflow of the whole: add when a and b agree in sign and r2 does
+                // not; subtract when a and b differ and r2 differs from a.
+                let x = if add {
+                    self.x64_logic128(AluOp::Xor, a, r2)
+                } else {
+                    self.x64_logic128(AluOp::Xor, a, b)
+                };
+                let y = if add {
+                    self.x64_logic128(AluOp::Xor, b, r2)
+                } else {
+                    self.x64_logic128(AluOp::Xor, a, r2)
+                };
+                let both = self.x64_logic128(AluOp::And, x, y);
+                self.shift_imm(ShiftOp::Shr, OperandSize::Size64, both.1, 63)
+            }
+        };
+        (r2, flag)
     }
 
     /// The sign bit of float type `ty` alone, in an xmm register.
