@@ -98,11 +98,13 @@ impl Loaded {
             entries.insert(name.clone(), size);
             size = (size + code.code.len()).div_ceil(16) * 16;
         }
-        // Stubs and TLS indices, 16 bytes each, keyed by target.
+        // Stubs, the probestack function and TLS indices, one EXTRA-byte slot each,
+        // keyed by target.
         let mut extra: Vec<(u32, FinalizedRelocTarget)> = Vec::new();
         for (_, code) in funcs {
             for r in &code.relocs {
-                let far = matches!(r.target, FinalizedRelocTarget::LibCall(_)) && r.kind == 4;
+                let far =
+                    matches!(r.target, FinalizedRelocTarget::LibCall(_)) && r.kind == reloc::PLT32;
                 let key = (r.kind, r.target.clone());
                 if (far || r.kind == reloc::TLSGD) && !extra.contains(&key) {
                     extra.push(key);
@@ -113,14 +115,14 @@ impl Loaded {
             extra
                 .iter()
                 .position(|(k, t)| *k == kind && t == target)
-                .map(|i| size + 16 * i)
+                .map(|i| size + EXTRA * i)
         };
         let mut map =
-            MmapMut::map_anon((size + 16 * extra.len()).max(1)).map_err(|e| e.to_string())?;
+            MmapMut::map_anon((size + EXTRA * extra.len()).max(1)).map_err(|e| e.to_string())?;
         let base = map.as_ptr() as i64;
         let mut tls_slots = 0u64;
         for (i, (kind, target)) in extra.iter().enumerate() {
-            let at = size + 16 * i;
+            let at = size + EXTRA * i;
             if *kind == reloc::TLSGD {
                 // tls_index { module, offset }: the runner's one module, 64 bytes each.
                 map[at..at + 8].copy_from_slice(&1u64.to_le_bytes());
@@ -129,6 +131,8 @@ impl Loaded {
                 if tls_slots > TLS_BLOCK_BYTES as u64 / 64 {
                     return Err("too many thread-local symbols for the runner".into());
                 }
+            } else if *target == FinalizedRelocTarget::LibCall(LibCall::Probestack) {
+                map[at..at + PROBESTACK.len()].copy_from_slice(PROBESTACK);
             } else if let FinalizedRelocTarget::LibCall(lc) = target {
                 let addr =
                     libcall_address(*lc).ok_or_else(|| format!("the runner has no {lc:?}"))?;
@@ -251,6 +255,25 @@ impl Loaded {
         }
     }
 }
+
+/// The size of each slot after the linked functions (a library-call stub, the
+/// probestack function, or a `tls_index`), in bytes.
+const EXTRA: usize = 64;
+
+/// The runner's probestack function: touches each 4 KiB page of the `rax` bytes below
+/// the caller's stack pointer, from the top, and preserves every register but `r10` and
+/// `r11`.
+const PROBESTACK: &[u8] = &[
+    0x4c, 0x8d, 0x5c, 0x24, 0x08, // lea 8(%rsp), %r11: the caller's rsp
+    0x49, 0x89, 0xc2, // mov %rax, %r10: bytes left
+    0x49, 0x81, 0xfa, 0x00, 0x10, 0x00, 0x00, // 1: cmp $0x1000, %r10
+    0x72, 0x14, // jb 2f
+    0x49, 0x81, 0xeb, 0x00, 0x10, 0x00, 0x00, // sub $0x1000, %r11
+    0x49, 0x83, 0x0b, 0x00, // orq $0, (%r11)
+    0x49, 0x81, 0xea, 0x00, 0x10, 0x00, 0x00, // sub $0x1000, %r10
+    0xeb, 0xe3, // jmp 1b
+    0xc3, // 2: ret
+];
 
 /// The bytes of thread-local storage the runner provides to generated code.
 const TLS_BLOCK_BYTES: usize = 4096;

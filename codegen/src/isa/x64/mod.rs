@@ -210,6 +210,8 @@ impl TargetIsa for X64Isa {
         }
         if self.shared.enable_probestack {
             frame.probe_guard = Some(1 << self.shared.probestack_size_log2.clamp(12, 30));
+            frame.probe_outline =
+                self.shared.probestack_strategy == crate::settings::ProbestackStrategy::Outline;
         }
         let frame_size = frame.size();
         let mut buf: MachBuffer<Rel32> = MachBuffer::new();

@@ -32,6 +32,9 @@ pub struct Frame {
     /// With stack probes on: the guard size in bytes; allocations of at least this many
     /// bytes touch each page in order, so they cannot jump over a guard page.
     pub probe_guard: Option<u32>,
+    /// Probe by calling the probestack function (`probestack_strategy=outline`) rather
+    /// than inline.
+    pub probe_outline: bool,
 }
 
 /// How the prologue computes a function's stack limit: from `base`, apply `steps`.
@@ -84,6 +87,7 @@ impl Frame {
         Frame {
             stack_limit: None,
             probe_guard: None,
+            probe_outline: false,
             saved,
             saved_xmms,
             outgoing_bytes,
@@ -201,7 +205,24 @@ pub fn prologue(buf: &mut MachBuffer<Rel32>, frame: &Frame) {
         push(&mut b, r);
     }
     if let Some(guard) = frame.probe_guard.filter(|&g| frame.alloc_bytes >= g) {
-        probe_stack(&mut b, frame.alloc_bytes, guard);
+        if frame.probe_outline {
+            // `mov $bytes, %eax; call probestack`: the function touches the pages and
+            // preserves every register but r10 and r11.
+            b.push(0xb8);
+            emit_imm(&mut b, i64::from(frame.alloc_bytes), 4);
+            b.push(0xe8);
+            buf.put_data(&b);
+            b.clear();
+            let probestack = crate::ir::ExternalName::LibCall(crate::ir::LibCall::Probestack);
+            buf.add_reloc(
+                super::reloc::PLT32,
+                crate::machinst::buffer::RelocTarget::ExternalName(probestack),
+                -4,
+            );
+            buf.put_data(&[0; 4]);
+        } else {
+            probe_stack(&mut b, frame.alloc_bytes, guard);
+        }
     }
     adjust_rsp(&mut b, frame.alloc_bytes, true);
     for (i, &x) in frame.saved_xmms.iter().enumerate() {
