@@ -2,10 +2,16 @@
 //! `OUT_DIR/isle_prelude.rs` (checked on every build), and all `prelude*.isle` files with
 //! each ISA's `.isle` files (under `src/isa/<isa>/`) into `OUT_DIR/isle_<isa>.rs`.
 //!
+//! It also generates the `InstBuilder` methods from the opcode table
+//! (`OUT_DIR/inst_builder.rs`, see `meta/inst_builder.rs`).
+//!
 //! Cargo re-runs this only when an `.isle` file changes (or one is added or removed).
 //! `GANTRY_ISLE_DUMP=DIR` also copies the generated Rust to `DIR` for reading.
 
 use std::path::{Path, PathBuf};
+
+#[path = "meta/inst_builder.rs"]
+mod inst_builder;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     println!("cargo:rerun-if-changed={}", dir.display());
@@ -62,6 +68,16 @@ const ISAS: &[&str] = &["x64"];
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GANTRY_ISLE_DUMP");
+    let opcodes = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ir/opcodes.rs");
+    println!("cargo:rerun-if-changed={}", opcodes.display());
+    println!("cargo:rerun-if-changed=meta/inst_builder.rs");
+    let table = std::fs::read_to_string(&opcodes).expect("opcodes.rs is readable");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(
+        out_dir.join("inst_builder.rs"),
+        inst_builder::generate(&table),
+    )
+    .expect("OUT_DIR is writable");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut all = Vec::new();
     collect(&src, &mut all);

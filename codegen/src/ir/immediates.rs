@@ -168,6 +168,12 @@ impl fmt::Display for Uimm32 {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Offset32(i32);
 
+impl From<i32> for Offset32 {
+    fn from(x: i32) -> Offset32 {
+        Offset32(x)
+    }
+}
+
 impl Offset32 {
     /// The offset `x` bytes.
     pub const fn new(x: i32) -> Offset32 {

@@ -5,6 +5,7 @@
 //! (user external names, base source location).
 
 pub mod atomic_rmw_op;
+pub mod builder;
 pub mod condcodes;
 pub mod constant;
 pub mod debug_tags;
@@ -27,6 +28,7 @@ pub mod types;
 pub mod typeset;
 
 pub use atomic_rmw_op::AtomicRmwOp;
+pub use builder::{AppendBuilder, InstBuilder, InstBuilderBase, InstBuilderExt};
 pub use condcodes::{FloatCC, IntCC};
 pub use constant::{ConstantData, ConstantPool};
 pub use debug_tags::{DebugTag, UserStackMapEntry};

@@ -1345,7 +1345,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         };
         // The range that converts: [lo, hi) with lo exact (-2^127, or above -1 when
         // unsigned) and hi = 2^127 or 2^128.
-        let two127 = 2f64.powi(127);
+        let two127 = f64::from_bits((1023 + 127) << 52); // 2^127 (no `powi` in core)
         let hi_bound = fconst(self, if signed { two127 } else { two127 * 2.0 });
         let lo_bound = fconst(self, if signed { -two127 } else { -1.0 });
         let nan = self.x64_fcmp(fty, FloatCC::Unordered, x, x);
