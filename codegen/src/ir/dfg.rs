@@ -154,6 +154,61 @@ impl DataFlowGraph {
         v
     }
 
+    /// Removes parameter `v` from its block; the later parameters move down one place.
+    /// Branches to the block must drop the matching argument (see
+    /// [`Self::for_each_branch_call_mut`]). `v` stays valid as a value (e.g. to become an
+    /// alias).
+    ///
+    /// # Panics
+    /// If `v` is not a block parameter.
+    pub fn remove_block_param(&mut self, v: Value) {
+        let ValueData::Param { num, block, .. } = self.values[v] else {
+            panic!("{v} is not a block parameter");
+        };
+        self.blocks[block]
+            .params
+            .remove(num as usize, &mut self.value_lists);
+        let rest: alloc::vec::Vec<Value> = self.block_params(block)[num as usize..].to_vec();
+        for (i, p) in rest.into_iter().enumerate() {
+            if let ValueData::Param { num: n, .. } = &mut self.values[p] {
+                *n = num + i as u16;
+            }
+        }
+    }
+
+    /// Calls `f` on every block call of branch `inst` (inline, jump-table and exception
+    /// edges), with the pool their arguments live in, so arguments can be added or
+    /// removed.
+    pub fn for_each_branch_call_mut(
+        &mut self,
+        inst: Inst,
+        mut f: impl FnMut(&mut BlockCall, &mut ValueListPool),
+    ) {
+        let pool = &mut self.value_lists;
+        if let Some(jt) = self.insts[inst].jump_table() {
+            if let Some(t) = self.jump_tables.get_mut(jt) {
+                f(&mut t.default, pool);
+                t.table.iter_mut().for_each(|c| f(c, pool));
+            }
+            return;
+        }
+        if let Some(et) = self.insts[inst].exception_table() {
+            if let Some(t) = self.exception_tables.get_mut(et) {
+                f(&mut t.normal_return, pool);
+                for item in &mut t.items {
+                    if let ExceptionTableItem::Tag(_, c) | ExceptionTableItem::Default(c) = item {
+                        f(c, pool);
+                    }
+                }
+            }
+            return;
+        }
+        self.insts[inst]
+            .inline_block_calls_mut()
+            .iter_mut()
+            .for_each(|c| f(c, pool));
+    }
+
     /// Makes the existing value number `v` parameter of `block` (the reader's way to keep
     /// a file's numbering). `v` must have been allocated with [`Self::make_unused_value`].
     pub fn attach_block_param(&mut self, block: Block, v: Value, ty: Type) {
