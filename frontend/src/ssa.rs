@@ -5,9 +5,10 @@ use crate::Variable;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use gantry_codegen::entity::SecondaryMap;
+use gantry_codegen::ir::dfg::ValueData;
 use gantry_codegen::ir::{
     Block, BlockArg, Function, Ieee16, Ieee32, Ieee64, Imm64, Inst, InstructionData, Opcode, Type,
-    Value, ValueDef,
+    Value,
 };
 
 /// The state of SSA construction for one function.
@@ -140,9 +141,11 @@ impl SsaBuilder {
         loop {
             let mut changed = false;
             for &param in &self.added {
-                let ValueDef::Param(block, num) = func.dfg.value_def(param) else {
-                    continue; // already removed
+                // Not `value_def`: it would follow the alias of a parameter already removed.
+                let ValueData::Param { block, num, .. } = func.dfg.value_data(param) else {
+                    continue;
                 };
+                let num = usize::from(num);
                 let mut same = None;
                 let mut trivial = true;
                 for &(_, branch) in &self.preds[block] {
