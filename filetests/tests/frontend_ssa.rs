@@ -315,3 +315,79 @@ fn no_instruction_after_a_terminator() {
     b.ins().return_(&[z]);
     b.ins().iconst(Type::I64, 1);
 }
+
+/// A switch returning `10 * case + 1` for each case value, or 0 by default, on an index
+/// of type `ty`.
+fn switch_function(ty: Type, cases: &[u128]) -> Function {
+    let mut sig = Signature::new(CallConv::SystemV);
+    sig.params = vec![AbiParam::new(ty)];
+    sig.returns = vec![AbiParam::new(Type::I64)];
+    let mut f = Function::with_name_signature(UserFuncName::testcase("switch"), sig);
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut f, &mut ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let x = b.block_params(entry)[0];
+    let mut switch = gantry_frontend::Switch::new();
+    let targets: Vec<_> = cases.iter().map(|_| b.create_block()).collect();
+    for (&c, &t) in cases.iter().zip(&targets) {
+        switch.set_entry(c, t);
+    }
+    let otherwise = b.create_block();
+    switch.emit(&mut b, x, otherwise);
+    for (&c, &t) in cases.iter().zip(&targets) {
+        b.switch_to_block(t);
+        b.seal_block(t);
+        let r = b.ins().iconst(Type::I64, 10 * c as i64 + 1);
+        b.ins().return_(&[r]);
+    }
+    b.switch_to_block(otherwise);
+    b.seal_block(otherwise);
+    let z = b.ins().iconst(Type::I64, 0);
+    b.ins().return_(&[z]);
+    b.finalize();
+    f
+}
+
+#[test]
+fn switches_dense_and_sparse() {
+    let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+    let dense: Vec<u128> = (3..40).collect();
+    let sparse: Vec<u128> = vec![1, 5, 7, 100, 1000, 1 << 20, 0xffff_fff0];
+    let mixed: Vec<u128> = (0..5).chain(50..60).chain([90, 120, 121]).collect();
+    for (ty, cases) in [
+        (Type::I32, &dense),
+        (Type::I64, &dense),
+        (Type::I8, &mixed),
+        (Type::I64, &sparse),
+        (Type::I32, &sparse),
+        (Type::I16, &mixed),
+    ] {
+        let f = switch_function(ty, cases);
+        gantry_codegen::verifier::verify_function(&f).unwrap_or_else(|e| panic!("{e}\n{f}"));
+        let text = f.to_string();
+        let runs_of_four = cases.windows(4).any(|w| w[3] == w[0] + 3);
+        assert_eq!(text.contains("br_table"), runs_of_four, "{text}");
+        if !gantry_filetests::run::host_runs("x86_64") {
+            continue;
+        }
+        let mask = u128::from(u64::MAX >> (64 - ty.bits()));
+        let probes = cases
+            .iter()
+            .flat_map(|&c| [c, c.wrapping_add(1), c.wrapping_sub(1)])
+            .chain([0, mask, 2, 41, 0x8000_0000]);
+        for x in probes {
+            let x = x & mask;
+            let want = if cases.contains(&x) {
+                10 * x as i64 + 1
+            } else {
+                0
+            };
+            let arg = DataValue::from_integer(x as i128, ty).unwrap();
+            let got = gantry_filetests::run::compile_and_call(isa.as_ref(), &f, &[arg]).unwrap();
+            assert_eq!(got, [DataValue::I64(want)], "{ty} switch on {x}\n{text}");
+        }
+    }
+}

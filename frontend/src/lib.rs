@@ -15,9 +15,11 @@ extern crate alloc;
 mod builder;
 mod error;
 mod ssa;
+mod switch;
 mod variable;
 
 pub use builder::{FuncInstBuilder, FunctionBuilder, FunctionBuilderContext};
 pub use error::{DeclareVariableError, DefVariableError, UseVariableError};
 pub use gantry_codegen as codegen;
+pub use switch::Switch;
 pub use variable::Variable;
