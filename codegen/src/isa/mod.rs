@@ -41,6 +41,9 @@ pub trait TargetIsa {
     /// The shared settings it was built with.
     fn shared_flags(&self) -> &Flags;
 
+    /// The calling convention of the target's C functions.
+    fn default_call_conv(&self) -> CallConv;
+
     /// Compiles a function's stencil to machine code: lowering, register allocation and
     /// emission, including the prologue and epilogue. It reads nothing but `stencil`, so
     /// equal stencils give equal results. With `want_vcode`, the result carries the

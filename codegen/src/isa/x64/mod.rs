@@ -145,6 +145,11 @@ impl TargetIsa for X64Isa {
         &self.shared
     }
 
+    fn default_call_conv(&self) -> crate::ir::CallConv {
+        // Linux, the only operating system the x86-64 backend targets so far.
+        crate::ir::CallConv::SystemV
+    }
+
     fn compile_stencil(
         &self,
         func: &FunctionStencil,

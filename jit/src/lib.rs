@@ -1,0 +1,398 @@
+//! [`JITModule`]: a [`Module`] whose functions and data are placed in this process's
+//! memory and can be called directly.
+//!
+//! Definitions are written to read-write memory; [`JITModule::finalize_definitions`]
+//! applies the relocations (to the module's own symbols, then to symbols given to the
+//! [`JITBuilder`], then to symbols found in the process with `dlsym`) and makes code
+//! read-execute and read-only data read-only (W^X). Calls to symbols further than
+//! ±2 GiB go through a stub placed after the function.
+
+#![warn(missing_docs)]
+
+use gantry_codegen::isa::TargetIsa;
+use gantry_module::{
+    DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
+    ModuleReloc, ModuleResult, RelocTarget,
+};
+use memmap2::{Mmap, MmapMut};
+use std::collections::HashMap;
+
+/// ELF relocation kinds of x86-64 the JIT applies (System V AMD64 ABI §4.4).
+const R_X86_64_64: u32 = 1;
+const R_X86_64_PC32: u32 = 2;
+const R_X86_64_PLT32: u32 = 4;
+/// The size of one far-call stub: `jmp *0(%rip)` and the 8-byte address.
+const STUB: usize = 16;
+
+/// A function that finds a symbol's address by name.
+pub type LookupFn = Box<dyn Fn(&str) -> Option<*const u8>>;
+
+/// Configures a [`JITModule`]: its target, and where imported symbols come from.
+pub struct JITBuilder {
+    isa: Box<dyn TargetIsa>,
+    symbols: HashMap<String, *const u8>,
+    lookups: Vec<LookupFn>,
+}
+
+impl JITBuilder {
+    /// A builder for code compiled by `isa` (which must be the host's).
+    pub fn with_isa(isa: Box<dyn TargetIsa>) -> JITBuilder {
+        JITBuilder {
+            isa,
+            symbols: HashMap::new(),
+            lookups: Vec::new(),
+        }
+    }
+
+    /// Resolves imports of `name` to `ptr`.
+    pub fn symbol(&mut self, name: impl Into<String>, ptr: *const u8) -> &mut JITBuilder {
+        self.symbols.insert(name.into(), ptr);
+        self
+    }
+
+    /// Asks `lookup` for imports not given with [`JITBuilder::symbol`] (before `dlsym`).
+    pub fn symbol_lookup_fn(&mut self, lookup: LookupFn) -> &mut JITBuilder {
+        self.lookups.push(lookup);
+        self
+    }
+}
+
+/// Memory holding one definition: writable until finalized.
+enum Memory {
+    Writable(MmapMut),
+    Executable(Mmap),
+    ReadOnly(Mmap),
+}
+
+impl Memory {
+    fn ptr(&self) -> *const u8 {
+        match self {
+            Memory::Writable(m) => m.as_ptr(),
+            Memory::Executable(m) | Memory::ReadOnly(m) => m.as_ptr(),
+        }
+    }
+}
+
+/// A placed definition and the relocations still to apply to it.
+struct Placed {
+    memory: Memory,
+    size: usize,
+    relocs: Vec<ModuleReloc>,
+    /// Where the next far-call stub goes (functions only).
+    next_stub: usize,
+    executable: bool,
+    writable: bool,
+}
+
+/// A [`Module`] in this process's memory.
+pub struct JITModule {
+    isa: Box<dyn TargetIsa>,
+    declarations: ModuleDeclarations,
+    symbols: HashMap<String, *const u8>,
+    lookups: Vec<LookupFn>,
+    functions: HashMap<FuncId, Placed>,
+    data: HashMap<DataId, Placed>,
+    pending: Vec<Target>,
+}
+
+/// A definition not finalized yet.
+#[derive(Clone, Copy)]
+enum Target {
+    Func(FuncId),
+    Data(DataId),
+}
+
+fn map(size: usize) -> ModuleResult<MmapMut> {
+    MmapMut::map_anon(size.max(1)).map_err(|e| ModuleError::Backend(format!("mmap: {e}")))
+}
+
+impl JITModule {
+    /// An empty module.
+    pub fn new(builder: JITBuilder) -> JITModule {
+        JITModule {
+            isa: builder.isa,
+            declarations: ModuleDeclarations::default(),
+            symbols: builder.symbols,
+            lookups: builder.lookups,
+            functions: HashMap::new(),
+            data: HashMap::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// The address of `name` outside the module: given symbols, lookup functions, then
+    /// the process (`dlsym`).
+    fn lookup_symbol(&self, name: &str) -> Option<*const u8> {
+        if let Some(&p) = self.symbols.get(name) {
+            return Some(p);
+        }
+        for f in &self.lookups {
+            if let Some(p) = f(name) {
+                return Some(p);
+            }
+        }
+        let c = std::ffi::CString::new(name).ok()?;
+        // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name only reads them.
+        let p = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c.as_ptr()) };
+        (!p.is_null()).then_some(p as *const u8)
+    }
+
+    /// The address a relocation target resolves to.
+    fn resolve(&self, target: &RelocTarget) -> ModuleResult<*const u8> {
+        match target {
+            RelocTarget::Func(id) => {
+                let decl = &self.declarations.functions[*id];
+                match self.functions.get(id) {
+                    Some(p) if decl.linkage != Linkage::Import => Ok(p.memory.ptr()),
+                    _ => {
+                        let name = decl.name.clone().unwrap_or_default();
+                        self.lookup_symbol(&name)
+                            .ok_or(ModuleError::Undefined(name))
+                    }
+                }
+            }
+            RelocTarget::Data(id) => {
+                let decl = &self.declarations.data_objects[*id];
+                match self.data.get(id) {
+                    Some(p) if decl.linkage != Linkage::Import => Ok(p.memory.ptr()),
+                    _ => {
+                        let name = decl.name.clone().unwrap_or_default();
+                        self.lookup_symbol(&name)
+                            .ok_or(ModuleError::Undefined(name))
+                    }
+                }
+            }
+            RelocTarget::LibCall(lc) => {
+                let name = lc.symbol();
+                self.lookup_symbol(name)
+                    .ok_or_else(|| ModuleError::Undefined(name.to_string()))
+            }
+            RelocTarget::Symbol(name) => self
+                .lookup_symbol(name)
+                .ok_or_else(|| ModuleError::Undefined(name.clone())),
+        }
+    }
+
+    /// Applies every pending relocation and makes the new code executable and read-only
+    /// data read-only. Functions and data defined since the last call become usable.
+    ///
+    /// # Errors
+    /// A symbol that is not defined and not found, or an unsupported relocation.
+    pub fn finalize_definitions(&mut self) -> ModuleResult<()> {
+        let pending = std::mem::take(&mut self.pending);
+        // Resolve everything first (reading the module), then write.
+        let mut patches = Vec::new();
+        for &t in &pending {
+            let placed = match t {
+                Target::Func(id) => self.functions.get(&id),
+                Target::Data(id) => self.data.get(&id),
+            }
+            .expect("pending definitions are placed");
+            for r in &placed.relocs {
+                patches.push((t, r.clone(), self.resolve(&r.target)?));
+            }
+        }
+        for (t, r, address) in patches {
+            let placed = match t {
+                Target::Func(id) => self.functions.get_mut(&id),
+                Target::Data(id) => self.data.get_mut(&id),
+            }
+            .expect("pending definitions are placed");
+            apply(placed, &r, address)?;
+        }
+        for t in pending {
+            let placed = match t {
+                Target::Func(id) => self.functions.get_mut(&id),
+                Target::Data(id) => self.data.get_mut(&id),
+            }
+            .expect("pending definitions are placed");
+            let memory = std::mem::replace(&mut placed.memory, Memory::Writable(map(1)?));
+            placed.memory = match memory {
+                Memory::Writable(m) if placed.executable => Memory::Executable(
+                    m.make_exec()
+                        .map_err(|e| ModuleError::Backend(format!("mprotect: {e}")))?,
+                ),
+                Memory::Writable(m) if !placed.writable => Memory::ReadOnly(
+                    m.make_read_only()
+                        .map_err(|e| ModuleError::Backend(format!("mprotect: {e}")))?,
+                ),
+                other => other,
+            };
+        }
+        Ok(())
+    }
+
+    /// The address of function `id`'s code, after [`JITModule::finalize_definitions`].
+    ///
+    /// # Panics
+    /// If `id` is not defined in this module or not finalized yet.
+    pub fn get_finalized_function(&self, id: FuncId) -> *const u8 {
+        match self.functions.get(&id) {
+            Some(Placed {
+                memory: Memory::Executable(m),
+                ..
+            }) => m.as_ptr(),
+            _ => panic!("function {id} is not defined and finalized"),
+        }
+    }
+
+    /// The address and size of data object `id`, after
+    /// [`JITModule::finalize_definitions`].
+    ///
+    /// # Panics
+    /// If `id` is not defined in this module.
+    pub fn get_finalized_data(&self, id: DataId) -> (*const u8, usize) {
+        let p = self
+            .data
+            .get(&id)
+            .unwrap_or_else(|| panic!("data {id} is not defined"));
+        (p.memory.ptr(), p.size)
+    }
+
+    fn check_definable(
+        &self,
+        linkage: Linkage,
+        name: &Option<String>,
+        defined: bool,
+    ) -> ModuleResult<()> {
+        let name = name.clone().unwrap_or_else(|| "(anonymous)".into());
+        if !linkage.is_definable() {
+            return Err(ModuleError::InvalidImportDefinition(name));
+        }
+        if defined {
+            return Err(ModuleError::DuplicateDefinition(name));
+        }
+        Ok(())
+    }
+}
+
+/// Patches relocation `r` of `placed` with the target `address`.
+fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResult<()> {
+    let Memory::Writable(m) = &mut placed.memory else {
+        unreachable!("relocations are applied before protection")
+    };
+    let base = m.as_ptr() as i64;
+    let at = r.offset as usize;
+    let s = address as i64 + r.addend;
+    match r.kind {
+        R_X86_64_64 => m[at..at + 8].copy_from_slice(&s.to_le_bytes()),
+        R_X86_64_PC32 | R_X86_64_PLT32 => {
+            let mut rel = s - (base + at as i64);
+            if i32::try_from(rel).is_err() {
+                // Too far for rel32: through a stub after the code.
+                let stub = placed.next_stub;
+                if stub + STUB > m.len() {
+                    return Err(ModuleError::Backend("no room for a far-call stub".into()));
+                }
+                placed.next_stub += STUB;
+                m[stub..stub + 6].copy_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
+                m[stub + 6..stub + 14].copy_from_slice(&(address as i64).to_le_bytes());
+                rel = (base + stub as i64) + (r.addend + 4) - 4 - (base + at as i64);
+            }
+            m[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+        }
+        k => {
+            return Err(ModuleError::UnsupportedRelocation(format!(
+                "kind {k} at offset {} for {:?}",
+                r.offset, r.target
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Module for JITModule {
+    fn isa(&self) -> &dyn TargetIsa {
+        self.isa.as_ref()
+    }
+
+    fn declarations(&self) -> &ModuleDeclarations {
+        &self.declarations
+    }
+
+    fn declarations_mut(&mut self) -> &mut ModuleDeclarations {
+        &mut self.declarations
+    }
+
+    fn define_function_bytes(
+        &mut self,
+        func: FuncId,
+        _alignment: u64,
+        bytes: &[u8],
+        relocs: &[ModuleReloc],
+    ) -> ModuleResult<()> {
+        let decl = &self.declarations.functions[func];
+        self.check_definable(decl.linkage, &decl.name, self.functions.contains_key(&func))?;
+        let calls = relocs
+            .iter()
+            .filter(|r| r.kind == R_X86_64_PLT32 || r.kind == R_X86_64_PC32)
+            .count();
+        let code_end = bytes.len().div_ceil(STUB) * STUB;
+        let mut m = map(code_end + STUB * calls)?;
+        m[..bytes.len()].copy_from_slice(bytes);
+        self.functions.insert(
+            func,
+            Placed {
+                memory: Memory::Writable(m),
+                size: bytes.len(),
+                relocs: relocs.to_vec(),
+                next_stub: code_end,
+                executable: true,
+                writable: false,
+            },
+        );
+        self.pending.push(Target::Func(func));
+        Ok(())
+    }
+
+    fn define_data(&mut self, data: DataId, desc: &DataDescription) -> ModuleResult<()> {
+        let decl = &self.declarations.data_objects[data];
+        self.check_definable(decl.linkage, &decl.name, self.data.contains_key(&data))?;
+        let writable = decl.writable;
+        let size = match &desc.init {
+            Init::Uninitialized => {
+                return Err(ModuleError::Backend(format!(
+                    "data {data} is defined without contents"
+                )));
+            }
+            init => init.size(),
+        };
+        let mut m = map(size)?;
+        if let Init::Bytes { contents } = &desc.init {
+            m[..contents.len()].copy_from_slice(contents);
+        }
+        let mut relocs: Vec<ModuleReloc> = desc
+            .function_relocs
+            .iter()
+            .map(|&(offset, f)| ModuleReloc {
+                offset,
+                kind: R_X86_64_64,
+                target: RelocTarget::Func(f),
+                addend: 0,
+            })
+            .collect();
+        relocs.extend(
+            desc.data_relocs
+                .iter()
+                .map(|&(offset, d, addend)| ModuleReloc {
+                    offset,
+                    kind: R_X86_64_64,
+                    target: RelocTarget::Data(d),
+                    addend,
+                }),
+        );
+        self.data.insert(
+            data,
+            Placed {
+                memory: Memory::Writable(m),
+                size,
+                relocs,
+                next_stub: 0,
+                executable: false,
+                writable,
+            },
+        );
+        self.pending.push(Target::Data(data));
+        Ok(())
+    }
+}

@@ -1,0 +1,192 @@
+//! The JIT module: functions calling each other, data holding a function's address,
+//! imported libc functions, and the errors of bad definitions and missing symbols.
+
+use gantry_codegen::ir::{AbiParam, Function, InstBuilder, MemFlags, Signature, Type};
+use gantry_codegen::isa;
+use gantry_frontend::{FunctionBuilder, FunctionBuilderContext};
+use gantry_jit::{JITBuilder, JITModule};
+use gantry_module::{DataDescription, Linkage, Module, ModuleError};
+
+fn jit() -> JITModule {
+    let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+    JITModule::new(JITBuilder::with_isa(isa))
+}
+
+fn sig(module: &JITModule, params: &[Type], returns: &[Type]) -> Signature {
+    let mut s = module.make_signature();
+    s.params = params.iter().map(|&t| AbiParam::new(t)).collect();
+    s.returns = returns.iter().map(|&t| AbiParam::new(t)).collect();
+    s
+}
+
+/// Builds the body of `func` with `body(builder, entry params)`, returning its values.
+fn build(
+    func: &mut Function,
+    body: impl FnOnce(
+        &mut FunctionBuilder<'_>,
+        &[gantry_codegen::ir::Value],
+    ) -> Vec<gantry_codegen::ir::Value>,
+) {
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(func, &mut ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let rets = body(&mut b, &params);
+    b.ins().return_(&rets);
+    b.finalize();
+}
+
+#[test]
+fn functions_call_each_other_and_data_holds_addresses() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    let mut module = jit();
+    let s1 = sig(&module, &[Type::I64], &[Type::I64]);
+    let double = module
+        .declare_function("double", Linkage::Local, &s1)
+        .unwrap();
+    let main = module
+        .declare_function("main", Linkage::Export, &s1)
+        .unwrap();
+    let via_table = module
+        .declare_function("via_table", Linkage::Export, &s1)
+        .unwrap();
+    let table = module
+        .declare_data("table", Linkage::Local, false, false)
+        .unwrap();
+
+    let mut ctx = module.make_context();
+    ctx.func.signature = s1.clone();
+    build(&mut ctx.func, |b, p| vec![b.ins().iadd(p[0], p[0])]);
+    module.define_function(double, &mut ctx).unwrap();
+
+    let mut ctx = module.make_context();
+    ctx.func.signature = s1.clone();
+    let callee = module.declare_func_in_func(double, &mut ctx.func);
+    build(&mut ctx.func, |b, p| {
+        let call = b.ins().call(callee, &[p[0]]);
+        let r = b.func.dfg.first_result(call);
+        {
+            use gantry_codegen::ir::InstBuilderExt;
+            vec![b.ins().iadd_imm(r, 1)]
+        }
+    });
+    module.define_function(main, &mut ctx).unwrap();
+
+    // table: [0u64, &double]
+    let mut desc = DataDescription::new();
+    desc.define(vec![0u8; 16].into_boxed_slice());
+    desc.write_function_addr(8, double);
+    module.define_data(table, &desc).unwrap();
+
+    let mut ctx = module.make_context();
+    ctx.func.signature = s1.clone();
+    let gv = module.declare_data_in_func(table, &mut ctx.func);
+    let sigref = ctx.func.import_signature(s1.clone());
+    build(&mut ctx.func, |b, p| {
+        let base = b.ins().symbol_value(Type::I64, gv);
+        let f = b.ins().load(Type::I64, MemFlags::trusted(), base, 8);
+        let call = b.ins().call_indirect(sigref, f, &[p[0]]);
+        vec![b.func.dfg.first_result(call)]
+    });
+    module.define_function(via_table, &mut ctx).unwrap();
+
+    module.finalize_definitions().unwrap();
+    // SAFETY: the functions were compiled for this host with signature (i64) -> i64.
+    let main: extern "C" fn(i64) -> i64 =
+        unsafe { std::mem::transmute(module.get_finalized_function(main)) };
+    let via: extern "C" fn(i64) -> i64 =
+        unsafe { std::mem::transmute(module.get_finalized_function(via_table)) };
+    assert_eq!(main(20), 41);
+    assert_eq!(via(21), 42);
+    let (p, size) = module.get_finalized_data(table);
+    assert_eq!(size, 16);
+    // SAFETY: the data object is 16 bytes and finalized.
+    let entry = unsafe { std::ptr::read_unaligned(p.add(8) as *const u64) };
+    assert_eq!(
+        entry as usize,
+        module.get_finalized_function(double) as usize
+    );
+}
+
+#[test]
+fn imported_libc_functions_resolve() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    let mut module = jit();
+    let strlen_sig = sig(&module, &[Type::I64], &[Type::I64]);
+    let strlen = module
+        .declare_function("strlen", Linkage::Import, &strlen_sig)
+        .unwrap();
+    let hello = module
+        .declare_data("hello", Linkage::Local, false, false)
+        .unwrap();
+    let mut desc = DataDescription::new();
+    desc.define(b"hello, world\0".to_vec().into_boxed_slice());
+    module.define_data(hello, &desc).unwrap();
+    let s0 = sig(&module, &[], &[Type::I64]);
+    let f = module
+        .declare_function("len", Linkage::Export, &s0)
+        .unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = s0;
+    let callee = module.declare_func_in_func(strlen, &mut ctx.func);
+    let gv = module.declare_data_in_func(hello, &mut ctx.func);
+    build(&mut ctx.func, |b, _| {
+        let p = b.ins().symbol_value(Type::I64, gv);
+        let call = b.ins().call(callee, &[p]);
+        vec![b.func.dfg.first_result(call)]
+    });
+    module.define_function(f, &mut ctx).unwrap();
+    module.finalize_definitions().unwrap();
+    // SAFETY: compiled for this host with signature () -> i64.
+    let len: extern "C" fn() -> i64 =
+        unsafe { std::mem::transmute(module.get_finalized_function(f)) };
+    assert_eq!(len(), 12);
+}
+
+#[test]
+fn bad_definitions_and_missing_symbols_are_errors() {
+    let mut module = jit();
+    let s = sig(&module, &[], &[]);
+    let imported = module
+        .declare_function("elsewhere", Linkage::Import, &s)
+        .unwrap();
+    assert!(matches!(
+        module.define_function_bytes(imported, 16, &[0xc3], &[]),
+        Err(ModuleError::InvalidImportDefinition(_))
+    ));
+    let f = module.declare_function("f", Linkage::Local, &s).unwrap();
+    module.define_function_bytes(f, 16, &[0xc3], &[]).unwrap();
+    assert!(matches!(
+        module.define_function_bytes(f, 16, &[0xc3], &[]),
+        Err(ModuleError::DuplicateDefinition(_))
+    ));
+    let other = sig(&module, &[Type::I32], &[]);
+    assert!(matches!(
+        module.declare_function("f", Linkage::Export, &other),
+        Err(ModuleError::IncompatibleSignature(_))
+    ));
+    // A call to a symbol nobody defines fails at finalize, naming it.
+    let missing = module
+        .declare_function("no_such_symbol_anywhere", Linkage::Import, &s)
+        .unwrap();
+    let g = module.declare_function("g", Linkage::Local, &s).unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = s.clone();
+    let callee = module.declare_func_in_func(missing, &mut ctx.func);
+    build(&mut ctx.func, |b, _| {
+        b.ins().call(callee, &[]);
+        vec![]
+    });
+    module.define_function(g, &mut ctx).unwrap();
+    assert_eq!(
+        module.finalize_definitions(),
+        Err(ModuleError::Undefined("no_such_symbol_anywhere".into()))
+    );
+}
