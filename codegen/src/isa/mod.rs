@@ -44,6 +44,9 @@ pub trait TargetIsa {
     /// The calling convention of the target's C functions.
     fn default_call_conv(&self) -> CallConv;
 
+    /// The byte order of the target's memory.
+    fn endianness(&self) -> Endianness;
+
     /// Compiles a function's stencil to machine code: lowering, register allocation and
     /// emission, including the prologue and epilogue. It reads nothing but `stencil`, so
     /// equal stencils give equal results. With `want_vcode`, the result carries the

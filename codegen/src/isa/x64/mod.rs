@@ -145,6 +145,10 @@ impl TargetIsa for X64Isa {
         &self.shared
     }
 
+    fn endianness(&self) -> crate::ir::Endianness {
+        crate::ir::Endianness::Little
+    }
+
     fn default_call_conv(&self) -> crate::ir::CallConv {
         // Linux, the only operating system the x86-64 backend targets so far.
         crate::ir::CallConv::SystemV

@@ -1,0 +1,314 @@
+//! [`ObjectModule`]: a [`Module`] written as an ELF relocatable object file, for a
+//! system linker to combine into a program or library.
+//!
+//! Functions go to `.text`, read-only data to `.rodata`, writable data to `.data` (or
+//! `.bss` when zero-initialized); relocations keep the ELF types the backend emits.
+//! The byte order follows the target ISA (little-endian x86-64 and aarch64, big-endian
+//! s390x).
+
+#![warn(missing_docs)]
+
+use gantry_codegen::entity::EntityRef;
+use gantry_codegen::ir::{Endianness, LibCall};
+use gantry_codegen::isa::TargetIsa;
+use gantry_module::{
+    DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
+    ModuleReloc, ModuleResult, RelocTarget,
+};
+use object::write::{
+    Object, Relocation, SectionId, StandardSection, Symbol, SymbolId, SymbolSection,
+};
+use object::{Architecture, BinaryFormat, RelocationFlags, SymbolFlags, SymbolKind, SymbolScope};
+use std::collections::HashMap;
+
+/// `R_X86_64_64`, the relocation of absolute addresses in data (System V AMD64 ABI §4.4).
+const R_X86_64_64: u32 = 1;
+
+/// Configures an [`ObjectModule`].
+pub struct ObjectBuilder {
+    isa: Box<dyn TargetIsa>,
+}
+
+impl ObjectBuilder {
+    /// A builder for code compiled by `isa`.
+    pub fn new(isa: Box<dyn TargetIsa>) -> ObjectBuilder {
+        ObjectBuilder { isa }
+    }
+}
+
+/// A [`Module`] that becomes an object file ([`ObjectModule::finish`]).
+pub struct ObjectModule {
+    isa: Box<dyn TargetIsa>,
+    declarations: ModuleDeclarations,
+    object: Object<'static>,
+    functions: HashMap<FuncId, (SymbolId, bool)>,
+    data: HashMap<DataId, (SymbolId, bool)>,
+    libcalls: HashMap<LibCall, SymbolId>,
+    named: HashMap<String, SymbolId>,
+    /// Relocations to add at the end, when every symbol exists: the section, the offset
+    /// of the definition in it, and the relocation.
+    relocs: Vec<(SectionId, u64, ModuleReloc)>,
+}
+
+/// The ELF architecture and byte order of `isa`.
+fn target_of(isa: &dyn TargetIsa) -> ModuleResult<(Architecture, object::Endianness)> {
+    let arch = match isa.name() {
+        "x86_64" => Architecture::X86_64,
+        "aarch64" => Architecture::Aarch64,
+        "s390x" => Architecture::S390x,
+        other => {
+            return Err(ModuleError::Backend(format!(
+                "no object format for {other}"
+            )));
+        }
+    };
+    let endian = match isa.endianness() {
+        Endianness::Big => object::Endianness::Big,
+        Endianness::Little => object::Endianness::Little,
+    };
+    Ok((arch, endian))
+}
+
+impl ObjectModule {
+    /// An empty module.
+    ///
+    /// # Errors
+    /// An ISA with no ELF architecture.
+    pub fn new(builder: ObjectBuilder) -> ModuleResult<ObjectModule> {
+        let (arch, endian) = target_of(builder.isa.as_ref())?;
+        Ok(ObjectModule {
+            isa: builder.isa,
+            declarations: ModuleDeclarations::default(),
+            object: Object::new(BinaryFormat::Elf, arch, endian),
+            functions: HashMap::new(),
+            data: HashMap::new(),
+            libcalls: HashMap::new(),
+            named: HashMap::new(),
+            relocs: Vec::new(),
+        })
+    }
+
+    fn scope(linkage: Linkage) -> (SymbolScope, bool) {
+        match linkage {
+            Linkage::Import => (SymbolScope::Unknown, false),
+            Linkage::Local => (SymbolScope::Compilation, false),
+            Linkage::Hidden => (SymbolScope::Linkage, false),
+            Linkage::Export => (SymbolScope::Dynamic, false),
+            Linkage::Preemptible => (SymbolScope::Dynamic, true),
+        }
+    }
+
+    fn new_symbol(&mut self, name: String, kind: SymbolKind, linkage: Linkage) -> SymbolId {
+        let (scope, weak) = Self::scope(linkage);
+        self.object.add_symbol(Symbol {
+            name: name.into_bytes(),
+            value: 0,
+            size: 0,
+            kind,
+            scope,
+            weak,
+            section: SymbolSection::Undefined,
+            flags: SymbolFlags::None,
+        })
+    }
+
+    fn func_symbol(&mut self, id: FuncId) -> SymbolId {
+        if let Some(&(s, _)) = self.functions.get(&id) {
+            return s;
+        }
+        let decl = &self.declarations.functions[id];
+        let name = decl
+            .name
+            .clone()
+            .unwrap_or_else(|| format!(".Lgantry_fn{}", id.index()));
+        let s = self.new_symbol(name, SymbolKind::Text, decl.linkage);
+        self.functions.insert(id, (s, false));
+        s
+    }
+
+    fn data_symbol(&mut self, id: DataId) -> SymbolId {
+        if let Some(&(s, _)) = self.data.get(&id) {
+            return s;
+        }
+        let decl = &self.declarations.data_objects[id];
+        let name = decl
+            .name
+            .clone()
+            .unwrap_or_else(|| format!(".Lgantry_data{}", id.index()));
+        let kind = if decl.tls {
+            SymbolKind::Tls
+        } else {
+            SymbolKind::Data
+        };
+        let s = self.new_symbol(name, kind, decl.linkage);
+        self.data.insert(id, (s, false));
+        s
+    }
+
+    fn target_symbol(&mut self, target: &RelocTarget) -> SymbolId {
+        match target {
+            RelocTarget::Func(id) => self.func_symbol(*id),
+            RelocTarget::Data(id) => self.data_symbol(*id),
+            RelocTarget::LibCall(lc) => {
+                if let Some(&s) = self.libcalls.get(lc) {
+                    return s;
+                }
+                let s = self.new_symbol(lc.symbol().to_string(), SymbolKind::Text, Linkage::Import);
+                self.libcalls.insert(*lc, s);
+                s
+            }
+            RelocTarget::Symbol(name) => {
+                if let Some(&s) = self.named.get(name) {
+                    return s;
+                }
+                let s = self.new_symbol(name.clone(), SymbolKind::Unknown, Linkage::Import);
+                self.named.insert(name.clone(), s);
+                s
+            }
+        }
+    }
+
+    /// Adds the relocations and returns the object file's bytes.
+    ///
+    /// # Errors
+    /// A relocation the object format rejects.
+    pub fn finish(mut self) -> ModuleResult<Vec<u8>> {
+        let relocs = std::mem::take(&mut self.relocs);
+        for (section, base, r) in relocs {
+            let symbol = self.target_symbol(&r.target);
+            self.object
+                .add_relocation(
+                    section,
+                    Relocation {
+                        offset: base + u64::from(r.offset),
+                        symbol,
+                        addend: r.addend,
+                        flags: RelocationFlags::Elf { r_type: r.kind },
+                    },
+                )
+                .map_err(|e| ModuleError::Backend(format!("relocation: {e}")))?;
+        }
+        self.object
+            .write()
+            .map_err(|e| ModuleError::Backend(format!("writing the object: {e}")))
+    }
+
+    fn check_definable(linkage: Linkage, name: &Option<String>, defined: bool) -> ModuleResult<()> {
+        let name = name.clone().unwrap_or_else(|| "(anonymous)".into());
+        if !linkage.is_definable() {
+            return Err(ModuleError::InvalidImportDefinition(name));
+        }
+        if defined {
+            return Err(ModuleError::DuplicateDefinition(name));
+        }
+        Ok(())
+    }
+}
+
+impl Module for ObjectModule {
+    fn isa(&self) -> &dyn TargetIsa {
+        self.isa.as_ref()
+    }
+
+    fn declarations(&self) -> &ModuleDeclarations {
+        &self.declarations
+    }
+
+    fn declarations_mut(&mut self) -> &mut ModuleDeclarations {
+        &mut self.declarations
+    }
+
+    fn define_function_bytes(
+        &mut self,
+        func: FuncId,
+        alignment: u64,
+        bytes: &[u8],
+        relocs: &[ModuleReloc],
+    ) -> ModuleResult<()> {
+        let decl = &self.declarations.functions[func];
+        let defined = self.functions.get(&func).is_some_and(|&(_, d)| d);
+        Self::check_definable(decl.linkage, &decl.name, defined)?;
+        let symbol = self.func_symbol(func);
+        let text = self.object.section_id(StandardSection::Text);
+        let offset = self
+            .object
+            .add_symbol_data(symbol, text, bytes, alignment.max(1));
+        self.functions.insert(func, (symbol, true));
+        self.relocs
+            .extend(relocs.iter().map(|r| (text, offset, r.clone())));
+        Ok(())
+    }
+
+    fn define_data(&mut self, data: DataId, desc: &DataDescription) -> ModuleResult<()> {
+        let decl = self.declarations.data_objects[data].clone();
+        let defined = self.data.get(&data).is_some_and(|&(_, d)| d);
+        Self::check_definable(decl.linkage, &decl.name, defined)?;
+        if decl.tls {
+            return Err(ModuleError::Backend(
+                "thread-local data objects are not supported by the object writer yet".into(),
+            ));
+        }
+        let symbol = self.data_symbol(data);
+        let align = desc.align.unwrap_or(8).max(1);
+        let no_relocs = desc.function_relocs.is_empty() && desc.data_relocs.is_empty();
+        let (section, offset) = match &desc.init {
+            Init::Uninitialized => {
+                return Err(ModuleError::Backend(format!(
+                    "data {data} is defined without contents"
+                )));
+            }
+            Init::Zeros { size } if decl.writable && no_relocs => {
+                let bss = self.object.section_id(StandardSection::UninitializedData);
+                (
+                    bss,
+                    self.object.add_symbol_bss(symbol, bss, *size as u64, align),
+                )
+            }
+            init => {
+                let bytes = match init {
+                    Init::Bytes { contents } => contents.to_vec(),
+                    _ => vec![0; init.size()],
+                };
+                let kind = if decl.writable {
+                    StandardSection::Data
+                } else if no_relocs {
+                    StandardSection::ReadOnlyData
+                } else {
+                    // Read-only after relocation (the linker's `.data.rel.ro`).
+                    StandardSection::ReadOnlyDataWithRel
+                };
+                let section = self.object.section_id(kind);
+                (
+                    section,
+                    self.object.add_symbol_data(symbol, section, &bytes, align),
+                )
+            }
+        };
+        self.data.insert(data, (symbol, true));
+        for &(at, f) in &desc.function_relocs {
+            self.relocs.push((
+                section,
+                offset,
+                ModuleReloc {
+                    offset: at,
+                    kind: R_X86_64_64,
+                    target: RelocTarget::Func(f),
+                    addend: 0,
+                },
+            ));
+        }
+        for &(at, d, addend) in &desc.data_relocs {
+            self.relocs.push((
+                section,
+                offset,
+                ModuleReloc {
+                    offset: at,
+                    kind: R_X86_64_64,
+                    target: RelocTarget::Data(d),
+                    addend,
+                },
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+//! An object file from `ObjectModule` links with the system C compiler into a program
+//! that calls libc (`puts`), uses module data and calls between module functions.
+
+use gantry_codegen::ir::{AbiParam, Function, InstBuilder, Type, Value};
+use gantry_codegen::isa;
+use gantry_frontend::{FunctionBuilder, FunctionBuilderContext};
+use gantry_module::{DataDescription, Linkage, Module, ModuleError};
+use gantry_object::{ObjectBuilder, ObjectModule};
+
+fn build(func: &mut Function, body: impl FnOnce(&mut FunctionBuilder<'_>, &[Value]) -> Vec<Value>) {
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(func, &mut ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let rets = body(&mut b, &params);
+    b.ins().return_(&rets);
+    b.finalize();
+}
+
+fn object_with_main() -> Vec<u8> {
+    let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+    let mut module = ObjectModule::new(ObjectBuilder::new(isa)).unwrap();
+    let mut s_puts = module.make_signature();
+    s_puts.params.push(AbiParam::new(Type::I64));
+    s_puts.returns.push(AbiParam::new(Type::I32));
+    let puts = module
+        .declare_function("puts", Linkage::Import, &s_puts)
+        .unwrap();
+    let mut s_sq = module.make_signature();
+    s_sq.params.push(AbiParam::new(Type::I32));
+    s_sq.returns.push(AbiParam::new(Type::I32));
+    let square = module
+        .declare_function("square", Linkage::Local, &s_sq)
+        .unwrap();
+    let mut s_main = module.make_signature();
+    s_main.returns.push(AbiParam::new(Type::I32));
+    let main = module
+        .declare_function("main", Linkage::Export, &s_main)
+        .unwrap();
+    let message = module
+        .declare_data("message", Linkage::Local, false, false)
+        .unwrap();
+    let mut desc = DataDescription::new();
+    desc.define(b"hello from gantry\0".to_vec().into_boxed_slice());
+    module.define_data(message, &desc).unwrap();
+
+    let mut ctx = module.make_context();
+    ctx.func.signature = s_sq;
+    build(&mut ctx.func, |b, p| vec![b.ins().imul(p[0], p[0])]);
+    module.define_function(square, &mut ctx).unwrap();
+
+    let mut ctx = module.make_context();
+    ctx.func.signature = s_main;
+    let f_puts = module.declare_func_in_func(puts, &mut ctx.func);
+    let f_square = module.declare_func_in_func(square, &mut ctx.func);
+    let gv = module.declare_data_in_func(message, &mut ctx.func);
+    build(&mut ctx.func, |b, _| {
+        let text = b.ins().symbol_value(Type::I64, gv);
+        b.ins().call(f_puts, &[text]);
+        let seven = b.ins().iconst(Type::I32, 7);
+        let call = b.ins().call(f_square, &[seven]);
+        vec![b.func.dfg.first_result(call)]
+    });
+    module.define_function(main, &mut ctx).unwrap();
+    assert!(matches!(
+        module.define_function(main, &mut ctx),
+        Err(ModuleError::DuplicateDefinition(_))
+    ));
+    module.finish().unwrap()
+}
+
+#[test]
+fn object_files_link_into_programs() {
+    let bytes = object_with_main();
+    assert_eq!(&bytes[..4], b"\x7fELF");
+    let dir = std::env::temp_dir().join(format!("gantry-object-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let obj = dir.join("main.o");
+    let exe = dir.join("main");
+    std::fs::write(&obj, &bytes).unwrap();
+    let cc = std::process::Command::new("cc")
+        .arg("-no-pie")
+        .arg(&obj)
+        .arg("-o")
+        .arg(&exe)
+        .output();
+    let Ok(cc) = cc else {
+        eprintln!("no `cc` on this machine: the link is not checked");
+        return;
+    };
+    assert!(
+        cc.status.success(),
+        "cc failed: {}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    let run = std::process::Command::new(&exe).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello from gantry\n");
+    assert_eq!(run.status.code(), Some(49));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
