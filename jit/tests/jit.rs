@@ -190,3 +190,72 @@ fn bad_definitions_and_missing_symbols_are_errors() {
         Err(ModuleError::Undefined("no_such_symbol_anywhere".into()))
     );
 }
+
+/// Functions compiled on several threads (each with its own `Context`) and defined in
+/// the module afterwards.
+#[test]
+fn functions_compile_in_parallel_and_define_afterwards() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    let mut module = jit();
+    let s1 = sig(&module, &[Type::I64], &[Type::I64]);
+    let ids: Vec<_> = (0..16)
+        .map(|k| {
+            module
+                .declare_function(&format!("times{k}"), Linkage::Export, &s1)
+                .unwrap()
+        })
+        .collect();
+    // Build every function first (declarations need the module), then compile them in
+    // parallel: compilation only reads the target.
+    let funcs: Vec<Function> = (0..16)
+        .map(|k| {
+            let mut ctx = module.make_context();
+            ctx.func.signature = s1.clone();
+            build(&mut ctx.func, |b, p| {
+                use gantry_codegen::ir::InstBuilderExt;
+                vec![b.ins().imul_imm(p[0], k)]
+            });
+            ctx.func
+        })
+        .collect();
+    let isa = module.isa();
+    let compiled: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = funcs
+            .chunks(4)
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|f| {
+                            let mut ctx = gantry_codegen::Context::for_function(f.clone());
+                            ctx.compile(isa).unwrap().clone()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    for (&id, code) in ids.iter().zip(&compiled) {
+        let relocs: Vec<_> = code
+            .relocs
+            .iter()
+            .map(|r| gantry_module::module_reloc(r).unwrap())
+            .collect();
+        module
+            .define_function_bytes(id, 16, &code.code, &relocs)
+            .unwrap();
+    }
+    module.finalize_definitions().unwrap();
+    for (k, &id) in ids.iter().enumerate() {
+        // SAFETY: compiled for this host with signature (i64) -> i64.
+        let f: extern "C" fn(i64) -> i64 =
+            unsafe { std::mem::transmute(module.get_finalized_function(id)) };
+        assert_eq!(f(3), 3 * k as i64);
+    }
+}

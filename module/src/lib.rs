@@ -15,4 +15,6 @@ pub use data::{DataDescription, Init};
 pub use declarations::{
     DataDeclaration, DataId, FuncId, FuncOrDataId, FunctionDeclaration, Linkage, ModuleDeclarations,
 };
-pub use module::{Module, ModuleError, ModuleReloc, ModuleResult, RelocTarget, resolve_name};
+pub use module::{
+    Module, ModuleError, ModuleReloc, ModuleResult, RelocTarget, module_reloc, resolve_name,
+};

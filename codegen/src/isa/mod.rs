@@ -34,7 +34,7 @@ impl fmt::Display for LookupError {
 }
 
 /// A target ISA with its flags, ready to compile functions.
-pub trait TargetIsa {
+pub trait TargetIsa: Send + Sync {
     /// The ISA's short name (`x86_64`, `aarch64`, `s390x`).
     fn name(&self) -> &'static str;
 
