@@ -1,0 +1,2 @@
+[ Hello World, the program from the Wikipedia article on Brainfuck. ]
+++++++++[>++++[>++>+++>+++>+<<<<-]>+>+>->>+[<]<-]>>.>---.+++++++..+++.>>.<-.<.+++.------.--------.>>+.>++.
