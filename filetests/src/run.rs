@@ -393,6 +393,12 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
         LibCall::F64ToI128 => fixdfti as extern "C" fn(f64) -> i128 as usize,
         LibCall::F32ToU128 => fixunssfti as extern "C" fn(f32) -> u128 as usize,
         LibCall::F64ToU128 => fixunsdfti as extern "C" fn(f64) -> u128 as usize,
+        #[cfg(unix)]
+        LibCall::Memcpy => libc::memcpy as usize,
+        #[cfg(unix)]
+        LibCall::Memmove => libc::memmove as usize,
+        #[cfg(unix)]
+        LibCall::Memset => libc::memset as usize,
         LibCall::ElfTlsGetAddr => {
             tls_get_addr as unsafe extern "C" fn(*const [u64; 2]) -> *mut u8 as usize
         }

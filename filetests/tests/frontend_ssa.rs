@@ -391,3 +391,52 @@ fn switches_dense_and_sparse() {
         }
     }
 }
+
+/// Memory helpers: inline fills and copies up to 64 bytes, library calls beyond.
+#[test]
+fn memory_copies_and_fills() {
+    use gantry_codegen::ir::{InstBuilderExt, MemFlags, StackSlotData, StackSlotKind};
+    let mut f = new_function("memory", 1);
+    let mut ctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut f, &mut ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let n = b.block_params(entry)[0];
+    let (s1, s2) = (
+        b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 256, 4)),
+        b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 256, 4)),
+    );
+    let (p1, p2) = (
+        b.ins().stack_addr(Type::I64, s1, 0),
+        b.ins().stack_addr(Type::I64, s2, 0),
+    );
+    let flags = MemFlags::trusted();
+    b.emit_small_memset(Type::I64, p1, 0x11, 200, flags); // memset call
+    b.emit_small_memset(Type::I64, p2, 0x22, 256, flags);
+    b.emit_small_memset(Type::I64, p1, 0x33, 13, flags); // inline
+    b.emit_small_memory_copy(Type::I64, p2, p1, 13, flags); // inline: 13 x 0x33
+    let p2_20 = b.ins().iadd_imm(p2, 20);
+    b.emit_small_memory_copy(Type::I64, p2_20, p1, 100, flags); // memmove: 13x33, 87x11
+    let ch = b.ins().iconst(Type::I8, 0x44);
+    let p2_150 = b.ins().iadd_imm(p2, 150);
+    b.call_memset(Type::I64, p2_150, ch, n); // n bytes of 0x44 at 150
+    // Sum of all 256 bytes of slot 2.
+    let mut sum = b.ins().iconst(Type::I64, 0);
+    for i in 0..256 {
+        let byte = b.ins().uload8(Type::I64, flags, p2, i);
+        sum = b.ins().iadd(sum, byte);
+    }
+    b.ins().return_(&[sum]);
+    b.finalize();
+    for n in [0i64, 1, 50, 106] {
+        let mut mem = [0x22u8; 256];
+        mem[..13].fill(0x33);
+        mem[20..33].fill(0x33);
+        mem[33..120].fill(0x11);
+        mem[150..150 + n as usize].fill(0x44);
+        let want: i64 = mem.iter().map(|&b| i64::from(b)).sum();
+        assert_eq!(run(&f, &[n]), want, "n = {n}\n{f}");
+    }
+}

@@ -14,6 +14,7 @@ extern crate alloc;
 
 mod builder;
 mod error;
+mod memory;
 mod ssa;
 mod switch;
 mod variable;
