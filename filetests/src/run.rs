@@ -394,11 +394,11 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
         LibCall::F32ToU128 => fixunssfti as extern "C" fn(f32) -> u128 as usize,
         LibCall::F64ToU128 => fixunsdfti as extern "C" fn(f64) -> u128 as usize,
         #[cfg(unix)]
-        LibCall::Memcpy => libc::memcpy as usize,
+        LibCall::Memcpy => libc::memcpy as *const () as usize,
         #[cfg(unix)]
-        LibCall::Memmove => libc::memmove as usize,
+        LibCall::Memmove => libc::memmove as *const () as usize,
         #[cfg(unix)]
-        LibCall::Memset => libc::memset as usize,
+        LibCall::Memset => libc::memset as *const () as usize,
         LibCall::ElfTlsGetAddr => {
             tls_get_addr as unsafe extern "C" fn(*const [u64; 2]) -> *mut u8 as usize
         }
