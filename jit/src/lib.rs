@@ -9,7 +9,9 @@
 
 #![warn(missing_docs)]
 
+use gantry_codegen::ir::TrapCode;
 use gantry_codegen::isa::TargetIsa;
+use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_module::{
     DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
     ModuleReloc, ModuleResult, RelocTarget,
@@ -80,6 +82,8 @@ struct Placed {
     relocs: Vec<ModuleReloc>,
     /// Where the next far-call stub goes (functions only).
     next_stub: usize,
+    /// Trap sites (functions only), by offset.
+    traps: Vec<MachTrap>,
     executable: bool,
     writable: bool,
 }
@@ -236,6 +240,20 @@ impl JITModule {
         }
     }
 
+    /// The trap code of the instruction at `pc`, if `pc` is a trap site of a function
+    /// of this module (for a signal handler turning faults into traps).
+    pub fn lookup_trap(&self, pc: *const u8) -> Option<TrapCode> {
+        let pc = pc as usize;
+        self.functions.values().find_map(|p| {
+            let start = p.memory.ptr() as usize;
+            let offset = pc.checked_sub(start).filter(|&o| o < p.size)?;
+            p.traps
+                .iter()
+                .find(|t| t.offset as usize == offset)
+                .map(|t| t.code)
+        })
+    }
+
     /// The address and size of data object `id`, after
     /// [`JITModule::finalize_definitions`].
     ///
@@ -320,6 +338,7 @@ impl Module for JITModule {
         _alignment: u64,
         bytes: &[u8],
         relocs: &[ModuleReloc],
+        traps: &[MachTrap],
     ) -> ModuleResult<()> {
         let decl = &self.declarations.functions[func];
         self.check_definable(decl.linkage, &decl.name, self.functions.contains_key(&func))?;
@@ -337,6 +356,7 @@ impl Module for JITModule {
                 size: bytes.len(),
                 relocs: relocs.to_vec(),
                 next_stub: code_end,
+                traps: traps.to_vec(),
                 executable: true,
                 writable: false,
             },
@@ -388,6 +408,7 @@ impl Module for JITModule {
                 size,
                 relocs,
                 next_stub: 0,
+                traps: Vec::new(),
                 executable: false,
                 writable,
             },

@@ -158,13 +158,15 @@ fn bad_definitions_and_missing_symbols_are_errors() {
         .declare_function("elsewhere", Linkage::Import, &s)
         .unwrap();
     assert!(matches!(
-        module.define_function_bytes(imported, 16, &[0xc3], &[]),
+        module.define_function_bytes(imported, 16, &[0xc3], &[], &[]),
         Err(ModuleError::InvalidImportDefinition(_))
     ));
     let f = module.declare_function("f", Linkage::Local, &s).unwrap();
-    module.define_function_bytes(f, 16, &[0xc3], &[]).unwrap();
+    module
+        .define_function_bytes(f, 16, &[0xc3], &[], &[])
+        .unwrap();
     assert!(matches!(
-        module.define_function_bytes(f, 16, &[0xc3], &[]),
+        module.define_function_bytes(f, 16, &[0xc3], &[], &[]),
         Err(ModuleError::DuplicateDefinition(_))
     ));
     let other = sig(&module, &[Type::I32], &[]);
@@ -248,7 +250,7 @@ fn functions_compile_in_parallel_and_define_afterwards() {
             .map(|r| gantry_module::module_reloc(r).unwrap())
             .collect();
         module
-            .define_function_bytes(id, 16, &code.code, &relocs)
+            .define_function_bytes(id, 16, &code.code, &relocs, &code.traps)
             .unwrap();
     }
     module.finalize_definitions().unwrap();
@@ -258,4 +260,40 @@ fn functions_compile_in_parallel_and_define_afterwards() {
             unsafe { std::mem::transmute(module.get_finalized_function(id)) };
         assert_eq!(f(3), 3 * k as i64);
     }
+}
+
+/// Trap sites given with the code can be looked up by address after finalization.
+#[test]
+fn trap_sites_are_looked_up_by_address() {
+    let mut module = jit();
+    let s1 = sig(&module, &[Type::I64], &[Type::I64]);
+    let f = module
+        .declare_function("load", Linkage::Local, &s1)
+        .unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = s1;
+    build(&mut ctx.func, |b, p| {
+        vec![b.ins().load(Type::I64, MemFlags::new(), p[0], 0)]
+    });
+    let code = ctx.compile(module.isa()).unwrap().clone();
+    assert_eq!(code.traps.len(), 1);
+    let relocs: Vec<_> = code
+        .relocs
+        .iter()
+        .map(|r| gantry_module::module_reloc(r).unwrap())
+        .collect();
+    module
+        .define_function_bytes(f, 16, &code.code, &relocs, &code.traps)
+        .unwrap();
+    module.finalize_definitions().unwrap();
+    let base = module.get_finalized_function(f);
+    let site = base.wrapping_add(code.traps[0].offset as usize);
+    assert_eq!(
+        module.lookup_trap(site),
+        Some(gantry_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS)
+    );
+    assert_eq!(
+        module.lookup_trap(base.wrapping_add(code.code.len() + 100)),
+        None
+    );
 }

@@ -8,6 +8,7 @@ use gantry_codegen::ir::{
 };
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::CodegenError;
+use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_codegen::machinst::compiled::{FinalizedReloc, FinalizedRelocTarget};
 use std::fmt;
 
@@ -122,7 +123,8 @@ pub trait Module {
     /// The declarations, mutably (for the provided methods).
     fn declarations_mut(&mut self) -> &mut ModuleDeclarations;
 
-    /// Places compiled (or given) code for `func`, with its relocations.
+    /// Places compiled (or given) code for `func`, with its relocations and its trap
+    /// sites (offsets of instructions that may trap, with their codes).
     ///
     /// # Errors
     /// Redefinition, an import, or a relocation the module cannot handle.
@@ -132,6 +134,7 @@ pub trait Module {
         alignment: u64,
         bytes: &[u8],
         relocs: &[ModuleReloc],
+        traps: &[MachTrap],
     ) -> ModuleResult<()>;
 
     /// Places the data object `data` as `desc` describes.
@@ -244,7 +247,7 @@ pub trait Module {
             .iter()
             .map(module_reloc)
             .collect::<ModuleResult<Vec<_>>>()?;
-        self.define_function_bytes(func, 16, &code.code, &relocs)
+        self.define_function_bytes(func, 16, &code.code, &relocs, &code.traps)
     }
 }
 

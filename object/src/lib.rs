@@ -3,6 +3,8 @@
 //!
 //! Functions go to `.text`, read-only data to `.rodata`, writable data to `.data` (or
 //! `.bss` when zero-initialized); relocations keep the ELF types the backend emits.
+//! Trap sites go to a `.gantry_traps` section: one 16-byte entry per site, the site's
+//! address (8 bytes, relocated) then its trap code (1 byte) and 7 bytes of padding.
 //! The byte order follows the target ISA (little-endian x86-64 and aarch64, big-endian
 //! s390x).
 
@@ -11,6 +13,7 @@
 use gantry_codegen::entity::EntityRef;
 use gantry_codegen::ir::{Endianness, LibCall};
 use gantry_codegen::isa::TargetIsa;
+use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_module::{
     DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
     ModuleReloc, ModuleResult, RelocTarget,
@@ -48,6 +51,8 @@ pub struct ObjectModule {
     /// Relocations to add at the end, when every symbol exists: the section, the offset
     /// of the definition in it, and the relocation.
     relocs: Vec<(SectionId, u64, ModuleReloc)>,
+    /// Trap sites: the function's symbol, the offset in it, and the code.
+    traps: Vec<(SymbolId, u32, u8)>,
 }
 
 /// The ELF architecture and byte order of `isa`.
@@ -85,6 +90,7 @@ impl ObjectModule {
             libcalls: HashMap::new(),
             named: HashMap::new(),
             relocs: Vec::new(),
+            traps: Vec::new(),
         })
     }
 
@@ -173,6 +179,31 @@ impl ObjectModule {
     /// # Errors
     /// A relocation the object format rejects.
     pub fn finish(mut self) -> ModuleResult<Vec<u8>> {
+        if !self.traps.is_empty() {
+            let section = self.object.add_section(
+                Vec::new(),
+                b".gantry_traps".to_vec(),
+                object::SectionKind::ReadOnlyDataWithRel,
+            );
+            for &(symbol, offset, code) in &self.traps.clone() {
+                let mut entry = [0u8; 16];
+                entry[8] = code;
+                let at = self.object.append_section_data(section, &entry, 8);
+                self.object
+                    .add_relocation(
+                        section,
+                        Relocation {
+                            offset: at,
+                            symbol,
+                            addend: i64::from(offset),
+                            flags: RelocationFlags::Elf {
+                                r_type: R_X86_64_64,
+                            },
+                        },
+                    )
+                    .map_err(|e| ModuleError::Backend(format!("trap relocation: {e}")))?;
+            }
+        }
         let relocs = std::mem::take(&mut self.relocs);
         for (section, base, r) in relocs {
             let symbol = self.target_symbol(&r.target);
@@ -224,6 +255,7 @@ impl Module for ObjectModule {
         alignment: u64,
         bytes: &[u8],
         relocs: &[ModuleReloc],
+        traps: &[MachTrap],
     ) -> ModuleResult<()> {
         let decl = &self.declarations.functions[func];
         let defined = self.functions.get(&func).is_some_and(|&(_, d)| d);
@@ -234,6 +266,8 @@ impl Module for ObjectModule {
             .object
             .add_symbol_data(symbol, text, bytes, alignment.max(1));
         self.functions.insert(func, (symbol, true));
+        self.traps
+            .extend(traps.iter().map(|t| (symbol, t.offset, t.code.as_raw())));
         self.relocs
             .extend(relocs.iter().map(|r| (text, offset, r.clone())));
         Ok(())

@@ -46,6 +46,14 @@ fn object_with_main() -> Vec<u8> {
     let mut desc = DataDescription::new();
     desc.define(b"hello from gantry\0".to_vec().into_boxed_slice());
     module.define_data(message, &desc).unwrap();
+    // A table holding the message's address (a data relocation, in .data.rel.ro).
+    let table = module
+        .declare_data("table", Linkage::Local, false, false)
+        .unwrap();
+    let mut desc = DataDescription::new();
+    desc.define(vec![0u8; 8].into_boxed_slice());
+    desc.write_data_addr(0, message, 0);
+    module.define_data(table, &desc).unwrap();
 
     let mut ctx = module.make_context();
     ctx.func.signature = s_sq;
@@ -56,9 +64,13 @@ fn object_with_main() -> Vec<u8> {
     ctx.func.signature = s_main;
     let f_puts = module.declare_func_in_func(puts, &mut ctx.func);
     let f_square = module.declare_func_in_func(square, &mut ctx.func);
-    let gv = module.declare_data_in_func(message, &mut ctx.func);
+    let gv = module.declare_data_in_func(table, &mut ctx.func);
     build(&mut ctx.func, |b, _| {
-        let text = b.ins().symbol_value(Type::I64, gv);
+        let table = b.ins().symbol_value(Type::I64, gv);
+        // A plain load: a trap site (heap_oob) recorded in .gantry_traps.
+        let text = b
+            .ins()
+            .load(Type::I64, gantry_codegen::ir::MemFlags::new(), table, 0);
         b.ins().call(f_puts, &[text]);
         let seven = b.ins().iconst(Type::I32, 7);
         let call = b.ins().call(f_square, &[seven]);
@@ -76,6 +88,25 @@ fn object_with_main() -> Vec<u8> {
 fn object_files_link_into_programs() {
     let bytes = object_with_main();
     assert_eq!(&bytes[..4], b"\x7fELF");
+    // The trap sites: 16 bytes each, each with a relocation to its address.
+    {
+        use object::{Object as _, ObjectSection as _};
+        let file = object::File::parse(&*bytes).unwrap();
+        let traps = file
+            .section_by_name(".gantry_traps")
+            .expect("a trap section");
+        assert!(
+            traps.size() > 0 && traps.size() % 16 == 0,
+            "{}",
+            traps.size()
+        );
+        assert_eq!(traps.relocations().count() as u64, traps.size() / 16);
+        let data = traps.data().unwrap();
+        assert_eq!(
+            data[8],
+            gantry_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS.as_raw()
+        );
+    }
     let dir = std::env::temp_dir().join(format!("gantry-object-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let obj = dir.join("main.o");
