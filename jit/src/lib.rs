@@ -266,22 +266,6 @@ impl JITModule {
             .unwrap_or_else(|| panic!("data {id} is not defined"));
         (p.memory.ptr(), p.size)
     }
-
-    fn check_definable(
-        &self,
-        linkage: Linkage,
-        name: &Option<String>,
-        defined: bool,
-    ) -> ModuleResult<()> {
-        let name = name.clone().unwrap_or_else(|| "(anonymous)".into());
-        if !linkage.is_definable() {
-            return Err(ModuleError::InvalidImportDefinition(name));
-        }
-        if defined {
-            return Err(ModuleError::DuplicateDefinition(name));
-        }
-        Ok(())
-    }
 }
 
 /// Patches relocation `r` of `placed` with the target `address`.
@@ -340,8 +324,8 @@ impl Module for JITModule {
         relocs: &[ModuleReloc],
         traps: &[MachTrap],
     ) -> ModuleResult<()> {
-        let decl = &self.declarations.functions[func];
-        self.check_definable(decl.linkage, &decl.name, self.functions.contains_key(&func))?;
+        self.declarations
+            .check_function_definable(func, self.functions.contains_key(&func))?;
         let calls = relocs
             .iter()
             .filter(|r| r.kind == R_X86_64_PLT32 || r.kind == R_X86_64_PC32)
@@ -366,9 +350,9 @@ impl Module for JITModule {
     }
 
     fn define_data(&mut self, data: DataId, desc: &DataDescription) -> ModuleResult<()> {
-        let decl = &self.declarations.data_objects[data];
-        self.check_definable(decl.linkage, &decl.name, self.data.contains_key(&data))?;
-        let writable = decl.writable;
+        self.declarations
+            .check_data_definable(data, self.data.contains_key(&data))?;
+        let writable = self.declarations.data_objects[data].writable;
         let size = match &desc.init {
             Init::Uninitialized => {
                 return Err(ModuleError::Backend(format!(
@@ -381,26 +365,7 @@ impl Module for JITModule {
         if let Init::Bytes { contents } = &desc.init {
             m[..contents.len()].copy_from_slice(contents);
         }
-        let mut relocs: Vec<ModuleReloc> = desc
-            .function_relocs
-            .iter()
-            .map(|&(offset, f)| ModuleReloc {
-                offset,
-                kind: R_X86_64_64,
-                target: RelocTarget::Func(f),
-                addend: 0,
-            })
-            .collect();
-        relocs.extend(
-            desc.data_relocs
-                .iter()
-                .map(|&(offset, d, addend)| ModuleReloc {
-                    offset,
-                    kind: R_X86_64_64,
-                    target: RelocTarget::Data(d),
-                    addend,
-                }),
-        );
+        let relocs = desc.relocs(R_X86_64_64);
         self.data.insert(
             data,
             Placed {

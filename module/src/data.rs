@@ -1,6 +1,6 @@
 //! [`DataDescription`]: the contents of a data object and the addresses it holds.
 
-use crate::{DataId, FuncId};
+use crate::{DataId, FuncId, ModuleReloc, RelocTarget};
 
 /// How a data object starts out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,5 +69,26 @@ impl DataDescription {
     /// Writes the address of `data` plus `addend` at `offset`.
     pub fn write_data_addr(&mut self, offset: u32, data: DataId, addend: i64) {
         self.data_relocs.push((offset, data, addend));
+    }
+
+    /// The address writes as relocations of kind `absolute` (the target's 8-byte
+    /// absolute relocation, e.g. `R_X86_64_64` = 1).
+    pub fn relocs(&self, absolute: u32) -> Vec<ModuleReloc> {
+        let funcs = self.function_relocs.iter().map(|&(offset, f)| ModuleReloc {
+            offset,
+            kind: absolute,
+            target: RelocTarget::Func(f),
+            addend: 0,
+        });
+        let data = self
+            .data_relocs
+            .iter()
+            .map(|&(offset, d, addend)| ModuleReloc {
+                offset,
+                kind: absolute,
+                target: RelocTarget::Data(d),
+                addend,
+            });
+        funcs.chain(data).collect()
     }
 }

@@ -179,6 +179,33 @@ impl ModuleDeclarations {
         }
     }
 
+    /// Checks that function `id` may be defined now (`defined` says whether it already
+    /// is).
+    ///
+    /// # Errors
+    /// An import, or a second definition.
+    pub fn check_function_definable(
+        &self,
+        id: FuncId,
+        defined: bool,
+    ) -> Result<(), crate::ModuleError> {
+        let decl = &self.functions[id];
+        check_definable(decl.linkage, &decl.name, defined)
+    }
+
+    /// As [`Self::check_function_definable`], for data object `id`.
+    ///
+    /// # Errors
+    /// An import, or a second definition.
+    pub fn check_data_definable(
+        &self,
+        id: DataId,
+        defined: bool,
+    ) -> Result<(), crate::ModuleError> {
+        let decl = &self.data_objects[id];
+        check_definable(decl.linkage, &decl.name, defined)
+    }
+
     /// Declares a data object without a name (local to the module).
     pub fn declare_anonymous_data(&mut self, writable: bool, tls: bool) -> DataId {
         self.data_objects.push(DataDeclaration {
@@ -188,4 +215,19 @@ impl ModuleDeclarations {
             tls,
         })
     }
+}
+
+fn check_definable(
+    linkage: Linkage,
+    name: &Option<String>,
+    defined: bool,
+) -> Result<(), crate::ModuleError> {
+    let name = name.clone().unwrap_or_else(|| "(anonymous)".into());
+    if !linkage.is_definable() {
+        return Err(crate::ModuleError::InvalidImportDefinition(name));
+    }
+    if defined {
+        return Err(crate::ModuleError::DuplicateDefinition(name));
+    }
+    Ok(())
 }

@@ -223,17 +223,6 @@ impl ObjectModule {
             .write()
             .map_err(|e| ModuleError::Backend(format!("writing the object: {e}")))
     }
-
-    fn check_definable(linkage: Linkage, name: &Option<String>, defined: bool) -> ModuleResult<()> {
-        let name = name.clone().unwrap_or_else(|| "(anonymous)".into());
-        if !linkage.is_definable() {
-            return Err(ModuleError::InvalidImportDefinition(name));
-        }
-        if defined {
-            return Err(ModuleError::DuplicateDefinition(name));
-        }
-        Ok(())
-    }
 }
 
 impl Module for ObjectModule {
@@ -257,9 +246,8 @@ impl Module for ObjectModule {
         relocs: &[ModuleReloc],
         traps: &[MachTrap],
     ) -> ModuleResult<()> {
-        let decl = &self.declarations.functions[func];
         let defined = self.functions.get(&func).is_some_and(|&(_, d)| d);
-        Self::check_definable(decl.linkage, &decl.name, defined)?;
+        self.declarations.check_function_definable(func, defined)?;
         let symbol = self.func_symbol(func);
         let text = self.object.section_id(StandardSection::Text);
         let offset = self
@@ -276,7 +264,7 @@ impl Module for ObjectModule {
     fn define_data(&mut self, data: DataId, desc: &DataDescription) -> ModuleResult<()> {
         let decl = self.declarations.data_objects[data].clone();
         let defined = self.data.get(&data).is_some_and(|&(_, d)| d);
-        Self::check_definable(decl.linkage, &decl.name, defined)?;
+        self.declarations.check_data_definable(data, defined)?;
         if decl.tls {
             return Err(ModuleError::Backend(
                 "thread-local data objects are not supported by the object writer yet".into(),
@@ -319,30 +307,11 @@ impl Module for ObjectModule {
             }
         };
         self.data.insert(data, (symbol, true));
-        for &(at, f) in &desc.function_relocs {
-            self.relocs.push((
-                section,
-                offset,
-                ModuleReloc {
-                    offset: at,
-                    kind: R_X86_64_64,
-                    target: RelocTarget::Func(f),
-                    addend: 0,
-                },
-            ));
-        }
-        for &(at, d, addend) in &desc.data_relocs {
-            self.relocs.push((
-                section,
-                offset,
-                ModuleReloc {
-                    offset: at,
-                    kind: R_X86_64_64,
-                    target: RelocTarget::Data(d),
-                    addend,
-                },
-            ));
-        }
+        self.relocs.extend(
+            desc.relocs(R_X86_64_64)
+                .into_iter()
+                .map(|r| (section, offset, r)),
+        );
         Ok(())
     }
 }
