@@ -137,6 +137,19 @@ pub trait Module {
         traps: &[MachTrap],
     ) -> ModuleResult<()>;
 
+    /// Records how to unwind defined function `func` (modules that write unwind
+    /// sections use it; the default ignores it).
+    ///
+    /// # Errors
+    /// None by default.
+    fn define_function_unwind(
+        &mut self,
+        _func: FuncId,
+        _unwind: &gantry_codegen::machinst::unwind::UnwindInfo,
+    ) -> ModuleResult<()> {
+        Ok(())
+    }
+
     /// Places the data object `data` as `desc` describes.
     ///
     /// # Errors
@@ -247,7 +260,11 @@ pub trait Module {
             .iter()
             .map(module_reloc)
             .collect::<ModuleResult<Vec<_>>>()?;
-        self.define_function_bytes(func, 16, &code.code, &relocs, &code.traps)
+        self.define_function_bytes(func, 16, &code.code, &relocs, &code.traps)?;
+        match &code.unwind {
+            Some(unwind) => self.define_function_unwind(func, unwind),
+            None => Ok(()),
+        }
     }
 }
 

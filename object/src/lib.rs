@@ -14,6 +14,9 @@ use gantry_codegen::entity::EntityRef;
 use gantry_codegen::ir::{Endianness, LibCall};
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::MachTrap;
+use gantry_codegen::machinst::unwind::UnwindInfo;
+
+mod eh_frame;
 use gantry_module::{
     DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
     ModuleReloc, ModuleResult, RelocTarget,
@@ -26,6 +29,8 @@ use std::collections::HashMap;
 
 /// `R_X86_64_64`, the relocation of absolute addresses in data (System V AMD64 ABI §4.4).
 const R_X86_64_64: u32 = 1;
+/// `R_X86_64_PC32`: a 4-byte PC-relative address (unwind entries' function starts).
+const R_X86_64_PC32: u32 = 2;
 
 /// Configures an [`ObjectModule`].
 pub struct ObjectBuilder {
@@ -53,6 +58,10 @@ pub struct ObjectModule {
     relocs: Vec<(SectionId, u64, ModuleReloc)>,
     /// Trap sites: the function's symbol, the offset in it, and the code.
     traps: Vec<(SymbolId, u32, u8)>,
+    /// Unwind rules: the function's symbol, its code length, the rules.
+    unwind: Vec<(SymbolId, u32, UnwindInfo)>,
+    /// Each function's code length, for its unwind entry.
+    code_len: HashMap<FuncId, u32>,
 }
 
 /// The ELF architecture and byte order of `isa`.
@@ -81,16 +90,25 @@ impl ObjectModule {
     /// An ISA with no ELF architecture.
     pub fn new(builder: ObjectBuilder) -> ModuleResult<ObjectModule> {
         let (arch, endian) = target_of(builder.isa.as_ref())?;
+        let mut object = Object::new(BinaryFormat::Elf, arch, endian);
+        // An empty .note.GNU-stack: the code needs no executable stack.
+        object.add_section(
+            Vec::new(),
+            b".note.GNU-stack".to_vec(),
+            object::SectionKind::Elf(object::elf::SHT_PROGBITS),
+        );
         Ok(ObjectModule {
             isa: builder.isa,
             declarations: ModuleDeclarations::default(),
-            object: Object::new(BinaryFormat::Elf, arch, endian),
+            object,
             functions: HashMap::new(),
             data: HashMap::new(),
             libcalls: HashMap::new(),
             named: HashMap::new(),
             relocs: Vec::new(),
             traps: Vec::new(),
+            unwind: Vec::new(),
+            code_len: HashMap::new(),
         })
     }
 
@@ -179,6 +197,7 @@ impl ObjectModule {
     /// # Errors
     /// A relocation the object format rejects.
     pub fn finish(mut self) -> ModuleResult<Vec<u8>> {
+        self.write_eh_frame()?;
         if !self.traps.is_empty() {
             let section = self.object.add_section(
                 Vec::new(),
@@ -225,7 +244,58 @@ impl ObjectModule {
     }
 }
 
+impl ObjectModule {
+    /// Adds `.eh_frame` for the functions with unwind rules.
+    fn write_eh_frame(&mut self) -> ModuleResult<()> {
+        let Some(cie) = self.isa.unwind_cie() else {
+            return Ok(());
+        };
+        if self.unwind.is_empty() {
+            return Ok(());
+        }
+        // Symbols are numbered by their position in `self.unwind`.
+        let functions: Vec<(usize, u32, UnwindInfo)> = self
+            .unwind
+            .iter()
+            .enumerate()
+            .map(|(i, (_, len, u))| (i, *len, u.clone()))
+            .collect();
+        let big = self.isa.endianness() == Endianness::Big;
+        let (bytes, relocs) = eh_frame::eh_frame(&cie, big, &functions)
+            .map_err(|e| ModuleError::Backend(format!("unwind information: {e}")))?;
+        let section = self.object.add_section(
+            Vec::new(),
+            b".eh_frame".to_vec(),
+            object::SectionKind::ReadOnlyData,
+        );
+        self.object.append_section_data(section, &bytes, 8);
+        for r in relocs {
+            self.object
+                .add_relocation(
+                    section,
+                    Relocation {
+                        offset: r.offset,
+                        symbol: self.unwind[r.symbol].0,
+                        addend: r.addend,
+                        flags: RelocationFlags::Elf {
+                            r_type: R_X86_64_PC32,
+                        },
+                    },
+                )
+                .map_err(|e| ModuleError::Backend(format!("unwind relocation: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
 impl Module for ObjectModule {
+    fn define_function_unwind(&mut self, func: FuncId, unwind: &UnwindInfo) -> ModuleResult<()> {
+        let symbol = self.func_symbol(func);
+        let len = self.code_len.get(&func).copied().unwrap_or(0);
+        self.unwind.push((symbol, len, unwind.clone()));
+        Ok(())
+    }
+
     fn isa(&self) -> &dyn TargetIsa {
         self.isa.as_ref()
     }
@@ -254,6 +324,7 @@ impl Module for ObjectModule {
             .object
             .add_symbol_data(symbol, text, bytes, alignment.max(1));
         self.functions.insert(func, (symbol, true));
+        self.code_len.insert(func, bytes.len() as u32);
         self.traps
             .extend(traps.iter().map(|t| (symbol, t.offset, t.code.as_raw())));
         self.relocs

@@ -135,3 +135,86 @@ fn object_files_link_into_programs() {
     assert_eq!(run.status.code(), Some(49));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `.eh_frame` lets the C runtime's unwinder walk through Gantry frames: C `main` calls
+/// a Gantry function that calls back into C, where `backtrace` must reach `main`.
+#[test]
+fn unwinding_walks_through_gantry_frames() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+    let mut module = ObjectModule::new(ObjectBuilder::new(isa)).unwrap();
+    let mut s = module.make_signature();
+    s.params.push(AbiParam::new(Type::I64));
+    s.returns.push(AbiParam::new(Type::I64));
+    let callback = module
+        .declare_function("callback", Linkage::Import, &s)
+        .unwrap();
+    let f = module
+        .declare_function("gantry_fn", Linkage::Export, &s)
+        .unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = s;
+    let cb = module.declare_func_in_func(callback, &mut ctx.func);
+    build(&mut ctx.func, |b, p| {
+        // Keep values in callee-saved registers across the call, so their saves are
+        // described too.
+        let k = b.ins().iconst(Type::I64, 1000);
+        let call = b.ins().call(cb, &[p[0]]);
+        let r = b.func.dfg.first_result(call);
+        let r = b.ins().iadd(r, k);
+        vec![b.ins().iadd(r, p[0])]
+    });
+    module.define_function(f, &mut ctx).unwrap();
+    let bytes = module.finish().unwrap();
+    let dir = std::env::temp_dir().join(format!("gantry-unwind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("g.o"), &bytes).unwrap();
+    std::fs::write(
+        dir.join("main.c"),
+        r#"#include <execinfo.h>
+#include <stdio.h>
+long gantry_fn(long);
+long callback(long x) {
+    void *frames[64];
+    return backtrace(frames, 64);
+}
+int main(void) {
+    printf("%ld\n", gantry_fn(0));
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let Ok(cc) = std::process::Command::new("cc")
+        .args(["-no-pie", "-O0", "-fno-omit-frame-pointer"])
+        .arg(dir.join("main.c"))
+        .arg(dir.join("g.o"))
+        .arg("-o")
+        .arg(dir.join("prog"))
+        .output()
+    else {
+        eprintln!("no `cc` on this machine: unwinding is not checked");
+        return;
+    };
+    assert!(
+        cc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
+    assert!(
+        cc.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
+    let run = std::process::Command::new(dir.join("prog"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    // callback, gantry_fn, main and the C runtime's frames below it: without unwind
+    // rules for gantry_fn the walk would stop there (2 frames).
+    let depth: i64 = out.trim().parse::<i64>().unwrap() - 1000;
+    assert!(depth >= 4, "the backtrace stopped after {depth} frames");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

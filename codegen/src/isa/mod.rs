@@ -47,6 +47,11 @@ pub trait TargetIsa: Send + Sync {
     /// The byte order of the target's memory.
     fn endianness(&self) -> Endianness;
 
+    /// The unwind rules all its functions share, if it produces unwind information.
+    fn unwind_cie(&self) -> Option<crate::machinst::unwind::CieInfo> {
+        None
+    }
+
     /// Compiles a function's stencil to machine code: lowering, register allocation and
     /// emission, including the prologue and epilogue. It reads nothing but `stencil`, so
     /// equal stencils give equal results. With `want_vcode`, the result carries the

@@ -7,6 +7,7 @@ use crate::ir::{
     UserExternalName,
 };
 use crate::machinst::buffer::{MachBufferFinalized, MachCallSite, MachTrap, RelocTarget};
+use crate::machinst::unwind::UnwindInfo;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -22,6 +23,8 @@ pub struct CompiledCodeStencil {
     /// The frame size in bytes below the return address (saved registers, spill slots,
     /// stack slots and the outgoing-argument area).
     pub frame_size: u32,
+    /// How to unwind the function's frame, if the ISA describes it.
+    pub unwind: Option<UnwindInfo>,
 }
 
 /// What a finalized relocation refers to.
@@ -80,6 +83,8 @@ pub struct CompiledCode {
     pub vcode: Option<String>,
     /// The frame size in bytes (see [`CompiledCodeStencil::frame_size`]).
     pub frame_size: u32,
+    /// How to unwind the function's frame, if the ISA describes it.
+    pub unwind: Option<UnwindInfo>,
 }
 
 impl CompiledCodeStencil {
@@ -127,6 +132,7 @@ impl CompiledCodeStencil {
             call_sites: b.call_sites,
             vcode: self.vcode,
             frame_size: self.frame_size,
+            unwind: self.unwind,
         }
     }
 }

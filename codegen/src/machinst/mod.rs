@@ -8,6 +8,7 @@ pub mod buffer;
 pub mod compiled;
 pub mod lower;
 pub mod reg;
+pub mod unwind;
 pub mod vcode;
 
 use crate::ir::{Opcode, Type};

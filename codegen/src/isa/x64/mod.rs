@@ -145,6 +145,10 @@ impl TargetIsa for X64Isa {
         &self.shared
     }
 
+    fn unwind_cie(&self) -> Option<crate::machinst::unwind::CieInfo> {
+        Some(inst::frame::cie())
+    }
+
     fn endianness(&self) -> crate::ir::Endianness {
         crate::ir::Endianness::Little
     }
@@ -229,7 +233,7 @@ impl TargetIsa for X64Isa {
         let dest = vcode.thread_jumps(&out);
         let labels: Vec<_> = dest.iter().map(|&d| own[d]).collect();
         let emitted: Vec<usize> = (0..vcode.num_blocks()).filter(|&b| dest[b] == b).collect();
-        prologue(&mut buf, &frame);
+        let unwind = prologue(&mut buf, &frame);
         for (k, &b) in emitted.iter().enumerate() {
             buf.bind_label(own[b]);
             let next = emitted.get(k + 1).map(|&n| own[n]);
@@ -259,6 +263,7 @@ impl TargetIsa for X64Isa {
             buffer: buf.finish().map_err(CodegenError::Emission)?,
             vcode: want_vcode.then(|| vcode.to_text()),
             frame_size,
+            unwind: Some(unwind),
         })
     }
 }

@@ -8,6 +8,7 @@ use super::encode::{RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
 use super::regs::{Gpr, Xmm};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::MachBuffer;
+use crate::machinst::unwind::{CieInfo, UnwindInfo, UnwindOp};
 use alloc::vec::Vec;
 
 /// The frame of a function: what the prologue saves and allocates.
@@ -192,17 +193,50 @@ fn adjust_rsp(buf: &mut Vec<u8>, bytes: u32, sub: bool) {
 
 /// The prologue: `push rbp; mov rsp, rbp`, the stack-limit check, `push` of the saved
 /// registers, stack probes, `sub $alloc, rsp`, and the xmm saves.
-pub fn prologue(buf: &mut MachBuffer<Rel32>, frame: &Frame) {
+///
+/// Returns its unwind rules (DWARF call frame information): after `push %rbp` the CFA is
+/// `rsp + 16` with `rbp` saved at CFA - 16, after `mov %rsp, %rbp` it is `rbp + 16`, and
+/// each saved register is at CFA - 16 - 8 * (its position + 1). (The xmm registers
+/// Windows x64 preserves are not described.)
+pub fn prologue(buf: &mut MachBuffer<Rel32>, frame: &Frame) -> UnwindInfo {
+    let mut ops = Vec::new();
     let mut b = Vec::new();
     push(&mut b, Gpr::RBP);
+    buf.put_data(&b);
+    let rbp = dwarf_reg(Gpr::RBP);
+    ops.push((
+        buf.cur_offset(),
+        UnwindOp::DefCfa {
+            reg: dwarf_reg(Gpr::RSP),
+            offset: 16,
+        },
+    ));
+    ops.push((
+        buf.cur_offset(),
+        UnwindOp::SaveReg {
+            reg: rbp,
+            offset: -16,
+        },
+    ));
+    b.clear();
     mov_rr(&mut b, Gpr::RSP, Gpr::RBP);
     buf.put_data(&b);
+    ops.push((buf.cur_offset(), UnwindOp::DefCfaRegister { reg: rbp }));
     if let Some(limit) = &frame.stack_limit {
         stack_limit_check(buf, limit, frame.size() - 8);
     }
     let mut b = Vec::new();
-    for &r in &frame.saved {
+    for (i, &r) in frame.saved.iter().enumerate() {
         push(&mut b, r);
+        let at = buf.cur_offset() + b.len() as u32;
+        let offset = -16 - 8 * (i as i32 + 1);
+        ops.push((
+            at,
+            UnwindOp::SaveReg {
+                reg: dwarf_reg(r),
+                offset,
+            },
+        ));
     }
     if let Some(guard) = frame.probe_guard.filter(|&g| frame.alloc_bytes >= g) {
         if frame.probe_outline {
@@ -229,6 +263,33 @@ pub fn prologue(buf: &mut MachBuffer<Rel32>, frame: &Frame) {
         movdqu(&mut b, x, frame.xmm_save_slot(i), true);
     }
     buf.put_data(&b);
+    UnwindInfo { ops }
+}
+
+/// The DWARF register number of `g` (System V AMD64 ABI, figure 3.36).
+pub fn dwarf_reg(g: Gpr) -> u16 {
+    const NUMBERS: [u16; 16] = [0, 2, 1, 3, 7, 6, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15];
+    NUMBERS[g.enc() as usize]
+}
+
+/// The unwind rules on entry to any x86-64 function: CFA = `rsp + 8`, the return
+/// address (column 16) at CFA - 8.
+pub fn cie() -> CieInfo {
+    CieInfo {
+        return_address_register: 16,
+        code_alignment: 1,
+        data_alignment: -8,
+        initial: alloc::vec![
+            UnwindOp::DefCfa {
+                reg: dwarf_reg(Gpr::RSP),
+                offset: 8
+            },
+            UnwindOp::SaveReg {
+                reg: 16,
+                offset: -8
+            },
+        ],
+    }
 }
 
 /// `mov disp(%base), %dst` (64-bit, 8B /r).
