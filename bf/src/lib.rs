@@ -118,9 +118,22 @@ pub fn parse(source: &[u8]) -> Result<Vec<Op>, Error> {
 /// # Panics
 /// Never on x86-64 hosts (the only ones the client runs on).
 pub fn host_isa() -> Box<dyn TargetIsa> {
+    host_isa_with(false)
+}
+
+/// The host's x86-64 target, compiling position-independent code when `pic` (for
+/// objects linked into position-independent executables).
+///
+/// # Panics
+/// Never on x86-64 hosts (the only ones the client runs on).
+pub fn host_isa_with(pic: bool) -> Box<dyn TargetIsa> {
+    let flags = gantry_codegen::settings::Flags {
+        is_pic: pic,
+        ..Default::default()
+    };
     isa::lookup("x86_64")
         .expect("x86_64 is known")
-        .finish()
+        .finish_with(flags)
         .expect("the x86-64 backend exists")
 }
 
@@ -251,14 +264,14 @@ pub fn run_jit(source: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Compiles `source` into an ELF object with `bf_main` and a C `main` that allocates the
-/// tape (`calloc`) and calls it.
+/// Compiles `source` into a position-independent ELF object with `bf_main` and a C
+/// `main` that allocates the tape (`calloc`) and calls it.
 ///
 /// # Errors
 /// A parse, compilation or module error.
 pub fn compile_object(source: &[u8]) -> Result<Vec<u8>, Error> {
     let ops = parse(source)?;
-    let mut module = ObjectModule::new(ObjectBuilder::new(host_isa()))?;
+    let mut module = ObjectModule::new(ObjectBuilder::new(host_isa_with(true)))?;
     let bf_main = define_program(&mut module, &ops)?;
     // int main(void) { bf_main(calloc(TAPE, 1)); return 0; }
     let mut calloc_sig = module.make_signature();
@@ -300,7 +313,7 @@ pub fn build_executable(source: &[u8], out: &std::path::Path) -> Result<(), Erro
     let obj_path = out.with_extension("o");
     std::fs::write(&obj_path, object).map_err(|e| Error::Link(e.to_string()))?;
     let cc = std::process::Command::new("cc")
-        .arg("-no-pie")
+        .arg("-pie")
         .arg(&obj_path)
         .arg("-o")
         .arg(out)

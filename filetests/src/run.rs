@@ -98,7 +98,7 @@ impl Loaded {
             entries.insert(name.clone(), size);
             size = (size + code.code.len()).div_ceil(16) * 16;
         }
-        // Stubs, the probestack function and TLS indices, one EXTRA-byte slot each,
+        // Stubs, the probestack function, TLS indices and GOT entries, one EXTRA-byte slot each,
         // keyed by target.
         let mut extra: Vec<(u32, FinalizedRelocTarget)> = Vec::new();
         for (_, code) in funcs {
@@ -106,7 +106,8 @@ impl Loaded {
                 let far =
                     matches!(r.target, FinalizedRelocTarget::LibCall(_)) && r.kind == reloc::PLT32;
                 let key = (r.kind, r.target.clone());
-                if (far || r.kind == reloc::TLSGD) && !extra.contains(&key) {
+                let slot = far || r.kind == reloc::TLSGD || r.kind == reloc::GOTPCREL;
+                if slot && !extra.contains(&key) {
                     extra.push(key);
                 }
             }
@@ -123,7 +124,18 @@ impl Loaded {
         let mut tls_slots = 0u64;
         for (i, (kind, target)) in extra.iter().enumerate() {
             let at = size + EXTRA * i;
-            if *kind == reloc::TLSGD {
+            if *kind == reloc::GOTPCREL {
+                // A GOT entry: the target's absolute address.
+                let address = match target {
+                    FinalizedRelocTarget::TestCase(t) => {
+                        entries.get(t.as_str()).map(|&off| base + off as i64)
+                    }
+                    FinalizedRelocTarget::LibCall(lc) => libcall_address(*lc),
+                    _ => None,
+                }
+                .ok_or_else(|| format!("a GOT entry for {target:?}, which the runner lacks"))?;
+                map[at..at + 8].copy_from_slice(&address.to_le_bytes());
+            } else if *kind == reloc::TLSGD {
                 // tls_index { module, offset }: the runner's one module, 64 bytes each.
                 map[at..at + 8].copy_from_slice(&1u64.to_le_bytes());
                 map[at + 8..at + 16].copy_from_slice(&(64 * tls_slots).to_le_bytes());
@@ -167,8 +179,9 @@ impl Loaded {
                 let s = address + r.addend;
                 match r.kind {
                     reloc::ABS8 => map[at..at + 8].copy_from_slice(&s.to_le_bytes()),
-                    // R_X86_64_PC32, PLT32 and TLSGD (to the tls_index): S + A - P
-                    2 | reloc::PLT32 | reloc::TLSGD => {
+                    // R_X86_64_PC32, PLT32, GOTPCREL (to the GOT entry) and TLSGD (to
+                    // the tls_index): S + A - P
+                    reloc::PC32 | reloc::PLT32 | reloc::GOTPCREL | reloc::TLSGD => {
                         let rel = i32::try_from(s - (base + at as i64))
                             .map_err(|_| format!("%{name}: {target:?} is out of range"))?;
                         map[at..at + 4].copy_from_slice(&rel.to_le_bytes());

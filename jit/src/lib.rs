@@ -25,6 +25,10 @@ const R_X86_64_PC32: u32 = 2;
 const R_X86_64_PLT32: u32 = 4;
 /// The size of one far-call stub: `jmp *0(%rip)` and the 8-byte address.
 const STUB: usize = 16;
+/// `R_X86_64_GOTPCREL`: the 4-byte PC-relative address of the symbol's GOT entry.
+const R_X86_64_GOTPCREL: u32 = 9;
+/// Bytes of a GOT entry (an absolute address).
+const GOT_ENTRY: usize = 8;
 
 /// A function that finds a symbol's address by name.
 pub type LookupFn = Box<dyn Fn(&str) -> Option<*const u8>>;
@@ -278,7 +282,29 @@ fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResu
     let s = address as i64 + r.addend;
     match r.kind {
         R_X86_64_64 => m[at..at + 8].copy_from_slice(&s.to_le_bytes()),
-        R_X86_64_PC32 | R_X86_64_PLT32 => {
+        R_X86_64_GOTPCREL => {
+            // The GOT entry: an 8-byte slot after the code, holding the address.
+            let slot = placed.next_stub;
+            if slot + GOT_ENTRY > m.len() {
+                return Err(ModuleError::Backend("no room for a GOT entry".into()));
+            }
+            placed.next_stub += GOT_ENTRY;
+            m[slot..slot + 8].copy_from_slice(&(address as i64).to_le_bytes());
+            let rel = (base + slot as i64) + r.addend - (base + at as i64);
+            m[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+        }
+        R_X86_64_PC32 => {
+            // A RIP-relative data or function address: a stub would change its meaning.
+            let rel = i32::try_from(s - (base + at as i64)).map_err(|_| {
+                ModuleError::Backend(format!(
+                    "{:?} is more than 2 GiB away from the code referring to it \
+                     (R_X86_64_PC32); declare it without `colocated`",
+                    r.target
+                ))
+            })?;
+            m[at..at + 4].copy_from_slice(&rel.to_le_bytes());
+        }
+        R_X86_64_PLT32 => {
             let mut rel = s - (base + at as i64);
             if i32::try_from(rel).is_err() {
                 // Too far for rel32: through a stub after the code.
@@ -326,12 +352,18 @@ impl Module for JITModule {
     ) -> ModuleResult<()> {
         self.declarations
             .check_function_definable(func, self.functions.contains_key(&func))?;
-        let calls = relocs
+        // Room after the code for a far-call stub per call and a GOT entry per GOT
+        // reference.
+        let extra: usize = relocs
             .iter()
-            .filter(|r| r.kind == R_X86_64_PLT32 || r.kind == R_X86_64_PC32)
-            .count();
+            .map(|r| match r.kind {
+                R_X86_64_PLT32 => STUB,
+                R_X86_64_GOTPCREL => GOT_ENTRY,
+                _ => 0,
+            })
+            .sum();
         let code_end = bytes.len().div_ceil(STUB) * STUB;
-        let mut m = map(code_end + STUB * calls)?;
+        let mut m = map(code_end + extra)?;
         m[..bytes.len()].copy_from_slice(bytes);
         self.functions.insert(
             func,

@@ -8,7 +8,16 @@ use gantry_jit::{JITBuilder, JITModule};
 use gantry_module::{DataDescription, Linkage, Module, ModuleError};
 
 fn jit() -> JITModule {
-    let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+    jit_with(false)
+}
+
+/// A JIT module for x86-64; `pic` compiles position-independent code (GOT entries).
+fn jit_with(pic: bool) -> JITModule {
+    let flags = gantry_codegen::settings::Flags {
+        is_pic: pic,
+        ..Default::default()
+    };
+    let isa = isa::lookup("x86_64").unwrap().finish_with(flags).unwrap();
     JITModule::new(JITBuilder::with_isa(isa))
 }
 
@@ -115,10 +124,21 @@ fn functions_call_each_other_and_data_holds_addresses() {
 
 #[test]
 fn imported_libc_functions_resolve() {
+    imported_libc_functions_resolve_with(false);
+}
+
+/// Position-independent code in the JIT: the module gives each GOT reference an entry
+/// beside the function.
+#[test]
+fn pic_code_resolves_through_got_entries() {
+    imported_libc_functions_resolve_with(true);
+}
+
+fn imported_libc_functions_resolve_with(pic: bool) {
     if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
         return;
     }
-    let mut module = jit();
+    let mut module = jit_with(pic);
     let strlen_sig = sig(&module, &[Type::I64], &[Type::I64]);
     let strlen = module
         .declare_function("strlen", Linkage::Import, &strlen_sig)
@@ -137,17 +157,23 @@ fn imported_libc_functions_resolve() {
     ctx.func.signature = s0;
     let callee = module.declare_func_in_func(strlen, &mut ctx.func);
     let gv = module.declare_data_in_func(hello, &mut ctx.func);
+    let sigref = ctx.func.import_signature(strlen_sig.clone());
     build(&mut ctx.func, |b, _| {
         let p = b.ins().symbol_value(Type::I64, gv);
         let call = b.ins().call(callee, &[p]);
-        vec![b.func.dfg.first_result(call)]
+        let direct = b.func.dfg.first_result(call);
+        // strlen through its address too (from a GOT entry when position-independent).
+        let addr = b.ins().func_addr(Type::I64, callee);
+        let call = b.ins().call_indirect(sigref, addr, &[p]);
+        let indirect = b.func.dfg.first_result(call);
+        vec![b.ins().iadd(direct, indirect)]
     });
     module.define_function(f, &mut ctx).unwrap();
     module.finalize_definitions().unwrap();
     // SAFETY: compiled for this host with signature () -> i64.
     let len: extern "C" fn() -> i64 =
         unsafe { std::mem::transmute(module.get_finalized_function(f)) };
-    assert_eq!(len(), 12);
+    assert_eq!(len(), 24);
 }
 
 #[test]

@@ -20,8 +20,14 @@ fn build(func: &mut Function, body: impl FnOnce(&mut FunctionBuilder<'_>, &[Valu
     b.finalize();
 }
 
-fn object_with_main() -> Vec<u8> {
-    let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+/// The program's object; `pic` compiles it position-independent (`is_pic`: symbol
+/// addresses from the GOT) for a PIE link.
+fn object_with_main(pic: bool) -> Vec<u8> {
+    let flags = gantry_codegen::settings::Flags {
+        is_pic: pic,
+        ..Default::default()
+    };
+    let isa = isa::lookup("x86_64").unwrap().finish_with(flags).unwrap();
     let mut module = ObjectModule::new(ObjectBuilder::new(isa)).unwrap();
     let mut s_puts = module.make_signature();
     s_puts.params.push(AbiParam::new(Type::I64));
@@ -71,7 +77,10 @@ fn object_with_main() -> Vec<u8> {
         let text = b
             .ins()
             .load(Type::I64, gantry_codegen::ir::MemFlags::new(), table, 0);
-        b.ins().call(f_puts, &[text]);
+        // puts through its address: a GOT entry when position-independent.
+        let puts_addr = b.ins().func_addr(Type::I64, f_puts);
+        let sig = b.import_signature(s_puts.clone());
+        b.ins().call_indirect(sig, puts_addr, &[text]);
         let seven = b.ins().iconst(Type::I32, 7);
         let call = b.ins().call(f_square, &[seven]);
         vec![b.func.dfg.first_result(call)]
@@ -86,7 +95,19 @@ fn object_with_main() -> Vec<u8> {
 
 #[test]
 fn object_files_link_into_programs() {
-    let bytes = object_with_main();
+    link_and_run(false);
+}
+
+/// Position-independent code links into a position-independent executable (the
+/// default of most distributions' `cc`): data addresses through GOT entries, calls
+/// through the PLT.
+#[test]
+fn pic_objects_link_into_pie_programs() {
+    link_and_run(true);
+}
+
+fn link_and_run(pic: bool) {
+    let bytes = object_with_main(pic);
     assert_eq!(&bytes[..4], b"\x7fELF");
     // The trap sites: 16 bytes each, each with a relocation to its address.
     {
@@ -106,14 +127,27 @@ fn object_files_link_into_programs() {
             data[8],
             gantry_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS.as_raw()
         );
+        // Code refers to the imported `puts` through the GOT exactly when it is
+        // position-independent; to local data RIP-relatively then.
+        let text = file.section_by_name(".text").expect("a text section");
+        let kinds: Vec<_> = text
+            .relocations()
+            .map(|(_, r)| match r.flags() {
+                object::RelocationFlags::Elf { r_type } => r_type,
+                f => panic!("{f:?}"),
+            })
+            .collect();
+        let (abs, got) = (object::elf::R_X86_64_64, object::elf::R_X86_64_GOTPCREL);
+        assert_eq!(kinds.contains(&got), pic, "{kinds:?}");
+        assert_eq!(kinds.contains(&abs), !pic, "{kinds:?}");
     }
-    let dir = std::env::temp_dir().join(format!("gantry-object-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("gantry-object-{}-{pic}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let obj = dir.join("main.o");
     let exe = dir.join("main");
     std::fs::write(&obj, &bytes).unwrap();
     let cc = std::process::Command::new("cc")
-        .arg("-no-pie")
+        .arg(if pic { "-pie" } else { "-no-pie" })
         .arg(&obj)
         .arg("-o")
         .arg(&exe)

@@ -84,6 +84,8 @@ pub struct X64Lower {
     pub flags: X64Flags,
     /// How `tls_value` reaches thread-local variables.
     pub tls_model: crate::settings::TlsModel,
+    /// Position-independent code: symbol addresses come from the GOT.
+    pub pic: bool,
 }
 
 /// The ISLE context: the lowering state plus the first error a term ran into.
@@ -120,6 +122,7 @@ impl IsleCtx<'_, '_> {
         self.push(MInst::LoadExtName {
             name: crate::ir::ExternalName::LibCall(lc),
             offset: 0,
+            colocated: false,
             dst: Writable::from_reg(callee),
         });
         let uses = args
@@ -232,6 +235,7 @@ impl IsleCtx<'_, '_> {
         self.push(MInst::LoadExtName {
             name: crate::ir::ExternalName::LibCall(lc),
             offset: 0,
+            colocated: false,
             dst: Writable::from_reg(callee),
         });
         let regs = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
@@ -1384,6 +1388,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.push(MInst::LoadExtName {
             name: crate::ir::ExternalName::LibCall(lc),
             offset: 0,
+            colocated: false,
             dst: Writable::from_reg(callee),
         });
         let (lo, hi) = (self.tmp(), self.tmp());
@@ -1426,6 +1431,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.push(MInst::LoadExtName {
             name: crate::ir::ExternalName::LibCall(lc),
             offset: 0,
+            colocated: false,
             dst: Writable::from_reg(callee),
         });
         let dst = self.ftmp();
@@ -1922,6 +1928,7 @@ fn lower_call_like(
     ctx: &mut Lower<'_, MInst>,
     inst: crate::ir::Inst,
     tls_model: crate::settings::TlsModel,
+    pic: bool,
 ) -> Result<bool, CodegenError> {
     let dfg = &ctx.func.dfg;
     match dfg.insts[inst] {
@@ -1993,11 +2000,13 @@ fn lower_call_like(
         }
         InstructionData::FuncAddr { func_ref, .. } => {
             let name = dfg.ext_funcs[func_ref].name.clone();
+            let colocated = dfg.ext_funcs[func_ref].colocated;
             let result = dfg.first_result(inst);
             let dst = ctx.vcode.alloc_vreg(RegClass::Int);
             ctx.vcode.push(MInst::LoadExtName {
                 name,
                 offset: 0,
+                colocated,
                 dst: Writable::from_reg(dst),
             });
             ctx.set_result(result, dst);
@@ -2067,8 +2076,8 @@ fn lower_call_like(
             let crate::ir::GlobalValueData::Symbol {
                 name,
                 offset,
+                colocated,
                 tls: false,
-                ..
             } = ctx.func.global_values[global_value].clone()
             else {
                 return Err(CodegenError::Unsupported {
@@ -2077,11 +2086,20 @@ fn lower_call_like(
                     ),
                 });
             };
+            if pic && i32::try_from(offset.bits()).is_err() {
+                return Err(CodegenError::Unsupported {
+                    feature: alloc::format!(
+                        "symbol_value of {global_value} with an offset beyond 32 bits in \
+                         position-independent code on x86_64"
+                    ),
+                });
+            }
             let result = dfg.first_result(inst);
             let dst = ctx.vcode.alloc_vreg(RegClass::Int);
             ctx.vcode.push(MInst::LoadExtName {
                 name,
                 offset: offset.bits(),
+                colocated,
                 dst: Writable::from_reg(dst),
             });
             ctx.set_result(result, dst);
@@ -2555,7 +2573,7 @@ impl LowerBackend for X64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
-        if lower_call_like(ctx, inst, self.tls_model)?
+        if lower_call_like(ctx, inst, self.tls_model, self.pic)?
             || lower_atomic(ctx, inst)?
             || fused_into_branch(ctx, inst)
         {

@@ -167,6 +167,7 @@ impl TargetIsa for X64Isa {
         let backend = lower::X64Lower {
             flags: self.flags,
             tls_model: self.shared.tls_model,
+            pic: self.shared.is_pic,
         };
         let vcode = crate::machinst::lower::lower(&backend, func)?;
         let out = vcode
@@ -221,6 +222,7 @@ impl TargetIsa for X64Isa {
         if let Some(gv) = func.stack_limit {
             frame.stack_limit = Some(stack_limit_chain(func, gv)?);
         }
+        frame.pic = self.shared.is_pic;
         if self.shared.enable_probestack {
             frame.probe_guard = Some(1 << self.shared.probestack_size_log2.clamp(12, 30));
             frame.probe_outline =

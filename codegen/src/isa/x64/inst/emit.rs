@@ -1251,6 +1251,34 @@ pub fn emit_inst(
             buf.put_data(&e);
             return;
         }
+        Inst::LoadExtName {
+            name,
+            offset,
+            colocated,
+            ..
+        } if frame.pic => {
+            // Colocated: lea name+offset(%rip), dst (REX.W 8D /r, R_X86_64_PC32). Otherwise
+            // mov name@GOTPCREL(%rip), dst (REX.W 8B /r), then lea offset(dst), dst.
+            // Intel SDM vol. 2, 2.2.1.6 (RIP-relative addressing).
+            let dst = gpr(allocs[0]);
+            let rex = 0x48 | ((dst.enc() >> 3) << 2);
+            let opcode = if *colocated { 0x8d } else { 0x8b };
+            buf.put_data(&[rex, opcode, ((dst.enc() & 7) << 3) | 0b101]);
+            if *colocated {
+                let target = RelocTarget::ExternalName(name.clone());
+                buf.add_reloc(reloc::PC32, target, offset - 4);
+            } else {
+                let target = RelocTarget::ExternalName(name.clone());
+                buf.add_reloc(reloc::GOTPCREL, target, -4);
+            }
+            buf.put_data(&[0; 4]);
+            if !*colocated && *offset != 0 {
+                // Lowering only allows 32-bit offsets in position-independent code.
+                let disp = i32::try_from(*offset).expect("a 32-bit symbol offset");
+                let mem = RegMem::Mem(Amode::ImmReg { base: dst, disp });
+                emit_modrm(&mut b, NONE, RexFlags::w(), &[0x8d], dst.enc(), mem);
+            }
+        }
         Inst::LoadExtName { name, offset, .. } => {
             let dst = gpr(allocs[0]);
             emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, dst.enc());

@@ -36,6 +36,8 @@ pub struct Frame {
     /// Probe by calling the probestack function (`probestack_strategy=outline`) rather
     /// than inline.
     pub probe_outline: bool,
+    /// Position-independent code (`is_pic`): symbol addresses come from the GOT.
+    pub pic: bool,
 }
 
 /// How the prologue computes a function's stack limit: from `base`, apply `steps`.
@@ -89,6 +91,7 @@ impl Frame {
             stack_limit: None,
             probe_guard: None,
             probe_outline: false,
+            pic: false,
             saved,
             saved_xmms,
             outgoing_bytes,

@@ -87,8 +87,13 @@ pub struct CallInfo {
 pub mod reloc {
     /// `R_X86_64_64`: the 8-byte absolute address `S + A`.
     pub const ABS8: u32 = 1;
+    /// `R_X86_64_PC32`: the 4-byte PC-relative `S + A - P` of a RIP-relative operand.
+    pub const PC32: u32 = 2;
     /// `R_X86_64_PLT32`: the 4-byte PC-relative `L + A - P` of a call or jump.
     pub const PLT32: u32 = 4;
+    /// `R_X86_64_GOTPCREL`: the 4-byte PC-relative address of the symbol's GOT entry
+    /// (`G + GOT + A - P`).
+    pub const GOTPCREL: u32 = 9;
     /// `R_X86_64_TLSGD`: the 4-byte PC-relative address of the symbol's `tls_index`
     /// pair in the GOT (`G + GOT + A - P`).
     pub const TLSGD: u32 = 19;
@@ -846,13 +851,16 @@ pub enum Inst {
         /// The call's registers: the result in `rax`, the System V clobbers.
         info: Box<CallInfo>,
     },
-    /// `movabs $name, dst` with an `R_X86_64_64` relocation: a function's or symbol's
-    /// address.
+    /// A function's or symbol's address: `movabs $name, dst` with an `R_X86_64_64`
+    /// relocation; in position-independent code (`is_pic`) `lea name(%rip), dst`
+    /// (`R_X86_64_PC32`) when colocated, else a load from the GOT (`R_X86_64_GOTPCREL`).
     LoadExtName {
         /// The name.
         name: ExternalName,
-        /// Added to the address.
+        /// Added to the address (within 32 bits in position-independent code).
         offset: i64,
+        /// The symbol is in the same linked image as the code (`colocated`).
+        colocated: bool,
         /// Destination.
         dst: Writable<Reg>,
     },
