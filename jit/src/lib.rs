@@ -5,13 +5,18 @@
 //! applies the relocations (to the module's own symbols, then to symbols given to the
 //! [`JITBuilder`], then to symbols found in the process with `dlsym`) and makes code
 //! read-execute and read-only data read-only (W^X). Calls to symbols further than
-//! ±2 GiB go through a stub placed after the function.
+//! ±2 GiB go through a stub placed after the function, and GOT references of
+//! position-independent code through an entry placed there. Finalized functions' unwind
+//! rules are registered with the system unwinder, so backtraces cross JIT frames.
 
 #![warn(missing_docs)]
+
+mod unwind;
 
 use gantry_codegen::ir::TrapCode;
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::MachTrap;
+use gantry_codegen::machinst::unwind::UnwindInfo;
 use gantry_module::{
     DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
     ModuleReloc, ModuleResult, RelocTarget,
@@ -98,9 +103,14 @@ pub struct JITModule {
     declarations: ModuleDeclarations,
     symbols: HashMap<String, *const u8>,
     lookups: Vec<LookupFn>,
+    /// Unwind tables registered with the system unwinder (before `functions`, so they
+    /// are dropped, and deregistered, before the code is unmapped).
+    registrations: Vec<unwind::Registration>,
     functions: HashMap<FuncId, Placed>,
     data: HashMap<DataId, Placed>,
     pending: Vec<Target>,
+    /// Unwind rules of functions not finalized yet.
+    unwind: HashMap<FuncId, UnwindInfo>,
 }
 
 /// A definition not finalized yet.
@@ -122,9 +132,11 @@ impl JITModule {
             declarations: ModuleDeclarations::default(),
             symbols: builder.symbols,
             lookups: builder.lookups,
+            registrations: Vec::new(),
             functions: HashMap::new(),
             data: HashMap::new(),
             pending: Vec::new(),
+            unwind: HashMap::new(),
         }
     }
 
@@ -226,6 +238,13 @@ impl JITModule {
                 ),
                 other => other,
             };
+            if let (Target::Func(id), Some(cie)) = (t, self.isa.unwind_cie()) {
+                if let Some(rules) = self.unwind.remove(&id) {
+                    let (code, size) = (placed.memory.ptr(), placed.size);
+                    let r = unwind::Registration::new(&cie, code, size, &rules)?;
+                    self.registrations.push(r);
+                }
+            }
         }
         Ok(())
     }
@@ -332,6 +351,13 @@ fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResu
 impl Module for JITModule {
     fn isa(&self) -> &dyn TargetIsa {
         self.isa.as_ref()
+    }
+
+    /// Keeps the rules until [`JITModule::finalize_definitions`] registers them with
+    /// the system unwinder (libgcc's `__register_frame` on Linux).
+    fn define_function_unwind(&mut self, func: FuncId, unwind: &UnwindInfo) -> ModuleResult<()> {
+        self.unwind.insert(func, unwind.clone());
+        Ok(())
     }
 
     fn declarations(&self) -> &ModuleDeclarations {

@@ -323,3 +323,49 @@ fn trap_sites_are_looked_up_by_address() {
         None
     );
 }
+
+static CAPTURED: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+extern "C" fn capture_backtrace() {
+    let trace = std::backtrace::Backtrace::force_capture().to_string();
+    *CAPTURED.lock().unwrap() = trace;
+}
+
+/// The JIT registers each function's unwind rules with the system unwinder: a backtrace
+/// taken in a callback of JIT code walks past the JIT frame into this test function
+/// (without the rules it stops at the JIT frame).
+#[test]
+fn backtraces_walk_through_jit_frames() {
+    if !cfg!(all(
+        target_os = "linux",
+        target_arch = "x86_64",
+        target_env = "gnu"
+    )) {
+        return;
+    }
+    let mut module = jit();
+    let s = sig(&module, &[Type::I64], &[]);
+    let f = module
+        .declare_function("calls_back", Linkage::Export, &s)
+        .unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = s;
+    let callback_sig = ctx.func.import_signature(sig(&module, &[], &[]));
+    build(&mut ctx.func, |b, p| {
+        b.ins().call_indirect(callback_sig, p[0], &[]);
+        vec![]
+    });
+    module.define_function(f, &mut ctx).unwrap();
+    module.finalize_definitions().unwrap();
+    // SAFETY: compiled for this host with signature (i64) -> (); the argument is a
+    // function pointer of signature () -> ().
+    let calls_back: extern "C" fn(extern "C" fn()) =
+        unsafe { std::mem::transmute(module.get_finalized_function(f)) };
+    calls_back(capture_backtrace);
+    let trace = CAPTURED.lock().unwrap().clone();
+    assert!(trace.contains("capture_backtrace"), "{trace}");
+    assert!(
+        trace.contains("backtraces_walk_through_jit_frames"),
+        "the backtrace stops at the JIT frame:\n{trace}"
+    );
+}

@@ -9,6 +9,7 @@
 
 mod data;
 mod declarations;
+pub mod eh_frame;
 mod module;
 
 pub use data::{DataDescription, Init};

@@ -16,7 +16,7 @@ use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_codegen::machinst::unwind::UnwindInfo;
 
-mod eh_frame;
+use gantry_module::eh_frame::{CodeAddresses, eh_frame};
 use gantry_module::{
     DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
     ModuleReloc, ModuleResult, RelocTarget,
@@ -254,14 +254,14 @@ impl ObjectModule {
             return Ok(());
         }
         // Symbols are numbered by their position in `self.unwind`.
-        let functions: Vec<(usize, u32, UnwindInfo)> = self
+        let functions: Vec<(u64, u32, &UnwindInfo)> = self
             .unwind
             .iter()
             .enumerate()
-            .map(|(i, (_, len, u))| (i, *len, u.clone()))
+            .map(|(i, (_, len, u))| (i as u64, *len, u))
             .collect();
         let big = self.isa.endianness() == Endianness::Big;
-        let (bytes, relocs) = eh_frame::eh_frame(&cie, big, &functions)
+        let (bytes, relocs) = eh_frame(&cie, big, CodeAddresses::Relocated, &functions)
             .map_err(|e| ModuleError::Backend(format!("unwind information: {e}")))?;
         let section = self.object.add_section(
             Vec::new(),

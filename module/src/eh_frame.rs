@@ -1,5 +1,7 @@
-//! The `.eh_frame` section: the functions' unwind rules as DWARF call frame information
-//! (with the `.eh_frame` encoding of the System V ABI, §4.2.4), written with `gimli`.
+//! `.eh_frame` contents: the functions' unwind rules as DWARF call frame information
+//! (with the `.eh_frame` encoding of the System V ABI, §4.2.4), written with `gimli`,
+//! for object files (relocated code addresses) and for the JIT (absolute addresses,
+//! registered with the unwinder).
 
 use gantry_codegen::machinst::unwind::{CieInfo, UnwindInfo, UnwindOp};
 use gimli::write::{
@@ -8,12 +10,27 @@ use gimli::write::{
 };
 use gimli::{Encoding, Format, Register, RunTimeEndian};
 
-/// A relocation the section needs: a 4-byte PC-relative field at `offset` for symbol
-/// number `symbol` (the caller's numbering) plus `addend`.
-pub(crate) struct EhReloc {
+/// A relocation the section needs: a 4-byte PC-relative field at `offset` (bytes into
+/// the section) for symbol number `symbol` (the caller's numbering) plus `addend`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EhReloc {
+    /// Where the field is, in bytes from the section start.
     pub offset: u64,
+    /// The caller's number of the symbol.
     pub symbol: usize,
+    /// Added to the symbol's address.
     pub addend: i64,
+}
+
+/// How the entries record where each function starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeAddresses {
+    /// Function starts are symbol numbers, written as 4-byte PC-relative fields
+    /// (`DW_EH_PE_pcrel | DW_EH_PE_sdata4`) with a relocation each: for object files.
+    Relocated,
+    /// Function starts are absolute addresses, written as 8-byte pointers
+    /// (`DW_EH_PE_absptr`): for code already in memory.
+    Absolute,
 }
 
 /// Collects the section's bytes and the relocations of its symbol addresses.
@@ -79,15 +96,18 @@ fn instruction(op: UnwindOp) -> CallFrameInstruction {
     }
 }
 
-/// The `.eh_frame` bytes for `functions` (symbol number, code length, unwind rules) and
-/// the relocations of their start addresses.
+/// The `.eh_frame` bytes for `functions` (start, code length in bytes, unwind rules):
+/// one CIE, one FDE per function, and, with [`CodeAddresses::Relocated`], the relocations
+/// of the function starts. The bytes end without the zero terminator a registered
+/// in-memory table needs.
 ///
 /// # Errors
 /// What gimli reports for rules it cannot encode.
-pub(crate) fn eh_frame(
+pub fn eh_frame(
     cie: &CieInfo,
     big_endian: bool,
-    functions: &[(usize, u32, UnwindInfo)],
+    addresses: CodeAddresses,
+    functions: &[(u64, u32, &UnwindInfo)],
 ) -> gimli::write::Result<(Vec<u8>, Vec<EhReloc>)> {
     let encoding = Encoding {
         format: Format::Dwarf32,
@@ -100,20 +120,23 @@ pub(crate) fn eh_frame(
         cie.data_alignment,
         Register(cie.return_address_register),
     );
-    entry.fde_address_encoding = pcrel_sdata4();
+    if addresses == CodeAddresses::Relocated {
+        entry.fde_address_encoding = pcrel_sdata4();
+    }
     for &op in &cie.initial {
         entry.add_instruction(instruction(op));
     }
     let mut table = FrameTable::default();
     let cie_id = table.add_cie(entry);
-    for (symbol, len, unwind) in functions {
-        let mut fde = FrameDescriptionEntry::new(
-            Address::Symbol {
-                symbol: *symbol,
+    for &(start, len, unwind) in functions {
+        let start = match addresses {
+            CodeAddresses::Relocated => Address::Symbol {
+                symbol: start as usize,
                 addend: 0,
             },
-            *len,
-        );
+            CodeAddresses::Absolute => Address::Constant(start),
+        };
+        let mut fde = FrameDescriptionEntry::new(start, len);
         for &(offset, op) in &unwind.ops {
             fde.add_instruction(offset, instruction(op));
         }
