@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+mod hotswap;
 mod unwind;
 
 use gantry_codegen::ir::TrapCode;
@@ -43,6 +44,7 @@ pub struct JITBuilder {
     isa: Box<dyn TargetIsa>,
     symbols: HashMap<String, *const u8>,
     lookups: Vec<LookupFn>,
+    hotswap: bool,
 }
 
 impl JITBuilder {
@@ -52,7 +54,18 @@ impl JITBuilder {
             isa,
             symbols: HashMap::new(),
             lookups: Vec::new(),
+            hotswap: false,
         }
+    }
+
+    /// Allows redefining functions (off by default). Every function of the module is
+    /// then reached through a PLT entry (calls, `func_addr`, data holding its address,
+    /// and the pointer [`JITModule::get_finalized_function`] returns), and finalizing a
+    /// redefinition points the entry at the new code: callers need no recompilation.
+    /// Old code stays mapped (it may still be running) until the module is dropped.
+    pub fn hotswap(&mut self, enabled: bool) -> &mut JITBuilder {
+        self.hotswap = enabled;
+        self
     }
 
     /// Resolves imports of `name` to `ptr`.
@@ -111,10 +124,15 @@ pub struct JITModule {
     pending: Vec<Target>,
     /// Unwind rules of functions not finalized yet.
     unwind: HashMap<FuncId, UnwindInfo>,
+    /// With hot-swapping, the PLT entries and each function's entry.
+    plt: Option<hotswap::Plt>,
+    entries: HashMap<FuncId, usize>,
+    /// Code of redefined functions, kept mapped.
+    retired: Vec<Placed>,
 }
 
 /// A definition not finalized yet.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
     Func(FuncId),
     Data(DataId),
@@ -137,6 +155,9 @@ impl JITModule {
             data: HashMap::new(),
             pending: Vec::new(),
             unwind: HashMap::new(),
+            plt: builder.hotswap.then(hotswap::Plt::new),
+            entries: HashMap::new(),
+            retired: Vec::new(),
         }
     }
 
@@ -157,13 +178,22 @@ impl JITModule {
         (!p.is_null()).then_some(p as *const u8)
     }
 
+    /// The address callers use for function `id` placed at `p`: its PLT entry when
+    /// hot-swapping, else its code.
+    fn entry_or(&self, id: FuncId, p: &Placed) -> *const u8 {
+        match (&self.plt, self.entries.get(&id)) {
+            (Some(plt), Some(&i)) => plt.stub(i),
+            _ => p.memory.ptr(),
+        }
+    }
+
     /// The address a relocation target resolves to.
     fn resolve(&self, target: &RelocTarget) -> ModuleResult<*const u8> {
         match target {
             RelocTarget::Func(id) => {
                 let decl = &self.declarations.functions[*id];
                 match self.functions.get(id) {
-                    Some(p) if decl.linkage != Linkage::Import => Ok(p.memory.ptr()),
+                    Some(p) if decl.linkage != Linkage::Import => Ok(self.entry_or(*id, p)),
                     _ => {
                         let name = decl.name.clone().unwrap_or_default();
                         self.lookup_symbol(&name)
@@ -238,6 +268,9 @@ impl JITModule {
                 ),
                 other => other,
             };
+            if let (Target::Func(id), Some(plt)) = (t, &self.plt) {
+                plt.set(self.entries[&id], placed.memory.ptr());
+            }
             if let (Target::Func(id), Some(cie)) = (t, self.isa.unwind_cie()) {
                 if let Some(rules) = self.unwind.remove(&id) {
                     let (code, size) = (placed.memory.ptr(), placed.size);
@@ -255,10 +288,12 @@ impl JITModule {
     /// If `id` is not defined in this module or not finalized yet.
     pub fn get_finalized_function(&self, id: FuncId) -> *const u8 {
         match self.functions.get(&id) {
-            Some(Placed {
-                memory: Memory::Executable(m),
-                ..
-            }) => m.as_ptr(),
+            Some(
+                p @ Placed {
+                    memory: Memory::Executable(_),
+                    ..
+                },
+            ) => self.entry_or(id, p),
             _ => panic!("function {id} is not defined and finalized"),
         }
     }
@@ -267,7 +302,7 @@ impl JITModule {
     /// of this module (for a signal handler turning faults into traps).
     pub fn lookup_trap(&self, pc: *const u8) -> Option<TrapCode> {
         let pc = pc as usize;
-        self.functions.values().find_map(|p| {
+        self.functions.values().chain(&self.retired).find_map(|p| {
             let start = p.memory.ptr() as usize;
             let offset = pc.checked_sub(start).filter(|&o| o < p.size)?;
             p.traps
@@ -376,8 +411,9 @@ impl Module for JITModule {
         relocs: &[ModuleReloc],
         traps: &[MachTrap],
     ) -> ModuleResult<()> {
-        self.declarations
-            .check_function_definable(func, self.functions.contains_key(&func))?;
+        // Hot-swapping modules take redefinitions.
+        let defined = self.functions.contains_key(&func) && self.plt.is_none();
+        self.declarations.check_function_definable(func, defined)?;
         // Room after the code for a far-call stub per call and a GOT entry per GOT
         // reference.
         let extra: usize = relocs
@@ -391,19 +427,27 @@ impl Module for JITModule {
         let code_end = bytes.len().div_ceil(STUB) * STUB;
         let mut m = map(code_end + extra)?;
         m[..bytes.len()].copy_from_slice(bytes);
-        self.functions.insert(
-            func,
-            Placed {
-                memory: Memory::Writable(m),
-                size: bytes.len(),
-                relocs: relocs.to_vec(),
-                next_stub: code_end,
-                traps: traps.to_vec(),
-                executable: true,
-                writable: false,
-            },
-        );
-        self.pending.push(Target::Func(func));
+        let placed = Placed {
+            memory: Memory::Writable(m),
+            size: bytes.len(),
+            relocs: relocs.to_vec(),
+            next_stub: code_end,
+            traps: traps.to_vec(),
+            executable: true,
+            writable: false,
+        };
+        if let Some(plt) = &mut self.plt {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.entries.entry(func) {
+                e.insert(plt.add()?);
+            }
+        }
+        if let Some(old) = self.functions.insert(func, placed) {
+            self.retired.push(old);
+        }
+        self.unwind.remove(&func);
+        if !self.pending.contains(&Target::Func(func)) {
+            self.pending.push(Target::Func(func));
+        }
         Ok(())
     }
 

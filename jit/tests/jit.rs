@@ -369,3 +369,79 @@ fn backtraces_walk_through_jit_frames() {
         "the backtrace stops at the JIT frame:\n{trace}"
     );
 }
+
+/// With hot-swapping, redefining a function redirects its callers, the pointers handed
+/// out before and function addresses stored in data; without it a redefinition is an
+/// error (see `bad_definitions_and_missing_symbols_are_errors`).
+#[test]
+fn hotswapped_functions_redirect_their_callers() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+    let mut builder = JITBuilder::with_isa(isa);
+    builder.hotswap(true);
+    let mut module = JITModule::new(builder);
+    let s0 = sig(&module, &[], &[Type::I64]);
+    let answer = module
+        .declare_function("answer", Linkage::Local, &s0)
+        .unwrap();
+    let caller = module
+        .declare_function("caller", Linkage::Export, &s0)
+        .unwrap();
+    let table = module
+        .declare_data("table", Linkage::Local, false, false)
+        .unwrap();
+    let define_answer = |module: &mut JITModule, value: i64| {
+        let mut ctx = module.make_context();
+        ctx.func.signature = s0.clone();
+        build(&mut ctx.func, |b, _| vec![b.ins().iconst(Type::I64, value)]);
+        module.define_function(answer, &mut ctx).unwrap();
+    };
+    define_answer(&mut module, 1);
+    let mut ctx = module.make_context();
+    ctx.func.signature = s0.clone();
+    let callee = module.declare_func_in_func(answer, &mut ctx.func);
+    build(&mut ctx.func, |b, _| {
+        let call = b.ins().call(callee, &[]);
+        let r = b.func.dfg.first_result(call);
+        vec![b.ins().iadd(r, r)]
+    });
+    module.define_function(caller, &mut ctx).unwrap();
+    let mut desc = DataDescription::new();
+    desc.define(vec![0u8; 8].into_boxed_slice());
+    desc.write_function_addr(0, answer);
+    module.define_data(table, &desc).unwrap();
+    module.finalize_definitions().unwrap();
+
+    type Fn0 = extern "C" fn() -> i64;
+    // SAFETY: both functions were compiled for this host with signature () -> i64.
+    let (old_answer, call): (Fn0, Fn0) = unsafe {
+        (
+            std::mem::transmute::<*const u8, Fn0>(module.get_finalized_function(answer)),
+            std::mem::transmute::<*const u8, Fn0>(module.get_finalized_function(caller)),
+        )
+    };
+    let (p, _) = module.get_finalized_data(table);
+    // SAFETY: the table holds one function address of signature () -> i64.
+    let from_table: Fn0 =
+        unsafe { std::mem::transmute(std::ptr::read_unaligned(p as *const usize)) };
+    assert_eq!((old_answer(), call(), from_table()), (1, 2, 1));
+
+    // A second definition replaces the first once finalized; the one after it too.
+    for value in [20, 300] {
+        define_answer(&mut module, value);
+        module.finalize_definitions().unwrap();
+        assert_eq!(call(), 2 * value);
+        assert_eq!(old_answer(), value);
+        assert_eq!(from_table(), value);
+    }
+    // Imports still cannot be defined.
+    let import = module
+        .declare_function("strlen", Linkage::Import, &s0)
+        .unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = s0.clone();
+    build(&mut ctx.func, |b, _| vec![b.ins().iconst(Type::I64, 0)]);
+    assert!(module.define_function(import, &mut ctx).is_err());
+}
