@@ -27,10 +27,37 @@ use object::write::{
 use object::{Architecture, BinaryFormat, RelocationFlags, SymbolFlags, SymbolKind, SymbolScope};
 use std::collections::HashMap;
 
-/// `R_X86_64_64`, the relocation of absolute addresses in data (System V AMD64 ABI §4.4).
-const R_X86_64_64: u32 = 1;
-/// `R_X86_64_PC32`: a 4-byte PC-relative address (unwind entries' function starts).
-const R_X86_64_PC32: u32 = 2;
+/// The ELF relocation types the writer itself uses (code relocations come from the
+/// backend, already in the target's numbering).
+#[derive(Clone, Copy)]
+struct ElfRelocs {
+    /// An 8-byte absolute address (data holding addresses, trap sites).
+    abs64: u32,
+    /// A 4-byte PC-relative address (unwind entries' function starts).
+    pc32: u32,
+}
+
+impl ElfRelocs {
+    /// The types of `arch`: System V AMD64 ABI §4.4, ELF for the Arm 64-bit
+    /// Architecture §5.7, and the s390x ELF ABI supplement's relocation table.
+    fn of(arch: Architecture) -> ElfRelocs {
+        use object::elf;
+        match arch {
+            Architecture::Aarch64 => ElfRelocs {
+                abs64: elf::R_AARCH64_ABS64,
+                pc32: elf::R_AARCH64_PREL32,
+            },
+            Architecture::S390x => ElfRelocs {
+                abs64: elf::R_390_64,
+                pc32: elf::R_390_PC32,
+            },
+            _ => ElfRelocs {
+                abs64: elf::R_X86_64_64,
+                pc32: elf::R_X86_64_PC32,
+            },
+        }
+    }
+}
 
 /// Configures an [`ObjectModule`].
 pub struct ObjectBuilder {
@@ -62,6 +89,7 @@ pub struct ObjectModule {
     unwind: Vec<(SymbolId, u32, UnwindInfo)>,
     /// Each function's code length, for its unwind entry.
     code_len: HashMap<FuncId, u32>,
+    elf_relocs: ElfRelocs,
 }
 
 /// The ELF architecture and byte order of `isa`.
@@ -109,6 +137,7 @@ impl ObjectModule {
             traps: Vec::new(),
             unwind: Vec::new(),
             code_len: HashMap::new(),
+            elf_relocs: ElfRelocs::of(arch),
         })
     }
 
@@ -216,7 +245,7 @@ impl ObjectModule {
                             symbol,
                             addend: i64::from(offset),
                             flags: RelocationFlags::Elf {
-                                r_type: R_X86_64_64,
+                                r_type: self.elf_relocs.abs64,
                             },
                         },
                     )
@@ -278,7 +307,7 @@ impl ObjectModule {
                         symbol: self.unwind[r.symbol].0,
                         addend: r.addend,
                         flags: RelocationFlags::Elf {
-                            r_type: R_X86_64_PC32,
+                            r_type: self.elf_relocs.pc32,
                         },
                     },
                 )
@@ -379,7 +408,7 @@ impl Module for ObjectModule {
         };
         self.data.insert(data, (symbol, true));
         self.relocs.extend(
-            desc.relocs(R_X86_64_64)
+            desc.relocs(self.elf_relocs.abs64)
                 .into_iter()
                 .map(|r| (section, offset, r)),
         );
