@@ -11,6 +11,10 @@
 //! slots above 32 bytes of shadow space the caller reserves; `rbx`, `rbp`, `rdi`, `rsi`,
 //! `r12`-`r15` and `xmm6`-`xmm15` are preserved. An `i128` takes two positions.
 //!
+//! `tail` places arguments as System V does, but its stack-argument area is a multiple of
+//! 16 bytes and the callee pops it (`ret n`), so a tail call can pass a different number
+//! of stack arguments than its caller received.
+//!
 //! Results, for both: integers in `rax, rdx`, floats in `xmm0, xmm1`. Results beyond those
 //! go to a return area the caller provides: its address is a hidden first integer
 //! argument, and the results are stored at 8-byte slots (16-byte aligned for `i128`) in
@@ -146,6 +150,9 @@ pub struct SigAbi {
     pub args: Vec<ArgLoc>,
     /// The bytes of the stack-argument area, shadow space included.
     pub stack_arg_bytes: u32,
+    /// The bytes of stack arguments the callee pops when it returns (`tail`: all of
+    /// them; the other conventions leave them to the caller).
+    pub callee_pop_bytes: u32,
     /// The result types.
     pub ret_types: Vec<Type>,
     /// The register-sized parts of the results.
@@ -188,10 +195,16 @@ impl SigAbi {
         let (rets, ret_area_bytes) = assign_rets(&ret_parts);
         let needs_area = rets.iter().any(|l| matches!(l, ArgLoc::Stack(_)));
         let arg_parts = parts(&param_types);
-        let (mut args, stack_arg_bytes) = match conv {
+        let (mut args, mut stack_arg_bytes) = match conv {
             Conv::SystemV => assign_sysv(&param_types, needs_area),
             Conv::Fastcall => assign_fastcall(&param_types, needs_area),
         };
+        let callee_pops = sig.call_conv == CallConv::Tail;
+        if callee_pops {
+            // Keeps rsp 16-byte aligned at the callee of a tail call however many bytes
+            // of arguments the caller received.
+            stack_arg_bytes = stack_arg_bytes.div_ceil(16) * 16;
+        }
         let ret_area_ptr = needs_area.then(|| match args.remove(0) {
             ArgLoc::Reg(p) => p,
             ArgLoc::Stack(_) => unreachable!("the hidden pointer is the first argument"),
@@ -201,6 +214,7 @@ impl SigAbi {
             arg_parts,
             args,
             stack_arg_bytes,
+            callee_pop_bytes: if callee_pops { stack_arg_bytes } else { 0 },
             ret_types,
             ret_parts,
             rets,
@@ -398,6 +412,16 @@ mod tests {
             [ArgLoc::Stack(0), ArgLoc::Stack(16), ArgLoc::Stack(24)]
         );
         assert_eq!(a.stack_arg_bytes, 32);
+    }
+
+    #[test]
+    fn tail_callees_pop_a_16_byte_multiple_of_stack_arguments() {
+        let t = SigAbi::new(&sig(CallConv::Tail, &[I64; 7], &[])).unwrap();
+        assert_eq!((t.stack_arg_bytes, t.callee_pop_bytes), (16, 16));
+        let t = SigAbi::new(&sig(CallConv::Tail, &[I64; 6], &[])).unwrap();
+        assert_eq!((t.stack_arg_bytes, t.callee_pop_bytes), (0, 0));
+        let s = SigAbi::new(&sig(CallConv::SystemV, &[I64; 7], &[])).unwrap();
+        assert_eq!((s.stack_arg_bytes, s.callee_pop_bytes), (8, 0));
     }
 
     #[test]

@@ -137,6 +137,7 @@ impl IsleCtx<'_, '_> {
             uses,
             defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
             clobbers,
+            callee_pop: 0,
         });
         self.push(MInst::CallUnknown { callee, info });
         dst
@@ -256,6 +257,7 @@ impl IsleCtx<'_, '_> {
                 (Writable::from_reg(hi), Gpr::RDX.preg()),
             ],
             clobbers,
+            callee_pop: 0,
         });
         self.push(MInst::CallUnknown { callee, info });
         (lo, hi)
@@ -1402,6 +1404,7 @@ impl generated::Context for IsleCtx<'_, '_> {
                 (Writable::from_reg(hi), Gpr::RDX.preg()),
             ],
             clobbers,
+            callee_pop: 0,
         });
         self.push(MInst::CallUnknown { callee, info });
         if !sat {
@@ -1441,6 +1444,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             uses: alloc::vec![(x.0, Gpr::RDI.preg()), (x.1, Gpr::RSI.preg())],
             defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
             clobbers,
+            callee_pop: 0,
         });
         self.push(MInst::CallUnknown { callee, info });
         dst
@@ -1885,9 +1889,12 @@ fn call_args(
             feature: "tail calls from windows_fastcall functions on x86_64".into(),
         });
     }
-    if tail && abi.stack_arg_bytes > 0 {
+    if tail && abi.stack_arg_bytes > abi.callee_pop_bytes {
+        // The callee would leave its arguments to a caller that did not push them.
         return Err(CodegenError::Unsupported {
-            feature: "tail calls with stack arguments (or to windows_fastcall) on x86_64".into(),
+            feature: "tail calls with stack arguments to a function of a caller-pops \
+                      convention (system_v, windows_fastcall) on x86_64; use `tail`"
+                .into(),
         });
     }
     ctx.vcode.note_outgoing_args(abi.stack_arg_bytes);
@@ -2046,6 +2053,7 @@ fn lower_call_like(
                     uses: Vec::new(),
                     defs: alloc::vec![(Writable::from_reg(addr), rax)],
                     clobbers,
+                    callee_pop: 0,
                 }),
             });
             let dst = if offset.bits() == 0 {
@@ -2179,6 +2187,7 @@ fn call_info(
         uses,
         defs: r.defs,
         clobbers: r.clobbers,
+        callee_pop: abi.callee_pop_bytes,
     });
     Ok((info, r.loads))
 }
@@ -2209,6 +2218,7 @@ fn lower_try_call(
         uses,
         defs: r.defs,
         clobbers: r.clobbers,
+        callee_pop: abi.callee_pop_bytes,
     });
     ctx.vcode.push(MInst::TryCall {
         dest,
@@ -2543,9 +2553,28 @@ impl LowerBackend for X64Lower {
             args.push((Writable::from_reg(r), p));
             ctx.ret_area_ptr = Some(r);
         }
-        for ((&r, loc), &ty) in params.iter().zip(&abi.args).zip(&abi.arg_parts) {
+        // Whether each parameter part is used: unused stack arguments are not loaded.
+        let used: Vec<bool> = match ctx.func.layout.entry_block() {
+            Some(entry) => ctx
+                .func
+                .dfg
+                .block_params(entry)
+                .iter()
+                .flat_map(|&v| {
+                    let parts = if ctx.func.dfg.value_type(v) == Type::I128 {
+                        2
+                    } else {
+                        1
+                    };
+                    core::iter::repeat_n(ctx.use_count(v) > 0, parts)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        for (i, ((&r, loc), &ty)) in params.iter().zip(&abi.args).zip(&abi.arg_parts).enumerate() {
             match *loc {
                 ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
+                ArgLoc::Stack(_) if !used.get(i).copied().unwrap_or(true) => {}
                 ArgLoc::Stack(offset) => loads.push(MInst::LoadStackArg {
                     offset,
                     kind: move_kind(ty),
@@ -2756,8 +2785,14 @@ impl LowerBackend for X64Lower {
                 let ext = &dfg.ext_funcs[func_ref];
                 let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
                 let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let uses = call_args(ctx, &SigAbi::new(&sig)?, &args, true)?;
-                ctx.vcode.push(MInst::ReturnCallKnown { dest, uses });
+                let abi = SigAbi::new(&sig)?;
+                let uses = call_args(ctx, &abi, &args, true)?;
+                let stack_bytes = abi.stack_arg_bytes;
+                ctx.vcode.push(MInst::ReturnCallKnown {
+                    dest,
+                    uses,
+                    stack_bytes,
+                });
                 Ok(())
             }
             InstructionData::CallIndirect {
@@ -2769,8 +2804,14 @@ impl LowerBackend for X64Lower {
                 let sig = dfg.signatures[sig_ref].clone();
                 let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
                 let callee = ctx.value_reg(all[0])?;
-                let uses = call_args(ctx, &SigAbi::new(&sig)?, &all[1..], true)?;
-                ctx.vcode.push(MInst::ReturnCallUnknown { callee, uses });
+                let abi = SigAbi::new(&sig)?;
+                let uses = call_args(ctx, &abi, &all[1..], true)?;
+                let stack_bytes = abi.stack_arg_bytes;
+                ctx.vcode.push(MInst::ReturnCallUnknown {
+                    callee,
+                    uses,
+                    stack_bytes,
+                });
                 Ok(())
             }
             InstructionData::TryCall {

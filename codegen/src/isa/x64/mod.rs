@@ -223,6 +223,15 @@ impl TargetIsa for X64Isa {
             frame.stack_limit = Some(stack_limit_chain(func, gv)?);
         }
         frame.pic = self.shared.is_pic;
+        frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
+        if frame.callee_pop > u32::from(u16::MAX) {
+            // `ret imm16` pops at most 65535 bytes.
+            return Err(CodegenError::Unsupported {
+                feature: "more than 65535 bytes of stack arguments in the tail convention on \
+                          x86_64"
+                    .into(),
+            });
+        }
         if self.shared.enable_probestack {
             frame.probe_guard = Some(1 << self.shared.probestack_size_log2.clamp(12, 30));
             frame.probe_outline =

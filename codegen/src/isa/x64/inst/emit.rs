@@ -1196,11 +1196,12 @@ pub fn emit_inst(
         | Inst::FminMax { .. }
         | Inst::XmmLoad { .. }
         | Inst::XmmStore { .. } => unreachable!("emitted by emit_float"),
-        Inst::CallKnown { dest, .. } => {
+        Inst::CallKnown { dest, info } => {
             buf.put1(0xe8);
             buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(dest.clone()), -4);
             buf.put_data(&[0; 4]);
             buf.add_call_site();
+            undo_callee_pop(buf, info);
             return;
         }
         Inst::ElfTlsGetAddr { symbol, .. } => {
@@ -1214,7 +1215,7 @@ pub fn emit_inst(
             buf.add_call_site();
             return;
         }
-        Inst::CallUnknown { .. } => {
+        Inst::CallUnknown { info, .. } => {
             let callee = gpr(allocs[0]);
             emit_modrm(
                 &mut b,
@@ -1226,20 +1227,20 @@ pub fn emit_inst(
             );
             buf.put_data(&b);
             buf.add_call_site();
+            undo_callee_pop(buf, info);
             return;
         }
-        Inst::ReturnCallKnown { dest, .. } => {
-            let mut e = epilogue(frame);
-            e.pop(); // no `ret`: jump to the callee, which returns to our caller
-            buf.put_data(&e);
+        Inst::ReturnCallKnown {
+            dest, stack_bytes, ..
+        } => {
+            buf.put_data(&super::frame::tail_call_teardown(frame, *stack_bytes));
             buf.put1(0xe9);
             buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(dest.clone()), -4);
             buf.put_data(&[0; 4]);
             return;
         }
-        Inst::ReturnCallUnknown { .. } => {
-            let mut e = epilogue(frame);
-            e.pop();
+        Inst::ReturnCallUnknown { stack_bytes, .. } => {
+            let mut e = super::frame::tail_call_teardown(frame, *stack_bytes);
             emit_modrm(
                 &mut e,
                 NONE,
@@ -1419,7 +1420,9 @@ pub fn emit_inst(
             );
             setcc01(&mut b, *cc, flag);
         }
-        Inst::TryCall { dest, normal, .. } => {
+        Inst::TryCall {
+            dest, normal, info, ..
+        } => {
             match dest {
                 Some(name) => {
                     buf.put1(0xe8);
@@ -1440,6 +1443,7 @@ pub fn emit_inst(
                 }
             }
             buf.add_call_site();
+            undo_callee_pop(buf, info);
             if next != Some(labels[*normal]) {
                 jump(buf, &[0xe9], labels[*normal]);
             }
@@ -1510,5 +1514,13 @@ pub fn emit_inst(
             return;
         }
     }
+    buf.put_data(&b);
+}
+
+/// After a call to a `tail` function, which popped its stack arguments: `sub $n, %rsp`
+/// puts `rsp` back at the bottom of the outgoing area.
+fn undo_callee_pop(buf: &mut MachBuffer<Rel32>, info: &super::CallInfo) {
+    let mut b = Vec::new();
+    super::frame::adjust_rsp(&mut b, info.callee_pop, true);
     buf.put_data(&b);
 }

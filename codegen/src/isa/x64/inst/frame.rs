@@ -38,6 +38,9 @@ pub struct Frame {
     pub probe_outline: bool,
     /// Position-independent code (`is_pic`): symbol addresses come from the GOT.
     pub pic: bool,
+    /// Bytes of incoming stack arguments the function pops when it returns (`tail`
+    /// convention: `ret n`).
+    pub callee_pop: u32,
 }
 
 /// How the prologue computes a function's stack limit: from `base`, apply `steps`.
@@ -92,6 +95,7 @@ impl Frame {
             probe_guard: None,
             probe_outline: false,
             pic: false,
+            callee_pop: 0,
             saved,
             saved_xmms,
             outgoing_bytes,
@@ -178,7 +182,7 @@ pub(super) fn mov_rr(buf: &mut Vec<u8>, src: Gpr, dst: Gpr) {
 }
 
 /// `add`/`sub` of an immediate to `rsp` (83 /0 ib or 81 /0 id; 83 /5 ib or 81 /5 id).
-fn adjust_rsp(buf: &mut Vec<u8>, bytes: u32, sub: bool) {
+pub(super) fn adjust_rsp(buf: &mut Vec<u8>, bytes: u32, sub: bool) {
     if bytes != 0 {
         // 83 /digit ib for a byte-sized immediate, 81 /digit id otherwise.
         let short = bytes < 128;
@@ -391,6 +395,89 @@ pub fn epilogue(frame: &Frame) -> Vec<u8> {
         pop(&mut b, r);
     }
     pop(&mut b, Gpr::RBP);
-    b.push(0xc3);
+    if frame.callee_pop == 0 {
+        b.push(0xc3);
+    } else {
+        // ret imm16 (C2 iw): also pops the incoming stack arguments.
+        let n = u16::try_from(frame.callee_pop).expect("stack arguments below 64 KiB");
+        b.push(0xc2);
+        b.extend_from_slice(&n.to_le_bytes());
+    }
+    b
+}
+
+/// The frame torn down for a tail call whose callee takes `stack_bytes` of stack
+/// arguments, now at the bottom of the outgoing area; the jump to the callee follows.
+///
+/// The callee must return to our caller with `rsp` where our own return would leave it:
+/// entry `rsp` + `frame.callee_pop`. It pops `stack_bytes` itself (`tail`), so its
+/// return address goes `callee_pop - stack_bytes` bytes above ours and its arguments
+/// right above that. Callee-saved registers are reloaded first; the copy then runs from
+/// the highest slot down (the destination lies above the source) through `xmm15`, with
+/// the return address in `r10` and the caller's `rbp` in `rax` (none of them carries
+/// arguments, and `r11` may hold the callee).
+pub fn tail_call_teardown(frame: &Frame, stack_bytes: u32) -> Vec<u8> {
+    if frame.callee_pop == 0 && stack_bytes == 0 {
+        let mut e = epilogue(frame);
+        e.pop(); // no `ret`: jump to the callee, which returns to our caller
+        return e;
+    }
+    let mut b = Vec::new();
+    for (i, &x) in frame.saved_xmms.iter().enumerate() {
+        movdqu(&mut b, x, frame.xmm_save_slot(i), false);
+    }
+    let rbp = |disp: i32| {
+        RegMem::Mem(Amode::ImmReg {
+            base: Gpr::RBP,
+            disp,
+        })
+    };
+    let load = |b: &mut Vec<u8>, dst: Gpr, mem: RegMem| {
+        emit_modrm(b, NONE, RexFlags::w(), &[0x8b], dst.enc(), mem);
+    };
+    for (i, &r) in frame.saved.iter().enumerate() {
+        load(&mut b, r, rbp(-8 * (i as i32 + 1)));
+    }
+    load(&mut b, Gpr::R10, rbp(8));
+    load(&mut b, Gpr::RAX, rbp(0));
+    let shift = frame.callee_pop as i32 - stack_bytes as i32;
+    let x15 = Xmm::new(15).enc();
+    for off in (0..stack_bytes as i32).step_by(8).rev() {
+        let src = RegMem::Mem(Amode::ImmReg {
+            base: Gpr::RSP,
+            disp: off,
+        });
+        // movq m64 -> xmm15 (F3 0F 7E /r), then xmm15 -> m64 (66 0F D6 /r).
+        emit_modrm(
+            &mut b,
+            scalar(false),
+            RexFlags::none(),
+            &[0x0f, 0x7e],
+            x15,
+            src,
+        );
+        let osize = super::encode::Prefixes {
+            lock: false,
+            operand_size: true,
+            rep: None,
+        };
+        let dst = rbp(16 + shift + off);
+        emit_modrm(&mut b, osize, RexFlags::none(), &[0x0f, 0xd6], x15, dst);
+    }
+    // lea 8+shift(%rbp), %rsp; mov %r10, (%rsp); mov %rax, %rbp.
+    emit_modrm(
+        &mut b,
+        NONE,
+        RexFlags::w(),
+        &[0x8d],
+        Gpr::RSP.enc(),
+        rbp(8 + shift),
+    );
+    let top = RegMem::Mem(Amode::ImmReg {
+        base: Gpr::RSP,
+        disp: 0,
+    });
+    emit_modrm(&mut b, NONE, RexFlags::w(), &[0x89], Gpr::R10.enc(), top);
+    mov_rr(&mut b, Gpr::RAX, Gpr::RBP);
     b
 }

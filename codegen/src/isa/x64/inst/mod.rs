@@ -81,6 +81,9 @@ pub struct CallInfo {
     pub defs: Vec<(Writable<Reg>, PReg)>,
     /// The caller-saved registers not among `defs`.
     pub clobbers: PRegSet,
+    /// Bytes of stack arguments the callee pops (`tail` convention); the caller moves
+    /// `rsp` back down right after the call.
+    pub callee_pop: u32,
 }
 
 /// ELF relocation types the x86-64 backend emits (System V AMD64 ABI, §4.4).
@@ -833,6 +836,9 @@ pub enum Inst {
         dest: ExternalName,
         /// The arguments, in their registers.
         uses: Vec<(Reg, PReg)>,
+        /// Bytes of the callee's stack arguments, stored at the bottom of the outgoing
+        /// area; they move to the top of the frame before the jump.
+        stack_bytes: u32,
     },
     /// A tail call: the epilogue, then `jmp *%r11`.
     ReturnCallUnknown {
@@ -840,6 +846,8 @@ pub enum Inst {
         callee: Reg,
         /// The arguments, in their registers.
         uses: Vec<(Reg, PReg)>,
+        /// As for [`Inst::ReturnCallKnown`].
+        stack_bytes: u32,
     },
     /// The address of thread-local `symbol` in the ELF general-dynamic model
     /// (Drepper, "ELF Handling For Thread-Local Storage", §4.1.6):
@@ -1302,7 +1310,7 @@ impl MachInst for Inst {
             Inst::ReturnCallKnown { uses, .. } => {
                 uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p))
             }
-            Inst::ReturnCallUnknown { callee, uses } => {
+            Inst::ReturnCallUnknown { callee, uses, .. } => {
                 c.reg_fixed_use(*callee, Gpr::R11.preg());
                 uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p));
             }
