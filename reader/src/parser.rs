@@ -599,6 +599,11 @@ impl<'t, 'a> Parser<'t, 'a> {
         while self.eat(Token::Comma) {
             let key_loc = self.loc();
             let key = self.ident("`align` or `key`")?;
+            if key == "offset" {
+                // Legacy `offset N` (a placement hint of older CLIF): accepted, ignored.
+                self.imm64()?;
+                continue;
+            }
             self.expect(Token::Equal)?;
             let value_loc = self.loc();
             match key {

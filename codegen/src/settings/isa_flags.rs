@@ -218,6 +218,10 @@ impl IsaFlags {
             Some((n, v)) => (n, Some(v)),
             None => (word, None),
         };
+        if name == "machinst" && value.is_none() {
+            // Older test files select the then-new backend with it; there is only one.
+            return Ok(());
+        }
         match self {
             IsaFlags::X64(f) => f.set(name, value),
             IsaFlags::Aarch64(f) => f.set(name, value),
