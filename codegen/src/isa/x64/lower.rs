@@ -1657,8 +1657,8 @@ impl generated::Context for IsleCtx<'_, '_> {
         (dst, flag)
     }
 
-    fn simm32(&mut self, bits: u64) -> Option<i32> {
-        i32::try_from(bits as i64).ok()
+    fn imm32_for(&mut self, ty: Type, bits: u64) -> Option<i32> {
+        imm32_for(ty, bits)
     }
 
     fn x64_alu_imm(&mut self, op: AluOp, ty: Type, src: Reg, imm: i32) -> Reg {
@@ -1754,6 +1754,17 @@ fn iconst_of(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<i64> {
             imm,
         } => Some(imm.bits()),
         _ => None,
+    }
+}
+
+/// The 32-bit immediate standing for constant `bits` of integer type `ty` in an
+/// operation of that type: types of 32 bits or fewer use the low bits (an `i32` constant
+/// with its top bit set included), 64-bit ones need a sign-extended 32-bit value.
+fn imm32_for(ty: Type, bits: u64) -> Option<i32> {
+    if ty.bits() <= 32 {
+        Some(bits as u32 as i32)
+    } else {
+        i32::try_from(bits as i64).ok()
     }
 }
 
@@ -2341,7 +2352,7 @@ enum CmpRhs {
 
 /// See [`IcmpPlan`].
 fn plan_icmp(dfg: &crate::ir::DataFlowGraph, cond: IntCC, a: Value, b: Value) -> IcmpPlan {
-    let imm = |v: Value| iconst_of(dfg, v).and_then(|k| i32::try_from(k).ok());
+    let imm = |v: Value| iconst_of(dfg, v).and_then(|k| imm32_for(dfg.value_type(v), k as u64));
     match (imm(a), imm(b)) {
         (_, Some(k)) => IcmpPlan {
             cond,
@@ -2973,7 +2984,7 @@ impl LowerBackend for X64Lower {
             }) => Some(imm.bits()),
             _ => None,
         };
-        let simm32 = |v: Value| iconst(v).is_some_and(|k| i32::try_from(k).is_ok());
+        let simm32 = |v: Value| iconst(v).is_some_and(|k| imm32_for(ty, k as u64).is_some());
         match opcode {
             Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor if simm32(a) => alloc::vec![a],
             Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Isub
