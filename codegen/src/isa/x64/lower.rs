@@ -2383,23 +2383,63 @@ fn rhs_operand(ctx: &Lower<'_, MInst>, rhs: CmpRhs) -> Result<RegOrImm, CodegenE
     })
 }
 
-/// Whether `inst` is an integer icmp whose only use is the `brif` ending its block, which
-/// then branches on the comparison itself (so the 0/1 result is never materialized).
+/// Whether `inst` is an integer icmp (or an extension of one) whose only use is the
+/// `brif` ending its block, which then branches on the comparison itself (so the 0/1
+/// result is never materialized).
 fn fused_into_branch(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> bool {
     let dfg = &ctx.func.dfg;
     let Some(&result) = dfg.inst_results(inst).first() else {
         return false;
     };
-    if icmp_operands(ctx, result).is_none() || ctx.use_count(result) != 1 {
-        return false;
-    }
     let Some(block) = ctx.func.layout.inst_block(inst) else {
         return false;
     };
     let Some(term) = ctx.func.layout.last_inst(block) else {
         return false;
     };
-    matches!(dfg.insts[term], InstructionData::Brif { arg, .. } if dfg.resolve_aliases(arg) == result)
+    let InstructionData::Brif { arg, .. } = dfg.insts[term] else {
+        return false;
+    };
+    // The values from the branch's condition down to the icmp, each used only by the
+    // next one up and defined in this block.
+    let mut v = dfg.resolve_aliases(arg);
+    loop {
+        let Some(def) = dfg.value_def(v).inst() else {
+            return false;
+        };
+        if ctx.use_count(v) != 1 || ctx.func.layout.inst_block(def) != Some(block) {
+            return false;
+        }
+        if v == result {
+            return icmp_operands(ctx, branch_cond(ctx, v)).is_some();
+        }
+        match extended(ctx, v) {
+            Some(inner) => v = inner,
+            None => return false,
+        }
+    }
+}
+
+/// The operand of the `uextend`/`sextend` defining `v`, if one does.
+fn extended(ctx: &Lower<'_, MInst>, v: Value) -> Option<Value> {
+    let dfg = &ctx.func.dfg;
+    match dfg.insts[dfg.value_def(v).inst()?] {
+        InstructionData::Unary {
+            opcode: Opcode::Uextend | Opcode::Sextend,
+            arg,
+        } => Some(dfg.resolve_aliases(arg)),
+        _ => None,
+    }
+}
+
+/// The value a `brif` on `v` really tests: extensions preserve whether a value is zero,
+/// so they are looked through.
+fn branch_cond(ctx: &Lower<'_, MInst>, v: Value) -> Value {
+    let mut v = ctx.func.dfg.resolve_aliases(v);
+    while let Some(inner) = extended(ctx, v) {
+        v = inner;
+    }
+    v
 }
 
 /// The condition, operands and operand type of the icmp defining `v`, if `v` is the
@@ -2723,7 +2763,7 @@ impl LowerBackend for X64Lower {
                 check_int(ty)?;
                 // A condition computed by an integer icmp: branch on the comparison itself
                 // (the icmp's own result is still computed if anything else uses it).
-                if let Some((cc, a, b, cty)) = icmp_operands(ctx, arg) {
+                if let Some((cc, a, b, cty)) = icmp_operands(ctx, branch_cond(ctx, arg)) {
                     let plan = plan_icmp(&ctx.func.dfg, cc, a, b);
                     let (a, b) = (ctx.value_reg(plan.lhs)?, rhs_operand(ctx, plan.rhs)?);
                     ctx.vcode.push(MInst::CmpBranch {
