@@ -485,6 +485,34 @@ impl generated::Context for IsleCtx<'_, '_> {
         int_le64(ty).then_some(ty)
     }
 
+    fn zero_upper32(&mut self, ty: Type, v: Value) -> Option<Reg> {
+        let dfg = &self.lower.func.dfg;
+        if ty != Type::I64 || dfg.value_type(v) != Type::I32 {
+            return None;
+        }
+        let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+        // Instructions whose i32 lowering is always a 32-bit operation or a zero-extending
+        // load writing the whole register (Intel SDM vol. 1, 3.4.1.1: 32-bit results are
+        // zero-extended to 64 bits). Shifts are left out: a shift by 0 need not write.
+        let zeroes_upper = match dfg.insts[inst].opcode() {
+            Opcode::Iadd
+            | Opcode::Isub
+            | Opcode::Imul
+            | Opcode::Band
+            | Opcode::Bor
+            | Opcode::Bxor
+            | Opcode::Iconst
+            | Opcode::Uload8
+            | Opcode::Uload16 => true,
+            Opcode::Load => self.lower.sunk_load(v).is_none(),
+            _ => false,
+        };
+        if !zeroes_upper {
+            return None;
+        }
+        Some(self.put_in_reg(v))
+    }
+
     fn put_in_reg(&mut self, v: Value) -> Reg {
         match self.lower.value_reg(v) {
             Ok(r) => r,
