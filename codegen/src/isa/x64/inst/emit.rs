@@ -498,6 +498,11 @@ fn cmp_operands(
             cmp(buf, size, a, gpr(allocs[1]));
             2
         }
+        RegOrImm::Imm(0) => {
+            // test a, a: the flags of cmp $0, a (CF = OF = 0, ZF/SF/PF of a), shorter.
+            test(buf, size, a);
+            1
+        }
         RegOrImm::Imm(k) => {
             alu_imm(buf, 7, size, a, k);
             1
@@ -719,7 +724,18 @@ pub fn emit_inst(
         }
         Inst::Imm { value, .. } => {
             let dst = gpr(allocs[0]);
-            if *value <= u32::MAX as u64 {
+            if *value == 0 {
+                // xor %r32, %r32 (31 /r): shorter, and the flags are never live across
+                // instructions (compares and their users are single instructions).
+                emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::none(),
+                    &[0x31],
+                    dst.enc(),
+                    RegMem::Reg(dst.enc()),
+                );
+            } else if *value <= u32::MAX as u64 {
                 // mov $imm32, %r32 (B8+rd id) zero-extends into the full register.
                 emit_opcode_reg(&mut b, NONE, RexFlags::none(), 0xb8, dst.enc());
                 emit_imm(&mut b, *value as i64, 4);
