@@ -265,6 +265,10 @@ pub struct Builder {
     flags: Flags,
 }
 
+/// Boolean settings of older test files, accepted and ignored: `enable_simd` (SIMD is
+/// always available) and `avoid_div_traps` (division traps are explicit either way).
+const LEGACY_BOOLS: [&str; 2] = ["enable_simd", "avoid_div_traps"];
+
 impl Builder {
     /// A builder starting from the defaults.
     pub fn new() -> Builder {
@@ -276,6 +280,9 @@ impl Builder {
     /// # Errors
     /// An unknown name, or a value the setting does not accept.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), SetError> {
+        if LEGACY_BOOLS.contains(&name) {
+            return parse_bool(name, value).map(|_| ());
+        }
         self.flags.set(name, value)
     }
 
@@ -284,7 +291,7 @@ impl Builder {
     /// # Errors
     /// An unknown name, or a flag that is not boolean.
     pub fn enable(&mut self, name: &str) -> Result<(), SetError> {
-        self.flags.set(name, "true")
+        self.set(name, "true")
     }
 
     /// The flags built.
