@@ -72,24 +72,31 @@ pub fn tokenize<'a>(src: &'a str, first_line: usize) -> ParseResult<Tokenized<'a
     let bytes = src.as_bytes();
     let mut i = 0;
     let mut line = first_line;
-    let mut line_start = 0;
+    // Columns count characters; `col` is the count up to byte `col_pos` of the line, so
+    // each character is counted once.
+    let (mut col_pos, mut col) = (0, 0);
     while i < bytes.len() {
         let c = bytes[i];
-        let loc = Location {
-            line,
-            column: src[line_start..i].chars().count() + 1,
-        };
-        let single = match c {
+        match c {
             b'\n' => {
                 line += 1;
                 i += 1;
-                line_start = i;
+                (col_pos, col) = (i, 0);
                 continue;
             }
             b' ' | b'\t' | b'\r' => {
                 i += 1;
                 continue;
             }
+            _ => {}
+        }
+        col += src[col_pos..i].chars().count();
+        col_pos = i;
+        let loc = Location {
+            line,
+            column: col + 1,
+        };
+        let single = match c {
             b';' => {
                 let end = src[i..].find('\n').map_or(src.len(), |n| i + n);
                 comments.push(Comment {
