@@ -203,9 +203,17 @@ pub trait LowerBackend {
     fn exception_payload(&self, ctx: &mut Lower<'_, Self::MInst>)
     -> Result<Vec<Reg>, CodegenError>;
 
-    /// The operands `inst` will take as immediates rather than from registers, so their
-    /// defining instructions need not be lowered for this use (default: none).
-    fn absorbed_operands(&self, _func: &FunctionStencil, _inst: Inst) -> Vec<Value> {
+    /// The operands `inst` will take as immediates or fold into its own operands rather
+    /// than read from registers, so their defining instructions need not be lowered for
+    /// this use (default: none). `uses` counts every use of each value by an instruction
+    /// or branch argument, before any absorption; the decision must be the same whenever
+    /// the backend makes it again while lowering (see [`Lower::raw_use_count`]).
+    fn absorbed_operands(
+        &self,
+        _func: &FunctionStencil,
+        _inst: Inst,
+        _uses: &SecondaryMap<Value, u32>,
+    ) -> Vec<Value> {
         Vec::new()
     }
 
@@ -234,6 +242,7 @@ pub struct Lower<'f, I: MachInst> {
     block_params: SecondaryMap<Block, Vec<Reg>>,
     try_call_rets: SecondaryMap<Inst, Vec<ValueRegs>>,
     uses: SecondaryMap<Value, u32>,
+    raw_uses: SecondaryMap<Value, u32>,
     /// The register holding the return area's address, if the function's results need
     /// one (set by the backend's `lower_args`).
     pub ret_area_ptr: Option<Reg>,
@@ -289,6 +298,12 @@ impl<'f, I: MachInst> Lower<'f, I> {
     /// How many instructions and branch arguments use `v` (aliases resolved).
     pub fn use_count(&self, v: Value) -> u32 {
         self.uses[self.func.dfg.resolve_aliases(v)]
+    }
+
+    /// All uses of each value, before absorbed operands are taken away (what
+    /// [`LowerBackend::absorbed_operands`] was given).
+    pub fn raw_use_counts(&self) -> &SecondaryMap<Value, u32> {
+        &self.raw_uses
     }
 
     /// Whether `inst` can be left out: no effects (no trap, memory access, call or
@@ -401,11 +416,13 @@ pub fn lower<B: LowerBackend>(
         value_regs: SecondaryMap::new(),
         block_params: SecondaryMap::new(),
         try_call_rets: SecondaryMap::new(),
-        uses: count_uses(backend, func),
+        uses: SecondaryMap::new(),
+        raw_uses: SecondaryMap::new(),
         ret_area_ptr: None,
         sret: None,
         sunk: SecondaryMap::new(),
     };
+    (ctx.raw_uses, ctx.uses) = count_uses(backend, func);
     ctx.sunk = sink_loads(backend, func, &ctx);
     ctx.vcode.declare_blocks(blocks.len());
     for lb in &blocks {
@@ -516,28 +533,38 @@ fn sink_loads<B: LowerBackend>(
     sunk
 }
 
-fn count_uses<B: LowerBackend>(backend: &B, func: &FunctionStencil) -> SecondaryMap<Value, u32> {
+/// The uses of each value: all of them, and those left once the backend's absorbed
+/// operands are taken away.
+fn count_uses<B: LowerBackend>(
+    backend: &B,
+    func: &FunctionStencil,
+) -> (SecondaryMap<Value, u32>, SecondaryMap<Value, u32>) {
     let dfg = &func.dfg;
-    let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
+    let mut raw: SecondaryMap<Value, u32> = SecondaryMap::new();
     for b in func.layout.blocks() {
         for inst in func.layout.block_insts(b) {
             for &a in dfg.inst_args(inst) {
-                uses[dfg.resolve_aliases(a)] += 1;
+                raw[dfg.resolve_aliases(a)] += 1;
             }
             for call in dfg.branch_destinations(inst) {
                 for a in call.args(&dfg.value_lists) {
                     if let BlockArg::Value(v) = a {
-                        uses[dfg.resolve_aliases(v)] += 1;
+                        raw[dfg.resolve_aliases(v)] += 1;
                     }
                 }
             }
-            for v in backend.absorbed_operands(func, inst) {
+        }
+    }
+    let mut uses = raw.clone();
+    for b in func.layout.blocks() {
+        for inst in func.layout.block_insts(b) {
+            for v in backend.absorbed_operands(func, inst, &raw) {
                 let v = dfg.resolve_aliases(v);
                 uses[v] = uses[v].saturating_sub(1);
             }
         }
     }
-    uses
+    (raw, uses)
 }
 
 fn class_of<B: LowerBackend>(

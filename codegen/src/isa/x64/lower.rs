@@ -9,6 +9,7 @@ use super::inst::{
     Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, RegOrImm, ShiftOp, UnaryOp,
     XmmOp, XmmUnaryOp,
 };
+use crate::entity::SecondaryMap;
 use crate::ir::{
     FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
 };
@@ -1763,11 +1764,13 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
 enum AddrPlan {
     /// `disp(base)`.
     Reg { base: Value, disp: i32 },
-    /// `disp(base, index)`.
+    /// `disp(base, index)`; `inner` is the `iadd` of base and index when the address
+    /// was `iadd(iadd(base, index), disp)` and the inner sum is folded away too.
     RegReg {
         base: Value,
         index: Value,
         disp: i32,
+        inner: Option<Value>,
     },
     /// A stack slot plus `offset`.
     Slot { slot: StackSlot, offset: i32 },
@@ -1797,7 +1800,12 @@ fn imm32_for(ty: Type, bits: u64) -> Option<i32> {
 }
 
 /// See [`AddrPlan`].
-fn plan_addr(func: &crate::ir::FunctionStencil, addr: Value, offset: i32) -> AddrPlan {
+fn plan_addr(
+    func: &crate::ir::FunctionStencil,
+    uses: &SecondaryMap<Value, u32>,
+    addr: Value,
+    offset: i32,
+) -> AddrPlan {
     let dfg = &func.dfg;
     let addr = dfg.resolve_aliases(addr);
     let plain = AddrPlan::Reg {
@@ -1824,15 +1832,43 @@ fn plan_addr(func: &crate::ir::FunctionStencil, addr: Value, offset: i32) -> Add
             opcode: Opcode::Iadd,
             args: [a, b],
         } if dfg.value_type(addr) == Type::I64 => {
+            // `x + disp`, where `x` may itself be a sum of two registers used only here
+            // (the usual form of a Wasm heap access: base + index + offset).
+            let sum_plus = |x: Value, disp: i32| {
+                let x = dfg.resolve_aliases(x);
+                let inner = dfg.value_def(x).inst().and_then(|i| match dfg.insts[i] {
+                    InstructionData::Binary {
+                        opcode: Opcode::Iadd,
+                        args: [c, d],
+                    } if uses[addr] == 1
+                        && uses[x] == 1
+                        && iconst_of(dfg, c).is_none()
+                        && iconst_of(dfg, d).is_none() =>
+                    {
+                        Some((c, d))
+                    }
+                    _ => None,
+                });
+                match inner {
+                    Some((c, d)) => AddrPlan::RegReg {
+                        base: c,
+                        index: d,
+                        disp,
+                        inner: Some(x),
+                    },
+                    None => AddrPlan::Reg { base: x, disp },
+                }
+            };
             if let Some(disp) = iconst_of(dfg, b).and_then(with_disp) {
-                AddrPlan::Reg { base: a, disp }
+                sum_plus(a, disp)
             } else if let Some(disp) = iconst_of(dfg, a).and_then(with_disp) {
-                AddrPlan::Reg { base: b, disp }
+                sum_plus(b, disp)
             } else {
                 AddrPlan::RegReg {
                     base: a,
                     index: b,
                     disp: offset,
+                    inner: None,
                 }
             }
         }
@@ -1845,20 +1881,24 @@ fn plan_addr(func: &crate::ir::FunctionStencil, addr: Value, offset: i32) -> Add
 /// # Errors
 /// A value of the address without a register (see [`Lower::value_reg`]).
 fn amode(ctx: &Lower<'_, MInst>, addr: Value, offset: i32) -> Result<Addr, CodegenError> {
-    Ok(match plan_addr(ctx.func, addr, offset) {
-        AddrPlan::Reg { base, disp } => Addr::Reg {
-            base: ctx.value_reg(base)?,
-            disp,
+    Ok(
+        match plan_addr(ctx.func, ctx.raw_use_counts(), addr, offset) {
+            AddrPlan::Reg { base, disp } => Addr::Reg {
+                base: ctx.value_reg(base)?,
+                disp,
+            },
+            AddrPlan::RegReg {
+                base, index, disp, ..
+            } => Addr::RegReg {
+                base: ctx.value_reg(base)?,
+                index: ctx.value_reg(index)?,
+                disp,
+            },
+            AddrPlan::Slot { slot, offset } => Addr::Slot {
+                offset: (ctx.stack_slot_offset(slot) as i32).wrapping_add(offset),
+            },
         },
-        AddrPlan::RegReg { base, index, disp } => Addr::RegReg {
-            base: ctx.value_reg(base)?,
-            index: ctx.value_reg(index)?,
-            disp,
-        },
-        AddrPlan::Slot { slot, offset } => Addr::Slot {
-            offset: (ctx.stack_slot_offset(slot) as i32).wrapping_add(offset),
-        },
-    })
+    )
 }
 
 /// The registers of `values`, flattened (two for each `i128`).
@@ -2995,6 +3035,7 @@ impl LowerBackend for X64Lower {
         &self,
         func: &crate::ir::FunctionStencil,
         inst: crate::ir::Inst,
+        uses: &SecondaryMap<Value, u32>,
     ) -> Vec<Value> {
         let dfg = &func.dfg;
         // An address folded into the memory operand of a load or store.
@@ -3008,8 +3049,11 @@ impl LowerBackend for X64Lower {
             _ => None,
         };
         if let Some((addr, offset)) = mem {
-            return match plan_addr(func, addr, offset) {
+            return match plan_addr(func, uses, addr, offset) {
                 AddrPlan::Reg { base, .. } if base == dfg.resolve_aliases(addr) => Vec::new(),
+                AddrPlan::RegReg {
+                    inner: Some(inner), ..
+                } => alloc::vec![addr, inner],
                 _ => alloc::vec![addr],
             };
         }
