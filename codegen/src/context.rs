@@ -72,6 +72,7 @@ pub fn verify(func: &Function, flags: &Flags) -> Result<(), CodegenError> {
     let vflags = VerifierFlags {
         preserve_frame_pointers: flags.preserve_frame_pointers,
         enable_pinned_reg: flags.enable_pinned_reg,
+        stencil_only: false,
     };
     verify_function_with(func, vflags).map_err(CodegenError::Verifier)
 }

@@ -22,6 +22,7 @@ pub mod ir;
 pub mod isa;
 pub mod loop_analysis;
 pub mod machinst;
+pub mod opts;
 pub mod settings;
 pub mod verifier;
 pub mod write;

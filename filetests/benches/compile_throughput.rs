@@ -7,7 +7,7 @@
 //!   or `GANTRY_BENCH_CLIF`), when present and `xz` is installed;
 //!
 //! at `opt_level=none` with the backtracking and the single-pass register allocators, and
-//! at `opt_level=speed` (the same pipeline as `none` until a mid-end exists),
+//! at `opt_level=speed` (with the mid-end: global value numbering),
 //! then the peak resident memory of the process. Run with
 //! `cargo bench -p gantry-filetests --bench compile_throughput`.
 

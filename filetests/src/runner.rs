@@ -132,6 +132,7 @@ fn run_text(text: &str, path: &Path, overrides: &[String], cases: &mut Cases) ->
     let verifier_flags = VerifierFlags {
         preserve_frame_pointers: flags.preserve_frame_pointers,
         enable_pinned_reg: flags.enable_pinned_reg,
+        stencil_only: false,
     };
     if file.commands.is_empty() {
         return FileOutcome::Failed("no `test` line".into());

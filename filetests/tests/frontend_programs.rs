@@ -191,6 +191,9 @@ fn compile_program(stmts: &[Stmt]) -> Function {
 #[test]
 fn random_programs_compute_what_rust_computes() {
     let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+    let mut speed = gantry_codegen::settings::Flags::default();
+    speed.opt_level = gantry_codegen::settings::OptLevel::Speed;
+    let isa_speed = isa::lookup("x86_64").unwrap().finish_with(speed).unwrap();
     let cases: u64 = std::env::var("FRONTEND_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -208,17 +211,20 @@ fn random_programs_compute_what_rust_computes() {
             let mut vars = [args[0], args[1], 0, 0];
             eval(&program, &mut vars);
             let want = [vars[2] ^ vars[0], vars[3]];
-            let got = gantry_filetests::run::compile_and_call(
-                isa.as_ref(),
-                &f,
-                &[DataValue::I64(args[0]), DataValue::I64(args[1])],
-            )
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{f}"));
-            assert_eq!(
-                got,
-                [DataValue::I64(want[0]), DataValue::I64(want[1])],
-                "seed {seed}, args {args:?}\n{program:?}\n{f}"
-            );
+            for isa in [&isa, &isa_speed] {
+                let got = gantry_filetests::run::compile_and_call(
+                    isa.as_ref(),
+                    &f,
+                    &[DataValue::I64(args[0]), DataValue::I64(args[1])],
+                )
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{f}"));
+                assert_eq!(
+                    got,
+                    [DataValue::I64(want[0]), DataValue::I64(want[1])],
+                    "seed {seed}, args {args:?}, {}\n{program:?}\n{f}",
+                    isa.shared_flags().opt_level.name()
+                );
+            }
         }
     }
 }

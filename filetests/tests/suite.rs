@@ -35,6 +35,20 @@ fn run_tests_pass_with_the_single_pass_allocator() {
     assert!(summary.cases.passed > 1000, "{}", summary.line());
 }
 
+/// The run tests also pass at `opt_level=speed`, through the mid-end (whose output the
+/// verifier checks in debug builds).
+#[test]
+fn run_tests_pass_optimized() {
+    let runtests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suite/runtests");
+    let summary = gantry_filetests::run_tests_with(&[runtests], &["opt_level=speed".to_string()])
+        .expect("the runtests folder is readable");
+    for (path, why) in &summary.failed {
+        eprintln!("FAIL {}: {why}", path.display());
+    }
+    assert!(summary.failed.is_empty(), "{}", summary.line());
+    assert!(summary.cases.passed > 1000, "{}", summary.line());
+}
+
 /// The example programs shipped in `examples/` compile and compute what they claim.
 #[test]
 fn examples_pass() {

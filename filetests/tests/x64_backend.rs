@@ -12,6 +12,13 @@ fn x64() -> Box<dyn TargetIsa> {
     isa::lookup("x86_64").unwrap().finish().unwrap()
 }
 
+/// x86-64 at `opt_level=speed` (through the mid-end).
+fn x64_speed() -> Box<dyn TargetIsa> {
+    let mut flags = gantry_codegen::settings::Flags::default();
+    flags.opt_level = gantry_codegen::settings::OptLevel::Speed;
+    isa::lookup("x86_64").unwrap().finish_with(flags).unwrap()
+}
+
 fn parse(text: &str) -> gantry_codegen::ir::Function {
     gantry_reader::parse_functions(text).unwrap().remove(0)
 }
@@ -164,8 +171,11 @@ proptest! {
         prop_assume!(gantry_filetests::run::host_runs("x86_64"));
         let f = parse(&c.text);
         let args: Vec<DataValue> = c.args.iter().map(|&a| DataValue::from_integer(a as i128, c.ty).unwrap()).collect();
-        let got = gantry_filetests::run::compile_and_call(x64().as_ref(), &f, &args).map_err(TestCaseError::fail)?;
-        prop_assert_eq!(got, vec![DataValue::from_integer(c.expected as i128, c.ty).unwrap()], "{}", c.text);
+        let want = vec![DataValue::from_integer(c.expected as i128, c.ty).unwrap()];
+        for isa in [x64(), x64_speed()] {
+            let got = gantry_filetests::run::compile_and_call(isa.as_ref(), &f, &args).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(&got, &want, "{}", c.text);
+        }
     }
 }
 

@@ -207,7 +207,7 @@ pub trait LowerBackend {
     /// than read from registers, so their defining instructions need not be lowered for
     /// this use (default: none). `uses` counts every use of each value by an instruction
     /// or branch argument, before any absorption; the decision must be the same whenever
-    /// the backend makes it again while lowering (see [`Lower::raw_use_count`]).
+    /// the backend makes it again while lowering (see [`Lower::raw_use_counts`]).
     fn absorbed_operands(
         &self,
         _func: &FunctionStencil,
@@ -518,7 +518,15 @@ fn sink_loads<B: LowerBackend>(
                             .iter()
                             .any(|&a| dfg.resolve_aliases(a) == r)
                 });
+                // A user whose result some instruction absorbed (e.g. an address folded
+                // into a memory operand) has its operands read directly there, so the
+                // load must stay in a register.
+                let absorbed = dfg
+                    .inst_results(inst)
+                    .iter()
+                    .any(|&r| ctx.uses[r] != ctx.raw_uses[r]);
                 if only_use_here
+                    && !absorbed
                     && dfg.insts[load].opcode().flags().can_load
                     && backend.can_sink_load(func, inst, load)
                 {

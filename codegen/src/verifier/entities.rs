@@ -57,7 +57,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             ..
         } = data
         {
-            if func.user_name(*r).is_none() {
+            if !ctx.flags.stencil_only && func.user_name(*r).is_none() {
                 ctx.report(
                     AnyEntity::GlobalValue(gv),
                     Rule::Entity,
@@ -75,7 +75,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             );
         }
         if let ExternalName::User(r) = data.name {
-            if func.user_name(r).is_none() {
+            if !ctx.flags.stencil_only && func.user_name(r).is_none() {
                 ctx.report(
                     AnyEntity::FuncRef(f),
                     Rule::Entity,

@@ -101,6 +101,9 @@ pub struct VerifierFlags {
     pub preserve_frame_pointers: bool,
     /// `enable_pinned_reg`: allows `get_pinned_reg` and `set_pinned_reg`.
     pub enable_pinned_reg: bool,
+    /// The function's parameters are not known (a stencil checked after the mid-end):
+    /// user external names are not looked up in the name table.
+    pub stencil_only: bool,
 }
 
 /// What every check gets: the function, its analyses and the error sink.

@@ -163,6 +163,8 @@ impl TargetIsa for X64Isa {
         func: &FunctionStencil,
         want_vcode: bool,
     ) -> Result<CompiledCodeStencil, CodegenError> {
+        let optimized = crate::opts::optimize(func, &self.shared)?;
+        let func: &FunctionStencil = &optimized;
         let conv = Conv::of(func.signature.call_conv)?;
         let backend = lower::X64Lower {
             flags: self.flags,

@@ -1,0 +1,43 @@
+//! The mid-end: rewrites of a function before lowering, run when `opt_level` is not
+//! `none`. Each pass keeps the function valid and its behaviour unchanged.
+//!
+//! Passes: [`gvn`] (global value numbering over the dominator tree).
+
+pub mod gvn;
+
+use crate::ir::FunctionStencil;
+use crate::machinst::CodegenError;
+use crate::settings::{Flags, OptLevel};
+use alloc::borrow::Cow;
+
+/// `stencil` as the backend should compile it: unchanged at `opt_level=none`, else a
+/// copy the mid-end rewrote. The result depends only on `stencil` and `flags`, so equal
+/// stencils still compile to equal code.
+///
+/// # Errors
+/// [`CodegenError::Verifier`] if a pass produced invalid IR (checked in debug builds and
+/// with `enable_verifier`): a bug in Gantry, reported rather than compiled.
+pub fn optimize<'a>(
+    stencil: &'a FunctionStencil,
+    flags: &Flags,
+) -> Result<Cow<'a, FunctionStencil>, CodegenError> {
+    if flags.opt_level == OptLevel::None {
+        return Ok(Cow::Borrowed(stencil));
+    }
+    let mut func = stencil.clone();
+    if gvn::run(&mut func) > 0 && (cfg!(debug_assertions) || flags.enable_verifier) {
+        let whole = crate::ir::Function {
+            name: crate::ir::UserFuncName::default(),
+            stencil: func,
+            params: crate::ir::FunctionParameters::default(),
+        };
+        let vflags = crate::verifier::VerifierFlags {
+            preserve_frame_pointers: flags.preserve_frame_pointers,
+            enable_pinned_reg: flags.enable_pinned_reg,
+            stencil_only: true,
+        };
+        crate::verifier::verify_function_with(&whole, vflags).map_err(CodegenError::Verifier)?;
+        func = whole.stencil;
+    }
+    Ok(Cow::Owned(func))
+}
