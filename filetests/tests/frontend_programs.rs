@@ -191,8 +191,10 @@ fn compile_program(stmts: &[Stmt]) -> Function {
 #[test]
 fn random_programs_compute_what_rust_computes() {
     let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
-    let mut speed = gantry_codegen::settings::Flags::default();
-    speed.opt_level = gantry_codegen::settings::OptLevel::Speed;
+    let speed = gantry_codegen::settings::Flags {
+        opt_level: gantry_codegen::settings::OptLevel::Speed,
+        ..Default::default()
+    };
     let isa_speed = isa::lookup("x86_64").unwrap().finish_with(speed).unwrap();
     let cases: u64 = std::env::var("FRONTEND_CASES")
         .ok()

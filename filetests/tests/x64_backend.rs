@@ -14,8 +14,10 @@ fn x64() -> Box<dyn TargetIsa> {
 
 /// x86-64 at `opt_level=speed` (through the mid-end).
 fn x64_speed() -> Box<dyn TargetIsa> {
-    let mut flags = gantry_codegen::settings::Flags::default();
-    flags.opt_level = gantry_codegen::settings::OptLevel::Speed;
+    let flags = gantry_codegen::settings::Flags {
+        opt_level: gantry_codegen::settings::OptLevel::Speed,
+        ..Default::default()
+    };
     isa::lookup("x86_64").unwrap().finish_with(flags).unwrap()
 }
 
