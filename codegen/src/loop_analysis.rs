@@ -35,6 +35,11 @@ impl LoopAnalysis {
         domtree: &DominatorTree,
     ) -> LoopAnalysis {
         let _ = func;
+        LoopAnalysis::compute(cfg, domtree)
+    }
+
+    /// The loops of the function `cfg` and `domtree` were computed for.
+    pub fn compute(cfg: &ControlFlowGraph, domtree: &DominatorTree) -> LoopAnalysis {
         let mut la = LoopAnalysis::default();
         // Headers in post-order, so inner loops are found before the loops around them.
         for &header in domtree.cfg_rpo().iter().rev() {

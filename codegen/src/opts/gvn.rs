@@ -11,7 +11,6 @@
 //! which always reads the same value.
 
 use crate::dominator_tree::DominatorTree;
-use crate::flowgraph::ControlFlowGraph;
 use crate::ir::{Block, FunctionStencil, Inst, InstructionData, Opcode, Type, Value};
 use alloc::vec::Vec;
 use hashbrown::HashMap;
@@ -65,10 +64,9 @@ fn mergeable(func: &FunctionStencil, inst: Inst) -> bool {
     !f.can_trap || f.side_effects_idempotent
 }
 
-/// Runs the pass on `func`; returns how many instructions it removed.
-pub fn run(func: &mut FunctionStencil) -> usize {
-    let cfg = ControlFlowGraph::with_function(func);
-    let domtree = DominatorTree::with_function(func, &cfg);
+/// Runs the pass on `func`, whose dominator tree is `domtree`; returns how many
+/// instructions it removed. The control flow does not change.
+pub fn run(func: &mut FunctionStencil, domtree: &DominatorTree) -> usize {
     // Dominator-tree children, in reverse post-order.
     let mut children: HashMap<Block, Vec<Block>> = HashMap::new();
     for &b in domtree.cfg_rpo() {

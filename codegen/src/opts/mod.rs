@@ -1,9 +1,11 @@
 //! The mid-end: rewrites of a function before lowering, run when `opt_level` is not
 //! `none`. Each pass keeps the function valid and its behaviour unchanged.
 //!
-//! Passes: [`gvn`] (global value numbering over the dominator tree).
+//! Passes, in order: [`gvn`] (global value numbering over the dominator tree), then
+//! [`licm`] (loop-invariant code motion to loop preheaders).
 
 pub mod gvn;
+pub mod licm;
 
 use crate::ir::FunctionStencil;
 use crate::machinst::CodegenError;
@@ -25,7 +27,10 @@ pub fn optimize<'a>(
         return Ok(Cow::Borrowed(stencil));
     }
     let mut func = stencil.clone();
-    if gvn::run(&mut func) > 0 && (cfg!(debug_assertions) || flags.enable_verifier) {
+    let cfg = crate::flowgraph::ControlFlowGraph::with_function(&func);
+    let domtree = crate::dominator_tree::DominatorTree::with_function(&func, &cfg);
+    let changed = gvn::run(&mut func, &domtree) + licm::run(&mut func, &cfg, &domtree);
+    if changed > 0 && (cfg!(debug_assertions) || flags.enable_verifier) {
         let whole = crate::ir::Function {
             name: crate::ir::UserFuncName::default(),
             stencil: func,
