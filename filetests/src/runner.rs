@@ -158,6 +158,15 @@ fn run_text(text: &str, path: &Path, overrides: &[String], cases: &mut Cases) ->
             }
             continue;
         }
+        if cmd.command == "optimize" {
+            if let Err(e) = crate::subtest::optimize(&file, &flags) {
+                cases.failed += 1;
+                return FileOutcome::Failed(format!("test optimize: {e}"));
+            }
+            cases.passed += functions;
+            ran += 1;
+            continue;
+        }
         if !SUPPORTED.contains(&cmd.command.as_str()) {
             let why = format!("`test {}` is not supported yet", cmd.command);
             skipped.push(why);

@@ -28,6 +28,35 @@ pub fn run(kind: &str, file: &TestFile<'_>, flags: VerifierFlags) -> Result<(), 
     Ok(())
 }
 
+/// `test optimize`: each function after the mid-end (with the file's settings, e.g.
+/// `set opt_level=speed`) matches its check directives.
+///
+/// # Errors
+/// The first function whose optimized form fails its checks or does not verify.
+pub fn optimize(
+    file: &TestFile<'_>,
+    flags: &gantry_codegen::settings::Flags,
+) -> Result<(), String> {
+    for f in &file.functions {
+        let stencil = gantry_codegen::opts::optimize(&f.func.stencil, flags)
+            .map_err(|e| format!("function {}: {e}", f.func.name))?
+            .into_owned();
+        let optimized = gantry_codegen::ir::Function {
+            name: f.func.name.clone(),
+            stencil,
+            params: f.func.params.clone(),
+        };
+        let text = optimized.to_string();
+        filecheck::check(&text, &filecheck::directives(comments(f))).map_err(|e| {
+            format!(
+                "function {}: {e}; the optimized function:\n{text}",
+                f.func.name
+            )
+        })?;
+    }
+    Ok(())
+}
+
 fn comments<'a>(f: &'a ParsedFunction<'_>) -> impl Iterator<Item = &'a str> {
     f.comments.iter().map(|c| c.text)
 }
