@@ -5,7 +5,8 @@
 //! that cannot trap (`notrap`). Constants move only along with such a user (alone, they
 //! are cheaper to rematerialize than to keep live across the loop). Running them when the loop body would not have is
 //! harmless. A loop is treated only if its header has one predecessor outside the loop
-//! and that predecessor ends in a `jump` to the header (the preheader). Inner loops come
+//! and that predecessor ends in a `jump` to the header (the preheader), and if it makes
+//! no calls (values live across calls cost a reload anyway). Inner loops come
 //! first, so an instruction can leave several loops.
 
 use crate::dominator_tree::DominatorTree;
@@ -99,6 +100,16 @@ pub fn run(func: &mut FunctionStencil, cfg: &ControlFlowGraph, domtree: &Dominat
         let Some(pre_end) = func.layout.last_inst(pre) else {
             continue;
         };
+        // Values kept across a call live in callee-saved registers or stack slots: hoisted
+        // out of a loop with calls, a cheap computation would only become a reload.
+        let calls = members[lp].iter().any(|&b| {
+            func.layout
+                .block_insts(b)
+                .any(|i| func.dfg.insts[i].opcode().flags().is_call)
+        });
+        if calls {
+            continue;
+        }
         for &b in &members[lp] {
             let insts: Vec<Inst> = func.layout.block_insts(b).collect();
             for inst in insts {
