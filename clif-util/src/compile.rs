@@ -12,7 +12,7 @@ use std::time::Instant;
 pub struct Options {
     /// The target: an ISA name or triple, then ISA flags (`x86_64 has_avx`).
     pub target: String,
-    /// Shared settings, `name=value` or `name`.
+    /// Shared settings, `name=value` or `name`, applied after the file's `set` lines.
     pub set: Vec<String>,
     /// Print the VCode and the disassembly of each function.
     pub disasm: bool,
@@ -33,14 +33,6 @@ pub fn run(opts: &Options) -> Result<(), String> {
     for w in words {
         builder.apply(w).map_err(|e| e.to_string())?;
     }
-    let mut shared = settings::Builder::new();
-    for s in &opts.set {
-        let (k, v) = s.split_once('=').unwrap_or((s.as_str(), "true"));
-        shared.set(k, v).map_err(|e| e.to_string())?;
-    }
-    let target = builder
-        .finish_with(shared.finish())
-        .map_err(|e| e.to_string())?;
     let (mut funcs, mut insts, mut bytes) = (0usize, 0usize, 0usize);
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut elapsed = std::time::Duration::ZERO;
@@ -48,6 +40,25 @@ pub fn run(opts: &Options) -> Result<(), String> {
         let text = crate::read_input(path)?;
         let file =
             gantry_reader::parse_test(&text).map_err(|e| format!("{}:{e}", path.display()))?;
+        // The file's `set` lines, then the command line's.
+        let mut shared = settings::Builder::new();
+        for h in &file.headers {
+            if let gantry_reader::HeaderLine::Set(list) = h {
+                for (k, v) in list {
+                    shared
+                        .set(k, v)
+                        .map_err(|e| format!("{}: `set` line: {e}", path.display()))?;
+                }
+            }
+        }
+        for s in &opts.set {
+            let (k, v) = s.split_once('=').unwrap_or((s.as_str(), "true"));
+            shared.set(k, v).map_err(|e| e.to_string())?;
+        }
+        let target = builder
+            .clone()
+            .finish_with(shared.finish())
+            .map_err(|e| e.to_string())?;
         for f in &file.functions {
             funcs += 1;
             insts += f.func.dfg.num_insts();
