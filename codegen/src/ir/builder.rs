@@ -75,6 +75,42 @@ impl InstBuilderBase for AppendBuilder<'_> {
     }
 }
 
+/// Inserts instructions before a given instruction of a function (for rewrites).
+pub struct InsertBuilder<'f> {
+    dfg: &'f mut DataFlowGraph,
+    layout: &'f mut Layout,
+    before: Inst,
+}
+
+impl<'f> InsertBuilder<'f> {
+    /// A builder placing instructions right before `before`, which must be in the
+    /// layout of `func`.
+    pub fn new(func: &'f mut FunctionStencil, before: Inst) -> InsertBuilder<'f> {
+        InsertBuilder {
+            dfg: &mut func.dfg,
+            layout: &mut func.layout,
+            before,
+        }
+    }
+}
+
+impl InstBuilderBase for InsertBuilder<'_> {
+    fn data_flow_graph(&self) -> &DataFlowGraph {
+        self.dfg
+    }
+
+    fn data_flow_graph_mut(&mut self) -> &mut DataFlowGraph {
+        self.dfg
+    }
+
+    fn build(&mut self, data: InstructionData, ctrl_typevar: Type) -> Inst {
+        let inst = self.dfg.make_inst(data);
+        self.dfg.make_inst_results(inst, ctrl_typevar);
+        self.layout.insert_inst(inst, self.before);
+        inst
+    }
+}
+
 /// Convenience forms that expand into several instructions, as the CLIF reader expands
 /// the same names: `*_imm` (a constant then the operation; for `i128` the 64-bit
 /// immediate is sign-extended for `iadd`/`irsub`/`imul`/`sdiv`/`srem`/`icmp` and

@@ -28,7 +28,7 @@ pub mod types;
 pub mod typeset;
 
 pub use atomic_rmw_op::AtomicRmwOp;
-pub use builder::{AppendBuilder, InstBuilder, InstBuilderBase, InstBuilderExt};
+pub use builder::{AppendBuilder, InsertBuilder, InstBuilder, InstBuilderBase, InstBuilderExt};
 pub use condcodes::{FloatCC, IntCC};
 pub use constant::{ConstantData, ConstantPool};
 pub use debug_tags::{DebugTag, UserStackMapEntry};

@@ -1,9 +1,11 @@
 //! The mid-end: rewrites of a function before lowering, run when `opt_level` is not
 //! `none`. Each pass keeps the function valid and its behaviour unchanged.
 //!
-//! Passes, in order: [`gvn`] (global value numbering over the dominator tree), then
-//! [`licm`] (loop-invariant code motion to loop preheaders).
+//! Passes, in order: [`div_const`] (division by constants as multiplications), [`gvn`]
+//! (global value numbering over the dominator tree), then [`licm`] (loop-invariant code
+//! motion to loop preheaders).
 
+pub mod div_const;
 pub mod gvn;
 pub mod licm;
 
@@ -27,9 +29,10 @@ pub fn optimize<'a>(
         return Ok(Cow::Borrowed(stencil));
     }
     let mut func = stencil.clone();
+    let divisions = div_const::run(&mut func);
     let cfg = crate::flowgraph::ControlFlowGraph::with_function(&func);
     let domtree = crate::dominator_tree::DominatorTree::with_function(&func, &cfg);
-    let changed = gvn::run(&mut func, &domtree) + licm::run(&mut func, &cfg, &domtree);
+    let changed = divisions + gvn::run(&mut func, &domtree) + licm::run(&mut func, &cfg, &domtree);
     if changed > 0 && (cfg!(debug_assertions) || flags.enable_verifier) {
         let whole = crate::ir::Function {
             name: crate::ir::UserFuncName::default(),
