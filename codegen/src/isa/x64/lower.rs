@@ -652,6 +652,17 @@ impl generated::Context for IsleCtx<'_, '_> {
         dst
     }
 
+    fn x64_imul_imm(&mut self, ty: Type, a: Reg, imm: i32) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::ImulRI {
+            size: size_of(ty),
+            src: a,
+            imm,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
     fn x64_imul(&mut self, ty: Type, a: Reg, b: Reg) -> Reg {
         let dst = self.tmp();
         self.lower.vcode.push(MInst::Imul {
@@ -3098,8 +3109,17 @@ impl LowerBackend for X64Lower {
         };
         let simm32 = |v: Value| iconst(v).is_some_and(|k| imm32_for(ty, k as u64).is_some());
         match opcode {
-            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor if simm32(a) => alloc::vec![a],
-            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Isub
+            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Imul
+                if simm32(a) =>
+            {
+                alloc::vec![a]
+            }
+            Opcode::Iadd
+            | Opcode::Band
+            | Opcode::Bor
+            | Opcode::Bxor
+            | Opcode::Isub
+            | Opcode::Imul
                 if simm32(b) =>
             {
                 alloc::vec![b]

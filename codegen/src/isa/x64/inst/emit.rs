@@ -809,6 +809,25 @@ pub fn emit_inst(
                 RegMem::Mem(mem),
             );
         }
+        Inst::ImulRI { size, imm, .. } => {
+            let (src, dst) = (gpr(allocs[0]), gpr(allocs[1]));
+            // IMUL r, r/m, imm8 (6B /r ib) or imm32 (69 /r id): Intel SDM vol. 2, IMUL.
+            let size = if *size == OperandSize::Size64 {
+                OperandSize::Size64
+            } else {
+                OperandSize::Size32
+            };
+            let short = i8::try_from(*imm).is_ok();
+            emit_modrm(
+                &mut b,
+                prefixes_for(size),
+                rex_for(size, &[]),
+                &[if short { 0x6b } else { 0x69 }],
+                dst.enc(),
+                RegMem::Reg(src.enc()),
+            );
+            emit_imm(&mut b, i64::from(*imm), if short { 1 } else { 4 });
+        }
         Inst::Imul { size, .. } => {
             let (src2, dst) = (gpr(allocs[1]), gpr(allocs[2]));
             // IMUL r, r/m (0F AF /r); there is no 8-bit form, so 8-bit multiplies use

@@ -396,6 +396,18 @@ pub enum Inst {
         /// The trap code recorded for a fault, if the access may trap.
         trap: Option<TrapCode>,
     },
+    /// `imul $imm, src, dst` (69 /r id or 6B /r ib): a product with a constant, in a
+    /// register of its own (narrow types multiply at 32 bits: the low bits agree).
+    ImulRI {
+        /// The operation width (32 or 64; 8 and 16 use 32).
+        size: OperandSize,
+        /// The operand.
+        src: Reg,
+        /// The constant, sign-extended to the width.
+        imm: i32,
+        /// The result.
+        dst: Writable<Reg>,
+    },
     /// `imul src2, dst` with `dst` = `src1`.
     Imul {
         /// The operation width (16, 32 or 64).
@@ -1112,6 +1124,10 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::Imm { dst, .. } => c.reg_def(*dst),
+            Inst::ImulRI { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_def(*dst);
+            }
             Inst::AluRM {
                 src1, addr, dst, ..
             } => {
