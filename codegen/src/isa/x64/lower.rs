@@ -664,6 +664,37 @@ impl generated::Context for IsleCtx<'_, '_> {
         dst
     }
 
+    fn select_icmp(&mut self, c: Value) -> Option<Value> {
+        icmp_cond(&self.lower.func.dfg, c)
+    }
+
+    fn x64_select_icmp(&mut self, cmp: Value, t: Value, f: Value) -> Reg {
+        let Some((cc, a, b, cty)) = icmp_operands(self.lower, cmp) else {
+            unreachable!("matched by select_icmp");
+        };
+        let plan = plan_icmp(&self.lower.func.dfg, cc, a, b);
+        let lhs = self.put_in_reg(plan.lhs);
+        let rhs = match rhs_operand(self.lower, plan.rhs) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                RegOrImm::Imm(0)
+            }
+        };
+        let (t, f) = (self.put_in_reg(t), self.put_in_reg(f));
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::CmpSelect {
+            size: size_of(cty),
+            cc: cc_of(plan.cond),
+            a: lhs,
+            b: rhs,
+            t,
+            f,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
     fn x64_imul_imm(&mut self, ty: Type, a: Reg, imm: i32) -> Reg {
         let dst = self.tmp();
         self.lower.vcode.push(MInst::ImulRI {
@@ -2513,7 +2544,11 @@ fn fused_into_branch(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> bool {
 
 /// The operand of the `uextend`/`sextend` defining `v`, if one does.
 fn extended(ctx: &Lower<'_, MInst>, v: Value) -> Option<Value> {
-    let dfg = &ctx.func.dfg;
+    extended_in(&ctx.func.dfg, v)
+}
+
+/// [`extended`] on a data flow graph.
+fn extended_in(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<Value> {
     match dfg.insts[dfg.value_def(v).inst()?] {
         InstructionData::Unary {
             opcode: Opcode::Uextend | Opcode::Sextend,
@@ -2531,6 +2566,47 @@ fn branch_cond(ctx: &Lower<'_, MInst>, v: Value) -> Value {
         v = inner;
     }
     v
+}
+
+/// The values from a `select`'s condition `c` down to the integer icmp it tests through
+/// extensions, if it tests one and each value is used only by the next one up (`uses`
+/// counts every use), so the select can compare and move without them.
+fn select_absorbs(
+    dfg: &crate::ir::DataFlowGraph,
+    uses: &SecondaryMap<Value, u32>,
+    c: Value,
+) -> Vec<Value> {
+    let mut chain = Vec::new();
+    let mut v = dfg.resolve_aliases(c);
+    loop {
+        if uses[v] != 1 {
+            return Vec::new();
+        }
+        chain.push(v);
+        if icmp_cond(dfg, v).is_some() {
+            return chain;
+        }
+        match extended_in(dfg, v) {
+            Some(inner) => v = inner,
+            None => return Vec::new(),
+        }
+    }
+}
+
+/// The integer icmp (on at most 64 bits) that condition `c` tests, through extensions.
+fn icmp_cond(dfg: &crate::ir::DataFlowGraph, c: Value) -> Option<Value> {
+    let mut v = dfg.resolve_aliases(c);
+    while let Some(inner) = extended_in(dfg, v) {
+        v = inner;
+    }
+    match dfg.insts[dfg.value_def(v).inst()?] {
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            args: [a, _],
+            ..
+        } if int_le64(dfg.value_type(a)) => Some(v),
+        _ => None,
+    }
 }
 
 /// The condition, operands and operand type of the icmp defining `v`, if `v` is the
@@ -3079,6 +3155,19 @@ impl LowerBackend for X64Lower {
                 } => alloc::vec![addr, inner],
                 _ => alloc::vec![addr],
             };
+        }
+        // A select on an integer comparison compares itself (see `select_icmp` in
+        // lower.isle), for integer results of at most 64 bits.
+        if let InstructionData::Ternary {
+            opcode: Opcode::Select,
+            args: [c, _, _],
+        } = dfg.insts[inst]
+        {
+            let result_ty = dfg.value_type(dfg.first_result(inst));
+            if int_le64(result_ty) && icmp_cond(dfg, c).is_some() {
+                return select_absorbs(dfg, uses, c);
+            }
+            return Vec::new();
         }
         // Integer comparisons with a constant take it as an immediate.
         if let InstructionData::IntCompare {

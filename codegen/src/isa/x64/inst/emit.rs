@@ -920,6 +920,14 @@ pub fn emit_inst(
             test(&mut b, *size, c);
             cmov(&mut b, Cc::Nz, t, dst);
         }
+        Inst::CmpSelect {
+            size, cc, b: rhs, ..
+        } => {
+            // Operands: f, a, [b], t, dst.
+            let n = cmp_operands(&mut b, *size, rhs, &allocs[1..]);
+            let (t, dst) = (gpr(allocs[1 + n]), gpr(allocs[2 + n]));
+            cmov(&mut b, *cc, t, dst);
+        }
         Inst::CmpCmov { size, cc, .. } => {
             let (a, bb) = (gpr(allocs[0]), gpr(allocs[1]));
             cmp(&mut b, *size, a, bb);

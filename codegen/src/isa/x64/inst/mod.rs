@@ -494,6 +494,23 @@ pub enum Inst {
         /// The result.
         dst: Writable<Reg>,
     },
+    /// `cmp b, a; cmovcc t, dst` with `dst` = `f`: a `select` on an integer comparison.
+    CmpSelect {
+        /// The comparison width.
+        size: OperandSize,
+        /// When to take `t`.
+        cc: Cc,
+        /// Left operand.
+        a: Reg,
+        /// Right operand.
+        b: RegOrImm,
+        /// The value if `a cc b`.
+        t: Reg,
+        /// The value otherwise, overwritten.
+        f: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
     /// `cmp b, a; cmovcc b, dst` with `dst` = `a`: `b` if `a cc b`, else `a` (min/max).
     CmpCmov {
         /// The comparison width.
@@ -1172,6 +1189,17 @@ impl MachInst for Inst {
             } => {
                 c.reg_use(*f);
                 c.reg_use(*cond);
+                c.reg_use(*t);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::CmpSelect {
+                a, b, t, f, dst, ..
+            } => {
+                c.reg_use(*f);
+                c.reg_use(*a);
+                if let RegOrImm::Reg(b) = b {
+                    c.reg_use(*b);
+                }
                 c.reg_use(*t);
                 c.reg_reuse_def(*dst, 0);
             }
