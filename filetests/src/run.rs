@@ -422,8 +422,11 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
 
 /// The name the trampoline of function `name` is linked under.
 fn trampoline_name(name: &str) -> String {
-    format!("__gantry_trampoline_{name}")
+    format!("{TRAMPOLINE_PREFIX}{name}")
 }
+
+/// What [`trampoline_name`] puts before a function's name.
+const TRAMPOLINE_PREFIX: &str = "__gantry_trampoline_";
 
 /// The trampoline for calling a function of signature `sig`, as CLIF: `(callee, buffer)`,
 /// argument `i` read from bytes `16 * i` of the buffer, result `j` written to bytes
@@ -540,11 +543,11 @@ pub fn count_commands(file: &TestFile<'_>) -> usize {
 }
 
 /// As [`run`], counting the commands that passed and failed; with `echo`, also prints
-/// each command's call and results.
+/// each command's call and results. A malformed command, or one calling a function that
+/// does not compile (or calls one that does not), fails alone.
 ///
 /// # Errors
-/// What stops every command from running: a malformed command, a signature the runner
-/// cannot call, or a compilation error.
+/// What stops every command from running: the link into executable memory failing.
 pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<RunCounts, String> {
     let funcs: HashMap<String, &Function> = file
         .functions
@@ -578,53 +581,41 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
     };
     let sig_of = |name: &str| funcs.get(&canonical(name)).map(|f| &f.signature);
     let mut commands = Vec::new();
+    let mut failures = Vec::new();
+    let mut unparsed = 0;
     for c in file
         .preamble_comments
         .iter()
         .chain(file.functions.iter().flat_map(|f| &f.comments))
     {
-        if let Some(mut cmd) =
-            parse_run_command(c.text, c.line, sig_of).map_err(|e| e.to_string())?
-        {
-            let (RunCommand::Print(i) | RunCommand::Run(i, _, _)) = &mut cmd;
-            i.func = canonical(&i.func);
-            commands.push((c.line, cmd));
+        match parse_run_command(c.text, c.line, sig_of) {
+            Ok(Some(mut cmd)) => {
+                let (RunCommand::Print(i) | RunCommand::Run(i, _, _)) = &mut cmd;
+                i.func = canonical(&i.func);
+                commands.push((c.line, cmd));
+            }
+            Ok(None) => {}
+            // A line that cannot run fails alone.
+            Err(e) => {
+                unparsed += 1;
+                failures.push(e.to_string());
+            }
         }
     }
-    let mut loaded: Option<Loaded> = None;
-    let mut failures = Vec::new();
+    let mut loaded: Option<(Loaded, HashMap<String, String>)> = None;
     for (line, cmd) in &commands {
         let inv: &Invocation = match cmd {
             RunCommand::Print(i) | RunCommand::Run(i, _, _) => i,
         };
         let func = funcs[&inv.func];
         if loaded.is_none() {
-            // Every function of the file, so calls between them resolve.
-            let mut compiled = Vec::new();
-            for f in &file.functions {
-                let name = f.func.name.to_string().trim_start_matches('%').to_string();
-                let code = isa
-                    .compile_function(&f.func)
-                    .map_err(|e| format!("compiling %{name}: {e}"))?;
-                compiled.push((name, code));
-            }
-            // A trampoline for each function a command calls.
-            let mut called: Vec<&str> = commands
-                .iter()
-                .map(|(_, c)| match c {
-                    RunCommand::Print(i) | RunCommand::Run(i, _, _) => i.func.as_str(),
-                })
-                .collect();
-            called.sort_unstable();
-            called.dedup();
-            for name in called {
-                let tramp = compile_trampoline(isa, name, &funcs[name].signature)
-                    .map_err(|e| format!("line {line}: {e}"))?;
-                compiled.push((trampoline_name(name), tramp));
-            }
-            loaded = Some(Loaded::link(&compiled)?);
+            loaded = Some(compile_and_link(file, isa, &commands, &funcs)?);
         }
-        let module = loaded.as_ref().expect("linked above");
+        let (module, broken) = loaded.as_ref().expect("linked above");
+        if let Some(why) = broken.get(&inv.func) {
+            failures.push(format!("line {line}: {inv}: {why}"));
+            continue;
+        }
         let got = match module.call(&inv.func, &func.signature, &inv.args) {
             Ok(got) => got,
             Err(e) => {
@@ -655,10 +646,82 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
             }
         }
     }
+    let total = commands.len() + unparsed;
     Ok(RunCounts {
-        passed: commands.len() - failures.len(),
+        passed: total - failures.len(),
         failures,
     })
+}
+
+/// Compiles every function of `file` and a trampoline for each one `commands` call, and
+/// links what compiled into executable memory. A function that does not compile, or
+/// calls one that does not, is left out and named with the reason in the returned map;
+/// the others still run.
+///
+/// # Errors
+/// A failure of the link itself (memory, an unknown relocation kind).
+fn compile_and_link(
+    file: &TestFile<'_>,
+    isa: &dyn TargetIsa,
+    commands: &[(usize, RunCommand)],
+    funcs: &HashMap<String, &Function>,
+) -> Result<(Loaded, HashMap<String, String>), String> {
+    let mut broken: HashMap<String, String> = HashMap::new();
+    let mut compiled = Vec::new();
+    for f in &file.functions {
+        let name = f.func.name.to_string().trim_start_matches('%').to_string();
+        match isa.compile_function(&f.func) {
+            Ok(code) => compiled.push((name, code)),
+            Err(e) => {
+                broken.insert(name.clone(), format!("compiling %{name}: {e}"));
+            }
+        }
+    }
+    // A trampoline for each function a command calls.
+    let mut called: Vec<&str> = commands
+        .iter()
+        .map(|(_, c)| match c {
+            RunCommand::Print(i) | RunCommand::Run(i, _, _) => i.func.as_str(),
+        })
+        .collect();
+    called.sort_unstable();
+    called.dedup();
+    for name in called {
+        if broken.contains_key(name) {
+            continue;
+        }
+        match compile_trampoline(isa, name, &funcs[name].signature) {
+            Ok(tramp) => compiled.push((trampoline_name(name), tramp)),
+            Err(e) => {
+                broken.insert(name.to_string(), e);
+            }
+        }
+    }
+    // Functions calling a left-out function are left out too, until none is.
+    loop {
+        let before = broken.len();
+        for (name, code) in &compiled {
+            let missing = code.relocs.iter().find_map(|r| match &r.target {
+                FinalizedRelocTarget::TestCase(t) if !funcs.contains_key(t.as_str()) => None,
+                FinalizedRelocTarget::TestCase(t) => broken.get(t.as_str()).map(|why| (t, why)),
+                _ => None,
+            });
+            if let Some((t, why)) = missing {
+                let why = format!("it calls %{t}, which failed: {why}");
+                let owner = name.strip_prefix(TRAMPOLINE_PREFIX).unwrap_or(name);
+                broken.entry(owner.to_string()).or_insert(why);
+            }
+        }
+        let dropped: Vec<String> = broken.keys().cloned().collect();
+        compiled.retain(|(name, _)| {
+            let owner = name.strip_prefix(TRAMPOLINE_PREFIX).unwrap_or(name);
+            !dropped.iter().any(|d| d == owner)
+        });
+        if broken.len() == before {
+            break;
+        }
+    }
+    Ok((Loaded::link(&compiled)?, broken))
 }
 
 fn show(values: &[DataValue]) -> String {

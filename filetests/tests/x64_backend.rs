@@ -454,3 +454,35 @@ fn random_functions_never_panic_the_backend() {
         "{compiled} compiled, {unsupported} unsupported"
     );
 }
+
+/// A function the backend cannot compile fails only the run lines that call it (directly
+/// or through another function); the file's other run lines still run.
+#[test]
+fn unsupported_functions_fail_only_their_run_lines() {
+    if !gantry_filetests::run::host_runs("x86_64") {
+        return;
+    }
+    let text = "test run\ntarget x86_64\n\
+        function %vec(i32x4) -> i32x4 {\nblock0(v0: i32x4):\n    v1 = iadd v0, v0\n    return v1\n}\n\
+        ; run: %vec([1 2 3 4]) == [2 4 6 8]\n\
+        function %scalar(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iadd v0, v0\n    return v1\n}\n\
+        ; run: %scalar(21) == 42\n\
+        ; run: %scalar(1) == 2\n\
+        function %caller() -> i32 {\n    fn0 = %vec(i32x4) -> i32x4\n\
+        block0:\n    v0 = vconst.i32x4 [1 2 3 4]\n    v1 = call fn0(v0)\n    v2 = iconst.i32 0\n    return v2\n}\n\
+        ; run: %caller() == 0\n";
+    let file = gantry_reader::parse_test(text).unwrap();
+    let counts = gantry_filetests::run::run_with(&file, x64().as_ref(), false).unwrap();
+    assert_eq!(counts.passed, 2, "{:?}", counts.failures);
+    assert_eq!(counts.failures.len(), 2, "{:?}", counts.failures);
+    assert!(
+        counts.failures[0].contains("compiling %vec"),
+        "{:?}",
+        counts.failures
+    );
+    assert!(
+        counts.failures[1].contains("%caller"),
+        "{:?}",
+        counts.failures
+    );
+}
