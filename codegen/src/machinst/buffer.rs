@@ -89,11 +89,27 @@ pub struct MachTrap {
     pub code: TrapCode,
 }
 
-/// A call: the return address (offset after the call instruction).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+/// A call: the return address (offset after the call instruction) and, for a
+/// `try_call`, its exception handlers.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct MachCallSite {
     /// The offset of the return address.
     pub ret_addr: u32,
+    /// Where exceptions thrown by the callee resume, in exception-table order (empty
+    /// for plain calls).
+    pub handlers: Vec<MachExceptionHandler>,
+}
+
+/// One exception handler of a call site. An unwinder delivering an exception resumes at
+/// `offset` with the frame of the calling function restored (its stack and frame
+/// pointers as during the call) and the payload in the ISA's payload registers; every
+/// other register is considered clobbered.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct MachExceptionHandler {
+    /// The exception tag it catches; `None` for the default handler (any tag).
+    pub tag: Option<u32>,
+    /// The offset of the handler's code.
+    pub offset: u32,
 }
 
 /// A range of code that comes from one source location.
@@ -154,6 +170,9 @@ impl<L: LabelUse> Fixup<L> {
 
 const UNBOUND: u32 = u32::MAX;
 
+/// A `try_call`'s handlers before their labels are placed: (tag, handler label).
+type HandlerLabels = Vec<(Option<u32>, MachLabel)>;
+
 /// Machine code being emitted. `L` is the ISA's kind of label reference.
 #[derive(Clone, Debug)]
 pub struct MachBuffer<L: LabelUse> {
@@ -165,6 +184,8 @@ pub struct MachBuffer<L: LabelUse> {
     relocs: Vec<MachReloc>,
     traps: Vec<MachTrap>,
     call_sites: Vec<MachCallSite>,
+    /// Handler labels of call sites (by index), resolved by `finish`.
+    pending_handlers: Vec<(usize, HandlerLabels)>,
     srclocs: Vec<MachSrcLoc>,
     open_srcloc: Option<(u32, RelSourceLoc)>,
 }
@@ -201,6 +222,7 @@ impl<L: LabelUse> MachBuffer<L> {
             relocs: Vec::new(),
             traps: Vec::new(),
             call_sites: Vec::new(),
+            pending_handlers: Vec::new(),
             srclocs: Vec::new(),
             open_srcloc: None,
         }
@@ -429,7 +451,18 @@ impl<L: LabelUse> MachBuffer<L> {
     /// Records a call whose return address is the current offset.
     pub fn add_call_site(&mut self) {
         let ret_addr = self.cur_offset();
-        self.call_sites.push(MachCallSite { ret_addr });
+        self.call_sites.push(MachCallSite {
+            ret_addr,
+            handlers: Vec::new(),
+        });
+    }
+
+    /// Records a `try_call` whose return address is the current offset, with its
+    /// exception handlers: (tag, or `None` for the default handler; handler label).
+    pub fn add_try_call_site(&mut self, handlers: Vec<(Option<u32>, MachLabel)>) {
+        self.add_call_site();
+        self.pending_handlers
+            .push((self.call_sites.len() - 1, handlers));
     }
 
     /// Starts a range of code from source location `loc` (ending any open one).
@@ -468,6 +501,16 @@ impl<L: LabelUse> MachBuffer<L> {
                 });
             }
             self.patch(f, target);
+        }
+        for (site, handlers) in core::mem::take(&mut self.pending_handlers) {
+            for (tag, label) in handlers {
+                let offset = self
+                    .label_offset(label)
+                    .ok_or(BufferError::UnboundLabel(label))?;
+                self.call_sites[site]
+                    .handlers
+                    .push(MachExceptionHandler { tag, offset });
+            }
         }
         if self.data.len() > u32::MAX as usize {
             return Err(BufferError::CodeTooLarge);
@@ -653,7 +696,13 @@ mod tests {
             }]
         );
         assert_eq!(out.relocs[0].offset, 4);
-        assert_eq!(out.call_sites, [MachCallSite { ret_addr: 8 }]);
+        assert_eq!(
+            out.call_sites,
+            [MachCallSite {
+                ret_addr: 8,
+                handlers: Vec::new()
+            }]
+        );
         assert_eq!(out.srclocs.len(), 1, "the empty range is dropped");
         assert_eq!((out.srclocs[0].start, out.srclocs[0].end), (2, 8));
     }

@@ -2335,7 +2335,7 @@ fn lower_try_call(
     dest: Option<crate::ir::ExternalName>,
     callee: Option<Reg>,
     args: &[Value],
-    _exception: crate::ir::ExceptionTable,
+    exception: crate::ir::ExceptionTable,
     targets: &[usize],
 ) -> Result<(), CodegenError> {
     let abi = SigAbi::new(sig)?;
@@ -2353,12 +2353,22 @@ fn lower_try_call(
         clobbers: r.clobbers,
         callee_pop: abi.callee_pop_bytes,
     });
+    let tags = ctx.func.dfg.exception_tables[exception]
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            crate::ir::ExceptionTableItem::Tag(tag, _) => Some(Some(tag.as_u32())),
+            crate::ir::ExceptionTableItem::Default(_) => Some(None),
+            crate::ir::ExceptionTableItem::Context(_) => None,
+        })
+        .collect();
     ctx.vcode.push(MInst::TryCall {
         dest,
         callee,
         info,
         normal: targets[0],
         handlers: targets[1..].to_vec(),
+        tags,
     });
     for (succ, &t) in targets.iter().enumerate() {
         ctx.add_succ(inst, succ, t)?;

@@ -1464,7 +1464,12 @@ pub fn emit_inst(
             setcc01(&mut b, *cc, flag);
         }
         Inst::TryCall {
-            dest, normal, info, ..
+            dest,
+            normal,
+            info,
+            handlers,
+            tags,
+            ..
         } => {
             match dest {
                 Some(name) => {
@@ -1485,7 +1490,12 @@ pub fn emit_inst(
                     buf.put_data(&b);
                 }
             }
-            buf.add_call_site();
+            let table = tags
+                .iter()
+                .zip(handlers)
+                .map(|(&tag, &h)| (tag, labels[h]))
+                .collect();
+            buf.add_try_call_site(table);
             undo_callee_pop(buf, info);
             if next != Some(labels[*normal]) {
                 jump(buf, &[0xe9], labels[*normal]);

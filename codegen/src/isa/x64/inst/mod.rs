@@ -1011,6 +1011,8 @@ pub enum Inst {
         normal: usize,
         /// The handler blocks, in exception-table order.
         handlers: Vec<usize>,
+        /// The tag each handler catches (`None`: the default handler).
+        tags: Vec<Option<u32>>,
     },
     /// `lea label(%rip), dst`: the address of a block (an exception handler).
     LoadLabelAddr {
