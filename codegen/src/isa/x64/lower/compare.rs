@@ -1,0 +1,188 @@
+//! Integer comparisons: immediates, and comparisons folded into the branch or select
+//! that uses them.
+
+use super::*;
+
+/// How an integer comparison is emitted: `lhs cond rhs` with a constant operand that fits
+/// a sign-extended 32-bit immediate as the immediate (a constant on the left is moved to
+/// the right with the condition mirrored). Lowering and `absorbed_operands` both use it.
+pub(super) struct IcmpPlan {
+    /// The condition, after any swap of the operands.
+    pub(super) cond: IntCC,
+    /// The left operand.
+    pub(super) lhs: Value,
+    /// The right operand.
+    pub(super) rhs: CmpRhs,
+    /// The constant operand the immediate replaces.
+    pub(super) absorbed: Option<Value>,
+}
+
+/// The right operand of a planned comparison.
+#[derive(Clone, Copy)]
+pub(super) enum CmpRhs {
+    Value(Value),
+    Imm(i32),
+}
+
+/// See [`IcmpPlan`].
+pub(super) fn plan_icmp(
+    dfg: &crate::ir::DataFlowGraph,
+    cond: IntCC,
+    a: Value,
+    b: Value,
+) -> IcmpPlan {
+    let imm = |v: Value| iconst_of(dfg, v).and_then(|k| imm32_for(dfg.value_type(v), k as u64));
+    match (imm(a), imm(b)) {
+        (_, Some(k)) => IcmpPlan {
+            cond,
+            lhs: a,
+            rhs: CmpRhs::Imm(k),
+            absorbed: Some(b),
+        },
+        (Some(k), None) => IcmpPlan {
+            cond: cond.swap_args(),
+            lhs: b,
+            rhs: CmpRhs::Imm(k),
+            absorbed: Some(a),
+        },
+        (None, None) => IcmpPlan {
+            cond,
+            lhs: a,
+            rhs: CmpRhs::Value(b),
+            absorbed: None,
+        },
+    }
+}
+
+/// The machine operand of a planned comparison's right side.
+pub(super) fn rhs_operand(ctx: &Lower<'_, MInst>, rhs: CmpRhs) -> Result<RegOrImm, CodegenError> {
+    Ok(match rhs {
+        CmpRhs::Value(v) => RegOrImm::Reg(ctx.value_reg(v)?),
+        CmpRhs::Imm(k) => RegOrImm::Imm(k),
+    })
+}
+
+/// Whether `inst` is an integer icmp (or an extension of one) whose only use is the
+/// `brif` ending its block, which then branches on the comparison itself (so the 0/1
+/// result is never materialized).
+pub(super) fn fused_into_branch(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> bool {
+    let dfg = &ctx.func.dfg;
+    let Some(&result) = dfg.inst_results(inst).first() else {
+        return false;
+    };
+    let Some(block) = ctx.func.layout.inst_block(inst) else {
+        return false;
+    };
+    let Some(term) = ctx.func.layout.last_inst(block) else {
+        return false;
+    };
+    let InstructionData::Brif { arg, .. } = dfg.insts[term] else {
+        return false;
+    };
+    // The values from the branch's condition down to the icmp, each used only by the
+    // next one up and defined in this block.
+    let mut v = dfg.resolve_aliases(arg);
+    loop {
+        let Some(def) = dfg.value_def(v).inst() else {
+            return false;
+        };
+        if ctx.use_count(v) != 1 || ctx.func.layout.inst_block(def) != Some(block) {
+            return false;
+        }
+        if v == result {
+            return icmp_operands(ctx, branch_cond(ctx, v)).is_some();
+        }
+        match extended(ctx, v) {
+            Some(inner) => v = inner,
+            None => return false,
+        }
+    }
+}
+
+/// The operand of the `uextend`/`sextend` defining `v`, if one does.
+pub(super) fn extended(ctx: &Lower<'_, MInst>, v: Value) -> Option<Value> {
+    extended_in(&ctx.func.dfg, v)
+}
+
+/// [`extended`] on a data flow graph.
+pub(super) fn extended_in(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<Value> {
+    match dfg.insts[dfg.value_def(v).inst()?] {
+        InstructionData::Unary {
+            opcode: Opcode::Uextend | Opcode::Sextend,
+            arg,
+        } => Some(dfg.resolve_aliases(arg)),
+        _ => None,
+    }
+}
+
+/// The value a `brif` on `v` really tests: extensions preserve whether a value is zero,
+/// so they are looked through.
+pub(super) fn branch_cond(ctx: &Lower<'_, MInst>, v: Value) -> Value {
+    let mut v = ctx.func.dfg.resolve_aliases(v);
+    while let Some(inner) = extended(ctx, v) {
+        v = inner;
+    }
+    v
+}
+
+/// The values from a `select`'s condition `c` down to the integer icmp it tests through
+/// extensions, if it tests one and each value is used only by the next one up (`uses`
+/// counts every use), so the select can compare and move without them.
+pub(super) fn select_absorbs(
+    dfg: &crate::ir::DataFlowGraph,
+    uses: &SecondaryMap<Value, u32>,
+    c: Value,
+) -> Vec<Value> {
+    let mut chain = Vec::new();
+    let mut v = dfg.resolve_aliases(c);
+    loop {
+        if uses[v] != 1 {
+            return Vec::new();
+        }
+        chain.push(v);
+        if icmp_cond(dfg, v).is_some() {
+            return chain;
+        }
+        match extended_in(dfg, v) {
+            Some(inner) => v = inner,
+            None => return Vec::new(),
+        }
+    }
+}
+
+/// The integer icmp (on at most 64 bits) that condition `c` tests, through extensions.
+pub(super) fn icmp_cond(dfg: &crate::ir::DataFlowGraph, c: Value) -> Option<Value> {
+    let mut v = dfg.resolve_aliases(c);
+    while let Some(inner) = extended_in(dfg, v) {
+        v = inner;
+    }
+    match dfg.insts[dfg.value_def(v).inst()?] {
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            args: [a, _],
+            ..
+        } if int_le64(dfg.value_type(a)) => Some(v),
+        _ => None,
+    }
+}
+
+/// The condition, operands and operand type of the icmp defining `v`, if `v` is the
+/// result of an icmp on integers of at most 64 bits.
+pub(super) fn icmp_operands(
+    ctx: &Lower<'_, MInst>,
+    v: Value,
+) -> Option<(IntCC, Value, Value, Type)> {
+    let dfg = &ctx.func.dfg;
+    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+    match dfg.insts[inst] {
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond,
+            args: [a, b],
+        } => {
+            let ty = dfg.value_type(a);
+            int_le64(ty).then_some((cond, a, b, ty))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,1336 @@
+//! The ISLE context of x86-64 lowering: the constructors and extractors `lower.isle`
+//! declares `extern`, implemented on [`IsleCtx`].
+
+use super::*;
+
+impl generated::Context for IsleCtx<'_, '_> {
+    fn value_type(&mut self, v: Value) -> Type {
+        self.lower.func.dfg.value_type(v)
+    }
+
+    fn ty_bits_le64(&mut self, ty: Type) -> Option<u32> {
+        int_le64(ty).then(|| ty.bits())
+    }
+
+    fn inst_opcode(&mut self, inst: crate::ir::Inst) -> crate::ir::Opcode {
+        self.lower.func.dfg.insts[inst].opcode()
+    }
+
+    fn result_type(&mut self, inst: crate::ir::Inst) -> Option<Type> {
+        let dfg = &self.lower.func.dfg;
+        dfg.inst_results(inst).first().map(|&v| dfg.value_type(v))
+    }
+
+    fn fits_in_64(&mut self, ty: Type) -> Option<Type> {
+        int_le64(ty).then_some(ty)
+    }
+
+    fn zero_upper32(&mut self, ty: Type, v: Value) -> Option<Reg> {
+        let dfg = &self.lower.func.dfg;
+        let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+        // An icmp's 0/1 is set and zero-extended to 32 bits (setcc, movzx), which clears
+        // the upper half too: any extension of it is free.
+        if let InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            args: [a, _],
+            ..
+        } = dfg.insts[inst]
+        {
+            if int_le64(dfg.value_type(a)) && int_le64(ty) {
+                return Some(self.put_in_reg(v));
+            }
+        }
+        if ty != Type::I64 || dfg.value_type(v) != Type::I32 {
+            return None;
+        }
+        // Instructions whose i32 lowering is always a 32-bit operation or a zero-extending
+        // load writing the whole register (Intel SDM vol. 1, 3.4.1.1: 32-bit results are
+        // zero-extended to 64 bits). Shifts are left out: a shift by 0 need not write.
+        let zeroes_upper = match dfg.insts[inst].opcode() {
+            Opcode::Iadd
+            | Opcode::Isub
+            | Opcode::Imul
+            | Opcode::Band
+            | Opcode::Bor
+            | Opcode::Bxor
+            | Opcode::Iconst
+            | Opcode::Uload8
+            | Opcode::Uload16 => true,
+            Opcode::Load => self.lower.sunk_load(v).is_none(),
+            _ => false,
+        };
+        if !zeroes_upper {
+            return None;
+        }
+        Some(self.put_in_reg(v))
+    }
+
+    fn put_in_reg(&mut self, v: Value) -> Reg {
+        match self.lower.value_reg(v) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                self.tmp()
+            }
+        }
+    }
+
+    fn sunk_load(&mut self, v: Value) -> Option<crate::ir::Inst> {
+        self.lower.sunk_load(v)
+    }
+
+    fn x64_alu_mem(&mut self, op: AluOp, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        self.alu_mem(Some(op), ty, x, load)
+    }
+
+    fn x64_imul_mem(&mut self, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        self.alu_mem(None, ty, x, load)
+    }
+
+    fn load_args(&mut self, inst: crate::ir::Inst) -> Option<(MemFlags, Value, i32)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Load {
+                flags, arg, offset, ..
+            } => Some((flags, arg, offset.bytes())),
+            _ => None,
+        }
+    }
+
+    fn stack_slot_args(&mut self, inst: crate::ir::Inst) -> Option<(StackSlot, i32)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::StackLoad {
+                stack_slot, offset, ..
+            } => Some((stack_slot, offset.bytes())),
+            _ => None,
+        }
+    }
+
+    fn x64_load(
+        &mut self,
+        ty: Type,
+        signed: bool,
+        flags: MemFlags,
+        addr: Value,
+        offset: i32,
+    ) -> Reg {
+        if let Err(e) = check_native_endian(flags) {
+            self.error.get_or_insert(e);
+        }
+        let addr = self.mem_operand(addr, offset);
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Load {
+            size: size_of(ty),
+            signed,
+            addr,
+            dst: Writable::from_reg(dst),
+            trap: flags.trap_code(),
+        });
+        dst
+    }
+
+    fn x64_stack_addr(&mut self, ss: StackSlot, offset: i32) -> Reg {
+        let dst = self.tmp();
+        let offset = self.lower.stack_slot_offset(ss) as i32 + offset;
+        self.lower.vcode.push(MInst::StackAddr {
+            offset,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn unary(&mut self, inst: crate::ir::Inst) -> Option<Value> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Unary { arg, .. } => Some(arg),
+            _ => None,
+        }
+    }
+
+    fn ternary(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Ternary {
+                args: [a, b, c], ..
+            } => Some((a, b, c)),
+            _ => None,
+        }
+    }
+
+    fn unary_imm(&mut self, inst: crate::ir::Inst) -> Option<u64> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryImm { imm, .. } => Some(imm.bits() as u64),
+            _ => None,
+        }
+    }
+
+    fn binary_args(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Binary { args: [a, b], .. } => Some((a, b)),
+            _ => None,
+        }
+    }
+
+    fn int_compare(&mut self, inst: crate::ir::Inst) -> Option<(IntCC, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::IntCompare {
+                cond, args: [a, b], ..
+            } => Some((cond, a, b)),
+            _ => None,
+        }
+    }
+
+    fn x64_imm(&mut self, ty: Type, bits: u64) -> Reg {
+        let dst = self.tmp();
+        let mask = if ty.bits() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << ty.bits()) - 1
+        };
+        self.lower.vcode.push(MInst::Imm {
+            value: bits & mask,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_alu(&mut self, op: AluOp, ty: Type, a: Reg, b: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::AluRR {
+            op,
+            size: size_of(ty),
+            src1: a,
+            src2: b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn select_icmp(&mut self, c: Value) -> Option<Value> {
+        icmp_cond(&self.lower.func.dfg, c)
+    }
+
+    fn x64_select_icmp(&mut self, cmp: Value, t: Value, f: Value) -> Reg {
+        let Some((cc, a, b, cty)) = icmp_operands(self.lower, cmp) else {
+            unreachable!("matched by select_icmp");
+        };
+        let plan = plan_icmp(&self.lower.func.dfg, cc, a, b);
+        let lhs = self.put_in_reg(plan.lhs);
+        let rhs = match rhs_operand(self.lower, plan.rhs) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                RegOrImm::Imm(0)
+            }
+        };
+        let (t, f) = (self.put_in_reg(t), self.put_in_reg(f));
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::CmpSelect {
+            size: size_of(cty),
+            cc: cc_of(plan.cond),
+            a: lhs,
+            b: rhs,
+            t,
+            f,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_imul_imm(&mut self, ty: Type, a: Reg, imm: i32) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::ImulRI {
+            size: size_of(ty),
+            src: a,
+            imm,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_imul(&mut self, ty: Type, a: Reg, b: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Imul {
+            size: size_of(ty),
+            src1: a,
+            src2: b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_unary(&mut self, op: UnaryOp, ty: Type, src: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Unary {
+            op,
+            size: size_of(ty),
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_shift(&mut self, op: ShiftOp, ty: Type, src: Reg, amount: Reg) -> Reg {
+        // CLIF takes the amount modulo the width; x86 masks it to 5 bits (6 for 64-bit
+        // operations), which is the same for 32 and 64 bits and for rotates.
+        let amount = if ty.bits() < 32 && !matches!(op, ShiftOp::Rol | ShiftOp::Ror) {
+            let masked = self.tmp();
+            let imm = ty.bits() as i32 - 1;
+            self.lower.vcode.push(MInst::AluRI {
+                op: AluOp::And,
+                size: OperandSize::Size32,
+                src: amount,
+                imm,
+                dst: Writable::from_reg(masked),
+            });
+            masked
+        } else {
+            amount
+        };
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Shift {
+            op,
+            size: size_of(ty),
+            src,
+            amount,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_extend(&mut self, signed: bool, from: Type, src: Reg) -> Reg {
+        if from.bits() >= 64 {
+            return src;
+        }
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Extend {
+            signed,
+            from: size_of(from),
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_select(&mut self, cty: Type, c: Reg, t: Reg, f: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Select {
+            size: size_of(cty),
+            c,
+            t,
+            f,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_cmp_cmov(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::CmpCmov {
+            size: size_of(ty),
+            cc: cc_of(cc),
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_abs(&mut self, ty: Type, src: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::Abs {
+            size: size_of(ty),
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_div(&mut self, signed: bool, rem: bool, ty: Type, x: Reg, y: Reg) -> Reg {
+        // Narrow operands are extended and divided at 32 bits; the results fit.
+        let (x, y, size) = if ty.bits() < 32 {
+            (
+                self.x64_extend(signed, ty, x),
+                self.x64_extend(signed, ty, y),
+                OperandSize::Size32,
+            )
+        } else {
+            (x, y, size_of(ty))
+        };
+        let (quotient, remainder) = (self.tmp(), self.tmp());
+        self.lower.vcode.push(MInst::Div {
+            signed,
+            size,
+            narrow: size_of(ty),
+            quotient_wanted: !rem,
+            dividend: x,
+            divisor: y,
+            quotient: Writable::from_reg(quotient),
+            remainder: Writable::from_reg(remainder),
+        });
+        if rem { remainder } else { quotient }
+    }
+
+    fn reg_pair(&mut self, a: Reg, b: Reg) -> (Reg, Reg) {
+        (a, b)
+    }
+
+    fn def_inst(&mut self, v: Value) -> Option<crate::ir::Inst> {
+        let dfg = &self.lower.func.dfg;
+        dfg.value_def(dfg.resolve_aliases(v)).inst()
+    }
+
+    fn int_add_trap(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, TrapCode)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::IntAddTrap {
+                args: [a, b], code, ..
+            } => Some((a, b, code)),
+            _ => None,
+        }
+    }
+
+    fn x64_shift_imm(&mut self, op: ShiftOp, ty: Type, src: Reg, k: u64) -> Reg {
+        let k = (k % u64::from(ty.bits())) as u8;
+        if k == 0 {
+            return src;
+        }
+        self.shift_imm(op, size_of(ty), src, k)
+    }
+
+    fn x64_clz(&mut self, ty: Type, x: Reg) -> Reg {
+        let dst = self.tmp();
+        if ty.bits() >= 32 && self.flags.has_lzcnt {
+            self.push(MInst::BitCount {
+                op: BitCountOp::Lzcnt,
+                size: size_of(ty),
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+        } else {
+            let src = self.zext64(ty, x);
+            let tmp = self.tmp();
+            self.push(MInst::BitScan {
+                leading: true,
+                bits: ty.bits() as u8,
+                src,
+                tmp: Writable::from_reg(tmp),
+                dst: Writable::from_reg(dst),
+            });
+        }
+        dst
+    }
+
+    fn x64_ctz(&mut self, ty: Type, x: Reg) -> Reg {
+        let dst = self.tmp();
+        if ty.bits() >= 32 && self.flags.has_bmi1 {
+            self.push(MInst::BitCount {
+                op: BitCountOp::Tzcnt,
+                size: size_of(ty),
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+        } else {
+            let src = self.zext64(ty, x);
+            let tmp = self.tmp();
+            self.push(MInst::BitScan {
+                leading: false,
+                bits: ty.bits() as u8,
+                src,
+                tmp: Writable::from_reg(tmp),
+                dst: Writable::from_reg(dst),
+            });
+        }
+        dst
+    }
+
+    fn x64_popcnt(&mut self, ty: Type, x: Reg) -> Reg {
+        let src = self.zext64(ty, x);
+        if self.flags.has_popcnt {
+            let dst = self.tmp();
+            self.push(MInst::BitCount {
+                op: BitCountOp::Popcnt,
+                size: OperandSize::Size64,
+                src,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        } else {
+            self.popcnt_swar(src)
+        }
+    }
+
+    fn x64_bswap(&mut self, ty: Type, x: Reg) -> Reg {
+        if ty.bits() == 8 {
+            return x;
+        }
+        let dst = self.tmp();
+        self.push(MInst::Bswap {
+            size: size_of(ty),
+            src: x,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_bitrev(&mut self, ty: Type, x: Reg) -> Reg {
+        // Reverse the bits within each byte, then the bytes. Working on 64 bits is safe:
+        // the masks keep bits from above the type out of its low bits.
+        let x = self.swap_bits(x, 1, 0x5555_5555_5555_5555);
+        let x = self.swap_bits(x, 2, 0x3333_3333_3333_3333);
+        let x = self.swap_bits(x, 4, 0x0f0f_0f0f_0f0f_0f0f);
+        self.x64_bswap(ty, x)
+    }
+
+    fn x64_bmask(&mut self, xty: Type, x: Reg) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::Bmask {
+            size: size_of(xty),
+            src: x,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_mulhi(&mut self, signed: bool, ty: Type, a: Reg, b: Reg) -> Reg {
+        if ty.bits() == 8 {
+            // The 16-bit product of the extended bytes; its high byte.
+            let a = self.x64_extend(signed, ty, a);
+            let b = self.x64_extend(signed, ty, b);
+            let p = self.x64_imul(Type::I32, a, b);
+            let op = if signed { ShiftOp::Sar } else { ShiftOp::Shr };
+            return self.shift_imm(op, OperandSize::Size32, p, 8);
+        }
+        let (lo, hi) = (self.tmp(), self.tmp());
+        self.push(MInst::MulWide {
+            signed,
+            size: size_of(ty),
+            a,
+            b,
+            lo: Writable::from_reg(lo),
+            hi: Writable::from_reg(hi),
+            overflow: None,
+        });
+        hi
+    }
+
+    fn x64_alu_flag(&mut self, op: AluOp, signed: bool, ty: Type, a: Reg, b: Reg) -> (Reg, Reg) {
+        let (dst, flag) = (self.tmp(), self.tmp());
+        let cc = if signed { Cc::O } else { Cc::B };
+        self.push(MInst::AluFlag {
+            op,
+            size: size_of(ty),
+            cc,
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+            flag: Writable::from_reg(flag),
+        });
+        (dst, flag)
+    }
+
+    fn x64_mul_overflow(&mut self, signed: bool, ty: Type, a: Reg, b: Reg) -> (Reg, Reg) {
+        let (lo, hi, flag) = (self.tmp(), self.tmp(), self.tmp());
+        self.push(MInst::MulWide {
+            signed,
+            size: size_of(ty),
+            a,
+            b,
+            lo: Writable::from_reg(lo),
+            hi: Writable::from_reg(hi),
+            overflow: Some(Writable::from_reg(flag)),
+        });
+        (lo, flag)
+    }
+
+    fn x64_add_trap(&mut self, ty: Type, a: Reg, b: Reg, code: TrapCode) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::AddTrap {
+            size: size_of(ty),
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+            code,
+        });
+        dst
+    }
+
+    fn float_ty(&mut self, ty: Type) -> Option<Type> {
+        f32_or_f64(ty).then_some(ty)
+    }
+
+    fn float_compare(&mut self, inst: crate::ir::Inst) -> Option<(FloatCC, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::FloatCompare {
+                cond, args: [a, b], ..
+            } => Some((cond, a, b)),
+            _ => None,
+        }
+    }
+
+    fn xmm_data_ty(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::F16 || ty == Type::F128).then_some(ty)
+    }
+
+    fn f16_bits(&mut self, inst: crate::ir::Inst) -> Option<u64> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryIeee16 { imm, .. } => Some(u64::from(imm.bits())),
+            _ => None,
+        }
+    }
+
+    fn x64_f128const(&mut self, inst: crate::ir::Inst) -> Reg {
+        let bits = match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryConst { constant, .. } => {
+                let bytes = self
+                    .lower
+                    .func
+                    .dfg
+                    .constants
+                    .get(constant)
+                    .map_or(&[][..], |c| c.as_slice());
+                let mut le = [0u8; 16];
+                let n = bytes.len().min(16);
+                le[..n].copy_from_slice(&bytes[..n]);
+                u128::from_le_bytes(le)
+            }
+            _ => 0,
+        };
+        self.xmm_const128(bits)
+    }
+
+    fn x64_f128_to_pair(&mut self, x: Reg) -> (Reg, Reg) {
+        let lo = self.xmm_to_gpr64(x);
+        let high = self.ftmp();
+        self.push(MInst::XmmRR {
+            op: XmmOp::MoveHighToLow,
+            double: false,
+            src1: x,
+            src2: x,
+            dst: Writable::from_reg(high),
+        });
+        (lo, self.xmm_to_gpr64(high))
+    }
+
+    fn x64_pair_to_f128(&mut self, p: (Reg, Reg)) -> Reg {
+        let (lo, hi) = (self.gpr64_to_xmm(p.0), self.gpr64_to_xmm(p.1));
+        let dst = self.ftmp();
+        self.push(MInst::XmmRR {
+            op: XmmOp::UnpackLowQ,
+            double: false,
+            src1: lo,
+            src2: hi,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn f32_bits(&mut self, inst: crate::ir::Inst) -> Option<u64> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryIeee32 { imm, .. } => Some(u64::from(imm.bits())),
+            _ => None,
+        }
+    }
+
+    fn f64_bits(&mut self, inst: crate::ir::Inst) -> Option<u64> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::UnaryIeee64 { imm, .. } => Some(imm.bits()),
+            _ => None,
+        }
+    }
+
+    fn bitcast_arg(&mut self, inst: crate::ir::Inst) -> Option<Value> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::LoadNoOffset { arg, .. } => Some(arg),
+            _ => None,
+        }
+    }
+
+    fn x64_fconst(&mut self, ty: Type, bits: u64) -> Reg {
+        let double = ty == Type::F64;
+        let g = self.x64_imm(if double { Type::I64 } else { Type::I32 }, bits);
+        let dst = self.ftmp();
+        self.push(MInst::GprToXmm {
+            wide: double,
+            src: g,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_xmm_rr(&mut self, op: XmmOp, ty: Type, a: Reg, b: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::XmmRR {
+            op,
+            double: ty == Type::F64,
+            src1: a,
+            src2: b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_sqrt(&mut self, ty: Type, x: Reg) -> Reg {
+        self.xmm_unary(XmmUnaryOp::Sqrt, ty == Type::F64, x)
+    }
+
+    fn x64_round(&mut self, ty: Type, mode: u8, x: Reg) -> Reg {
+        if self.flags.has_sse41 {
+            return self.xmm_unary(XmmUnaryOp::Round(mode), ty == Type::F64, x);
+        }
+        // Without SSE4.1: the C library's ceil/floor/trunc/nearbyint.
+        let double = ty == Type::F64;
+        let lc = match (mode, double) {
+            (0, false) => LibCall::NearestF32,
+            (0, true) => LibCall::NearestF64,
+            (1, false) => LibCall::FloorF32,
+            (1, true) => LibCall::FloorF64,
+            (2, false) => LibCall::CeilF32,
+            (2, true) => LibCall::CeilF64,
+            (_, false) => LibCall::TruncF32,
+            (_, true) => LibCall::TruncF64,
+        };
+        self.float_libcall(lc, &[x])
+    }
+
+    fn x64_fma(&mut self, ty: Type, a: Reg, b: Reg, c: Reg) -> Reg {
+        let lc = if ty == Type::F64 {
+            LibCall::FmaF64
+        } else {
+            LibCall::FmaF32
+        };
+        self.float_libcall(lc, &[a, b, c])
+    }
+
+    fn x64_fneg(&mut self, ty: Type, x: Reg) -> Reg {
+        let sign = self.sign_mask(ty);
+        self.x64_xmm_rr(XmmOp::Xor, ty, x, sign)
+    }
+
+    fn x64_fabs(&mut self, ty: Type, x: Reg) -> Reg {
+        let sign = self.sign_mask(ty);
+        // andnps: !sign & x
+        self.x64_xmm_rr(XmmOp::AndNot, ty, sign, x)
+    }
+
+    fn x64_fcopysign(&mut self, ty: Type, a: Reg, b: Reg) -> Reg {
+        let magnitude = self.x64_fabs(ty, a);
+        let sign = self.sign_mask(ty);
+        let sign = self.x64_xmm_rr(XmmOp::And, ty, sign, b);
+        self.x64_xmm_rr(XmmOp::Or, ty, magnitude, sign)
+    }
+
+    fn x64_fmin_max(&mut self, max: bool, ty: Type, a: Reg, b: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::FminMax {
+            max,
+            double: ty == Type::F64,
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_fcmp(&mut self, ty: Type, cc: FloatCC, a: Reg, b: Reg) -> Reg {
+        let (dst, tmp) = (self.tmp(), self.tmp());
+        self.push(MInst::Fcmp {
+            double: ty == Type::F64,
+            cc,
+            a,
+            b,
+            dst: Writable::from_reg(dst),
+            tmp: Writable::from_reg(tmp),
+        });
+        dst
+    }
+
+    fn x64_float_to_int(&mut self, signed: bool, sat: bool, fty: Type, ity: Type, x: Reg) -> Reg {
+        if ity.bits() < 32 {
+            return self.float_to_narrow_int(signed, sat, fty, ity, x);
+        }
+        let (dst, tmp_gpr, tmp_xmm, tmp_xmm2) = (self.tmp(), self.tmp(), self.ftmp(), self.ftmp());
+        self.push(MInst::CvtFloatToInt {
+            signed,
+            sat,
+            double: fty == Type::F64,
+            wide: ity == Type::I64,
+            src: x,
+            dst: Writable::from_reg(dst),
+            tmp_gpr: Writable::from_reg(tmp_gpr),
+            tmp_xmm: Writable::from_reg(tmp_xmm),
+            tmp_xmm2: Writable::from_reg(tmp_xmm2),
+        });
+        dst
+    }
+
+    fn x64_int_to_float(&mut self, signed: bool, ity: Type, fty: Type, x: Reg) -> Reg {
+        let double = fty == Type::F64;
+        let dst = self.ftmp();
+        if !signed && ity == Type::I64 {
+            let (t1, t2) = (self.tmp(), self.tmp());
+            self.push(MInst::CvtU64ToFloat {
+                double,
+                src: x,
+                dst: Writable::from_reg(dst),
+                tmp1: Writable::from_reg(t1),
+                tmp2: Writable::from_reg(t2),
+            });
+            return dst;
+        }
+        // Narrower integers are extended to 64 bits (unsigned 32-bit ones too, so they
+        // convert as non-negative).
+        let (src, wide) = if ity == Type::I32 && signed {
+            (x, false)
+        } else {
+            (self.x64_extend(signed, ity, x), true)
+        };
+        self.push(MInst::CvtIntToFloat {
+            wide,
+            double,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_fconvert(&mut self, ty: Type, x: Reg) -> Reg {
+        // To f32 means from f64 (cvtsd2ss) and the other way round.
+        self.xmm_unary(XmmUnaryOp::Convert, ty == Type::F32, x)
+    }
+
+    fn x64_bitcast(&mut self, from: Type, to: Type, x: Reg) -> Reg {
+        let is_float = |t: Type| f32_or_f64(t) || t == Type::F16 || t == Type::F128;
+        let is_int = int_le64;
+        if is_int(from) && is_float(to) {
+            let dst = self.ftmp();
+            self.push(MInst::GprToXmm {
+                wide: to == Type::F64,
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        } else if is_float(from) && is_int(to) {
+            let dst = self.tmp();
+            self.push(MInst::XmmToGpr {
+                wide: from == Type::F64,
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        } else if (is_int(from) && is_int(to)) || (is_float(from) && is_float(to)) {
+            x
+        } else {
+            self.error.get_or_insert(CodegenError::Unsupported {
+                feature: alloc::format!("bitcast from {from} to {to} on x86_64"),
+            });
+            x
+        }
+    }
+
+    fn x64_xmm_select(&mut self, cty: Type, c: Reg, t: Reg, f: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::XmmSelect {
+            size: size_of(cty),
+            c,
+            t,
+            f,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_xmm_load(&mut self, ty: Type, flags: MemFlags, addr: Value, offset: i32) -> Reg {
+        if let Err(e) = check_native_endian(flags) {
+            self.error.get_or_insert(e);
+        }
+        if ty == Type::F16 {
+            // Exactly two bytes (a wider load could fault past the value).
+            let bits = self.x64_load(Type::I16, false, flags, addr, offset);
+            return self.x64_bitcast(Type::I16, Type::F16, bits);
+        }
+        let addr = self.mem_operand(addr, offset);
+        let dst = self.ftmp();
+        self.push(MInst::XmmLoad {
+            kind: move_kind(ty),
+            addr,
+            dst: Writable::from_reg(dst),
+            trap: flags.trap_code(),
+        });
+        dst
+    }
+
+    fn put_in_pair(&mut self, v: Value) -> (Reg, Reg) {
+        match self.lower.value_regs(v).map(|r| r.regs().to_vec()) {
+            Ok(regs) if regs.len() == 2 => (regs[0], regs[1]),
+            Ok(_) => {
+                self.error.get_or_insert(CodegenError::Unsupported {
+                    feature: "a narrow value where i128 is expected".into(),
+                });
+                (self.tmp(), self.tmp())
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+                (self.tmp(), self.tmp())
+            }
+        }
+    }
+
+    fn pair_lo(&mut self, p: (Reg, Reg)) -> Reg {
+        p.0
+    }
+
+    fn pair_hi(&mut self, p: (Reg, Reg)) -> Reg {
+        p.1
+    }
+
+    fn x64_shl128(&mut self, x: (Reg, Reg), n: Reg) -> (Reg, Reg) {
+        // For n mod 64 (what shifts by cl use): lo' = lo << n, hi' = hi << n | lo >> (64 - n),
+        // the latter as (lo >> 1) >> (63 - n) so that n = 0 gives 0. Bit 6 of n moves lo'
+        // into hi' and clears lo'.
+        let (lo, hi) = x;
+        let t_lo = self.x64_shift(ShiftOp::Shl, Type::I64, lo, n);
+        let t_hi = self.x64_shift(ShiftOp::Shl, Type::I64, hi, n);
+        let inv = self.x64_unary(UnaryOp::Not, Type::I64, n);
+        let half = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, lo, 1);
+        let carry = self.x64_shift(ShiftOp::Shr, Type::I64, half, inv);
+        let small_hi = self.alu64(AluOp::Or, t_hi, carry);
+        let big = self.x64_alu_imm(AluOp::And, Type::I64, n, 64);
+        let zero = self.imm64(0);
+        (
+            self.x64_select(Type::I64, big, zero, t_lo),
+            self.x64_select(Type::I64, big, t_lo, small_hi),
+        )
+    }
+
+    fn x64_shr128(&mut self, signed: bool, x: (Reg, Reg), n: Reg) -> (Reg, Reg) {
+        // The mirror image of `x64_shl128`; the vacated high half is the sign when signed.
+        let (lo, hi) = x;
+        let op = if signed { ShiftOp::Sar } else { ShiftOp::Shr };
+        let t_hi = self.x64_shift(op, Type::I64, hi, n);
+        let t_lo = self.x64_shift(ShiftOp::Shr, Type::I64, lo, n);
+        let inv = self.x64_unary(UnaryOp::Not, Type::I64, n);
+        let half = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, hi, 1);
+        let carry = self.x64_shift(ShiftOp::Shl, Type::I64, half, inv);
+        let small_lo = self.alu64(AluOp::Or, t_lo, carry);
+        let big = self.x64_alu_imm(AluOp::And, Type::I64, n, 64);
+        let fill = if signed {
+            self.shift_imm(ShiftOp::Sar, OperandSize::Size64, hi, 63)
+        } else {
+            self.imm64(0)
+        };
+        (
+            self.x64_select(Type::I64, big, t_hi, small_lo),
+            self.x64_select(Type::I64, big, fill, t_hi),
+        )
+    }
+
+    fn x64_clz128(&mut self, trailing: bool, x: (Reg, Reg)) -> Reg {
+        // Count in the first half (hi for leading zeros, lo for trailing); if it is all
+        // zeros (count 64, bit 6 set), add the other half's count.
+        let (first, second) = if trailing { (x.0, x.1) } else { (x.1, x.0) };
+        let count = |ctx: &mut Self, r| {
+            if trailing {
+                ctx.x64_ctz(Type::I64, r)
+            } else {
+                ctx.x64_clz(Type::I64, r)
+            }
+        };
+        let c1 = count(self, first);
+        let c2 = count(self, second);
+        let all = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, c1, 6);
+        let mask = self.x64_unary(UnaryOp::Neg, Type::I64, all);
+        let extra = self.alu64(AluOp::And, c2, mask);
+        self.alu64(AluOp::Add, c1, extra)
+    }
+
+    fn x64_popcnt128(&mut self, x: (Reg, Reg)) -> Reg {
+        let (a, b) = (
+            self.x64_popcnt(Type::I64, x.0),
+            self.x64_popcnt(Type::I64, x.1),
+        );
+        self.alu64(AluOp::Add, a, b)
+    }
+
+    fn x64_cls128(&mut self, x: (Reg, Reg)) -> Reg {
+        // cls(x) = clz(x ^ (x >> 127)) - 1.
+        let sign = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, x.1, 63);
+        let lo = self.alu64(AluOp::Xor, x.0, sign);
+        let hi = self.alu64(AluOp::Xor, x.1, sign);
+        let clz = self.x64_clz128(false, (lo, hi));
+        self.x64_alu_imm(AluOp::Add, Type::I64, clz, -1)
+    }
+
+    fn x64_nonzero128(&mut self, x: (Reg, Reg)) -> Reg {
+        self.alu64(AluOp::Or, x.0, x.1)
+    }
+
+    fn x64_float_to_i128(&mut self, signed: bool, sat: bool, fty: Type, x: Reg) -> (Reg, Reg) {
+        let double = fty == Type::F64;
+        let fconst = |ctx: &mut Self, v: f64| {
+            let bits = if double {
+                v.to_bits()
+            } else {
+                u64::from((v as f32).to_bits())
+            };
+            ctx.x64_fconst(fty, bits)
+        };
+        // The range that converts: [lo, hi) with lo exact (-2^127, or above -1 when
+        // unsigned) and hi = 2^127 or 2^128.
+        let two127 = f64::from_bits((1023 + 127) << 52); // 2^127 (no `powi` in core)
+        let hi_bound = fconst(self, if signed { two127 } else { two127 * 2.0 });
+        let lo_bound = fconst(self, if signed { -two127 } else { -1.0 });
+        let nan = self.x64_fcmp(fty, FloatCC::Unordered, x, x);
+        let too_big = self.x64_fcmp(fty, FloatCC::GreaterThanOrEqual, x, hi_bound);
+        let too_small = if signed {
+            self.x64_fcmp(fty, FloatCC::LessThan, x, lo_bound)
+        } else {
+            self.x64_fcmp(fty, FloatCC::LessThanOrEqual, x, lo_bound)
+        };
+        if !sat {
+            for (c, code) in [
+                (nan, TrapCode::BAD_CONVERSION_TO_INTEGER),
+                (too_big, TrapCode::INTEGER_OVERFLOW),
+                (too_small, TrapCode::INTEGER_OVERFLOW),
+            ] {
+                self.push(MInst::TrapIf {
+                    nonzero: true,
+                    size: OperandSize::Size8,
+                    c,
+                    code,
+                });
+            }
+        }
+        // Out-of-range inputs never reach the runtime: they are replaced by 0 first.
+        let bad = self.alu64(AluOp::Or, nan, too_big);
+        let bad = self.alu64(AluOp::Or, bad, too_small);
+        let zero_f = fconst(self, 0.0);
+        let input = self.x64_xmm_select(Type::I64, bad, zero_f, x);
+        let lc = match (signed, double) {
+            (true, false) => LibCall::F32ToI128,
+            (true, true) => LibCall::F64ToI128,
+            (false, false) => LibCall::F32ToU128,
+            (false, true) => LibCall::F64ToU128,
+        };
+        let callee = self.tmp();
+        self.push(MInst::LoadExtName {
+            name: crate::ir::ExternalName::LibCall(lc),
+            offset: 0,
+            colocated: false,
+            dst: Writable::from_reg(callee),
+        });
+        let (lo, hi) = (self.tmp(), self.tmp());
+        let mut clobbers = Conv::SystemV.clobbers();
+        clobbers.remove(Gpr::RAX.preg());
+        clobbers.remove(Gpr::RDX.preg());
+        let info = alloc::boxed::Box::new(CallInfo {
+            uses: alloc::vec![(input, Xmm::new(0).preg())],
+            defs: alloc::vec![
+                (Writable::from_reg(lo), Gpr::RAX.preg()),
+                (Writable::from_reg(hi), Gpr::RDX.preg()),
+            ],
+            clobbers,
+            callee_pop: 0,
+        });
+        self.push(MInst::CallUnknown { callee, info });
+        if !sat {
+            return (lo, hi);
+        }
+        // Saturate: too big gives the maximum, too small the minimum (0 when unsigned),
+        // NaN gives 0 (the call already returned 0 for the replaced input).
+        let (max, min) = if signed {
+            ((u64::MAX, i64::MAX as u64), (0, 1u64 << 63))
+        } else {
+            ((u64::MAX, u64::MAX), (0, 0))
+        };
+        let max = (self.imm64(max.0), self.imm64(max.1));
+        let min = (self.imm64(min.0), self.imm64(min.1));
+        let r = self.x64_select128(Type::I8, too_big, max, (lo, hi));
+        self.x64_select128(Type::I8, too_small, min, r)
+    }
+
+    fn x64_i128_to_float(&mut self, signed: bool, fty: Type, x: (Reg, Reg)) -> Reg {
+        let lc = match (signed, fty == Type::F64) {
+            (true, false) => LibCall::I128ToF32,
+            (true, true) => LibCall::I128ToF64,
+            (false, false) => LibCall::U128ToF32,
+            (false, true) => LibCall::U128ToF64,
+        };
+        let callee = self.tmp();
+        self.push(MInst::LoadExtName {
+            name: crate::ir::ExternalName::LibCall(lc),
+            offset: 0,
+            colocated: false,
+            dst: Writable::from_reg(callee),
+        });
+        let dst = self.ftmp();
+        let mut clobbers = Conv::SystemV.clobbers();
+        clobbers.remove(Xmm::new(0).preg());
+        let info = alloc::boxed::Box::new(CallInfo {
+            uses: alloc::vec![(x.0, Gpr::RDI.preg()), (x.1, Gpr::RSI.preg())],
+            defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
+            clobbers,
+            callee_pop: 0,
+        });
+        self.push(MInst::CallUnknown { callee, info });
+        dst
+    }
+
+    fn x64_mulhi128(&mut self, signed: bool, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
+        // With 64-bit digits a = a1:a0, b = b1:b0 and pij = ai * bj (128-bit each), the
+        // high half of the product is p11 + hi(p01) + hi(p10) + carry(hi(p00) + lo(p01)
+        // + lo(p10)); no partial sum exceeds 128 bits.
+        let (_, h00) = self.mul_wide64(a.0, b.0);
+        let (l01, h01) = self.mul_wide64(a.0, b.1);
+        let (l10, h10) = self.mul_wide64(a.1, b.0);
+        let (l11, h11) = self.mul_wide64(a.1, b.1);
+        let zero = self.imm64(0);
+        let mid = self.x64_alu128(AluOp::Add, (h00, zero), (l01, zero));
+        let mid = self.x64_alu128(AluOp::Add, mid, (l10, zero));
+        let hi = self.x64_alu128(AluOp::Add, (l11, h11), (h01, zero));
+        let hi = self.x64_alu128(AluOp::Add, hi, (h10, zero));
+        let hi = self.x64_alu128(AluOp::Add, hi, (mid.1, zero));
+        if !signed {
+            return hi;
+        }
+        // Signed: subtract b if a < 0 and a if b < 0 (mod 2^128).
+        let sa = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, a.1, 63);
+        let sb = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, b.1, 63);
+        let fix_a = self.x64_logic128(AluOp::And, b, (sa, sa));
+        let fix_b = self.x64_logic128(AluOp::And, a, (sb, sb));
+        let hi = self.x64_alu128(AluOp::Sub, hi, fix_a);
+        self.x64_alu128(AluOp::Sub, hi, fix_b)
+    }
+
+    fn x64_divrem128(
+        &mut self,
+        signed: bool,
+        rem: bool,
+        a: (Reg, Reg),
+        b: (Reg, Reg),
+    ) -> (Reg, Reg) {
+        // A zero divisor traps.
+        let nonzero = self.x64_nonzero128(b);
+        self.push(MInst::TrapIf {
+            nonzero: false,
+            size: OperandSize::Size64,
+            c: nonzero,
+            code: TrapCode::INTEGER_DIVISION_BY_ZERO,
+        });
+        let mut b = b;
+        if signed {
+            // not_m1 is zero exactly when b = -1.
+            let ones = self.alu64(AluOp::And, b.0, b.1);
+            let not_m1 = self.x64_alu_imm(AluOp::Add, Type::I64, ones, 1);
+            if rem {
+                // x % -1 = 0 = x % 1, without asking the runtime about MIN % -1.
+                let one = self.imm64(1);
+                let zero = self.imm64(0);
+                b = (
+                    self.x64_select(Type::I64, not_m1, b.0, one),
+                    self.x64_select(Type::I64, not_m1, b.1, zero),
+                );
+            } else {
+                // MIN / -1 overflows.
+                let min = self.imm64(1 << 63);
+                let hi = self.alu64(AluOp::Xor, a.1, min);
+                let not_min = self.alu64(AluOp::Or, hi, a.0);
+                let ok = self.alu64(AluOp::Or, not_min, not_m1);
+                self.push(MInst::TrapIf {
+                    nonzero: false,
+                    size: OperandSize::Size64,
+                    c: ok,
+                    code: TrapCode::INTEGER_OVERFLOW,
+                });
+            }
+        }
+        let lc = match (signed, rem) {
+            (false, false) => LibCall::UdivI128,
+            (true, false) => LibCall::SdivI128,
+            (false, true) => LibCall::UremI128,
+            (true, true) => LibCall::SremI128,
+        };
+        self.int128_libcall(lc, &[a, b])
+    }
+
+    fn is_i128(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::I128).then_some(ty)
+    }
+
+    fn x64_alu128(&mut self, op: AluOp, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
+        let (lo, hi) = (self.tmp(), self.tmp());
+        self.push(MInst::Alu128 {
+            op,
+            a_lo: a.0,
+            a_hi: a.1,
+            b_lo: b.0,
+            b_hi: b.1,
+            dst_lo: Writable::from_reg(lo),
+            dst_hi: Writable::from_reg(hi),
+        });
+        (lo, hi)
+    }
+
+    fn x64_logic128(&mut self, op: AluOp, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
+        (self.alu64(op, a.0, b.0), self.alu64(op, a.1, b.1))
+    }
+
+    fn x64_not128(&mut self, a: (Reg, Reg)) -> (Reg, Reg) {
+        (
+            self.x64_unary(UnaryOp::Not, Type::I64, a.0),
+            self.x64_unary(UnaryOp::Not, Type::I64, a.1),
+        )
+    }
+
+    fn x64_neg128(&mut self, a: (Reg, Reg)) -> (Reg, Reg) {
+        let zero = (self.imm64(0), self.imm64(0));
+        self.x64_alu128(AluOp::Sub, zero, a)
+    }
+
+    fn x64_mul128(&mut self, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
+        // lo:hi0 = a.lo * b.lo (unsigned, full width); hi = hi0 + a.lo*b.hi + a.hi*b.lo.
+        let (lo, hi0) = (self.tmp(), self.tmp());
+        self.push(MInst::MulWide {
+            signed: false,
+            size: OperandSize::Size64,
+            a: a.0,
+            b: b.0,
+            lo: Writable::from_reg(lo),
+            hi: Writable::from_reg(hi0),
+            overflow: None,
+        });
+        let t1 = self.x64_imul(Type::I64, a.0, b.1);
+        let t2 = self.x64_imul(Type::I64, a.1, b.0);
+        let hi = self.alu64(AluOp::Add, hi0, t1);
+        let hi = self.alu64(AluOp::Add, hi, t2);
+        (lo, hi)
+    }
+
+    fn x64_extend128(&mut self, signed: bool, ty: Type, x: Reg) -> (Reg, Reg) {
+        let lo = self.x64_extend(signed, ty, x);
+        let hi = if signed {
+            self.shift_imm(ShiftOp::Sar, OperandSize::Size64, lo, 63)
+        } else {
+            self.imm64(0)
+        };
+        (lo, hi)
+    }
+
+    fn x64_select128(&mut self, cty: Type, c: Reg, t: (Reg, Reg), f: (Reg, Reg)) -> (Reg, Reg) {
+        (
+            self.x64_select(cty, c, t.0, f.0),
+            self.x64_select(cty, c, t.1, f.1),
+        )
+    }
+
+    fn x64_load128(&mut self, flags: MemFlags, addr: Value, offset: i32) -> (Reg, Reg) {
+        (
+            self.x64_load(Type::I64, false, flags, addr, offset),
+            self.x64_load(Type::I64, false, flags, addr, offset.wrapping_add(8)),
+        )
+    }
+
+    fn x64_icmp128(&mut self, cc: IntCC, a: (Reg, Reg), b: (Reg, Reg)) -> Reg {
+        let (dst, tmp) = (self.tmp(), self.tmp());
+        self.push(MInst::Cmp128 {
+            cc,
+            a_lo: a.0,
+            a_hi: a.1,
+            b_lo: b.0,
+            b_hi: b.1,
+            dst: Writable::from_reg(dst),
+            tmp: Writable::from_reg(tmp),
+        });
+        dst
+    }
+
+    fn x64_iconcat64(&mut self, ty: Type, lo: Reg, hi: Reg) -> Reg {
+        let half = Type::int(ty.bits() / 2).unwrap_or(Type::I32);
+        let lo = self.x64_extend(false, half, lo);
+        let hi = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, hi, half.bits() as u8);
+        self.alu64(AluOp::Or, lo, hi)
+    }
+
+    fn x64_isplit64(&mut self, ty: Type, x: Reg) -> (Reg, Reg) {
+        let hi = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, (ty.bits() / 2) as u8);
+        let lo = x;
+        // Narrow values may carry garbage above their width; the high half must not.
+        let hi = self.x64_extend(false, Type::int(ty.bits() / 2).unwrap_or(Type::I32), hi);
+        (lo, hi)
+    }
+
+    fn x64_alu_carry(
+        &mut self,
+        op: AluOp,
+        signed: bool,
+        ty: Type,
+        a: Reg,
+        b: Reg,
+        cin: Reg,
+    ) -> (Reg, Reg) {
+        let (dst, flag) = (self.tmp(), self.tmp());
+        let cc = if signed { Cc::O } else { Cc::B };
+        self.push(MInst::AluCarryIn {
+            op,
+            size: size_of(ty),
+            cc,
+            a,
+            b,
+            cin,
+            dst: Writable::from_reg(dst),
+            flag: Writable::from_reg(flag),
+        });
+        (dst, flag)
+    }
+
+    fn imm32_for(&mut self, ty: Type, bits: u64) -> Option<i32> {
+        imm32_for(ty, bits)
+    }
+
+    fn x64_alu_imm(&mut self, op: AluOp, ty: Type, src: Reg, imm: i32) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::AluRI {
+            op,
+            size: size_of(ty),
+            src,
+            imm,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_icmp(&mut self, ty: Type, inst: crate::ir::Inst) -> Reg {
+        let InstructionData::IntCompare {
+            cond, args: [a, b], ..
+        } = self.lower.func.dfg.insts[inst]
+        else {
+            unreachable!("matched as an icmp");
+        };
+        let plan = plan_icmp(&self.lower.func.dfg, cond, a, b);
+        let lhs = self.put_in_reg(plan.lhs);
+        let rhs = match rhs_operand(self.lower, plan.rhs) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                RegOrImm::Imm(0)
+            }
+        };
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::CmpSetcc {
+            size: size_of(ty),
+            cc: cc_of(plan.cond),
+            a: lhs,
+            b: rhs,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
+        let dst = self.tmp();
+        self.lower.vcode.push(MInst::CmpSetcc {
+            size: size_of(ty),
+            cc: cc_of(cc),
+            a,
+            b: RegOrImm::Reg(b),
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+}

@@ -1,0 +1,1177 @@
+//! Lowering CLIF to x86-64 instructions: the Rust side of the ISLE rules in
+//! `lower.isle`, the System V argument and return registers, and the terminators.
+
+use super::abi::{ArgLoc, Conv, SigAbi, is_float};
+use super::inst::FrameRegKind;
+use super::inst::args::OperandSize;
+use super::inst::regs::{Gpr, Xmm};
+use super::inst::{
+    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, RegOrImm, ShiftOp, UnaryOp,
+    XmmOp, XmmUnaryOp,
+};
+use crate::entity::SecondaryMap;
+use crate::ir::{
+    FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
+};
+use crate::machinst::CodegenError;
+use crate::machinst::lower::{Lower, LowerBackend};
+use crate::machinst::reg::{Reg, ValueRegs, Writable};
+use crate::settings::X64Flags;
+use alloc::vec::Vec;
+use regalloc2::RegClass;
+
+mod address;
+mod atomics;
+mod calls;
+mod compare;
+mod isle_ctx;
+
+use address::*;
+use atomics::*;
+use calls::*;
+use compare::*;
+
+#[allow(dead_code, missing_docs, unused_imports, unused_variables)]
+mod generated {
+    use super::{AluOp, ShiftOp, UnaryOp, XmmOp};
+    use crate::ir::{FloatCC, Inst, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+    const F16: Type = Type::F16;
+    const F32: Type = Type::F32;
+    const F64: Type = Type::F64;
+    type RegPair = (Reg, Reg);
+    const I8: Type = Type::I8;
+    const I16: Type = Type::I16;
+    const I32: Type = Type::I32;
+    const I64: Type = Type::I64;
+    use crate::machinst::reg::Reg;
+    include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
+}
+
+// The ISLE constructors, callable as methods from the helpers below.
+use generated::Context as _;
+
+/// The operand size of an integer type of at most 64 bits.
+pub(crate) fn size_of(ty: Type) -> OperandSize {
+    match ty.bits() {
+        8 => OperandSize::Size8,
+        16 => OperandSize::Size16,
+        32 => OperandSize::Size32,
+        _ => OperandSize::Size64,
+    }
+}
+
+/// Whether `ty` is a scalar integer of at most 64 bits: what one general register holds.
+fn int_le64(ty: Type) -> bool {
+    ty.is_scalar_int() && ty.bits() <= 64
+}
+
+/// Whether `ty` is `f32` or `f64`: what an xmm register holds as a scalar.
+fn f32_or_f64(ty: Type) -> bool {
+    ty == Type::F32 || ty == Type::F64
+}
+
+/// The sign bit of a float type, as raw bits.
+fn sign_bit(ty: Type) -> u128 {
+    1 << (ty.bits() - 1)
+}
+
+fn cc_of(cc: IntCC) -> Cc {
+    match cc {
+        IntCC::Equal => Cc::Z,
+        IntCC::NotEqual => Cc::Nz,
+        IntCC::SignedLessThan => Cc::L,
+        IntCC::SignedGreaterThanOrEqual => Cc::Nl,
+        IntCC::SignedGreaterThan => Cc::Nle,
+        IntCC::SignedLessThanOrEqual => Cc::Le,
+        IntCC::UnsignedLessThan => Cc::B,
+        IntCC::UnsignedGreaterThanOrEqual => Cc::Nb,
+        IntCC::UnsignedGreaterThan => Cc::Nbe,
+        IntCC::UnsignedLessThanOrEqual => Cc::Be,
+    }
+}
+
+/// The x86-64 lowering backend, for a CPU with the features in `flags`.
+pub struct X64Lower {
+    /// The ISA flags: which optional instructions may be used.
+    pub flags: X64Flags,
+    /// How `tls_value` reaches thread-local variables.
+    pub tls_model: crate::settings::TlsModel,
+    /// Position-independent code: symbol addresses come from the GOT.
+    pub pic: bool,
+}
+
+/// The ISLE context: the lowering state plus the first error a term ran into.
+struct IsleCtx<'a, 'f> {
+    lower: &'a mut Lower<'f, MInst>,
+    flags: X64Flags,
+    error: Option<CodegenError>,
+}
+
+impl IsleCtx<'_, '_> {
+    fn tmp(&mut self) -> Reg {
+        self.lower.vcode.alloc_vreg(RegClass::Int)
+    }
+
+    fn ftmp(&mut self) -> Reg {
+        self.lower.vcode.alloc_vreg(RegClass::Float)
+    }
+
+    fn xmm_unary(&mut self, op: XmmUnaryOp, double: bool, src: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::XmmUnary {
+            op,
+            double,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    /// Calls a C library function taking floats in xmm0.. and returning one in xmm0,
+    /// through its absolute address (it may be anywhere in the address space).
+    fn float_libcall(&mut self, lc: LibCall, args: &[Reg]) -> Reg {
+        let callee = self.tmp();
+        self.push(MInst::LoadExtName {
+            name: crate::ir::ExternalName::LibCall(lc),
+            offset: 0,
+            colocated: false,
+            dst: Writable::from_reg(callee),
+        });
+        let uses = args
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| (r, Xmm::new(i as u8).preg()))
+            .collect();
+        let dst = self.ftmp();
+        let mut clobbers = Conv::SystemV.clobbers();
+        clobbers.remove(Xmm::new(0).preg());
+        let info = alloc::boxed::Box::new(CallInfo {
+            uses,
+            defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
+            clobbers,
+            callee_pop: 0,
+        });
+        self.push(MInst::CallUnknown { callee, info });
+        dst
+    }
+
+    fn push(&mut self, inst: MInst) {
+        self.lower.vcode.push(inst);
+    }
+
+    /// Float to `i8`/`i16` (`ity`): through a signed 32-bit conversion, which holds every
+    /// in-range value of both signednesses; then clamped (`sat`) or range-checked, trapping
+    /// with `int_ovf` outside `ity`'s range (the 32-bit conversion itself traps for NaN
+    /// and values beyond 32 bits).
+    fn float_to_narrow_int(
+        &mut self,
+        signed: bool,
+        sat: bool,
+        fty: Type,
+        ity: Type,
+        x: Reg,
+    ) -> Reg {
+        let bits = ity.bits();
+        let (lo, hi): (i64, i64) = if signed {
+            (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+        } else {
+            (0, (1 << bits) - 1)
+        };
+        let wide = generated::Context::x64_float_to_int(self, true, sat, fty, Type::I32, x);
+        if sat {
+            let l = generated::Context::x64_imm(self, Type::I32, lo as u64);
+            let h = generated::Context::x64_imm(self, Type::I32, hi as u64);
+            let r =
+                generated::Context::x64_cmp_cmov(self, Type::I32, IntCC::SignedLessThan, wide, l);
+            return generated::Context::x64_cmp_cmov(
+                self,
+                Type::I32,
+                IntCC::SignedGreaterThan,
+                r,
+                h,
+            );
+        }
+        // In range iff (wide - lo) as u32 <= hi - lo.
+        let t = generated::Context::x64_alu_imm(self, AluOp::Sub, Type::I32, wide, lo as i32);
+        let span = generated::Context::x64_imm(self, Type::I32, (hi - lo) as u64);
+        let out =
+            generated::Context::x64_cmp_setcc(self, Type::I32, IntCC::UnsignedGreaterThan, t, span);
+        self.push(MInst::TrapIf {
+            nonzero: true,
+            size: OperandSize::Size8,
+            c: out,
+            code: TrapCode::INTEGER_OVERFLOW,
+        });
+        wide
+    }
+
+    /// `op mem, x` (or `imul` without `op`) with the folded load `load`'s address.
+    fn alu_mem(&mut self, op: Option<AluOp>, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        let (flags, addr, offset) = match self.lower.func.dfg.insts[load] {
+            InstructionData::Load {
+                flags, arg, offset, ..
+            } => (flags, arg, offset.bytes()),
+            _ => unreachable!("can_sink_load accepts plain loads only"),
+        };
+        let addr = self.mem_operand(addr, offset);
+        let dst = self.tmp();
+        self.push(MInst::AluRM {
+            op,
+            size: size_of(ty),
+            src1: x,
+            addr,
+            dst: Writable::from_reg(dst),
+            trap: flags.trap_code(),
+        });
+        dst
+    }
+
+    /// `rdx:rax = a * b` (unsigned, 64-bit): the low and high halves.
+    fn mul_wide64(&mut self, a: Reg, b: Reg) -> (Reg, Reg) {
+        let (lo, hi) = (self.tmp(), self.tmp());
+        self.push(MInst::MulWide {
+            signed: false,
+            size: OperandSize::Size64,
+            a,
+            b,
+            lo: Writable::from_reg(lo),
+            hi: Writable::from_reg(hi),
+            overflow: None,
+        });
+        (lo, hi)
+    }
+
+    /// Calls a C runtime function taking `i128` arguments (each in two integer registers,
+    /// System V) and returning an `i128` in `rax:rdx`, through its absolute address.
+    fn int128_libcall(&mut self, lc: LibCall, args: &[(Reg, Reg)]) -> (Reg, Reg) {
+        let callee = self.tmp();
+        self.push(MInst::LoadExtName {
+            name: crate::ir::ExternalName::LibCall(lc),
+            offset: 0,
+            colocated: false,
+            dst: Writable::from_reg(callee),
+        });
+        let regs = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
+        let uses = args
+            .iter()
+            .flat_map(|&(lo, hi)| [lo, hi])
+            .zip(regs)
+            .map(|(r, g)| (r, g.preg()))
+            .collect();
+        let (lo, hi) = (self.tmp(), self.tmp());
+        let mut clobbers = Conv::SystemV.clobbers();
+        clobbers.remove(Gpr::RAX.preg());
+        clobbers.remove(Gpr::RDX.preg());
+        let info = alloc::boxed::Box::new(CallInfo {
+            uses,
+            defs: alloc::vec![
+                (Writable::from_reg(lo), Gpr::RAX.preg()),
+                (Writable::from_reg(hi), Gpr::RDX.preg()),
+            ],
+            clobbers,
+            callee_pop: 0,
+        });
+        self.push(MInst::CallUnknown { callee, info });
+        (lo, hi)
+    }
+
+    /// The i128 additions and subtractions with an overflow flag (`uadd_overflow` & co;
+    /// CLIF has no i128 `*mul_overflow`): the
+    /// result pair and the 0/1 flag, or `None` for other instructions.
+    fn overflow128(&mut self, inst: crate::ir::Inst) -> Option<((Reg, Reg), Reg)> {
+        let (opcode, a, b, cin) = match self.lower.func.dfg.insts[inst] {
+            InstructionData::Binary { opcode, args } => (opcode, args[0], args[1], None),
+            InstructionData::Ternary { opcode, args } => (opcode, args[0], args[1], Some(args[2])),
+            _ => return None,
+        };
+        let (a, b) = (self.put_in_pair(a), self.put_in_pair(b));
+        if let Some(c) = cin {
+            return Some(self.carry_chain128(opcode, a, b, c));
+        }
+        let sign_flag = |ctx: &mut Self, x: (Reg, Reg)| {
+            ctx.shift_imm(ShiftOp::Shr, OperandSize::Size64, x.1, 63)
+        };
+        Some(match opcode {
+            Opcode::UaddOverflow => {
+                let sum = self.x64_alu128(AluOp::Add, a, b);
+                (sum, self.x64_icmp128(IntCC::UnsignedLessThan, sum, a))
+            }
+            Opcode::UsubOverflow => {
+                let diff = self.x64_alu128(AluOp::Sub, a, b);
+                (diff, self.x64_icmp128(IntCC::UnsignedLessThan, a, b))
+            }
+            Opcode::SaddOverflow => {
+                // Overflow iff the sum's sign differs from both operands' signs.
+                let sum = self.x64_alu128(AluOp::Add, a, b);
+                let x = self.x64_logic128(AluOp::Xor, a, sum);
+                let y = self.x64_logic128(AluOp::Xor, b, sum);
+                let both = self.x64_logic128(AluOp::And, x, y);
+                (sum, sign_flag(self, both))
+            }
+            Opcode::SsubOverflow => {
+                // Overflow iff the operands' signs differ and the result's differs from a's.
+                let diff = self.x64_alu128(AluOp::Sub, a, b);
+                let x = self.x64_logic128(AluOp::Xor, a, b);
+                let y = self.x64_logic128(AluOp::Xor, a, diff);
+                let both = self.x64_logic128(AluOp::And, x, y);
+                (diff, sign_flag(self, both))
+            }
+            _ => return None,
+        })
+    }
+
+    /// i128 add/sub with a carry or borrow in (`uadd_overflow_cin` & co): `a ± b ± c`
+    /// (`c` 0 or 1) and the carry, borrow or signed overflow out.
+    fn carry_chain128(
+        &mut self,
+        opcode: Opcode,
+        a: (Reg, Reg),
+        b: (Reg, Reg),
+        c: Value,
+    ) -> ((Reg, Reg), Reg) {
+        let c = self.put_in_reg(c);
+        let c = self.zext64(Type::I8, c);
+        let zero = self.imm64(0);
+        let add = matches!(opcode, Opcode::UaddOverflowCin | Opcode::SaddOverflowCin);
+        let op = if add { AluOp::Add } else { AluOp::Sub };
+        let r1 = self.x64_alu128(op, a, b);
+        let r2 = self.x64_alu128(op, r1, (c, zero));
+        let flag = match opcode {
+            Opcode::UaddOverflowCin | Opcode::UsubOverflowBin => {
+                // A carry (borrow) out of either step: r1 < a (a < b) or r2 < r1 (r1 < c).
+                let (x1, y1, x2, y2) = if add {
+                    (r1, a, r2, r1)
+                } else {
+                    (a, b, r1, (c, zero))
+                };
+                let o1 = self.x64_icmp128(IntCC::UnsignedLessThan, x1, y1);
+                let o2 = self.x64_icmp128(IntCC::UnsignedLessThan, x2, y2);
+                self.alu64(AluOp::Or, o1, o2)
+            }
+            _ => {
+                // Signed overflow of the whole: add when a and b agree in sign and r2 does
+                // not; subtract when a and b differ and r2 differs from a.
+                let x = if add {
+                    self.x64_logic128(AluOp::Xor, a, r2)
+                } else {
+                    self.x64_logic128(AluOp::Xor, a, b)
+                };
+                let y = if add {
+                    self.x64_logic128(AluOp::Xor, b, r2)
+                } else {
+                    self.x64_logic128(AluOp::Xor, a, r2)
+                };
+                let both = self.x64_logic128(AluOp::And, x, y);
+                self.shift_imm(ShiftOp::Shr, OperandSize::Size64, both.1, 63)
+            }
+        };
+        (r2, flag)
+    }
+
+    /// The sign bit of float type `ty` alone, in an xmm register.
+    fn sign_mask(&mut self, ty: Type) -> Reg {
+        if ty == Type::F128 {
+            self.xmm_const128(sign_bit(ty))
+        } else {
+            generated::Context::x64_fconst(self, ty, sign_bit(ty) as u64)
+        }
+    }
+
+    /// `movq` of a general register into the low 64 bits of a new xmm register.
+    fn gpr64_to_xmm(&mut self, src: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::GprToXmm {
+            wide: true,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    /// `movq` of the low 64 bits of an xmm register into a new general register.
+    fn xmm_to_gpr64(&mut self, src: Reg) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::XmmToGpr {
+            wide: true,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    /// A 128-bit constant in an xmm register: two 64-bit halves joined by `punpcklqdq`.
+    fn xmm_const128(&mut self, bits: u128) -> Reg {
+        let lo = self.imm64(bits as u64);
+        let hi = self.imm64((bits >> 64) as u64);
+        generated::Context::x64_pair_to_f128(self, (lo, hi))
+    }
+
+    /// The memory operand for `addr + offset` (see [`plan_addr`]).
+    fn mem_operand(&mut self, addr: Value, offset: i32) -> Addr {
+        match amode(self.lower, addr, offset) {
+            Ok(a) => a,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                Addr::Slot { offset: 0 }
+            }
+        }
+    }
+
+    /// `x` with only its low `ty` bits, zero-extended to 64 bits.
+    fn zext64(&mut self, ty: Type, x: Reg) -> Reg {
+        generated::Context::x64_extend(self, false, ty, x)
+    }
+
+    fn shift_imm(&mut self, op: ShiftOp, size: OperandSize, src: Reg, imm: u8) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::ShiftRI {
+            op,
+            size,
+            src,
+            imm,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    fn alu64(&mut self, op: AluOp, a: Reg, b: Reg) -> Reg {
+        generated::Context::x64_alu(self, op, Type::I64, a, b)
+    }
+
+    fn imm64(&mut self, bits: u64) -> Reg {
+        generated::Context::x64_imm(self, Type::I64, bits)
+    }
+
+    /// Population count of a 64-bit register without POPCNT (the SWAR method).
+    fn popcnt_swar(&mut self, x: Reg) -> Reg {
+        let (m1, m2, m4, h01) = (
+            self.imm64(0x5555_5555_5555_5555),
+            self.imm64(0x3333_3333_3333_3333),
+            self.imm64(0x0f0f_0f0f_0f0f_0f0f),
+            self.imm64(0x0101_0101_0101_0101),
+        );
+        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 1);
+        let t = self.alu64(AluOp::And, t, m1);
+        let x = self.alu64(AluOp::Sub, x, t);
+        let a = self.alu64(AluOp::And, x, m2);
+        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 2);
+        let t = self.alu64(AluOp::And, t, m2);
+        let x = self.alu64(AluOp::Add, a, t);
+        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 4);
+        let x = self.alu64(AluOp::Add, x, t);
+        let x = self.alu64(AluOp::And, x, m4);
+        let x = generated::Context::x64_imul(self, Type::I64, x, h01);
+        self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 56)
+    }
+
+    /// Swaps the bit groups of `width` selected by `mask` with their neighbours.
+    fn swap_bits(&mut self, x: Reg, width: u8, mask: u64) -> Reg {
+        let m = self.imm64(mask);
+        let hi = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, width);
+        let hi = self.alu64(AluOp::And, hi, m);
+        let lo = self.alu64(AluOp::And, x, m);
+        let lo = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, lo, width);
+        self.alu64(AluOp::Or, hi, lo)
+    }
+}
+
+fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
+    let dfg = &ctx.func.dfg;
+    let ty = dfg
+        .inst_results(inst)
+        .first()
+        .map_or(Type::INVALID, |&v| dfg.value_type(v));
+    CodegenError::UnsupportedOpcode {
+        opcode: dfg.insts[inst].opcode(),
+        ty,
+        isa: "x86_64",
+    }
+}
+
+/// The value of `v` if an `iconst` defines it.
+fn iconst_of(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<i64> {
+    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+    match dfg.insts[inst] {
+        InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        } => Some(imm.bits()),
+        _ => None,
+    }
+}
+
+/// The 32-bit immediate standing for constant `bits` of integer type `ty` in an
+/// operation of that type: types of 32 bits or fewer use the low bits (an `i32` constant
+/// with its top bit set included), 64-bit ones need a sign-extended 32-bit value.
+fn imm32_for(ty: Type, bits: u64) -> Option<i32> {
+    if ty.bits() <= 32 {
+        Some(bits as u32 as i32)
+    } else {
+        i32::try_from(bits as i64).ok()
+    }
+}
+
+/// The registers of `values`, flattened (two for each `i128`).
+fn flat_regs(ctx: &Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, CodegenError> {
+    let mut out = Vec::new();
+    for &v in values {
+        out.extend_from_slice(ctx.value_regs(v)?.regs());
+    }
+    Ok(out)
+}
+
+/// How a register part of type `ty` moves to and from memory.
+fn move_kind(ty: Type) -> MoveKind {
+    match ty {
+        Type::F64 => MoveKind::F64,
+        Type::F32 | Type::F16 => MoveKind::F32,
+        Type::F128 => MoveKind::V128,
+        _ => MoveKind::Int,
+    }
+}
+
+fn check_int(ty: Type) -> Result<(), CodegenError> {
+    if int_le64(ty) {
+        Ok(())
+    } else {
+        Err(CodegenError::Unsupported {
+            feature: alloc::format!("{ty} arguments and returns on x86_64"),
+        })
+    }
+}
+
+/// Big-endian accesses would need byte swaps; x86-64 memory is little-endian.
+fn check_native_endian(flags: MemFlags) -> Result<(), CodegenError> {
+    if flags.endianness(crate::ir::Endianness::Little) == crate::ir::Endianness::Big {
+        return Err(CodegenError::Unsupported {
+            feature: "big-endian memory accesses on x86_64".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Lowers an instruction without results that is not a terminator.
+fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(), CodegenError> {
+    match ctx.func.dfg.insts[inst] {
+        InstructionData::Store {
+            opcode,
+            flags,
+            args: [value, addr],
+            offset,
+        } => {
+            check_native_endian(flags)?;
+            let vty = ctx.func.dfg.value_type(value);
+            if vty == Type::I128 && opcode == Opcode::Store {
+                let regs = ctx.value_regs(value)?;
+                let mem = amode(ctx, addr, offset.bytes())?;
+                for (i, &src) in regs.regs().iter().enumerate() {
+                    ctx.vcode.push(MInst::Store {
+                        size: OperandSize::Size64,
+                        src,
+                        addr: mem.offset(8 * i as i32),
+                        trap: flags.trap_code(),
+                    });
+                }
+                return Ok(());
+            }
+            if vty == Type::F16 && opcode == Opcode::Store {
+                // Exactly two bytes, through a general register.
+                let (x, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
+                let src = ctx.vcode.alloc_vreg(RegClass::Int);
+                ctx.vcode.push(MInst::XmmToGpr {
+                    wide: false,
+                    src: x,
+                    dst: Writable::from_reg(src),
+                });
+                ctx.vcode.push(MInst::Store {
+                    size: OperandSize::Size16,
+                    src,
+                    addr,
+                    trap: flags.trap_code(),
+                });
+                return Ok(());
+            }
+            if (f32_or_f64(vty) || vty == Type::F128) && opcode == Opcode::Store {
+                let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
+                ctx.vcode.push(MInst::XmmStore {
+                    kind: move_kind(vty),
+                    src,
+                    addr,
+                    trap: flags.trap_code(),
+                });
+                return Ok(());
+            }
+            check_int(vty)?;
+            let size = match opcode {
+                Opcode::Istore8 => OperandSize::Size8,
+                Opcode::Istore16 => OperandSize::Size16,
+                Opcode::Istore32 => OperandSize::Size32,
+                _ => size_of(vty),
+            };
+            let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
+            ctx.vcode.push(MInst::Store {
+                size,
+                src,
+                addr,
+                trap: flags.trap_code(),
+            });
+            Ok(())
+        }
+        InstructionData::Nullary {
+            opcode: Opcode::Nop | Opcode::SequencePoint,
+            ..
+        } => Ok(()),
+        InstructionData::Unary {
+            opcode: Opcode::SetPinnedReg,
+            arg,
+        } => {
+            let src = ctx.value_reg(arg)?;
+            ctx.vcode.push(MInst::SetPinned { src });
+            Ok(())
+        }
+        InstructionData::Nullary {
+            opcode: Opcode::Fence,
+        } => {
+            ctx.vcode.push(MInst::Mfence);
+            Ok(())
+        }
+        InstructionData::StoreNoOffset {
+            opcode: Opcode::AtomicStore,
+            flags,
+            args: [value, addr],
+        } => {
+            // A plain store followed by mfence is sequentially consistent.
+            let size = atomic_size(ctx.func.dfg.value_type(value))?;
+            let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
+            ctx.vcode.push(MInst::Store {
+                size,
+                src,
+                addr: Addr::Reg { base, disp: 0 },
+                trap: flags.trap_code(),
+            });
+            ctx.vcode.push(MInst::Mfence);
+            Ok(())
+        }
+        InstructionData::Nullary {
+            opcode: Opcode::Debugtrap,
+        } => {
+            ctx.vcode.push(MInst::Debugtrap);
+            Ok(())
+        }
+        InstructionData::CondTrap {
+            opcode: opcode @ (Opcode::Trapz | Opcode::Trapnz),
+            arg,
+            code,
+        } => {
+            let ty = ctx.func.dfg.value_type(arg);
+            check_int(ty)?;
+            let c = ctx.value_reg(arg)?;
+            ctx.vcode.push(MInst::TrapIf {
+                nonzero: opcode == Opcode::Trapnz,
+                size: size_of(ty),
+                c,
+                code,
+            });
+            Ok(())
+        }
+        _ => Err(unsupported(ctx, inst)),
+    }
+}
+
+impl LowerBackend for X64Lower {
+    type MInst = MInst;
+
+    fn name(&self) -> &'static str {
+        "x86_64"
+    }
+
+    fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
+        let abi = SigAbi::new(&ctx.func.signature)?;
+        let mut args = Vec::new();
+        let mut loads = Vec::new();
+        if let Some(p) = abi.ret_area_ptr {
+            let r = ctx.vcode.alloc_vreg(RegClass::Int);
+            args.push((Writable::from_reg(r), p));
+            ctx.ret_area_ptr = Some(r);
+        }
+        // Whether each parameter part is used: unused stack arguments are not loaded.
+        let used: Vec<bool> = match ctx.func.layout.entry_block() {
+            Some(entry) => ctx
+                .func
+                .dfg
+                .block_params(entry)
+                .iter()
+                .flat_map(|&v| {
+                    let parts = if ctx.func.dfg.value_type(v) == Type::I128 {
+                        2
+                    } else {
+                        1
+                    };
+                    core::iter::repeat_n(ctx.use_count(v) > 0, parts)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        for (i, ((&r, loc), &ty)) in params.iter().zip(&abi.args).zip(&abi.arg_parts).enumerate() {
+            match *loc {
+                ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
+                ArgLoc::Stack(_) if !used.get(i).copied().unwrap_or(true) => {}
+                ArgLoc::Stack(offset) => loads.push(MInst::LoadStackArg {
+                    offset,
+                    kind: move_kind(ty),
+                    dst: Writable::from_reg(r),
+                }),
+            }
+        }
+        if let Some(i) = abi.sret {
+            // The register of the `sret` parameter: count the parts before it.
+            let part: usize = ctx.func.signature.params[..i]
+                .iter()
+                .map(|p| if p.value_type == Type::I128 { 2 } else { 1 })
+                .sum();
+            ctx.sret = params.get(part).copied();
+        }
+        ctx.vcode.push(MInst::Args { args });
+        for l in loads {
+            ctx.vcode.push(l);
+        }
+        Ok(())
+    }
+
+    fn lower_inst(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        if lower_call_like(ctx, inst, self.tls_model, self.pic)?
+            || lower_atomic(ctx, inst)?
+            || fused_into_branch(ctx, inst)
+        {
+            return Ok(());
+        }
+        let results = ctx.func.dfg.inst_results(inst);
+        if results.is_empty() {
+            return lower_effect(ctx, inst);
+        }
+        if results.len() == 2 && ctx.func.dfg.value_type(results[0]) == Type::I128 {
+            let (r0, r1) = (results[0], results[1]);
+            let mut isle = IsleCtx {
+                lower: ctx,
+                flags: self.flags,
+                error: None,
+            };
+            let out = isle.overflow128(inst);
+            if let Some(e) = isle.error {
+                return Err(e);
+            }
+            let ((lo, hi), flag) = out.ok_or_else(|| unsupported(ctx, inst))?;
+            ctx.set_result_regs(r0, ValueRegs::two(lo, hi));
+            ctx.set_result(r1, flag);
+            return Ok(());
+        }
+        if results.len() == 2 {
+            let (r0, r1) = (results[0], results[1]);
+            let mut isle = IsleCtx {
+                lower: ctx,
+                flags: self.flags,
+                error: None,
+            };
+            let regs = generated::constructor_lower_pair(&mut isle, inst);
+            if let Some(e) = isle.error {
+                return Err(e);
+            }
+            let (a, b) = regs.ok_or_else(|| unsupported(ctx, inst))?;
+            ctx.set_result(r0, a);
+            ctx.set_result(r1, b);
+            return Ok(());
+        }
+        if results.len() != 1 {
+            return Err(unsupported(ctx, inst));
+        }
+        let result = results[0];
+        if ctx.func.dfg.value_type(result) == Type::I128 {
+            let mut isle = IsleCtx {
+                lower: ctx,
+                flags: self.flags,
+                error: None,
+            };
+            let regs = generated::constructor_lower_i128(&mut isle, inst);
+            if let Some(e) = isle.error {
+                return Err(e);
+            }
+            let (lo, hi) = regs.ok_or_else(|| unsupported(ctx, inst))?;
+            ctx.set_result_regs(result, ValueRegs::two(lo, hi));
+            return Ok(());
+        }
+        let mut isle = IsleCtx {
+            lower: ctx,
+            flags: self.flags,
+            error: None,
+        };
+        let reg = generated::constructor_lower(&mut isle, inst);
+        if let Some(e) = isle.error {
+            return Err(e);
+        }
+        let reg = reg.ok_or_else(|| unsupported(ctx, inst))?;
+        ctx.set_result(result, reg);
+        Ok(())
+    }
+
+    fn lower_branch(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        targets: &[usize],
+    ) -> Result<(), CodegenError> {
+        match ctx.func.dfg.insts[inst] {
+            InstructionData::Jump { .. } => {
+                ctx.vcode.push(MInst::Jmp { target: targets[0] });
+                ctx.add_succ(inst, 0, targets[0])
+            }
+            InstructionData::Brif { arg, .. } if ctx.func.dfg.value_type(arg) == Type::I128 => {
+                // Non-zero if either half is.
+                let regs = ctx.value_regs(arg)?;
+                let src = ctx.vcode.alloc_vreg(RegClass::Int);
+                ctx.vcode.push(MInst::AluRR {
+                    op: AluOp::Or,
+                    size: OperandSize::Size64,
+                    src1: regs.regs()[0],
+                    src2: regs.regs()[1],
+                    dst: Writable::from_reg(src),
+                });
+                ctx.vcode.push(MInst::TestBranch {
+                    size: OperandSize::Size64,
+                    src,
+                    taken: targets[0],
+                    not_taken: targets[1],
+                });
+                ctx.add_succ(inst, 0, targets[0])?;
+                ctx.add_succ(inst, 1, targets[1])
+            }
+            InstructionData::Brif { arg, .. } => {
+                let ty = ctx.func.dfg.value_type(arg);
+                check_int(ty)?;
+                // A condition computed by an integer icmp: branch on the comparison itself
+                // (the icmp's own result is still computed if anything else uses it).
+                if let Some((cc, a, b, cty)) = icmp_operands(ctx, branch_cond(ctx, arg)) {
+                    let plan = plan_icmp(&ctx.func.dfg, cc, a, b);
+                    let (a, b) = (ctx.value_reg(plan.lhs)?, rhs_operand(ctx, plan.rhs)?);
+                    ctx.vcode.push(MInst::CmpBranch {
+                        size: size_of(cty),
+                        cc: cc_of(plan.cond),
+                        a,
+                        b,
+                        taken: targets[0],
+                        not_taken: targets[1],
+                    });
+                    ctx.add_succ(inst, 0, targets[0])?;
+                    return ctx.add_succ(inst, 1, targets[1]);
+                }
+                let src = ctx.value_reg(arg)?;
+                ctx.vcode.push(MInst::TestBranch {
+                    size: size_of(ty),
+                    src,
+                    taken: targets[0],
+                    not_taken: targets[1],
+                });
+                ctx.add_succ(inst, 0, targets[0])?;
+                ctx.add_succ(inst, 1, targets[1])
+            }
+            InstructionData::MultiAry {
+                opcode: crate::ir::Opcode::Return,
+                ..
+            } => {
+                let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
+                let abi = SigAbi::new(&ctx.func.signature)?;
+                let mut rets = Vec::new();
+                let regs = flat_regs(ctx, &args)?;
+                for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
+                    match *loc {
+                        ArgLoc::Reg(p) => rets.push((r, p)),
+                        ArgLoc::Stack(disp) => {
+                            let base = ctx.ret_area_ptr.expect("lower_args defined it");
+                            let (disp, trap) = (disp as i32, None);
+                            let addr = Addr::Reg { base, disp };
+                            ctx.vcode.push(match move_kind(ty) {
+                                MoveKind::Int => MInst::Store {
+                                    size: OperandSize::Size64,
+                                    src: r,
+                                    addr,
+                                    trap,
+                                },
+                                kind => MInst::XmmStore {
+                                    kind,
+                                    src: r,
+                                    addr,
+                                    trap,
+                                },
+                            });
+                        }
+                    }
+                }
+                // System V: a function with an `sret` parameter returns its value in rax.
+                let rax = Gpr::RAX.preg();
+                if let Some(sret) = ctx.sret.filter(|_| rets.iter().all(|&(_, p)| p != rax)) {
+                    rets.push((sret, rax));
+                }
+                ctx.vcode.push(MInst::Rets { rets });
+                Ok(())
+            }
+            InstructionData::Call {
+                opcode: Opcode::ReturnCall,
+                func_ref,
+                args,
+            } => {
+                let dfg = &ctx.func.dfg;
+                let ext = &dfg.ext_funcs[func_ref];
+                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
+                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let abi = SigAbi::new(&sig)?;
+                let uses = call_args(ctx, &abi, &args, true)?;
+                let stack_bytes = abi.stack_arg_bytes;
+                ctx.vcode.push(MInst::ReturnCallKnown {
+                    dest,
+                    uses,
+                    stack_bytes,
+                });
+                Ok(())
+            }
+            InstructionData::CallIndirect {
+                opcode: Opcode::ReturnCallIndirect,
+                sig_ref,
+                args,
+            } => {
+                let dfg = &ctx.func.dfg;
+                let sig = dfg.signatures[sig_ref].clone();
+                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let callee = ctx.value_reg(all[0])?;
+                let abi = SigAbi::new(&sig)?;
+                let uses = call_args(ctx, &abi, &all[1..], true)?;
+                let stack_bytes = abi.stack_arg_bytes;
+                ctx.vcode.push(MInst::ReturnCallUnknown {
+                    callee,
+                    uses,
+                    stack_bytes,
+                });
+                Ok(())
+            }
+            InstructionData::TryCall {
+                func_ref,
+                args,
+                exception,
+                ..
+            } => {
+                let dfg = &ctx.func.dfg;
+                let ext = &dfg.ext_funcs[func_ref];
+                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
+                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                lower_try_call(ctx, inst, &sig, Some(dest), None, &args, exception, targets)
+            }
+            InstructionData::TryCallIndirect {
+                args, exception, ..
+            } => {
+                let dfg = &ctx.func.dfg;
+                let sig = dfg.signatures[dfg.exception_tables[exception].sig].clone();
+                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let callee = ctx.value_reg(all[0])?;
+                lower_try_call(
+                    ctx,
+                    inst,
+                    &sig,
+                    None,
+                    Some(callee),
+                    &all[1..],
+                    exception,
+                    targets,
+                )
+            }
+            InstructionData::BranchTable { arg, .. } => {
+                let ty = ctx.func.dfg.value_type(arg);
+                if ty != Type::I32 {
+                    return Err(unsupported(ctx, inst));
+                }
+                let idx = ctx.value_reg(arg)?;
+                let tmp1 = ctx.vcode.alloc_vreg(RegClass::Int);
+                let tmp2 = ctx.vcode.alloc_vreg(RegClass::Int);
+                ctx.vcode.push(MInst::JmpTable {
+                    idx,
+                    tmp1: Writable::from_reg(tmp1),
+                    tmp2: Writable::from_reg(tmp2),
+                    default: targets[0],
+                    targets: targets[1..].to_vec(),
+                });
+                for (succ, &t) in targets.iter().enumerate() {
+                    ctx.add_succ(inst, succ, t)?;
+                }
+                Ok(())
+            }
+            InstructionData::Trap { code, .. } => {
+                ctx.vcode.push(MInst::Trap { code });
+                Ok(())
+            }
+            _ => Err(unsupported(ctx, inst)),
+        }
+    }
+
+    fn can_sink_load(
+        &self,
+        func: &crate::ir::FunctionStencil,
+        user: crate::ir::Inst,
+        load: crate::ir::Inst,
+    ) -> bool {
+        // The memory forms of add, sub, and, or, xor and imul at 32 and 64 bits, for a
+        // plain little-endian load of the operation's type whose other operand is in a
+        // register (a constant takes the immediate form instead).
+        let dfg = &func.dfg;
+        let InstructionData::Load {
+            opcode: Opcode::Load,
+            flags,
+            ..
+        } = dfg.insts[load]
+        else {
+            return false;
+        };
+        let InstructionData::Binary { opcode, args } = dfg.insts[user] else {
+            return false;
+        };
+        let commutative = match opcode {
+            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Imul => true,
+            Opcode::Isub => false,
+            _ => return false,
+        };
+        let ty = dfg.value_type(dfg.first_result(user));
+        let loaded = dfg.first_result(load);
+        let [a, b] = args.map(|v| dfg.resolve_aliases(v));
+        let other = match (a == loaded, b == loaded) {
+            (false, true) => a,
+            (true, false) if commutative => b,
+            _ => return false,
+        };
+        (ty == Type::I32 || ty == Type::I64)
+            && dfg.value_type(loaded) == ty
+            && flags.endianness(crate::ir::Endianness::Little) == crate::ir::Endianness::Little
+            && iconst_of(dfg, other).is_none()
+    }
+
+    fn absorbed_operands(
+        &self,
+        func: &crate::ir::FunctionStencil,
+        inst: crate::ir::Inst,
+        uses: &SecondaryMap<Value, u32>,
+    ) -> Vec<Value> {
+        let dfg = &func.dfg;
+        // An address folded into the memory operand of a load or store.
+        let mem = match dfg.insts[inst] {
+            InstructionData::Load { arg, offset, .. } => Some((arg, offset.bytes())),
+            InstructionData::Store {
+                args: [_, addr],
+                offset,
+                ..
+            } => Some((addr, offset.bytes())),
+            _ => None,
+        };
+        if let Some((addr, offset)) = mem {
+            return match plan_addr(func, uses, addr, offset) {
+                AddrPlan::Reg { base, .. } if base == dfg.resolve_aliases(addr) => Vec::new(),
+                AddrPlan::RegReg {
+                    inner: Some(inner), ..
+                } => alloc::vec![addr, inner],
+                _ => alloc::vec![addr],
+            };
+        }
+        // A select on an integer comparison compares itself (see `select_icmp` in
+        // lower.isle), for integer results of at most 64 bits.
+        if let InstructionData::Ternary {
+            opcode: Opcode::Select,
+            args: [c, _, _],
+        } = dfg.insts[inst]
+        {
+            let result_ty = dfg.value_type(dfg.first_result(inst));
+            if int_le64(result_ty) && icmp_cond(dfg, c).is_some() {
+                return select_absorbs(dfg, uses, c);
+            }
+            return Vec::new();
+        }
+        // Integer comparisons with a constant take it as an immediate.
+        if let InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond,
+            args: [a, b],
+        } = dfg.insts[inst]
+        {
+            if !int_le64(dfg.value_type(a)) {
+                return Vec::new();
+            }
+            return plan_icmp(dfg, cond, a, b).absorbed.into_iter().collect();
+        }
+        // Mirrors the immediate-form rules of lower.isle (same opcodes, operand order and
+        // priorities).
+        let InstructionData::Binary {
+            opcode,
+            args: [a, b],
+        } = dfg.insts[inst]
+        else {
+            return Vec::new();
+        };
+        let Some(&result) = dfg.inst_results(inst).first() else {
+            return Vec::new();
+        };
+        let ty = dfg.value_type(result);
+        if !int_le64(ty) {
+            return Vec::new();
+        }
+        let iconst = |v: Value| match dfg
+            .value_def(dfg.resolve_aliases(v))
+            .inst()
+            .map(|i| dfg.insts[i])
+        {
+            Some(InstructionData::UnaryImm {
+                opcode: Opcode::Iconst,
+                imm,
+            }) => Some(imm.bits()),
+            _ => None,
+        };
+        let simm32 = |v: Value| iconst(v).is_some_and(|k| imm32_for(ty, k as u64).is_some());
+        match opcode {
+            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Imul
+                if simm32(a) =>
+            {
+                alloc::vec![a]
+            }
+            Opcode::Iadd
+            | Opcode::Band
+            | Opcode::Bor
+            | Opcode::Bxor
+            | Opcode::Isub
+            | Opcode::Imul
+                if simm32(b) =>
+            {
+                alloc::vec![b]
+            }
+            Opcode::Ishl | Opcode::Ushr | Opcode::Sshr | Opcode::Rotl | Opcode::Rotr
+                if iconst(b).is_some() =>
+            {
+                alloc::vec![b]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
+        // The unwinder delivers the payload in rax and rdx.
+        let regs: Vec<Reg> = (0..2)
+            .map(|_| ctx.vcode.alloc_vreg(RegClass::Int))
+            .collect();
+        let args = regs
+            .iter()
+            .zip([Gpr::RAX, Gpr::RDX])
+            .map(|(&r, g)| (Writable::from_reg(r), g.preg()))
+            .collect();
+        ctx.vcode.push(MInst::Args { args });
+        Ok(regs)
+    }
+
+    fn jump(&self, target: usize) -> MInst {
+        MInst::Jmp { target }
+    }
+}
