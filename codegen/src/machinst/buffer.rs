@@ -98,6 +98,19 @@ pub struct MachCallSite {
     /// Where exceptions thrown by the callee resume, in exception-table order (empty
     /// for plain calls).
     pub handlers: Vec<MachExceptionHandler>,
+    /// The values the frontend keeps in stack slots across the call for a garbage
+    /// collector (the call's user stack map), where they are during the call.
+    pub stack_map: Vec<MachStackMapEntry>,
+}
+
+/// One value of a call site's user stack map.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct MachStackMapEntry {
+    /// Its type.
+    pub ty: crate::ir::Type,
+    /// Its address, in bytes above the stack pointer at the call (before the call pushes
+    /// anything).
+    pub sp_offset: u32,
 }
 
 /// One exception handler of a call site. An unwinder delivering an exception resumes at
@@ -454,7 +467,15 @@ impl<L: LabelUse> MachBuffer<L> {
         self.call_sites.push(MachCallSite {
             ret_addr,
             handlers: Vec::new(),
+            stack_map: Vec::new(),
         });
+    }
+
+    /// Gives the call site recorded last its user stack map.
+    pub fn set_stack_map(&mut self, entries: Vec<MachStackMapEntry>) {
+        if let Some(site) = self.call_sites.last_mut() {
+            site.stack_map = entries;
+        }
     }
 
     /// Records a `try_call` whose return address is the current offset, with its
@@ -700,7 +721,8 @@ mod tests {
             out.call_sites,
             [MachCallSite {
                 ret_addr: 8,
-                handlers: Vec::new()
+                handlers: Vec::new(),
+                stack_map: Vec::new()
             }]
         );
         assert_eq!(out.srclocs.len(), 1, "the empty range is dropped");

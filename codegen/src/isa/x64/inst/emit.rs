@@ -1244,6 +1244,7 @@ pub fn emit_inst(
             buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(dest.clone()), -4);
             buf.put_data(&[0; 4]);
             buf.add_call_site();
+            record_stack_map(buf, frame, info);
             undo_callee_pop(buf, info);
             return;
         }
@@ -1270,6 +1271,7 @@ pub fn emit_inst(
             );
             buf.put_data(&b);
             buf.add_call_site();
+            record_stack_map(buf, frame, info);
             undo_callee_pop(buf, info);
             return;
         }
@@ -1496,6 +1498,7 @@ pub fn emit_inst(
                 .map(|(&tag, &h)| (tag, labels[h]))
                 .collect();
             buf.add_try_call_site(table);
+            record_stack_map(buf, frame, info);
             undo_callee_pop(buf, info);
             if next != Some(labels[*normal]) {
                 jump(buf, &[0xe9], labels[*normal]);
@@ -1568,6 +1571,22 @@ pub fn emit_inst(
         }
     }
     buf.put_data(&b);
+}
+
+/// Records the user stack map of the call just emitted: offsets in the stack-slot area
+/// become offsets from `rsp` at the call.
+fn record_stack_map(buf: &mut MachBuffer<Rel32>, frame: &Frame, info: &super::CallInfo) {
+    if !info.stack_map.is_empty() {
+        let entries = info
+            .stack_map
+            .iter()
+            .map(|&(ty, off)| crate::machinst::buffer::MachStackMapEntry {
+                ty,
+                sp_offset: frame.stack_slot_disp(off as i32) as u32,
+            })
+            .collect();
+        buf.set_stack_map(entries);
+    }
 }
 
 /// After a call to a `tail` function, which popped its stack arguments: `sub $n, %rsp`

@@ -84,6 +84,8 @@ pub struct CallInfo {
     /// Bytes of stack arguments the callee pops (`tail` convention); the caller moves
     /// `rsp` back down right after the call.
     pub callee_pop: u32,
+    /// The call's user stack map: each value's type and offset in the stack-slot area.
+    pub stack_map: Vec<(crate::ir::Type, u32)>,
 }
 
 /// ELF relocation types the x86-64 backend emits (System V AMD64 ABI, §4.4).

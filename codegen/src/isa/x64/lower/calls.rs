@@ -196,6 +196,7 @@ pub(super) fn lower_call_like(
                     defs: alloc::vec![(Writable::from_reg(addr), rax)],
                     clobbers,
                     callee_pop: 0,
+                    stack_map: Vec::new(),
                 }),
             });
             let dst = if offset.bits() == 0 {
@@ -334,6 +335,7 @@ pub(super) fn call_info(
         defs: r.defs,
         clobbers: r.clobbers,
         callee_pop: abi.callee_pop_bytes,
+        stack_map: stack_map(ctx, inst),
     });
     Ok((info, r.loads))
 }
@@ -365,6 +367,7 @@ pub(super) fn lower_try_call(
         defs: r.defs,
         clobbers: r.clobbers,
         callee_pop: abi.callee_pop_bytes,
+        stack_map: stack_map(ctx, inst),
     });
     let tags = ctx.func.dfg.exception_tables[exception]
         .items
@@ -387,4 +390,19 @@ pub(super) fn lower_try_call(
         ctx.add_succ(inst, succ, t)?;
     }
     Ok(())
+}
+
+/// The user stack map of call `inst`: each value's type and offset in the stack-slot
+/// area.
+fn stack_map(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> Vec<(Type, u32)> {
+    ctx.func
+        .user_stack_maps
+        .get(&inst)
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| (e.ty, ctx.stack_slot_offset(e.slot) + e.offset))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -1027,6 +1027,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             ],
             clobbers,
             callee_pop: 0,
+            stack_map: Vec::new(),
         });
         self.push(MInst::CallUnknown { callee, info });
         if !sat {
@@ -1067,6 +1068,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
             clobbers,
             callee_pop: 0,
+            stack_map: Vec::new(),
         });
         self.push(MInst::CallUnknown { callee, info });
         dst

@@ -150,6 +150,7 @@ impl IsleCtx<'_, '_> {
             defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
             clobbers,
             callee_pop: 0,
+            stack_map: Vec::new(),
         });
         self.push(MInst::CallUnknown { callee, info });
         dst
@@ -270,6 +271,7 @@ impl IsleCtx<'_, '_> {
             ],
             clobbers,
             callee_pop: 0,
+            stack_map: Vec::new(),
         });
         self.push(MInst::CallUnknown { callee, info });
         (lo, hi)
