@@ -140,7 +140,7 @@ pub(super) fn select_absorbs(
             return Vec::new();
         }
         chain.push(v);
-        if icmp_cond(dfg, v).is_some() {
+        if icmp_cond(dfg, v) == Some(v) {
             return chain;
         }
         match extended_in(dfg, v) {
