@@ -1,13 +1,15 @@
 //! The mid-end: rewrites of a function before lowering, run when `opt_level` is not
 //! `none`. Each pass keeps the function valid and its behaviour unchanged.
 //!
-//! Passes, in order: [`div_const`] (division by constants as multiplications), [`gvn`]
-//! (global value numbering over the dominator tree), then [`licm`] (loop-invariant code
-//! motion to loop preheaders).
+//! Passes, in order: [`div_const`] (division by constants as multiplications),
+//! [`redundant_loads`] (loads whose value a block already knows), [`gvn`] (global value
+//! numbering over the dominator tree), then [`licm`] (loop-invariant code motion to loop
+//! preheaders).
 
 pub mod div_const;
 pub mod gvn;
 pub mod licm;
+pub mod redundant_loads;
 
 use crate::ir::FunctionStencil;
 use crate::machinst::CodegenError;
@@ -29,7 +31,7 @@ pub fn optimize<'a>(
         return Ok(Cow::Borrowed(stencil));
     }
     let mut func = stencil.clone();
-    let divisions = div_const::run(&mut func);
+    let divisions = div_const::run(&mut func) + redundant_loads::run(&mut func);
     let cfg = crate::flowgraph::ControlFlowGraph::with_function(&func);
     let domtree = crate::dominator_tree::DominatorTree::with_function(&func, &cfg);
     let changed = divisions + gvn::run(&mut func, &domtree) + licm::run(&mut func, &cfg, &domtree);
