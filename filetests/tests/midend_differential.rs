@@ -55,7 +55,7 @@ fn program(rng: &mut Rng) -> String {
             4 => format!("isub v{a}, v{b}"),
             5 => format!("imul v{a}, v{b}"),
             6 => format!("bxor v{a}, v{b}"),
-            7 => format!("imul v0, v1"),
+            7 => "imul v0, v1".to_string(),
             8 => {
                 let d = [3, 7, 10, 16, 100, 641][rng.below(6)];
                 let op = ["udiv", "sdiv", "urem", "srem"][rng.below(4)];
