@@ -409,6 +409,131 @@ fn emit_atomic_rmw(
     }
 }
 
+/// An `i128` atomic access (see [`super::Inst::Atomic128`]): `lo`/`hi` the operand of a
+/// store or read-modify-write, `tmp` the scratch of min/max.
+fn emit_atomic128(
+    buf: &mut MachBuffer<Rel32>,
+    op: super::Atomic128Op,
+    addr: Gpr,
+    lo: Option<Gpr>,
+    hi: Option<Gpr>,
+    tmp: Option<Gpr>,
+) {
+    use super::Atomic128Op as Op;
+    use crate::ir::AtomicRmwOp::*;
+    let mem = |disp: i32| RegMem::Mem(Amode::ImmReg { base: addr, disp });
+    let locked = Prefixes { lock: true, ..NONE };
+    // lock cmpxchg16b (addr): F0 REX.W 0F C7 /1.
+    let cmpxchg16b = |b: &mut Vec<u8>| {
+        emit_modrm(b, locked, RexFlags::w(), &[0x0f, 0xc7], 1, mem(0));
+    };
+    let xor32 = |b: &mut Vec<u8>, r: Gpr| {
+        emit_modrm(
+            b,
+            NONE,
+            RexFlags::none(),
+            &[0x31],
+            r.enc(),
+            RegMem::Reg(r.enc()),
+        );
+    };
+    // 64-bit `op src, dst` (r/m form: 01 add, 11 adc, 29 sub, 19 sbb, 21 and, 09 or,
+    // 31 xor, 39 cmp).
+    let alu = |b: &mut Vec<u8>, opcode: u8, src: Gpr, dst: Gpr| {
+        emit_modrm(
+            b,
+            NONE,
+            RexFlags::w(),
+            &[opcode],
+            src.enc(),
+            RegMem::Reg(dst.enc()),
+        );
+    };
+    let load_old = |b: &mut Vec<u8>| {
+        emit_modrm(b, NONE, RexFlags::w(), &[0x8b], Gpr::RAX.enc(), mem(0));
+        emit_modrm(b, NONE, RexFlags::w(), &[0x8b], Gpr::RDX.enc(), mem(8));
+    };
+    let mut b = Vec::new();
+    match op {
+        Op::Cas => {
+            cmpxchg16b(&mut b);
+            buf.put_data(&b);
+        }
+        Op::Load => {
+            // Compare with 0 and write 0 back if equal: either way rdx:rax is the value.
+            for r in [Gpr::RAX, Gpr::RDX, Gpr::RBX, Gpr::RCX] {
+                xor32(&mut b, r);
+            }
+            cmpxchg16b(&mut b);
+            buf.put_data(&b);
+        }
+        Op::Store | Op::Rmw(_) => {
+            let (lo, hi) = (lo.expect("an operand"), hi.expect("an operand"));
+            load_old(&mut b);
+            if op == Op::Store {
+                mov_rr(&mut b, lo, Gpr::RBX);
+                mov_rr(&mut b, hi, Gpr::RCX);
+            }
+            buf.put_data(&b);
+            let again = buf.get_label();
+            buf.bind_label(again);
+            let mut b = Vec::new();
+            if let Op::Rmw(rmw) = op {
+                mov_rr(&mut b, Gpr::RAX, Gpr::RBX);
+                mov_rr(&mut b, Gpr::RDX, Gpr::RCX);
+                match rmw {
+                    Add | Sub => {
+                        let (first, carry) = if rmw == Add {
+                            (0x01, 0x11)
+                        } else {
+                            (0x29, 0x19)
+                        };
+                        alu(&mut b, first, lo, Gpr::RBX);
+                        alu(&mut b, carry, hi, Gpr::RCX);
+                    }
+                    And | Nand | Or | Xor => {
+                        let opcode = match rmw {
+                            Or => 0x09,
+                            Xor => 0x31,
+                            _ => 0x21,
+                        };
+                        alu(&mut b, opcode, lo, Gpr::RBX);
+                        alu(&mut b, opcode, hi, Gpr::RCX);
+                        if rmw == Nand {
+                            unary(&mut b, OperandSize::Size64, 2, Gpr::RBX);
+                            unary(&mut b, OperandSize::Size64, 2, Gpr::RCX);
+                        }
+                    }
+                    Xchg => {
+                        mov_rr(&mut b, lo, Gpr::RBX);
+                        mov_rr(&mut b, hi, Gpr::RCX);
+                    }
+                    Umin | Umax | Smin | Smax => {
+                        // Flags of old - operand over 128 bits: cmp the low halves, then
+                        // sbb the high ones in a scratch copy.
+                        let tmp = tmp.expect("a scratch register");
+                        alu(&mut b, 0x39, lo, Gpr::RBX);
+                        mov_rr(&mut b, Gpr::RCX, tmp);
+                        alu(&mut b, 0x19, hi, tmp);
+                        // Take the operand when it wins against the old value.
+                        let cc = match rmw {
+                            Umin => Cc::Nb,
+                            Umax => Cc::B,
+                            Smin => Cc::Nl,
+                            _ => Cc::L,
+                        };
+                        cmov(&mut b, cc, lo, Gpr::RBX);
+                        cmov(&mut b, cc, hi, Gpr::RCX);
+                    }
+                }
+            }
+            cmpxchg16b(&mut b);
+            buf.put_data(&b);
+            jump(buf, &[0x0f, 0x85], again);
+        }
+    }
+}
+
 /// The move that widens `from` bits to 64, zero- or sign-extending: whether it needs
 /// REX.W, and its opcode. MOVZX r32 (0F B6 / 0F B7) and MOV r32 (8B) clear bits 32-63;
 /// MOVSX r64 (REX.W 0F BE / 0F BF), MOVSXD (REX.W 63); a 64-bit source is a plain MOV.
@@ -1176,6 +1301,18 @@ pub fn emit_inst(
         Inst::AtomicRmw { op, size, .. } => {
             let (addr, operand, tmp) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
             emit_atomic_rmw(buf, *op, *size, addr, operand, tmp);
+            return;
+        }
+        Inst::Atomic128 { op, src, tmp, .. } => {
+            let addr = gpr(allocs[0]);
+            let (lo, hi) = match src {
+                Some(_) if !matches!(op, super::Atomic128Op::Cas) => {
+                    (Some(gpr(allocs[1])), Some(gpr(allocs[2])))
+                }
+                _ => (None, None),
+            };
+            let tmp = tmp.map(|_| gpr(allocs[3]));
+            emit_atomic128(buf, *op, addr, lo, hi, tmp);
             return;
         }
         Inst::AtomicCas { size, .. } => {

@@ -88,6 +88,19 @@ pub struct CallInfo {
     pub stack_map: Vec<(crate::ir::Type, u32)>,
 }
 
+/// What an [`Inst::Atomic128`] does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Atomic128Op {
+    /// `atomic_load`.
+    Load,
+    /// `atomic_store` (a compare-and-swap loop).
+    Store,
+    /// `atomic_cas`.
+    Cas,
+    /// `atomic_rmw` with this operation (a compare-and-swap loop).
+    Rmw(AtomicRmwOp),
+}
+
 /// ELF relocation types the x86-64 backend emits (System V AMD64 ABI, §4.4).
 pub mod reloc {
     /// `R_X86_64_64`: the 8-byte absolute address `S + A`.
@@ -1043,6 +1056,27 @@ pub enum Inst {
         /// The old value, in `rax` (early def: the loop writes it first).
         dst: Writable<Reg>,
     },
+    /// An `i128` atomic access built on `lock cmpxchg16b (addr)` (Intel SDM vol. 2,
+    /// CMPXCHG8B/CMPXCHG16B: compares `rdx:rax` with the 16 bytes, stores `rcx:rbx` if
+    /// equal, else loads them into `rdx:rax`). The old value ends in `rdx:rax`.
+    Atomic128 {
+        /// What to do.
+        op: Atomic128Op,
+        /// The address (16-byte aligned).
+        addr: Reg,
+        /// The value stored or operated with (store, read-modify-write) or the
+        /// replacement (compare-and-swap): low and high halves.
+        src: Option<(Reg, Reg)>,
+        /// The expected value of a compare-and-swap (fixed in `rax`, `rdx`).
+        expected: Option<(Reg, Reg)>,
+        /// Scratch for min/max (early def).
+        tmp: Option<Writable<Reg>>,
+        /// `rbx` and `rcx`, written by the sequence (early defs) unless they carry the
+        /// replacement of a compare-and-swap.
+        scratch: Option<(Writable<Reg>, Writable<Reg>)>,
+        /// The old value, in `rax` and `rdx`.
+        dst: (Writable<Reg>, Writable<Reg>),
+    },
     /// `lock cmpxchg replacement, (addr)` with `expected` in `rax`; the old value comes
     /// back in `rax`.
     AtomicCas {
@@ -1433,6 +1467,44 @@ impl MachInst for Inst {
                 c.reg_use(*operand);
                 c.reg_early_def(*tmp);
                 c.reg_fixed_early_def(*dst, Gpr::RAX.preg());
+            }
+            Inst::Atomic128 {
+                addr,
+                src,
+                expected,
+                tmp,
+                scratch,
+                dst,
+                ..
+            } => {
+                c.reg_use(*addr);
+                match expected {
+                    // Compare-and-swap: everything in its fixed register.
+                    Some((lo, hi)) => {
+                        let (r_lo, r_hi) = src.expect("a replacement");
+                        c.reg_fixed_use(*lo, Gpr::RAX.preg());
+                        c.reg_fixed_use(*hi, Gpr::RDX.preg());
+                        c.reg_fixed_use(r_lo, Gpr::RBX.preg());
+                        c.reg_fixed_use(r_hi, Gpr::RCX.preg());
+                        c.reg_fixed_def(dst.0, Gpr::RAX.preg());
+                        c.reg_fixed_def(dst.1, Gpr::RDX.preg());
+                    }
+                    None => {
+                        if let Some((lo, hi)) = src {
+                            c.reg_use(*lo);
+                            c.reg_use(*hi);
+                        }
+                        if let Some(t) = tmp {
+                            c.reg_early_def(*t);
+                        }
+                        if let Some((bx, cx)) = scratch {
+                            c.reg_fixed_early_def(*bx, Gpr::RBX.preg());
+                            c.reg_fixed_early_def(*cx, Gpr::RCX.preg());
+                        }
+                        c.reg_fixed_early_def(dst.0, Gpr::RAX.preg());
+                        c.reg_fixed_early_def(dst.1, Gpr::RDX.preg());
+                    }
+                }
             }
             Inst::AtomicCas {
                 addr,

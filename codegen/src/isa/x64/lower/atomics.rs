@@ -1,6 +1,7 @@
 //! Atomic loads, stores, read-modify-writes, compare-and-swaps and fences.
 
 use super::*;
+use crate::isa::x64::inst::Atomic128Op;
 
 /// The access size of an atomic operation on `ty`.
 ///
@@ -17,11 +18,16 @@ pub(super) fn atomic_size(ty: Type) -> Result<OperandSize, CodegenError> {
 }
 
 /// Lowers atomic loads, read-modify-writes and compare-and-swaps; `false` for other
-/// instructions. Every access is sequentially consistent, as x86-64 makes cheap.
+/// instructions. Every access is sequentially consistent, as x86-64 makes cheap. `i128`
+/// accesses use `cmpxchg16b`, which `cmpxchg16b` says the CPU has.
 pub(super) fn lower_atomic(
     ctx: &mut Lower<'_, MInst>,
     inst: crate::ir::Inst,
+    cmpxchg16b: bool,
 ) -> Result<bool, CodegenError> {
+    if let Some(done) = lower_atomic128(ctx, inst, cmpxchg16b)? {
+        return Ok(done);
+    }
     let dfg = &ctx.func.dfg;
     match dfg.insts[inst] {
         InstructionData::LoadNoOffset {
@@ -91,4 +97,82 @@ pub(super) fn lower_atomic(
         }
         _ => Ok(false),
     }
+}
+
+/// The `i128` atomic instructions: `Some(true)` once lowered, `None` for anything else.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] without `has_cmpxchg16b`.
+fn lower_atomic128(
+    ctx: &mut Lower<'_, MInst>,
+    inst: crate::ir::Inst,
+    cmpxchg16b: bool,
+) -> Result<Option<bool>, CodegenError> {
+    let dfg = &ctx.func.dfg;
+    let data = dfg.insts[inst];
+    let (op, addr, value, expected) = match data {
+        InstructionData::LoadNoOffset {
+            opcode: Opcode::AtomicLoad,
+            arg,
+            ..
+        } if dfg.value_type(dfg.first_result(inst)) == Type::I128 => {
+            (Atomic128Op::Load, arg, None, None)
+        }
+        InstructionData::StoreNoOffset {
+            opcode: Opcode::AtomicStore,
+            args: [value, addr],
+            ..
+        } if dfg.value_type(value) == Type::I128 => (Atomic128Op::Store, addr, Some(value), None),
+        InstructionData::AtomicRmw {
+            op,
+            args: [addr, value],
+            ..
+        } if dfg.value_type(value) == Type::I128 => (Atomic128Op::Rmw(op), addr, Some(value), None),
+        InstructionData::AtomicCas {
+            args: [addr, expected, replacement],
+            ..
+        } if dfg.value_type(expected) == Type::I128 => {
+            (Atomic128Op::Cas, addr, Some(replacement), Some(expected))
+        }
+        _ => return Ok(None),
+    };
+    if !cmpxchg16b {
+        return Err(CodegenError::Unsupported {
+            feature: alloc::format!("`{}.i128` on x86_64 without has_cmpxchg16b", data.opcode()),
+        });
+    }
+    let pair = |ctx: &Lower<'_, MInst>, v: Value| -> Result<(Reg, Reg), CodegenError> {
+        let regs = ctx.value_regs(v)?;
+        Ok((regs.regs()[0], regs.regs()[1]))
+    };
+    let addr = ctx.value_reg(addr)?;
+    let src = value.map(|v| pair(ctx, v)).transpose()?;
+    let expected = expected.map(|v| pair(ctx, v)).transpose()?;
+    let mut vreg = || Writable::from_reg(ctx.vcode.alloc_vreg(RegClass::Int));
+    let dst = (vreg(), vreg());
+    let scratch = (op != Atomic128Op::Cas).then(|| (vreg(), vreg()));
+    let tmp = matches!(
+        op,
+        Atomic128Op::Rmw(
+            crate::ir::AtomicRmwOp::Umin
+                | crate::ir::AtomicRmwOp::Umax
+                | crate::ir::AtomicRmwOp::Smin
+                | crate::ir::AtomicRmwOp::Smax
+        )
+    )
+    .then(&mut vreg);
+    ctx.vcode.push(MInst::Atomic128 {
+        op,
+        addr,
+        src,
+        expected,
+        tmp,
+        scratch,
+        dst,
+    });
+    if op != Atomic128Op::Store {
+        let result = ctx.func.dfg.first_result(inst);
+        ctx.set_result_regs(result, ValueRegs::two(dst.0.to_reg(), dst.1.to_reg()));
+    }
+    Ok(Some(true))
 }

@@ -746,7 +746,7 @@ impl LowerBackend for X64Lower {
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
         if lower_call_like(ctx, inst, self.tls_model, self.pic)?
-            || lower_atomic(ctx, inst)?
+            || lower_atomic(ctx, inst, self.flags.has_cmpxchg16b)?
             || fused_into_branch(ctx, inst)
         {
             return Ok(());
