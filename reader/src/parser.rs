@@ -1053,6 +1053,16 @@ impl<'t, 'a> Parser<'t, 'a> {
         let opcode = data.opcode();
         match (opcode.info().ctrl, suffix) {
             (CtrlType::None, None) => Ok(Type::INVALID),
+            // Indirect calls may name their callee's address type (`call_indirect.i64`),
+            // which is the callee operand's type anyway.
+            (CtrlType::None, Some(t))
+                if matches!(
+                    opcode,
+                    Opcode::CallIndirect | Opcode::ReturnCallIndirect | Opcode::TryCallIndirect
+                ) && (t == Type::I32 || t == Type::I64) =>
+            {
+                Ok(Type::INVALID)
+            }
             (CtrlType::None, Some(t)) => err!(loc, "`{opcode}` takes no type suffix, found `.{t}`"),
             (_, Some(t)) => Ok(t),
             (CtrlType::Suffix(set), None) => match set.singleton() {
