@@ -486,6 +486,23 @@ impl DataFlowGraph {
         types.len()
     }
 
+    /// Gives the instruction defining result `old` a new value for that result, of type
+    /// `ty`, and returns it; `old` is then defined by nothing, so the caller must make it
+    /// an alias (see [`DataFlowGraph::change_to_alias`]). For rewrites that put a
+    /// computation between an instruction and the users of its result.
+    ///
+    /// # Panics
+    /// If `old` is not an instruction result.
+    pub fn replace_result(&mut self, old: Value, ty: Type) -> Value {
+        let ValueData::Inst { num, inst, .. } = self.values[old] else {
+            panic!("{old} is not an instruction result");
+        };
+        let new = self.values.push(ValueData::Inst { ty, num, inst });
+        self.results[inst].as_mut_slice(&mut self.value_lists)[num as usize] = new;
+        self.values[old] = ValueData::Alias { ty, original: new };
+        new
+    }
+
     /// Makes the existing value number `v` the next result of `inst` (reader use).
     pub fn attach_result(&mut self, inst: Inst, v: Value, ty: Type) {
         let num = self.results[inst].len(&self.value_lists);

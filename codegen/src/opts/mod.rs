@@ -1,5 +1,6 @@
 //! The mid-end: rewrites of a function before lowering, run when `opt_level` is not
-//! `none`. Each pass keeps the function valid and its behaviour unchanged.
+//! `none` (and NaN canonicalization whenever `enable_nan_canonicalization` is set). Each
+//! optimization keeps the function valid and its behaviour unchanged.
 //!
 //! Passes, in order: [`div_const`] (division by constants as multiplications),
 //! [`redundant_loads`] (loads whose value a block already knows), [`gvn`] (global value
@@ -9,6 +10,7 @@
 pub mod div_const;
 pub mod gvn;
 pub mod licm;
+pub mod nan_canonicalize;
 pub mod redundant_loads;
 
 use crate::ir::FunctionStencil;
@@ -27,14 +29,21 @@ pub fn optimize<'a>(
     stencil: &'a FunctionStencil,
     flags: &Flags,
 ) -> Result<Cow<'a, FunctionStencil>, CodegenError> {
-    if flags.opt_level == OptLevel::None {
+    let optimizing = flags.opt_level != OptLevel::None;
+    if !optimizing && !flags.enable_nan_canonicalization {
         return Ok(Cow::Borrowed(stencil));
     }
     let mut func = stencil.clone();
-    let divisions = div_const::run(&mut func) + redundant_loads::run(&mut func);
-    let cfg = crate::flowgraph::ControlFlowGraph::with_function(&func);
-    let domtree = crate::dominator_tree::DominatorTree::with_function(&func, &cfg);
-    let changed = divisions + gvn::run(&mut func, &domtree) + licm::run(&mut func, &cfg, &domtree);
+    let mut changed = 0;
+    if flags.enable_nan_canonicalization {
+        changed += nan_canonicalize::run(&mut func);
+    }
+    if optimizing {
+        changed += div_const::run(&mut func) + redundant_loads::run(&mut func);
+        let cfg = crate::flowgraph::ControlFlowGraph::with_function(&func);
+        let domtree = crate::dominator_tree::DominatorTree::with_function(&func, &cfg);
+        changed += gvn::run(&mut func, &domtree) + licm::run(&mut func, &cfg, &domtree);
+    }
     if changed > 0 && (cfg!(debug_assertions) || flags.enable_verifier) {
         let whole = crate::ir::Function {
             name: crate::ir::UserFuncName::default(),
