@@ -1674,6 +1674,26 @@ pub fn emit_inst(
             }
             return;
         }
+        Inst::FcmpBranch {
+            double,
+            cc,
+            taken,
+            not_taken,
+            ..
+        } => {
+            let (a, bb) = (xmm(allocs[0]), xmm(allocs[1]));
+            super::emit_float::emit_fcmp_branch(
+                buf,
+                *double,
+                *cc,
+                a,
+                bb,
+                labels[*taken],
+                labels[*not_taken],
+                next,
+            );
+            return;
+        }
         Inst::TestBranch {
             size,
             taken,

@@ -1146,6 +1146,22 @@ pub enum Inst {
         /// Taken otherwise.
         not_taken: usize,
     },
+    /// `ucomiss/ucomisd` and one or two conditional jumps: a branch on a float
+    /// comparison (equality needs the parity flag too).
+    FcmpBranch {
+        /// `f64` rather than `f32`.
+        double: bool,
+        /// Taken if `a cc b`.
+        cc: FloatCC,
+        /// Left operand.
+        a: Reg,
+        /// Right operand.
+        b: Reg,
+        /// Taken if the condition holds.
+        taken: usize,
+        /// Taken otherwise.
+        not_taken: usize,
+    },
     /// `test src, src; jnz taken; jmp not_taken`.
     TestBranch {
         /// The width tested.
@@ -1528,6 +1544,10 @@ impl MachInst for Inst {
             }
             Inst::Jmp { .. } => {}
             Inst::TestBranch { src, .. } => c.reg_use(*src),
+            Inst::FcmpBranch { a, b, .. } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+            }
             Inst::CmpBranch { a, b, .. } => {
                 c.reg_use(*a);
                 if let RegOrImm::Reg(b) = b {
@@ -1553,6 +1573,7 @@ impl MachInst for Inst {
             Inst::Jmp { .. }
                 | Inst::TestBranch { .. }
                 | Inst::CmpBranch { .. }
+                | Inst::FcmpBranch { .. }
                 | Inst::JmpTable { .. }
                 | Inst::TryCall { .. }
         )

@@ -90,7 +90,8 @@ pub(super) fn fused_into_branch(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -
             return false;
         }
         if v == result {
-            return icmp_operands(ctx, branch_cond(ctx, v)).is_some();
+            let cond = branch_cond(ctx, v);
+            return icmp_operands(ctx, cond).is_some() || fcmp_operands(ctx, cond).is_some();
         }
         match extended(ctx, v) {
             Some(inner) => v = inner,
@@ -182,6 +183,27 @@ pub(super) fn icmp_operands(
         } => {
             let ty = dfg.value_type(a);
             int_le64(ty).then_some((cond, a, b, ty))
+        }
+        _ => None,
+    }
+}
+
+/// The condition and operands of the fcmp defining `v`, and whether they are `f64`, if
+/// `v` is the result of an fcmp on `f32` or `f64`.
+pub(super) fn fcmp_operands(
+    ctx: &Lower<'_, MInst>,
+    v: Value,
+) -> Option<(crate::ir::FloatCC, Value, Value, bool)> {
+    let dfg = &ctx.func.dfg;
+    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+    match dfg.insts[inst] {
+        InstructionData::FloatCompare {
+            opcode: Opcode::Fcmp,
+            cond,
+            args: [a, b],
+        } => {
+            let ty = dfg.value_type(a);
+            f32_or_f64(ty).then_some((cond, a, b, ty == Type::F64))
         }
         _ => None,
     }

@@ -853,6 +853,20 @@ impl LowerBackend for X64Lower {
             InstructionData::Brif { arg, .. } => {
                 let ty = ctx.func.dfg.value_type(arg);
                 check_int(ty)?;
+                // A condition computed by a float comparison: ucomis and jcc.
+                if let Some((cc, a, b, double)) = fcmp_operands(ctx, branch_cond(ctx, arg)) {
+                    let (a, b) = (ctx.value_reg(a)?, ctx.value_reg(b)?);
+                    ctx.vcode.push(MInst::FcmpBranch {
+                        double,
+                        cc,
+                        a,
+                        b,
+                        taken: targets[0],
+                        not_taken: targets[1],
+                    });
+                    ctx.add_succ(inst, 0, targets[0])?;
+                    return ctx.add_succ(inst, 1, targets[1]);
+                }
                 // A condition computed by an integer icmp: branch on the comparison itself
                 // (the icmp's own result is still computed if anything else uses it).
                 if let Some((cc, a, b, cty)) = icmp_operands(ctx, branch_cond(ctx, arg)) {
