@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates filetests/suite/runtests/fcmp_branch.clif: brif on each of the 14 fcmp
-conditions (directly and through an extension) at f32 and f64, with NaN, infinities,
-signed zeros and ordinary values on both sides. Expected values are computed here,
+conditions (directly and through an extension) and select on them, at f32 and f64, with
+NaN, infinities, signed zeros and ordinary values on both sides. Expected values are computed here,
 independently of Gantry."""
 
 import math
@@ -56,4 +56,19 @@ for ty in ("f32", "f64"):
                 for b in VALUES:
                     out.append(f"; run: {fname}({lit(a)}, {lit(b)}) == {int(f(a, b))}")
             out.append("")
+# The same comparisons selecting between two integers (cmp + cmov when one flag tells).
+for ty in ("f32", "f64"):
+    for name, f in CONDS.items():
+        fname = f"%sel_{name}_{ty}"
+        out.append(f"function {fname}({ty}, {ty}, i64, i64) -> i64 {{")
+        out.append(f"block0(v0: {ty}, v1: {ty}, v2: i64, v3: i64):")
+        out.append(f"    v4 = fcmp {name} v0, v1")
+        out.append("    v5 = select v4, v2, v3")
+        out.append("    return v5")
+        out.append("}")
+        for a in VALUES:
+            for b in VALUES:
+                want = 7 if f(a, b) else -9
+                out.append(f"; run: {fname}({lit(a)}, {lit(b)}, 7, -9) == {want}")
+        out.append("")
 open("filetests/suite/runtests/fcmp_branch.clif", "w").write("\n".join(out) + "\n")

@@ -283,6 +283,33 @@ pub(super) fn emit_float(
 
 /// The x86 flags conditions after `ucomis a, b`, for each CLIF condition: the operands
 /// to compare (swapped or not), the condition codes, and how two of them combine.
+/// `ucomiss/ucomisd bb, a` (for [`Inst::FcmpSelect`]).
+pub(super) fn ucomis_into(b: &mut Vec<u8>, double: bool, a: Xmm, bb: Xmm) {
+    ucomis(b, double, a, bb);
+}
+
+/// The one flag condition that tells `a cc b` after `ucomis` (with the operands swapped
+/// when the first element is true), if one does: every condition but `eq` and `ne`,
+/// which also need the parity flag of an unordered result.
+pub(crate) fn float_cc_flag(cc: FloatCC) -> Option<(bool, Cc)> {
+    use FloatCC::*;
+    Some(match cc {
+        Ordered => (false, Cc::Np),
+        Unordered => (false, Cc::P),
+        OrderedNotEqual => (false, Cc::Nz),
+        UnorderedOrEqual => (false, Cc::Z),
+        GreaterThan => (false, Cc::Nbe),
+        GreaterThanOrEqual => (false, Cc::Nb),
+        LessThan => (true, Cc::Nbe),
+        LessThanOrEqual => (true, Cc::Nb),
+        UnorderedOrLessThan => (false, Cc::B),
+        UnorderedOrLessThanOrEqual => (false, Cc::Be),
+        UnorderedOrGreaterThan => (true, Cc::B),
+        UnorderedOrGreaterThanOrEqual => (true, Cc::Be),
+        Equal | NotEqual => return None,
+    })
+}
+
 /// A branch on `a cc b`: `ucomis` (operands swapped for the "less" conditions), then
 /// `jcc` to `taken` (two jumps for equal and not-equal, which involve the parity flag of
 /// an unordered result), and a `jmp` to `not_taken` unless it comes next.
@@ -301,20 +328,9 @@ pub(super) fn emit_fcmp_branch(
     let jcc = |buf: &mut MachBuffer<Rel32>, cc: Cc, to: MachLabel| {
         jump(buf, &[0x0f, 0x80 | cc as u8], to);
     };
-    let (swap, single) = match cc {
-        Ordered => (false, Some(Cc::Np)),
-        Unordered => (false, Some(Cc::P)),
-        OrderedNotEqual => (false, Some(Cc::Nz)),
-        UnorderedOrEqual => (false, Some(Cc::Z)),
-        GreaterThan => (false, Some(Cc::Nbe)),
-        GreaterThanOrEqual => (false, Some(Cc::Nb)),
-        LessThan => (true, Some(Cc::Nbe)),
-        LessThanOrEqual => (true, Some(Cc::Nb)),
-        UnorderedOrLessThan => (false, Some(Cc::B)),
-        UnorderedOrLessThanOrEqual => (false, Some(Cc::Be)),
-        UnorderedOrGreaterThan => (true, Some(Cc::B)),
-        UnorderedOrGreaterThanOrEqual => (true, Some(Cc::Be)),
-        Equal | NotEqual => (false, None),
+    let (swap, single) = match float_cc_flag(cc) {
+        Some((swap, c)) => (swap, Some(c)),
+        None => (false, None),
     };
     let (x, y) = if swap { (bb, a) } else { (a, bb) };
     let mut b = Vec::new();

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod emit;
 mod emit_float;
+pub(crate) use emit_float::float_cc_flag;
 pub mod encode;
 pub mod frame;
 pub mod regs;
@@ -519,6 +520,24 @@ pub enum Inst {
         a: Reg,
         /// Right operand.
         b: RegOrImm,
+        /// The value if `a cc b`.
+        t: Reg,
+        /// The value otherwise, overwritten.
+        f: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// `ucomis b, a; cmovcc t, dst` with `dst` = `f`: a `select` of integers on a float
+    /// comparison whose outcome one flag tells (every condition but `eq` and `ne`).
+    FcmpSelect {
+        /// `f64` rather than `f32`.
+        double: bool,
+        /// The condition.
+        cc: FloatCC,
+        /// Left operand.
+        a: Reg,
+        /// Right operand.
+        b: Reg,
         /// The value if `a cc b`.
         t: Reg,
         /// The value otherwise, overwritten.
@@ -1243,6 +1262,15 @@ impl MachInst for Inst {
             } => {
                 c.reg_use(*f);
                 c.reg_use(*cond);
+                c.reg_use(*t);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::FcmpSelect {
+                a, b, t, f, dst, ..
+            } => {
+                c.reg_use(*f);
+                c.reg_use(*a);
+                c.reg_use(*b);
                 c.reg_use(*t);
                 c.reg_reuse_def(*dst, 0);
             }

@@ -151,7 +151,9 @@ pub(super) fn select_absorbs(
     }
 }
 
-/// The integer icmp (on at most 64 bits) that condition `c` tests, through extensions.
+/// The comparison that condition `c` tests, through extensions, if a `select` can use it
+/// directly: an integer icmp on at most 64 bits, or an fcmp on `f32`/`f64` whose outcome
+/// one flag tells (see [`float_cc_flag`]).
 pub(super) fn icmp_cond(dfg: &crate::ir::DataFlowGraph, c: Value) -> Option<Value> {
     let mut v = dfg.resolve_aliases(c);
     while let Some(inner) = extended_in(dfg, v) {
@@ -163,6 +165,15 @@ pub(super) fn icmp_cond(dfg: &crate::ir::DataFlowGraph, c: Value) -> Option<Valu
             args: [a, _],
             ..
         } if int_le64(dfg.value_type(a)) => Some(v),
+        InstructionData::FloatCompare {
+            opcode: Opcode::Fcmp,
+            cond,
+            args: [a, _],
+        } if f32_or_f64(dfg.value_type(a))
+            && crate::isa::x64::inst::float_cc_flag(cond).is_some() =>
+        {
+            Some(v)
+        }
         _ => None,
     }
 }

@@ -208,6 +208,21 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_select_icmp(&mut self, cmp: Value, t: Value, f: Value) -> Reg {
+        if let Some((cc, a, b, double)) = fcmp_operands(self.lower, cmp) {
+            let (a, b) = (self.put_in_reg(a), self.put_in_reg(b));
+            let (t, f) = (self.put_in_reg(t), self.put_in_reg(f));
+            let dst = self.tmp();
+            self.lower.vcode.push(MInst::FcmpSelect {
+                double,
+                cc,
+                a,
+                b,
+                t,
+                f,
+                dst: Writable::from_reg(dst),
+            });
+            return dst;
+        }
         let Some((cc, a, b, cty)) = icmp_operands(self.lower, cmp) else {
             unreachable!("matched by select_icmp");
         };
