@@ -2,7 +2,8 @@
 //! `none` (and NaN canonicalization whenever `enable_nan_canonicalization` is set). Each
 //! optimization keeps the function valid and its behaviour unchanged.
 //!
-//! Passes, in order: [`div_const`] (division by constants as multiplications),
+//! Passes, in order: [`simplify`] (comparisons of comparisons, identities),
+//! [`div_const`] (division by constants as multiplications),
 //! [`redundant_loads`] (loads whose value a block already knows), [`gvn`] (global value
 //! numbering over the dominator tree), then [`licm`] (loop-invariant code motion to loop
 //! preheaders).
@@ -12,6 +13,7 @@ pub mod gvn;
 pub mod licm;
 pub mod nan_canonicalize;
 pub mod redundant_loads;
+pub mod simplify;
 
 use crate::ir::FunctionStencil;
 use crate::machinst::CodegenError;
@@ -39,6 +41,7 @@ pub fn optimize<'a>(
         changed += nan_canonicalize::run(&mut func);
     }
     if optimizing {
+        changed += simplify::run(&mut func);
         changed += div_const::run(&mut func) + redundant_loads::run(&mut func);
         let cfg = crate::flowgraph::ControlFlowGraph::with_function(&func);
         let domtree = crate::dominator_tree::DominatorTree::with_function(&func, &cfg);
