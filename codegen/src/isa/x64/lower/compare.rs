@@ -141,7 +141,7 @@ pub(super) fn select_absorbs(
             return Vec::new();
         }
         chain.push(v);
-        if icmp_cond(dfg, v) == Some(v) {
+        if select_cond(dfg, v) == Some(v) {
             return chain;
         }
         match extended_in(dfg, v) {
@@ -154,7 +154,7 @@ pub(super) fn select_absorbs(
 /// The comparison that condition `c` tests, through extensions, if a `select` can use it
 /// directly: an integer icmp on at most 64 bits, or an fcmp on `f32`/`f64` whose outcome
 /// one flag tells (see [`float_cc_flag`]).
-pub(super) fn icmp_cond(dfg: &crate::ir::DataFlowGraph, c: Value) -> Option<Value> {
+pub(super) fn select_cond(dfg: &crate::ir::DataFlowGraph, c: Value) -> Option<Value> {
     let mut v = dfg.resolve_aliases(c);
     while let Some(inner) = extended_in(dfg, v) {
         v = inner;

@@ -203,11 +203,11 @@ impl generated::Context for IsleCtx<'_, '_> {
         dst
     }
 
-    fn select_icmp(&mut self, c: Value) -> Option<Value> {
-        icmp_cond(&self.lower.func.dfg, c)
+    fn select_cmp(&mut self, c: Value) -> Option<Value> {
+        select_cond(&self.lower.func.dfg, c)
     }
 
-    fn x64_select_icmp(&mut self, cmp: Value, t: Value, f: Value) -> Reg {
+    fn x64_select_cmp(&mut self, cmp: Value, t: Value, f: Value) -> Reg {
         if let Some((cc, a, b, double)) = fcmp_operands(self.lower, cmp) {
             let (a, b) = (self.put_in_reg(a), self.put_in_reg(b));
             let (t, f) = (self.put_in_reg(t), self.put_in_reg(f));
@@ -224,7 +224,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             return dst;
         }
         let Some((cc, a, b, cty)) = icmp_operands(self.lower, cmp) else {
-            unreachable!("matched by select_icmp");
+            unreachable!("matched by select_cmp");
         };
         let plan = plan_icmp(&self.lower.func.dfg, cc, a, b);
         let lhs = self.put_in_reg(plan.lhs);

@@ -1095,7 +1095,7 @@ impl LowerBackend for X64Lower {
                 _ => alloc::vec![addr],
             };
         }
-        // A select on an integer comparison compares itself (see `select_icmp` in
+        // A select on a comparison compares itself (see `select_cmp` in
         // lower.isle), for integer results of at most 64 bits.
         if let InstructionData::Ternary {
             opcode: Opcode::Select,
@@ -1103,7 +1103,7 @@ impl LowerBackend for X64Lower {
         } = dfg.insts[inst]
         {
             let result_ty = dfg.value_type(dfg.first_result(inst));
-            if int_le64(result_ty) && icmp_cond(dfg, c).is_some() {
+            if int_le64(result_ty) && select_cond(dfg, c).is_some() {
                 return select_absorbs(dfg, uses, c);
             }
             return Vec::new();
