@@ -509,7 +509,9 @@ fn sink_loads<B: LowerBackend>(
         let mut last_effect: Option<Inst> = None;
         for inst in func.layout.block_insts(b) {
             let effect = has_effect(func, inst);
-            let lowered = effect || dfg.inst_results(inst).iter().any(|&r| ctx.uses[r] > 0);
+            let lowered = effect
+                || dfg.insts[inst].opcode().flags().is_terminator
+                || dfg.inst_results(inst).iter().any(|&r| ctx.uses[r] > 0);
             if let Some(load) = last_effect.filter(|_| lowered) {
                 let only_use_here = dfg.inst_results(load).first().is_some_and(|&r| {
                     ctx.uses[r] == 1

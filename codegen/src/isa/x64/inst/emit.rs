@@ -1687,6 +1687,48 @@ pub fn emit_inst(
             }
             return;
         }
+        Inst::CmpZeroMemBranch {
+            size,
+            addr,
+            trap,
+            taken,
+            not_taken,
+        } => {
+            let mem = frame.amode(addr, allocs);
+            if let Some(code) = trap {
+                buf.add_trap(*code);
+            }
+            // CMP r/m, imm8: 80 /7 ib for bytes, 83 /7 ib otherwise.
+            let opcode = if *size == OperandSize::Size8 {
+                0x80
+            } else {
+                0x83
+            };
+            let rex = if *size == OperandSize::Size64 {
+                RexFlags::w()
+            } else {
+                RexFlags::none()
+            };
+            emit_modrm(
+                &mut b,
+                prefixes_for(*size),
+                rex,
+                &[opcode],
+                7,
+                RegMem::Mem(mem),
+            );
+            b.push(0);
+            buf.put_data(&b);
+            if next == Some(labels[*taken]) {
+                jump(buf, &[0x0f, 0x84], labels[*not_taken]);
+            } else {
+                jump(buf, &[0x0f, 0x85], labels[*taken]);
+                if next != Some(labels[*not_taken]) {
+                    jump(buf, &[0xe9], labels[*not_taken]);
+                }
+            }
+            return;
+        }
         Inst::FcmpBranch {
             double,
             cc,

@@ -1181,6 +1181,20 @@ pub enum Inst {
         /// Taken otherwise.
         not_taken: usize,
     },
+    /// `cmp $0, mem; jne taken; jmp not_taken`: a branch on a loaded value, the load
+    /// folded into the comparison.
+    CmpZeroMemBranch {
+        /// The load width.
+        size: OperandSize,
+        /// The loaded address.
+        addr: Addr,
+        /// The load's trap code, if it may trap.
+        trap: Option<TrapCode>,
+        /// Taken if the value is not zero.
+        taken: usize,
+        /// Taken otherwise.
+        not_taken: usize,
+    },
     /// `test src, src; jnz taken; jmp not_taken`.
     TestBranch {
         /// The width tested.
@@ -1572,6 +1586,7 @@ impl MachInst for Inst {
             }
             Inst::Jmp { .. } => {}
             Inst::TestBranch { src, .. } => c.reg_use(*src),
+            Inst::CmpZeroMemBranch { addr, .. } => addr.collect(c),
             Inst::FcmpBranch { a, b, .. } => {
                 c.reg_use(*a);
                 c.reg_use(*b);
@@ -1602,6 +1617,7 @@ impl MachInst for Inst {
                 | Inst::TestBranch { .. }
                 | Inst::CmpBranch { .. }
                 | Inst::FcmpBranch { .. }
+                | Inst::CmpZeroMemBranch { .. }
                 | Inst::JmpTable { .. }
                 | Inst::TryCall { .. }
         )

@@ -853,6 +853,28 @@ impl LowerBackend for X64Lower {
             InstructionData::Brif { arg, .. } => {
                 let ty = ctx.func.dfg.value_type(arg);
                 check_int(ty)?;
+                // A loaded condition: compare the memory with zero.
+                if let Some(load) = ctx.sunk_load(arg) {
+                    let InstructionData::Load {
+                        flags,
+                        arg: p,
+                        offset,
+                        ..
+                    } = ctx.func.dfg.insts[load]
+                    else {
+                        unreachable!("can_sink_load accepts plain loads only");
+                    };
+                    let addr = amode(ctx, p, offset.bytes())?;
+                    ctx.vcode.push(MInst::CmpZeroMemBranch {
+                        size: size_of(ty),
+                        addr,
+                        trap: flags.trap_code(),
+                        taken: targets[0],
+                        not_taken: targets[1],
+                    });
+                    ctx.add_succ(inst, 0, targets[0])?;
+                    return ctx.add_succ(inst, 1, targets[1]);
+                }
                 // A condition computed by a float comparison: ucomis and jcc.
                 if let Some((cc, a, b, double)) = fcmp_operands(ctx, branch_cond(ctx, arg)) {
                     let (a, b) = (ctx.value_reg(a)?, ctx.value_reg(b)?);
@@ -1047,6 +1069,14 @@ impl LowerBackend for X64Lower {
         else {
             return false;
         };
+        // A branch on the loaded value compares the memory with zero.
+        if let InstructionData::Brif { arg, .. } = dfg.insts[user] {
+            let loaded = dfg.first_result(load);
+            return dfg.resolve_aliases(arg) == loaded
+                && int_le64(dfg.value_type(loaded))
+                && flags.endianness(crate::ir::Endianness::Little)
+                    == crate::ir::Endianness::Little;
+        }
         let InstructionData::Binary { opcode, args } = dfg.insts[user] else {
             return false;
         };
