@@ -1687,6 +1687,61 @@ pub fn emit_inst(
             }
             return;
         }
+        Inst::TestAndBranch {
+            size,
+            b: rhs,
+            taken,
+            not_taken,
+            ..
+        } => {
+            let a = gpr(allocs[0]);
+            match rhs {
+                // TEST r/m, r: 85 /r (84 /r for bytes).
+                RegOrImm::Reg(_) => {
+                    let bb = gpr(allocs[1]);
+                    let opcode = if *size == OperandSize::Size8 {
+                        0x84
+                    } else {
+                        0x85
+                    };
+                    emit_modrm(
+                        &mut b,
+                        prefixes_for(*size),
+                        rex_for(*size, &[a, bb]),
+                        &[opcode],
+                        bb.enc(),
+                        RegMem::Reg(a.enc()),
+                    );
+                }
+                // TEST r/m, imm: F7 /0 id (F6 /0 ib for bytes, iw for words).
+                RegOrImm::Imm(k) => {
+                    let (opcode, bytes) = match size {
+                        OperandSize::Size8 => (0xf6, 1),
+                        OperandSize::Size16 => (0xf7, 2),
+                        _ => (0xf7, 4),
+                    };
+                    emit_modrm(
+                        &mut b,
+                        prefixes_for(*size),
+                        rex_for(*size, &[a]),
+                        &[opcode],
+                        0,
+                        RegMem::Reg(a.enc()),
+                    );
+                    emit_imm(&mut b, i64::from(*k), bytes);
+                }
+            }
+            buf.put_data(&b);
+            if next == Some(labels[*taken]) {
+                jump(buf, &[0x0f, 0x84], labels[*not_taken]);
+            } else {
+                jump(buf, &[0x0f, 0x85], labels[*taken]);
+                if next != Some(labels[*not_taken]) {
+                    jump(buf, &[0xe9], labels[*not_taken]);
+                }
+            }
+            return;
+        }
         Inst::CmpZeroMemBranch {
             size,
             addr,

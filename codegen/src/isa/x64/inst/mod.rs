@@ -1195,6 +1195,19 @@ pub enum Inst {
         /// Taken otherwise.
         not_taken: usize,
     },
+    /// `test b, a; jnz taken; jmp not_taken`: a branch on `a & b` being non-zero.
+    TestAndBranch {
+        /// The operation width.
+        size: OperandSize,
+        /// One operand.
+        a: Reg,
+        /// The other, or an immediate.
+        b: RegOrImm,
+        /// Taken if `a & b` is not zero.
+        taken: usize,
+        /// Taken otherwise.
+        not_taken: usize,
+    },
     /// `test src, src; jnz taken; jmp not_taken`.
     TestBranch {
         /// The width tested.
@@ -1587,6 +1600,12 @@ impl MachInst for Inst {
             Inst::Jmp { .. } => {}
             Inst::TestBranch { src, .. } => c.reg_use(*src),
             Inst::CmpZeroMemBranch { addr, .. } => addr.collect(c),
+            Inst::TestAndBranch { a, b, .. } => {
+                c.reg_use(*a);
+                if let RegOrImm::Reg(b) = b {
+                    c.reg_use(*b);
+                }
+            }
             Inst::FcmpBranch { a, b, .. } => {
                 c.reg_use(*a);
                 c.reg_use(*b);
@@ -1618,6 +1637,7 @@ impl MachInst for Inst {
                 | Inst::CmpBranch { .. }
                 | Inst::FcmpBranch { .. }
                 | Inst::CmpZeroMemBranch { .. }
+                | Inst::TestAndBranch { .. }
                 | Inst::JmpTable { .. }
                 | Inst::TryCall { .. }
         )

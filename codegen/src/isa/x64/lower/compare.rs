@@ -91,7 +91,18 @@ pub(super) fn fused_into_branch(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -
         }
         if v == result {
             let cond = branch_cond(ctx, v);
-            return icmp_operands(ctx, cond).is_some() || fcmp_operands(ctx, cond).is_some();
+            if icmp_operands(ctx, cond).is_some() || fcmp_operands(ctx, cond).is_some() {
+                return true;
+            }
+            // A `band` is tested by the branch only if nothing else uses it or what
+            // extends it (as the branch's lowering checks).
+            let mut w = v;
+            let mut single = true;
+            while let Some(inner) = extended(ctx, w) {
+                w = inner;
+                single &= ctx.use_count(w) == 1;
+            }
+            return single && band_operands(ctx, cond).is_some();
         }
         match extended(ctx, v) {
             Some(inner) => v = inner,
@@ -215,6 +226,23 @@ pub(super) fn fcmp_operands(
         } => {
             let ty = dfg.value_type(a);
             f32_or_f64(ty).then_some((cond, a, b, ty == Type::F64))
+        }
+        _ => None,
+    }
+}
+
+/// The operands and type of the `band` defining `v`, if one on integers of at most 64
+/// bits does and neither operand is a load folded into it (a branch on it is a `test`).
+pub(super) fn band_operands(ctx: &Lower<'_, MInst>, v: Value) -> Option<(Value, Value, Type)> {
+    let dfg = &ctx.func.dfg;
+    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+    match dfg.insts[inst] {
+        InstructionData::Binary {
+            opcode: Opcode::Band,
+            args: [a, b],
+        } if ctx.sunk_load(a).is_none() && ctx.sunk_load(b).is_none() => {
+            let ty = dfg.value_type(a);
+            int_le64(ty).then_some((a, b, ty))
         }
         _ => None,
     }

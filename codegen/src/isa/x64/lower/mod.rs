@@ -875,6 +875,36 @@ impl LowerBackend for X64Lower {
                     ctx.add_succ(inst, 0, targets[0])?;
                     return ctx.add_succ(inst, 1, targets[1]);
                 }
+                // A condition computed by `band` used only here: test.
+                let single_use = {
+                    let mut v = ctx.func.dfg.resolve_aliases(arg);
+                    let mut ok = ctx.use_count(v) == 1;
+                    while let Some(inner) = extended(ctx, v) {
+                        v = inner;
+                        ok &= ctx.use_count(v) == 1;
+                    }
+                    ok
+                };
+                let band = band_operands(ctx, branch_cond(ctx, arg)).filter(|_| single_use);
+                if let Some((a, b, bty)) = band {
+                    let imm = |v: Value| {
+                        iconst_of(&ctx.func.dfg, v).and_then(|k| imm32_for(bty, k as u64))
+                    };
+                    let (a, b) = match (imm(a), imm(b)) {
+                        (_, Some(k)) => (ctx.value_reg(a)?, RegOrImm::Imm(k)),
+                        (Some(k), None) => (ctx.value_reg(b)?, RegOrImm::Imm(k)),
+                        (None, None) => (ctx.value_reg(a)?, RegOrImm::Reg(ctx.value_reg(b)?)),
+                    };
+                    ctx.vcode.push(MInst::TestAndBranch {
+                        size: size_of(bty),
+                        a,
+                        b,
+                        taken: targets[0],
+                        not_taken: targets[1],
+                    });
+                    ctx.add_succ(inst, 0, targets[0])?;
+                    return ctx.add_succ(inst, 1, targets[1]);
+                }
                 // A condition computed by a float comparison: ucomis and jcc.
                 if let Some((cc, a, b, double)) = fcmp_operands(ctx, branch_cond(ctx, arg)) {
                     let (a, b) = (ctx.value_reg(a)?, ctx.value_reg(b)?);
