@@ -890,9 +890,11 @@ impl LowerBackend for X64Lower {
                     let imm = |v: Value| {
                         iconst_of(&ctx.func.dfg, v).and_then(|k| imm32_for(bty, k as u64))
                     };
+                    // The same operand as `absorbed_operands` takes as the immediate: the
+                    // left one first.
                     let (a, b) = match (imm(a), imm(b)) {
-                        (_, Some(k)) => (ctx.value_reg(a)?, RegOrImm::Imm(k)),
-                        (Some(k), None) => (ctx.value_reg(b)?, RegOrImm::Imm(k)),
+                        (Some(k), _) => (ctx.value_reg(b)?, RegOrImm::Imm(k)),
+                        (None, Some(k)) => (ctx.value_reg(a)?, RegOrImm::Imm(k)),
                         (None, None) => (ctx.value_reg(a)?, RegOrImm::Reg(ctx.value_reg(b)?)),
                     };
                     ctx.vcode.push(MInst::TestAndBranch {
