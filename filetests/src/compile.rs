@@ -11,8 +11,8 @@ use gantry_reader::TestFile;
 use std::path::Path;
 
 /// The listing of a compiled function: `VCode:` with the code before register
-/// allocation, then `Disassembled:` with the emitted machine code, then its relocations
-/// and trap sites.
+/// allocation, then `Disassembled:` with the emitted machine code and the bytes of its
+/// constant pool, then its relocations and trap sites.
 pub fn listing(code: &CompiledCode, isa: &str) -> String {
     let mut out = String::from("VCode:\n");
     for l in code.vcode.as_deref().unwrap_or("").lines() {
@@ -21,7 +21,16 @@ pub fn listing(code: &CompiledCode, isa: &str) -> String {
         out.push('\n');
     }
     out.push_str("\nDisassembled:\n");
-    out.push_str(&disasm::disassemble(isa, &code.code));
+    let (instructions, constants) = code.code.split_at(code.code_len as usize);
+    out.push_str(&disasm::disassemble(isa, instructions));
+    for (i, chunk) in constants.chunks(8).enumerate() {
+        let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        out.push_str(&format!(
+            "  {:4x}: .byte {}\n",
+            code.code_len as usize + 8 * i,
+            bytes.join(" ")
+        ));
+    }
     for r in &code.relocs {
         out.push_str(&format!(
             "  reloc at {:#x}: kind {} -> {:?} {:+}\n",

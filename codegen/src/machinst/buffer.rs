@@ -208,6 +208,9 @@ pub struct MachBuffer<L: LabelUse> {
 pub struct MachBufferFinalized {
     /// The code and constants.
     pub data: Vec<u8>,
+    /// Where the constants placed after the code begin, in bytes (the length of `data`
+    /// when there are none).
+    pub code_len: u32,
     /// Relocations, by offset.
     pub relocs: Vec<MachReloc>,
     /// Trap sites, by offset.
@@ -508,6 +511,7 @@ impl<L: LabelUse> MachBuffer<L> {
     /// A label used but never bound, or a reference that cannot reach its label.
     pub fn finish(mut self) -> Result<MachBufferFinalized, BufferError> {
         self.end_srcloc();
+        let code_len = self.cur_offset();
         if !self.pending_constants.is_empty() || !self.fixups.is_empty() {
             self.emit_island(u32::MAX);
         }
@@ -538,6 +542,7 @@ impl<L: LabelUse> MachBuffer<L> {
         }
         Ok(MachBufferFinalized {
             data: self.data,
+            code_len,
             relocs: self.relocs,
             traps: self.traps,
             call_sites: self.call_sites,

@@ -69,8 +69,11 @@ pub struct FinalizedSrcLoc {
 /// Machine code ready for a JIT or an object file.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct CompiledCode {
-    /// The machine code.
+    /// The machine code, then its constants.
     pub code: Vec<u8>,
+    /// Where the constants after the code begin, in bytes (the length of `code` when
+    /// there are none).
+    pub code_len: u32,
     /// The relocations to apply when placing it.
     pub relocs: Vec<FinalizedReloc>,
     /// The instructions that may trap, with their trap codes.
@@ -99,6 +102,7 @@ impl CompiledCodeStencil {
         let base = params.base_srcloc();
         let b = self.buffer;
         CompiledCode {
+            code_len: b.code_len,
             relocs: b
                 .relocs
                 .into_iter()

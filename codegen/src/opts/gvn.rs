@@ -5,8 +5,8 @@
 //! contents (opcode, immediates, operands after alias resolution, controlling type) to
 //! its results, so an instruction only ever reuses one that dominates it.
 //!
-//! Merged: instructions without effects, except constants (cheaper to rematerialize
-//! than to keep live); trapping instructions whose trap depends only on their operands
+//! Merged: instructions without effects, constants only within one block (across
+//! blocks a constant is cheaper to rematerialize than to keep live); trapping instructions whose trap depends only on their operands
 //! (`idempotent`: the dominating copy traps first); and loads from `readonly` memory,
 //! which always reads the same value.
 
@@ -16,10 +16,35 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 
 /// What identifies the value(s) an instruction computes.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
     data: InstructionData,
     ctrl: Type,
+    /// The block, for constants (merged only within a block); `None` otherwise.
+    block: Option<Block>,
+}
+
+/// Whether `op` defines a constant.
+fn is_constant(op: Opcode) -> bool {
+    matches!(
+        op,
+        Opcode::Iconst
+            | Opcode::F16const
+            | Opcode::F32const
+            | Opcode::F64const
+            | Opcode::F128const
+            | Opcode::Vconst
+    )
+}
+
+/// Whether a constant costs more to rematerialize at each use than to keep in a
+/// register within its block: an integer that no 32-bit immediate holds, or a float
+/// (a load from the constant pool).
+fn expensive_constant(data: &InstructionData) -> bool {
+    match *data {
+        InstructionData::UnaryImm { imm, .. } => i32::try_from(imm.bits()).is_err(),
+        _ => true,
+    }
 }
 
 /// Whether `inst` may be replaced by an identical instruction that dominates it.
@@ -36,15 +61,7 @@ fn mergeable(func: &FunctionStencil, inst: Inst) -> bool {
     {
         return false;
     }
-    if matches!(
-        op,
-        Opcode::Iconst
-            | Opcode::F16const
-            | Opcode::F32const
-            | Opcode::F64const
-            | Opcode::F128const
-            | Opcode::Vconst
-    ) {
+    if is_constant(op) && !expensive_constant(data) {
         return false;
     }
     if f.can_load {
@@ -103,9 +120,11 @@ pub fn run(func: &mut FunctionStencil, domtree: &DominatorTree) -> usize {
             if !mergeable(func, inst) {
                 continue;
             }
+            let data = func.dfg.insts[inst];
             let key = Key {
-                data: func.dfg.insts[inst],
+                data,
                 ctrl: func.dfg.ctrl_typevar(inst),
+                block: is_constant(data.opcode()).then_some(block),
             };
             match table.get(&key) {
                 Some(earlier) => {
@@ -118,11 +137,8 @@ pub fn run(func: &mut FunctionStencil, domtree: &DominatorTree) -> usize {
                     removed += 1;
                 }
                 None => {
-                    table.insert(key, func.dfg.inst_results(inst).to_vec());
-                    added.push(Key {
-                        data: func.dfg.insts[inst],
-                        ctrl: func.dfg.ctrl_typevar(inst),
-                    });
+                    table.insert(key.clone(), func.dfg.inst_results(inst).to_vec());
+                    added.push(key);
                 }
             }
         }

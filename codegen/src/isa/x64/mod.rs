@@ -221,7 +221,14 @@ impl TargetIsa for X64Isa {
         );
 
         let mut frame = frame;
-        if let Some(gv) = func.stack_limit {
+        // A leaf function without frame storage pushes no more than its saved
+        // registers: like Cranelift, it leaves the stack-limit check out (the limit
+        // keeps that much slack).
+        let leaf_without_storage = stack_slot_bytes == 0
+            && out.num_spillslots == 0
+            && vcode.outgoing_args_bytes() == 0
+            && !vcode.insts().iter().any(inst::Inst::is_call);
+        if let Some(gv) = func.stack_limit.filter(|_| !leaf_without_storage) {
             frame.stack_limit = Some(stack_limit_chain(func, gv)?);
         }
         frame.pic = self.shared.is_pic;

@@ -1380,6 +1380,7 @@ pub fn emit_inst(
         Inst::XmmRR { .. }
         | Inst::XmmUnary { .. }
         | Inst::GprToXmm { .. }
+        | Inst::XmmConst { .. }
         | Inst::XmmToGpr { .. }
         | Inst::CvtIntToFloat { .. }
         | Inst::CvtU64ToFloat { .. }

@@ -1,12 +1,12 @@
 //! Emission of the scalar float instructions (SSE2, and SSE4.1 `round*`; Intel SDM
 //! Vol. 2). Sequences with internal branches use buffer labels.
 
-use super::args::{OperandSize, RegMem};
+use super::args::{Amode, OperandSize, RegMem};
 use super::emit::{NONE, Rel32, gpr, jump, scalar, trap_unless, xmm};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm};
 use super::frame::Frame;
 use super::regs::{Gpr, Xmm};
-use super::{Cc, Inst, XmmOp, XmmUnaryOp};
+use super::{Cc, Inst, MoveKind, XmmOp, XmmUnaryOp};
 use crate::ir::{FloatCC, TrapCode};
 use crate::machinst::buffer::{MachBuffer, MachLabel};
 use alloc::vec::Vec;
@@ -148,6 +148,34 @@ pub(super) fn emit_float(
                     // Bit 3 suppresses the precision exception.
                     b.push(*mode | 0x08);
                 }
+            }
+        }
+        Inst::XmmConst { kind, bits, .. } => {
+            let dst = xmm(allocs[0]);
+            if *bits == 0 {
+                // xorps dst, dst (0F 57 /r): the zeroing idiom.
+                emit_modrm(
+                    &mut b,
+                    NONE,
+                    RexFlags::none(),
+                    &[0x0f, 0x57],
+                    dst.enc(),
+                    RegMem::Reg(dst.enc()),
+                );
+            } else {
+                let size = match kind {
+                    MoveKind::F32 => 4,
+                    MoveKind::F64 => 8,
+                    _ => 16,
+                };
+                let label = buf.register_constant(&bits.to_le_bytes()[..size], size as u32);
+                // The displacement is the instruction's last field: -4 makes it count
+                // from the instruction's end (see `Rel32`).
+                let mem = Amode::RipRelative { disp: -4 };
+                super::emit::xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, false);
+                buf.put_data(&b);
+                buf.use_label_at_offset(buf.cur_offset() - 4, label, Rel32);
+                return true;
             }
         }
         Inst::GprToXmm { wide, .. } => {

@@ -394,3 +394,71 @@ fn rsp_is_not_an_index() {
         sib(Gpr::RAX, Gpr::RSP, 0, 0),
     );
 }
+
+/// Emits `kind` constants `bits` into xmm register `dst` through [`super::Inst::XmmConst`]
+/// and finishes the buffer: the code and its constant pool.
+fn xmm_consts(consts: &[(super::MoveKind, u128, u8)]) -> Vec<u8> {
+    use crate::machinst::buffer::MachBuffer;
+    use crate::machinst::reg::{Reg, Writable};
+    let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
+    let mut buf = MachBuffer::new();
+    for &(kind, bits, dst) in consts {
+        let inst = super::Inst::XmmConst {
+            kind,
+            bits,
+            dst: Writable::from_reg(Reg::new(0, regalloc2::RegClass::Float)),
+        };
+        let alloc = regalloc2::Allocation::reg(Xmm::new(dst).preg());
+        super::emit::emit_inst(&inst, &[alloc], &mut buf, &[], None, &frame);
+    }
+    buf.finish().expect("the buffer resolves").data
+}
+
+#[test]
+fn float_constants_load_from_the_pool_after_the_code() {
+    use super::MoveKind;
+    let code = xmm_consts(&[
+        (MoveKind::F64, 0x4025_0000_0000_0000, 12),
+        (MoveKind::F32, 0x4040_0000, 2),
+        (MoveKind::F64, 0, 8),
+        (MoveKind::F64, 0x4025_0000_0000_0000, 1),
+    ]);
+    // movsd disp32(%rip), %xmm12 (F2 REX.R 0F 10 /r, mod 00 rm 101); movss to xmm2;
+    // xorps %xmm8, %xmm8 (REX.RB 0F 57 /r); the f64 again, sharing its pool entry. The
+    // code is 9 + 8 + 4 + 8 = 29 bytes; the f64 is at 32 (8-aligned), the f32 at 40.
+    let want_code: &[u8] = &[
+        0xf2, 0x44, 0x0f, 0x10, 0x25, 0x17, 0, 0, 0, // 32 - 9
+        0xf3, 0x0f, 0x10, 0x15, 0x17, 0, 0, 0, // 40 - 17
+        0x45, 0x0f, 0x57, 0xc0, //
+        0xf2, 0x0f, 0x10, 0x0d, 0x03, 0, 0, 0, // 32 - 29
+    ];
+    assert_eq!(&code[..29], want_code);
+    assert_eq!(&code[32..40], &0x4025_0000_0000_0000u64.to_le_bytes());
+    assert_eq!(&code[40..44], &0x4040_0000u32.to_le_bytes());
+    let cs = Capstone::new()
+        .x86()
+        .mode(arch::x86::ArchMode::Mode64)
+        .syntax(arch::x86::ArchSyntax::Att)
+        .build()
+        .expect("capstone supports x86-64");
+    let insns = cs.disasm_all(&code[..29], 0).expect("disassembly runs");
+    let text: Vec<String> = insns
+        .iter()
+        .map(|i| {
+            alloc::format!(
+                "{} {}",
+                i.mnemonic().unwrap_or(""),
+                i.op_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        text,
+        [
+            "movsd 0x17(%rip), %xmm12",
+            "movss 0x17(%rip), %xmm2",
+            "xorps %xmm8, %xmm8",
+            "movsd 3(%rip), %xmm1",
+        ]
+    );
+}

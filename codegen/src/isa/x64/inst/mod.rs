@@ -752,6 +752,17 @@ pub enum Inst {
         /// Destination.
         dst: Writable<Reg>,
     },
+    /// A float constant: `xorps dst, dst` for all-zero bits, else `movss`/`movsd`/
+    /// `movups` from a RIP-relative copy in the function's constant pool (Intel SDM
+    /// vol. 2, MOVSS/MOVSD/MOVUPS, XORPS).
+    XmmConst {
+        /// The width loaded (not `Int`).
+        kind: MoveKind,
+        /// The constant's bits (the low 4, 8 or 16 bytes, little-endian, are used).
+        bits: u128,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
     /// `movd`/`movq` from a general register to an xmm register (66 [REX.W] 0F 6E).
     GprToXmm {
         /// 64 bits rather than 32.
@@ -1231,6 +1242,20 @@ impl CallInfo {
     }
 }
 
+impl Inst {
+    /// Whether it calls a function that returns here (tail calls do not count: they
+    /// leave this frame first).
+    pub fn is_call(&self) -> bool {
+        matches!(
+            self,
+            Inst::CallKnown { .. }
+                | Inst::CallUnknown { .. }
+                | Inst::ElfTlsGetAddr { .. }
+                | Inst::TryCall { .. }
+        )
+    }
+}
+
 impl MachInst for Inst {
     fn get_operands(&self, c: &mut OperandCollector) {
         match self {
@@ -1451,6 +1476,7 @@ impl MachInst for Inst {
                 addr.collect(c);
                 c.reg_def(*dst);
             }
+            Inst::XmmConst { dst, .. } => c.reg_def(*dst),
             Inst::XmmStore { src, addr, .. } => {
                 c.reg_use(*src);
                 addr.collect(c);

@@ -658,15 +658,12 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_fconst(&mut self, ty: Type, bits: u64) -> Reg {
-        let double = ty == Type::F64;
-        let g = self.x64_imm(if double { Type::I64 } else { Type::I32 }, bits);
-        let dst = self.ftmp();
-        self.push(MInst::GprToXmm {
-            wide: double,
-            src: g,
-            dst: Writable::from_reg(dst),
-        });
-        dst
+        let kind = if ty == Type::F64 {
+            MoveKind::F64
+        } else {
+            MoveKind::F32
+        };
+        self.xmm_const(kind, u128::from(bits))
     }
 
     fn x64_xmm_rr(&mut self, op: XmmOp, ty: Type, a: Reg, b: Reg) -> Reg {

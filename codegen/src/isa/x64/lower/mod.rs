@@ -403,9 +403,18 @@ impl IsleCtx<'_, '_> {
 
     /// A 128-bit constant in an xmm register: two 64-bit halves joined by `punpcklqdq`.
     fn xmm_const128(&mut self, bits: u128) -> Reg {
-        let lo = self.imm64(bits as u64);
-        let hi = self.imm64((bits >> 64) as u64);
-        generated::Context::x64_pair_to_f128(self, (lo, hi))
+        self.xmm_const(MoveKind::V128, bits)
+    }
+
+    /// An xmm register holding the constant `bits` (see [`MInst::XmmConst`]).
+    fn xmm_const(&mut self, kind: MoveKind, bits: u128) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::XmmConst {
+            kind,
+            bits,
+            dst: Writable::from_reg(dst),
+        });
+        dst
     }
 
     /// The memory operand for `addr + offset` (see [`plan_addr`]).
