@@ -742,6 +742,18 @@ pub(super) fn jump(buf: &mut MachBuffer<Rel32>, opcode: &[u8], label: MachLabel)
     rel32(buf, label, -4);
 }
 
+/// `lea mem, dst` at 32 or 64 bits (8D /r; REX.W for 64): an addition that writes a
+/// third register and leaves the flags alone. At 32 bits the sum is truncated and
+/// zero-extended, as a 32-bit `add` would leave it.
+fn lea(b: &mut Vec<u8>, size: OperandSize, mem: Amode, dst: Gpr) {
+    let rex = if size == OperandSize::Size64 {
+        RexFlags::w()
+    } else {
+        RexFlags::none()
+    };
+    emit_modrm(b, NONE, rex, &[0x8d], dst.enc(), RegMem::Mem(mem));
+}
+
 /// A 32-bit field referring to `label` (see [`Rel32`]).
 fn rel32(buf: &mut MachBuffer<Rel32>, label: MachLabel, addend: i32) {
     let at = buf.cur_offset();
@@ -879,6 +891,53 @@ pub fn emit_inst(
                 emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, dst.enc());
                 emit_imm(&mut b, *value as i64, 8);
             }
+        }
+        Inst::AluRR { size, .. } if inst.is_three_operand_add() => {
+            let (src1, src2, dst) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
+            // `add` when the result may overwrite an operand (the shorter encoding).
+            let other = if dst == src1 {
+                Some(src2)
+            } else if dst == src2 {
+                Some(src1)
+            } else {
+                None
+            };
+            match other {
+                Some(src) => emit_modrm(
+                    &mut b,
+                    NONE,
+                    rex_for(*size, &[src, dst]),
+                    &[0x01],
+                    src.enc(),
+                    RegMem::Reg(dst.enc()),
+                ),
+                None => {
+                    // rsp can be a base but not an index.
+                    let (base, index) = if src2 == Gpr::RSP {
+                        (src2, src1)
+                    } else {
+                        (src1, src2)
+                    };
+                    lea(
+                        &mut b,
+                        *size,
+                        Amode::ImmRegRegShift {
+                            base,
+                            index,
+                            shift: 0,
+                            disp: 0,
+                        },
+                        dst,
+                    );
+                }
+            }
+        }
+        Inst::AluRI { op, size, imm, .. }
+            if inst.is_three_operand_add() && allocs[0] != allocs[1] =>
+        {
+            let disp = if *op == AluOp::Sub { -*imm } else { *imm };
+            let base = gpr(allocs[0]);
+            lea(&mut b, *size, Amode::ImmReg { base, disp }, gpr(allocs[1]));
         }
         Inst::AluRR { op, size, .. } => {
             let (src2, dst) = (gpr(allocs[1]), gpr(allocs[2]));

@@ -462,3 +462,88 @@ fn float_constants_load_from_the_pool_after_the_code() {
         ]
     );
 }
+
+/// The bytes of `inst` with its operands allocated to the general registers `regs`.
+fn emit_with(inst: super::Inst, regs: &[Gpr]) -> Vec<u8> {
+    use crate::machinst::buffer::MachBuffer;
+    let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
+    let mut buf = MachBuffer::new();
+    let allocs: Vec<regalloc2::Allocation> = regs
+        .iter()
+        .map(|g| regalloc2::Allocation::reg(g.preg()))
+        .collect();
+    super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);
+    buf.finish().expect("the buffer resolves").data
+}
+
+#[test]
+fn additions_into_a_third_register_are_lea() {
+    use super::args::OperandSize::{Size32, Size64};
+    use super::{AluOp, Inst};
+    use crate::machinst::reg::{Reg, Writable};
+    use Gpr as G;
+    let v = |i| Reg::new(i, regalloc2::RegClass::Int);
+    let rr = |op, size| Inst::AluRR {
+        op,
+        size,
+        src1: v(0),
+        src2: v(1),
+        dst: Writable::from_reg(v(2)),
+    };
+    let ri = |op, size, imm| Inst::AluRI {
+        op,
+        size,
+        src: v(0),
+        imm,
+        dst: Writable::from_reg(v(1)),
+    };
+    let cases: Vec<(Vec<u8>, &[u8], &str)> = alloc::vec![
+        // Distinct registers: LEA r64, m (REX.W 8D /r) with a SIB for base + index.
+        (
+            emit_with(rr(AluOp::Add, Size64), &[G::RDI, G::RSI, G::RAX]),
+            &[0x48, 0x8d, 0x04, 0x37],
+            "leaq (%rdi, %rsi), %rax",
+        ),
+        // rsp cannot be an index: the operands swap.
+        (
+            emit_with(rr(AluOp::Add, Size64), &[G::R13, G::RSP, G::RAX]),
+            &[0x4a, 0x8d, 0x04, 0x2c],
+            "leaq (%rsp, %r13), %rax",
+        ),
+        // The result in the first or the second operand's register: ADD r/m, r (01 /r).
+        (
+            emit_with(rr(AluOp::Add, Size32), &[G::RCX, G::RDX, G::RCX]),
+            &[0x01, 0xd1],
+            "addl %edx, %ecx",
+        ),
+        (
+            emit_with(rr(AluOp::Add, Size64), &[G::RCX, G::RDX, G::RDX]),
+            &[0x48, 0x01, 0xca],
+            "addq %rcx, %rdx",
+        ),
+        // An immediate: LEA with a displacement, negated for a subtraction.
+        (
+            emit_with(ri(AluOp::Add, Size32, 0x64), &[G::RDI, G::RAX]),
+            &[0x8d, 0x47, 0x64],
+            "leal 0x64(%rdi), %eax",
+        ),
+        (
+            emit_with(ri(AluOp::Sub, Size64, 0x1000), &[G::R12, G::R9]),
+            &[0x4d, 0x8d, 0x8c, 0x24, 0x00, 0xf0, 0xff, 0xff],
+            "leaq -0x1000(%r12), %r9",
+        ),
+        (
+            emit_with(ri(AluOp::Add, Size64, 1), &[G::R13, G::R13]),
+            &[0x49, 0x83, 0xc5, 0x01],
+            "addq $1, %r13",
+        ),
+    ];
+    for (got, want, text) in cases {
+        assert_eq!(got, want, "{text}");
+        assert_eq!(disassemble(want), (String::from(text), want.len()));
+    }
+    // The one immediate without a negation keeps the two-operand form.
+    assert!(!ri(AluOp::Sub, Size64, i32::MIN).is_three_operand_add());
+    assert!(ri(AluOp::Sub, Size32, -5).is_three_operand_add());
+    assert!(!ri(AluOp::And, Size64, 1).is_three_operand_add());
+}

@@ -1243,6 +1243,34 @@ impl CallInfo {
 }
 
 impl Inst {
+    /// Whether this 32- or 64-bit addition (or subtraction of a constant) may write a
+    /// register other than its first operand: it is then emitted as `lea` (Intel SDM
+    /// vol. 2, LEA), which saves the copy a two-operand `add` would need. `lea` leaves
+    /// the flags alone, which no instruction here reads from an earlier one.
+    pub fn is_three_operand_add(&self) -> bool {
+        let wide = |size: &OperandSize| matches!(size, OperandSize::Size32 | OperandSize::Size64);
+        match self {
+            Inst::AluRR {
+                op: AluOp::Add,
+                size,
+                ..
+            } => wide(size),
+            Inst::AluRI {
+                op: AluOp::Add,
+                size,
+                ..
+            } => wide(size),
+            // `x - imm` is `x + (-imm)`, except for the one immediate without a negation.
+            Inst::AluRI {
+                op: AluOp::Sub,
+                size,
+                imm,
+                ..
+            } => wide(size) && *imm != i32::MIN,
+            _ => false,
+        }
+    }
+
     /// Whether it calls a function that returns here (tail calls do not count: they
     /// leave this frame first).
     pub fn is_call(&self) -> bool {
@@ -1285,13 +1313,21 @@ impl MachInst for Inst {
             } => {
                 c.reg_use(*src1);
                 c.reg_use(*src2);
-                c.reg_reuse_def(*dst, 0);
+                if self.is_three_operand_add() {
+                    c.reg_def(*dst);
+                } else {
+                    c.reg_reuse_def(*dst, 0);
+                }
             }
             Inst::CmpSetcc { a, b, dst, .. } => {
                 c.reg_use(*a);
                 if let RegOrImm::Reg(b) = b {
                     c.reg_use(*b);
                 }
+                c.reg_def(*dst);
+            }
+            Inst::AluRI { src, dst, .. } if self.is_three_operand_add() => {
+                c.reg_use(*src);
                 c.reg_def(*dst);
             }
             Inst::AluRI { src, dst, .. } | Inst::Unary { src, dst, .. } => {
