@@ -1603,12 +1603,10 @@ pub fn emit_inst(
             xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, true);
         }
         Inst::Alu128 { op, .. } => {
-            let (b_lo, b_hi, d_lo, d_hi) = (
-                gpr(allocs[2]),
-                gpr(allocs[3]),
-                gpr(allocs[4]),
-                gpr(allocs[5]),
-            );
+            let [a_lo, a_hi, b_lo, b_hi, d_lo, d_hi] = [0, 1, 2, 3, 4, 5].map(|i| gpr(allocs[i]));
+            // The results are in registers of their own (early definitions).
+            super::frame::mov_rr(&mut b, a_lo, d_lo);
+            super::frame::mov_rr(&mut b, a_hi, d_hi);
             // add/adc (01, 11) or sub/sbb (29, 19), r/m64 <- r64
             let (lo_op, hi_op) = if *op == AluOp::Add {
                 (0x01, 0x11)

@@ -989,12 +989,14 @@ pub enum Inst {
         src: Reg,
     },
     /// A 128-bit add or subtract: `add`/`sub` on the low halves, `adc`/`sbb` on the high.
+    /// The results are early definitions, apart from every operand: the low result is
+    /// written before the high operands are read.
     Alu128 {
         /// Add or Sub.
         op: AluOp,
-        /// First operand, low half (overwritten).
+        /// First operand, low half.
         a_lo: Reg,
-        /// First operand, high half (overwritten).
+        /// First operand, high half.
         a_hi: Reg,
         /// Second operand, low half.
         b_lo: Reg,
@@ -1548,8 +1550,8 @@ impl MachInst for Inst {
                 c.reg_use(*a_hi);
                 c.reg_use(*b_lo);
                 c.reg_use(*b_hi);
-                c.reg_reuse_def(*dst_lo, 0);
-                c.reg_reuse_def(*dst_hi, 1);
+                c.reg_early_def(*dst_lo);
+                c.reg_early_def(*dst_hi);
             }
             Inst::Cmp128 {
                 a_lo,
