@@ -1,0 +1,287 @@
+import random, struct, sys
+
+INTS = ["i8", "i16", "i32", "i64", "i128"]
+FLOATS = ["f32", "f64"]
+BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "i128": 128, "f32": 32, "f64": 64}
+
+def fmt_float(ty, x):
+    if x != x:
+        return "+NaN"
+    if x == float("inf"):
+        return "+Inf"
+    if x == float("-inf"):
+        return "-Inf"
+    if x == 0.0:
+        return "-0.0" if str(x).startswith("-") else "0.0"
+    if ty == "f32":
+        x = struct.unpack("<f", struct.pack("<f", x))[0]
+    return x.hex().replace("+", "")
+
+def rand_arg(r, ty):
+    if ty in FLOATS:
+        c = r.choice([0.0, -0.0, 1.0, -1.0, 0.5, 1.5, -2.25, 3.0e9, -7.5e18, 1e-30, 2.0**31, 2.0**63, -(2.0**63), 255.5, float("inf"), float("-inf"), r.uniform(-1e6, 1e6), r.uniform(-10, 10)])
+        return fmt_float(ty, c)
+    b = BITS[ty]
+    c = r.choice([0, 1, -1, 2, (1 << (b - 1)) - 1, -(1 << (b - 1)), (1 << (b - 1)) - 2, r.randrange(-(1 << (b - 1)), 1 << (b - 1)), r.randrange(-100, 100), r.randrange(0, 1 << min(b - 1, 20))])
+    return str(c)
+
+class Fn:
+    def __init__(self, r):
+        self.r = r
+        self.lines = []
+        self.vals = {t: [] for t in INTS + FLOATS}
+        self.n = 0
+    def new(self, ty, rhs):
+        v = f"v{self.n}"
+        self.n += 1
+        self.lines.append(f"    {v} = {rhs}")
+        self.vals[ty].append(v)
+        return v
+    def addr(self):
+        v = f"v{self.n}"
+        self.n += 1
+        self.lines.append(f"    {v} = stack_addr.i64 ss0")
+        return v
+    def pick(self, ty):
+        if not self.vals[ty] or self.r.random() < 0.1:
+            return self.const(ty)
+        return self.r.choice(self.vals[ty][-8:] if self.r.random() < 0.7 else self.vals[ty])
+    def const(self, ty):
+        if ty in FLOATS:
+            return self.new(ty, f"{ty}const {rand_arg(self.r, ty)}")
+        if ty == "i128":
+            lo = self.new("i64", f"iconst.i64 {rand_arg(self.r, 'i64')}")
+            return self.new("i128", f"sextend.i128 {lo}")
+        return self.new(ty, f"iconst.{ty} {rand_arg(self.r, ty)}")
+    def int_op(self, ty):
+        r = self.r
+        a, b = self.pick(ty), self.pick(ty)
+        small = ty != "i128"
+        ops = ["iadd", "isub", "imul", "band", "bor", "bxor",
+               "ishl", "ushr", "sshr", "rotl", "rotr", "smin", "smax", "umin", "umax"]
+        un = ["ineg", "bnot", "iabs", "clz", "ctz", "cls", "popcnt", "bitrev"] + (["bswap"] if ty != "i8" else [])
+        k = r.random()
+        if k < 0.45:
+            op = r.choice(ops)
+            if op in ("ishl", "ushr", "sshr", "rotl", "rotr") and r.random() < 0.5:
+                st = r.choice(["i8", "i32", "i64"])
+                b = self.pick(st)
+            return self.new(ty, f"{op} {a}, {b}")
+        if k < 0.6:
+            return self.new(ty, f"{r.choice(un)} {a}")
+        if k < 0.68:
+            op = r.choice(["udiv", "sdiv", "urem", "srem"])
+            one = self.new(ty, f"iconst.{ty} 1") if ty != "i128" else self.const(ty)
+            d = self.new(ty, f"bor {b}, {one}")
+            if op in ("sdiv",):
+                # avoid MIN / -1: force the divisor positive
+                d = self.new(ty, f"ushr {d}, {self.new('i8', 'iconst.i8 1')}")
+                d = self.new(ty, f"bor {d}, {one}")
+            return self.new(ty, f"{op} {a}, {d}")
+        if k < 0.75:
+            c = self.pick(r.choice(INTS))
+            cc = r.choice(["eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule"])
+            x = self.pick(ty)
+            cond = self.new("i8", f"icmp {cc} {x}, {self.pick(ty)}") if r.random() < 0.7 else c
+            return self.new(ty, f"select {cond}, {a}, {b}")
+        if k < 0.82:
+            src = r.choice([t for t in INTS if t != ty])
+            s = self.pick(src)
+            if BITS[src] < BITS[ty]:
+                return self.new(ty, f"{r.choice(['uextend', 'sextend'])}.{ty} {s}")
+            return self.new(ty, f"ireduce.{ty} {s}")
+        if k < 0.86 and small:
+            return self.new(ty, f"{r.choice(['umulhi', 'smulhi'])} {a}, {b}")
+        if k < 0.9:
+            cc = r.choice(["eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule"])
+            c = self.new("i8", f"icmp {cc} {a}, {b}")
+            return self.new(ty, f"uextend.{ty} {c}") if ty != "i8" else c
+        if k < 0.94 and small:
+            f = self.pick(r.choice(FLOATS))
+            return self.new(ty, f"{r.choice(['fcvt_to_sint_sat', 'fcvt_to_uint_sat'])}.{ty} {f}")
+        if k < 0.97 and ty in ("i32", "i64"):
+            ft = "f32" if ty == "i32" else "f64"
+            return self.new(ty, f"bitcast.{ty} {self.pick(ft)}")
+        if small:
+            op = r.choice(["uadd_overflow", "sadd_overflow", "usub_overflow", "ssub_overflow", "umul_overflow", "smul_overflow"])
+            v = f"v{self.n}"; o = f"v{self.n+1}"; self.n += 2
+            self.lines.append(f"    {v}, {o} = {op} {a}, {b}")
+            self.vals[ty].append(v); self.vals["i8"].append(o)
+            return v
+        return self.new(ty, f"iadd {a}, {b}")
+    def float_op(self, ty):
+        r = self.r
+        a, b = self.pick(ty), self.pick(ty)
+        k = r.random()
+        if k < 0.35:
+            return self.new(ty, f"{r.choice(['fadd', 'fsub', 'fmul', 'fdiv', 'fmin', 'fmax', 'fcopysign'])} {a}, {b}")
+        if k < 0.55:
+            return self.new(ty, f"{r.choice(['fneg', 'fabs', 'sqrt', 'ceil', 'floor', 'trunc', 'nearest'])} {a}")
+        if k < 0.62:
+            return self.new(ty, f"fma {a}, {b}, {self.pick(ty)}")
+        if k < 0.72:
+            src = r.choice(["i8", "i16", "i32", "i64"])
+            return self.new(ty, f"{r.choice(['fcvt_from_sint', 'fcvt_from_uint'])}.{ty} {self.pick(src)}")
+        if k < 0.8:
+            other = "f64" if ty == "f32" else "f32"
+            op = "fdemote" if ty == "f32" else "fpromote"
+            return self.new(ty, f"{op}.{ty} {self.pick(other)}")
+        if k < 0.9:
+            cc = r.choice(["eq", "ne", "lt", "le", "gt", "ge", "uno", "ord", "ueq", "one", "ult", "ule", "ugt", "uge"])
+            c = self.new("i8", f"fcmp {cc} {self.pick(ty)}, {self.pick(ty)}")
+            return self.new(ty, f"select {c}, {a}, {b}")
+        it = "i32" if ty == "f32" else "i64"
+        return self.new(ty, f"bitcast.{ty} {self.pick(it)}")
+
+def mem_op(f):
+    r = f.r
+    ty = r.choice(INTS + FLOATS + ["i32", "i64"])
+    size = BITS[ty] // 8
+    off = r.randrange(0, 64 - size + 1)
+    if r.random() < 0.5:
+        v = f.pick(ty)
+        if True:
+            a = f.addr()
+            if ty in ("i16", "i32", "i64") and r.random() < 0.4:
+                n = r.choice([b for b in (8, 16, 32) if b < BITS[ty]])
+                f.lines.append(f"    istore{n} {v}, {a}+{off}")
+            else:
+                f.lines.append(f"    store {v}, {a}+{off}")
+    else:
+        if True:
+            a = f.addr()
+            if ty in ("i16", "i32", "i64") and r.random() < 0.4:
+                n = r.choice([b for b in (8, 16, 32) if b < BITS[ty]])
+                f.new(ty, f"{r.choice(['uload', 'sload'])}{n}.{ty} {a}+{off}")
+            else:
+                f.new(ty, f"load.{ty} {a}+{off}")
+
+def straight(f, n):
+    for _ in range(n):
+        k = f.r.random()
+        if k < 0.12:
+            mem_op(f)
+            continue
+        ty = f.r.choice(INTS + FLOATS + ["i32", "i64"])
+        (f.float_op if ty in FLOATS else f.int_op)(ty)
+
+class Blocks:
+    def __init__(self):
+        self.n = 1
+    def new(self):
+        b = f"block{self.n}"
+        self.n += 1
+        return b
+
+def snapshot(f):
+    return {t: list(v) for t, v in f.vals.items()}
+
+def cond(f):
+    r = f.r
+    k = r.random()
+    if k < 0.5:
+        ty = r.choice(INTS)
+        cc = r.choice(["eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule"])
+        return f.new("i8", f"icmp {cc} {f.pick(ty)}, {f.pick(ty)}")
+    if k < 0.7:
+        ty = r.choice(FLOATS)
+        cc = r.choice(["eq", "ne", "lt", "le", "gt", "ge", "uno", "ord", "ueq", "one", "ult", "ule", "ugt", "uge"])
+        return f.new("i8", f"fcmp {cc} {f.pick(ty)}, {f.pick(ty)}")
+    return f.pick(r.choice(INTS))
+
+def diamond(f, bl):
+    r = f.r
+    c = cond(f)
+    t, e, j = bl.new(), bl.new(), bl.new()
+    ty = r.choice(INTS + FLOATS)
+    f.lines.append(f"    brif {c}, {t}, {e}")
+    saved = snapshot(f)
+    outs = []
+    for b in (t, e):
+        f.vals = {k: list(v) for k, v in saved.items()}
+        f.lines.append(f"\n{b}:")
+        straight(f, r.randint(0, 6))
+        x = f.pick(ty)
+        f.lines.append(f"    jump {j}({x})")
+    f.vals = saved
+    p = f"v{f.n}"; f.n += 1
+    f.lines.append(f"\n{j}({p}: {ty}):")
+    f.vals[ty].append(p)
+
+def loop(f, bl):
+    r = f.r
+    h, body, x = bl.new(), bl.new(), bl.new()
+    ty = r.choice(["i32", "i64", "f64", "i8", "i128"])
+    init = f.pick(ty)
+    bound = f.pick("i32") if r.random() < 0.3 else None
+    zero = f.new("i32", "iconst.i32 0")
+    f.lines.append(f"    jump {h}({zero}, {init})")
+    saved = snapshot(f)
+    i, acc = f"v{f.n}", f"v{f.n+1}"; f.n += 2
+    f.lines.append(f"\n{h}({i}: i32, {acc}: {ty}):")
+    f.vals["i32"].append(i); f.vals[ty].append(acc)
+    if bound is None:
+        lim = f.new("i32", f"iconst.i32 {r.randint(0, 6)}")
+    else:
+        seven = f.new("i32", "iconst.i32 7")
+        lim = f.new("i32", f"band {bound}, {seven}")
+    c = f.new("i8", f"icmp ult {i}, {lim}")
+    f.lines.append(f"    brif {c}, {body}, {x}({acc})")
+    f.lines.append(f"\n{body}:")
+    straight(f, r.randint(1, 5))
+    if ty in FLOATS:
+        nxt = f.new(ty, f"fadd {acc}, {f.pick(ty)}")
+    else:
+        nxt = f.new(ty, f"{r.choice(['iadd', 'bxor', 'imul', 'isub'])} {acc}, {f.pick(ty)}")
+    one = f.new("i32", "iconst.i32 1")
+    i2 = f.new("i32", f"iadd {i}, {one}")
+    f.lines.append(f"    jump {h}({i2}, {nxt})")
+    f.vals = saved
+    p = f"v{f.n}"; f.n += 1
+    f.lines.append(f"\n{x}({p}: {ty}):")
+    f.vals[ty].append(p)
+
+def gen(seed, name):
+    r = random.Random(seed)
+    f = Fn(r)
+    params = [r.choice(INTS + FLOATS + ["i32", "i64", "f64"]) for _ in range(r.randint(1, 4))]
+    rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(1, 2))]
+    for t in params:
+        v = f"v{f.n}"; f.n += 1; f.vals[t].append(v)
+    pnames = [f"v{i}: {t}" for i, t in enumerate(params)]
+    z = f.new("i64", "iconst.i64 0")
+    za = f.addr()
+    for off in range(0, 64, 8):
+        f.lines.append(f"    store {z}, {za}+{off}")
+    bl = Blocks()
+    for _ in range(r.randint(1, 4)):
+        straight(f, r.randint(1, 10))
+        k = r.random()
+        if k < 0.35:
+            diamond(f, bl)
+        elif k < 0.55:
+            loop(f, bl)
+    retvals = []
+    for t in rets:
+        vs = f.vals[t][-6:]
+        if not vs:
+            retvals.append(f.pick(t))
+        elif t in FLOATS:
+            retvals.append(vs[-1])
+        else:
+            acc = vs[0]
+            for v in vs[1:]:
+                acc = f.new(t, f"bxor {acc}, {v}")
+            retvals.append(acc)
+    body = f.lines
+    text = f"function %{name}({', '.join(params)}) -> {', '.join(rets)} {{\n    ss0 = explicit_slot 64\nblock0({', '.join(pnames)}):\n"
+    text += "\n".join(body) + f"\n    return {', '.join(retvals)}\n}}\n"
+    for _ in range(6):
+        text += f"; print: %{name}({', '.join(rand_arg(r, t) for t in params)})\n"
+    return text
+
+if __name__ == "__main__":
+    start, count = int(sys.argv[1]), int(sys.argv[2])
+    print("test run\ntarget x86_64\n")
+    for s in range(start, start + count):
+        print(gen(s, f"f{s}"))
