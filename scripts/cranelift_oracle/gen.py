@@ -241,9 +241,91 @@ def loop(f, bl):
     f.lines.append(f"\n{x}({p}: {ty}):")
     f.vals[ty].append(p)
 
+def br_table(f, bl):
+    r = f.r
+    idx = f.pick("i32")
+    ty = r.choice(INTS + FLOATS)
+    targets = [bl.new() for _ in range(r.randint(1, 4))]
+    default, j = bl.new(), bl.new()
+    f.lines.append(f"    br_table {idx}, {default}, [{', '.join(targets)}]")
+    saved = snapshot(f)
+    for b in targets + [default]:
+        f.vals = {k: list(v) for k, v in saved.items()}
+        f.lines.append(f"\n{b}:")
+        straight(f, r.randint(0, 3))
+        f.lines.append(f"    jump {j}({f.pick(ty)})")
+    f.vals = saved
+    p = f"v{f.n}"; f.n += 1
+    f.lines.append(f"\n{j}({p}: {ty}):")
+    f.vals[ty].append(p)
+
+def branch_shapes(f, bl):
+    # Conditions the backend fuses into the branch: a masked value, an extended
+    # comparison, a loaded value.
+    r = f.r
+    k = r.random()
+    ty = r.choice(["i8", "i16", "i32", "i64"])
+    if k < 0.4:
+        c = f.new(ty, f"band {f.pick(ty)}, {f.pick(ty)}")
+    elif k < 0.7:
+        cc = r.choice(["eq", "ne", "slt", "sge", "ult", "ugt"])
+        c0 = f.new("i8", f"icmp {cc} {f.pick(ty)}, {f.pick(ty)}")
+        c = f.new(ty, f"uextend.{ty} {c0}") if ty != "i8" else c0
+    else:
+        a = f.addr()
+        c = f.new(ty, f"load.{ty} {a}+{r.randrange(0, 64 - BITS[ty] // 8 + 1)}")
+    t, e, j = bl.new(), bl.new(), bl.new()
+    vty = r.choice(INTS + FLOATS)
+    f.lines.append(f"    brif {c}, {t}, {e}")
+    saved = snapshot(f)
+    for b in (t, e):
+        f.vals = {k2: list(v) for k2, v in saved.items()}
+        f.lines.append(f"\n{b}:")
+        straight(f, r.randint(0, 3))
+        f.lines.append(f"    jump {j}({f.pick(vty)})")
+    f.vals = saved
+    p = f"v{f.n}"; f.n += 1
+    f.lines.append(f"\n{j}({p}: {vty}):")
+    f.vals[vty].append(p)
+
+def callee(r, name):
+    f = Fn(r)
+    params = [r.choice(INTS + FLOATS + ["i64", "f64"]) for _ in range(r.randint(0, 12))]
+    rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(0, 3))]
+    conv = r.choice(["", "", " tail", " fast"])
+    for t in params:
+        v = f"v{f.n}"; f.n += 1; f.vals[t].append(v)
+    pnames = [f"v{i}: {t}" for i, t in enumerate(params)]
+    for _ in range(r.randint(1, 12)):
+        ty = r.choice(INTS + FLOATS)
+        (f.float_op if ty in FLOATS else f.int_op)(ty)
+    retvals = [f.pick(t) for t in rets]
+    sig = f"({', '.join(params)}){' -> ' + ', '.join(rets) if rets else ''}{conv}"
+    text = f"function %{name}{sig} {{\nblock0({', '.join(pnames)}):\n" + "\n".join(f.lines)
+    text += f"\n    return {', '.join(retvals)}\n}}\n"
+    return text, params, rets, sig
+
+def call(f, fnref, params, rets):
+    args = ", ".join(f.pick(t) for t in params)
+    if not rets:
+        f.lines.append(f"    call {fnref}({args})")
+        return
+    outs = []
+    for t in rets:
+        outs.append(f"v{f.n}"); f.n += 1
+    f.lines.append(f"    {', '.join(outs)} = call {fnref}({args})")
+    for v, t in zip(outs, rets):
+        f.vals[t].append(v)
+
 def gen(seed, name):
     r = random.Random(seed)
     f = Fn(r)
+    pre = ""
+    decls = []
+    cparams = None
+    if r.random() < 0.4:
+        pre, cparams, crets, csig = callee(r, name + "_callee")
+        decls.append(f"    fn0 = %{name}_callee{csig}")
     params = [r.choice(INTS + FLOATS + ["i32", "i64", "f64"]) for _ in range(r.randint(1, 4))]
     rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(1, 2))]
     for t in params:
@@ -257,10 +339,16 @@ def gen(seed, name):
     for _ in range(r.randint(1, 4)):
         straight(f, r.randint(1, 10))
         k = r.random()
-        if k < 0.35:
+        if k < 0.25:
             diamond(f, bl)
-        elif k < 0.55:
+        elif k < 0.4:
             loop(f, bl)
+        elif k < 0.5:
+            br_table(f, bl)
+        elif k < 0.62:
+            branch_shapes(f, bl)
+        if cparams is not None and r.random() < 0.6:
+            call(f, "fn0", cparams, crets)
     retvals = []
     for t in rets:
         vs = f.vals[t][-6:]
@@ -274,7 +362,9 @@ def gen(seed, name):
                 acc = f.new(t, f"bxor {acc}, {v}")
             retvals.append(acc)
     body = f.lines
-    text = f"function %{name}({', '.join(params)}) -> {', '.join(rets)} {{\n    ss0 = explicit_slot 64\nblock0({', '.join(pnames)}):\n"
+    text = pre + f"\nfunction %{name}({', '.join(params)}) -> {', '.join(rets)} {{\n    ss0 = explicit_slot 64\n"
+    text += "".join(d + "\n" for d in decls)
+    text += f"block0({', '.join(pnames)}):\n"
     text += "\n".join(body) + f"\n    return {', '.join(retvals)}\n}}\n"
     for _ in range(6):
         text += f"; print: %{name}({', '.join(rand_arg(r, t) for t in params)})\n"

@@ -21,7 +21,9 @@ fn main() {
     let test = parse_test(&text, ParseOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let mut store = FunctionStore::default();
     for (f, _) in &test.functions {
+        // Run lines name functions without the `%`, calls with it.
         store.add(f.name.to_string().trim_start_matches('%').to_string(), f);
+        store.add(f.name.to_string(), f);
     }
     std::panic::set_hook(Box::new(|_| {}));
     let mut out = String::from("test run\ntarget x86_64\n\n");
@@ -55,7 +57,8 @@ fn main() {
                 _ => dropped += 1,
             }
         }
-        if !lines.is_empty() {
+        // Functions without run lines stay: others may call them.
+        {
             out.push_str(&f.display().to_string());
             for l in lines {
                 out.push_str(&l);
