@@ -113,6 +113,29 @@ isa_flags! {
         "cannonlake" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vbmi],
         "icelake" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vbmi, has_avx512bitalg, has_avx512vnni],
         "alderlake" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx_vnni],
+        "nocona" => [has_sse3, has_cmpxchg16b],
+        "core2" => [has_sse3, has_ssse3, has_cmpxchg16b],
+        "penryn" => [has_sse3, has_ssse3, has_sse41, has_cmpxchg16b],
+        "atom" => [has_sse3, has_ssse3, has_cmpxchg16b],
+        "goldmont-plus" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b],
+        "corei7-avx" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx],
+        "core-avx-i" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx],
+        "core-avx2" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt],
+        "knl" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f],
+        "knm" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f],
+        "skylake-avx512" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq],
+        "skx" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq],
+        "cascadelake" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vnni],
+        "cooperlake" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vnni],
+        "icelake-client" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vbmi, has_avx512bitalg, has_avx512vnni],
+        "icelake-server" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vbmi, has_avx512bitalg, has_avx512vnni],
+        "tigerlake" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vbmi, has_avx512bitalg, has_avx512vnni],
+        "sapphirerapids" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vbmi, has_avx512bitalg, has_avx512vnni],
+        "graniterapids" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx512f, has_avx512vl, has_avx512dq, has_avx512vbmi, has_avx512bitalg, has_avx512vnni],
+        "sierraforest" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx_vnni],
+        "grandridge" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx_vnni],
+        "raptorlake" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx_vnni],
+        "meteorlake" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b, has_avx, has_avx2, has_bmi1, has_bmi2, has_fma, has_lzcnt, has_avx_vnni],
         "bonnell" => [has_sse3, has_ssse3, has_cmpxchg16b],
         "silvermont" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b],
         "slm" => [has_sse3, has_ssse3, has_sse41, has_sse42, has_popcnt, has_cmpxchg16b],
@@ -264,6 +287,23 @@ mod tests {
             f.apply("has_avx=maybe"),
             Err(SetError::BadValue { .. })
         ));
+        // The CPU names Cranelift's test files use are all known.
+        for (cpu, has_sse41, has_avx512vnni) in [
+            ("core2", false, false),
+            ("penryn", true, false),
+            ("skylake-avx512", true, false),
+            ("cascadelake", true, true),
+            ("sapphirerapids", true, true),
+            ("raptorlake", true, false),
+        ] {
+            let mut f = X64Flags::default();
+            f.set(cpu, None).unwrap();
+            assert_eq!(
+                (f.has_sse41, f.has_avx512vnni),
+                (has_sse41, has_avx512vnni),
+                "{cpu}"
+            );
+        }
         let mut s = IsaFlags::S390x(S390xFlags::default());
         s.apply("arch13").unwrap();
         assert_eq!(

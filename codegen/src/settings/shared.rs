@@ -221,6 +221,9 @@ shared_flags! {
         enable_table_access_spectre_mitigation = true,
         /// Check the incremental cache against fresh compilations.
         enable_incremental_compilation_cache_checks = false,
+        /// Keep prologues and epilogues to the shapes Mach-O compact unwind encodes
+        /// (aarch64; x86-64 frames already have that shape).
+        enable_compact_unwind_abi = false,
     }
     enums {
         /// How hard to optimize.
