@@ -6,7 +6,7 @@ use super::emit::{NONE, Rel32, gpr, jump, scalar, trap_unless, xmm};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm};
 use super::frame::Frame;
 use super::regs::{Gpr, Xmm};
-use super::{Cc, Inst, MoveKind, XmmOp, XmmUnaryOp};
+use super::{Cc, Inst, MoveKind, XmmMem, XmmOp, XmmUnaryOp};
 use crate::ir::{FloatCC, TrapCode};
 use crate::machinst::buffer::{MachBuffer, MachLabel};
 use alloc::vec::Vec;
@@ -148,6 +148,48 @@ pub(super) fn emit_float(
                     // Bit 3 suppresses the precision exception.
                     b.push(*mode | 0x08);
                 }
+            }
+        }
+        Inst::XmmRM {
+            op,
+            double,
+            src2,
+            trap,
+            ..
+        } => {
+            let opcode = match op {
+                XmmOp::Add => 0x58,
+                XmmOp::Sub => 0x5c,
+                XmmOp::Mul => 0x59,
+                XmmOp::Div => 0x5e,
+                _ => unreachable!("only add, sub, mul and div take a memory operand"),
+            };
+            let (mem, dst, constant) = match src2 {
+                XmmMem::Mem(addr) => {
+                    let n = addr.num_regs();
+                    (frame.amode(addr, &allocs[1..1 + n]), allocs[1 + n], None)
+                }
+                // The displacement is the instruction's last field: -4 makes it count
+                // from the instruction's end (see `Rel32`).
+                XmmMem::Const(bits) => (Amode::RipRelative { disp: -4 }, allocs[1], Some(*bits)),
+            };
+            if let Some(code) = trap {
+                buf.add_trap(*code);
+            }
+            emit_modrm(
+                &mut b,
+                scalar(*double),
+                RexFlags::none(),
+                &[0x0f, opcode],
+                xmm(dst).enc(),
+                RegMem::Mem(mem),
+            );
+            if let Some(bits) = constant {
+                let size = if *double { 8 } else { 4 };
+                let label = buf.register_constant(&bits.to_le_bytes()[..size], size as u32);
+                buf.put_data(&b);
+                buf.use_label_at_offset(buf.cur_offset() - 4, label, Rel32);
+                return true;
             }
         }
         Inst::XmmConst { kind, bits, .. } => {

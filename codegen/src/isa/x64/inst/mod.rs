@@ -288,6 +288,16 @@ pub enum MoveKind {
     V128,
 }
 
+/// The memory operand of [`Inst::XmmRM`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum XmmMem {
+    /// A value loaded from this address.
+    Mem(Addr),
+    /// A constant, by its bits (the low 4 or 8 bytes are used), read from the
+    /// function's constant pool.
+    Const(u64),
+}
+
 /// A memory address on virtual registers, resolved to an [`args::Amode`] at emission.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Addr {
@@ -740,6 +750,23 @@ pub enum Inst {
         src2: Reg,
         /// The result.
         dst: Writable<Reg>,
+    },
+    /// A scalar float `add`/`sub`/`mul`/`div` whose second operand is in memory: a load
+    /// folded into the instruction, or a constant in the pool (`addsd m64, xmm`; Intel SDM
+    /// vol. 2, ADDSD/SUBSD/MULSD/DIVSD and the `ss` forms, which read 4 or 8 bytes).
+    XmmRM {
+        /// The operation: `Add`, `Sub`, `Mul` or `Div`.
+        op: XmmOp,
+        /// `f64` (`sd`) rather than `f32` (`ss`).
+        double: bool,
+        /// First operand, overwritten.
+        src1: Reg,
+        /// Second operand.
+        src2: XmmMem,
+        /// The result.
+        dst: Writable<Reg>,
+        /// The trap code recorded for a fault of the load, if it may trap.
+        trap: Option<TrapCode>,
     },
     /// A one-operand scalar float operation into `dst`.
     XmmUnary {
@@ -1515,6 +1542,15 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::XmmConst { dst, .. } => c.reg_def(*dst),
+            Inst::XmmRM {
+                src1, src2, dst, ..
+            } => {
+                c.reg_use(*src1);
+                if let XmmMem::Mem(addr) = src2 {
+                    addr.collect(c);
+                }
+                c.reg_reuse_def(*dst, 0);
+            }
             Inst::XmmStore { src, addr, .. } => {
                 c.reg_use(*src);
                 addr.collect(c);

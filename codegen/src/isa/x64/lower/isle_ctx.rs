@@ -83,6 +83,25 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.alu_mem(Some(op), ty, x, load)
     }
 
+    fn x64_xmm_mem(&mut self, op: XmmOp, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        let (flags, addr, offset) = match self.lower.func.dfg.insts[load] {
+            InstructionData::Load {
+                flags, arg, offset, ..
+            } => (flags, arg, offset.bytes()),
+            _ => unreachable!("can_sink_load accepts plain loads only"),
+        };
+        let addr = self.mem_operand(addr, offset);
+        self.xmm_rm(op, ty, x, XmmMem::Mem(addr), flags.trap_code())
+    }
+
+    fn x64_xmm_const(&mut self, op: XmmOp, ty: Type, x: Reg, bits: u64) -> Reg {
+        self.xmm_rm(op, ty, x, XmmMem::Const(bits), None)
+    }
+
+    fn fconst_value(&mut self, v: Value) -> Option<u64> {
+        float_const_bits(&self.lower.func.dfg, v)
+    }
+
     fn x64_imul_mem(&mut self, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
         self.alu_mem(None, ty, x, load)
     }

@@ -7,7 +7,7 @@ use super::inst::args::OperandSize;
 use super::inst::regs::{Gpr, Xmm};
 use super::inst::{
     Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, RegOrImm, ShiftOp, UnaryOp,
-    XmmOp, XmmUnaryOp,
+    XmmMem, XmmOp, XmmUnaryOp,
 };
 use crate::entity::SecondaryMap;
 use crate::ir::{
@@ -207,6 +207,27 @@ impl IsleCtx<'_, '_> {
     }
 
     /// `op mem, x` (or `imul` without `op`) with the folded load `load`'s address.
+    /// `x op src2` for a scalar float operation reading `src2` from memory.
+    fn xmm_rm(
+        &mut self,
+        op: XmmOp,
+        ty: Type,
+        x: Reg,
+        src2: XmmMem,
+        trap: Option<crate::ir::TrapCode>,
+    ) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::XmmRM {
+            op,
+            double: ty == Type::F64,
+            src1: x,
+            src2,
+            dst: Writable::from_reg(dst),
+            trap,
+        });
+        dst
+    }
+
     fn alu_mem(&mut self, op: Option<AluOp>, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
         let (flags, addr, offset) = match self.lower.func.dfg.insts[load] {
             InstructionData::Load {
@@ -507,6 +528,16 @@ fn iconst_of(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<i64> {
             opcode: Opcode::Iconst,
             imm,
         } => Some(imm.bits()),
+        _ => None,
+    }
+}
+
+/// The bits of `v` if an `f32const` or `f64const` defines it.
+fn float_const_bits(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<u64> {
+    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+    match dfg.insts[inst] {
+        InstructionData::UnaryIeee32 { imm, .. } => Some(u64::from(imm.bits())),
+        InstructionData::UnaryIeee64 { imm, .. } => Some(imm.bits()),
         _ => None,
     }
 }
@@ -1121,6 +1152,21 @@ impl LowerBackend for X64Lower {
         let InstructionData::Binary { opcode, args } = dfg.insts[user] else {
             return false;
         };
+        // Float arithmetic reads its second operand from memory (see lower.isle).
+        if matches!(
+            opcode,
+            Opcode::Fadd | Opcode::Fsub | Opcode::Fmul | Opcode::Fdiv
+        ) {
+            let loaded = dfg.first_result(load);
+            let [a, b] = args.map(|v| dfg.resolve_aliases(v));
+            let ty = dfg.value_type(loaded);
+            return b == loaded
+                && a != loaded
+                && f32_or_f64(ty)
+                && dfg.value_type(dfg.first_result(user)) == ty
+                && flags.endianness(crate::ir::Endianness::Little)
+                    == crate::ir::Endianness::Little;
+        }
         let commutative = match opcode {
             Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Imul => true,
             Opcode::Isub => false,
@@ -1204,6 +1250,15 @@ impl LowerBackend for X64Lower {
             return Vec::new();
         };
         let ty = dfg.value_type(result);
+        // A float constant as the second operand of arithmetic comes from the pool.
+        if matches!(
+            opcode,
+            Opcode::Fadd | Opcode::Fsub | Opcode::Fmul | Opcode::Fdiv
+        ) && f32_or_f64(ty)
+            && float_const_bits(dfg, b).is_some()
+        {
+            return alloc::vec![b];
+        }
         if !int_le64(ty) {
             return Vec::new();
         }
