@@ -31,6 +31,7 @@ class Fn:
         self.lines = []
         self.vals = {t: [] for t in INTS + FLOATS}
         self.n = 0
+        self.callee = None
     def new(self, ty, rhs):
         v = f"v{self.n}"
         self.n += 1
@@ -61,6 +62,9 @@ class Fn:
                "ishl", "ushr", "sshr", "rotl", "rotr", "smin", "smax", "umin", "umax"]
         un = ["ineg", "bnot", "iabs", "clz", "ctz", "cls", "popcnt", "bitrev"] + (["bswap"] if ty != "i8" else [])
         k = r.random()
+        if k < 0.1:
+            op = r.choice(["iadd", "isub", "band", "bor", "bxor"])
+            return self.new(ty, f"{op} {a}, {self.const(ty)}")
         if k < 0.45:
             op = r.choice(ops)
             if op in ("ishl", "ushr", "sshr", "rotl", "rotr") and r.random() < 0.5:
@@ -229,6 +233,8 @@ def loop(f, bl):
     f.lines.append(f"    brif {c}, {body}, {x}({acc})")
     f.lines.append(f"\n{body}:")
     straight(f, r.randint(1, 5))
+    if f.callee is not None and r.random() < 0.5:
+        call(f, "fn0", *f.callee)
     if ty in FLOATS:
         nxt = f.new(ty, f"fadd {acc}, {f.pick(ty)}")
     else:
@@ -326,6 +332,7 @@ def gen(seed, name):
     if r.random() < 0.4:
         pre, cparams, crets, csig = callee(r, name + "_callee")
         decls.append(f"    fn0 = %{name}_callee{csig}")
+        f.callee = (cparams, crets)
     params = [r.choice(INTS + FLOATS + ["i32", "i64", "f64"]) for _ in range(r.randint(1, 4))]
     rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(1, 2))]
     for t in params:

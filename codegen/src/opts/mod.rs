@@ -5,14 +5,16 @@
 //! Passes, in order: [`simplify`] (comparisons of comparisons, identities),
 //! [`div_const`] (division by constants as multiplications),
 //! [`redundant_loads`] (loads whose value a block already knows), [`gvn`] (global value
-//! numbering over the dominator tree), then [`licm`] (loop-invariant code motion to loop
-//! preheaders).
+//! numbering over the dominator tree), [`licm`] (loop-invariant code motion to loop
+//! preheaders), then [`remat`] (cheap operations with a constant recomputed in the
+//! blocks that use them).
 
 pub mod div_const;
 pub mod gvn;
 pub mod licm;
 pub mod nan_canonicalize;
 pub mod redundant_loads;
+pub mod remat;
 pub mod simplify;
 
 use crate::ir::FunctionStencil;
@@ -46,6 +48,8 @@ pub fn optimize<'a>(
         let cfg = crate::flowgraph::ControlFlowGraph::with_function(&func);
         let domtree = crate::dominator_tree::DominatorTree::with_function(&func, &cfg);
         changed += gvn::run(&mut func, &domtree) + licm::run(&mut func, &cfg, &domtree);
+        let loops = crate::loop_analysis::LoopAnalysis::compute(&cfg, &domtree);
+        changed += remat::run(&mut func, &loops);
     }
     if changed > 0 && (cfg!(debug_assertions) || flags.enable_verifier) {
         let whole = crate::ir::Function {
