@@ -162,6 +162,44 @@ pub(super) fn select_absorbs(
     }
 }
 
+/// The values from a `brif`'s condition `c` down to the comparison it tests through
+/// extensions (an icmp on at most 64 bits or an fcmp on `f32`/`f64`, which the branch
+/// compares itself), if each is used only by the next one up (`uses` counts every use).
+pub(super) fn branch_absorbs(
+    dfg: &crate::ir::DataFlowGraph,
+    uses: &SecondaryMap<Value, u32>,
+    c: Value,
+) -> Vec<Value> {
+    let mut chain = Vec::new();
+    let mut v = dfg.resolve_aliases(c);
+    loop {
+        if uses[v] != 1 {
+            return Vec::new();
+        }
+        chain.push(v);
+        let Some(def) = dfg.value_def(v).inst() else {
+            return Vec::new();
+        };
+        match dfg.insts[def] {
+            InstructionData::IntCompare {
+                opcode: Opcode::Icmp,
+                args: [a, _],
+                ..
+            } if int_le64(dfg.value_type(a)) => return chain,
+            InstructionData::FloatCompare {
+                opcode: Opcode::Fcmp,
+                args: [a, _],
+                ..
+            } if f32_or_f64(dfg.value_type(a)) => return chain,
+            _ => {}
+        }
+        match extended_in(dfg, v) {
+            Some(inner) => v = inner,
+            None => return Vec::new(),
+        }
+    }
+}
+
 /// The comparison that condition `c` tests, through extensions, if a `select` can use it
 /// directly: an integer icmp on at most 64 bits, or an fcmp on `f32`/`f64` whose outcome
 /// one flag tells (see [`float_cc_flag`]).

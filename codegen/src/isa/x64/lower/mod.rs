@@ -1212,6 +1212,15 @@ impl LowerBackend for X64Lower {
                 _ => alloc::vec![addr],
             };
         }
+        // A branch on a comparison (through extensions) compares itself, even when the
+        // comparison is in another block: the 0/1 value is not needed if nothing else
+        // uses it (see the `Brif` lowering; an `i128` condition is tested as a pair).
+        if let InstructionData::Brif { arg, .. } = dfg.insts[inst] {
+            if dfg.value_type(arg) == Type::I128 {
+                return Vec::new();
+            }
+            return branch_absorbs(dfg, uses, arg);
+        }
         // A select on a comparison compares itself (see `select_cmp` in
         // lower.isle), for integer results of at most 64 bits.
         if let InstructionData::Ternary {
