@@ -131,8 +131,9 @@ pub fn host_isa_with(pic: bool) -> Box<dyn TargetIsa> {
         is_pic: pic,
         ..Default::default()
     };
-    isa::lookup("x86_64")
-        .expect("x86_64 is known")
+    // The host's features: the JIT's code and the linked program both run here.
+    isa::native::builder()
+        .expect("an x86-64 host")
         .finish_with(flags)
         .expect("the x86-64 backend exists")
 }

@@ -41,36 +41,8 @@ pub fn missing_host_feature(flags: &IsaFlags) -> Option<&'static str> {
     let IsaFlags::X64(f) = flags else {
         return None;
     };
-    f.enabled().find(|name| !x86_feature(name))
-}
-
-#[cfg(target_arch = "x86_64")]
-fn x86_feature(flag: &str) -> bool {
-    match flag {
-        "has_sse3" => std::is_x86_feature_detected!("sse3"),
-        "has_ssse3" => std::is_x86_feature_detected!("ssse3"),
-        "has_sse41" => std::is_x86_feature_detected!("sse4.1"),
-        "has_sse42" => std::is_x86_feature_detected!("sse4.2"),
-        "has_popcnt" => std::is_x86_feature_detected!("popcnt"),
-        "has_lzcnt" => std::is_x86_feature_detected!("lzcnt"),
-        "has_bmi1" => std::is_x86_feature_detected!("bmi1"),
-        "has_bmi2" => std::is_x86_feature_detected!("bmi2"),
-        "has_avx" => std::is_x86_feature_detected!("avx"),
-        "has_avx2" => std::is_x86_feature_detected!("avx2"),
-        "has_fma" => std::is_x86_feature_detected!("fma"),
-        "has_cmpxchg16b" => std::is_x86_feature_detected!("cmpxchg16b"),
-        "has_avx512f" => std::is_x86_feature_detected!("avx512f"),
-        "has_avx512vl" => std::is_x86_feature_detected!("avx512vl"),
-        "has_avx512dq" => std::is_x86_feature_detected!("avx512dq"),
-        "has_avx512bitalg" => std::is_x86_feature_detected!("avx512bitalg"),
-        "has_avx512vbmi" => std::is_x86_feature_detected!("avx512vbmi"),
-        _ => false,
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn x86_feature(_: &str) -> bool {
-    false
+    f.enabled()
+        .find(|name| !gantry_codegen::isa::native::has_feature(name))
 }
 
 /// Compiled functions linked into one executable region: calls between them and their

@@ -48,6 +48,19 @@ pub struct JITBuilder {
 }
 
 impl JITBuilder {
+    /// A builder for the host: its ISA with the features its CPU reports (see
+    /// [`gantry_codegen::isa::native::builder`]), compiling with the shared settings
+    /// `flags`.
+    ///
+    /// # Errors
+    /// [`gantry_codegen::isa::LookupError`] when Gantry has no backend for the host.
+    pub fn native(
+        flags: gantry_codegen::settings::Flags,
+    ) -> Result<JITBuilder, gantry_codegen::isa::LookupError> {
+        let isa = gantry_codegen::isa::native::builder()?.finish_with(flags)?;
+        Ok(JITBuilder::with_isa(isa))
+    }
+
     /// A builder for code compiled by `isa` (which must be the host's).
     pub fn with_isa(isa: Box<dyn TargetIsa>) -> JITBuilder {
         JITBuilder {

@@ -445,3 +445,26 @@ fn hotswapped_functions_redirect_their_callers() {
     build(&mut ctx.func, |b, _| vec![b.ins().iconst(Type::I64, 0)]);
     assert!(module.define_function(import, &mut ctx).is_err());
 }
+
+#[test]
+fn the_native_builder_targets_this_cpu() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    let builder = JITBuilder::native(gantry_codegen::settings::Flags::default()).unwrap();
+    let mut module = JITModule::new(builder);
+    let s = sig(&module, &[Type::I64], &[Type::I64]);
+    let f = module
+        .declare_function("popcount", Linkage::Export, &s)
+        .unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = s;
+    // With the CPU's POPCNT if it has one, else the fallback: the same result.
+    build(&mut ctx.func, |b, p| vec![b.ins().popcnt(p[0])]);
+    module.define_function(f, &mut ctx).unwrap();
+    module.finalize_definitions().unwrap();
+    let code = module.get_finalized_function(f);
+    let popcount: extern "C" fn(i64) -> i64 = unsafe { std::mem::transmute(code) };
+    assert_eq!(popcount(0x0f0f_0000_0000_0003), 10);
+    assert_eq!(popcount(-1), 64);
+}

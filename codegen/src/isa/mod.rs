@@ -3,6 +3,8 @@
 //! The code generators of each ISA live in `isa/<isa>/` (they arrive with the backend
 //! issues); this module resolves `target` lines and triples to an ISA and its flags.
 
+#[cfg(feature = "std")]
+pub mod native;
 pub mod x64;
 
 use crate::ir::{CallConv, Endianness, Function, FunctionStencil, Type};
