@@ -1440,6 +1440,7 @@ pub fn emit_inst(
         | Inst::XmmUnary { .. }
         | Inst::GprToXmm { .. }
         | Inst::XmmConst { .. }
+        | Inst::Fma { .. }
         | Inst::XmmRM { .. }
         | Inst::XmmToGpr { .. }
         | Inst::CvtIntToFloat { .. }

@@ -547,3 +547,64 @@ fn additions_into_a_third_register_are_lea() {
     assert!(ri(AluOp::Sub, Size32, -5).is_three_operand_add());
     assert!(!ri(AluOp::And, Size64, 1).is_three_operand_add());
 }
+
+#[test]
+fn fused_multiply_add_is_vex_encoded() {
+    use crate::machinst::buffer::MachBuffer;
+    use crate::machinst::reg::{Reg, Writable};
+    let v = |i| Reg::new(i, regalloc2::RegClass::Float);
+    // (double, a/dst, b, c, expected bytes, expected text)
+    let cases: [(bool, u8, u8, u8, &[u8], &str); 4] = [
+        (
+            true,
+            1,
+            2,
+            3,
+            &[0xc4, 0xe2, 0xe9, 0xa9, 0xcb],
+            "vfmadd213sd %xmm3, %xmm2, %xmm1",
+        ),
+        (
+            false,
+            0,
+            7,
+            4,
+            &[0xc4, 0xe2, 0x41, 0xa9, 0xc4],
+            "vfmadd213ss %xmm4, %xmm7, %xmm0",
+        ),
+        (
+            true,
+            9,
+            15,
+            12,
+            &[0xc4, 0x42, 0x81, 0xa9, 0xcc],
+            "vfmadd213sd %xmm12, %xmm15, %xmm9",
+        ),
+        (
+            false,
+            10,
+            1,
+            2,
+            &[0xc4, 0x62, 0x71, 0xa9, 0xd2],
+            "vfmadd213ss %xmm2, %xmm1, %xmm10",
+        ),
+    ];
+    for (double, a, b, c, want, text) in cases {
+        let inst = super::Inst::Fma {
+            double,
+            a: v(0),
+            b: v(1),
+            c: v(2),
+            dst: Writable::from_reg(v(3)),
+        };
+        let allocs: Vec<regalloc2::Allocation> = [a, b, c, a]
+            .iter()
+            .map(|&r| regalloc2::Allocation::reg(Xmm::new(r).preg()))
+            .collect();
+        let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
+        let mut buf = MachBuffer::new();
+        super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);
+        let got = buf.finish().expect("the buffer resolves").data;
+        assert_eq!(got, want, "{text}");
+        assert_eq!(disassemble(want), (String::from(text), want.len()));
+    }
+}

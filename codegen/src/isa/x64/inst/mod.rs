@@ -768,6 +768,21 @@ pub enum Inst {
         /// The trap code recorded for a fault of the load, if it may trap.
         trap: Option<TrapCode>,
     },
+    /// A fused multiply-add, `dst = a * b + c` rounded once, with FMA3:
+    /// `vfmadd213ss/sd c, b, dst` where `dst` starts as `a` (Intel SDM vol. 2,
+    /// VFMADD213SD; VEX.LIG.66.0F38.W1 A9 /r, W0 for the `ss` form).
+    Fma {
+        /// `f64` (`sd`) rather than `f32` (`ss`).
+        double: bool,
+        /// First factor, overwritten.
+        a: Reg,
+        /// Second factor.
+        b: Reg,
+        /// Addend.
+        c: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
     /// A one-operand scalar float operation into `dst`.
     XmmUnary {
         /// The operation.
@@ -1542,6 +1557,18 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::XmmConst { dst, .. } => c.reg_def(*dst),
+            Inst::Fma {
+                a,
+                b,
+                c: addend,
+                dst,
+                ..
+            } => {
+                c.reg_use(*a);
+                c.reg_use(*b);
+                c.reg_use(*addend);
+                c.reg_reuse_def(*dst, 0);
+            }
             Inst::XmmRM {
                 src1, src2, dst, ..
             } => {

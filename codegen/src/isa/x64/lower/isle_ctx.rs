@@ -721,6 +721,17 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_fma(&mut self, ty: Type, a: Reg, b: Reg, c: Reg) -> Reg {
+        if self.flags.has_fma {
+            let dst = self.ftmp();
+            self.push(MInst::Fma {
+                double: ty == Type::F64,
+                a,
+                b,
+                c,
+                dst: Writable::from_reg(dst),
+            });
+            return dst;
+        }
         let lc = if ty == Type::F64 {
             LibCall::FmaF64
         } else {
