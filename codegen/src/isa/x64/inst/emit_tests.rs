@@ -553,8 +553,9 @@ fn fused_multiply_add_is_vex_encoded() {
     use crate::machinst::buffer::MachBuffer;
     use crate::machinst::reg::{Reg, Writable};
     let v = |i| Reg::new(i, regalloc2::RegClass::Float);
-    // (double, a/dst, b, c, expected bytes, expected text)
-    let cases: [(bool, u8, u8, u8, &[u8], &str); 4] = [
+    /// (double, a and dst, b, c, expected bytes, expected text)
+    type Case = (bool, u8, u8, u8, &'static [u8], &'static str);
+    let cases: [Case; 4] = [
         (
             true,
             1,
