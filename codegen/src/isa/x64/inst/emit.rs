@@ -1070,6 +1070,24 @@ pub fn emit_inst(
             };
             unary(&mut b, *size, digit, dst);
         }
+        Inst::ShiftX { op, size, .. } => {
+            let (src, amount, dst) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
+            let pp = match op {
+                super::ShiftOp::Shl => 0b01,
+                super::ShiftOp::Sar => 0b10,
+                super::ShiftOp::Shr => 0b11,
+                _ => unreachable!("no BMI2 form of rotates by a register"),
+            };
+            // Three-byte VEX: inverted R (ModRM.reg = dst), X, B (ModRM.rm = src), map
+            // 0F38; W, inverted vvvv (the amount), L=0, pp.
+            let inv = |bit: u8| !bit & 1;
+            b.push(0xc4);
+            b.push((inv(dst.enc() >> 3) << 7) | (1 << 6) | (inv(src.enc() >> 3) << 5) | 0b00010);
+            let w = u8::from(*size == OperandSize::Size64);
+            b.push((w << 7) | ((!amount.enc() & 0xf) << 3) | pp);
+            b.push(0xf7);
+            b.push(0xc0 | ((dst.enc() & 7) << 3) | (src.enc() & 7));
+        }
         Inst::Shift { op, size, .. } => {
             let dst = gpr(allocs[2]);
             let opcode = if *size == OperandSize::Size8 {

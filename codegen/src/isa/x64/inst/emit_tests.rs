@@ -609,3 +609,59 @@ fn fused_multiply_add_is_vex_encoded() {
         assert_eq!(disassemble(want), (String::from(text), want.len()));
     }
 }
+
+#[test]
+fn bmi2_shifts_are_vex_encoded() {
+    use super::args::OperandSize::{Size32, Size64};
+    use super::{Inst, ShiftOp};
+    use crate::machinst::reg::{Reg, Writable};
+    use Gpr as G;
+    let v = |i| Reg::new(i, regalloc2::RegClass::Int);
+    let shift = |op, size| Inst::ShiftX {
+        op,
+        size,
+        src: v(0),
+        amount: v(1),
+        dst: Writable::from_reg(v(2)),
+    };
+    /// (instruction, src, amount, dst, expected bytes, expected text)
+    type Case = (Inst, Gpr, Gpr, Gpr, &'static [u8], &'static str);
+    let cases: [Case; 4] = [
+        (
+            shift(ShiftOp::Shl, Size64),
+            G::RDI,
+            G::RSI,
+            G::RAX,
+            &[0xc4, 0xe2, 0xc9, 0xf7, 0xc7],
+            "shlxq %rsi, %rdi, %rax",
+        ),
+        (
+            shift(ShiftOp::Sar, Size32),
+            G::RDI,
+            G::RSI,
+            G::RAX,
+            &[0xc4, 0xe2, 0x4a, 0xf7, 0xc7],
+            "sarxl %esi, %edi, %eax",
+        ),
+        (
+            shift(ShiftOp::Shr, Size64),
+            G::R13,
+            G::R9,
+            G::R10,
+            &[0xc4, 0x42, 0xb3, 0xf7, 0xd5],
+            "shrxq %r9, %r13, %r10",
+        ),
+        (
+            shift(ShiftOp::Shl, Size32),
+            G::RCX,
+            G::R15,
+            G::R8,
+            &[0xc4, 0x62, 0x01, 0xf7, 0xc1],
+            "shlxl %r15d, %ecx, %r8d",
+        ),
+    ];
+    for (inst, src, amount, dst, want, text) in cases {
+        assert_eq!(emit_with(inst, &[src, amount, dst]), want, "{text}");
+        assert_eq!(disassemble(want), (String::from(text), want.len()));
+    }
+}

@@ -482,6 +482,21 @@ pub enum Inst {
         /// The result.
         dst: Writable<Reg>,
     },
+    /// A shift by a register amount into any register, with BMI2: `shlx`/`shrx`/`sarx`
+    /// (Intel SDM vol. 2, SARX/SHLX/SHRX; VEX.LZ.{66,F2,F3}.0F38.W{0,1} F7 /r, the amount
+    /// in VEX.vvvv, masked to 5 or 6 bits like the other shifts). 32 and 64 bits only.
+    ShiftX {
+        /// `Shl`, `Shr` or `Sar`.
+        op: ShiftOp,
+        /// 32 or 64 bits.
+        size: OperandSize,
+        /// The value shifted.
+        src: Reg,
+        /// The amount.
+        amount: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
     /// A shift or rotate of `src` by `cl` (the hardware masks the count to 5 bits, or 6
     /// for 64-bit operations).
     Shift {
@@ -1377,6 +1392,13 @@ impl MachInst for Inst {
             Inst::AluRI { src, dst, .. } | Inst::Unary { src, dst, .. } => {
                 c.reg_use(*src);
                 c.reg_reuse_def(*dst, 0);
+            }
+            Inst::ShiftX {
+                src, amount, dst, ..
+            } => {
+                c.reg_use(*src);
+                c.reg_use(*amount);
+                c.reg_def(*dst);
             }
             Inst::Shift {
                 src, amount, dst, ..

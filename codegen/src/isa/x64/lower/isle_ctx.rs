@@ -302,6 +302,21 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_shift(&mut self, op: ShiftOp, ty: Type, src: Reg, amount: Reg) -> Reg {
+        // BMI2's three-operand shifts take the amount in any register.
+        if self.flags.has_bmi2
+            && ty.bits() >= 32
+            && matches!(op, ShiftOp::Shl | ShiftOp::Shr | ShiftOp::Sar)
+        {
+            let dst = self.tmp();
+            self.lower.vcode.push(MInst::ShiftX {
+                op,
+                size: size_of(ty),
+                src,
+                amount,
+                dst: Writable::from_reg(dst),
+            });
+            return dst;
+        }
         // CLIF takes the amount modulo the width; x86 masks it to 5 bits (6 for 64-bit
         // operations), which is the same for 32 and 64 bits and for rotates.
         let amount = if ty.bits() < 32 && !matches!(op, ShiftOp::Rol | ShiftOp::Ror) {
