@@ -1458,6 +1458,7 @@ pub fn emit_inst(
         | Inst::XmmUnary { .. }
         | Inst::GprToXmm { .. }
         | Inst::XmmConst { .. }
+        | Inst::XmmRRR { .. }
         | Inst::Fma { .. }
         | Inst::XmmRM { .. }
         | Inst::XmmToGpr { .. }

@@ -31,6 +31,23 @@ fn sse(b: &mut Vec<u8>, prefixes: Prefixes, rex: RexFlags, op: u8, reg: u8, rm: 
     emit_modrm(b, prefixes, rex, &[0x0f, op], reg, RegMem::Reg(rm));
 }
 
+/// The VEX prefix of an instruction in map 0F with ModRM.reg `reg`, ModRM.rm register
+/// `rm` and VEX.vvvv `vvvv`, W=0 and L=0 (Intel SDM vol. 2, 2.3.5): the two-byte form
+/// (C5) when `rm` needs no extension bit, else the three-byte form (C4).
+fn vex_0f(b: &mut Vec<u8>, pp: u8, reg: Xmm, vvvv: Xmm, rm: Xmm) {
+    let r = !(reg.enc() >> 3) & 1;
+    let v = !vvvv.enc() & 0xf;
+    if rm.enc() < 8 {
+        b.push(0xc5);
+        b.push((r << 7) | (v << 3) | pp);
+    } else {
+        b.push(0xc4);
+        // X set (no index), B clear (rm is xmm8-15), map 0F.
+        b.push((r << 7) | (1 << 6) | 0b00001);
+        b.push((v << 3) | pp);
+    }
+}
+
 /// `movaps src, dst` (0F 28).
 pub(super) fn movaps(b: &mut Vec<u8>, src: Xmm, dst: Xmm) {
     if src != dst {
@@ -191,6 +208,25 @@ pub(super) fn emit_float(
                 buf.use_label_at_offset(buf.cur_offset() - 4, label, Rel32);
                 return true;
             }
+        }
+        Inst::XmmRRR { op, double, .. } => {
+            let (src1, src2, dst) = (xmm(allocs[0]), xmm(allocs[1]), xmm(allocs[2]));
+            // pp: 00 none (ps), 10 F3 (ss), 11 F2 (sd).
+            let scalar_pp = if *double { 0b11 } else { 0b10 };
+            let (pp, opcode) = match op {
+                XmmOp::Add => (scalar_pp, 0x58),
+                XmmOp::Sub => (scalar_pp, 0x5c),
+                XmmOp::Mul => (scalar_pp, 0x59),
+                XmmOp::Div => (scalar_pp, 0x5e),
+                XmmOp::And => (0b00, 0x54),
+                XmmOp::AndNot => (0b00, 0x55),
+                XmmOp::Or => (0b00, 0x56),
+                XmmOp::Xor => (0b00, 0x57),
+                _ => unreachable!("no three-operand form of {op:?}"),
+            };
+            vex_0f(&mut b, pp, dst, src1, src2);
+            b.push(opcode);
+            b.push(0xc0 | ((dst.enc() & 7) << 3) | (src2.enc() & 7));
         }
         Inst::Fma { double, .. } => {
             let (bb, c, dst) = (xmm(allocs[1]), xmm(allocs[2]), xmm(allocs[3]));

@@ -665,3 +665,79 @@ fn bmi2_shifts_are_vex_encoded() {
         assert_eq!(disassemble(want), (String::from(text), want.len()));
     }
 }
+
+#[test]
+fn avx_float_operations_take_three_registers() {
+    use super::{Inst, XmmOp};
+    use crate::machinst::buffer::MachBuffer;
+    use crate::machinst::reg::{Reg, Writable};
+    let v = |i| Reg::new(i, regalloc2::RegClass::Float);
+    /// (operation, double, src1, src2, dst, expected bytes, expected text)
+    type Case = (XmmOp, bool, u8, u8, u8, &'static [u8], &'static str);
+    let cases: [Case; 5] = [
+        (
+            XmmOp::Add,
+            true,
+            1,
+            2,
+            0,
+            &[0xc5, 0xf3, 0x58, 0xc2],
+            "vaddsd %xmm2, %xmm1, %xmm0",
+        ),
+        (
+            XmmOp::Sub,
+            false,
+            9,
+            3,
+            4,
+            &[0xc5, 0xb2, 0x5c, 0xe3],
+            "vsubss %xmm3, %xmm9, %xmm4",
+        ),
+        (
+            XmmOp::Mul,
+            true,
+            0,
+            12,
+            10,
+            &[0xc4, 0x41, 0x7b, 0x59, 0xd4],
+            "vmulsd %xmm12, %xmm0, %xmm10",
+        ),
+        (
+            XmmOp::Div,
+            false,
+            15,
+            7,
+            8,
+            &[0xc5, 0x02, 0x5e, 0xc7],
+            "vdivss %xmm7, %xmm15, %xmm8",
+        ),
+        (
+            XmmOp::AndNot,
+            true,
+            5,
+            14,
+            6,
+            &[0xc4, 0xc1, 0x50, 0x55, 0xf6],
+            "vandnps %xmm14, %xmm5, %xmm6",
+        ),
+    ];
+    for (op, double, src1, src2, dst, want, text) in cases {
+        let inst = Inst::XmmRRR {
+            op,
+            double,
+            src1: v(0),
+            src2: v(1),
+            dst: Writable::from_reg(v(2)),
+        };
+        let allocs: Vec<regalloc2::Allocation> = [src1, src2, dst]
+            .iter()
+            .map(|&r| regalloc2::Allocation::reg(Xmm::new(r).preg()))
+            .collect();
+        let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
+        let mut buf = MachBuffer::new();
+        super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);
+        let got = buf.finish().expect("the buffer resolves").data;
+        assert_eq!(got, want, "{text}");
+        assert_eq!(disassemble(want), (String::from(text), want.len()));
+    }
+}

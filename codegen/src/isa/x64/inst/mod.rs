@@ -798,6 +798,22 @@ pub enum Inst {
         /// The result.
         dst: Writable<Reg>,
     },
+    /// A scalar float operation `dst = src1 op src2` into any register, with AVX: the
+    /// VEX forms of [`Inst::XmmRR`]'s arithmetic and bitwise operations (`vaddsd`,
+    /// `vandps`, ...; Intel SDM vol. 2, VEX.LIG/128 encodings of the same opcodes, the
+    /// first source in VEX.vvvv).
+    XmmRRR {
+        /// The operation: arithmetic or bitwise (not a move or unpack).
+        op: XmmOp,
+        /// `f64` (`sd`) rather than `f32` (`ss`); bitwise operations are `ps` forms.
+        double: bool,
+        /// First operand.
+        src1: Reg,
+        /// Second operand.
+        src2: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
     /// A one-operand scalar float operation into `dst`.
     XmmUnary {
         /// The operation.
@@ -1579,6 +1595,13 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::XmmConst { dst, .. } => c.reg_def(*dst),
+            Inst::XmmRRR {
+                src1, src2, dst, ..
+            } => {
+                c.reg_use(*src1);
+                c.reg_use(*src2);
+                c.reg_def(*dst);
+            }
             Inst::Fma {
                 a,
                 b,

@@ -702,6 +702,28 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn x64_xmm_rr(&mut self, op: XmmOp, ty: Type, a: Reg, b: Reg) -> Reg {
         let dst = self.ftmp();
+        // With AVX the result may go to a register of its own.
+        let three_operand = matches!(
+            op,
+            XmmOp::Add
+                | XmmOp::Sub
+                | XmmOp::Mul
+                | XmmOp::Div
+                | XmmOp::And
+                | XmmOp::AndNot
+                | XmmOp::Or
+                | XmmOp::Xor
+        );
+        if self.flags.has_avx && three_operand {
+            self.push(MInst::XmmRRR {
+                op,
+                double: ty == Type::F64,
+                src1: a,
+                src2: b,
+                dst: Writable::from_reg(dst),
+            });
+            return dst;
+        }
         self.push(MInst::XmmRR {
             op,
             double: ty == Type::F64,
