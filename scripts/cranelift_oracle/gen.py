@@ -65,6 +65,11 @@ class Fn:
         if k < 0.1:
             op = r.choice(["iadd", "isub", "band", "bor", "bxor"])
             return self.new(ty, f"{op} {a}, {self.const(ty)}")
+        if k < 0.14 and ty in ("i32", "i64"):
+            # Scaled-index additions (`lea`).
+            amt = self.new("i8", f"iconst.i8 {r.randint(0, 4)}")
+            shl = self.new(ty, f"ishl {b}, {amt}")
+            return self.new(ty, f"iadd {a}, {shl}" if r.random() < 0.5 else f"iadd {shl}, {a}")
         if k < 0.45:
             op = r.choice(ops)
             if op in ("ishl", "ushr", "sshr", "rotl", "rotr") and r.random() < 0.5:

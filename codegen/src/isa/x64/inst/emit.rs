@@ -1070,6 +1070,16 @@ pub fn emit_inst(
             };
             unary(&mut b, *size, digit, dst);
         }
+        Inst::LeaScaled { size, shift, .. } => {
+            let (base, index, dst) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
+            let mem = Amode::ImmRegRegShift {
+                base,
+                index,
+                shift: *shift,
+                disp: 0,
+            };
+            lea(&mut b, *size, mem, dst);
+        }
         Inst::ShiftX { op, size, .. } => {
             let (src, amount, dst) = (gpr(allocs[0]), gpr(allocs[1]), gpr(allocs[2]));
             let pp = match op {

@@ -127,10 +127,10 @@ impl Frame {
                 base: super::emit::gpr(allocs[0]),
                 disp,
             },
-            super::Addr::RegReg { disp, .. } => Amode::ImmRegRegShift {
+            super::Addr::RegReg { shift, disp, .. } => Amode::ImmRegRegShift {
                 base: super::emit::gpr(allocs[0]),
                 index: super::emit::gpr(allocs[1]),
-                shift: 0,
+                shift,
                 disp,
             },
             super::Addr::Slot { offset } => Amode::ImmReg {

@@ -308,12 +308,14 @@ pub enum Addr {
         /// The displacement in bytes.
         disp: i32,
     },
-    /// `disp(base, index)`.
+    /// `disp(base, index, 1 << shift)`.
     RegReg {
         /// The base register.
         base: Reg,
-        /// The index register (scale 1).
+        /// The index register.
         index: Reg,
+        /// log2 of the index's scale: 0 to 3.
+        shift: u8,
         /// The displacement in bytes.
         disp: i32,
     },
@@ -333,9 +335,15 @@ impl Addr {
                 base,
                 disp: disp.wrapping_add(by),
             },
-            Addr::RegReg { base, index, disp } => Addr::RegReg {
+            Addr::RegReg {
                 base,
                 index,
+                shift,
+                disp,
+            } => Addr::RegReg {
+                base,
+                index,
+                shift,
                 disp: disp.wrapping_add(by),
             },
             Addr::Slot { offset } => Addr::Slot {
@@ -795,6 +803,20 @@ pub enum Inst {
         b: Reg,
         /// Addend.
         c: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// `dst = base + (index << shift)` at 32 or 64 bits: `lea (base, index, 1 << shift),
+    /// dst` (Intel SDM vol. 2, LEA with a SIB byte; the flags are left alone).
+    LeaScaled {
+        /// 32 or 64 bits.
+        size: OperandSize,
+        /// The base register.
+        base: Reg,
+        /// The index register.
+        index: Reg,
+        /// log2 of the scale: 1 to 3.
+        shift: u8,
         /// The result.
         dst: Writable<Reg>,
     },
@@ -1595,6 +1617,13 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::XmmConst { dst, .. } => c.reg_def(*dst),
+            Inst::LeaScaled {
+                base, index, dst, ..
+            } => {
+                c.reg_use(*base);
+                c.reg_use(*index);
+                c.reg_def(*dst);
+            }
             Inst::XmmRRR {
                 src1, src2, dst, ..
             } => {

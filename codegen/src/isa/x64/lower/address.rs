@@ -11,11 +11,15 @@ use super::*;
 pub(super) enum AddrPlan {
     /// `disp(base)`.
     Reg { base: Value, disp: i32 },
-    /// `disp(base, index)`; `inner` is the `iadd` of base and index when the address
-    /// was `iadd(iadd(base, index), disp)` and the inner sum is folded away too.
+    /// `disp(base, index << shift)`; `inner` is the `iadd` of base and index when the
+    /// address was `iadd(iadd(base, index), disp)` and the inner sum is folded away too.
+    /// An `iadd` of a value shifted left by 1 to 3 that lowering would turn into a `lea`
+    /// (see `scaled_add`) is folded with the shift as the scale, since its
+    /// `absorbed_operands` already let the shift go unlowered.
     RegReg {
         base: Value,
         index: Value,
+        shift: u8,
         disp: i32,
         inner: Option<Value>,
     },
@@ -40,6 +44,13 @@ pub(super) fn plan_addr(
         return plain;
     };
     let with_disp = |k: i64| i32::try_from(k).ok().and_then(|k| k.checked_add(offset));
+    // The operands of the `iadd` defining `sum` as base, index and scale.
+    let operands =
+        |sum_inst: crate::ir::Inst, c: Value, d: Value| match scaled_add(dfg, sum_inst, Some(uses))
+        {
+            Some((x, y, k, _)) => (x, y, k),
+            None => (c, d, 0),
+        };
     match dfg.insts[def] {
         InstructionData::StackLoad {
             opcode: Opcode::StackAddr,
@@ -69,14 +80,15 @@ pub(super) fn plan_addr(
                         && iconst_of(dfg, c).is_none()
                         && iconst_of(dfg, d).is_none() =>
                     {
-                        Some((c, d))
+                        Some(operands(i, c, d))
                     }
                     _ => None,
                 });
                 match inner {
-                    Some((c, d)) => AddrPlan::RegReg {
+                    Some((c, d, shift)) => AddrPlan::RegReg {
                         base: c,
                         index: d,
+                        shift,
                         disp,
                         inner: Some(x),
                     },
@@ -88,9 +100,11 @@ pub(super) fn plan_addr(
             } else if let Some(disp) = iconst_of(dfg, a).and_then(with_disp) {
                 sum_plus(b, disp)
             } else {
+                let (base, index, shift) = operands(def, a, b);
                 AddrPlan::RegReg {
-                    base: a,
-                    index: b,
+                    base,
+                    index,
+                    shift,
                     disp: offset,
                     inner: None,
                 }
@@ -116,10 +130,15 @@ pub(super) fn amode(
                 disp,
             },
             AddrPlan::RegReg {
-                base, index, disp, ..
+                base,
+                index,
+                shift,
+                disp,
+                ..
             } => Addr::RegReg {
                 base: ctx.value_reg(base)?,
                 index: ctx.value_reg(index)?,
+                shift,
                 disp,
             },
             AddrPlan::Slot { slot, offset } => Addr::Slot {

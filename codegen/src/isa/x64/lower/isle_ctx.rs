@@ -98,6 +98,23 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.xmm_rm(op, ty, x, XmmMem::Const(bits), None)
     }
 
+    fn scaled_add(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, u8)> {
+        let uses = self.lower.raw_use_counts();
+        scaled_add(&self.lower.func.dfg, inst, Some(uses)).map(|(x, y, k, _)| (x, y, k))
+    }
+
+    fn x64_lea_scaled(&mut self, ty: Type, base: Reg, index: Reg, shift: u8) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::LeaScaled {
+            size: size_of(ty),
+            base,
+            index,
+            shift,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
     fn fconst_value(&mut self, v: Value) -> Option<u64> {
         float_const_bits(&self.lower.func.dfg, v)
     }

@@ -532,6 +532,45 @@ fn iconst_of(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<i64> {
     }
 }
 
+/// `iadd x, ishl(y, k)` (either operand order) on `i32`/`i64` with `k` from 1 to 3, `x`
+/// not a constant (that takes the immediate form): `(x, y, k, the ishl's result)`, for
+/// a `lea` with a scaled index. With `uses`, only when nothing else uses the shift.
+fn scaled_add(
+    dfg: &crate::ir::DataFlowGraph,
+    inst: crate::ir::Inst,
+    uses: Option<&SecondaryMap<Value, u32>>,
+) -> Option<(Value, Value, u8, Value)> {
+    let InstructionData::Binary {
+        opcode: Opcode::Iadd,
+        args,
+    } = dfg.insts[inst]
+    else {
+        return None;
+    };
+    let ty = dfg.value_type(dfg.first_result(inst));
+    if ty != Type::I32 && ty != Type::I64 {
+        return None;
+    }
+    let [a, b] = args.map(|v| dfg.resolve_aliases(v));
+    let shifted = |v: Value| -> Option<(Value, u8)> {
+        match dfg.insts[dfg.value_def(v).inst()?] {
+            InstructionData::Binary {
+                opcode: Opcode::Ishl,
+                args: [y, k],
+            } => {
+                let k = iconst_of(dfg, k)?;
+                ((1..=3).contains(&k) && uses.is_none_or(|u| u[v] == 1))
+                    .then(|| (dfg.resolve_aliases(y), k as u8))
+            }
+            _ => None,
+        }
+    };
+    [(a, b), (b, a)].into_iter().find_map(|(x, s)| {
+        let (y, k) = shifted(s)?;
+        (iconst_of(dfg, x).is_none() && x != s).then_some((x, y, k, s))
+    })
+}
+
 /// The bits of `v` if an `f32const` or `f64const` defines it.
 fn float_const_bits(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<u64> {
     let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
@@ -1167,6 +1206,11 @@ impl LowerBackend for X64Lower {
                 && flags.endianness(crate::ir::Endianness::Little)
                     == crate::ir::Endianness::Little;
         }
+        // An addition of a shifted value is a `lea` (see `scaled_add`), with no memory
+        // operand.
+        if scaled_add(dfg, user, None).is_some() {
+            return false;
+        }
         let commutative = match opcode {
             Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Imul => true,
             Opcode::Isub => false,
@@ -1259,6 +1303,10 @@ impl LowerBackend for X64Lower {
             return Vec::new();
         };
         let ty = dfg.value_type(result);
+        // A shift by 1 to 3 added to a value is the scaled index of a `lea`.
+        if let Some((_, _, _, shl)) = scaled_add(dfg, inst, Some(uses)) {
+            return alloc::vec![shl];
+        }
         // A float constant as the second operand of arithmetic comes from the pool.
         if matches!(
             opcode,
