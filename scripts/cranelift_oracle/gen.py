@@ -303,7 +303,7 @@ def callee(r, name):
     f = Fn(r)
     params = [r.choice(INTS + FLOATS + ["i64", "f64"]) for _ in range(r.randint(0, 12))]
     rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(0, 3))]
-    conv = r.choice(["", "", " tail", " fast"])
+    conv = r.choice(["", "", " tail", " fast", " windows_fastcall"])
     for t in params:
         v = f"v{f.n}"; f.n += 1; f.vals[t].append(v)
     pnames = [f"v{i}: {t}" for i, t in enumerate(params)]

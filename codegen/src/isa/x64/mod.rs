@@ -185,7 +185,9 @@ impl TargetIsa for X64Isa {
             )
             .map_err(CodegenError::Regalloc)?;
 
-        // The callee-saved registers written anywhere need saving.
+        // The callee-saved registers written anywhere need saving: by an instruction, a
+        // move of the allocator, or a call whose convention does not preserve them (a
+        // Windows x64 function calling a System V one loses rsi, rdi and xmm6-15).
         let (mut used, mut used_xmm) = ([false; 16], [false; 16]);
         let mut mark = |p: Option<PReg>| {
             if let Some(g) = p.and_then(Gpr::from_preg) {
@@ -199,6 +201,9 @@ impl TargetIsa for X64Isa {
         for (_, edit) in &out.edits {
             let Edit::Move { to, .. } = edit;
             mark(to.as_reg());
+        }
+        for clobbers in vcode.insts().iter().filter_map(inst::Inst::call_clobbers) {
+            clobbers.into_iter().for_each(|p| mark(Some(p)));
         }
         let saved: Vec<Gpr> = conv
             .callee_saved_gprs()

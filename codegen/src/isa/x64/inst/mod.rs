@@ -1368,6 +1368,18 @@ impl Inst {
         }
     }
 
+    /// The registers a call clobbers (those of its callee's convention that are not
+    /// preserved, less its results), if it is a call that returns here.
+    pub fn call_clobbers(&self) -> Option<PRegSet> {
+        match self {
+            Inst::CallKnown { info, .. }
+            | Inst::CallUnknown { info, .. }
+            | Inst::ElfTlsGetAddr { info, .. }
+            | Inst::TryCall { info, .. } => Some(info.clobbers),
+            _ => None,
+        }
+    }
+
     /// Whether it calls a function that returns here (tail calls do not count: they
     /// leave this frame first).
     pub fn is_call(&self) -> bool {
