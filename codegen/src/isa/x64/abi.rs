@@ -21,7 +21,7 @@
 //! order.
 
 use super::inst::regs::{Gpr, Xmm};
-use crate::ir::{ArgumentPurpose, CallConv, Signature, Type};
+use crate::ir::{ArgumentExtension, ArgumentPurpose, CallConv, Signature, Type};
 use crate::machinst::CodegenError;
 use alloc::vec::Vec;
 use regalloc2::{PReg, PRegSet};
@@ -139,6 +139,20 @@ pub fn parts(types: &[Type]) -> Vec<Type> {
     out
 }
 
+/// The widening of each register-sized part of `params` (see [`parts`]; the halves of
+/// an `i128` are never widened).
+fn part_extensions(params: &[crate::ir::AbiParam]) -> Vec<ArgumentExtension> {
+    let mut out = Vec::with_capacity(params.len());
+    for p in params {
+        if p.value_type == Type::I128 {
+            out.extend([ArgumentExtension::None, ArgumentExtension::None]);
+        } else {
+            out.push(p.extension);
+        }
+    }
+    out
+}
+
 /// Where everything of one signature goes.
 #[derive(Clone, Debug)]
 pub struct SigAbi {
@@ -148,6 +162,8 @@ pub struct SigAbi {
     pub arg_parts: Vec<Type>,
     /// Where each parameter part goes.
     pub args: Vec<ArgLoc>,
+    /// How each parameter part is widened by the caller (`uext`/`sext`: to 64 bits).
+    pub arg_exts: Vec<ArgumentExtension>,
     /// The bytes of the stack-argument area, shadow space included.
     pub stack_arg_bytes: u32,
     /// The bytes of stack arguments the callee pops when it returns (`tail`: all of
@@ -159,6 +175,8 @@ pub struct SigAbi {
     pub ret_parts: Vec<Type>,
     /// Where each result part goes (`Stack` offsets are into the return area).
     pub rets: Vec<ArgLoc>,
+    /// How each result part is widened by the callee (`uext`/`sext`: to 64 bits).
+    pub ret_exts: Vec<ArgumentExtension>,
     /// The register carrying the return area's address, if the results need one.
     pub ret_area_ptr: Option<PReg>,
     /// The size of the return area in bytes (0 without one).
@@ -213,11 +231,13 @@ impl SigAbi {
             conv,
             arg_parts,
             args,
+            arg_exts: part_extensions(&sig.params),
             stack_arg_bytes,
             callee_pop_bytes: if callee_pops { stack_arg_bytes } else { 0 },
             ret_types,
             ret_parts,
             rets,
+            ret_exts: part_extensions(&sig.returns),
             ret_area_ptr,
             ret_area_bytes: if needs_area { ret_area_bytes } else { 0 },
             sret,

@@ -24,6 +24,7 @@ pub(super) fn call_args(
     tail: bool,
 ) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
     let regs = flat_regs(ctx, args)?;
+    let regs = widen_parts(ctx, regs, &abi.arg_parts, &abi.arg_exts);
     let mut uses = Vec::new();
     if tail && Conv::of(ctx.func.signature.call_conv)? != Conv::SystemV {
         // The epilogue would restore rsi/rdi over the callee's arguments.

@@ -532,6 +532,39 @@ fn iconst_of(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<i64> {
     }
 }
 
+/// `regs`, the parts of values of types `tys`, with each narrow integer whose
+/// extension is `uext` or `sext` widened to 64 bits (what the convention's other side
+/// may rely on for such a parameter or result).
+pub(super) fn widen_parts(
+    ctx: &mut Lower<'_, MInst>,
+    regs: Vec<Reg>,
+    tys: &[Type],
+    exts: &[crate::ir::ArgumentExtension],
+) -> Vec<Reg> {
+    use crate::ir::ArgumentExtension as Ext;
+    regs.into_iter()
+        .zip(tys.iter().zip(exts))
+        .map(|(r, (&ty, &ext))| {
+            let signed = match ext {
+                Ext::Sext => true,
+                Ext::Uext => false,
+                Ext::None => return r,
+            };
+            if !ty.is_scalar_int() || ty.bits() >= 64 {
+                return r;
+            }
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::Extend {
+                signed,
+                from: size_of(ty),
+                src: r,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        })
+        .collect()
+}
+
 /// `iadd x, ishl(y, k)` (either operand order) on `i32`/`i64` with `k` from 1 to 3, `x`
 /// not a constant (that takes the immediate form): `(x, y, k, the ishl's result)`, for
 /// a `lea` with a scaled index. With `uses`, only when nothing else uses the shift.
@@ -1034,6 +1067,7 @@ impl LowerBackend for X64Lower {
                 let abi = SigAbi::new(&ctx.func.signature)?;
                 let mut rets = Vec::new();
                 let regs = flat_regs(ctx, &args)?;
+                let regs = widen_parts(ctx, regs, &abi.ret_parts, &abi.ret_exts);
                 for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
                     match *loc {
                         ArgLoc::Reg(p) => rets.push((r, p)),
