@@ -299,10 +299,16 @@ def branch_shapes(f, bl):
     f.lines.append(f"\n{j}({p}: {vty}):")
     f.vals[vty].append(p)
 
+def with_ext(r, t):
+    # A `uext`/`sext` attribute on some narrow integers (it must not change results).
+    if t in ("i8", "i16", "i32") and r.random() < 0.3:
+        return f"{t} {r.choice(['uext', 'sext'])}"
+    return t
+
 def callee(r, name):
     f = Fn(r)
     params = [r.choice(INTS + FLOATS + ["i64", "f64"]) for _ in range(r.randint(0, 12))]
-    rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(0, 3))]
+    rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(0, 3 if r.random() < 0.8 else 6))]
     conv = r.choice(["", "", " tail", " fast", " windows_fastcall"])
     for t in params:
         v = f"v{f.n}"; f.n += 1; f.vals[t].append(v)
@@ -311,20 +317,35 @@ def callee(r, name):
         ty = r.choice(INTS + FLOATS)
         (f.float_op if ty in FLOATS else f.int_op)(ty)
     retvals = [f.pick(t) for t in rets]
-    sig = f"({', '.join(params)}){' -> ' + ', '.join(rets) if rets else ''}{conv}"
+    pdecl = [with_ext(r, t) for t in params]
+    rdecl = [with_ext(r, t) for t in rets]
+    sig = f"({', '.join(pdecl)}){' -> ' + ', '.join(rdecl) if rets else ''}{conv}"
     text = f"function %{name}{sig} {{\nblock0({', '.join(pnames)}):\n" + "\n".join(f.lines)
     text += f"\n    return {', '.join(retvals)}\n}}\n"
+    if conv == " tail":
+        # A tail-calling trampoline with the same signature.
+        args = ", ".join(f"v{i}" for i in range(len(params)))
+        text += f"\nfunction %{name}_tc{sig} {{\n    fn0 = %{name}{sig}\n"
+        text += f"block0({', '.join(pnames)}):\n    return_call fn0({args})\n}}\n"
     return text, params, rets, sig
 
 def call(f, fnref, params, rets):
     args = ", ".join(f.pick(t) for t in params)
+    target = f"{fnref}({args})"
+    op = "call"
+    if f.r.random() < 0.3:
+        # Through the function's address.
+        ptr = f"v{f.n}"; f.n += 1
+        f.lines.append(f"    {ptr} = func_addr.i64 {fnref}")
+        target = f"sig0, {ptr}({args})"
+        op = "call_indirect"
     if not rets:
-        f.lines.append(f"    call {fnref}({args})")
+        f.lines.append(f"    {op} {target}")
         return
     outs = []
     for t in rets:
         outs.append(f"v{f.n}"); f.n += 1
-    f.lines.append(f"    {', '.join(outs)} = call {fnref}({args})")
+    f.lines.append(f"    {', '.join(outs)} = {op} {target}")
     for v, t in zip(outs, rets):
         f.vals[t].append(v)
 
@@ -336,7 +357,9 @@ def gen(seed, name):
     cparams = None
     if r.random() < 0.4:
         pre, cparams, crets, csig = callee(r, name + "_callee")
-        decls.append(f"    fn0 = %{name}_callee{csig}")
+        via = "_callee_tc" if csig.endswith(" tail") and r.random() < 0.5 else "_callee"
+        decls.append(f"    sig0 = {csig}")
+        decls.append(f"    fn0 = %{name}{via} sig0")
         f.callee = (cparams, crets)
     params = [r.choice(INTS + FLOATS + ["i32", "i64", "f64"]) for _ in range(r.randint(1, 4))]
     rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(1, 2))]
