@@ -154,6 +154,12 @@ impl Type {
         self.0 & LOG2_LANES_MASK != 0 && self.0 & DYNAMIC == 0
     }
 
+    /// Whether this is a fixed vector of 128 bits (`i8x16` ... `f64x2`), the width of an
+    /// SSE, NEON or z/Architecture vector register.
+    pub fn is_vector128(self) -> bool {
+        self.is_vector() && self.bits() == 128
+    }
+
     /// Whether this is a dynamic vector.
     pub fn is_dynamic_vector(self) -> bool {
         self.0 & DYNAMIC != 0

@@ -585,7 +585,7 @@ fn class_of<B: LowerBackend>(
     let ty = func.dfg.value_type(v);
     if ty.is_scalar_int() {
         Ok(regalloc2::RegClass::Int)
-    } else if ty.is_float() {
+    } else if (ty.is_scalar() && ty.is_float()) || ty.is_vector128() {
         Ok(regalloc2::RegClass::Float)
     } else {
         Err(CodegenError::Unsupported {

@@ -120,10 +120,10 @@ impl Conv {
     }
 }
 
-/// Whether a register part of type `ty` lives in an xmm register (every float type;
-/// `f16` in the low 16 bits, `f128` in all 128).
+/// Whether a register part of type `ty` lives in an xmm register (every scalar float
+/// type, `f16` in the low 16 bits and `f128` in all 128, and 128-bit vectors).
 pub fn is_float(ty: Type) -> bool {
-    ty.is_float()
+    (ty.is_scalar() && ty.is_float()) || ty.is_vector128()
 }
 
 /// The register-sized parts of values of `types`: `i128` is two `i64` halves.
@@ -199,10 +199,10 @@ impl SigAbi {
             && param_types
                 .iter()
                 .chain(&ret_types)
-                .any(|&t| t == Type::F128)
+                .any(|&t| t == Type::F128 || t.is_vector128())
         {
             return Err(CodegenError::Unsupported {
-                feature: "f128 with the windows_fastcall convention on x86_64".into(),
+                feature: "f128 and vectors with the windows_fastcall convention on x86_64".into(),
             });
         }
         let sret = sig
@@ -311,7 +311,7 @@ fn assign_sysv(types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
         out.push(reg.map_or_else(
             || {
                 // 8-byte slots; an f128 takes 16 aligned bytes (§3.2.3: class SSE+SSEUP).
-                let size = if ty == Type::F128 { 16 } else { 8 };
+                let size = if ty.bits() == 128 { 16 } else { 8 };
                 stack = stack.div_ceil(size) * size + size;
                 ArgLoc::Stack(stack - size)
             },
@@ -361,7 +361,7 @@ fn assign_rets(parts: &[Type]) -> (Vec<ArgLoc>, u32) {
         };
         out.push(reg.map_or_else(
             || {
-                let size = if ty == Type::F128 { 16 } else { 8 };
+                let size = if ty.bits() == 128 { 16 } else { 8 };
                 area = area.div_ceil(size) * size + size;
                 ArgLoc::Stack(area - size)
             },

@@ -1468,6 +1468,7 @@ pub fn emit_inst(
         | Inst::XmmUnary { .. }
         | Inst::GprToXmm { .. }
         | Inst::XmmConst { .. }
+        | Inst::Packed { .. }
         | Inst::XmmRRR { .. }
         | Inst::Fma { .. }
         | Inst::XmmRM { .. }

@@ -209,6 +209,18 @@ pub(super) fn emit_float(
                 return true;
             }
         }
+        Inst::Packed { op, .. } => {
+            let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
+            let (p66, opcode) = op.encoding();
+            sse(
+                &mut b,
+                if p66 { P66 } else { NONE },
+                RexFlags::none(),
+                opcode,
+                dst.enc(),
+                src2.enc(),
+            );
+        }
         Inst::XmmRRR { op, double, .. } => {
             let (src1, src2, dst) = (xmm(allocs[0]), xmm(allocs[1]), xmm(allocs[2]));
             // pp: 00 none (ps), 10 F3 (ss), 11 F2 (sd).

@@ -143,6 +143,59 @@ pub enum XmmOp {
     UnpackLowQ,
 }
 
+/// A two-operand SSE/SSE2 operation on all 128 bits (`dst = dst op src`; Intel SDM
+/// vol. 2, the packed integer `p*` and packed float `*ps`/`*pd` instructions).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum PackedOp {
+    /// `paddb`/`paddw`/`paddd`/`paddq` (66 0F FC/FD/FE/D4), by lane bits.
+    Add(u8),
+    /// `psubb`/`psubw`/`psubd`/`psubq` (66 0F F8/F9/FA/FB).
+    Sub(u8),
+    /// `pmullw` (66 0F D5): 16-bit lanes, low halves of the products.
+    MulLow16,
+    /// `pand` (66 0F DB).
+    And,
+    /// `pandn` (66 0F DF): `dst = !dst & src`.
+    AndNot,
+    /// `por` (66 0F EB).
+    Or,
+    /// `pxor` (66 0F EF).
+    Xor,
+    /// `pcmpeqb`/`pcmpeqw`/`pcmpeqd` (66 0F 74/75/76): all ones where lanes are equal
+    /// (8 to 32-bit lanes).
+    CmpEq(u8),
+    /// `addps`/`addpd` (0F 58, 66 0F 58), `double` for 64-bit lanes.
+    FAdd(bool),
+    /// `subps`/`subpd` (0F 5C).
+    FSub(bool),
+    /// `mulps`/`mulpd` (0F 59).
+    FMul(bool),
+    /// `divps`/`divpd` (0F 5E).
+    FDiv(bool),
+}
+
+impl PackedOp {
+    /// The operand-size prefix (66) and the opcode byte after 0F.
+    pub fn encoding(self) -> (bool, u8) {
+        let lanes = |bits: u8, ops: [u8; 4]| ops[bits.trailing_zeros() as usize - 3];
+        match self {
+            PackedOp::Add(b) => (true, lanes(b, [0xfc, 0xfd, 0xfe, 0xd4])),
+            PackedOp::Sub(b) => (true, lanes(b, [0xf8, 0xf9, 0xfa, 0xfb])),
+            PackedOp::MulLow16 => (true, 0xd5),
+            PackedOp::And => (true, 0xdb),
+            PackedOp::AndNot => (true, 0xdf),
+            PackedOp::Or => (true, 0xeb),
+            PackedOp::Xor => (true, 0xef),
+            PackedOp::CmpEq(64) => unreachable!("pcmpeqq is SSE4.1 (66 0F 38 29)"),
+            PackedOp::CmpEq(b) => (true, lanes(b, [0x74, 0x75, 0x76, 0])),
+            PackedOp::FAdd(d) => (d, 0x58),
+            PackedOp::FSub(d) => (d, 0x5c),
+            PackedOp::FMul(d) => (d, 0x59),
+            PackedOp::FDiv(d) => (d, 0x5e),
+        }
+    }
+}
+
 /// A one-operand scalar float operation.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum XmmUnaryOp {
@@ -830,6 +883,17 @@ pub enum Inst {
         /// `f64` (`sd`) rather than `f32` (`ss`); bitwise operations are `ps` forms.
         double: bool,
         /// First operand.
+        src1: Reg,
+        /// Second operand.
+        src2: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// A two-operand operation on whole xmm registers (vector lanes); see [`PackedOp`].
+    Packed {
+        /// The operation.
+        op: PackedOp,
+        /// First operand, overwritten.
         src1: Reg,
         /// Second operand.
         src2: Reg,
@@ -1629,6 +1693,13 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::XmmConst { dst, .. } => c.reg_def(*dst),
+            Inst::Packed {
+                src1, src2, dst, ..
+            } => {
+                c.reg_use(*src1);
+                c.reg_use(*src2);
+                c.reg_reuse_def(*dst, 0);
+            }
             Inst::LeaScaled {
                 base, index, dst, ..
             } => {

@@ -631,6 +631,46 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn xmm_data_ty(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::F16 || ty == Type::F128 || ty.is_vector128()).then_some(ty)
+    }
+
+    fn vec128_int(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_vector128() && ty.is_int()).then_some(ty)
+    }
+
+    fn vec128_float(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_vector128() && ty.is_float()).then_some(ty)
+    }
+
+    fn x64_vec_op(&mut self, op: XmmOp, ty: Type, a: Reg, b: Reg) -> Reg {
+        let bits = ty.lane_bits() as u8;
+        let packed = match (op, ty.is_float()) {
+            (XmmOp::Add, false) => PackedOp::Add(bits),
+            (XmmOp::Sub, false) => PackedOp::Sub(bits),
+            (XmmOp::Add, true) => PackedOp::FAdd(bits == 64),
+            (XmmOp::Sub, true) => PackedOp::FSub(bits == 64),
+            (XmmOp::Mul, true) => PackedOp::FMul(bits == 64),
+            (XmmOp::Div, true) => PackedOp::FDiv(bits == 64),
+            // Bitwise operations ignore lanes (f16 and f128 included).
+            (XmmOp::And, _) => PackedOp::And,
+            (XmmOp::AndNot, _) => PackedOp::AndNot,
+            (XmmOp::Or, _) => PackedOp::Or,
+            (XmmOp::Xor, _) => PackedOp::Xor,
+            _ => unreachable!("no rule makes {op:?} on {ty}"),
+        };
+        self.packed(packed, a, b)
+    }
+
+    fn x64_vec_bnot(&mut self, x: Reg) -> Reg {
+        let ones = self.xmm_const(MoveKind::V128, u128::MAX);
+        self.packed(PackedOp::Xor, x, ones)
+    }
+
+    fn x64_vec_imul16(&mut self, a: Reg, b: Reg) -> Reg {
+        self.packed(PackedOp::MulLow16, a, b)
+    }
+
+    fn xmm_scalar_data_ty(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::F16 || ty == Type::F128).then_some(ty)
     }
 
@@ -892,7 +932,10 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_bitcast(&mut self, from: Type, to: Type, x: Reg) -> Reg {
-        let is_float = |t: Type| f32_or_f64(t) || t == Type::F16 || t == Type::F128;
+        // Values in xmm registers; a bitcast between two of them moves no bits (128-bit
+        // vectors of any lanes included, little-endian lane order).
+        let is_float =
+            |t: Type| f32_or_f64(t) || t == Type::F16 || t == Type::F128 || t.is_vector128();
         let is_int = int_le64;
         if is_int(from) && is_float(to) {
             let dst = self.ftmp();

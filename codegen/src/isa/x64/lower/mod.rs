@@ -6,8 +6,8 @@ use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::{Gpr, Xmm};
 use super::inst::{
-    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, RegOrImm, ShiftOp, UnaryOp,
-    XmmMem, XmmOp, XmmUnaryOp,
+    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, PackedOp, RegOrImm, ShiftOp,
+    UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
 };
 use crate::entity::SecondaryMap;
 use crate::ir::{
@@ -43,6 +43,7 @@ mod generated {
     const I16: Type = Type::I16;
     const I32: Type = Type::I32;
     const I64: Type = Type::I64;
+    const I16X8: Type = Type::I16X8;
     use crate::machinst::reg::Reg;
     include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
 }
@@ -427,6 +428,18 @@ impl IsleCtx<'_, '_> {
         self.xmm_const(MoveKind::V128, bits)
     }
 
+    /// `a op b` on whole xmm registers (see [`MInst::Packed`]).
+    fn packed(&mut self, op: PackedOp, a: Reg, b: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::Packed {
+            op,
+            src1: a,
+            src2: b,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
     /// An xmm register holding the constant `bits` (see [`MInst::XmmConst`]).
     fn xmm_const(&mut self, kind: MoveKind, bits: u128) -> Reg {
         let dst = self.ftmp();
@@ -640,6 +653,7 @@ fn move_kind(ty: Type) -> MoveKind {
         Type::F64 => MoveKind::F64,
         Type::F32 | Type::F16 => MoveKind::F32,
         Type::F128 => MoveKind::V128,
+        t if t.is_vector128() => MoveKind::V128,
         _ => MoveKind::Int,
     }
 }
@@ -705,7 +719,9 @@ fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(),
                 });
                 return Ok(());
             }
-            if (f32_or_f64(vty) || vty == Type::F128) && opcode == Opcode::Store {
+            if (f32_or_f64(vty) || vty == Type::F128 || vty.is_vector128())
+                && opcode == Opcode::Store
+            {
                 let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
                 ctx.vcode.push(MInst::XmmStore {
                     kind: move_kind(vty),
