@@ -115,4 +115,46 @@ for ty, (bits, n) in FLOAT_LANES.items():
             out.append(f"; run: %{op}_{ty}({lit(a, True)}, {lit(b, True)}) == {lit(res, True)}")
             done += 1
 
+# splat, extractlane (every lane) and insertlane (the lane types SSE2 inserts).
+SCALAR = {"i8x16": "i8", "i16x8": "i16", "i32x4": "i32", "i64x2": "i64", "f32x4": "f32",
+          "f64x2": "f64"}
+for ty, (bits, n) in list(INT_LANES.items()) + list(FLOAT_LANES.items()):
+    is_f = ty in FLOAT_LANES
+    lane = SCALAR[ty]
+    gen = (lambda: fvec(bits, n)) if is_f else (lambda: ivec(bits, n))
+    scalar = (lambda: gen()[0])
+    fn(f"splat_{ty}", [lane], [ty], [f"v1 = splat.{ty} v0", "return v1"])
+    for _ in range(3):
+        x = scalar()
+        out.append(f"; run: %splat_{ty}({flit(x) if is_f else x}) == {lit([x] * n, is_f)}")
+    for k in range(n):
+        fn(f"extractlane{k}_{ty}", [ty], [lane], [f"v1 = extractlane v0, {k}", "return v1"])
+        a = gen()
+        out.append(f"; run: %extractlane{k}_{ty}({lit(a, is_f)}) == {flit(a[k]) if is_f else a[k]}")
+    if ty in ("i16x8", "i64x2", "f64x2"):
+        for k in range(n):
+            fn(f"insertlane{k}_{ty}", [ty, lane], [ty], [f"v2 = insertlane v0, v1, {k}", "return v2"])
+            a, x = gen(), scalar()
+            b = list(a)
+            b[k] = x
+            out.append(f"; run: %insertlane{k}_{ty}({lit(a, is_f)}, {flit(x) if is_f else x}) == {lit(b, is_f)}")
+
+# Lane comparisons: all ones where true.
+CONDS = {"eq": lambda x, y, b: x == y, "ne": lambda x, y, b: x != y,
+         "slt": lambda x, y, b: x < y, "sle": lambda x, y, b: x <= y,
+         "sgt": lambda x, y, b: x > y, "sge": lambda x, y, b: x >= y,
+         "ult": lambda x, y, b: x % (1 << b) < y % (1 << b),
+         "ule": lambda x, y, b: x % (1 << b) <= y % (1 << b),
+         "ugt": lambda x, y, b: x % (1 << b) > y % (1 << b),
+         "uge": lambda x, y, b: x % (1 << b) >= y % (1 << b)}
+for ty in ("i8x16", "i16x8", "i32x4"):
+    bits, n = INT_LANES[ty]
+    for cc, f in CONDS.items():
+        fn(f"icmp_{cc}_{ty}", [ty, ty], [ty], [f"v2 = icmp {cc} v0, v1", "return v2"])
+        for _ in range(3):
+            a = ivec(bits, n)
+            b = [x if r.random() < 0.3 else y for x, y in zip(a, ivec(bits, n))]
+            res = [-1 if f(x, y, bits) else 0 for x, y in zip(a, b)]
+            out.append(f"; run: %icmp_{cc}_{ty}({lit(a, False)}, {lit(b, False)}) == {lit(res, False)}")
+
 open("filetests/suite/runtests/simd_basic.clif", "w").write("\n".join(out) + "\n")

@@ -28,18 +28,18 @@ fn parse(text: &str) -> gantry_codegen::ir::Function {
 #[test]
 fn unsupported_opcode_is_a_typed_error() {
     let f = parse(
-        "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = splat.i32x4 v0\n    v2 = extractlane v1, 0\n    return v2\n}",
+        "function %f(i32x4) -> i32x4 {\nblock0(v0: i32x4):\n    v1 = iabs v0\n    return v1\n}",
     );
     let err = x64().compile_function(&f).unwrap_err();
     assert_eq!(
         err,
         CodegenError::UnsupportedOpcode {
-            opcode: Opcode::Splat,
+            opcode: Opcode::Iabs,
             ty: Type::I32X4,
             isa: "x86_64"
         }
     );
-    assert_eq!(err.to_string(), "unsupported on x86_64: `splat.i32x4`");
+    assert_eq!(err.to_string(), "unsupported on x86_64: `iabs.i32x4`");
 }
 
 #[test]

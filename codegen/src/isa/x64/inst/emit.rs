@@ -1468,6 +1468,9 @@ pub fn emit_inst(
         | Inst::XmmUnary { .. }
         | Inst::GprToXmm { .. }
         | Inst::XmmConst { .. }
+        | Inst::Pshuf { .. }
+        | Inst::Pextrw { .. }
+        | Inst::Pinsrw { .. }
         | Inst::Packed { .. }
         | Inst::XmmRRR { .. }
         | Inst::Fma { .. }

@@ -48,6 +48,18 @@ fn vex_0f(b: &mut Vec<u8>, pp: u8, reg: Xmm, vvvv: Xmm, rm: Xmm) {
     }
 }
 
+/// The prefixes of an SSE instruction with mandatory prefix `prefix` (66, F2 or F3).
+fn mandatory_prefix(prefix: Option<u8>) -> Prefixes {
+    match prefix {
+        Some(0x66) => P66,
+        Some(p) => Prefixes {
+            rep: Some(p),
+            ..NONE
+        },
+        None => NONE,
+    }
+}
+
 /// `movaps src, dst` (0F 28).
 pub(super) fn movaps(b: &mut Vec<u8>, src: Xmm, dst: Xmm) {
     if src != dst {
@@ -211,15 +223,38 @@ pub(super) fn emit_float(
         }
         Inst::Packed { op, .. } => {
             let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
-            let (p66, opcode) = op.encoding();
+            let (prefix, opcode) = op.encoding();
             sse(
                 &mut b,
-                if p66 { P66 } else { NONE },
+                mandatory_prefix(prefix),
                 RexFlags::none(),
                 opcode,
                 dst.enc(),
                 src2.enc(),
             );
+        }
+        Inst::Pshuf { low_words, imm, .. } => {
+            let (src, dst) = (xmm(allocs[0]), xmm(allocs[1]));
+            let prefix = if *low_words { 0xf2 } else { 0x66 };
+            sse(
+                &mut b,
+                mandatory_prefix(Some(prefix)),
+                RexFlags::none(),
+                0x70,
+                dst.enc(),
+                src.enc(),
+            );
+            b.push(*imm);
+        }
+        Inst::Pextrw { lane, .. } => {
+            let (src, dst) = (xmm(allocs[0]), gpr(allocs[1]));
+            sse(&mut b, P66, RexFlags::none(), 0xc5, dst.enc(), src.enc());
+            b.push(*lane);
+        }
+        Inst::Pinsrw { lane, .. } => {
+            let (src2, dst) = (gpr(allocs[1]), xmm(allocs[2]));
+            sse(&mut b, P66, RexFlags::none(), 0xc4, dst.enc(), src2.enc());
+            b.push(*lane);
         }
         Inst::XmmRRR { op, double, .. } => {
             let (src1, src2, dst) = (xmm(allocs[0]), xmm(allocs[1]), xmm(allocs[2]));

@@ -741,3 +741,141 @@ fn avx_float_operations_take_three_registers() {
         assert_eq!(disassemble(want), (String::from(text), want.len()));
     }
 }
+
+#[test]
+fn vector_instructions_match_capstone() {
+    use super::{Inst, PackedOp};
+    use crate::machinst::buffer::MachBuffer;
+    use crate::machinst::reg::{Reg, Writable};
+    use regalloc2::{Allocation, RegClass};
+    let f = |i| Reg::new(i, RegClass::Float);
+    let xa = |n: u8| Allocation::reg(Xmm::new(n).preg());
+    let ga = |g: Gpr| Allocation::reg(g.preg());
+    let packed = |op| Inst::Packed {
+        op,
+        src1: f(0),
+        src2: f(1),
+        dst: Writable::from_reg(f(0)),
+    };
+    /// (instruction, allocations, expected bytes, expected text)
+    type Case = (Inst, Vec<Allocation>, &'static [u8], &'static str);
+    let cases: Vec<Case> = alloc::vec![
+        (
+            packed(PackedOp::Add(8)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x66, 0x0f, 0xfc, 0xca],
+            "paddb %xmm2, %xmm1"
+        ),
+        (
+            packed(PackedOp::Add(64)),
+            alloc::vec![xa(9), xa(2), xa(9)],
+            &[0x66, 0x44, 0x0f, 0xd4, 0xca],
+            "paddq %xmm2, %xmm9"
+        ),
+        (
+            packed(PackedOp::Sub(32)),
+            alloc::vec![xa(0), xa(15), xa(0)],
+            &[0x66, 0x41, 0x0f, 0xfa, 0xc7],
+            "psubd %xmm15, %xmm0"
+        ),
+        (
+            packed(PackedOp::MulLow16),
+            alloc::vec![xa(3), xa(4), xa(3)],
+            &[0x66, 0x0f, 0xd5, 0xdc],
+            "pmullw %xmm4, %xmm3"
+        ),
+        (
+            packed(PackedOp::CmpGt(16)),
+            alloc::vec![xa(5), xa(6), xa(5)],
+            &[0x66, 0x0f, 0x65, 0xee],
+            "pcmpgtw %xmm6, %xmm5"
+        ),
+        (
+            packed(PackedOp::CmpEq(8)),
+            alloc::vec![xa(5), xa(6), xa(5)],
+            &[0x66, 0x0f, 0x74, 0xee],
+            "pcmpeqb %xmm6, %xmm5"
+        ),
+        (
+            packed(PackedOp::UnpackLowBytes),
+            alloc::vec![xa(1), xa(1), xa(1)],
+            &[0x66, 0x0f, 0x60, 0xc9],
+            "punpcklbw %xmm1, %xmm1"
+        ),
+        (
+            packed(PackedOp::MoveLowQuad),
+            alloc::vec![xa(2), xa(10), xa(2)],
+            &[0xf2, 0x41, 0x0f, 0x10, 0xd2],
+            "movsd %xmm10, %xmm2"
+        ),
+        (
+            packed(PackedOp::FMul(false)),
+            alloc::vec![xa(2), xa(3), xa(2)],
+            &[0x0f, 0x59, 0xd3],
+            "mulps %xmm3, %xmm2"
+        ),
+        (
+            packed(PackedOp::FDiv(true)),
+            alloc::vec![xa(2), xa(3), xa(2)],
+            &[0x66, 0x0f, 0x5e, 0xd3],
+            "divpd %xmm3, %xmm2"
+        ),
+        (
+            packed(PackedOp::AndNot),
+            alloc::vec![xa(8), xa(9), xa(8)],
+            &[0x66, 0x45, 0x0f, 0xdf, 0xc1],
+            "pandn %xmm9, %xmm8"
+        ),
+        (
+            Inst::Pshuf {
+                low_words: false,
+                imm: 0x44,
+                src: f(0),
+                dst: Writable::from_reg(f(1))
+            },
+            alloc::vec![xa(3), xa(12)],
+            &[0x66, 0x44, 0x0f, 0x70, 0xe3, 0x44],
+            "pshufd $0x44, %xmm3, %xmm12",
+        ),
+        (
+            Inst::Pshuf {
+                low_words: true,
+                imm: 0,
+                src: f(0),
+                dst: Writable::from_reg(f(1))
+            },
+            alloc::vec![xa(1), xa(1)],
+            &[0xf2, 0x0f, 0x70, 0xc9, 0x00],
+            "pshuflw $0, %xmm1, %xmm1",
+        ),
+        (
+            Inst::Pextrw {
+                lane: 7,
+                src: f(0),
+                dst: Writable::from_reg(Reg::new(1, RegClass::Int))
+            },
+            alloc::vec![xa(11), ga(Gpr::RAX)],
+            &[0x66, 0x41, 0x0f, 0xc5, 0xc3, 0x07],
+            "pextrw $7, %xmm11, %eax",
+        ),
+        (
+            Inst::Pinsrw {
+                lane: 2,
+                src1: f(0),
+                src2: Reg::new(1, RegClass::Int),
+                dst: Writable::from_reg(f(2)),
+            },
+            alloc::vec![xa(4), ga(Gpr::R9), xa(4)],
+            &[0x66, 0x41, 0x0f, 0xc4, 0xe1, 0x02],
+            "pinsrw $2, %r9d, %xmm4",
+        ),
+    ];
+    for (inst, allocs, want, text) in cases {
+        let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
+        let mut buf = MachBuffer::new();
+        super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);
+        let got = buf.finish().expect("the buffer resolves").data;
+        assert_eq!(got, want, "{text}");
+        assert_eq!(disassemble(want), (String::from(text), want.len()));
+    }
+}

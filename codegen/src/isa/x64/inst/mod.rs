@@ -164,6 +164,15 @@ pub enum PackedOp {
     /// `pcmpeqb`/`pcmpeqw`/`pcmpeqd` (66 0F 74/75/76): all ones where lanes are equal
     /// (8 to 32-bit lanes).
     CmpEq(u8),
+    /// `pcmpgtb`/`pcmpgtw`/`pcmpgtd` (66 0F 64/65/66): all ones where `dst`'s lane is
+    /// greater (signed; 8 to 32-bit lanes).
+    CmpGt(u8),
+    /// `punpcklbw` (66 0F 60): interleaves the low eight bytes of both operands.
+    UnpackLowBytes,
+    /// `punpcklqdq` (66 0F 6C): `dst`'s low quadword, then `src`'s.
+    UnpackLowQuads,
+    /// `movsd` between registers (F2 0F 10): `src`'s low quadword into `dst`'s.
+    MoveLowQuad,
     /// `addps`/`addpd` (0F 58, 66 0F 58), `double` for 64-bit lanes.
     FAdd(bool),
     /// `subps`/`subpd` (0F 5C).
@@ -175,8 +184,16 @@ pub enum PackedOp {
 }
 
 impl PackedOp {
-    /// The operand-size prefix (66) and the opcode byte after 0F.
-    pub fn encoding(self) -> (bool, u8) {
+    /// The mandatory prefix (66 or F2, if any) and the opcode byte after 0F.
+    pub fn encoding(self) -> (Option<u8>, u8) {
+        let (p66, op) = self.encoding_66();
+        match self {
+            PackedOp::MoveLowQuad => (Some(0xf2), 0x10),
+            _ => (p66.then_some(0x66), op),
+        }
+    }
+
+    fn encoding_66(self) -> (bool, u8) {
         let lanes = |bits: u8, ops: [u8; 4]| ops[bits.trailing_zeros() as usize - 3];
         match self {
             PackedOp::Add(b) => (true, lanes(b, [0xfc, 0xfd, 0xfe, 0xd4])),
@@ -188,6 +205,11 @@ impl PackedOp {
             PackedOp::Xor => (true, 0xef),
             PackedOp::CmpEq(64) => unreachable!("pcmpeqq is SSE4.1 (66 0F 38 29)"),
             PackedOp::CmpEq(b) => (true, lanes(b, [0x74, 0x75, 0x76, 0])),
+            PackedOp::CmpGt(64) => unreachable!("pcmpgtq is SSE4.2 (66 0F 38 37)"),
+            PackedOp::CmpGt(b) => (true, lanes(b, [0x64, 0x65, 0x66, 0])),
+            PackedOp::UnpackLowBytes => (true, 0x60),
+            PackedOp::UnpackLowQuads => (true, 0x6c),
+            PackedOp::MoveLowQuad => (false, 0x10),
             PackedOp::FAdd(d) => (d, 0x58),
             PackedOp::FSub(d) => (d, 0x5c),
             PackedOp::FMul(d) => (d, 0x59),
@@ -885,6 +907,41 @@ pub enum Inst {
         /// First operand.
         src1: Reg,
         /// Second operand.
+        src2: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
+    /// A lane shuffle by an immediate into any register: `pshufd` (66 0F 70 /r ib, 32-bit
+    /// lanes) or, with `low_words`, `pshuflw` (F2 0F 70 /r ib, the low four 16-bit lanes;
+    /// the high quadword is copied).
+    Pshuf {
+        /// `pshuflw` rather than `pshufd`.
+        low_words: bool,
+        /// Two bits per destination lane: the source lane.
+        imm: u8,
+        /// Source.
+        src: Reg,
+        /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// `pextrw $lane, src, dst` (66 0F C5 /r ib): a 16-bit lane, zero-extended, into a
+    /// general register.
+    Pextrw {
+        /// The lane, 0 to 7.
+        lane: u8,
+        /// The vector.
+        src: Reg,
+        /// The general register.
+        dst: Writable<Reg>,
+    },
+    /// `pinsrw $lane, src2, dst` (66 0F C4 /r ib): a general register's low 16 bits into
+    /// a lane of `dst`, which starts as `src1`.
+    Pinsrw {
+        /// The lane, 0 to 7.
+        lane: u8,
+        /// The vector, overwritten.
+        src1: Reg,
+        /// The general register.
         src2: Reg,
         /// The result.
         dst: Writable<Reg>,
@@ -1693,6 +1750,17 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::XmmConst { dst, .. } => c.reg_def(*dst),
+            Inst::Pshuf { src, dst, .. } | Inst::Pextrw { src, dst, .. } => {
+                c.reg_use(*src);
+                c.reg_def(*dst);
+            }
+            Inst::Pinsrw {
+                src1, src2, dst, ..
+            } => {
+                c.reg_use(*src1);
+                c.reg_use(*src2);
+                c.reg_reuse_def(*dst, 0);
+            }
             Inst::Packed {
                 src1, src2, dst, ..
             } => {

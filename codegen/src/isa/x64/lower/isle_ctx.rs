@@ -666,6 +666,153 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.packed(PackedOp::Xor, x, ones)
     }
 
+    fn lane_args(&mut self, inst: crate::ir::Inst) -> Option<(Value, u8)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::BinaryImm8 { arg, imm, .. } => Some((arg, imm)),
+            _ => None,
+        }
+    }
+
+    fn lane_args2(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, u8)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::TernaryImm8 {
+                args: [v, x], imm, ..
+            } => Some((v, x, imm)),
+            _ => None,
+        }
+    }
+
+    fn x64_splat(&mut self, ty: Type, x: Value) -> Reg {
+        let lane = ty.lane_type();
+        let r = self.put_in_reg(x);
+        // The operand into the low lane of an xmm register.
+        let low = if lane.is_float() {
+            r
+        } else {
+            self.gpr64_to_xmm(r)
+        };
+        let pshufd = |this: &mut Self, imm: u8, src: Reg| this.pshuf(false, imm, src);
+        match lane.bits() {
+            64 => pshufd(self, 0x44, low),
+            32 => pshufd(self, 0x00, low),
+            16 => {
+                let words = self.pshuf(true, 0x00, low);
+                pshufd(self, 0x00, words)
+            }
+            _ => {
+                // Bytes doubled into words, then as for 16-bit lanes.
+                let words = self.packed(PackedOp::UnpackLowBytes, low, low);
+                let words = self.pshuf(true, 0x00, words);
+                pshufd(self, 0x00, words)
+            }
+        }
+    }
+
+    fn x64_extractlane(&mut self, ty: Type, v: Reg, lane: u8) -> Reg {
+        let lty = ty.lane_type();
+        match (lty.bits(), lty.is_float()) {
+            (64, _) | (32, _) => {
+                // The lane moved into the low position (32-bit lanes, or a quadword).
+                let moved = if lane == 0 {
+                    v
+                } else if lty.bits() == 64 {
+                    self.pshuf(false, 0xee, v)
+                } else {
+                    self.pshuf(false, lane, v)
+                };
+                if lty.is_float() {
+                    moved
+                } else {
+                    let dst = self.tmp();
+                    self.push(MInst::XmmToGpr {
+                        wide: lty.bits() == 64,
+                        src: moved,
+                        dst: Writable::from_reg(dst),
+                    });
+                    dst
+                }
+            }
+            (16, _) => self.pextrw(lane, v),
+            _ => {
+                let word = self.pextrw(lane / 2, v);
+                if lane % 2 == 1 {
+                    self.shift_imm(ShiftOp::Shr, OperandSize::Size32, word, 8)
+                } else {
+                    word
+                }
+            }
+        }
+    }
+
+    fn x64_insertlane(&mut self, ty: Type, v: Reg, x: Reg, lane: u8) -> Option<Reg> {
+        let lty = ty.lane_type();
+        match (lty.bits(), lty.is_float()) {
+            (16, false) => {
+                let dst = self.ftmp();
+                self.push(MInst::Pinsrw {
+                    lane,
+                    src1: v,
+                    src2: x,
+                    dst: Writable::from_reg(dst),
+                });
+                Some(dst)
+            }
+            (64, float) => {
+                let low = if float { x } else { self.gpr64_to_xmm(x) };
+                Some(if lane == 0 {
+                    self.packed(PackedOp::MoveLowQuad, v, low)
+                } else {
+                    self.packed(PackedOp::UnpackLowQuads, v, low)
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn x64_vec_icmp(&mut self, cc: IntCC, ty: Type, a: Reg, b: Reg) -> Option<Reg> {
+        let bits = ty.lane_bits() as u8;
+        if bits == 64 {
+            return None;
+        }
+        // Unsigned orders compare with the sign bits flipped.
+        let (a, b) = if matches!(
+            cc,
+            IntCC::UnsignedLessThan
+                | IntCC::UnsignedLessThanOrEqual
+                | IntCC::UnsignedGreaterThan
+                | IntCC::UnsignedGreaterThanOrEqual
+        ) {
+            let sign: u128 = (0..128 / u32::from(bits)).fold(0, |acc, i| {
+                acc | (1u128 << (u32::from(i as u8) * u32::from(bits) + u32::from(bits) - 1))
+            });
+            let bias = self.xmm_const(MoveKind::V128, sign);
+            (
+                self.packed(PackedOp::Xor, a, bias),
+                self.packed(PackedOp::Xor, b, bias),
+            )
+        } else {
+            (a, b)
+        };
+        let gt = |this: &mut Self, x: Reg, y: Reg| this.packed(PackedOp::CmpGt(bits), x, y);
+        Some(match cc {
+            IntCC::Equal => self.packed(PackedOp::CmpEq(bits), a, b),
+            IntCC::NotEqual => {
+                let eq = self.packed(PackedOp::CmpEq(bits), a, b);
+                self.x64_vec_bnot(eq)
+            }
+            IntCC::SignedGreaterThan | IntCC::UnsignedGreaterThan => gt(self, a, b),
+            IntCC::SignedLessThan | IntCC::UnsignedLessThan => gt(self, b, a),
+            IntCC::SignedLessThanOrEqual | IntCC::UnsignedLessThanOrEqual => {
+                let g = gt(self, a, b);
+                self.x64_vec_bnot(g)
+            }
+            IntCC::SignedGreaterThanOrEqual | IntCC::UnsignedGreaterThanOrEqual => {
+                let l = gt(self, b, a);
+                self.x64_vec_bnot(l)
+            }
+        })
+    }
+
     fn x64_vec_imul16(&mut self, a: Reg, b: Reg) -> Reg {
         self.packed(PackedOp::MulLow16, a, b)
     }

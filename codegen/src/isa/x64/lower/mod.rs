@@ -428,6 +428,29 @@ impl IsleCtx<'_, '_> {
         self.xmm_const(MoveKind::V128, bits)
     }
 
+    /// `pshufd $imm, src` (or `pshuflw` with `low_words`) into a new register.
+    fn pshuf(&mut self, low_words: bool, imm: u8, src: Reg) -> Reg {
+        let dst = self.ftmp();
+        self.push(MInst::Pshuf {
+            low_words,
+            imm,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
+    /// The 16-bit lane `lane` of `v`, zero-extended into a general register.
+    fn pextrw(&mut self, lane: u8, v: Reg) -> Reg {
+        let dst = self.tmp();
+        self.push(MInst::Pextrw {
+            lane,
+            src: v,
+            dst: Writable::from_reg(dst),
+        });
+        dst
+    }
+
     /// `a op b` on whole xmm registers (see [`MInst::Packed`]).
     fn packed(&mut self, op: PackedOp, a: Reg, b: Reg) -> Reg {
         let dst = self.ftmp();
