@@ -157,4 +157,47 @@ for ty in ("i8x16", "i16x8", "i32x4"):
             res = [-1 if f(x, y, bits) else 0 for x, y in zip(a, b)]
             out.append(f"; run: %icmp_{cc}_{ty}({lit(a, False)}, {lit(b, False)}) == {lit(res, False)}")
 
+# ineg, bitselect, shifts by a scalar (taken modulo the lane width), lane tests.
+for ty, (bits, n) in INT_LANES.items():
+    fn(f"ineg_{ty}", [ty], [ty], ["v1 = ineg v0", "return v1"])
+    for _ in range(2):
+        a = ivec(bits, n)
+        out.append(f"; run: %ineg_{ty}({lit(a, False)}) == {lit([wrap(-x, bits) for x in a], False)}")
+    fn(f"bitselect_{ty}", [ty, ty, ty], [ty], ["v3 = bitselect v0, v1, v2", "return v3"])
+    for _ in range(2):
+        c, a, b = ivec(bits, n), ivec(bits, n), ivec(bits, n)
+        res = [wrap((cc & x) | (~cc & y), bits) for cc, x, y in zip(c, a, b)]
+        out.append(f"; run: %bitselect_{ty}({lit(c, False)}, {lit(a, False)}, {lit(b, False)}) == {lit(res, False)}")
+    shifts = {"ishl": lambda x, k: x << k, "ushr": lambda x, k: (x % (1 << bits)) >> k,
+              "sshr": lambda x, k: x >> k}
+    for op, f in shifts.items():
+        if bits == 8 or (op == "sshr" and bits == 64):
+            continue
+        fn(f"{op}_{ty}", [ty, "i32"], [ty], [f"v2 = {op} v0, v1", "return v2"])
+        for k in [0, 1, bits - 1, bits, bits + 3, r.randrange(0, 200)]:
+            a = ivec(bits, n)
+            out.append(f"; run: %{op}_{ty}({lit(a, False)}, {k}) == "
+                       f"{lit([wrap(f(x, k % bits), bits) for x in a], False)}")
+    for op in ("vany_true", "vall_true"):
+        fn(f"{op}_{ty}", [ty], ["i8"], [f"v1 = {op} v0", "return v1"])
+        for a in [[0] * n, [1] * n, ivec(bits, n), [0] * (n - 1) + [1], [1] * (n - 1) + [0]]:
+            res = any(a) if op == "vany_true" else all(a)
+            out.append(f"; run: %{op}_{ty}({lit(a, False)}) == {int(res)}")
+    fn(f"vhigh_bits_{ty}", [ty], ["i32"], ["v1 = vhigh_bits.i32 v0", "return v1"])
+    for _ in range(3):
+        a = ivec(bits, n)
+        mask = sum(1 << i for i, x in enumerate(a) if x < 0)
+        out.append(f"; run: %vhigh_bits_{ty}({lit(a, False)}) == {mask}")
+
+# Float sign operations.
+for ty, (bits, n) in FLOAT_LANES.items():
+    for op, f in {"fneg": lambda x, y: -x, "fabs": lambda x, y: abs(x),
+                  "fcopysign": lambda x, y: math.copysign(x, y)}.items():
+        args = ["v0"] if op != "fcopysign" else ["v0", "v1"]
+        fn(f"{op}_{ty}", [ty, ty], [ty], [f"v2 = {op} {', '.join(args)}", "return v2"])
+        for _ in range(3):
+            a, b = fvec(bits, n), fvec(bits, n)
+            out.append(f"; run: %{op}_{ty}({lit(a, True)}, {lit(b, True)}) == "
+                       f"{lit([f(x, y) for x, y in zip(a, b)], True)}")
+
 open("filetests/suite/runtests/simd_basic.clif", "w").write("\n".join(out) + "\n")

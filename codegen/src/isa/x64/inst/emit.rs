@@ -1470,6 +1470,7 @@ pub fn emit_inst(
         | Inst::XmmConst { .. }
         | Inst::Pshuf { .. }
         | Inst::Pextrw { .. }
+        | Inst::Movmsk { .. }
         | Inst::Pinsrw { .. }
         | Inst::Packed { .. }
         | Inst::XmmRRR { .. }

@@ -246,6 +246,22 @@ pub(super) fn emit_float(
             );
             b.push(*imm);
         }
+        Inst::Movmsk { lane_bits, .. } => {
+            let (src, dst) = (xmm(allocs[0]), gpr(allocs[1]));
+            let (prefixes, opcode) = match lane_bits {
+                8 => (P66, 0xd7),
+                32 => (NONE, 0x50),
+                _ => (P66, 0x50),
+            };
+            sse(
+                &mut b,
+                prefixes,
+                RexFlags::none(),
+                opcode,
+                dst.enc(),
+                src.enc(),
+            );
+        }
         Inst::Pextrw { lane, .. } => {
             let (src, dst) = (xmm(allocs[0]), gpr(allocs[1]));
             sse(&mut b, P66, RexFlags::none(), 0xc5, dst.enc(), src.enc());

@@ -827,6 +827,60 @@ fn vector_instructions_match_capstone() {
             "pandn %xmm9, %xmm8"
         ),
         (
+            packed(PackedOp::Shl(64)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x66, 0x0f, 0xf3, 0xca],
+            "psllq %xmm2, %xmm1"
+        ),
+        (
+            packed(PackedOp::Shr(16)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x66, 0x0f, 0xd1, 0xca],
+            "psrlw %xmm2, %xmm1"
+        ),
+        (
+            packed(PackedOp::Sar(32)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x66, 0x0f, 0xe2, 0xca],
+            "psrad %xmm2, %xmm1"
+        ),
+        (
+            packed(PackedOp::PackSignedWords),
+            alloc::vec![xa(3), xa(3), xa(3)],
+            &[0x66, 0x0f, 0x63, 0xdb],
+            "packsswb %xmm3, %xmm3"
+        ),
+        (
+            Inst::Movmsk {
+                lane_bits: 8,
+                src: f(0),
+                dst: Writable::from_reg(Reg::new(1, RegClass::Int))
+            },
+            alloc::vec![xa(9), ga(Gpr::RCX)],
+            &[0x66, 0x41, 0x0f, 0xd7, 0xc9],
+            "pmovmskb %xmm9, %ecx",
+        ),
+        (
+            Inst::Movmsk {
+                lane_bits: 32,
+                src: f(0),
+                dst: Writable::from_reg(Reg::new(1, RegClass::Int))
+            },
+            alloc::vec![xa(2), ga(Gpr::R10)],
+            &[0x44, 0x0f, 0x50, 0xd2],
+            "movmskps %xmm2, %r10d",
+        ),
+        (
+            Inst::Movmsk {
+                lane_bits: 64,
+                src: f(0),
+                dst: Writable::from_reg(Reg::new(1, RegClass::Int))
+            },
+            alloc::vec![xa(2), ga(Gpr::RAX)],
+            &[0x66, 0x0f, 0x50, 0xc2],
+            "movmskpd %xmm2, %eax",
+        ),
+        (
             Inst::Pshuf {
                 low_words: false,
                 imm: 0x44,

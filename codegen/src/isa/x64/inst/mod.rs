@@ -173,6 +173,15 @@ pub enum PackedOp {
     UnpackLowQuads,
     /// `movsd` between registers (F2 0F 10): `src`'s low quadword into `dst`'s.
     MoveLowQuad,
+    /// `psllw`/`pslld`/`psllq` (66 0F F1/F2/F3): lanes shifted left by the low quadword
+    /// of `src` (16 to 64-bit lanes).
+    Shl(u8),
+    /// `psrlw`/`psrld`/`psrlq` (66 0F D1/D2/D3): logical right shift.
+    Shr(u8),
+    /// `psraw`/`psrad` (66 0F E1/E2): arithmetic right shift (16 and 32-bit lanes).
+    Sar(u8),
+    /// `packsswb` (66 0F 63): words of `dst`, then of `src`, saturated to bytes.
+    PackSignedWords,
     /// `addps`/`addpd` (0F 58, 66 0F 58), `double` for 64-bit lanes.
     FAdd(bool),
     /// `subps`/`subpd` (0F 5C).
@@ -207,6 +216,10 @@ impl PackedOp {
             PackedOp::CmpEq(b) => (true, lanes(b, [0x74, 0x75, 0x76, 0])),
             PackedOp::CmpGt(64) => unreachable!("pcmpgtq is SSE4.2 (66 0F 38 37)"),
             PackedOp::CmpGt(b) => (true, lanes(b, [0x64, 0x65, 0x66, 0])),
+            PackedOp::Shl(b) => (true, lanes(b, [0, 0xf1, 0xf2, 0xf3])),
+            PackedOp::Shr(b) => (true, lanes(b, [0, 0xd1, 0xd2, 0xd3])),
+            PackedOp::Sar(b) => (true, lanes(b, [0, 0xe1, 0xe2, 0])),
+            PackedOp::PackSignedWords => (true, 0x63),
             PackedOp::UnpackLowBytes => (true, 0x60),
             PackedOp::UnpackLowQuads => (true, 0x6c),
             PackedOp::MoveLowQuad => (false, 0x10),
@@ -922,6 +935,17 @@ pub enum Inst {
         /// Source.
         src: Reg,
         /// Destination.
+        dst: Writable<Reg>,
+    },
+    /// The sign bits of the lanes of `src` into the low bits of a general register:
+    /// `pmovmskb` (66 0F D7, bytes), `movmskps` (0F 50, 32-bit lanes) or `movmskpd`
+    /// (66 0F 50, 64-bit lanes), by `lane_bits`.
+    Movmsk {
+        /// 8, 32 or 64.
+        lane_bits: u8,
+        /// The vector.
+        src: Reg,
+        /// The general register.
         dst: Writable<Reg>,
     },
     /// `pextrw $lane, src, dst` (66 0F C5 /r ib): a 16-bit lane, zero-extended, into a
@@ -1750,7 +1774,9 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::XmmConst { dst, .. } => c.reg_def(*dst),
-            Inst::Pshuf { src, dst, .. } | Inst::Pextrw { src, dst, .. } => {
+            Inst::Pshuf { src, dst, .. }
+            | Inst::Pextrw { src, dst, .. }
+            | Inst::Movmsk { src, dst, .. } => {
                 c.reg_use(*src);
                 c.reg_def(*dst);
             }

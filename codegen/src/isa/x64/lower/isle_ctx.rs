@@ -813,6 +813,126 @@ impl generated::Context for IsleCtx<'_, '_> {
         })
     }
 
+    fn x64_vec_ineg(&mut self, ty: Type, x: Reg) -> Reg {
+        let zero = self.xmm_const(MoveKind::V128, 0);
+        self.packed(PackedOp::Sub(ty.lane_bits() as u8), zero, x)
+    }
+
+    fn x64_vec_sign(&mut self, op: XmmOp, ty: Type, x: Reg, y: Reg) -> Reg {
+        // The sign bit of every lane.
+        let bits = ty.lane_bits();
+        let sign = (0..128 / bits).fold(0u128, |acc, i| acc | 1u128 << (i * bits + bits - 1));
+        let mask = self.xmm_const(MoveKind::V128, sign);
+        match op {
+            XmmOp::Xor => self.packed(PackedOp::Xor, x, mask),
+            XmmOp::AndNot => self.packed(PackedOp::AndNot, mask, x),
+            _ => {
+                // copysign: x's magnitude, y's sign.
+                let magnitude = self.packed(PackedOp::AndNot, mask, x);
+                let signs = self.packed(PackedOp::And, mask, y);
+                self.packed(PackedOp::Or, magnitude, signs)
+            }
+        }
+    }
+
+    fn x64_vec_bitselect(&mut self, c: Reg, x: Reg, y: Reg) -> Reg {
+        let taken = self.packed(PackedOp::And, c, x);
+        let others = self.packed(PackedOp::AndNot, c, y);
+        self.packed(PackedOp::Or, taken, others)
+    }
+
+    fn x64_vec_shift(&mut self, op: ShiftOp, ty: Type, x: Reg, amount: Reg) -> Option<Reg> {
+        let bits = ty.lane_bits() as u8;
+        let packed = match (op, bits) {
+            (_, 8) | (ShiftOp::Sar, 64) => return None,
+            (ShiftOp::Shl, _) => PackedOp::Shl(bits),
+            (ShiftOp::Shr, _) => PackedOp::Shr(bits),
+            (ShiftOp::Sar, _) => PackedOp::Sar(bits),
+            _ => return None,
+        };
+        // The amount modulo the lane width, as the count quadword.
+        let masked = self.tmp();
+        self.lower.vcode.push(MInst::AluRI {
+            op: AluOp::And,
+            size: OperandSize::Size32,
+            src: amount,
+            imm: i32::from(bits) - 1,
+            dst: Writable::from_reg(masked),
+        });
+        let count = self.gpr64_to_xmm(masked);
+        Some(self.packed(packed, x, count))
+    }
+
+    fn x64_vec_test(&mut self, op: Opcode, ty: Type, x: Reg) -> Option<Reg> {
+        if !ty.is_vector128() {
+            return None;
+        }
+        let bits = ty.lane_bits() as u8;
+        let movmsk = |this: &mut Self, lane_bits: u8, src: Reg| {
+            let dst = this.tmp();
+            this.push(MInst::Movmsk {
+                lane_bits,
+                src,
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        };
+        let setcc = |this: &mut Self, cc: IntCC, a: Reg, imm: i32| {
+            let dst = this.tmp();
+            this.push(MInst::CmpSetcc {
+                size: OperandSize::Size32,
+                cc: cc_of(cc),
+                a,
+                b: RegOrImm::Imm(imm),
+                dst: Writable::from_reg(dst),
+            });
+            dst
+        };
+        match op {
+            Opcode::VanyTrue => {
+                // Some byte non-zero: not all sixteen compare equal to zero.
+                let zero = self.xmm_const(MoveKind::V128, 0);
+                let eq = self.packed(PackedOp::CmpEq(8), x, zero);
+                let mask = movmsk(self, 8, eq);
+                Some(setcc(self, IntCC::NotEqual, mask, 0xffff))
+            }
+            Opcode::VallTrue => {
+                // No lane equal to zero. 64-bit lanes: neither 32-bit half pair is zero,
+                // checked as both halves of a lane being zero.
+                let zero = self.xmm_const(MoveKind::V128, 0);
+                let eq = self.packed(PackedOp::CmpEq(bits.min(32)), x, zero);
+                let eq = if bits == 64 {
+                    // A lane is zero when both its halves are: and each half with the
+                    // other (swapped within the lane).
+                    let swapped = self.pshuf(false, 0xb1, eq);
+                    self.packed(PackedOp::And, eq, swapped)
+                } else {
+                    eq
+                };
+                let mask = movmsk(self, 8, eq);
+                Some(setcc(self, IntCC::Equal, mask, 0))
+            }
+            Opcode::VhighBits => Some(match bits {
+                8 => movmsk(self, 8, x),
+                16 => {
+                    let packed = self.packed(PackedOp::PackSignedWords, x, x);
+                    let m = movmsk(self, 8, packed);
+                    let dst = self.tmp();
+                    self.lower.vcode.push(MInst::AluRI {
+                        op: AluOp::And,
+                        size: OperandSize::Size32,
+                        src: m,
+                        imm: 0xff,
+                        dst: Writable::from_reg(dst),
+                    });
+                    dst
+                }
+                _ => movmsk(self, bits, x),
+            }),
+            _ => None,
+        }
+    }
+
     fn x64_vec_imul16(&mut self, a: Reg, b: Reg) -> Reg {
         self.packed(PackedOp::MulLow16, a, b)
     }
