@@ -200,4 +200,61 @@ for ty, (bits, n) in FLOAT_LANES.items():
             out.append(f"; run: %{op}_{ty}({lit(a, True)}, {lit(b, True)}) == "
                        f"{lit([f(x, y) for x, y in zip(a, b)], True)}")
 
+# SSE2 operations of 8- and 16-bit lanes: saturating arithmetic, rounding average,
+# min/max and high halves of products.
+def sat_s(x, b):
+    return max(-(1 << (b - 1)), min((1 << (b - 1)) - 1, x))
+
+
+def sat_u(x, b):
+    return max(0, min((1 << b) - 1, x))
+
+
+def u(x, b):
+    return x % (1 << b)
+
+
+NARROW = {
+    "uadd_sat": ((8, 16), lambda x, y, b: wrap(sat_u(u(x, b) + u(y, b), b), b)),
+    "sadd_sat": ((8, 16), lambda x, y, b: sat_s(x + y, b)),
+    "usub_sat": ((8, 16), lambda x, y, b: wrap(sat_u(u(x, b) - u(y, b), b), b)),
+    "ssub_sat": ((8, 16), lambda x, y, b: sat_s(x - y, b)),
+    "avg_round": ((8, 16), lambda x, y, b: wrap((u(x, b) + u(y, b) + 1) >> 1, b)),
+    "umin": ((8,), lambda x, y, b: wrap(min(u(x, b), u(y, b)), b)),
+    "umax": ((8,), lambda x, y, b: wrap(max(u(x, b), u(y, b)), b)),
+    "smin": ((16,), lambda x, y, b: min(x, y)),
+    "smax": ((16,), lambda x, y, b: max(x, y)),
+    "umulhi": ((16,), lambda x, y, b: wrap((u(x, b) * u(y, b)) >> b, b)),
+    "smulhi": ((16,), lambda x, y, b: wrap((x * y) >> b, b)),
+}
+for op, (widths, f) in NARROW.items():
+    for ty in ("i8x16", "i16x8"):
+        bits, n = INT_LANES[ty]
+        if bits not in widths:
+            continue
+        fn(f"{op}_{ty}", [ty, ty], [ty], [f"v2 = {op} v0, v1", "return v2"])
+        for _ in range(4):
+            a, b = ivec(bits, n), ivec(bits, n)
+            out.append(f"; run: %{op}_{ty}({lit(a, False)}, {lit(b, False)}) == "
+                       f"{lit([f(x, y, bits) for x, y in zip(a, b)], False)}")
+
+# Float lane comparisons (NaN operands included): all ones where true.
+FCONDS = {"eq": lambda x, y: x == y, "ne": lambda x, y: not x == y,
+          "lt": lambda x, y: x < y, "le": lambda x, y: x <= y, "gt": lambda x, y: x > y,
+          "ge": lambda x, y: x >= y, "uno": lambda x, y: math.isnan(x) or math.isnan(y),
+          "ord": lambda x, y: not (math.isnan(x) or math.isnan(y)),
+          "one": lambda x, y: x < y or x > y, "ueq": lambda x, y: not (x < y or x > y),
+          "ult": lambda x, y: not x >= y, "ule": lambda x, y: not x > y,
+          "ugt": lambda x, y: not x <= y, "uge": lambda x, y: not x < y}
+for ty, (bits, n) in FLOAT_LANES.items():
+    ity = {"f32x4": "i32x4", "f64x2": "i64x2"}[ty]
+    for cc, f in FCONDS.items():
+        fn(f"fcmp_{cc}_{ty}", [ty, ty], [ity], [f"v2 = fcmp {cc} v0, v1", "return v2"])
+        for _ in range(3):
+            a = [x if r.random() < 0.8 else math.nan for x in fvec(bits, n)]
+            b = [x if r.random() < 0.3 else y for x, y in zip(a, fvec(bits, n))]
+            res = [-1 if f(x, y) else 0 for x, y in zip(a, b)]
+            fl = lambda v: "[" + " ".join("+NaN" if math.isnan(x) else flit(x) for x in v) + "]"
+            out.append(f"; run: %fcmp_{cc}_{ty}({fl(a)}, {fl(b)}) == {lit(res, False)}")
+
 open("filetests/suite/runtests/simd_basic.clif", "w").write("\n".join(out) + "\n")

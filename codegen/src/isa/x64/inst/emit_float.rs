@@ -6,7 +6,7 @@ use super::emit::{NONE, Rel32, gpr, jump, scalar, trap_unless, xmm};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm};
 use super::frame::Frame;
 use super::regs::{Gpr, Xmm};
-use super::{Cc, Inst, MoveKind, XmmMem, XmmOp, XmmUnaryOp};
+use super::{Cc, Inst, MoveKind, PackedOp, XmmMem, XmmOp, XmmUnaryOp};
 use crate::ir::{FloatCC, TrapCode};
 use crate::machinst::buffer::{MachBuffer, MachLabel};
 use alloc::vec::Vec;
@@ -232,6 +232,9 @@ pub(super) fn emit_float(
                 dst.enc(),
                 src2.enc(),
             );
+            if let PackedOp::FCmp(_, pred) = op {
+                b.push(*pred);
+            }
         }
         Inst::Pshuf { low_words, imm, .. } => {
             let (src, dst) = (xmm(allocs[0]), xmm(allocs[1]));

@@ -833,6 +833,30 @@ fn vector_instructions_match_capstone() {
             "psllq %xmm2, %xmm1"
         ),
         (
+            packed(PackedOp::Narrow(0xdc)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x66, 0x0f, 0xdc, 0xca],
+            "paddusb %xmm2, %xmm1"
+        ),
+        (
+            packed(PackedOp::Narrow(0xe5)),
+            alloc::vec![xa(1), xa(12), xa(1)],
+            &[0x66, 0x41, 0x0f, 0xe5, 0xcc],
+            "pmulhw %xmm12, %xmm1"
+        ),
+        (
+            packed(PackedOp::FCmp(false, 1)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x0f, 0xc2, 0xca, 0x01],
+            "cmpltps %xmm2, %xmm1"
+        ),
+        (
+            packed(PackedOp::FCmp(true, 7)),
+            alloc::vec![xa(9), xa(2), xa(9)],
+            &[0x66, 0x44, 0x0f, 0xc2, 0xca, 0x07],
+            "cmpordpd %xmm2, %xmm9"
+        ),
+        (
             packed(PackedOp::Shr(16)),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0xd1, 0xca],

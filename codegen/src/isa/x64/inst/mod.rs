@@ -182,6 +182,14 @@ pub enum PackedOp {
     Sar(u8),
     /// `packsswb` (66 0F 63): words of `dst`, then of `src`, saturated to bytes.
     PackSignedWords,
+    /// An SSE2 operation on 8- or 16-bit lanes only, by its opcode byte after 66 0F:
+    /// saturating `paddus`/`padds`/`psubus`/`psubs` (DC DD, EC ED, D8 D9, E8 E9),
+    /// `pavgb`/`pavgw` (E0, E3), `pminub`/`pmaxub` (DA, DE), `pminsw`/`pmaxsw` (EA, EE),
+    /// `pmulhuw`/`pmulhw` (E4, E5).
+    Narrow(u8),
+    /// `cmpps`/`cmppd $pred` (0F C2 /r ib, 66 for `pd`): all ones in lanes where the
+    /// predicate holds (0 eq, 1 lt, 2 le, 3 unordered, 4 neq, 5 nlt, 6 nle, 7 ordered).
+    FCmp(bool, u8),
     /// `addps`/`addpd` (0F 58, 66 0F 58), `double` for 64-bit lanes.
     FAdd(bool),
     /// `subps`/`subpd` (0F 5C).
@@ -220,6 +228,8 @@ impl PackedOp {
             PackedOp::Shr(b) => (true, lanes(b, [0, 0xd1, 0xd2, 0xd3])),
             PackedOp::Sar(b) => (true, lanes(b, [0, 0xe1, 0xe2, 0])),
             PackedOp::PackSignedWords => (true, 0x63),
+            PackedOp::Narrow(op) => (true, op),
+            PackedOp::FCmp(d, _) => (d, 0xc2),
             PackedOp::UnpackLowBytes => (true, 0x60),
             PackedOp::UnpackLowQuads => (true, 0x6c),
             PackedOp::MoveLowQuad => (false, 0x10),

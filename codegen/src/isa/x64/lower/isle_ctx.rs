@@ -933,6 +933,57 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn x64_vec_narrow(&mut self, op: Opcode, ty: Type, a: Reg, b: Reg) -> Option<Reg> {
+        let byte = ty.lane_bits() == 8;
+        let code = match (op, ty.lane_bits()) {
+            (Opcode::UaddSat, 8 | 16) => [0xdc, 0xdd][usize::from(!byte)],
+            (Opcode::SaddSat, 8 | 16) => [0xec, 0xed][usize::from(!byte)],
+            (Opcode::UsubSat, 8 | 16) => [0xd8, 0xd9][usize::from(!byte)],
+            (Opcode::SsubSat, 8 | 16) => [0xe8, 0xe9][usize::from(!byte)],
+            (Opcode::AvgRound, 8 | 16) => [0xe0, 0xe3][usize::from(!byte)],
+            (Opcode::Umin, 8) => 0xda,
+            (Opcode::Umax, 8) => 0xde,
+            (Opcode::Smin, 16) => 0xea,
+            (Opcode::Smax, 16) => 0xee,
+            (Opcode::Umulhi, 16) => 0xe4,
+            (Opcode::Smulhi, 16) => 0xe5,
+            _ => return None,
+        };
+        Some(self.packed(PackedOp::Narrow(code), a, b))
+    }
+
+    fn x64_vec_fcmp(&mut self, cc: FloatCC, ty: Type, a: Reg, b: Reg) -> Reg {
+        use FloatCC::*;
+        let d = ty.lane_bits() == 64;
+        let cmp =
+            |this: &mut Self, pred: u8, x: Reg, y: Reg| this.packed(PackedOp::FCmp(d, pred), x, y);
+        match cc {
+            Equal => cmp(self, 0, a, b),
+            LessThan => cmp(self, 1, a, b),
+            LessThanOrEqual => cmp(self, 2, a, b),
+            Unordered => cmp(self, 3, a, b),
+            NotEqual => cmp(self, 4, a, b),
+            Ordered => cmp(self, 7, a, b),
+            GreaterThan => cmp(self, 1, b, a),
+            GreaterThanOrEqual => cmp(self, 2, b, a),
+            // Unordered or ...: the negated ordered predicates.
+            UnorderedOrGreaterThan => cmp(self, 6, a, b),
+            UnorderedOrGreaterThanOrEqual => cmp(self, 5, a, b),
+            UnorderedOrLessThan => cmp(self, 6, b, a),
+            UnorderedOrLessThanOrEqual => cmp(self, 5, b, a),
+            OrderedNotEqual => {
+                let ord = cmp(self, 7, a, b);
+                let ne = cmp(self, 4, a, b);
+                self.packed(PackedOp::And, ord, ne)
+            }
+            UnorderedOrEqual => {
+                let uno = cmp(self, 3, a, b);
+                let eq = cmp(self, 0, a, b);
+                self.packed(PackedOp::Or, uno, eq)
+            }
+        }
+    }
+
     fn x64_vec_imul16(&mut self, a: Reg, b: Reg) -> Reg {
         self.packed(PackedOp::MulLow16, a, b)
     }
