@@ -221,6 +221,20 @@ pub(super) fn emit_float(
                 return true;
             }
         }
+        Inst::Packed {
+            op: PackedOp::Map38(op),
+            ..
+        } => {
+            let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
+            emit_modrm(
+                &mut b,
+                P66,
+                RexFlags::none(),
+                &[0x0f, 0x38, *op],
+                dst.enc(),
+                RegMem::Reg(src2.enc()),
+            );
+        }
         Inst::Packed { op, .. } => {
             let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
             let (prefix, opcode) = op.encoding();

@@ -833,6 +833,24 @@ fn vector_instructions_match_capstone() {
             "psllq %xmm2, %xmm1"
         ),
         (
+            packed(PackedOp::Map38(0x40)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x66, 0x0f, 0x38, 0x40, 0xca],
+            "pmulld %xmm2, %xmm1"
+        ),
+        (
+            packed(PackedOp::Map38(0x00)),
+            alloc::vec![xa(10), xa(3), xa(10)],
+            &[0x66, 0x44, 0x0f, 0x38, 0x00, 0xd3],
+            "pshufb %xmm3, %xmm10"
+        ),
+        (
+            packed(PackedOp::Map38(0x37)),
+            alloc::vec![xa(0), xa(15), xa(0)],
+            &[0x66, 0x41, 0x0f, 0x38, 0x37, 0xc7],
+            "pcmpgtq %xmm15, %xmm0"
+        ),
+        (
             packed(PackedOp::Narrow(0xdc)),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0xdc, 0xca],

@@ -190,6 +190,10 @@ pub enum PackedOp {
     /// `cmpps`/`cmppd $pred` (0F C2 /r ib, 66 for `pd`): all ones in lanes where the
     /// predicate holds (0 eq, 1 lt, 2 le, 3 unordered, 4 neq, 5 nlt, 6 nle, 7 ordered).
     FCmp(bool, u8),
+    /// An operation of the 66 0F 38 map by its last opcode byte (SSSE3: `pshufb` 00,
+    /// `pabsb/w/d` 1C-1E; SSE4.1: `pcmpeqq` 29, `pminsb/sd/uw/ud` 38-3B, `pmaxsb/sd/uw/ud`
+    /// 3C-3F, `pmulld` 40; SSE4.2: `pcmpgtq` 37). Lowering emits it only with the flag.
+    Map38(u8),
     /// `addps`/`addpd` (0F 58, 66 0F 58), `double` for 64-bit lanes.
     FAdd(bool),
     /// `subps`/`subpd` (0F 5C).
@@ -229,6 +233,7 @@ impl PackedOp {
             PackedOp::Sar(b) => (true, lanes(b, [0, 0xe1, 0xe2, 0])),
             PackedOp::PackSignedWords => (true, 0x63),
             PackedOp::Narrow(op) => (true, op),
+            PackedOp::Map38(_) => (true, 0x38),
             PackedOp::FCmp(d, _) => (d, 0xc2),
             PackedOp::UnpackLowBytes => (true, 0x60),
             PackedOp::UnpackLowQuads => (true, 0x6c),

@@ -199,7 +199,8 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn binary_args(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value)> {
         match self.lower.func.dfg.insts[inst] {
-            InstructionData::Binary { args: [a, b], .. } => Some((a, b)),
+            InstructionData::Binary { args: [a, b], .. }
+            | InstructionData::Shuffle { args: [a, b], .. } => Some((a, b)),
             _ => None,
         }
     }
@@ -771,7 +772,11 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn x64_vec_icmp(&mut self, cc: IntCC, ty: Type, a: Reg, b: Reg) -> Option<Reg> {
         let bits = ty.lane_bits() as u8;
-        if bits == 64 {
+        // 64-bit lanes: pcmpeqq (SSE4.1) and pcmpgtq (SSE4.2).
+        let eq_ok = bits < 64 || self.flags.has_sse41;
+        let gt_ok = bits < 64 || self.flags.has_sse42;
+        let needs_gt = !matches!(cc, IntCC::Equal | IntCC::NotEqual);
+        if !eq_ok || (needs_gt && !gt_ok) {
             return None;
         }
         // Unsigned orders compare with the sign bits flipped.
@@ -793,11 +798,23 @@ impl generated::Context for IsleCtx<'_, '_> {
         } else {
             (a, b)
         };
-        let gt = |this: &mut Self, x: Reg, y: Reg| this.packed(PackedOp::CmpGt(bits), x, y);
+        let gt = |this: &mut Self, x: Reg, y: Reg| {
+            let op = if bits == 64 {
+                PackedOp::Map38(0x37)
+            } else {
+                PackedOp::CmpGt(bits)
+            };
+            this.packed(op, x, y)
+        };
+        let eq_op = if bits == 64 {
+            PackedOp::Map38(0x29)
+        } else {
+            PackedOp::CmpEq(bits)
+        };
         Some(match cc {
-            IntCC::Equal => self.packed(PackedOp::CmpEq(bits), a, b),
+            IntCC::Equal => self.packed(eq_op, a, b),
             IntCC::NotEqual => {
-                let eq = self.packed(PackedOp::CmpEq(bits), a, b);
+                let eq = self.packed(eq_op, a, b);
                 self.x64_vec_bnot(eq)
             }
             IntCC::SignedGreaterThan | IntCC::UnsignedGreaterThan => gt(self, a, b),
@@ -934,6 +951,32 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_vec_narrow(&mut self, op: Opcode, ty: Type, a: Reg, b: Reg) -> Option<Reg> {
+        // SSE4.1 (66 0F 38 map) forms first, when the flag allows them.
+        if self.flags.has_sse41 {
+            let map38 = match (op, ty.lane_bits()) {
+                (Opcode::Imul, 32) => Some(0x40),
+                (Opcode::Smin, 8) => Some(0x38),
+                (Opcode::Smin, 32) => Some(0x39),
+                (Opcode::Umin, 16) => Some(0x3a),
+                (Opcode::Umin, 32) => Some(0x3b),
+                (Opcode::Smax, 8) => Some(0x3c),
+                (Opcode::Smax, 32) => Some(0x3d),
+                (Opcode::Umax, 16) => Some(0x3e),
+                (Opcode::Umax, 32) => Some(0x3f),
+                _ => None,
+            };
+            if let Some(code) = map38 {
+                return Some(self.packed(PackedOp::Map38(code), a, b));
+            }
+        }
+        if op == Opcode::Swizzle && self.flags.has_ssse3 {
+            // pshufb zeroes a lane whose index has its top bit set, and otherwise uses the
+            // index's low four bits; CLIF zeroes every index from 16: a saturating add of
+            // 0x70 sends those past 0x7f and keeps 0-15.
+            let bias = self.xmm_const(MoveKind::V128, u128::from_le_bytes([0x70; 16]));
+            let idx = self.packed(PackedOp::Narrow(0xdc), b, bias);
+            return Some(self.packed(PackedOp::Map38(0x00), a, idx));
+        }
         let byte = ty.lane_bits() == 8;
         let code = match (op, ty.lane_bits()) {
             (Opcode::UaddSat, 8 | 16) => [0xdc, 0xdd][usize::from(!byte)],
@@ -950,6 +993,47 @@ impl generated::Context for IsleCtx<'_, '_> {
             _ => return None,
         };
         Some(self.packed(PackedOp::Narrow(code), a, b))
+    }
+
+    fn x64_vec_iabs(&mut self, ty: Type, x: Reg) -> Option<Reg> {
+        let code = match ty.lane_bits() {
+            8 => 0x1c,
+            16 => 0x1d,
+            32 => 0x1e,
+            _ => return None,
+        };
+        self.flags
+            .has_ssse3
+            .then(|| self.packed(PackedOp::Map38(code), x, x))
+    }
+
+    fn x64_shuffle(&mut self, a: Reg, b: Reg, inst: crate::ir::Inst) -> Option<Reg> {
+        if !self.flags.has_ssse3 {
+            return None;
+        }
+        let InstructionData::Shuffle { imm, .. } = self.lower.func.dfg.insts[inst] else {
+            return None;
+        };
+        let mask = self.lower.func.dfg.immediates.get(imm)?.as_slice().to_vec();
+        if mask.len() != 16 {
+            return None;
+        }
+        // Each operand shuffled by the lanes it supplies (others zeroed by 0x80), then
+        // the two combined.
+        let pick = |from_b: bool| {
+            let lanes: [u8; 16] = core::array::from_fn(|i| match mask[i] {
+                m @ 0..16 if !from_b => m,
+                m @ 16..32 if from_b => m - 16,
+                _ => 0x80,
+            });
+            u128::from_le_bytes(lanes)
+        };
+        let (ma, mb) = (pick(false), pick(true));
+        let ma = self.xmm_const(MoveKind::V128, ma);
+        let mb = self.xmm_const(MoveKind::V128, mb);
+        let from_a = self.packed(PackedOp::Map38(0x00), a, ma);
+        let from_b = self.packed(PackedOp::Map38(0x00), b, mb);
+        Some(self.packed(PackedOp::Or, from_a, from_b))
     }
 
     fn x64_vec_fcmp(&mut self, cc: FloatCC, ty: Type, a: Reg, b: Reg) -> Reg {
