@@ -257,6 +257,47 @@ for ty, (bits, n) in FLOAT_LANES.items():
             fl = lambda v: "[" + " ".join("+NaN" if math.isnan(x) else flit(x) for x in v) + "]"
             out.append(f"; run: %fcmp_{cc}_{ty}({fl(a)}, {fl(b)}) == {lit(res, False)}")
 
+# Widening, narrowing, conversions and sqrt.
+WIDER = {"i8x16": "i16x8", "i16x8": "i32x4", "i32x4": "i64x2"}
+for ty, wty in WIDER.items():
+    bits, n = INT_LANES[ty]
+    for op in ("swiden_low", "swiden_high", "uwiden_low", "uwiden_high"):
+        fn(f"{op}_{ty}", [ty], [wty], [f"v1 = {op} v0", "return v1"])
+        for _ in range(2):
+            a = ivec(bits, n)
+            half = a[: n // 2] if op.endswith("low") else a[n // 2:]
+            res = half if op[0] == "s" else [u(x, bits) for x in half]
+            out.append(f"; run: %{op}_{ty}({lit(a, False)}) == {lit(res, False)}")
+for ty, nty in (("i16x8", "i8x16"), ("i32x4", "i16x8")):
+    bits, n = INT_LANES[ty]
+    nb = bits // 2
+    ops = {"snarrow": lambda x: sat_s(x, nb)}
+    if ty == "i16x8":
+        ops["unarrow"] = lambda x: wrap(sat_u(x, nb), nb)
+    for op, f in ops.items():
+        fn(f"{op}_{ty}", [ty, ty], [nty], [f"v2 = {op} v0, v1", "return v2"])
+        for _ in range(3):
+            a, b = ivec(bits, n), ivec(bits, n)
+            out.append(f"; run: %{op}_{ty}({lit(a, False)}, {lit(b, False)}) == {lit([f(x) for x in a + b], False)}")
+fn("fcvt_from_sint_i32x4", ["i32x4"], ["f32x4"], ["v1 = fcvt_from_sint.f32x4 v0", "return v1"])
+for _ in range(3):
+    a = ivec(32, 4)
+    out.append(f"; run: %fcvt_from_sint_i32x4({lit(a, False)}) == {lit([f32(float(x)) for x in a], True)}")
+fn("fvpromote_low", ["f32x4"], ["f64x2"], ["v1 = fvpromote_low v0", "return v1"])
+for _ in range(3):
+    a = fvec(32, 4)
+    out.append(f"; run: %fvpromote_low({lit(a, True)}) == {lit(a[:2], True)}")
+fn("fvdemote", ["f64x2"], ["f32x4"], ["v1 = fvdemote v0", "return v1"])
+for _ in range(3):
+    a = [r.choice([0.5, -3.25, 1e10, -0.0, math.inf, r.uniform(-1e6, 1e6)]) for _ in range(2)]
+    out.append(f"; run: %fvdemote({lit(a, True)}) == {lit([f32(x) if not math.isinf(x) else x for x in a] + [0.0, 0.0], True)}")
+for ty, (bits, n) in FLOAT_LANES.items():
+    fn(f"sqrt_{ty}", [ty], [ty], ["v1 = sqrt v0", "return v1"])
+    for _ in range(3):
+        a = [abs(x) for x in fvec(bits, n)]
+        conv = f32 if bits == 32 else float
+        out.append(f"; run: %sqrt_{ty}({lit(a, True)}) == {lit([conv(math.sqrt(x)) for x in a], True)}")
+
 open("filetests/suite/runtests/simd_basic.clif", "w").write("\n".join(out) + "\n")
 
 # With SSSE3, SSE4.1 and SSE4.2: the 66 0F 38 forms.
@@ -306,4 +347,9 @@ for cc, f in CONDS.items():
         b = [x if r.random() < 0.3 else y for x, y in zip(a, ivec(64, 2))]
         out.append(f"; run: %icmp_{cc}_i64x2({lit(a, False)}, {lit(b, False)}) == "
                    f"{lit([-1 if f(x, y, 64) else 0 for x, y in zip(a, b)], False)}")
+fn("unarrow_i32x4", ["i32x4", "i32x4"], ["i16x8"], ["v2 = unarrow v0, v1", "return v2"])
+for _ in range(3):
+    a, b = ivec(32, 4), ivec(32, 4)
+    out.append(f"; run: %unarrow_i32x4({lit(a, False)}, {lit(b, False)}) == "
+               f"{lit([wrap(sat_u(x, 16), 16) for x in a + b], False)}")
 open("filetests/suite/runtests/simd_sse41.clif", "w").write("\n".join(out) + "\n")

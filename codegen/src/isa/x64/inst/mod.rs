@@ -194,6 +194,11 @@ pub enum PackedOp {
     /// `pabsb/w/d` 1C-1E; SSE4.1: `pcmpeqq` 29, `pminsb/sd/uw/ud` 38-3B, `pmaxsb/sd/uw/ud`
     /// 3C-3F, `pmulld` 40; SSE4.2: `pcmpgtq` 37). Lowering emits it only with the flag.
     Map38(u8),
+    /// Another SSE/SSE2 operation, by its mandatory prefix (66 or none) and the opcode
+    /// byte after 0F: the unpacks `punpckl*`/`punpckh*` (60-62, 68-6A), the packs
+    /// `packssdw` (6B) and `packuswb` (67), `sqrtps`/`sqrtpd` (51), `cvtdq2ps` (5B),
+    /// `cvtps2pd` (5A) and `cvtpd2ps` (66 5A). The unary ones read only `src`.
+    Raw(Option<u8>, u8),
     /// `addps`/`addpd` (0F 58, 66 0F 58), `double` for 64-bit lanes.
     FAdd(bool),
     /// `subps`/`subpd` (0F 5C).
@@ -210,6 +215,7 @@ impl PackedOp {
         let (p66, op) = self.encoding_66();
         match self {
             PackedOp::MoveLowQuad => (Some(0xf2), 0x10),
+            PackedOp::Raw(prefix, op) => (prefix, op),
             _ => (p66.then_some(0x66), op),
         }
     }
@@ -234,6 +240,7 @@ impl PackedOp {
             PackedOp::PackSignedWords => (true, 0x63),
             PackedOp::Narrow(op) => (true, op),
             PackedOp::Map38(_) => (true, 0x38),
+            PackedOp::Raw(p, op) => (p.is_some(), op),
             PackedOp::FCmp(d, _) => (d, 0xc2),
             PackedOp::UnpackLowBytes => (true, 0x60),
             PackedOp::UnpackLowQuads => (true, 0x6c),

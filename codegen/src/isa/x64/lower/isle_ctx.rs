@@ -995,6 +995,58 @@ impl generated::Context for IsleCtx<'_, '_> {
         Some(self.packed(PackedOp::Narrow(code), a, b))
     }
 
+    fn x64_vec_unary(&mut self, op: Opcode, ty: Type, rty: Type, x: Reg) -> Option<Reg> {
+        if !ty.is_vector128() || !rty.is_vector128() {
+            return None;
+        }
+        let raw = |this: &mut Self, p66: bool, code: u8, a: Reg, b: Reg| {
+            this.packed(PackedOp::Raw(p66.then_some(0x66), code), a, b)
+        };
+        let bits = ty.lane_bits();
+        Some(match op {
+            Opcode::Sqrt if ty.is_float() => raw(self, bits == 64, 0x51, x, x),
+            Opcode::FcvtFromSint if ty == Type::I32X4 && rty == Type::F32X4 => {
+                raw(self, false, 0x5b, x, x)
+            }
+            Opcode::FvpromoteLow => raw(self, false, 0x5a, x, x),
+            Opcode::Fvdemote => raw(self, true, 0x5a, x, x),
+            Opcode::SwidenLow | Opcode::SwidenHigh | Opcode::UwidenLow | Opcode::UwidenHigh
+                if bits <= 32 =>
+            {
+                let high = matches!(op, Opcode::SwidenHigh | Opcode::UwidenHigh);
+                // punpckl/h bw, wd, dq (60-62, 68-6A).
+                let unpack = (if high { 0x68 } else { 0x60 }) + (bits.trailing_zeros() - 3) as u8;
+                let signed = matches!(op, Opcode::SwidenLow | Opcode::SwidenHigh);
+                if !signed {
+                    let zero = self.xmm_const(MoveKind::V128, 0);
+                    raw(self, true, unpack, x, zero)
+                } else if bits < 32 {
+                    // Each lane doubled, then shifted right arithmetically by a lane.
+                    let doubled = raw(self, true, unpack, x, x);
+                    let count = self.xmm_const(MoveKind::V128, u128::from(bits));
+                    self.packed(PackedOp::Sar(bits as u8 * 2), doubled, count)
+                } else {
+                    // 32-bit lanes: interleaved with their sign words.
+                    let count = self.xmm_const(MoveKind::V128, 31);
+                    let signs = self.packed(PackedOp::Sar(32), x, count);
+                    raw(self, true, unpack, x, signs)
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    fn x64_vec_narrowing(&mut self, op: Opcode, ty: Type, a: Reg, b: Reg) -> Option<Reg> {
+        let packed = match (op, ty.lane_bits()) {
+            (Opcode::Snarrow, 16) => PackedOp::PackSignedWords,
+            (Opcode::Snarrow, 32) => PackedOp::Raw(Some(0x66), 0x6b),
+            (Opcode::Unarrow, 16) => PackedOp::Raw(Some(0x66), 0x67),
+            (Opcode::Unarrow, 32) if self.flags.has_sse41 => PackedOp::Map38(0x2b),
+            _ => return None,
+        };
+        Some(self.packed(packed, a, b))
+    }
+
     fn x64_vec_iabs(&mut self, ty: Type, x: Reg) -> Option<Reg> {
         let code = match ty.lane_bits() {
             8 => 0x1c,
