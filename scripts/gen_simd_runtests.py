@@ -59,6 +59,10 @@ for ty, (bits, n) in list(INT_LANES.items()) + list(FLOAT_LANES.items()):
     is_f = ty in FLOAT_LANES
     gen = (lambda: fvec(bits, n)) if is_f else (lambda: ivec(bits, n))
     fn(f"id_{ty}", [ty], [ty], ["return v0"])
+    if ty == "i32x4":
+        # A vector is also written as one hex number of its bytes, last byte first.
+        out.append("; run: %id_i32x4(0x00000004000000030000000200000001) == [1 2 3 4]")
+        out.append("; run: %id_i32x4([1 2 3 4]) == 0x00000004000000030000000200000001")
     fn(f"via_call_{ty}", ["i8", ty, ty], [ty, ty],
        ["v3 = select v0, v1, v2", "v4 = call fn0(v3)", "return v4, v1"],
        [f"fn0 = %id_{ty}({ty}) -> {ty}"])

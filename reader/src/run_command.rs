@@ -188,6 +188,23 @@ impl<'a> ValueParser<'_, 'a> {
     fn value(&mut self, ty: Type) -> ParseResult<DataValue> {
         let loc = self.loc();
         if ty.is_vector() {
+            // A vector is also written as one hex number of its bytes, last byte first
+            // (how Cranelift and Gantry print vector values).
+            if let Some(Token::Number(n)) = self.tokens.get(self.pos).map(|t| t.0) {
+                let digits = n.strip_prefix("0x").unwrap_or(n).replace('_', "");
+                let bits = u128::from_str_radix(&digits, 16);
+                return match (n.starts_with("0x"), bits, ty.bits()) {
+                    (true, Ok(b), 128) => {
+                        self.pos += 1;
+                        Ok(DataValue::V128(b.to_le_bytes()))
+                    }
+                    (true, Ok(b), 64) if b <= u128::from(u64::MAX) => {
+                        self.pos += 1;
+                        Ok(DataValue::V64((b as u64).to_le_bytes()))
+                    }
+                    _ => err!(loc, "expected `[` starting a vector, or its bytes in hex"),
+                };
+            }
             self.expect(Token::LBracket, "`[` starting a vector")?;
             let lane = ty.lane_type();
             let mut bytes = Vec::new();

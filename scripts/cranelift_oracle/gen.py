@@ -1,6 +1,14 @@
 import random, struct, sys
 
+import os
+
 INTS = ["i8", "i16", "i32", "i64", "i128"]
+# 128-bit vectors (with ORACLE_SIMD=1; run with has_sse3 has_ssse3 has_sse41 has_sse42).
+SIMD = os.environ.get("ORACLE_SIMD") == "1"
+IVECS = ["i8x16", "i16x8", "i32x4", "i64x2"]
+FVECS = ["f32x4", "f64x2"]
+LANE = {"i8x16": "i8", "i16x8": "i16", "i32x4": "i32", "i64x2": "i64", "f32x4": "f32", "f64x2": "f64"}
+LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 2}
 FLOATS = ["f32", "f64"]
 BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "i128": 128, "f32": 32, "f64": 64}
 
@@ -29,7 +37,7 @@ class Fn:
     def __init__(self, r):
         self.r = r
         self.lines = []
-        self.vals = {t: [] for t in INTS + FLOATS}
+        self.vals = {t: [] for t in INTS + FLOATS + IVECS + FVECS}
         self.n = 0
         self.callee = None
     def new(self, ty, rhs):
@@ -48,6 +56,11 @@ class Fn:
             return self.const(ty)
         return self.r.choice(self.vals[ty][-8:] if self.r.random() < 0.7 else self.vals[ty])
     def const(self, ty):
+        if ty in IVECS + FVECS:
+            if self.r.random() < 0.5:
+                return self.new(ty, f"splat.{ty} {self.pick(LANE[ty])}")
+            lanes = " ".join(rand_arg(self.r, LANE[ty]) for _ in range(LANES[ty]))
+            return self.new(ty, f"vconst.{ty} [{lanes}]")
         if ty in FLOATS:
             return self.new(ty, f"{ty}const {rand_arg(self.r, ty)}")
         if ty == "i128":
@@ -165,9 +178,79 @@ def mem_op(f):
             else:
                 f.new(ty, f"load.{ty} {a}+{off}")
 
+def vec_op(f):
+    r = f.r
+    k = r.random()
+    if k < 0.6:
+        ty = r.choice(IVECS)
+        bits = int(LANE[ty][1:])
+        a, b = f.pick(ty), f.pick(ty)
+        ops = ["iadd", "isub", "band", "bor", "bxor", "umin", "umax", "smin", "smax"]
+        if bits <= 16:
+            ops += ["uadd_sat", "sadd_sat", "usub_sat", "ssub_sat", "avg_round"]
+        if bits == 16:
+            ops += ["umulhi", "smulhi", "imul"]
+        if bits == 32:
+            ops += ["imul"]
+        if ty == "i8x16":
+            ops += ["swizzle"]
+        if bits == 64:
+            ops = [o for o in ops if o not in ("umin", "umax", "smin", "smax")]
+        kk = r.random()
+        if kk < 0.5:
+            return f.new(ty, f"{r.choice(ops)} {a}, {b}")
+        if kk < 0.6:
+            un = ["bnot", "ineg"] + (["iabs"] if bits < 64 else [])
+            return f.new(ty, f"{r.choice(un)} {a}")
+        if kk < 0.7:
+            cc = r.choice(["eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule"])
+            return f.new(ty, f"icmp {cc} {a}, {b}")
+        if kk < 0.78 and bits > 8:
+            op = r.choice(["ishl", "ushr"] + (["sshr"] if bits < 64 else []))
+            return f.new(ty, f"{op} {a}, {f.pick('i32')}")
+        if kk < 0.84:
+            return f.new(ty, f"bitselect {f.pick(ty)}, {a}, {b}")
+        if kk < 0.9:
+            lane = r.randrange(LANES[ty])
+            return f.new(LANE[ty], f"extractlane {a}, {lane}")
+        if kk < 0.93 and bits in (16, 64):
+            return f.new(ty, f"insertlane {a}, {f.pick(LANE[ty])}, {r.randrange(LANES[ty])}")
+        if kk < 0.96 and bits < 64:
+            wide = {8: "i16x8", 16: "i32x4", 32: "i64x2"}[bits]
+            return f.new(wide, f"{r.choice(['swiden_low', 'swiden_high', 'uwiden_low', 'uwiden_high'])} {a}")
+        if kk < 0.98 and bits in (16, 32):
+            narrow = {16: "i8x16", 32: "i16x8"}[bits]
+            return f.new(narrow, f"{r.choice(['snarrow', 'unarrow'])} {a}, {b}")
+        if ty == "i8x16" and r.random() < 0.5:
+            mask = " ".join(str(r.randrange(32)) for _ in range(16))
+            return f.new(ty, f"shuffle {a}, {b}, [{mask}]")
+        op = r.choice(["vany_true", "vall_true"])
+        return f.new("i8", f"{op} {a}")
+    ty = r.choice(FVECS)
+    a, b = f.pick(ty), f.pick(ty)
+    kk = r.random()
+    if kk < 0.4:
+        return f.new(ty, f"{r.choice(['fadd', 'fsub', 'fmul', 'fdiv', 'fcopysign'])} {a}, {b}")
+    if kk < 0.55:
+        return f.new(ty, f"{r.choice(['fneg', 'fabs', 'sqrt'])} {a}")
+    if kk < 0.75:
+        ity = {"f32x4": "i32x4", "f64x2": "i64x2"}[ty]
+        cc = r.choice(["eq", "ne", "lt", "le", "gt", "ge", "uno", "ord", "ueq", "one", "ult", "ule", "ugt", "uge"])
+        return f.new(ity, f"fcmp {cc} {a}, {b}")
+    if kk < 0.85:
+        return f.new(LANE[ty], f"extractlane {a}, {r.randrange(LANES[ty])}")
+    if ty == "f32x4":
+        return f.new("f64x2", f"fvpromote_low {a}")
+    if r.random() < 0.5:
+        return f.new("f32x4", f"fcvt_from_sint.f32x4 {f.pick('i32x4')}")
+    return f.new("f32x4", f"fvdemote {a}")
+
 def straight(f, n):
     for _ in range(n):
         k = f.r.random()
+        if SIMD and k < 0.3:
+            vec_op(f)
+            continue
         if k < 0.12:
             mem_op(f)
             continue
@@ -362,7 +445,7 @@ def gen(seed, name):
         decls.append(f"    fn0 = %{name}{via} sig0")
         f.callee = (cparams, crets)
     params = [r.choice(INTS + FLOATS + ["i32", "i64", "f64"]) for _ in range(r.randint(1, 4))]
-    rets = [r.choice(INTS + FLOATS) for _ in range(r.randint(1, 2))]
+    rets = [r.choice(INTS + FLOATS + (IVECS if SIMD else [])) for _ in range(r.randint(1, 2))]
     for t in params:
         v = f"v{f.n}"; f.n += 1; f.vals[t].append(v)
     pnames = [f"v{i}: {t}" for i, t in enumerate(params)]
