@@ -261,6 +261,15 @@ for ty, (bits, n) in FLOAT_LANES.items():
             fl = lambda v: "[" + " ".join("+NaN" if math.isnan(x) else flit(x) for x in v) + "]"
             out.append(f"; run: %fcmp_{cc}_{ty}({fl(a)}, {fl(b)}) == {lit(res, False)}")
 
+# scalar_to_vector: the scalar in lane 0, zeros elsewhere.
+for ty, (bits, n) in list(INT_LANES.items()) + list(FLOAT_LANES.items()):
+    is_f = ty in FLOAT_LANES
+    fn(f"scalar_to_vector_{ty}", [SCALAR[ty]], [ty], [f"v1 = scalar_to_vector.{ty} v0", "return v1"])
+    for _ in range(2):
+        x = (fvec(bits, n) if is_f else ivec(bits, n))[0]
+        out.append(f"; run: %scalar_to_vector_{ty}({flit(x) if is_f else x}) == "
+                   f"{lit([x] + [0.0 if is_f else 0] * (n - 1), is_f)}")
+
 # Widening, narrowing, conversions and sqrt.
 WIDER = {"i8x16": "i16x8", "i16x8": "i32x4", "i32x4": "i64x2"}
 for ty, wty in WIDER.items():
@@ -351,6 +360,16 @@ for cc, f in CONDS.items():
         b = [x if r.random() < 0.3 else y for x, y in zip(a, ivec(64, 2))]
         out.append(f"; run: %icmp_{cc}_i64x2({lit(a, False)}, {lit(b, False)}) == "
                    f"{lit([-1 if f(x, y, 64) else 0 for x, y in zip(a, b)], False)}")
+for ty in ("i8x16", "i32x4", "f32x4"):
+    bits, n = (INT_LANES if ty[0] == "i" else FLOAT_LANES)[ty]
+    is_f = ty[0] == "f"
+    for k in range(n):
+        fn(f"insertlane{k}_{ty}", [ty, SCALAR[ty]], [ty], [f"v2 = insertlane v0, v1, {k}", "return v2"])
+        a = fvec(bits, n) if is_f else ivec(bits, n)
+        x = (fvec(bits, n) if is_f else ivec(bits, n))[0]
+        b = list(a)
+        b[k] = x
+        out.append(f"; run: %insertlane{k}_{ty}({lit(a, is_f)}, {flit(x) if is_f else x}) == {lit(b, is_f)}")
 fn("unarrow_i32x4", ["i32x4", "i32x4"], ["i16x8"], ["v2 = unarrow v0, v1", "return v2"])
 for _ in range(3):
     a, b = ivec(32, 4), ivec(32, 4)

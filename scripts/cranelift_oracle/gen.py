@@ -213,8 +213,10 @@ def vec_op(f):
         if kk < 0.9:
             lane = r.randrange(LANES[ty])
             return f.new(LANE[ty], f"extractlane {a}, {lane}")
-        if kk < 0.93 and bits in (16, 64):
+        if kk < 0.93:
             return f.new(ty, f"insertlane {a}, {f.pick(LANE[ty])}, {r.randrange(LANES[ty])}")
+        if kk < 0.94:
+            return f.new(ty, f"scalar_to_vector.{ty} {f.pick(LANE[ty])}")
         if kk < 0.96 and bits < 64:
             wide = {8: "i16x8", 16: "i32x4", 32: "i64x2"}[bits]
             return f.new(wide, f"{r.choice(['swiden_low', 'swiden_high', 'uwiden_low', 'uwiden_high'])} {a}")
@@ -239,6 +241,8 @@ def vec_op(f):
         return f.new(ity, f"fcmp {cc} {a}, {b}")
     if kk < 0.85:
         return f.new(LANE[ty], f"extractlane {a}, {r.randrange(LANES[ty])}")
+    if kk < 0.9:
+        return f.new(ty, f"insertlane {a}, {f.pick(LANE[ty])}, {r.randrange(LANES[ty])}")
     if ty == "f32x4":
         return f.new("f64x2", f"fvpromote_low {a}")
     if r.random() < 0.5:

@@ -1472,6 +1472,7 @@ pub fn emit_inst(
         | Inst::Pextrw { .. }
         | Inst::Movmsk { .. }
         | Inst::Pinsrw { .. }
+        | Inst::Insert41 { .. }
         | Inst::Packed { .. }
         | Inst::XmmRRR { .. }
         | Inst::Fma { .. }

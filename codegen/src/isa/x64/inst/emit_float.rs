@@ -284,6 +284,28 @@ pub(super) fn emit_float(
             sse(&mut b, P66, RexFlags::none(), 0xc5, dst.enc(), src.enc());
             b.push(*lane);
         }
+        Inst::Insert41 { op, wide, imm, .. } => {
+            let dst = xmm(allocs[2]);
+            // The inserted register's number: general or xmm, by the instruction.
+            let src2 = match allocs[1].as_reg() {
+                Some(p) => p.hw_enc() as u8,
+                None => unreachable!("the inserted value is in a register"),
+            };
+            let rex = if *wide {
+                RexFlags::w()
+            } else {
+                RexFlags::none()
+            };
+            emit_modrm(
+                &mut b,
+                P66,
+                rex,
+                &[0x0f, 0x3a, *op],
+                dst.enc(),
+                RegMem::Reg(src2),
+            );
+            b.push(*imm);
+        }
         Inst::Pinsrw { lane, .. } => {
             let (src2, dst) = (gpr(allocs[1]), xmm(allocs[2]));
             sse(&mut b, P66, RexFlags::none(), 0xc4, dst.enc(), src2.enc());

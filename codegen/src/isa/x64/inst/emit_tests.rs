@@ -966,7 +966,35 @@ fn vector_instructions_match_capstone() {
             "pinsrw $2, %r9d, %xmm4",
         ),
     ];
-    for (inst, allocs, want, text) in cases {
+    let insert = |op, wide, imm, class| Inst::Insert41 {
+        op,
+        wide,
+        imm,
+        src1: f(0),
+        src2: Reg::new(1, class),
+        dst: Writable::from_reg(f(2)),
+    };
+    let more: Vec<Case> = alloc::vec![
+        (
+            insert(0x20, false, 15, RegClass::Int),
+            alloc::vec![xa(1), ga(Gpr::RAX), xa(1)],
+            &[0x66, 0x0f, 0x3a, 0x20, 0xc8, 0x0f],
+            "pinsrb $0xf, %eax, %xmm1",
+        ),
+        (
+            insert(0x22, false, 2, RegClass::Int),
+            alloc::vec![xa(9), ga(Gpr::R8), xa(9)],
+            &[0x66, 0x45, 0x0f, 0x3a, 0x22, 0xc8, 0x02],
+            "pinsrd $2, %r8d, %xmm9",
+        ),
+        (
+            insert(0x21, false, 0x30, RegClass::Float),
+            alloc::vec![xa(2), xa(3), xa(2)],
+            &[0x66, 0x0f, 0x3a, 0x21, 0xd3, 0x30],
+            "insertps $0x30, %xmm3, %xmm2",
+        ),
+    ];
+    for (inst, allocs, want, text) in cases.into_iter().chain(more) {
         let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
         let mut buf = MachBuffer::new();
         super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);

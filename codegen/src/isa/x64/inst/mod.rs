@@ -992,6 +992,23 @@ pub enum Inst {
         /// The result.
         dst: Writable<Reg>,
     },
+    /// An SSE4.1 lane insertion (66 [REX.W] 0F 3A op /r ib): `pinsrb` (20), `pinsrd`/
+    /// `pinsrq` (22, REX.W for 64 bits) from a general register, or `insertps` (21) from
+    /// an xmm register; `dst` starts as `src1`.
+    Insert41 {
+        /// The opcode byte after 0F 3A.
+        op: u8,
+        /// REX.W (`pinsrq`).
+        wide: bool,
+        /// The immediate: the lane (for `insertps`, the lane shifted left by 4).
+        imm: u8,
+        /// The vector, overwritten.
+        src1: Reg,
+        /// The value inserted (a general register, or an xmm register for `insertps`).
+        src2: Reg,
+        /// The result.
+        dst: Writable<Reg>,
+    },
     /// A two-operand operation on whole xmm registers (vector lanes); see [`PackedOp`].
     Packed {
         /// The operation.
@@ -1803,6 +1820,9 @@ impl MachInst for Inst {
                 c.reg_def(*dst);
             }
             Inst::Pinsrw {
+                src1, src2, dst, ..
+            }
+            | Inst::Insert41 {
                 src1, src2, dst, ..
             } => {
                 c.reg_use(*src1);

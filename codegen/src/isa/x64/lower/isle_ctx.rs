@@ -758,6 +758,25 @@ impl generated::Context for IsleCtx<'_, '_> {
                 });
                 Some(dst)
             }
+            (8 | 32, _) if self.flags.has_sse41 => {
+                let float = lty.is_float();
+                let (op, imm) = match (lty.bits(), float) {
+                    (8, _) => (0x20, lane),
+                    (_, false) => (0x22, lane),
+                    // insertps: source lane 0 to destination lane `lane`.
+                    (_, true) => (0x21, lane << 4),
+                };
+                let dst = self.ftmp();
+                self.push(MInst::Insert41 {
+                    op,
+                    wide: false,
+                    imm,
+                    src1: v,
+                    src2: x,
+                    dst: Writable::from_reg(dst),
+                });
+                Some(dst)
+            }
             (64, float) => {
                 let low = if float { x } else { self.gpr64_to_xmm(x) };
                 Some(if lane == 0 {
@@ -1034,6 +1053,34 @@ impl generated::Context for IsleCtx<'_, '_> {
             }
             _ => return None,
         })
+    }
+
+    fn x64_scalar_to_vector(&mut self, ty: Type, x: Value) -> Reg {
+        let lane = ty.lane_type();
+        let r = self.put_in_reg(x);
+        if lane.is_float() {
+            // movss/movsd of the scalar into a zeroed register.
+            let zero = self.xmm_const(MoveKind::V128, 0);
+            let op = if lane.bits() == 64 {
+                PackedOp::MoveLowQuad
+            } else {
+                PackedOp::Raw(Some(0xf3), 0x10)
+            };
+            return self.packed(op, zero, r);
+        }
+        // movd/movq zero the rest of the register; narrow lanes are zero-extended first.
+        let src = if lane.bits() < 32 {
+            self.zext64(lane, r)
+        } else {
+            r
+        };
+        let dst = self.ftmp();
+        self.push(MInst::GprToXmm {
+            wide: lane.bits() == 64,
+            src,
+            dst: Writable::from_reg(dst),
+        });
+        dst
     }
 
     fn x64_vec_narrowing(&mut self, op: Opcode, ty: Type, a: Reg, b: Reg) -> Option<Reg> {
