@@ -270,6 +270,33 @@ for ty, (bits, n) in list(INT_LANES.items()) + list(FLOAT_LANES.items()):
         out.append(f"; run: %scalar_to_vector_{ty}({flit(x) if is_f else x}) == "
                    f"{lit([x] + [0.0 if is_f else 0] * (n - 1), is_f)}")
 
+# Loads of eight bytes widened to a vector (uload8x8 ... sload32x2).
+for op, wty, nb in (("uload8x8", "i16x8", 8), ("sload8x8", "i16x8", 8), ("uload16x4", "i32x4", 16),
+                    ("sload16x4", "i32x4", 16), ("uload32x2", "i64x2", 32), ("sload32x2", "i64x2", 32)):
+    fn(f"{op}", ["i64"], [wty], ["v1 = stack_addr.i64 ss0", "store v0, v1+4",
+                                 f"v2 = {op} v1+4", "return v2"], ["ss0 = explicit_slot 16"])
+    for _ in range(3):
+        x = wrap(r.getrandbits(64), 64)
+        lanes = [(x >> (nb * i)) & ((1 << nb) - 1) for i in range(64 // nb)]
+        res = [wrap(l, nb) for l in lanes] if op[0] == "s" else lanes
+        out.append(f"; run: %{op}({x}) == {lit(res, False)}")
+# Float to int, saturating.
+fn("fcvt_to_sint_sat_f32x4", ["f32x4"], ["i32x4"], ["v1 = fcvt_to_sint_sat.i32x4 v0", "return v1"])
+for _ in range(4):
+    a = [f32(x) for x in fvec(32, 4)] + []
+    a = [x if r.random() < 0.85 else math.nan for x in a]
+
+    def sat(x):
+        if math.isnan(x):
+            return 0
+        if x >= 2.0 ** 31:
+            return 2 ** 31 - 1
+        if x < -(2.0 ** 31):
+            return -(2 ** 31)
+        return int(x)
+    fl = "[" + " ".join("+NaN" if math.isnan(x) else flit(x) for x in a) + "]"
+    out.append(f"; run: %fcvt_to_sint_sat_f32x4({fl}) == {lit([sat(x) for x in a], False)}")
+
 # Widening, narrowing, conversions and sqrt.
 WIDER = {"i8x16": "i16x8", "i16x8": "i32x4", "i32x4": "i64x2"}
 for ty, wty in WIDER.items():

@@ -1028,6 +1028,21 @@ impl generated::Context for IsleCtx<'_, '_> {
                 raw(self, false, 0x5b, x, x)
             }
             Opcode::FvpromoteLow => raw(self, false, 0x5a, x, x),
+            Opcode::FcvtToSintSat if ty == Type::F32X4 && rty == Type::I32X4 => {
+                // NaN lanes to 0, then cvttps2dq (F3 0F 5B), which gives i32::MIN for every
+                // lane out of range: flipped to i32::MAX where the input was >= 2^31.
+                let ordered = self.packed(PackedOp::FCmp(false, 0), x, x);
+                let clean = self.packed(PackedOp::And, x, ordered);
+                let converted = self.packed(PackedOp::Raw(Some(0xf3), 0x5b), clean, clean);
+                let limit = self.xmm_const(
+                    MoveKind::V128,
+                    u128::from_le_bytes(core::array::from_fn(|i| {
+                        0x4f00_0000u32.to_le_bytes()[i % 4]
+                    })),
+                );
+                let too_big = self.packed(PackedOp::FCmp(false, 2), limit, clean);
+                self.packed(PackedOp::Xor, converted, too_big)
+            }
             Opcode::Fvdemote => raw(self, true, 0x5a, x, x),
             Opcode::SwidenLow | Opcode::SwidenHigh | Opcode::UwidenLow | Opcode::UwidenHigh
                 if bits <= 32 =>
@@ -1053,6 +1068,27 @@ impl generated::Context for IsleCtx<'_, '_> {
             }
             _ => return None,
         })
+    }
+
+    fn x64_vec_load_extend(
+        &mut self,
+        op: Opcode,
+        ty: Type,
+        flags: MemFlags,
+        addr: Value,
+        offset: i32,
+    ) -> Option<Reg> {
+        let widen = match op {
+            Opcode::Uload8x8 | Opcode::Uload16x4 | Opcode::Uload32x2 => Opcode::UwidenLow,
+            Opcode::Sload8x8 | Opcode::Sload16x4 | Opcode::Sload32x2 => Opcode::SwidenLow,
+            _ => return None,
+        };
+        // movsd: the eight bytes into the low quadword.
+        let bytes = self.x64_xmm_load(Type::F64, flags, addr, offset);
+        // The 128-bit vector of the narrow lanes, whose low half was loaded.
+        let half = ty.lane_bits() / 2;
+        let narrow = Type::int(half)?.by(128 / half)?;
+        self.x64_vec_unary(widen, narrow, ty, bytes)
     }
 
     fn x64_scalar_to_vector(&mut self, ty: Type, x: Value) -> Reg {
