@@ -330,7 +330,7 @@ pub(super) fn emit_float(
             b.push(opcode);
             b.push(0xc0 | ((dst.enc() & 7) << 3) | (src2.enc() & 7));
         }
-        Inst::Fma { double, .. } => {
+        Inst::Fma { double, packed, .. } => {
             let (bb, c, dst) = (xmm(allocs[1]), xmm(allocs[2]), xmm(allocs[3]));
             // Three-byte VEX: inverted R (ModRM.reg), X, B (ModRM.rm), map 0F38; then W,
             // inverted vvvv (the second source), L=0, pp=01 (66).
@@ -338,7 +338,7 @@ pub(super) fn emit_float(
             b.push(0xc4);
             b.push((inv(dst.enc() >> 3) << 7) | (1 << 6) | (inv(c.enc() >> 3) << 5) | 0b00010);
             b.push((u8::from(*double) << 7) | ((!bb.enc() & 0xf) << 3) | 0b01);
-            b.push(0xa9);
+            b.push(if *packed { 0xa8 } else { 0xa9 });
             b.push(0xc0 | ((dst.enc() & 7) << 3) | (c.enc() & 7));
         }
         Inst::XmmConst { kind, bits, .. } => {

@@ -592,6 +592,7 @@ fn fused_multiply_add_is_vex_encoded() {
     for (double, a, b, c, want, text) in cases {
         let inst = super::Inst::Fma {
             double,
+            packed: false,
             a: v(0),
             b: v(1),
             c: v(2),

@@ -907,6 +907,8 @@ pub enum Inst {
     Fma {
         /// `f64` (`sd`) rather than `f32` (`ss`).
         double: bool,
+        /// All lanes (`vfmadd213ps/pd`, A8) rather than the low one (`ss/sd`, A9).
+        packed: bool,
         /// First factor, overwritten.
         a: Reg,
         /// Second factor.

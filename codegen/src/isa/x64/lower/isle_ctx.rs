@@ -635,6 +635,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         (ty == Type::F16 || ty == Type::F128 || ty.is_vector128()).then_some(ty)
     }
 
+    fn has_fma_flag(&mut self, ty: Type) -> Option<Type> {
+        self.flags.has_fma.then_some(ty)
+    }
+
     fn vec128_int(&mut self, ty: Type) -> Option<Type> {
         (ty.is_vector128() && ty.is_int()).then_some(ty)
     }
@@ -1028,6 +1032,41 @@ impl generated::Context for IsleCtx<'_, '_> {
                 raw(self, false, 0x5b, x, x)
             }
             Opcode::FvpromoteLow => raw(self, false, 0x5a, x, x),
+            Opcode::Nearest | Opcode::Floor | Opcode::Ceil | Opcode::Trunc
+                if ty.is_float() && self.flags.has_sse41 =>
+            {
+                // roundps/roundpd (66 0F 3A 08/09 /r ib) with the rounding mode.
+                let mode = match op {
+                    Opcode::Nearest => 0,
+                    Opcode::Floor => 1,
+                    Opcode::Ceil => 2,
+                    _ => 3,
+                };
+                let dst = self.ftmp();
+                self.push(MInst::Insert41 {
+                    op: if bits == 64 { 0x09 } else { 0x08 },
+                    wide: false,
+                    imm: mode,
+                    src1: x,
+                    src2: x,
+                    dst: Writable::from_reg(dst),
+                });
+                dst
+            }
+            Opcode::Popcnt if ty == Type::I8X16 && self.flags.has_ssse3 => {
+                // Each nibble's count looked up with pshufb, the two halves added.
+                let lut = u128::from_le_bytes([0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4]);
+                let nibbles = self.xmm_const(MoveKind::V128, u128::from_le_bytes([0x0f; 16]));
+                let low = self.packed(PackedOp::And, x, nibbles);
+                let four = self.xmm_const(MoveKind::V128, 4);
+                let shifted = self.packed(PackedOp::Shr(16), x, four);
+                let high = self.packed(PackedOp::And, shifted, nibbles);
+                let table = self.xmm_const(MoveKind::V128, lut);
+                let low_count = self.packed(PackedOp::Map38(0x00), table, low);
+                let table = self.xmm_const(MoveKind::V128, lut);
+                let high_count = self.packed(PackedOp::Map38(0x00), table, high);
+                self.packed(PackedOp::Add(8), low_count, high_count)
+            }
             Opcode::FcvtToSintSat if ty == Type::F32X4 && rty == Type::I32X4 => {
                 // NaN lanes to 0, then cvttps2dq (F3 0F 5B), which gives i32::MIN for every
                 // lane out of range: flipped to i32::MAX where the input was >= 2^31.
@@ -1355,7 +1394,8 @@ impl generated::Context for IsleCtx<'_, '_> {
         if self.flags.has_fma {
             let dst = self.ftmp();
             self.push(MInst::Fma {
-                double: ty == Type::F64,
+                double: ty.lane_bits() == 64,
+                packed: ty.is_vector(),
                 a,
                 b,
                 c,
