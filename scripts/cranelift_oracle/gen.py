@@ -200,7 +200,7 @@ def vec_op(f):
         if kk < 0.5:
             return f.new(ty, f"{r.choice(ops)} {a}, {b}")
         if kk < 0.6:
-            un = ["bnot", "ineg"] + (["iabs"] if bits < 64 else [])
+            un = ["bnot", "ineg"] + (["iabs"] if bits < 64 else []) + (["popcnt"] if bits == 8 else [])
             return f.new(ty, f"{r.choice(un)} {a}")
         if kk < 0.7:
             cc = r.choice(["eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule"])
@@ -234,7 +234,9 @@ def vec_op(f):
     if kk < 0.4:
         return f.new(ty, f"{r.choice(['fadd', 'fsub', 'fmul', 'fdiv', 'fcopysign'])} {a}, {b}")
     if kk < 0.55:
-        return f.new(ty, f"{r.choice(['fneg', 'fabs', 'sqrt'])} {a}")
+        return f.new(ty, f"{r.choice(['fneg', 'fabs', 'sqrt', 'floor', 'ceil', 'trunc', 'nearest'])} {a}")
+    if kk < 0.6:
+        return f.new(ty, f"fma {a}, {b}, {f.pick(ty)}")
     if kk < 0.75:
         ity = {"f32x4": "i32x4", "f64x2": "i64x2"}[ty]
         cc = r.choice(["eq", "ne", "lt", "le", "gt", "ge", "uno", "ord", "ueq", "one", "ult", "ule", "ugt", "uge"])
