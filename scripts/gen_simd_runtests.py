@@ -175,7 +175,7 @@ for ty, (bits, n) in INT_LANES.items():
     shifts = {"ishl": lambda x, k: x << k, "ushr": lambda x, k: (x % (1 << bits)) >> k,
               "sshr": lambda x, k: x >> k}
     for op, f in shifts.items():
-        if bits == 8 or (op == "sshr" and bits == 64):
+        if op == "sshr" and bits == 64:
             continue
         fn(f"{op}_{ty}", [ty, "i32"], [ty], [f"v2 = {op} v0, v1", "return v2"])
         for k in [0, 1, bits - 1, bits, bits + 3, r.randrange(0, 200)]:
@@ -423,6 +423,13 @@ for ty, (bits, n) in FLOAT_LANES.items():
         c = [float(r.randint(-1000, 1000)) / 16 for _ in range(n)]
         out.append(f"; run: %fma_{ty}({lit(a, True)}, {lit(b, True)}, {lit(c, True)}) == "
                    f"{lit([x * y + z for x, y, z in zip(a, b, c)], True)}")
+for ty in ("i16x8", "i32x4"):
+    bits, n = INT_LANES[ty]
+    fn(f"iadd_pairwise_{ty}", [ty, ty], [ty], ["v2 = iadd_pairwise v0, v1", "return v2"])
+    for _ in range(3):
+        a, b = ivec(bits, n), ivec(bits, n)
+        res = [wrap(v[i] + v[i + 1], bits) for v in (a, b) for i in range(0, n, 2)]
+        out.append(f"; run: %iadd_pairwise_{ty}({lit(a, False)}, {lit(b, False)}) == {lit(res, False)}")
 fn("unarrow_i32x4", ["i32x4", "i32x4"], ["i16x8"], ["v2 = unarrow v0, v1", "return v2"])
 for _ in range(3):
     a, b = ivec(32, 4), ivec(32, 4)

@@ -191,7 +191,9 @@ def vec_op(f):
         if bits == 16:
             ops += ["umulhi", "smulhi", "imul"]
         if bits == 32:
-            ops += ["imul"]
+            ops += ["imul", "iadd_pairwise"]
+        if bits == 16:
+            ops += ["iadd_pairwise"]
         if ty == "i8x16":
             ops += ["swizzle"]
         if bits == 64:
@@ -205,7 +207,7 @@ def vec_op(f):
         if kk < 0.7:
             cc = r.choice(["eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule"])
             return f.new(ty, f"icmp {cc} {a}, {b}")
-        if kk < 0.78 and bits > 8:
+        if kk < 0.78:
             op = r.choice(["ishl", "ushr"] + (["sshr"] if bits < 64 else []))
             return f.new(ty, f"{op} {a}, {f.pick('i32')}")
         if kk < 0.84:

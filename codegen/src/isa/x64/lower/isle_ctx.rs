@@ -688,31 +688,25 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_splat(&mut self, ty: Type, x: Value) -> Reg {
-        let lane = ty.lane_type();
         let r = self.put_in_reg(x);
-        // The operand into the low lane of an xmm register.
-        let low = if lane.is_float() {
-            r
-        } else {
-            self.gpr64_to_xmm(r)
-        };
-        let pshufd = |this: &mut Self, imm: u8, src: Reg| this.pshuf(false, imm, src);
-        match lane.bits() {
-            64 => pshufd(self, 0x44, low),
-            32 => pshufd(self, 0x00, low),
-            16 => {
-                let words = self.pshuf(true, 0x00, low);
-                pshufd(self, 0x00, words)
-            }
-            _ => {
-                // Bytes doubled into words, then as for 16-bit lanes.
-                let words = self.packed(PackedOp::UnpackLowBytes, low, low);
-                let words = self.pshuf(true, 0x00, words);
-                pshufd(self, 0x00, words)
-            }
-        }
+        self.splat_reg(ty, r)
     }
 
+    fn x64_vec_shift(&mut self, op: ShiftOp, ty: Type, x: Reg, amount: Reg) -> Option<Reg> {
+        let bits = ty.lane_bits() as u8;
+        if bits == 8 {
+            return Some(self.shift_bytes(op, x, amount));
+        }
+        let packed = match (op, bits) {
+            (ShiftOp::Sar, 64) => return None,
+            (ShiftOp::Shl, _) => PackedOp::Shl(bits),
+            (ShiftOp::Shr, _) => PackedOp::Shr(bits),
+            (ShiftOp::Sar, _) => PackedOp::Sar(bits),
+            _ => return None,
+        };
+        let count = self.masked_count(amount, bits);
+        Some(self.packed(packed, x, count))
+    }
     fn x64_extractlane(&mut self, ty: Type, v: Reg, lane: u8) -> Reg {
         let lty = ty.lane_type();
         match (lty.bits(), lty.is_float()) {
@@ -881,28 +875,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.packed(PackedOp::Or, taken, others)
     }
 
-    fn x64_vec_shift(&mut self, op: ShiftOp, ty: Type, x: Reg, amount: Reg) -> Option<Reg> {
-        let bits = ty.lane_bits() as u8;
-        let packed = match (op, bits) {
-            (_, 8) | (ShiftOp::Sar, 64) => return None,
-            (ShiftOp::Shl, _) => PackedOp::Shl(bits),
-            (ShiftOp::Shr, _) => PackedOp::Shr(bits),
-            (ShiftOp::Sar, _) => PackedOp::Sar(bits),
-            _ => return None,
-        };
-        // The amount modulo the lane width, as the count quadword.
-        let masked = self.tmp();
-        self.lower.vcode.push(MInst::AluRI {
-            op: AluOp::And,
-            size: OperandSize::Size32,
-            src: amount,
-            imm: i32::from(bits) - 1,
-            dst: Writable::from_reg(masked),
-        });
-        let count = self.gpr64_to_xmm(masked);
-        Some(self.packed(packed, x, count))
-    }
-
     fn x64_vec_test(&mut self, op: Opcode, ty: Type, x: Reg) -> Option<Reg> {
         if !ty.is_vector128() {
             return None;
@@ -991,6 +963,15 @@ impl generated::Context for IsleCtx<'_, '_> {
             if let Some(code) = map38 {
                 return Some(self.packed(PackedOp::Map38(code), a, b));
             }
+        }
+        if op == Opcode::IaddPairwise && self.flags.has_ssse3 {
+            // phaddw/phaddd: sums of adjacent lanes of `a`, then of `b`.
+            let code = match ty.lane_bits() {
+                16 => 0x01,
+                32 => 0x02,
+                _ => return None,
+            };
+            return Some(self.packed(PackedOp::Map38(code), a, b));
         }
         if op == Opcode::Swizzle && self.flags.has_ssse3 {
             // pshufb zeroes a lane whose index has its top bit set, and otherwise uses the

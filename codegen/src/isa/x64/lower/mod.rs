@@ -428,6 +428,82 @@ impl IsleCtx<'_, '_> {
         self.xmm_const(MoveKind::V128, bits)
     }
 
+    /// `r` (a scalar of `ty`'s lane type) in every lane of a vector of type `ty`.
+    fn splat_reg(&mut self, ty: Type, r: Reg) -> Reg {
+        let lane = ty.lane_type();
+        // The operand into the low lane of an xmm register.
+        let low = if lane.is_float() {
+            r
+        } else {
+            self.gpr64_to_xmm(r)
+        };
+        let pshufd = |this: &mut Self, imm: u8, src: Reg| this.pshuf(false, imm, src);
+        match lane.bits() {
+            64 => pshufd(self, 0x44, low),
+            32 => pshufd(self, 0x00, low),
+            16 => {
+                let words = self.pshuf(true, 0x00, low);
+                pshufd(self, 0x00, words)
+            }
+            _ => {
+                // Bytes doubled into words, then as for 16-bit lanes.
+                let words = self.packed(PackedOp::UnpackLowBytes, low, low);
+                let words = self.pshuf(true, 0x00, words);
+                pshufd(self, 0x00, words)
+            }
+        }
+    }
+
+    /// `amount` modulo `bits` (a lane width) as the count quadword of an xmm register,
+    /// and the masked amount itself.
+    fn masked_count_and_amount(&mut self, amount: Reg, bits: u8) -> (Reg, Reg) {
+        let masked = self.tmp();
+        self.push(MInst::AluRI {
+            op: AluOp::And,
+            size: OperandSize::Size32,
+            src: amount,
+            imm: i32::from(bits) - 1,
+            dst: Writable::from_reg(masked),
+        });
+        (self.gpr64_to_xmm(masked), masked)
+    }
+
+    /// `amount` modulo `bits` as a shift count in an xmm register.
+    fn masked_count(&mut self, amount: Reg, bits: u8) -> Reg {
+        self.masked_count_and_amount(amount, bits).0
+    }
+
+    /// An i8x16 shift, which SSE2 lacks: 16-bit shifts with the bits that crossed bytes
+    /// masked off (left, logical right), or bytes doubled into words and shifted
+    /// arithmetically by eight more, then packed back (arithmetic right).
+    fn shift_bytes(&mut self, op: ShiftOp, x: Reg, amount: Reg) -> Reg {
+        let (count, k) = self.masked_count_and_amount(amount, 8);
+        if op == ShiftOp::Sar {
+            let eight = self.xmm_const(MoveKind::V128, 8);
+            let count = self.packed(PackedOp::Add(64), count, eight);
+            let low = self.packed(PackedOp::UnpackLowBytes, x, x);
+            let low = self.packed(PackedOp::Sar(16), low, count);
+            let high = self.packed(PackedOp::Raw(Some(0x66), 0x68), x, x);
+            let high = self.packed(PackedOp::Sar(16), high, count);
+            return self.packed(PackedOp::PackSignedWords, low, high);
+        }
+        let shift = if op == ShiftOp::Shl {
+            PackedOp::Shl(16)
+        } else {
+            PackedOp::Shr(16)
+        };
+        let shifted = self.packed(shift, x, count);
+        // The mask of the bits that stay within their byte: 0xff shifted the same way.
+        let m = self.tmp();
+        self.push(MInst::Imm {
+            value: 0xff,
+            dst: Writable::from_reg(m),
+        });
+        let m = generated::Context::x64_shift(self, op, Type::I32, m, k);
+        let mask = self.splat_reg(Type::I8X16, m);
+        self.packed(PackedOp::And, shifted, mask)
+    }
+
     /// `pshufd $imm, src` (or `pshuflw` with `low_words`) into a new register.
     fn pshuf(&mut self, low_words: bool, imm: u8, src: Reg) -> Reg {
         let dst = self.ftmp();
