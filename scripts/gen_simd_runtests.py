@@ -323,6 +323,10 @@ fn("fcvt_from_sint_i32x4", ["i32x4"], ["f32x4"], ["v1 = fcvt_from_sint.f32x4 v0"
 for _ in range(3):
     a = ivec(32, 4)
     out.append(f"; run: %fcvt_from_sint_i32x4({lit(a, False)}) == {lit([f32(float(x)) for x in a], True)}")
+fn("fcvt_from_uint_i32x4", ["i32x4"], ["f32x4"], ["v1 = fcvt_from_uint.f32x4 v0", "return v1"])
+for _ in range(4):
+    a = ivec(32, 4)
+    out.append(f"; run: %fcvt_from_uint_i32x4({lit(a, False)}) == {lit([f32(float(u(x, 32))) for x in a], True)}")
 fn("fvpromote_low", ["f32x4"], ["f64x2"], ["v1 = fvpromote_low v0", "return v1"])
 for _ in range(3):
     a = fvec(32, 4)
@@ -430,6 +434,13 @@ for ty in ("i16x8", "i32x4"):
         a, b = ivec(bits, n), ivec(bits, n)
         res = [wrap(v[i] + v[i + 1], bits) for v in (a, b) for i in range(0, n, 2)]
         out.append(f"; run: %iadd_pairwise_{ty}({lit(a, False)}, {lit(b, False)}) == {lit(res, False)}")
+for ty, nb in (("i16x8", 8), ("i32x4", 16)):
+    bits, n = INT_LANES[ty]
+    fn(f"uunarrow_{ty}", [ty, ty], [f"i{nb}x{2 * n}"], ["v2 = uunarrow v0, v1", "return v2"])
+    for _ in range(3):
+        a, b = ivec(bits, n), ivec(bits, n)
+        res = [wrap(min(u(x, bits), (1 << nb) - 1), nb) for x in a + b]
+        out.append(f"; run: %uunarrow_{ty}({lit(a, False)}, {lit(b, False)}) == {lit(res, False)}")
 fn("unarrow_i32x4", ["i32x4", "i32x4"], ["i16x8"], ["v2 = unarrow v0, v1", "return v2"])
 for _ in range(3):
     a, b = ivec(32, 4), ivec(32, 4)

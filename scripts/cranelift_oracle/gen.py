@@ -224,7 +224,7 @@ def vec_op(f):
             return f.new(wide, f"{r.choice(['swiden_low', 'swiden_high', 'uwiden_low', 'uwiden_high'])} {a}")
         if kk < 0.98 and bits in (16, 32):
             narrow = {16: "i8x16", 32: "i16x8"}[bits]
-            return f.new(narrow, f"{r.choice(['snarrow', 'unarrow'])} {a}, {b}")
+            return f.new(narrow, f"{r.choice(['snarrow', 'unarrow', 'uunarrow'])} {a}, {b}")
         if ty == "i8x16" and r.random() < 0.5:
             mask = " ".join(str(r.randrange(32)) for _ in range(16))
             return f.new(ty, f"shuffle {a}, {b}, [{mask}]")
@@ -252,7 +252,8 @@ def vec_op(f):
     if ty == "f32x4":
         return f.new("f64x2", f"fvpromote_low {a}")
     if r.random() < 0.5:
-        return f.new("f32x4", f"fcvt_from_sint.f32x4 {f.pick('i32x4')}")
+        op = r.choice(["fcvt_from_sint", "fcvt_from_uint"])
+        return f.new("f32x4", f"{op}.f32x4 {f.pick('i32x4')}")
     return f.new("f32x4", f"fvdemote {a}")
 
 def straight(f, n):

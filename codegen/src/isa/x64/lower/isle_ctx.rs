@@ -1012,6 +1012,27 @@ impl generated::Context for IsleCtx<'_, '_> {
             Opcode::FcvtFromSint if ty == Type::I32X4 && rty == Type::F32X4 => {
                 raw(self, false, 0x5b, x, x)
             }
+            Opcode::FcvtFromUint if ty == Type::I32X4 && rty == Type::F32X4 => {
+                // The high and low 16 bits converted exactly, the high ones scaled by
+                // 2^16, then one rounding in the sum.
+                let low_mask = self.xmm_const(
+                    MoveKind::V128,
+                    u128::from_le_bytes(core::array::from_fn(|i| if i % 4 < 2 { 0xff } else { 0 })),
+                );
+                let low = self.packed(PackedOp::And, x, low_mask);
+                let sixteen = self.xmm_const(MoveKind::V128, 16);
+                let high = self.packed(PackedOp::Shr(32), x, sixteen);
+                let low = raw(self, false, 0x5b, low, low);
+                let high = raw(self, false, 0x5b, high, high);
+                let scale = self.xmm_const(
+                    MoveKind::V128,
+                    u128::from_le_bytes(core::array::from_fn(|i| {
+                        0x4780_0000u32.to_le_bytes()[i % 4]
+                    })),
+                );
+                let high = self.packed(PackedOp::FMul(false), high, scale);
+                self.packed(PackedOp::FAdd(false), high, low)
+            }
             Opcode::FvpromoteLow => raw(self, false, 0x5a, x, x),
             Opcode::Nearest | Opcode::Floor | Opcode::Ceil | Opcode::Trunc
                 if ty.is_float() && self.flags.has_sse41 =>
@@ -1145,6 +1166,22 @@ impl generated::Context for IsleCtx<'_, '_> {
             (Opcode::Snarrow, 32) => PackedOp::Raw(Some(0x66), 0x6b),
             (Opcode::Unarrow, 16) => PackedOp::Raw(Some(0x66), 0x67),
             (Opcode::Unarrow, 32) if self.flags.has_sse41 => PackedOp::Map38(0x2b),
+            (Opcode::Uunarrow, 16 | 32) if self.flags.has_sse41 => {
+                // Unsigned inputs: clamped to the narrow maximum (pminuw/pminud), then
+                // packed with unsigned saturation, which leaves them unchanged.
+                let bits = ty.lane_bits();
+                let max = (1u128 << (bits / 2)) - 1;
+                let limit = (0..128 / bits).fold(0u128, |acc, i| acc | max << (i * bits));
+                let limit = self.xmm_const(MoveKind::V128, limit);
+                let (min, pack) = if bits == 16 {
+                    (PackedOp::Map38(0x3a), PackedOp::Raw(Some(0x66), 0x67))
+                } else {
+                    (PackedOp::Map38(0x3b), PackedOp::Map38(0x2b))
+                };
+                let a = self.packed(min, a, limit);
+                let b = self.packed(min, b, limit);
+                return Some(self.packed(pack, a, b));
+            }
             _ => return None,
         };
         Some(self.packed(packed, a, b))
