@@ -342,6 +342,22 @@ for ty, (bits, n) in FLOAT_LANES.items():
         conv = f32 if bits == 32 else float
         out.append(f"; run: %sqrt_{ty}({lit(a, True)}) == {lit([conv(math.sqrt(x)) for x in a], True)}")
 
+# Bitwise operations on scalar floats (the same whole-register instructions); results
+# are written as bits through a bitcast.
+for fty, ity, fmt in (("f32", "i32", "<f"), ("f64", "i64", "<d")):
+    bits = 32 if fty == "f32" else 64
+    ops = {"band": lambda x, y: x & y, "bor": lambda x, y: x | y, "bxor": lambda x, y: x ^ y,
+           "bnot": lambda x, y: ~x}
+    for op, f in ops.items():
+        args = "v0" if op == "bnot" else "v0, v1"
+        fn(f"{op}_{fty}", [fty, fty], [ity], [f"v2 = {op} {args}", f"v3 = bitcast.{ity} v2",
+                                             "return v3"])
+        for _ in range(3):
+            a, b = fvec(bits, 1)[0], fvec(bits, 1)[0]
+            ia = int.from_bytes(struct.pack(fmt, a), "little")
+            ib = int.from_bytes(struct.pack(fmt, b), "little")
+            out.append(f"; run: %{op}_{fty}({flit(a)}, {flit(b)}) == {wrap(f(ia, ib), bits)}")
+
 open("filetests/suite/runtests/simd_basic.clif", "w").write("\n".join(out) + "\n")
 
 # With SSSE3, SSE4.1 and SSE4.2: the 66 0F 38 forms.

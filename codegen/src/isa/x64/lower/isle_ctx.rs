@@ -1264,6 +1264,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.packed(PackedOp::MulLow16, a, b)
     }
 
+    fn xmm_bits_ty(&mut self, ty: Type) -> Option<Type> {
+        ((ty.is_scalar() && ty.is_float()) || ty.is_vector128()).then_some(ty)
+    }
+
     fn xmm_scalar_data_ty(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::F16 || ty == Type::F128).then_some(ty)
     }
