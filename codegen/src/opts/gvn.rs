@@ -10,8 +10,9 @@
 //! (`idempotent`: the dominating copy traps first); and loads from `readonly` memory,
 //! which always reads the same value.
 
+use super::is_constant;
 use crate::dominator_tree::DominatorTree;
-use crate::ir::{Block, FunctionStencil, Inst, InstructionData, Opcode, Type, Value};
+use crate::ir::{Block, FunctionStencil, Inst, InstructionData, Type, Value};
 use alloc::vec::Vec;
 use hashbrown::HashMap;
 
@@ -22,19 +23,6 @@ struct Key {
     ctrl: Type,
     /// The block, for constants (merged only within a block); `None` otherwise.
     block: Option<Block>,
-}
-
-/// Whether `op` defines a constant.
-fn is_constant(op: Opcode) -> bool {
-    matches!(
-        op,
-        Opcode::Iconst
-            | Opcode::F16const
-            | Opcode::F32const
-            | Opcode::F64const
-            | Opcode::F128const
-            | Opcode::Vconst
-    )
 }
 
 /// Whether a constant costs more to rematerialize at each use than to keep in a

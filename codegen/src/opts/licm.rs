@@ -9,9 +9,10 @@
 //! no calls (values live across calls cost a reload anyway). Inner loops come
 //! first, so an instruction can leave several loops.
 
+use super::is_constant;
 use crate::dominator_tree::DominatorTree;
 use crate::flowgraph::ControlFlowGraph;
-use crate::ir::{Block, FunctionStencil, Inst, InstructionData, Opcode, ValueDef};
+use crate::ir::{Block, FunctionStencil, Inst, InstructionData, ValueDef};
 use crate::loop_analysis::{Loop, LoopAnalysis};
 use alloc::vec::Vec;
 use gantry_entity::SecondaryMap;
@@ -38,19 +39,6 @@ fn movable(func: &FunctionStencil, inst: Inst) -> bool {
             if flags.readonly() && flags.notrap());
     }
     !f.can_trap
-}
-
-/// Whether `op` makes a constant (moved only along with a user that leaves the loop).
-fn is_constant(op: Opcode) -> bool {
-    matches!(
-        op,
-        Opcode::Iconst
-            | Opcode::F16const
-            | Opcode::F32const
-            | Opcode::F64const
-            | Opcode::F128const
-            | Opcode::Vconst
-    )
 }
 
 /// The block outside `lp` that jumps to its header and nowhere else, if there is one.

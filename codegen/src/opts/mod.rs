@@ -17,7 +17,21 @@ pub mod redundant_loads;
 pub mod remat;
 pub mod simplify;
 
-use crate::ir::FunctionStencil;
+use crate::ir::{FunctionStencil, Opcode};
+
+/// Whether `op` makes a constant (GVN merges constants only within a block, and LICM
+/// moves them only along with a user that leaves the loop).
+fn is_constant(op: Opcode) -> bool {
+    matches!(
+        op,
+        Opcode::Iconst
+            | Opcode::F16const
+            | Opcode::F32const
+            | Opcode::F64const
+            | Opcode::F128const
+            | Opcode::Vconst
+    )
+}
 use crate::machinst::CodegenError;
 use crate::settings::{Flags, OptLevel};
 use alloc::borrow::Cow;

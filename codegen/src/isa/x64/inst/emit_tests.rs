@@ -465,15 +465,26 @@ fn float_constants_load_from_the_pool_after_the_code() {
 
 /// The bytes of `inst` with its operands allocated to the general registers `regs`.
 fn emit_with(inst: super::Inst, regs: &[Gpr]) -> Vec<u8> {
-    use crate::machinst::buffer::MachBuffer;
-    let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
-    let mut buf = MachBuffer::new();
     let allocs: Vec<regalloc2::Allocation> = regs
         .iter()
         .map(|g| regalloc2::Allocation::reg(g.preg()))
         .collect();
-    super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);
+    emit_allocated(&inst, &allocs)
+}
+
+/// The bytes of `inst` with its operands allocated to `allocs`.
+fn emit_allocated(inst: &super::Inst, allocs: &[regalloc2::Allocation]) -> Vec<u8> {
+    use crate::machinst::buffer::MachBuffer;
+    let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
+    let mut buf = MachBuffer::new();
+    super::emit::emit_inst(inst, allocs, &mut buf, &[], None, &frame);
     buf.finish().expect("the buffer resolves").data
+}
+
+/// Checks that `inst` with `allocs` encodes as `want`, which Capstone reads as `text`.
+fn assert_encodes(inst: &super::Inst, allocs: &[regalloc2::Allocation], want: &[u8], text: &str) {
+    assert_eq!(emit_allocated(inst, allocs), want, "{text}");
+    assert_eq!(disassemble(want), (String::from(text), want.len()));
 }
 
 #[test]
@@ -550,7 +561,6 @@ fn additions_into_a_third_register_are_lea() {
 
 #[test]
 fn fused_multiply_add_is_vex_encoded() {
-    use crate::machinst::buffer::MachBuffer;
     use crate::machinst::reg::{Reg, Writable};
     let v = |i| Reg::new(i, regalloc2::RegClass::Float);
     /// (double, a and dst, b, c, expected bytes, expected text)
@@ -602,12 +612,7 @@ fn fused_multiply_add_is_vex_encoded() {
             .iter()
             .map(|&r| regalloc2::Allocation::reg(Xmm::new(r).preg()))
             .collect();
-        let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
-        let mut buf = MachBuffer::new();
-        super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);
-        let got = buf.finish().expect("the buffer resolves").data;
-        assert_eq!(got, want, "{text}");
-        assert_eq!(disassemble(want), (String::from(text), want.len()));
+        assert_encodes(&inst, &allocs, want, text);
     }
 }
 
@@ -670,7 +675,6 @@ fn bmi2_shifts_are_vex_encoded() {
 #[test]
 fn avx_float_operations_take_three_registers() {
     use super::{Inst, XmmOp};
-    use crate::machinst::buffer::MachBuffer;
     use crate::machinst::reg::{Reg, Writable};
     let v = |i| Reg::new(i, regalloc2::RegClass::Float);
     /// (operation, double, src1, src2, dst, expected bytes, expected text)
@@ -734,19 +738,13 @@ fn avx_float_operations_take_three_registers() {
             .iter()
             .map(|&r| regalloc2::Allocation::reg(Xmm::new(r).preg()))
             .collect();
-        let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
-        let mut buf = MachBuffer::new();
-        super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);
-        let got = buf.finish().expect("the buffer resolves").data;
-        assert_eq!(got, want, "{text}");
-        assert_eq!(disassemble(want), (String::from(text), want.len()));
+        assert_encodes(&inst, &allocs, want, text);
     }
 }
 
 #[test]
 fn vector_instructions_match_capstone() {
     use super::{Inst, PackedOp};
-    use crate::machinst::buffer::MachBuffer;
     use crate::machinst::reg::{Reg, Writable};
     use regalloc2::{Allocation, RegClass};
     let f = |i| Reg::new(i, RegClass::Float);
@@ -996,11 +994,6 @@ fn vector_instructions_match_capstone() {
         ),
     ];
     for (inst, allocs, want, text) in cases.into_iter().chain(more) {
-        let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
-        let mut buf = MachBuffer::new();
-        super::emit::emit_inst(&inst, &allocs, &mut buf, &[], None, &frame);
-        let got = buf.finish().expect("the buffer resolves").data;
-        assert_eq!(got, want, "{text}");
-        assert_eq!(disassemble(want), (String::from(text), want.len()));
+        assert_encodes(&inst, &allocs, want, text);
     }
 }
