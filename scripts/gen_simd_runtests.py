@@ -342,6 +342,27 @@ for ty, (bits, n) in FLOAT_LANES.items():
         conv = f32 if bits == 32 else float
         out.append(f"; run: %sqrt_{ty}({lit(a, True)}) == {lit([conv(math.sqrt(x)) for x in a], True)}")
 
+# fmin/fmax: -0 below +0; a NaN lane gives a quiet NaN (negative for fmin; for fmax with
+# the NaN operand's sign when the other operand is not negative).
+for ty, (bits, n) in FLOAT_LANES.items():
+    for op, f in (("fmin", min), ("fmax", max)):
+        fn(f"{op}_{ty}", [ty, ty], [ty], [f"v2 = {op} v0, v1", "return v2"])
+        for _ in range(4):
+            a, b = fvec(bits, n), fvec(bits, n)
+            res = []
+            for x, y in zip(a, b):
+                if x == 0 and y == 0:
+                    neg = math.copysign(1, x) < 0 or math.copysign(1, y) < 0
+                    both_neg = math.copysign(1, x) < 0 and math.copysign(1, y) < 0
+                    res.append(-0.0 if (neg if op == "fmin" else both_neg) else 0.0)
+                else:
+                    res.append(f(x, y))
+            out.append(f"; run: %{op}_{ty}({lit(a, True)}, {lit(b, True)}) == {lit(res, True)}")
+        z = " ".join(["0.0"] * (n - 1))
+        nan = "-NaN" if op == "fmin" else "+NaN"
+        out.append(f"; run: %{op}_{ty}([+NaN {z}], [0x1.0p0 {z}]) == [{nan} {z}]")
+        out.append(f"; run: %{op}_{ty}([0x1.0p0 {z}], [+NaN:0x42 {z}]) == [{nan} {z}]")
+
 # Bitwise operations on scalar floats (the same whole-register instructions); results
 # are written as bits through a bitcast.
 for fty, ity, fmt in (("f32", "i32", "<f"), ("f64", "i64", "<d")):

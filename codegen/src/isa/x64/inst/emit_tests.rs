@@ -856,6 +856,18 @@ fn vector_instructions_match_capstone() {
             "paddusb %xmm2, %xmm1"
         ),
         (
+            packed(PackedOp::FMin(true)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x66, 0x0f, 0x5d, 0xca],
+            "minpd %xmm2, %xmm1"
+        ),
+        (
+            packed(PackedOp::FMax(false)),
+            alloc::vec![xa(1), xa(2), xa(1)],
+            &[0x0f, 0x5f, 0xca],
+            "maxps %xmm2, %xmm1"
+        ),
+        (
             packed(PackedOp::Narrow(0xe5)),
             alloc::vec![xa(1), xa(12), xa(1)],
             &[0x66, 0x41, 0x0f, 0xe5, 0xcc],

@@ -199,6 +199,11 @@ pub enum PackedOp {
     /// `packssdw` (6B) and `packuswb` (67), `sqrtps`/`sqrtpd` (51), `cvtdq2ps` (5B),
     /// `cvtps2pd` (5A) and `cvtpd2ps` (66 5A). The unary ones read only `src`.
     Raw(Option<u8>, u8),
+    /// `minps`/`minpd` (0F 5D, 66 0F 5D): per lane, the second operand when either is
+    /// NaN or both are zeros.
+    FMin(bool),
+    /// `maxps`/`maxpd` (0F 5F, 66 0F 5F), likewise.
+    FMax(bool),
     /// `addps`/`addpd` (0F 58, 66 0F 58), `double` for 64-bit lanes.
     FAdd(bool),
     /// `subps`/`subpd` (0F 5C).
@@ -245,6 +250,8 @@ impl PackedOp {
             PackedOp::UnpackLowBytes => (true, 0x60),
             PackedOp::UnpackLowQuads => (true, 0x6c),
             PackedOp::MoveLowQuad => (false, 0x10),
+            PackedOp::FMin(d) => (d, 0x5d),
+            PackedOp::FMax(d) => (d, 0x5f),
             PackedOp::FAdd(d) => (d, 0x58),
             PackedOp::FSub(d) => (d, 0x5c),
             PackedOp::FMul(d) => (d, 0x59),

@@ -869,6 +869,50 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn x64_vec_fmin_max(&mut self, max: bool, ty: Type, a: Reg, b: Reg) -> Reg {
+        let d = ty.lane_bits() == 64;
+        let bits = ty.lane_bits();
+        let op = |d| {
+            if max {
+                PackedOp::FMax(d)
+            } else {
+                PackedOp::FMin(d)
+            }
+        };
+        // x86 gives the second operand when either is NaN or both are zeros: both orders
+        // together hold every case.
+        let ab = self.packed(op(d), a, b);
+        let ba = self.packed(op(d), b, a);
+        let nan = self.packed(PackedOp::FCmp(d, 3), a, b);
+        if !max {
+            // Or: -0 wins over +0, a NaN stays a NaN; NaN lanes become all ones, then
+            // the payload below the quiet bit is cleared (a negative quiet NaN).
+            let either = self.packed(PackedOp::Or, ab, ba);
+            let ones = self.packed(PackedOp::Or, either, nan);
+            let count = self.xmm_const(MoveKind::V128, u128::from(if d { 13u8 } else { 10 }));
+            let payload = self.packed(PackedOp::Shr(bits as u8), nan, count);
+            return self.packed(PackedOp::AndNot, payload, ones);
+        }
+        // And: +0 wins over -0. NaN lanes: a quiet NaN with the sign of the or of both
+        // orders (the NaN operand's, unless the other operand is negative).
+        let both = self.packed(PackedOp::And, ab, ba);
+        let either = self.packed(PackedOp::Or, ab, ba);
+        let lane = |v: u128| (0..128 / bits).fold(0u128, |acc, i| acc | v << (i * bits));
+        let sign = self.xmm_const(MoveKind::V128, lane(1u128 << (bits - 1)));
+        let quiet = if d {
+            0x7ff8_0000_0000_0000u128
+        } else {
+            0x7fc0_0000
+        };
+        let quiet = self.xmm_const(MoveKind::V128, lane(quiet));
+        let nan_sign = self.packed(PackedOp::And, either, sign);
+        let canonical = self.packed(PackedOp::Or, nan_sign, quiet);
+        // Blend: the canonical NaN where either operand is NaN, else the and.
+        let keep = self.packed(PackedOp::AndNot, nan, both);
+        let put = self.packed(PackedOp::And, nan, canonical);
+        self.packed(PackedOp::Or, keep, put)
+    }
+
     fn x64_vec_bitselect(&mut self, c: Reg, x: Reg, y: Reg) -> Reg {
         let taken = self.packed(PackedOp::And, c, x);
         let others = self.packed(PackedOp::AndNot, c, y);
