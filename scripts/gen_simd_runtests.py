@@ -297,6 +297,18 @@ for _ in range(4):
     fl = "[" + " ".join("+NaN" if math.isnan(x) else flit(x) for x in a) + "]"
     out.append(f"; run: %fcvt_to_sint_sat_f32x4({fl}) == {lit([sat(x) for x in a], False)}")
 
+fn("fcvt_to_uint_sat_f32x4", ["f32x4"], ["i32x4"], ["v1 = fcvt_to_uint_sat.i32x4 v0", "return v1"])
+for _ in range(5):
+    a = [f32(r.choice([r.uniform(0, 5e9), r.uniform(-10, 10), 2.0 ** 31, 2.0 ** 32, -1.0, math.inf]))
+         if r.random() < 0.9 else math.nan for _ in range(4)]
+
+    def usat(x):
+        if math.isnan(x) or x <= 0:
+            return 0
+        return 2 ** 32 - 1 if x >= 2.0 ** 32 else int(x)
+    fl = "[" + " ".join("+NaN" if math.isnan(x) else flit(x) for x in a) + "]"
+    out.append(f"; run: %fcvt_to_uint_sat_f32x4({fl}) == {lit([wrap(usat(x), 32) for x in a], False)}")
+
 # Widening, narrowing, conversions and sqrt.
 WIDER = {"i8x16": "i16x8", "i16x8": "i32x4", "i32x4": "i64x2"}
 for ty, wty in WIDER.items():

@@ -248,7 +248,8 @@ def vec_op(f):
     if kk < 0.9:
         return f.new(ty, f"insertlane {a}, {f.pick(LANE[ty])}, {r.randrange(LANES[ty])}")
     if ty == "f32x4" and r.random() < 0.3:
-        return f.new("i32x4", f"fcvt_to_sint_sat.i32x4 {a}")
+        op = r.choice(["fcvt_to_sint_sat", "fcvt_to_uint_sat"])
+        return f.new("i32x4", f"{op}.i32x4 {a}")
     if ty == "f32x4":
         return f.new("f64x2", f"fvpromote_low {a}")
     if r.random() < 0.5:

@@ -1113,6 +1113,29 @@ impl generated::Context for IsleCtx<'_, '_> {
                 let high_count = self.packed(PackedOp::Map38(0x00), table, high);
                 self.packed(PackedOp::Add(8), low_count, high_count)
             }
+            Opcode::FcvtToUintSat if ty == Type::F32X4 && rty == Type::I32X4 => {
+                // maxps with zero as the second operand maps NaN and negative lanes to 0.
+                // Below 2^31 cvttps2dq is exact; from 2^31 the lane less 2^31 is
+                // converted and 2^31 added back; from 2^32 every bit is set.
+                let splat =
+                    |v: u32| u128::from_le_bytes(core::array::from_fn(|i| v.to_le_bytes()[i % 4]));
+                let zero = self.xmm_const(MoveKind::V128, 0);
+                let clean = self.packed(PackedOp::FMax(false), x, zero);
+                let low = self.packed(PackedOp::Raw(Some(0xf3), 0x5b), clean, clean);
+                let two31 = self.xmm_const(MoveKind::V128, splat(0x4f00_0000));
+                let rebased = self.packed(PackedOp::FSub(false), clean, two31);
+                let high = self.packed(PackedOp::Raw(Some(0xf3), 0x5b), rebased, rebased);
+                let bias = self.xmm_const(MoveKind::V128, splat(0x8000_0000));
+                let high = self.packed(PackedOp::Xor, high, bias);
+                let two31 = self.xmm_const(MoveKind::V128, splat(0x4f00_0000));
+                let big = self.packed(PackedOp::FCmp(false, 2), two31, clean);
+                let two32 = self.xmm_const(MoveKind::V128, splat(0x4f80_0000));
+                let over = self.packed(PackedOp::FCmp(false, 2), two32, clean);
+                let keep = self.packed(PackedOp::AndNot, big, low);
+                let put = self.packed(PackedOp::And, big, high);
+                let both = self.packed(PackedOp::Or, keep, put);
+                self.packed(PackedOp::Or, both, over)
+            }
             Opcode::FcvtToSintSat if ty == Type::F32X4 && rty == Type::I32X4 => {
                 // NaN lanes to 0, then cvttps2dq (F3 0F 5B), which gives i32::MIN for every
                 // lane out of range: flipped to i32::MAX where the input was >= 2^31.
