@@ -754,6 +754,26 @@ fn lea(b: &mut Vec<u8>, size: OperandSize, mem: Amode, dst: Gpr) {
     emit_modrm(b, NONE, rex, &[0x8d], dst.enc(), RegMem::Mem(mem));
 }
 
+/// A two-way branch on condition `cc` after the flags are set: `jcc taken` and, unless
+/// `not_taken` follows, `jmp not_taken`; when `taken` follows, the inverted `jcc
+/// not_taken` alone.
+fn branch(
+    buf: &mut MachBuffer<Rel32>,
+    cc: Cc,
+    taken: MachLabel,
+    not_taken: MachLabel,
+    next: Option<MachLabel>,
+) {
+    if next == Some(taken) {
+        jump(buf, &[0x0f, 0x80 | cc.invert() as u8], not_taken);
+    } else {
+        jump(buf, &[0x0f, 0x80 | cc as u8], taken);
+        if next != Some(not_taken) {
+            jump(buf, &[0xe9], not_taken);
+        }
+    }
+}
+
 /// A 32-bit field referring to `label` (see [`Rel32`]).
 fn rel32(buf: &mut MachBuffer<Rel32>, label: MachLabel, addend: i32) {
     let at = buf.cur_offset();
@@ -1772,14 +1792,7 @@ pub fn emit_inst(
         } => {
             cmp_operands(&mut b, *size, rhs, allocs);
             buf.put_data(&b);
-            if next == Some(labels[*taken]) {
-                jump(buf, &[0x0f, 0x80 | cc.invert() as u8], labels[*not_taken]);
-            } else {
-                jump(buf, &[0x0f, 0x80 | *cc as u8], labels[*taken]);
-                if next != Some(labels[*not_taken]) {
-                    jump(buf, &[0xe9], labels[*not_taken]);
-                }
-            }
+            branch(buf, *cc, labels[*taken], labels[*not_taken], next);
             return;
         }
         Inst::TestAndBranch {
@@ -1827,14 +1840,7 @@ pub fn emit_inst(
                 }
             }
             buf.put_data(&b);
-            if next == Some(labels[*taken]) {
-                jump(buf, &[0x0f, 0x84], labels[*not_taken]);
-            } else {
-                jump(buf, &[0x0f, 0x85], labels[*taken]);
-                if next != Some(labels[*not_taken]) {
-                    jump(buf, &[0xe9], labels[*not_taken]);
-                }
-            }
+            branch(buf, Cc::Nz, labels[*taken], labels[*not_taken], next);
             return;
         }
         Inst::CmpZeroMemBranch {
@@ -1869,14 +1875,7 @@ pub fn emit_inst(
             );
             b.push(0);
             buf.put_data(&b);
-            if next == Some(labels[*taken]) {
-                jump(buf, &[0x0f, 0x84], labels[*not_taken]);
-            } else {
-                jump(buf, &[0x0f, 0x85], labels[*taken]);
-                if next != Some(labels[*not_taken]) {
-                    jump(buf, &[0xe9], labels[*not_taken]);
-                }
-            }
+            branch(buf, Cc::Nz, labels[*taken], labels[*not_taken], next);
             return;
         }
         Inst::FcmpBranch {
@@ -1920,15 +1919,7 @@ pub fn emit_inst(
                 RegMem::Reg(src.enc()),
             );
             buf.put_data(&b);
-            if next == Some(labels[*taken]) {
-                // Inverted: jz not_taken, fall through to taken.
-                jump(buf, &[0x0f, 0x84], labels[*not_taken]);
-            } else {
-                jump(buf, &[0x0f, 0x85], labels[*taken]);
-                if next != Some(labels[*not_taken]) {
-                    jump(buf, &[0xe9], labels[*not_taken]);
-                }
-            }
+            branch(buf, Cc::Nz, labels[*taken], labels[*not_taken], next);
             return;
         }
     }
