@@ -804,9 +804,7 @@ impl generated::Context for IsleCtx<'_, '_> {
                 | IntCC::UnsignedGreaterThan
                 | IntCC::UnsignedGreaterThanOrEqual
         ) {
-            let sign: u128 = (0..128 / u32::from(bits)).fold(0, |acc, i| {
-                acc | (1u128 << (u32::from(i as u8) * u32::from(bits) + u32::from(bits) - 1))
-            });
+            let sign = splat_bits(u32::from(bits), 1 << (bits - 1));
             let bias = self.xmm_const(MoveKind::V128, sign);
             (
                 self.packed(PackedOp::Xor, a, bias),
@@ -855,7 +853,7 @@ impl generated::Context for IsleCtx<'_, '_> {
     fn x64_vec_sign(&mut self, op: XmmOp, ty: Type, x: Reg, y: Reg) -> Reg {
         // The sign bit of every lane.
         let bits = ty.lane_bits();
-        let sign = (0..128 / bits).fold(0u128, |acc, i| acc | 1u128 << (i * bits + bits - 1));
+        let sign = splat_bits(bits, 1 << (bits - 1));
         let mask = self.xmm_const(MoveKind::V128, sign);
         match op {
             XmmOp::Xor => self.packed(PackedOp::Xor, x, mask),
@@ -897,8 +895,8 @@ impl generated::Context for IsleCtx<'_, '_> {
         // orders (the NaN operand's, unless the other operand is negative).
         let both = self.packed(PackedOp::And, ab, ba);
         let either = self.packed(PackedOp::Or, ab, ba);
-        let lane = |v: u128| (0..128 / bits).fold(0u128, |acc, i| acc | v << (i * bits));
-        let sign = self.xmm_const(MoveKind::V128, lane(1u128 << (bits - 1)));
+        let lane = |v: u128| splat_bits(bits, v);
+        let sign = self.xmm_const(MoveKind::V128, lane(1 << (bits - 1)));
         let quiet = if d {
             0x7ff8_0000_0000_0000u128
         } else {
@@ -1021,7 +1019,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             // pshufb zeroes a lane whose index has its top bit set, and otherwise uses the
             // index's low four bits; CLIF zeroes every index from 16: a saturating add of
             // 0x70 sends those past 0x7f and keeps 0-15.
-            let bias = self.xmm_const(MoveKind::V128, u128::from_le_bytes([0x70; 16]));
+            let bias = self.xmm_const(MoveKind::V128, splat_bits(8, 0x70));
             let idx = self.packed(PackedOp::Narrow(0xdc), b, bias);
             return Some(self.packed(PackedOp::Map38(0x00), a, idx));
         }
@@ -1059,21 +1057,14 @@ impl generated::Context for IsleCtx<'_, '_> {
             Opcode::FcvtFromUint if ty == Type::I32X4 && rty == Type::F32X4 => {
                 // The high and low 16 bits converted exactly, the high ones scaled by
                 // 2^16, then one rounding in the sum.
-                let low_mask = self.xmm_const(
-                    MoveKind::V128,
-                    u128::from_le_bytes(core::array::from_fn(|i| if i % 4 < 2 { 0xff } else { 0 })),
-                );
+                let low_mask = self.xmm_const(MoveKind::V128, splat_bits(32, 0xffff));
                 let low = self.packed(PackedOp::And, x, low_mask);
                 let sixteen = self.xmm_const(MoveKind::V128, 16);
                 let high = self.packed(PackedOp::Shr(32), x, sixteen);
                 let low = raw(self, false, 0x5b, low, low);
                 let high = raw(self, false, 0x5b, high, high);
-                let scale = self.xmm_const(
-                    MoveKind::V128,
-                    u128::from_le_bytes(core::array::from_fn(|i| {
-                        0x4780_0000u32.to_le_bytes()[i % 4]
-                    })),
-                );
+                // 2^16 as f32.
+                let scale = self.xmm_const(MoveKind::V128, splat_bits(32, 0x4780_0000));
                 let high = self.packed(PackedOp::FMul(false), high, scale);
                 self.packed(PackedOp::FAdd(false), high, low)
             }
@@ -1102,7 +1093,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             Opcode::Popcnt if ty == Type::I8X16 && self.flags.has_ssse3 => {
                 // Each nibble's count looked up with pshufb, the two halves added.
                 let lut = u128::from_le_bytes([0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4]);
-                let nibbles = self.xmm_const(MoveKind::V128, u128::from_le_bytes([0x0f; 16]));
+                let nibbles = self.xmm_const(MoveKind::V128, splat_bits(8, 0x0f));
                 let low = self.packed(PackedOp::And, x, nibbles);
                 let four = self.xmm_const(MoveKind::V128, 4);
                 let shifted = self.packed(PackedOp::Shr(16), x, four);
@@ -1117,8 +1108,7 @@ impl generated::Context for IsleCtx<'_, '_> {
                 // maxps with zero as the second operand maps NaN and negative lanes to 0.
                 // Below 2^31 cvttps2dq is exact; from 2^31 the lane less 2^31 is
                 // converted and 2^31 added back; from 2^32 every bit is set.
-                let splat =
-                    |v: u32| u128::from_le_bytes(core::array::from_fn(|i| v.to_le_bytes()[i % 4]));
+                let splat = |v: u128| splat_bits(32, v);
                 let zero = self.xmm_const(MoveKind::V128, 0);
                 let clean = self.packed(PackedOp::FMax(false), x, zero);
                 let low = self.packed(PackedOp::Raw(Some(0xf3), 0x5b), clean, clean);
@@ -1127,7 +1117,6 @@ impl generated::Context for IsleCtx<'_, '_> {
                 let high = self.packed(PackedOp::Raw(Some(0xf3), 0x5b), rebased, rebased);
                 let bias = self.xmm_const(MoveKind::V128, splat(0x8000_0000));
                 let high = self.packed(PackedOp::Xor, high, bias);
-                let two31 = self.xmm_const(MoveKind::V128, splat(0x4f00_0000));
                 let big = self.packed(PackedOp::FCmp(false, 2), two31, clean);
                 let two32 = self.xmm_const(MoveKind::V128, splat(0x4f80_0000));
                 let over = self.packed(PackedOp::FCmp(false, 2), two32, clean);
@@ -1142,12 +1131,8 @@ impl generated::Context for IsleCtx<'_, '_> {
                 let ordered = self.packed(PackedOp::FCmp(false, 0), x, x);
                 let clean = self.packed(PackedOp::And, x, ordered);
                 let converted = self.packed(PackedOp::Raw(Some(0xf3), 0x5b), clean, clean);
-                let limit = self.xmm_const(
-                    MoveKind::V128,
-                    u128::from_le_bytes(core::array::from_fn(|i| {
-                        0x4f00_0000u32.to_le_bytes()[i % 4]
-                    })),
-                );
+                // 2^31 as f32.
+                let limit = self.xmm_const(MoveKind::V128, splat_bits(32, 0x4f00_0000));
                 let too_big = self.packed(PackedOp::FCmp(false, 2), limit, clean);
                 self.packed(PackedOp::Xor, converted, too_big)
             }
@@ -1237,8 +1222,7 @@ impl generated::Context for IsleCtx<'_, '_> {
                 // Unsigned inputs: clamped to the narrow maximum (pminuw/pminud), then
                 // packed with unsigned saturation, which leaves them unchanged.
                 let bits = ty.lane_bits();
-                let max = (1u128 << (bits / 2)) - 1;
-                let limit = (0..128 / bits).fold(0u128, |acc, i| acc | max << (i * bits));
+                let limit = splat_bits(bits, (1 << (bits / 2)) - 1);
                 let limit = self.xmm_const(MoveKind::V128, limit);
                 let (min, pack) = if bits == 16 {
                     (PackedOp::Map38(0x3a), PackedOp::Raw(Some(0x66), 0x67))
@@ -1363,7 +1347,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             }
             _ => 0,
         };
-        self.xmm_const128(bits)
+        self.xmm_const(MoveKind::V128, bits)
     }
 
     fn x64_f128_to_pair(&mut self, x: Reg) -> (Reg, Reg) {

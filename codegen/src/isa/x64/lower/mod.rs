@@ -395,7 +395,7 @@ impl IsleCtx<'_, '_> {
     /// The sign bit of float type `ty` alone, in an xmm register.
     fn sign_mask(&mut self, ty: Type) -> Reg {
         if ty == Type::F128 {
-            self.xmm_const128(sign_bit(ty))
+            self.xmm_const(MoveKind::V128, sign_bit(ty))
         } else {
             generated::Context::x64_fconst(self, ty, sign_bit(ty) as u64)
         }
@@ -421,11 +421,6 @@ impl IsleCtx<'_, '_> {
             dst: Writable::from_reg(dst),
         });
         dst
-    }
-
-    /// A 128-bit constant in an xmm register: two 64-bit halves joined by `punpcklqdq`.
-    fn xmm_const128(&mut self, bits: u128) -> Reg {
-        self.xmm_const(MoveKind::V128, bits)
     }
 
     /// `r` (a scalar of `ty`'s lane type) in every lane of a vector of type `ty`.
@@ -714,6 +709,11 @@ fn scaled_add(
         let (y, k) = shifted(s)?;
         (iconst_of(dfg, x).is_none() && x != s).then_some((x, y, k, s))
     })
+}
+
+/// The 128 bits of a vector whose every `lane_bits`-bit lane holds `v`.
+fn splat_bits(lane_bits: u32, v: u128) -> u128 {
+    (0..128 / lane_bits).fold(0, |acc, i| acc | v << (i * lane_bits))
 }
 
 /// The bits of `v` if an `f32const` or `f64const` defines it.
