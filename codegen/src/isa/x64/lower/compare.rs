@@ -145,21 +145,7 @@ pub(super) fn select_absorbs(
     uses: &SecondaryMap<Value, u32>,
     c: Value,
 ) -> Vec<Value> {
-    let mut chain = Vec::new();
-    let mut v = dfg.resolve_aliases(c);
-    loop {
-        if uses[v] != 1 {
-            return Vec::new();
-        }
-        chain.push(v);
-        if select_cond(dfg, v) == Some(v) {
-            return chain;
-        }
-        match extended_in(dfg, v) {
-            Some(inner) => v = inner,
-            None => return Vec::new(),
-        }
-    }
+    absorbed_chain(dfg, uses, c, |v| select_cond(dfg, v) == Some(v))
 }
 
 /// The values from a `brif`'s condition `c` down to the comparison it tests through
@@ -170,6 +156,35 @@ pub(super) fn branch_absorbs(
     uses: &SecondaryMap<Value, u32>,
     c: Value,
 ) -> Vec<Value> {
+    absorbed_chain(dfg, uses, c, |v| {
+        let Some(def) = dfg.value_def(v).inst() else {
+            return false;
+        };
+        match dfg.insts[def] {
+            InstructionData::IntCompare {
+                opcode: Opcode::Icmp,
+                args: [a, _],
+                ..
+            } => int_le64(dfg.value_type(a)),
+            InstructionData::FloatCompare {
+                opcode: Opcode::Fcmp,
+                args: [a, _],
+                ..
+            } => f32_or_f64(dfg.value_type(a)),
+            _ => false,
+        }
+    })
+}
+
+/// The values from `c` down through extensions to the first one `is_root` accepts, if
+/// there is one and each value is used only by the next one up (`uses` counts every
+/// use): what an instruction testing `c` absorbs when it reads the root's operands.
+fn absorbed_chain(
+    dfg: &crate::ir::DataFlowGraph,
+    uses: &SecondaryMap<Value, u32>,
+    c: Value,
+    is_root: impl Fn(Value) -> bool,
+) -> Vec<Value> {
     let mut chain = Vec::new();
     let mut v = dfg.resolve_aliases(c);
     loop {
@@ -177,21 +192,8 @@ pub(super) fn branch_absorbs(
             return Vec::new();
         }
         chain.push(v);
-        let Some(def) = dfg.value_def(v).inst() else {
-            return Vec::new();
-        };
-        match dfg.insts[def] {
-            InstructionData::IntCompare {
-                opcode: Opcode::Icmp,
-                args: [a, _],
-                ..
-            } if int_le64(dfg.value_type(a)) => return chain,
-            InstructionData::FloatCompare {
-                opcode: Opcode::Fcmp,
-                args: [a, _],
-                ..
-            } if f32_or_f64(dfg.value_type(a)) => return chain,
-            _ => {}
+        if is_root(v) {
+            return chain;
         }
         match extended_in(dfg, v) {
             Some(inner) => v = inner,
