@@ -462,49 +462,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_clz(&mut self, ty: Type, x: Reg) -> Reg {
-        let dst = self.tmp();
-        if ty.bits() >= 32 && self.flags.has_lzcnt {
-            self.push(MInst::BitCount {
-                op: BitCountOp::Lzcnt,
-                size: size_of(ty),
-                src: x,
-                dst: Writable::from_reg(dst),
-            });
-        } else {
-            let src = self.zext64(ty, x);
-            let tmp = self.tmp();
-            self.push(MInst::BitScan {
-                leading: true,
-                bits: ty.bits() as u8,
-                src,
-                tmp: Writable::from_reg(tmp),
-                dst: Writable::from_reg(dst),
-            });
-        }
-        dst
+        self.count_zeros(true, ty, x)
     }
 
     fn x64_ctz(&mut self, ty: Type, x: Reg) -> Reg {
-        let dst = self.tmp();
-        if ty.bits() >= 32 && self.flags.has_bmi1 {
-            self.push(MInst::BitCount {
-                op: BitCountOp::Tzcnt,
-                size: size_of(ty),
-                src: x,
-                dst: Writable::from_reg(dst),
-            });
-        } else {
-            let src = self.zext64(ty, x);
-            let tmp = self.tmp();
-            self.push(MInst::BitScan {
-                leading: false,
-                bits: ty.bits() as u8,
-                src,
-                tmp: Writable::from_reg(tmp),
-                dst: Writable::from_reg(dst),
-            });
-        }
-        dst
+        self.count_zeros(false, ty, x)
     }
 
     fn x64_popcnt(&mut self, ty: Type, x: Reg) -> Reg {

@@ -499,6 +499,36 @@ impl IsleCtx<'_, '_> {
         self.packed(PackedOp::And, shifted, mask)
     }
 
+    /// The leading (or trailing) zero bits of `x` of type `ty`: `lzcnt`/`tzcnt` at 32
+    /// and 64 bits with LZCNT/BMI1, else a bit scan of the zero-extended value.
+    fn count_zeros(&mut self, leading: bool, ty: Type, x: Reg) -> Reg {
+        let dst = self.tmp();
+        let (op, fast) = if leading {
+            (BitCountOp::Lzcnt, self.flags.has_lzcnt)
+        } else {
+            (BitCountOp::Tzcnt, self.flags.has_bmi1)
+        };
+        if ty.bits() >= 32 && fast {
+            self.push(MInst::BitCount {
+                op,
+                size: size_of(ty),
+                src: x,
+                dst: Writable::from_reg(dst),
+            });
+        } else {
+            let src = self.zext64(ty, x);
+            let tmp = self.tmp();
+            self.push(MInst::BitScan {
+                leading,
+                bits: ty.bits() as u8,
+                src,
+                tmp: Writable::from_reg(tmp),
+                dst: Writable::from_reg(dst),
+            });
+        }
+        dst
+    }
+
     /// `pshufd $imm, src` (or `pshuflw` with `low_words`) into a new register.
     fn pshuf(&mut self, low_words: bool, imm: u8, src: Reg) -> Reg {
         let dst = self.ftmp();
