@@ -48,6 +48,15 @@ fn vex_0f(b: &mut Vec<u8>, pp: u8, reg: Xmm, vvvv: Xmm, rm: Xmm) {
     }
 }
 
+/// Puts instruction `b`, whose last field is a RIP-relative displacement of -4 (so it
+/// counts from the instruction's end, see `Rel32`), pointing it at a copy of `bytes` in
+/// the constant pool (aligned to its size).
+fn put_with_constant(buf: &mut MachBuffer<Rel32>, b: &[u8], bytes: &[u8]) {
+    let label = buf.register_constant(bytes, bytes.len() as u32);
+    buf.put_data(b);
+    buf.use_label_at_offset(buf.cur_offset() - 4, label, Rel32);
+}
+
 /// The prefixes of an SSE instruction with mandatory prefix `prefix` (66, F2 or F3).
 fn mandatory_prefix(prefix: Option<u8>) -> Prefixes {
     match prefix {
@@ -215,9 +224,7 @@ pub(super) fn emit_float(
             );
             if let Some(bits) = constant {
                 let size = if *double { 8 } else { 4 };
-                let label = buf.register_constant(&bits.to_le_bytes()[..size], size as u32);
-                buf.put_data(&b);
-                buf.use_label_at_offset(buf.cur_offset() - 4, label, Rel32);
+                put_with_constant(buf, &b, &bits.to_le_bytes()[..size]);
                 return true;
             }
         }
@@ -359,13 +366,9 @@ pub(super) fn emit_float(
                     MoveKind::F64 => 8,
                     _ => 16,
                 };
-                let label = buf.register_constant(&bits.to_le_bytes()[..size], size as u32);
-                // The displacement is the instruction's last field: -4 makes it count
-                // from the instruction's end (see `Rel32`).
                 let mem = Amode::RipRelative { disp: -4 };
                 super::emit::xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, false);
-                buf.put_data(&b);
-                buf.use_label_at_offset(buf.cur_offset() - 4, label, Rel32);
+                put_with_constant(buf, &b, &bits.to_le_bytes()[..size]);
                 return true;
             }
         }
