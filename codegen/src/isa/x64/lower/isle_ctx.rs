@@ -1165,13 +1165,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         } else {
             r
         };
-        let dst = self.ftmp();
-        self.push(MInst::GprToXmm {
-            wide: lane.bits() == 64,
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
+        self.gpr_to_xmm(lane.bits() == 64, src)
     }
 
     fn x64_vec_narrowing(&mut self, op: Opcode, ty: Type, a: Reg, b: Reg) -> Option<Reg> {
@@ -1550,13 +1544,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             |t: Type| f32_or_f64(t) || t == Type::F16 || t == Type::F128 || t.is_vector128();
         let is_int = int_le64;
         if is_int(from) && is_float(to) {
-            let dst = self.ftmp();
-            self.push(MInst::GprToXmm {
-                wide: to == Type::F64,
-                src: x,
-                dst: Writable::from_reg(dst),
-            });
-            dst
+            self.gpr_to_xmm(to == Type::F64, x)
         } else if is_float(from) && is_int(to) {
             let dst = self.tmp();
             self.push(MInst::XmmToGpr {

@@ -403,9 +403,15 @@ impl IsleCtx<'_, '_> {
 
     /// `movq` of a general register into the low 64 bits of a new xmm register.
     fn gpr64_to_xmm(&mut self, src: Reg) -> Reg {
+        self.gpr_to_xmm(true, src)
+    }
+
+    /// `movq` (`wide`) or `movd` of a general register into a new xmm register, the rest
+    /// of which is zeroed.
+    fn gpr_to_xmm(&mut self, wide: bool, src: Reg) -> Reg {
         let dst = self.ftmp();
         self.push(MInst::GprToXmm {
-            wide: true,
+            wide,
             src,
             dst: Writable::from_reg(dst),
         });
