@@ -293,24 +293,27 @@ def cond(f):
         return f.new("i8", f"fcmp {cc} {f.pick(ty)}, {f.pick(ty)}")
     return f.pick(r.choice(INTS))
 
+def arms(f, blocks, join, ty, most):
+    """Each of `blocks` computes up to `most` operations on what dominates the branch,
+    then jumps to `join` with a value of type `ty`; `join` gets it as a parameter."""
+    saved = snapshot(f)
+    for b in blocks:
+        f.vals = {k: list(v) for k, v in saved.items()}
+        f.lines.append(f"\n{b}:")
+        straight(f, f.r.randint(0, most))
+        f.lines.append(f"    jump {join}({f.pick(ty)})")
+    f.vals = saved
+    p = f"v{f.n}"; f.n += 1
+    f.lines.append(f"\n{join}({p}: {ty}):")
+    f.vals[ty].append(p)
+
 def diamond(f, bl):
     r = f.r
     c = cond(f)
     t, e, j = bl.new(), bl.new(), bl.new()
     ty = r.choice(INTS + FLOATS)
     f.lines.append(f"    brif {c}, {t}, {e}")
-    saved = snapshot(f)
-    outs = []
-    for b in (t, e):
-        f.vals = {k: list(v) for k, v in saved.items()}
-        f.lines.append(f"\n{b}:")
-        straight(f, r.randint(0, 6))
-        x = f.pick(ty)
-        f.lines.append(f"    jump {j}({x})")
-    f.vals = saved
-    p = f"v{f.n}"; f.n += 1
-    f.lines.append(f"\n{j}({p}: {ty}):")
-    f.vals[ty].append(p)
+    arms(f, (t, e), j, ty, 6)
 
 def loop(f, bl):
     r = f.r
@@ -354,16 +357,7 @@ def br_table(f, bl):
     targets = [bl.new() for _ in range(r.randint(1, 4))]
     default, j = bl.new(), bl.new()
     f.lines.append(f"    br_table {idx}, {default}, [{', '.join(targets)}]")
-    saved = snapshot(f)
-    for b in targets + [default]:
-        f.vals = {k: list(v) for k, v in saved.items()}
-        f.lines.append(f"\n{b}:")
-        straight(f, r.randint(0, 3))
-        f.lines.append(f"    jump {j}({f.pick(ty)})")
-    f.vals = saved
-    p = f"v{f.n}"; f.n += 1
-    f.lines.append(f"\n{j}({p}: {ty}):")
-    f.vals[ty].append(p)
+    arms(f, targets + [default], j, ty, 3)
 
 def branch_shapes(f, bl):
     # Conditions the backend fuses into the branch: a masked value, an extended
@@ -383,16 +377,7 @@ def branch_shapes(f, bl):
     t, e, j = bl.new(), bl.new(), bl.new()
     vty = r.choice(INTS + FLOATS)
     f.lines.append(f"    brif {c}, {t}, {e}")
-    saved = snapshot(f)
-    for b in (t, e):
-        f.vals = {k2: list(v) for k2, v in saved.items()}
-        f.lines.append(f"\n{b}:")
-        straight(f, r.randint(0, 3))
-        f.lines.append(f"    jump {j}({f.pick(vty)})")
-    f.vals = saved
-    p = f"v{f.n}"; f.n += 1
-    f.lines.append(f"\n{j}({p}: {vty}):")
-    f.vals[vty].append(p)
+    arms(f, (t, e), j, vty, 3)
 
 def with_ext(r, t):
     # A `uext`/`sext` attribute on some narrow integers (it must not change results).
