@@ -73,6 +73,10 @@ enum Command {
         /// lines; repeatable.
         #[arg(long)]
         set: Vec<String>,
+        /// Rewrite the expectations of `test compile precise-output` files whose
+        /// listing changed (review the diff before committing).
+        #[arg(long)]
+        bless: bool,
     },
 }
 
@@ -97,7 +101,8 @@ fn main() -> ExitCode {
             paths,
             verbose,
             set,
-        } => test::run(&paths, &set, verbose),
+            bless,
+        } => test::run(&paths, &set, verbose, bless),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

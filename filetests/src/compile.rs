@@ -1,7 +1,7 @@
 //! `test compile` and `test compile precise-output`: compile each function and check the
 //! listing (its VCode and the disassembly of the final code) against the function's
 //! filecheck directives, or, for `precise-output`, against the whole listing kept in the
-//! comments after the function (rewritten with `GANTRY_BLESS=1`).
+//! comments after the function (rewritten by `clif-util test --bless`).
 
 use crate::disasm;
 use gantry_codegen::Context;
@@ -76,7 +76,7 @@ pub fn run(
                     blessed.push((i, text));
                 } else {
                     failures.push(format!(
-                        "{}: the listing differs from the expected one (GANTRY_BLESS=1 rewrites it):\n{}",
+                        "{}: the listing differs from the expected one (`clif-util test --bless` rewrites it):\n{}",
                         f.func.name,
                         diff(&want, &text)
                     ));

@@ -21,4 +21,7 @@ mod runner;
 mod subtest;
 
 pub use gantry_reader as reader;
-pub use runner::{Cases, FileOutcome, Summary, run_file, run_file_with, run_tests, run_tests_with};
+pub use runner::{
+    Cases, FileOutcome, FileReport, RunOptions, Summary, run_file, run_file_with, run_tests,
+    run_tests_with,
+};

@@ -50,8 +50,35 @@ pub struct Summary {
     pub failed: Vec<(PathBuf, String)>,
     /// Files skipped, with the reasons.
     pub skipped: Vec<(PathBuf, String)>,
+    /// Every reason some cases of a file were skipped, also in files that passed or
+    /// failed otherwise (e.g. one target of several cannot run here).
+    pub skips: Vec<(PathBuf, String)>,
     /// The test cases of all files.
     pub cases: Cases,
+}
+
+/// How a run is configured beyond the files themselves.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Shared settings (`name=value`, or `name` for `true`) applied to every file after
+    /// its own `set` lines.
+    pub overrides: Vec<String>,
+    /// Rewrite stale `test compile precise-output` expectations instead of failing
+    /// (`clif-util test --bless`). Never taken from the environment, so a variable left
+    /// set cannot turn a mismatch into a pass.
+    pub bless: bool,
+}
+
+/// The result of one test file: its outcome, its cases, and why any of them were
+/// skipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileReport {
+    /// Passed, failed or skipped as a whole.
+    pub outcome: FileOutcome,
+    /// Its test cases.
+    pub cases: Cases,
+    /// Each reason some of its cases were skipped.
+    pub skips: Vec<String>,
 }
 
 impl Summary {
@@ -64,42 +91,51 @@ impl Summary {
     }
 }
 
-/// The test kinds this runner executes.
-const SUPPORTED: &[&str] = &["cat", "verifier", "print-cfg", "domtree"];
+/// The test kinds that run on parsed functions alone ([`subtest::run`]).
+const SUBTESTS: &[&str] = &["cat", "verifier", "print-cfg", "domtree"];
+
+/// Test kinds of Cranelift's filetests that Gantry does not run yet: files using them
+/// are skipped with the reason. Any other unknown kind (a typo such as `test rn`) fails.
+const NOT_YET: &[(&str, &str)] = &[
+    ("interpret", "needs the CLIF interpreter"),
+    ("legalizer", "Gantry has no separate legalization pass"),
+    ("alias-analysis", "has no alias-analysis pass to test yet"),
+    ("safepoint", "has no safepoint pass"),
+    ("unwind", "has no unwind-info test yet"),
+    ("inline", "has no inliner"),
+];
 
 /// Runs the tests of one file; returns its outcome and its test cases.
-pub fn run_file(path: &Path) -> (FileOutcome, Cases) {
-    run_file_with(path, &[])
+pub fn run_file(path: &Path) -> FileReport {
+    run_file_with(path, &RunOptions::default())
 }
 
-/// As [`run_file`], with shared settings `overrides` (`name=value`, or `name` for
-/// `true`) applied after the file's own `set` lines.
-pub fn run_file_with(path: &Path, overrides: &[String]) -> (FileOutcome, Cases) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            return (
-                FileOutcome::Failed(format!("cannot read: {e}")),
-                Cases {
-                    failed: 1,
-                    ..Cases::default()
-                },
-            );
-        }
-    };
+/// As [`run_file`], configured by `options`.
+pub fn run_file_with(path: &Path, options: &RunOptions) -> FileReport {
     let mut cases = Cases::default();
-    let outcome = run_text(&text, path, overrides, &mut cases);
+    let mut skips = Vec::new();
+    let outcome = match std::fs::read_to_string(path) {
+        Ok(text) => run_text(&text, path, options, &mut cases, &mut skips),
+        Err(e) => FileOutcome::Failed(format!("cannot read: {e}")),
+    };
     // A file that failed before counting anything is one failed case.
     if matches!(outcome, FileOutcome::Failed(_)) && cases.failed == 0 {
         cases.failed = 1;
     }
-    if matches!(outcome, FileOutcome::Passed) && cases.passed == 0 {
-        cases.passed = 1;
+    FileReport {
+        outcome,
+        cases,
+        skips,
     }
-    (outcome, cases)
 }
 
-fn run_text(text: &str, path: &Path, overrides: &[String], cases: &mut Cases) -> FileOutcome {
+fn run_text(
+    text: &str,
+    path: &Path,
+    options: &RunOptions,
+    cases: &mut Cases,
+    skipped: &mut Vec<String>,
+) -> FileOutcome {
     let expected_parse_error = text.lines().find_map(|l| {
         let c = l.split_once(';')?.1.trim();
         c.strip_prefix("parse error:").map(|s| s.trim().to_string())
@@ -118,6 +154,7 @@ fn run_text(text: &str, path: &Path, overrides: &[String], cases: &mut Cases) ->
                 _ => (String::new(), want.clone()),
             };
             if got.starts_with(&format!("{loc}:")) && got.contains(&msg) {
+                cases.passed += 1;
                 return FileOutcome::Passed;
             }
             return FileOutcome::Failed(format!("expected parse error `{want}`, got `{got}`"));
@@ -125,7 +162,7 @@ fn run_text(text: &str, path: &Path, overrides: &[String], cases: &mut Cases) ->
         (Err(e), None) => return FileOutcome::Failed(format!("parse error: {e}")),
         (Ok(f), None) => f,
     };
-    let (flags, targets) = match configure(&file, overrides) {
+    let (flags, targets) = match configure(&file, &options.overrides) {
         Ok(c) => c,
         Err(e) => return FileOutcome::Failed(e),
     };
@@ -138,47 +175,69 @@ fn run_text(text: &str, path: &Path, overrides: &[String], cases: &mut Cases) ->
         return FileOutcome::Failed("no `test` line".into());
     }
     let mut ran = 0;
-    let mut skipped = Vec::new();
     let functions = file.functions.len();
     for cmd in &file.commands {
-        if cmd.command == "run" {
-            match run_on_targets(&file, &targets, &flags, &mut skipped, cases) {
-                Ok(n) => ran += n,
-                Err(e) => return FileOutcome::Failed(e),
+        let kind = cmd.command.as_str();
+        // A kind with nothing to test is a mistake in the file (e.g. `test run` without
+        // `; run:` lines), not a pass.
+        let nothing = match kind {
+            "run" => crate::run::count_commands(&file) == 0,
+            _ => functions == 0,
+        };
+        if nothing {
+            return FileOutcome::Failed(format!("`test {kind}` has no test cases in this file"));
+        }
+        let result = match kind {
+            "run" => run_on_targets(&file, &targets, &flags, skipped, cases),
+            "compile" => {
+                let precise = cmd.options.iter().any(|o| o == "precise-output");
+                let bless = options.bless.then_some((path, text));
+                compile_on_targets(&file, &targets, &flags, precise, bless, skipped, cases)
             }
-            continue;
+            "optimize" => match crate::subtest::optimize(&file, &flags) {
+                Ok(()) => {
+                    cases.passed += functions;
+                    Ok(1)
+                }
+                Err(e) => {
+                    cases.failed += 1;
+                    Err(format!("test optimize: {e}"))
+                }
+            },
+            _ if SUBTESTS.contains(&kind) => match subtest::run(kind, &file, verifier_flags) {
+                Ok(()) => {
+                    cases.passed += functions;
+                    Ok(1)
+                }
+                Err(e) => {
+                    cases.failed += 1;
+                    Err(format!("test {kind}: {e}"))
+                }
+            },
+            _ => match NOT_YET.iter().find(|(k, _)| *k == kind) {
+                Some((_, why)) => {
+                    skipped.push(format!("`test {kind}` is not run by Gantry yet: it {why}"));
+                    cases.skipped += functions;
+                    Ok(0)
+                }
+                None => {
+                    return FileOutcome::Failed(format!(
+                        "unknown test kind `test {kind}` (known: run, compile, optimize, {}, and \
+                         Cranelift's {})",
+                        SUBTESTS.join(", "),
+                        NOT_YET
+                            .iter()
+                            .map(|(k, _)| *k)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            },
+        };
+        match result {
+            Ok(n) => ran += n,
+            Err(e) => return FileOutcome::Failed(e),
         }
-        if cmd.command == "compile" {
-            let precise = cmd.options.iter().any(|o| o == "precise-output");
-            let bless = std::env::var_os("GANTRY_BLESS").is_some_and(|v| v == "1");
-            let bless = bless.then_some((path, text));
-            match compile_on_targets(&file, &targets, &flags, precise, bless, &mut skipped, cases) {
-                Ok(n) => ran += n,
-                Err(e) => return FileOutcome::Failed(e),
-            }
-            continue;
-        }
-        if cmd.command == "optimize" {
-            if let Err(e) = crate::subtest::optimize(&file, &flags) {
-                cases.failed += 1;
-                return FileOutcome::Failed(format!("test optimize: {e}"));
-            }
-            cases.passed += functions;
-            ran += 1;
-            continue;
-        }
-        if !SUPPORTED.contains(&cmd.command.as_str()) {
-            let why = format!("`test {}` is not supported yet", cmd.command);
-            skipped.push(why);
-            cases.skipped += functions;
-            continue;
-        }
-        if let Err(e) = subtest::run(&cmd.command, &file, verifier_flags) {
-            cases.failed += 1;
-            return FileOutcome::Failed(format!("test {}: {e}", cmd.command));
-        }
-        cases.passed += functions;
-        ran += 1;
     }
     if ran == 0 {
         FileOutcome::Skipped(skipped.join("; "))
@@ -386,15 +445,14 @@ fn collect(path: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> std::io::Resu
 /// # Errors
 /// If a path cannot be read.
 pub fn run_tests(paths: &[PathBuf]) -> std::io::Result<Summary> {
-    run_tests_with(paths, &[])
+    run_tests_with(paths, &RunOptions::default())
 }
 
-/// As [`run_tests`], with shared settings `overrides` applied to every file after its own
-/// `set` lines (see [`run_file_with`]).
+/// As [`run_tests`], configured by `options` (see [`run_file_with`]).
 ///
 /// # Errors
 /// If a path cannot be read.
-pub fn run_tests_with(paths: &[PathBuf], overrides: &[String]) -> std::io::Result<Summary> {
+pub fn run_tests_with(paths: &[PathBuf], options: &RunOptions) -> std::io::Result<Summary> {
     let mut files = Vec::new();
     for p in paths {
         if !p.exists() {
@@ -417,15 +475,14 @@ pub fn run_tests_with(paths: &[PathBuf], overrides: &[String]) -> std::io::Resul
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     // A panic in one file is that file's failure, not the run's.
-                    let outcome = std::panic::catch_unwind(|| run_file_with(path, overrides))
-                        .unwrap_or_else(|_| {
-                            (
-                                FileOutcome::Failed("the test panicked".into()),
-                                Cases {
-                                    failed: 1,
-                                    ..Cases::default()
-                                },
-                            )
+                    let outcome = std::panic::catch_unwind(|| run_file_with(path, options))
+                        .unwrap_or_else(|_| FileReport {
+                            outcome: FileOutcome::Failed("the test panicked".into()),
+                            cases: Cases {
+                                failed: 1,
+                                ..Cases::default()
+                            },
+                            skips: Vec::new(),
                         });
                     results
                         .lock()
@@ -438,9 +495,13 @@ pub fn run_tests_with(paths: &[PathBuf], overrides: &[String]) -> std::io::Resul
     let mut results = results.into_inner().expect("workers finished");
     results.sort_by_key(|r| r.0);
     let mut summary = Summary::default();
-    for (i, (outcome, cases)) in results {
-        summary.cases += cases;
-        match outcome {
+    for (i, report) in results {
+        summary.cases += report.cases;
+        let path = &files[i];
+        summary
+            .skips
+            .extend(report.skips.into_iter().map(|why| (path.clone(), why)));
+        match report.outcome {
             FileOutcome::Passed => summary.passed += 1,
             FileOutcome::Failed(why) => summary.failed.push((files[i].clone(), why)),
             FileOutcome::Skipped(why) => summary.skipped.push((files[i].clone(), why)),

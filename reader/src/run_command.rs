@@ -68,6 +68,13 @@ pub fn parse_run_command<'s>(
             location: Location { line, column: 1 },
             message: "a bare `; run` needs the function name: write `; run: %f() == 1`".into(),
         });
+    } else if let Some(kind) = missing_colon(text) {
+        // `; run %f(1) == 2` would otherwise be an ordinary comment, and the check it
+        // was meant to be would silently never run.
+        return Err(ParseError {
+            location: Location { line, column: 1 },
+            message: format!("`; {kind}` needs a colon: write `; {kind}: %f(...)`"),
+        });
     } else {
         return Ok(None);
     };
@@ -136,6 +143,15 @@ pub fn parse_run_command<'s>(
     };
     p.end()?;
     Ok(Some(RunCommand::Run(invocation, comparison, expected)))
+}
+
+/// Whether `text` is a run or print command whose colon is missing (`run %f(1) == 2`,
+/// `print %f()`): the kind, if so. Prose that merely starts with "run" is not.
+fn missing_colon(text: &str) -> Option<&'static str> {
+    ["run", "print"].into_iter().find(|kind| {
+        text.strip_prefix(kind)
+            .is_some_and(|rest| rest.trim_start().starts_with('%'))
+    })
 }
 
 struct ValueParser<'t, 'a> {

@@ -101,11 +101,22 @@ fn malformed_run_commands_are_errors() {
         " run: %pair(1, 1.0) == [1]",
         " run: %vec([1 2 3]) == 1",
         " run",
+        " run %pair(1, 1.0) == [1, 1.0]",
+        " run%pair(1, 1.0) == [1, 1.0]",
+        " print %pair(1, 1.0)",
     ] {
         assert!(parse_run_command(bad, 1, sig_of).is_err(), "{bad}");
     }
-    assert_eq!(
-        parse_run_command(" just a comment", 1, sig_of).unwrap(),
-        None
+    let colonless = parse_run_command(" run %pair(1, 1.0) == [1, 1.0]", 3, sig_of).unwrap_err();
+    assert!(
+        colonless.to_string().contains("needs a colon"),
+        "{colonless}"
     );
+    for prose in [" just a comment", " run the loop twice", " printing %x"] {
+        assert_eq!(
+            parse_run_command(prose, 1, sig_of).unwrap(),
+            None,
+            "{prose}"
+        );
+    }
 }
