@@ -200,6 +200,7 @@ fn random_programs_compute_what_rust_computes() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(300);
+    let mut ran = 0;
     for seed in 0..cases {
         let mut rng = Rng::new(seed);
         let program = block(&mut rng, 3);
@@ -209,6 +210,7 @@ fn random_programs_compute_what_rust_computes() {
         if !gantry_filetests::run::host_runs("x86_64") {
             continue;
         }
+        ran += 1;
         for args in [[3i64, -5], [0, 0], [i64::MAX, 12345]] {
             let mut vars = [args[0], args[1], 0, 0];
             eval(&program, &mut vars);
@@ -228,5 +230,11 @@ fn random_programs_compute_what_rust_computes() {
                 );
             }
         }
+    }
+    eprintln!(
+        "{cases} random programs built and verified; {ran} compiled and run at both opt levels"
+    );
+    if gantry_filetests::run::host_runs("x86_64") {
+        assert_eq!(ran, cases);
     }
 }

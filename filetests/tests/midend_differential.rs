@@ -111,4 +111,5 @@ fn random_memory_programs_agree_at_every_opt_level() {
             assert_eq!(got, want, "seed {seed}, args {args:?}\n{text}");
         }
     }
+    eprintln!("{cases} random memory programs compiled and run at none and speed, 3 inputs each");
 }

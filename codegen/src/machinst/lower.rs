@@ -82,7 +82,11 @@ impl BlockOrder {
             // Every edge of a try_call gets a block: there its results and exception
             // payloads become the target's arguments.
             let split_all = dfg.insts[term].exception_table().is_some();
-            if dests.len() > 1 || split_all {
+            // regalloc2 allows no register operand on a branch into a block with several
+            // predecessors: a `br_table` reads its index even when its only destination is
+            // the default, so its edges are split like those of a two-way branch.
+            let reads_operands = dfg.insts[term].opcode() == Opcode::BrTable;
+            if dests.len() > 1 || split_all || reads_operands {
                 for (succ, &to) in dests.iter().enumerate() {
                     if preds[to] > 1 || split_all {
                         order.blocks.push(LoweredBlock::Edge { from: b, succ, to });
