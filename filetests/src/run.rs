@@ -5,10 +5,12 @@
 //! takes the function's address and a buffer of 16-byte slots, loads the arguments from
 //! the slots, calls the function with its own signature and calling convention, and
 //! stores the results back. So any signature the backend compiles can be run, and the
-//! host only ever calls `trampoline(function, buffer)`.
+//! host only ever calls `trampoline(function, buffer)`. The trampoline reaches the
+//! function through a canary shim ([`canary`]) that fails the call if the function does
+//! not preserve a callee-saved register of its convention.
 
 use gantry_codegen::data_value::DataValue;
-use gantry_codegen::ir::{Function, LibCall, Signature};
+use gantry_codegen::ir::{CallConv, Function, LibCall, Signature};
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::isa::x64::inst::reloc;
 use gantry_codegen::machinst::buffer::MachTrap;
@@ -18,6 +20,8 @@ use gantry_reader::{Comparison, Invocation, RunCommand, TestFile, parse_run_comm
 use memmap2::{Mmap, MmapMut};
 use std::collections::HashMap;
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod canary;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod host;
 
@@ -53,6 +57,11 @@ struct Loaded {
     traps: Vec<MachTrap>,
     /// Each function's offset in `code`, by name (without `%`).
     entries: HashMap<String, usize>,
+    /// The canary shims' state and their offsets in `code` (see [`canary`]).
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    canaries: (canary::State, [usize; 2]),
+    /// Whether `r15` is the pinned register (which the canaries leave alone).
+    pinned: bool,
 }
 
 impl Loaded {
@@ -63,7 +72,7 @@ impl Loaded {
     ///
     /// # Errors
     /// A relocation to a name that is not one of `funcs`, or of an unknown kind.
-    fn link(funcs: &[(String, CompiledCode)]) -> Result<Loaded, String> {
+    fn link(funcs: &[(String, CompiledCode)], pinned: bool) -> Result<Loaded, String> {
         let mut entries = HashMap::new();
         let mut size = 0usize;
         for (name, code) in funcs {
@@ -90,8 +99,18 @@ impl Loaded {
                 .position(|(k, t)| *k == kind && t == target)
                 .map(|i| size + EXTRA * i)
         };
-        let mut map =
-            MmapMut::map_anon((size + EXTRA * extra.len()).max(1)).map_err(|e| e.to_string())?;
+        let shims_at = size + EXTRA * extra.len();
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        let shims: Vec<_> = canary::Shim::ALL.iter().map(|s| s.code()).collect();
+        #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+        let shims: Vec<(&[u8], [usize; 2])> = Vec::new();
+        let mut shim_offsets = [0usize; 2];
+        let mut end = shims_at;
+        for (i, (bytes, _)) in shims.iter().enumerate() {
+            shim_offsets[i] = end;
+            end = (end + bytes.len()).div_ceil(16) * 16;
+        }
+        let mut map = MmapMut::map_anon(end.max(1)).map_err(|e| e.to_string())?;
         let base = map.as_ptr() as i64;
         let mut tls_slots = 0u64;
         for (i, (kind, target)) in extra.iter().enumerate() {
@@ -166,11 +185,23 @@ impl Loaded {
                 }
             }
         }
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        let state = canary::State::new()?;
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        for ((bytes, patches), &at) in shims.iter().zip(&shim_offsets) {
+            map[at..at + bytes.len()].copy_from_slice(bytes);
+            for p in patches {
+                map[at + p..at + p + 8].copy_from_slice(&state.address().to_le_bytes());
+            }
+        }
         let code = map.make_exec().map_err(|e| e.to_string())?;
         Ok(Loaded {
             code,
             traps,
             entries,
+            #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+            canaries: (state, shim_offsets),
+            pinned,
         })
     }
 
@@ -181,7 +212,7 @@ impl Loaded {
     /// The trap (with its code if it is a recorded trap site) or crash the call ended in.
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
     fn call(
-        &self,
+        &mut self,
         name: &str,
         sig: &Signature,
         args: &[DataValue],
@@ -197,15 +228,34 @@ impl Loaded {
         for (slot, a) in buf.iter_mut().zip(args) {
             *slot = a.to_le_slot();
         }
+        // The trampoline calls the function through the canary shim of its convention.
+        let shim = match sig.call_conv {
+            CallConv::WindowsFastcall => canary::Shim::Win64,
+            _ => canary::Shim::SystemV,
+        };
+        let (state, shim_offsets) = &mut self.canaries;
+        let shim_at = shim_offsets[shim as usize];
+        let shim_range = shim_at..shim_at + shim.code().0.len();
         let mut regs = [0u64; 14];
-        // SAFETY: `base + entry` is `name`'s code, `base + tramp` its trampoline, both
-        // compiled for this host from verified functions; the trampoline reads and writes
-        // `slots` 16-byte slots of `buf`, which outlives the call.
-        regs[0] = unsafe { base.add(entry) } as u64;
+        // SAFETY: `base + entry` is `name`'s code, `base + tramp` its trampoline and
+        // `base + shim_at` the shim, all compiled or assembled for this host; the
+        // trampoline reads and writes `slots` 16-byte slots of `buf`, which outlives the
+        // call.
+        state.arm(unsafe { base.add(entry) } as u64, self.pinned);
+        regs[0] = unsafe { base.add(shim_at) } as u64;
         regs[1] = buf.as_mut_ptr() as u64;
         let outcome = unsafe { host::call(base.add(tramp), regs)? };
         match outcome {
             host::Outcome::Returned => {}
+            host::Outcome::Trapped(pc) if shim_range.contains(&pc.wrapping_sub(base as usize)) => {
+                return Err(match state.clobbered() {
+                    Some(reg) => format!(
+                        "%{name} did not preserve the callee-saved register %{reg} of its calling convention ({})",
+                        sig.call_conv
+                    ),
+                    None => format!("crash in the runner's canary shim at {pc:#x}"),
+                });
+            }
             host::Outcome::Trapped(pc) => return Err(self.describe_trap(pc)),
             host::Outcome::TimedOut(pc) => {
                 let at = pc.wrapping_sub(base as usize);
@@ -225,7 +275,7 @@ impl Loaded {
     }
 
     #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
-    fn call(&self, _: &str, _: &Signature, _: &[DataValue]) -> Result<Vec<DataValue>, String> {
+    fn call(&mut self, _: &str, _: &Signature, _: &[DataValue]) -> Result<Vec<DataValue>, String> {
         Err("this host cannot run generated code".into())
     }
 
@@ -473,11 +523,12 @@ pub fn compile_and_call(
     let code = isa.compile_function(func).map_err(|e| e.to_string())?;
     let name = func.name.to_string().trim_start_matches('%').to_string();
     let tramp = compile_trampoline(isa, &name, &func.signature)?;
-    Loaded::link(&[(name.clone(), code), (trampoline_name(&name), tramp)])?.call(
-        &name,
-        &func.signature,
-        args,
-    )
+    let pinned = isa.shared_flags().enable_pinned_reg;
+    Loaded::link(
+        &[(name.clone(), code), (trampoline_name(&name), tramp)],
+        pinned,
+    )?
+    .call(&name, &func.signature, args)
 }
 
 /// Runs the `; run:` and `; print:` commands of `file` on code compiled by `isa`.
@@ -583,7 +634,7 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
         if loaded.is_none() {
             loaded = Some(compile_and_link(file, isa, &commands, &funcs)?);
         }
-        let (module, broken) = loaded.as_ref().expect("linked above");
+        let (module, broken) = loaded.as_mut().expect("linked above");
         if let Some(why) = broken.get(&inv.func) {
             failures.push(format!("line {line}: {inv}: {why}"));
             continue;
@@ -693,7 +744,8 @@ fn compile_and_link(
             break;
         }
     }
-    Ok((Loaded::link(&compiled)?, broken))
+    let pinned = isa.shared_flags().enable_pinned_reg;
+    Ok((Loaded::link(&compiled, pinned)?, broken))
 }
 
 fn show(values: &[DataValue]) -> String {
@@ -702,5 +754,89 @@ fn show(values: &[DataValue]) -> String {
         parts[0].clone()
     } else {
         format!("[{}]", parts.join(", "))
+    }
+}
+
+#[cfg(all(test, target_os = "linux", target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    /// Calls hand-written machine code `code` as a function of convention `conv` (taking
+    /// nothing, returning an i64) through the runner.
+    fn call_raw(code: &[u8], conv: &str, pinned: bool) -> Result<Vec<DataValue>, String> {
+        // With the pinned register the trampoline must leave r15 alone too.
+        let flags = gantry_codegen::settings::Flags {
+            enable_pinned_reg: pinned,
+            ..Default::default()
+        };
+        let isa = gantry_codegen::isa::lookup("x86_64")
+            .unwrap()
+            .finish_with(flags)
+            .unwrap();
+        let sig = gantry_reader::parse_functions(&format!(
+            "function %f() -> i64 {conv} {{\nblock0:\n    v0 = iconst.i64 0\n    return v0\n}}"
+        ))
+        .unwrap()
+        .remove(0)
+        .signature
+        .clone();
+        let func = CompiledCode {
+            code: code.to_vec(),
+            code_len: code.len() as u32,
+            relocs: Vec::new(),
+            traps: Vec::new(),
+            call_sites: Vec::new(),
+            srclocs: Vec::new(),
+            vcode: None,
+            frame_size: 0,
+            unwind: None,
+        };
+        let tramp = compile_trampoline(isa.as_ref(), "f", &sig)?;
+        Loaded::link(&[("f".into(), func), (trampoline_name("f"), tramp)], pinned)?.call(
+            "f",
+            &sig,
+            &[],
+        )
+    }
+
+    fn clobbered(result: Result<Vec<DataValue>, String>) -> String {
+        let e = result.expect_err("the clobber went unnoticed");
+        assert!(e.contains("did not preserve"), "{e}");
+        e
+    }
+
+    #[test]
+    fn a_clobbered_callee_saved_register_fails_and_is_named() {
+        const RET: u8 = 0xc3;
+        // mov $1, %rbx / %rbp / %r12 / %r15; ret
+        let mov_rbx = [0x48, 0xc7, 0xc3, 1, 0, 0, 0, RET];
+        let mov_rbp = [0x48, 0xc7, 0xc5, 1, 0, 0, 0, RET];
+        let mov_r12 = [0x49, 0xc7, 0xc4, 1, 0, 0, 0, RET];
+        let mov_r15 = [0x49, 0xc7, 0xc7, 1, 0, 0, 0, RET];
+        for conv in ["system_v", "tail", "windows_fastcall"] {
+            assert!(clobbered(call_raw(&mov_rbx, conv, false)).contains("%rbx"));
+            assert!(clobbered(call_raw(&mov_rbp, conv, false)).contains("%rbp"));
+            assert!(clobbered(call_raw(&mov_r12, conv, false)).contains("%r12"));
+            assert!(clobbered(call_raw(&mov_r15, conv, false)).contains("%r15"));
+            // The pinned register belongs to the generated code.
+            call_raw(&mov_r15, conv, true).unwrap();
+        }
+        // rsi, rdi and xmm6-15 are preserved by Windows x64 only.
+        let xor_esi = [0x31, 0xf6, RET];
+        let xor_edi = [0x31, 0xff, RET];
+        let xorps_xmm7 = [0x0f, 0x57, 0xff, RET];
+        // Only the halves of xmm15 swap places (shufps $0x4e): all 128 bits are checked.
+        let shufps_xmm15 = [0x45, 0x0f, 0xc6, 0xff, 0x4e, RET];
+        for (code, reg) in [
+            (&xor_esi[..], "%rsi"),
+            (&xor_edi[..], "%rdi"),
+            (&xorps_xmm7[..], "%xmm7"),
+            (&shufps_xmm15[..], "%xmm15"),
+        ] {
+            call_raw(code, "system_v", false).unwrap();
+            assert!(clobbered(call_raw(code, "windows_fastcall", false)).contains(reg));
+        }
+        // Code that preserves everything passes.
+        call_raw(&[RET], "windows_fastcall", false).unwrap();
     }
 }
