@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests need. Later backends add qemu-user-static and cross gcc.
-APT_PACKAGES=(gcc libc6-dev xz-utils)
+# Debian packages the tests need (python3 for the oracle's generator). Later backends add
+# qemu-user-static and cross gcc.
+APT_PACKAGES=(gcc libc6-dev xz-utils python3)
 
 install_missing_packages() {
     command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
@@ -37,6 +38,25 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace --all-features "$@" 2>&1 | tee "$log" || status=$?
-awk '/^test result:/ { p += $4; f += $6; i += $8 }
-     END { printf "\ntests: %d passed, %d failed, %d skipped\n", p, f, i }' "$log"
+
+# The independent oracle (scripts/cranelift_oracle): fixed batches of random functions
+# whose results Cranelift's interpreter computes, run at opt_level none and speed. A
+# batch fails on a mismatch, and also when too many generated calls were dropped or
+# fewer lines ran than were kept. First the drop check itself must fire.
+oracle=(scripts/cranelift_oracle/run.sh)
+oracle_failed=0
+echo; echo "=== differential test against Cranelift's interpreter"
+if ORACLE_MAX_DROPPED=0 "${oracle[@]}" 0 50 >/dev/null 2>&1; then
+    echo "the oracle passed although it was allowed to drop no line"
+    oracle_failed=$((oracle_failed + 1))
+fi
+"${oracle[@]}" 0 2000 || oracle_failed=$((oracle_failed + 1))
+ORACLE_SIMD=1 ORACLE_MAX_DROPPED=0.10 "${oracle[@]}" 100000 1000 has_sse3 has_ssse3 \
+    has_sse41 has_sse42 has_fma has_popcnt has_lzcnt has_bmi1 has_bmi2 has_avx ||
+    oracle_failed=$((oracle_failed + 1))
+[ "$oracle_failed" -eq 0 ] || status=1
+
+# The closing line: cargo's tests, plus one failure per failed oracle check.
+awk -v of="$oracle_failed" '/^test result:/ { p += $4; f += $6; i += $8 }
+     END { printf "\ntests: %d passed, %d failed, %d skipped\n", p, f + of, i }' "$log"
 exit "$status"

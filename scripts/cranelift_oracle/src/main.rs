@@ -1,6 +1,12 @@
 //! Reads a CLIF file whose functions carry `; print: %f(args)` lines, evaluates each with
 //! the Cranelift interpreter, and writes the file with `; run: %f(args) == results` lines
 //! (dropping calls that trap or return a NaN, and functions the interpreter rejects).
+//!
+//!     cranelift-oracle IN OUT [MAX_DROPPED]
+//!
+//! Exits with status 1 if more than MAX_DROPPED (a fraction, default 0.05) of the print
+//! lines were dropped, a print line does not parse, or nothing was kept: an oracle that
+//! silently checks nothing must not pass.
 use cranelift_codegen::data_value::DataValue;
 use cranelift_interpreter::environment::FunctionStore;
 use cranelift_interpreter::interpreter::{Interpreter, InterpreterState};
@@ -27,12 +33,18 @@ fn main() {
     }
     std::panic::set_hook(Box::new(|_| {}));
     let mut out = String::from("test run\ntarget x86_64\n\n");
-    let (mut kept, mut dropped) = (0, 0);
+    let (mut kept, mut dropped, mut malformed) = (0usize, 0usize, 0usize);
     for (f, details) in &test.functions {
         let mut lines = Vec::new();
         for c in &details.comments {
-            let Ok(Some(RunCommand::Print(inv))) = parse_run_command(c.text, &f.signature) else {
-                continue;
+            let inv = match parse_run_command(c.text, &f.signature) {
+                Ok(Some(RunCommand::Print(inv))) => inv,
+                Ok(_) => continue,
+                Err(e) => {
+                    eprintln!("{}: a print line does not parse: {e}", f.name);
+                    malformed += 1;
+                    continue;
+                }
             };
             let state = InterpreterState::default().with_function_store(store.clone());
             let mut interp = Interpreter::new(state).with_fuel(Some(100_000));
@@ -68,5 +80,15 @@ fn main() {
         }
     }
     std::fs::write(&args[2], out).unwrap();
-    eprintln!("{kept} run lines, {dropped} dropped");
+    let max: f64 = args.get(3).map_or(0.05, |s| s.parse().expect("MAX_DROPPED is a fraction"));
+    let share = dropped as f64 / (kept + dropped).max(1) as f64;
+    eprintln!(
+        "{kept} run lines, {dropped} dropped ({:.1}%, at most {:.1}% allowed)",
+        100.0 * share,
+        100.0 * max
+    );
+    if malformed > 0 || kept == 0 || share > max {
+        eprintln!("the oracle checks too little: {malformed} malformed print lines, {kept} kept");
+        std::process::exit(1);
+    }
 }
