@@ -6,7 +6,7 @@
 //! the slots, calls the function with its own signature and calling convention, and
 //! stores the results back. So any signature the backend compiles can be run, and the
 //! host only ever calls `trampoline(function, buffer)`. The trampoline reaches the
-//! function through a canary shim ([`canary`]) that fails the call if the function does
+//! function through a canary shim (the `canary` module) that fails the call if the function does
 //! not preserve a callee-saved register of its convention.
 
 use gantry_codegen::data_value::DataValue;

@@ -415,7 +415,12 @@ impl<L: LabelUse> MachBuffer<L> {
                 Some(target) if Self::in_range(f, target) => self.patch(f, target),
                 // A reference that would fall out of reach: send it to a veneer, whose
                 // own, longer reference is resolved like any other.
-                _ if f.kind.supports_veneer() && self.needs_veneer(&f, horizon) => {
+                // (An island placed too late for the reference to reach its veneer
+                // leaves it to `finish`, which reports it out of range.)
+                _ if f.kind.supports_veneer()
+                    && self.needs_veneer(&f, horizon)
+                    && Self::in_range(f, self.cur_offset().next_multiple_of(L::align())) =>
+                {
                     self.align_to(L::align());
                     let at = self.cur_offset();
                     self.data
@@ -677,6 +682,22 @@ mod tests {
         buf.put_data(&[0; 4]);
         buf.use_label_at_offset(0, l, Use::Rel32);
         assert_eq!(buf.finish().unwrap_err(), BufferError::UnboundLabel(l));
+        // An island that comes too late to hold a veneer the reference reaches: an
+        // error from `finish`, not a panic.
+        let mut buf = MachBuffer::<Use>::new();
+        let far = buf.get_label();
+        buf.put_data(&[0]);
+        buf.use_label_at_offset(0, far, Use::Rel8);
+        buf.put_data(&[0x90; 300]);
+        buf.emit_island(4);
+        buf.bind_label(far);
+        assert_eq!(
+            buf.finish().unwrap_err(),
+            BufferError::OutOfRange {
+                offset: 0,
+                label: far
+            }
+        );
     }
 
     #[test]

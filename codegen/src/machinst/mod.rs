@@ -5,6 +5,7 @@
 //! [`lower`] drives lowering from CLIF; each ISA supplies the rules.
 
 pub mod buffer;
+pub mod compile;
 pub mod compiled;
 pub mod lower;
 pub mod reg;
@@ -60,8 +61,56 @@ impl fmt::Display for CodegenError {
     }
 }
 
+/// The frame layout an ISA computes for a function (see [`compile::Backend::frame`]).
+pub trait FrameLayout {
+    /// The bytes the frame takes below the return address.
+    fn size(&self) -> u32;
+}
+
 /// A machine instruction of some ISA, on virtual registers until allocation.
 pub trait MachInst: Clone + core::fmt::Debug {
+    /// The ISA's kinds of references to labels (branch and literal ranges).
+    type LabelUse: buffer::LabelUse;
+    /// What emission needs to know of the function's frame (slot addresses, the
+    /// epilogue).
+    type Frame: FrameLayout;
+
+    /// Emits the instruction with its allocations (in [`MachInst::get_operands`] order).
+    /// `labels` are the blocks' labels (a block that only jumps elsewhere has its
+    /// destination's label) and `next` the label of the code emitted after this block,
+    /// so a jump to it may fall through.
+    fn emit(
+        &self,
+        allocs: &[regalloc2::Allocation],
+        buf: &mut buffer::MachBuffer<Self::LabelUse>,
+        labels: &[buffer::MachLabel],
+        next: Option<buffer::MachLabel>,
+        frame: &Self::Frame,
+    );
+
+    /// Emits a move regalloc2 inserted: between registers of `class`, or a spill or
+    /// reload between a register and a spill slot.
+    fn emit_move(
+        from: regalloc2::Allocation,
+        to: regalloc2::Allocation,
+        class: RegClass,
+        buf: &mut buffer::MachBuffer<Self::LabelUse>,
+        frame: &Self::Frame,
+    );
+
+    /// Emits an unconditional jump to `label` (around an island).
+    fn emit_jump(label: buffer::MachLabel, buf: &mut buffer::MachBuffer<Self::LabelUse>);
+
+    /// The most bytes one instruction or move of this ISA emits, so islands are placed
+    /// before a short-range reference could fall out of reach.
+    fn worst_case_size() -> u32;
+
+    /// The registers a call instruction does not preserve (`None` for other
+    /// instructions).
+    fn call_clobbers(&self) -> Option<regalloc2::PRegSet> {
+        None
+    }
+
     /// Reports every register operand with its constraint, in a fixed order (the
     /// allocations come back in the same order).
     fn get_operands(&self, collector: &mut OperandCollector);

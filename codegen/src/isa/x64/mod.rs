@@ -1,8 +1,9 @@
 //! The x86-64 backend.
 //!
 //! `inst/` holds the machine instructions and their encoding, `lower` the lowering from
-//! CLIF (ISLE rules in `lower.isle`), and this module the pipeline: lower, allocate
-//! registers with regalloc2, emit with the prologue and epilogue.
+//! CLIF (ISLE rules in `lower.isle`), and this module what the shared pipeline
+//! (`machinst::compile`) asks of the ISA: lowering, the register environment, the frame
+//! and the prologue.
 
 pub mod abi;
 pub mod inst;
@@ -12,14 +13,17 @@ use crate::ir::FunctionStencil;
 use crate::isa::TargetIsa;
 use crate::machinst::CodegenError;
 use crate::machinst::buffer::MachBuffer;
+use crate::machinst::compile::Backend;
 use crate::machinst::compiled::CompiledCodeStencil;
+use crate::machinst::unwind::UnwindInfo;
+use crate::machinst::vcode::VCode;
 use crate::settings::X64Flags;
 use abi::Conv;
 use alloc::vec::Vec;
-use inst::emit::{Rel32, emit_inst, emit_move};
+use inst::emit::Rel32;
 use inst::frame::{Frame, LimitBase, LimitStep, StackLimit, prologue};
 use inst::regs::Gpr;
-use regalloc2::{Edit, InstOrEdit, MachineEnv, PReg};
+use regalloc2::{MachineEnv, PRegSet};
 
 /// The x86-64 target with its flags.
 #[derive(Clone, Debug)]
@@ -163,74 +167,61 @@ impl TargetIsa for X64Isa {
         func: &FunctionStencil,
         want_vcode: bool,
     ) -> Result<CompiledCodeStencil, CodegenError> {
-        let optimized = crate::opts::optimize(func, &self.shared)?;
-        let func: &FunctionStencil = &optimized;
-        let conv = Conv::of(func.signature.call_conv)?;
+        crate::machinst::compile::compile(self, func, &self.shared, want_vcode)
+    }
+}
+
+impl Backend for X64Isa {
+    type Inst = inst::Inst;
+
+    fn lower(&self, func: &FunctionStencil) -> Result<VCode<inst::Inst>, CodegenError> {
         let backend = lower::X64Lower {
             flags: self.flags,
             tls_model: self.shared.tls_model,
             pic: self.shared.is_pic,
         };
-        let vcode = crate::machinst::lower::lower(&backend, func)?;
-        let out = vcode
-            .regalloc(
-                &machine_env(self.shared.enable_pinned_reg, conv),
-                cfg!(debug_assertions) || self.shared.regalloc_checker,
-                match self.shared.regalloc_algorithm {
-                    crate::settings::RegallocAlgorithm::Backtracking => regalloc2::Algorithm::Ion,
-                    crate::settings::RegallocAlgorithm::SinglePass => {
-                        regalloc2::Algorithm::Fastalloc
-                    }
-                },
-            )
-            .map_err(CodegenError::Regalloc)?;
+        crate::machinst::lower::lower(&backend, func)
+    }
 
-        // The callee-saved registers written anywhere need saving: by an instruction, a
-        // move of the allocator, or a call whose convention does not preserve them (a
-        // Windows x64 function calling a System V one loses rsi, rdi and xmm6-15).
-        let (mut used, mut used_xmm) = ([false; 16], [false; 16]);
-        let mut mark = |p: Option<PReg>| {
-            if let Some(g) = p.and_then(Gpr::from_preg) {
-                used[g.enc() as usize] = true;
-            }
-            if let Some(x) = p.and_then(inst::regs::Xmm::from_preg) {
-                used_xmm[x.enc() as usize] = true;
-            }
-        };
-        out.allocs.iter().for_each(|a| mark(a.as_reg()));
-        for (_, edit) in &out.edits {
-            let Edit::Move { to, .. } = edit;
-            mark(to.as_reg());
-        }
-        for clobbers in vcode.insts().iter().filter_map(inst::Inst::call_clobbers) {
-            clobbers.into_iter().for_each(|p| mark(Some(p)));
-        }
+    fn machine_env(&self, func: &FunctionStencil) -> Result<MachineEnv, CodegenError> {
+        let conv = Conv::of(func.signature.call_conv)?;
+        Ok(machine_env(self.shared.enable_pinned_reg, conv))
+    }
+
+    fn frame(
+        &self,
+        func: &FunctionStencil,
+        vcode: &VCode<inst::Inst>,
+        written: PRegSet,
+        spill_slots: u32,
+    ) -> Result<Frame, CodegenError> {
+        // The callee-saved registers the code writes need saving (a Windows x64 function
+        // calling a System V one loses rsi, rdi and xmm6-15 to the call).
+        let conv = Conv::of(func.signature.call_conv)?;
         let saved: Vec<Gpr> = conv
             .callee_saved_gprs()
             .iter()
             .copied()
-            .filter(|g| used[g.enc() as usize])
+            .filter(|g| written.contains(g.preg()))
             .collect();
         let saved_xmms: Vec<inst::regs::Xmm> = conv
             .callee_saved_xmms()
-            .filter(|&i| used_xmm[i as usize])
             .map(inst::regs::Xmm::new)
+            .filter(|x| written.contains(x.preg()))
             .collect();
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
-        let frame = Frame::new(
+        let mut frame = Frame::new(
             saved,
             saved_xmms,
-            out.num_spillslots as u32,
+            spill_slots,
             stack_slot_bytes,
             vcode.outgoing_args_bytes(),
         );
-
-        let mut frame = frame;
         // A leaf function without frame storage pushes no more than its saved
         // registers: like Cranelift, it leaves the stack-limit check out (the limit
         // keeps that much slack).
         let leaf_without_storage = stack_slot_bytes == 0
-            && out.num_spillslots == 0
+            && spill_slots == 0
             && vcode.outgoing_args_bytes() == 0
             && !vcode.insts().iter().any(inst::Inst::is_call);
         if let Some(gv) = func.stack_limit.filter(|_| !leaf_without_storage) {
@@ -251,44 +242,10 @@ impl TargetIsa for X64Isa {
             frame.probe_outline =
                 self.shared.probestack_strategy == crate::settings::ProbestackStrategy::Outline;
         }
-        let frame_size = frame.size();
-        let mut buf: MachBuffer<Rel32> = MachBuffer::new();
-        let own: Vec<_> = (0..vcode.num_blocks()).map(|_| buf.get_label()).collect();
-        // Blocks that only jump are not emitted; references to them go to where they lead.
-        let dest = vcode.thread_jumps(&out);
-        let labels: Vec<_> = dest.iter().map(|&d| own[d]).collect();
-        let emitted: Vec<usize> = (0..vcode.num_blocks()).filter(|&b| dest[b] == b).collect();
-        let unwind = prologue(&mut buf, &frame);
-        for (k, &b) in emitted.iter().enumerate() {
-            buf.bind_label(own[b]);
-            let next = emitted.get(k + 1).map(|&n| own[n]);
-            for item in out.block_insts_and_edits(&vcode, regalloc2::Block::new(b)) {
-                match item {
-                    InstOrEdit::Inst(i) => {
-                        emit_inst(
-                            &vcode.insts()[i.index()],
-                            out.inst_allocs(i),
-                            &mut buf,
-                            &labels,
-                            next,
-                            &frame,
-                        );
-                    }
-                    InstOrEdit::Edit(Edit::Move { from, to }) => {
-                        let class = from
-                            .as_reg()
-                            .or(to.as_reg())
-                            .map_or(regalloc2::RegClass::Int, |p| p.class());
-                        emit_move(&mut buf, *from, *to, &frame, class)
-                    }
-                }
-            }
-        }
-        Ok(CompiledCodeStencil {
-            buffer: buf.finish().map_err(CodegenError::Emission)?,
-            vcode: want_vcode.then(|| vcode.to_text()),
-            frame_size,
-            unwind: Some(unwind),
-        })
+        Ok(frame)
+    }
+
+    fn prologue(&self, frame: &Frame, buf: &mut MachBuffer<Rel32>) -> Option<UnwindInfo> {
+        Some(prologue(buf, frame))
     }
 }

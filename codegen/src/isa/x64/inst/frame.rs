@@ -70,6 +70,12 @@ pub enum LimitStep {
     Add(i32),
 }
 
+impl crate::machinst::FrameLayout for Frame {
+    fn size(&self) -> u32 {
+        Frame::size(self)
+    }
+}
+
 impl Frame {
     /// The frame for `spill_slots` 8-byte slots, `stack_slot_bytes` of stack slots, and
     /// the callee-saved registers `saved`.

@@ -15,6 +15,7 @@ mod emit_tests;
 use crate::ir::ExternalName;
 use crate::ir::{AtomicRmwOp, FloatCC, IntCC, TrapCode};
 use crate::machinst::MachInst;
+use crate::machinst::buffer::{MachBuffer, MachLabel};
 use crate::machinst::reg::{Reg, Writable};
 use crate::machinst::vcode::OperandCollector;
 use alloc::boxed::Box;
@@ -1561,18 +1562,6 @@ impl Inst {
         }
     }
 
-    /// The registers a call clobbers (those of its callee's convention that are not
-    /// preserved, less its results), if it is a call that returns here.
-    pub fn call_clobbers(&self) -> Option<PRegSet> {
-        match self {
-            Inst::CallKnown { info, .. }
-            | Inst::CallUnknown { info, .. }
-            | Inst::ElfTlsGetAddr { info, .. }
-            | Inst::TryCall { info, .. } => Some(info.clobbers),
-            _ => None,
-        }
-    }
-
     /// Whether it calls a function that returns here (tail calls do not count: they
     /// leave this frame first).
     pub fn is_call(&self) -> bool {
@@ -1587,6 +1576,51 @@ impl Inst {
 }
 
 impl MachInst for Inst {
+    type LabelUse = emit::Rel32;
+    type Frame = frame::Frame;
+
+    fn emit(
+        &self,
+        allocs: &[regalloc2::Allocation],
+        buf: &mut MachBuffer<emit::Rel32>,
+        labels: &[MachLabel],
+        next: Option<MachLabel>,
+        frame: &frame::Frame,
+    ) {
+        emit::emit_inst(self, allocs, buf, labels, next, frame);
+    }
+
+    fn emit_move(
+        from: regalloc2::Allocation,
+        to: regalloc2::Allocation,
+        class: RegClass,
+        buf: &mut MachBuffer<emit::Rel32>,
+        frame: &frame::Frame,
+    ) {
+        emit::emit_move(buf, from, to, frame, class);
+    }
+
+    fn emit_jump(label: MachLabel, buf: &mut MachBuffer<emit::Rel32>) {
+        emit::jump(buf, &[0xe9], label);
+    }
+
+    /// x86-64's label references reach ±2 GiB and never need a veneer, so this bound
+    /// only has to be safe: the longest sequence, a tail call copying 64 KiB of stack
+    /// arguments, takes less than 128 KiB.
+    fn worst_case_size() -> u32 {
+        1 << 17
+    }
+
+    fn call_clobbers(&self) -> Option<PRegSet> {
+        match self {
+            Inst::CallKnown { info, .. }
+            | Inst::CallUnknown { info, .. }
+            | Inst::ElfTlsGetAddr { info, .. }
+            | Inst::TryCall { info, .. } => Some(info.clobbers),
+            _ => None,
+        }
+    }
+
     fn get_operands(&self, c: &mut OperandCollector) {
         match self {
             Inst::Args { args } => args.iter().for_each(|&(r, p)| c.reg_fixed_def(r, p)),

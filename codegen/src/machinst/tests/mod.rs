@@ -1,74 +1,16 @@
-//! VCode and regalloc2 on a toy ISA, validated by regalloc2's checker.
+//! The framework tested without a real ISA: VCode and regalloc2 (validated by its
+//! checker) on the Toy test ISA, and whole functions compiled by the shared pipeline for
+//! Toy and run in its simulator (see [`toy`]).
 
-use super::MachInst;
+mod pipeline;
+pub mod toy;
+
 use super::reg::{Reg, Writable};
-use super::vcode::{OperandCollector, VCodeBuilder};
+use super::vcode::VCodeBuilder;
 use alloc::vec;
 use alloc::vec::Vec;
-use regalloc2::{Allocation, MachineEnv, PReg, RegClass};
-
-#[derive(Clone, Debug)]
-enum Toy {
-    Args(Vec<(Writable<Reg>, PReg)>),
-    Const(Writable<Reg>),
-    Add(Writable<Reg>, Reg, Reg),
-    /// Two-address add: the result reuses the first input's register.
-    AddInPlace(Writable<Reg>, Reg, Reg),
-    Jump,
-    Brif(Reg),
-    Ret(Vec<(Reg, PReg)>),
-}
-
-impl MachInst for Toy {
-    fn get_operands(&self, c: &mut OperandCollector) {
-        match self {
-            Toy::Args(defs) => defs.iter().for_each(|&(r, p)| c.reg_fixed_def(r, p)),
-            Toy::Const(d) => c.reg_def(*d),
-            Toy::Add(d, a, b) => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_def(*d);
-            }
-            Toy::AddInPlace(d, a, b) => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_reuse_def(*d, 0);
-            }
-            Toy::Jump => {}
-            Toy::Brif(r) => c.reg_use(*r),
-            Toy::Ret(uses) => uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p)),
-        }
-    }
-    fn is_ret(&self) -> bool {
-        matches!(self, Toy::Ret(_))
-    }
-    fn is_branch(&self) -> bool {
-        matches!(self, Toy::Jump | Toy::Brif(_))
-    }
-    fn jump_target(&self) -> Option<usize> {
-        None
-    }
-    fn spillslot_size(_: RegClass) -> usize {
-        1
-    }
-
-    fn preg_name(p: PReg) -> alloc::string::String {
-        alloc::format!("r{}", p.hw_enc())
-    }
-}
-
-fn env(regs: usize) -> MachineEnv {
-    MachineEnv {
-        preferred_regs_by_class: [
-            (0..regs).map(|i| PReg::new(i, RegClass::Int)).collect(),
-            vec![],
-            vec![],
-        ],
-        non_preferred_regs_by_class: [vec![], vec![], vec![]],
-        scratch_by_class: [None, None, None],
-        fixed_stack_slots: vec![],
-    }
-}
+use regalloc2::{Allocation, PReg, RegClass};
+use toy::{Toy, env};
 
 #[test]
 fn branches_with_block_params_allocate_and_check() {
@@ -87,7 +29,7 @@ fn branches_with_block_params_allocate_and_check() {
         (Writable::from_reg(y), r1),
     ]));
     b.push(Toy::Add(Writable::from_reg(sum), x, y));
-    b.push(Toy::Brif(sum));
+    b.push(Toy::Brif(sum, 1, 2));
     b.add_succ(1, &[sum]);
     b.add_succ(2, &[]);
     b.start_block(1, &[p]);
@@ -116,7 +58,7 @@ fn high_pressure_spills_and_still_checks() {
     b.start_block(0, &[]);
     let vals: Vec<Reg> = (0..30).map(|_| b.alloc_vreg(RegClass::Int)).collect();
     for &v in &vals {
-        b.push(Toy::Const(Writable::from_reg(v)));
+        b.push(Toy::Const(Writable::from_reg(v), 1));
     }
     let mut acc = vals[0];
     for &v in &vals[1..] {
@@ -124,7 +66,7 @@ fn high_pressure_spills_and_still_checks() {
         b.push(Toy::Add(Writable::from_reg(s), acc, v));
         acc = s;
     }
-    b.push(Toy::Jump);
+    b.push(Toy::Jump(1));
     b.add_succ(1, &[acc]);
     let p = b.alloc_vreg(RegClass::Int);
     b.start_block(1, &[p]);
