@@ -38,8 +38,10 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let mut elapsed = std::time::Duration::ZERO;
     for path in &opts.files {
         let text = crate::read_input(path)?;
-        let file =
-            gantry_reader::parse_test(&text).map_err(|e| format!("{}:{e}", path.display()))?;
+        // One function at a time: each is parsed, compiled and dropped before the next,
+        // so a large file needs memory for its text and one function.
+        let file = gantry_reader::parse_test_lazily(&text)
+            .map_err(|e| format!("{}:{e}", path.display()))?;
         // The file's `set` lines, then the command line's.
         let mut shared = settings::Builder::new();
         for h in &file.headers {
@@ -59,10 +61,12 @@ pub fn run(opts: &Options) -> Result<(), String> {
             .clone()
             .finish_with(shared.finish())
             .map_err(|e| e.to_string())?;
-        for f in &file.functions {
+        for f in file.functions {
+            let f = f.map_err(|e| format!("{}:{e}", path.display()))?;
             funcs += 1;
             insts += f.func.dfg.num_insts();
-            let mut ctx = Context::for_function(f.func.clone());
+            let name = f.func.name.to_string();
+            let mut ctx = Context::for_function(f.func);
             ctx.want_vcode = opts.disasm;
             let start = Instant::now();
             let result = ctx.compile(target.as_ref());
@@ -71,14 +75,14 @@ pub fn run(opts: &Options) -> Result<(), String> {
                 Ok(code) => {
                     bytes += code.code.len();
                     if opts.disasm {
-                        println!("function {}: {} bytes", f.func.name, code.code.len());
+                        println!("function {name}: {} bytes", code.code.len());
                         print!("{}", listing(code, target.name()));
                     }
                 }
                 Err(e) => errors
                     .entry(e.to_string().replace('\n', " | "))
                     .or_default()
-                    .push(f.func.name.to_string()),
+                    .push(name),
             }
         }
     }

@@ -151,18 +151,8 @@ fn corpus_functions() -> Vec<Function> {
 }
 
 fn real_world(full: bool) -> Vec<(String, Vec<Function>)> {
-    let dir = std::env::var("GANTRY_BENCH_CLIF").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/clif").to_string()
-    });
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for e in entries.flatten() {
-        let path = e.path();
-        if !path.to_string_lossy().ends_with(".clif.xz") {
-            continue;
-        }
+    for path in real_world_paths() {
         let Ok(output) = std::process::Command::new("xz")
             .arg("-dc")
             .arg(&path)
@@ -183,7 +173,6 @@ fn real_world(full: bool) -> Vec<(String, Vec<Function>)> {
             funcs,
         ));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
 
@@ -193,7 +182,47 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The xz-compressed real-world files beside the project.
+fn real_world_paths() -> Vec<std::path::PathBuf> {
+    let dir = std::env::var("GANTRY_BENCH_CLIF").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/clif").to_string()
+    });
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".clif.xz"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// In a child process: what `clif-util compile --set opt_level=speed` does with `path`
+/// (read it, then parse, compile and drop one function at a time); prints the peak
+/// resident memory in KiB.
+fn rss_child(path: &str) {
+    let output = std::process::Command::new("xz")
+        .arg("-dc")
+        .arg(path)
+        .output()
+        .expect("xz runs");
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let isa = target("speed", "backtracking");
+    let file = gantry_reader::parse_test_lazily(&text).expect("the headers parse");
+    for f in file.functions {
+        let f = f.expect("the function parses");
+        let mut ctx = gantry_codegen::Context::for_function(f.func);
+        let _ = ctx.compile(isa.as_ref());
+    }
+    println!("{}", peak_rss_kib().unwrap_or(0));
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--rss-child") {
+        return rss_child(&args[i + 1]);
+    }
     // `cargo test --benches` runs this without `--bench`: keep that quick.
     let full = std::env::args().any(|a| a == "--bench");
     let runs = if full { 3 } else { 1 };
@@ -240,5 +269,26 @@ fn main() {
     }
     if let Some(kib) = peak_rss_kib() {
         println!("peak resident memory: {:.1} MiB", kib as f64 / 1024.0);
+    }
+    // Each real-world file compiled at speed as `clif-util compile` does, in a process of
+    // its own so the figure is that file's alone (Cranelift needs 154 MB for the 40 MB
+    // file).
+    if full {
+        for path in real_world_paths() {
+            let out = std::process::Command::new(std::env::current_exe().expect("this program"))
+                .arg("--rss-child")
+                .arg(&path)
+                .output()
+                .expect("the child runs");
+            let kib: f64 = String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0.0);
+            println!(
+                "peak resident memory compiling {} at speed, one function at a time: {:.1} MiB",
+                path.file_name().unwrap_or_default().to_string_lossy(),
+                kib / 1024.0
+            );
+        }
     }
 }

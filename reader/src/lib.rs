@@ -33,7 +33,10 @@ pub use gantry_codegen as codegen;
 pub use lexer::Comment;
 pub use parser::{ParseOptions, ParsedFunction, SourceMap};
 pub use run_command::{Comparison, Invocation, RunCommand, parse_run_command};
-pub use testfile::{HeaderLine, TestCommand, TestFile, default_call_conv_for, parse_test};
+pub use testfile::{
+    HeaderLine, LazyFunctions, LazyTestFile, TestCommand, TestFile, default_call_conv_for,
+    parse_test, parse_test_lazily,
+};
 
 use gantry_codegen::ir::Function;
 

@@ -69,6 +69,108 @@ pub fn default_call_conv_for(isa: &str) -> Option<CallConv> {
 /// # Errors
 /// The first syntax error, with its line and column.
 pub fn parse_test(text: &str) -> ParseResult<TestFile<'_>> {
+    let (header, rest, first_line, opts) = parse_header(text)?;
+    let functions = parse_functions_at(rest, first_line, opts)?;
+    Ok(TestFile {
+        commands: header.commands,
+        headers: header.headers,
+        preamble_comments: header.preamble_comments,
+        functions,
+    })
+}
+
+/// A test file read one function at a time ([`parse_test_lazily`]): its headers, and an
+/// iterator parsing each function when asked, so only one is in memory at a time.
+#[derive(Clone, Debug)]
+pub struct LazyTestFile<'a> {
+    /// The `test` lines.
+    pub commands: Vec<TestCommand>,
+    /// The `set` and `target` lines.
+    pub headers: Vec<HeaderLine>,
+    /// Comments before the first function.
+    pub preamble_comments: Vec<Comment<'a>>,
+    /// The functions, each parsed when the iterator reaches it.
+    pub functions: LazyFunctions<'a>,
+}
+
+/// The functions of a [`LazyTestFile`]; each item is one function or the syntax error
+/// that stopped it (after an error the iterator ends).
+#[derive(Clone, Debug)]
+pub struct LazyFunctions<'a> {
+    rest: &'a str,
+    line: usize,
+    opts: ParseOptions,
+}
+
+impl<'a> Iterator for LazyFunctions<'a> {
+    type Item = ParseResult<ParsedFunction<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.trim().is_empty() {
+            return None;
+        }
+        // The function runs up to the next line that starts another one (no line of a
+        // function body starts with `function`).
+        let mut end = self.rest.len();
+        let mut lines = 0;
+        let mut at = 0;
+        for (i, line) in self.rest.split_inclusive('\n').enumerate() {
+            let content = line.split(';').next().unwrap_or("").trim();
+            if i > 0 && content.starts_with("function") {
+                end = at;
+                break;
+            }
+            at += line.len();
+            lines += 1;
+        }
+        let (chunk, rest) = self.rest.split_at(end);
+        let first_line = self.line;
+        self.rest = rest;
+        self.line += lines;
+        let parsed =
+            parse_functions_at(chunk, first_line, self.opts).and_then(|mut fs| match fs.len() {
+                1 => Ok(fs.remove(0)),
+                _ => err!(
+                    Location {
+                        line: first_line,
+                        column: 1
+                    },
+                    "expected one function here"
+                ),
+            });
+        if parsed.is_err() {
+            self.rest = "";
+        }
+        Some(parsed)
+    }
+}
+
+/// Reads a test file's headers and returns them with an iterator over its functions,
+/// parsed one at a time (as [`parse_test`] would parse them, comments after a function
+/// belonging to it).
+///
+/// # Errors
+/// The first syntax error in the headers; the functions' errors come from the iterator.
+pub fn parse_test_lazily(text: &str) -> ParseResult<LazyTestFile<'_>> {
+    let (header, rest, line, opts) = parse_header(text)?;
+    Ok(LazyTestFile {
+        commands: header.commands,
+        headers: header.headers,
+        preamble_comments: header.preamble_comments,
+        functions: LazyFunctions { rest, line, opts },
+    })
+}
+
+/// What comes before a test file's first function.
+struct Header<'a> {
+    commands: Vec<TestCommand>,
+    headers: Vec<HeaderLine>,
+    preamble_comments: Vec<Comment<'a>>,
+}
+
+/// Parses the lines before the first function; returns them, the text from the first
+/// function on, its line number, and the parse options the headers imply.
+fn parse_header(text: &str) -> ParseResult<(Header<'_>, &str, usize, ParseOptions)> {
     let mut commands = Vec::new();
     let mut headers = Vec::new();
     let mut preamble_comments = Vec::new();
@@ -180,13 +282,12 @@ pub fn parse_test(text: &str) -> ParseResult<TestFile<'_>> {
         default_call_conv,
         pointer_type: Type::I64,
     };
-    let functions = parse_functions_at(&text[offset..], line_no, opts)?;
-    Ok(TestFile {
+    let header = Header {
         commands,
         headers,
         preamble_comments,
-        functions,
-    })
+    };
+    Ok((header, &text[offset..], line_no, opts))
 }
 
 /// Parses the functions in `text`, whose first line is line `first_line` of the file.
