@@ -37,3 +37,4 @@ mod isle {
 pub use context::Context;
 pub use gantry_bforest as bforest;
 pub use gantry_entity as entity;
+pub use target_lexicon;

@@ -33,7 +33,7 @@ pub fn listing(code: &CompiledCode, isa: &str) -> String {
     }
     for r in &code.relocs {
         out.push_str(&format!(
-            "  reloc at {:#x}: kind {} -> {:?} {:+}\n",
+            "  reloc at {:#x}: {} -> {:?} {:+}\n",
             r.offset, r.kind, r.target, r.addend
         ));
     }

@@ -12,9 +12,9 @@
 use gantry_codegen::data_value::DataValue;
 use gantry_codegen::ir::{CallConv, Function, LibCall, Signature};
 use gantry_codegen::isa::TargetIsa;
-use gantry_codegen::isa::x64::inst::reloc;
 use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_codegen::machinst::compiled::{CompiledCode, FinalizedRelocTarget};
+use gantry_codegen::machinst::reloc::Reloc;
 use gantry_codegen::settings::IsaFlags;
 use gantry_reader::{Comparison, Invocation, RunCommand, TestFile, parse_run_command};
 use memmap2::{Mmap, MmapMut};
@@ -81,19 +81,19 @@ impl Loaded {
         }
         // Stubs, the probestack function, TLS indices and GOT entries, one EXTRA-byte slot each,
         // keyed by target.
-        let mut extra: Vec<(u32, FinalizedRelocTarget)> = Vec::new();
+        let mut extra: Vec<(Reloc, FinalizedRelocTarget)> = Vec::new();
         for (_, code) in funcs {
             for r in &code.relocs {
-                let far =
-                    matches!(r.target, FinalizedRelocTarget::LibCall(_)) && r.kind == reloc::PLT32;
+                let far = matches!(r.target, FinalizedRelocTarget::LibCall(_))
+                    && r.kind == Reloc::X86CallPLTRel4;
                 let key = (r.kind, r.target.clone());
-                let slot = far || r.kind == reloc::TLSGD || r.kind == reloc::GOTPCREL;
+                let slot = far || r.kind == Reloc::ElfX86_64TlsGd || r.kind == Reloc::X86GOTPCRel4;
                 if slot && !extra.contains(&key) {
                     extra.push(key);
                 }
             }
         }
-        let extra_at = |kind: u32, target: &FinalizedRelocTarget| {
+        let extra_at = |kind: Reloc, target: &FinalizedRelocTarget| {
             extra
                 .iter()
                 .position(|(k, t)| *k == kind && t == target)
@@ -115,7 +115,7 @@ impl Loaded {
         let mut tls_slots = 0u64;
         for (i, (kind, target)) in extra.iter().enumerate() {
             let at = size + EXTRA * i;
-            if *kind == reloc::GOTPCREL {
+            if *kind == Reloc::X86GOTPCRel4 {
                 // A GOT entry: the target's absolute address.
                 let address = match target {
                     FinalizedRelocTarget::TestCase(t) => {
@@ -126,7 +126,7 @@ impl Loaded {
                 }
                 .ok_or_else(|| format!("a GOT entry for {target:?}, which the runner lacks"))?;
                 map[at..at + 8].copy_from_slice(&address.to_le_bytes());
-            } else if *kind == reloc::TLSGD {
+            } else if *kind == Reloc::ElfX86_64TlsGd {
                 // tls_index { module, offset }: the runner's one module, 64 bytes each.
                 map[at..at + 8].copy_from_slice(&1u64.to_le_bytes());
                 map[at + 8..at + 16].copy_from_slice(&(64 * tls_slots).to_le_bytes());
@@ -169,18 +169,19 @@ impl Loaded {
                 let at = start + r.offset as usize;
                 let s = address + r.addend;
                 match r.kind {
-                    reloc::ABS8 => map[at..at + 8].copy_from_slice(&s.to_le_bytes()),
+                    Reloc::Abs8 => map[at..at + 8].copy_from_slice(&s.to_le_bytes()),
                     // R_X86_64_PC32, PLT32, GOTPCREL (to the GOT entry) and TLSGD (to
                     // the tls_index): S + A - P
-                    reloc::PC32 | reloc::PLT32 | reloc::GOTPCREL | reloc::TLSGD => {
+                    Reloc::X86PCRel4
+                    | Reloc::X86CallPLTRel4
+                    | Reloc::X86GOTPCRel4
+                    | Reloc::ElfX86_64TlsGd => {
                         let rel = i32::try_from(s - (base + at as i64))
                             .map_err(|_| format!("%{name}: {target:?} is out of range"))?;
                         map[at..at + 4].copy_from_slice(&rel.to_le_bytes());
                     }
                     k => {
-                        return Err(format!(
-                            "relocation kind {k} is not supported by the runner"
-                        ));
+                        return Err(format!("the runner does not apply {k} relocations"));
                     }
                 }
             }

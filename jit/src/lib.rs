@@ -17,6 +17,7 @@ mod unwind;
 use gantry_codegen::ir::TrapCode;
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::MachTrap;
+use gantry_codegen::machinst::reloc::Reloc;
 use gantry_codegen::machinst::unwind::UnwindInfo;
 use gantry_module::{
     DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
@@ -25,14 +26,8 @@ use gantry_module::{
 use memmap2::{Mmap, MmapMut};
 use std::collections::HashMap;
 
-/// ELF relocation kinds of x86-64 the JIT applies (System V AMD64 ABI §4.4).
-const R_X86_64_64: u32 = 1;
-const R_X86_64_PC32: u32 = 2;
-const R_X86_64_PLT32: u32 = 4;
 /// The size of one far-call stub: `jmp *0(%rip)` and the 8-byte address.
 const STUB: usize = 16;
-/// `R_X86_64_GOTPCREL`: the 4-byte PC-relative address of the symbol's GOT entry.
-const R_X86_64_GOTPCREL: u32 = 9;
 /// Bytes of a GOT entry (an absolute address).
 const GOT_ENTRY: usize = 8;
 
@@ -348,8 +343,8 @@ fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResu
     let at = r.offset as usize;
     let s = address as i64 + r.addend;
     match r.kind {
-        R_X86_64_64 => m[at..at + 8].copy_from_slice(&s.to_le_bytes()),
-        R_X86_64_GOTPCREL => {
+        Reloc::Abs8 => m[at..at + 8].copy_from_slice(&s.to_le_bytes()),
+        Reloc::X86GOTPCRel4 => {
             // The GOT entry: an 8-byte slot after the code, holding the address.
             let slot = placed.next_stub;
             if slot + GOT_ENTRY > m.len() {
@@ -360,7 +355,7 @@ fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResu
             let rel = (base + slot as i64) + r.addend - (base + at as i64);
             m[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
         }
-        R_X86_64_PC32 => {
+        Reloc::X86PCRel4 => {
             // A RIP-relative data or function address: a stub would change its meaning.
             let rel = i32::try_from(s - (base + at as i64)).map_err(|_| {
                 ModuleError::Backend(format!(
@@ -371,7 +366,7 @@ fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResu
             })?;
             m[at..at + 4].copy_from_slice(&rel.to_le_bytes());
         }
-        R_X86_64_PLT32 => {
+        Reloc::X86CallPLTRel4 => {
             let mut rel = s - (base + at as i64);
             if i32::try_from(rel).is_err() {
                 // Too far for rel32: through a stub after the code.
@@ -388,7 +383,7 @@ fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResu
         }
         k => {
             return Err(ModuleError::UnsupportedRelocation(format!(
-                "kind {k} at offset {} for {:?}",
+                "{k} at offset {} for {:?}",
                 r.offset, r.target
             )));
         }
@@ -432,8 +427,8 @@ impl Module for JITModule {
         let extra: usize = relocs
             .iter()
             .map(|r| match r.kind {
-                R_X86_64_PLT32 => STUB,
-                R_X86_64_GOTPCREL => GOT_ENTRY,
+                Reloc::X86CallPLTRel4 => STUB,
+                Reloc::X86GOTPCRel4 => GOT_ENTRY,
                 _ => 0,
             })
             .sum();
@@ -480,7 +475,7 @@ impl Module for JITModule {
         if let Init::Bytes { contents } = &desc.init {
             m[..contents.len()].copy_from_slice(contents);
         }
-        let relocs = desc.relocs(R_X86_64_64);
+        let relocs = desc.relocs();
         self.data.insert(
             data,
             Placed {

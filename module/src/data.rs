@@ -71,9 +71,9 @@ impl DataDescription {
         self.data_relocs.push((offset, data, addend));
     }
 
-    /// The address writes as relocations of kind `absolute` (the target's 8-byte
-    /// absolute relocation, e.g. `R_X86_64_64` = 1).
-    pub fn relocs(&self, absolute: u32) -> Vec<ModuleReloc> {
+    /// The address writes as 8-byte absolute relocations.
+    pub fn relocs(&self) -> Vec<ModuleReloc> {
+        let absolute = gantry_codegen::machinst::reloc::Reloc::Abs8;
         let funcs = self.function_relocs.iter().map(|&(offset, f)| ModuleReloc {
             offset,
             kind: absolute,

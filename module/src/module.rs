@@ -76,13 +76,13 @@ pub enum RelocTarget {
 }
 
 /// A relocation of compiled code in module terms: patch `offset` (bytes into the code)
-/// with relocation `kind` (ELF numbering of the target ISA) for `target` plus `addend`.
+/// with relocation `kind` for `target` plus `addend`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModuleReloc {
     /// The offset of the patched field.
     pub offset: u32,
-    /// The relocation kind.
-    pub kind: u32,
+    /// What the relocation computes.
+    pub kind: gantry_codegen::machinst::reloc::Reloc,
     /// What it refers to.
     pub target: RelocTarget,
     /// Added to the target's address.

@@ -14,6 +14,7 @@ use gantry_codegen::entity::EntityRef;
 use gantry_codegen::ir::{Endianness, LibCall};
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::MachTrap;
+use gantry_codegen::machinst::reloc::Reloc;
 use gantry_codegen::machinst::unwind::UnwindInfo;
 
 use gantry_module::eh_frame::{CodeAddresses, eh_frame};
@@ -27,10 +28,11 @@ use object::write::{
 use object::{Architecture, BinaryFormat, RelocationFlags, SymbolFlags, SymbolKind, SymbolScope};
 use std::collections::HashMap;
 
-/// The ELF relocation types the writer itself uses (code relocations come from the
-/// backend, already in the target's numbering).
+/// The ELF relocation types of one architecture: System V AMD64 ABI §4.4, ELF for the
+/// Arm 64-bit Architecture §5.7, and the s390x ELF ABI supplement's relocation table.
 #[derive(Clone, Copy)]
 struct ElfRelocs {
+    arch: Architecture,
     /// An 8-byte absolute address (data holding addresses, trap sites).
     abs64: u32,
     /// A 4-byte PC-relative address (unwind entries' function starts).
@@ -38,24 +40,36 @@ struct ElfRelocs {
 }
 
 impl ElfRelocs {
-    /// The types of `arch`: System V AMD64 ABI §4.4, ELF for the Arm 64-bit
-    /// Architecture §5.7, and the s390x ELF ABI supplement's relocation table.
+    /// The types of `arch`.
     fn of(arch: Architecture) -> ElfRelocs {
         use object::elf;
-        match arch {
-            Architecture::Aarch64 => ElfRelocs {
-                abs64: elf::R_AARCH64_ABS64,
-                pc32: elf::R_AARCH64_PREL32,
-            },
-            Architecture::S390x => ElfRelocs {
-                abs64: elf::R_390_64,
-                pc32: elf::R_390_PC32,
-            },
-            _ => ElfRelocs {
-                abs64: elf::R_X86_64_64,
-                pc32: elf::R_X86_64_PC32,
-            },
-        }
+        let (abs64, pc32) = match arch {
+            Architecture::Aarch64 => (elf::R_AARCH64_ABS64, elf::R_AARCH64_PREL32),
+            Architecture::S390x => (elf::R_390_64, elf::R_390_PC32),
+            _ => (elf::R_X86_64_64, elf::R_X86_64_PC32),
+        };
+        ElfRelocs { arch, abs64, pc32 }
+    }
+
+    /// The ELF type of relocation kind `kind` on this architecture.
+    ///
+    /// # Errors
+    /// [`ModuleError::UnsupportedRelocation`] for a kind of another architecture.
+    fn of_kind(&self, kind: Reloc) -> ModuleResult<u32> {
+        use object::elf;
+        Ok(match (self.arch, kind) {
+            (_, Reloc::Abs8) => self.abs64,
+            (Architecture::X86_64, Reloc::X86PCRel4) => elf::R_X86_64_PC32,
+            (Architecture::X86_64, Reloc::X86CallPLTRel4) => elf::R_X86_64_PLT32,
+            (Architecture::X86_64, Reloc::X86GOTPCRel4) => elf::R_X86_64_GOTPCREL,
+            (Architecture::X86_64, Reloc::ElfX86_64TlsGd) => elf::R_X86_64_TLSGD,
+            (Architecture::S390x, Reloc::S390xPLTRel32Dbl) => elf::R_390_PLT32DBL,
+            (arch, kind) => {
+                return Err(ModuleError::UnsupportedRelocation(format!(
+                    "{kind} in an object for {arch:?}"
+                )));
+            }
+        })
     }
 }
 
@@ -255,6 +269,7 @@ impl ObjectModule {
         let relocs = std::mem::take(&mut self.relocs);
         for (section, base, r) in relocs {
             let symbol = self.target_symbol(&r.target);
+            let r_type = self.elf_relocs.of_kind(r.kind)?;
             self.object
                 .add_relocation(
                     section,
@@ -262,7 +277,7 @@ impl ObjectModule {
                         offset: base + u64::from(r.offset),
                         symbol,
                         addend: r.addend,
-                        flags: RelocationFlags::Elf { r_type: r.kind },
+                        flags: RelocationFlags::Elf { r_type },
                     },
                 )
                 .map_err(|e| ModuleError::Backend(format!("relocation: {e}")))?;
@@ -407,11 +422,8 @@ impl Module for ObjectModule {
             }
         };
         self.data.insert(data, (symbol, true));
-        self.relocs.extend(
-            desc.relocs(self.elf_relocs.abs64)
-                .into_iter()
-                .map(|r| (section, offset, r)),
-        );
+        self.relocs
+            .extend(desc.relocs().into_iter().map(|r| (section, offset, r)));
         Ok(())
     }
 }

@@ -2,18 +2,19 @@
 //! contents and the relocation types follow the target. A stand-in ISA supplies the
 //! target's facts; the code is given as bytes.
 
-use gantry_codegen::ir::{CallConv, Endianness, FunctionStencil, TrapCode};
+use gantry_codegen::ir::{Endianness, FunctionStencil, TrapCode};
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::CodegenError;
 use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_codegen::machinst::compiled::CompiledCodeStencil;
 use gantry_codegen::settings::Flags;
+use gantry_codegen::target_lexicon::Triple;
 use gantry_module::{DataDescription, Linkage, Module, ModuleReloc, RelocTarget};
 use gantry_object::{ObjectBuilder, ObjectModule};
 use object::{Object as _, ObjectSection as _, ObjectSymbol as _, elf};
 
 /// s390x as far as the object writer is concerned; it compiles nothing.
-struct S390xFacts(Flags);
+struct S390xFacts(Flags, Triple);
 
 impl TargetIsa for S390xFacts {
     fn name(&self) -> &'static str {
@@ -22,8 +23,8 @@ impl TargetIsa for S390xFacts {
     fn shared_flags(&self) -> &Flags {
         &self.0
     }
-    fn default_call_conv(&self) -> CallConv {
-        CallConv::SystemV
+    fn triple(&self) -> &Triple {
+        &self.1
     }
     fn endianness(&self) -> Endianness {
         Endianness::Big
@@ -41,7 +42,8 @@ impl TargetIsa for S390xFacts {
 
 #[test]
 fn big_endian_objects_use_the_targets_byte_order_and_relocations() {
-    let isa = Box::new(S390xFacts(Flags::default()));
+    let triple = "s390x-unknown-linux-gnu".parse().unwrap();
+    let isa = Box::new(S390xFacts(Flags::default(), triple));
     let mut module = ObjectModule::new(ObjectBuilder::new(isa)).unwrap();
     let sig = module.make_signature();
     let f = module
@@ -57,7 +59,7 @@ fn big_endian_objects_use_the_targets_byte_order_and_relocations() {
     ];
     let relocs = [ModuleReloc {
         offset: 2,
-        kind: elf::R_390_PLT32DBL,
+        kind: gantry_codegen::machinst::reloc::Reloc::S390xPLTRel32Dbl,
         target: RelocTarget::Func(callee),
         addend: 2,
     }];
@@ -108,4 +110,25 @@ fn big_endian_objects_use_the_targets_byte_order_and_relocations() {
         .unwrap();
     let at = symbol.address() as usize;
     assert_eq!(data[at + 8..at + 12], [1, 2, 3, 4]);
+}
+
+/// A relocation kind of another architecture is an error naming it, not a wrong ELF type.
+#[test]
+fn relocations_of_another_architecture_are_rejected() {
+    let triple = "s390x-unknown-linux-gnu".parse().unwrap();
+    let isa = Box::new(S390xFacts(Flags::default(), triple));
+    let mut module = ObjectModule::new(ObjectBuilder::new(isa)).unwrap();
+    let sig = module.make_signature();
+    let f = module.declare_function("f", Linkage::Export, &sig).unwrap();
+    let relocs = [ModuleReloc {
+        offset: 2,
+        kind: gantry_codegen::machinst::reloc::Reloc::X86CallPLTRel4,
+        target: RelocTarget::Func(f),
+        addend: -4,
+    }];
+    module
+        .define_function_bytes(f, 8, &[0; 8], &relocs, &[])
+        .unwrap();
+    let err = module.finish().unwrap_err();
+    assert!(err.to_string().contains("X86CallPLTRel4"), "{err}");
 }

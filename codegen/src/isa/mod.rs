@@ -43,8 +43,13 @@ pub trait TargetIsa: Send + Sync {
     /// The shared settings it was built with.
     fn shared_flags(&self) -> &Flags;
 
-    /// The calling convention of the target's C functions.
-    fn default_call_conv(&self) -> CallConv;
+    /// The target triple (architecture, operating system, ...).
+    fn triple(&self) -> &Triple;
+
+    /// The calling convention of the target's C functions, from its triple.
+    fn default_call_conv(&self) -> CallConv {
+        c_call_conv(self.triple())
+    }
 
     /// The byte order of the target's memory.
     fn endianness(&self) -> Endianness;
@@ -147,7 +152,7 @@ impl IsaBuilder {
         shared: crate::settings::Flags,
     ) -> Result<Box<dyn TargetIsa>, LookupError> {
         match self.flags {
-            IsaFlags::X64(flags) => Ok(Box::new(x64::X64Isa::new(flags, shared))),
+            IsaFlags::X64(flags) => Ok(Box::new(x64::X64Isa::new(self.triple, flags, shared))),
             _ => Err(LookupError::Unsupported(alloc::format!(
                 "{} (no backend yet)",
                 self.name()
@@ -179,13 +184,19 @@ impl IsaBuilder {
 
     /// The calling convention of functions that name none: the platform's C convention.
     pub fn default_call_conv(&self) -> CallConv {
-        match (&self.flags, self.triple.operating_system) {
-            (_, OperatingSystem::Windows) => CallConv::WindowsFastcall,
-            (IsaFlags::Aarch64(_), OperatingSystem::Darwin(_) | OperatingSystem::MacOSX(_)) => {
-                CallConv::AppleAarch64
-            }
-            _ => CallConv::SystemV,
+        c_call_conv(&self.triple)
+    }
+}
+
+/// The C calling convention of `triple`: Windows x64 on Windows, Apple's variant of the
+/// Arm procedure call standard on aarch64 Apple systems, System V elsewhere.
+pub fn c_call_conv(triple: &Triple) -> CallConv {
+    match (triple.architecture, triple.operating_system) {
+        (_, OperatingSystem::Windows) => CallConv::WindowsFastcall,
+        (Architecture::Aarch64(_), OperatingSystem::Darwin(_) | OperatingSystem::MacOSX(_)) => {
+            CallConv::AppleAarch64
         }
+        _ => CallConv::SystemV,
     }
 }
 
@@ -204,6 +215,12 @@ mod tests {
         assert_eq!(mac.default_call_conv(), CallConv::AppleAarch64);
         let win = lookup("x86_64-pc-windows-msvc").unwrap();
         assert_eq!(win.default_call_conv(), CallConv::WindowsFastcall);
+        // The finished target keeps its triple and takes its C convention from it.
+        let win = win.finish().unwrap();
+        assert_eq!(win.triple().to_string(), "x86_64-pc-windows-msvc");
+        assert_eq!(win.default_call_conv(), CallConv::WindowsFastcall);
+        let linux = lookup("x86_64").unwrap().finish().unwrap();
+        assert_eq!(linux.default_call_conv(), CallConv::SystemV);
         let z = lookup("s390x").unwrap();
         assert_eq!(z.endianness(), Endianness::Big);
         assert!(matches!(

@@ -14,6 +14,7 @@
 //! labels.
 
 use crate::ir::{ExternalName, RelSourceLoc, TrapCode};
+use crate::machinst::reloc::Reloc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -66,14 +67,13 @@ pub enum RelocTarget {
     ExternalName(ExternalName),
 }
 
-/// A relocation the linker or JIT applies: `kind` (ISA-specific, e.g. an ELF relocation
-/// type) at `offset`, to `target` plus `addend`.
+/// A relocation the linker or JIT applies: `kind` at `offset`, to `target` plus `addend`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct MachReloc {
     /// The offset of the patched field.
     pub offset: u32,
-    /// The ISA's relocation kind.
-    pub kind: u32,
+    /// What the relocation computes.
+    pub kind: Reloc,
     /// What it refers to.
     pub target: RelocTarget,
     /// Added to the target's address.
@@ -437,7 +437,7 @@ impl<L: LabelUse> MachBuffer<L> {
     }
 
     /// Records a relocation at the current offset.
-    pub fn add_reloc(&mut self, kind: u32, target: RelocTarget, addend: i64) {
+    pub fn add_reloc(&mut self, kind: Reloc, target: RelocTarget, addend: i64) {
         let offset = self.cur_offset();
         self.relocs.push(MachReloc {
             offset,
@@ -451,7 +451,7 @@ impl<L: LabelUse> MachBuffer<L> {
     pub fn add_reloc_at_offset(
         &mut self,
         offset: u32,
-        kind: u32,
+        kind: Reloc,
         target: RelocTarget,
         addend: i64,
     ) {
@@ -725,7 +725,7 @@ mod tests {
         buf.add_trap(TrapCode::INTEGER_DIVISION_BY_ZERO);
         buf.put_data(&[0x0f, 0x0b]);
         buf.add_reloc(
-            7,
+            Reloc::X86CallPLTRel4,
             RelocTarget::ExternalName(crate::ir::ExternalName::LibCall(crate::ir::LibCall::Memcpy)),
             -4,
         );

@@ -7,6 +7,7 @@ use crate::ir::{
     UserExternalName,
 };
 use crate::machinst::buffer::{MachBufferFinalized, MachCallSite, MachTrap, RelocTarget};
+use crate::machinst::reloc::Reloc;
 use crate::machinst::unwind::UnwindInfo;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -47,8 +48,8 @@ pub enum FinalizedRelocTarget {
 pub struct FinalizedReloc {
     /// The offset of the patched field, in bytes.
     pub offset: u32,
-    /// The ISA's relocation kind (ELF numbering).
-    pub kind: u32,
+    /// What the relocation computes.
+    pub kind: Reloc,
     /// What it refers to.
     pub target: FinalizedRelocTarget,
     /// Added to the target's address.

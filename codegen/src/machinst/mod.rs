@@ -9,6 +9,7 @@ pub mod compile;
 pub mod compiled;
 pub mod lower;
 pub mod reg;
+pub mod reloc;
 pub mod unwind;
 pub mod vcode;
 

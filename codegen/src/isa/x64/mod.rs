@@ -28,14 +28,23 @@ use regalloc2::{MachineEnv, PRegSet};
 /// The x86-64 target with its flags.
 #[derive(Clone, Debug)]
 pub struct X64Isa {
+    triple: target_lexicon::Triple,
     flags: X64Flags,
     shared: crate::settings::Flags,
 }
 
 impl X64Isa {
-    /// The target with ISA flags `flags` and shared settings `shared`.
-    pub fn new(flags: X64Flags, shared: crate::settings::Flags) -> X64Isa {
-        X64Isa { flags, shared }
+    /// The target `triple` with ISA flags `flags` and shared settings `shared`.
+    pub fn new(
+        triple: target_lexicon::Triple,
+        flags: X64Flags,
+        shared: crate::settings::Flags,
+    ) -> X64Isa {
+        X64Isa {
+            triple,
+            flags,
+            shared,
+        }
     }
 
     /// The ISA flags.
@@ -157,9 +166,8 @@ impl TargetIsa for X64Isa {
         crate::ir::Endianness::Little
     }
 
-    fn default_call_conv(&self) -> crate::ir::CallConv {
-        // Linux, the only operating system the x86-64 backend targets so far.
-        crate::ir::CallConv::SystemV
+    fn triple(&self) -> &target_lexicon::Triple {
+        &self.triple
     }
 
     fn compile_stencil(

@@ -5,9 +5,10 @@ use super::args::{Amode, OperandSize, RegMem};
 use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
 use super::frame::{Frame, epilogue, mov_rr};
 use super::regs::{Gpr, Xmm};
-use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, MoveKind, RegOrImm, UnaryOp, reloc};
+use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, MoveKind, RegOrImm, UnaryOp};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel, RelocTarget};
+use crate::machinst::reloc::Reloc;
 use alloc::vec::Vec;
 use regalloc2::Allocation;
 
@@ -1508,7 +1509,11 @@ pub fn emit_inst(
         | Inst::XmmStore { .. } => unreachable!("emitted by emit_float"),
         Inst::CallKnown { dest, info } => {
             buf.put1(0xe8);
-            buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(dest.clone()), -4);
+            buf.add_reloc(
+                Reloc::X86CallPLTRel4,
+                RelocTarget::ExternalName(dest.clone()),
+                -4,
+            );
             buf.put_data(&[0; 4]);
             buf.add_call_site();
             record_stack_map(buf, frame, info);
@@ -1517,11 +1522,19 @@ pub fn emit_inst(
         }
         Inst::ElfTlsGetAddr { symbol, .. } => {
             buf.put_data(&[0x66, 0x48, 0x8d, 0x3d]);
-            buf.add_reloc(reloc::TLSGD, RelocTarget::ExternalName(symbol.clone()), -4);
+            buf.add_reloc(
+                Reloc::ElfX86_64TlsGd,
+                RelocTarget::ExternalName(symbol.clone()),
+                -4,
+            );
             buf.put_data(&[0; 4]);
             buf.put_data(&[0x66, 0x66, 0x48, 0xe8]);
             let tls_get_addr = crate::ir::ExternalName::LibCall(crate::ir::LibCall::ElfTlsGetAddr);
-            buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(tls_get_addr), -4);
+            buf.add_reloc(
+                Reloc::X86CallPLTRel4,
+                RelocTarget::ExternalName(tls_get_addr),
+                -4,
+            );
             buf.put_data(&[0; 4]);
             buf.add_call_site();
             return;
@@ -1547,7 +1560,11 @@ pub fn emit_inst(
         } => {
             buf.put_data(&super::frame::tail_call_teardown(frame, *stack_bytes));
             buf.put1(0xe9);
-            buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(dest.clone()), -4);
+            buf.add_reloc(
+                Reloc::X86CallPLTRel4,
+                RelocTarget::ExternalName(dest.clone()),
+                -4,
+            );
             buf.put_data(&[0; 4]);
             return;
         }
@@ -1579,10 +1596,10 @@ pub fn emit_inst(
             buf.put_data(&[rex, opcode, ((dst.enc() & 7) << 3) | 0b101]);
             if *colocated {
                 let target = RelocTarget::ExternalName(name.clone());
-                buf.add_reloc(reloc::PC32, target, offset - 4);
+                buf.add_reloc(Reloc::X86PCRel4, target, offset - 4);
             } else {
                 let target = RelocTarget::ExternalName(name.clone());
-                buf.add_reloc(reloc::GOTPCREL, target, -4);
+                buf.add_reloc(Reloc::X86GOTPCRel4, target, -4);
             }
             buf.put_data(&[0; 4]);
             if !*colocated && *offset != 0 {
@@ -1597,7 +1614,7 @@ pub fn emit_inst(
             emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, dst.enc());
             buf.put_data(&b);
             buf.add_reloc(
-                reloc::ABS8,
+                Reloc::Abs8,
                 RelocTarget::ExternalName(name.clone()),
                 *offset,
             );
@@ -1741,7 +1758,11 @@ pub fn emit_inst(
             match dest {
                 Some(name) => {
                     buf.put1(0xe8);
-                    buf.add_reloc(reloc::PLT32, RelocTarget::ExternalName(name.clone()), -4);
+                    buf.add_reloc(
+                        Reloc::X86CallPLTRel4,
+                        RelocTarget::ExternalName(name.clone()),
+                        -4,
+                    );
                     buf.put_data(&[0; 4]);
                 }
                 None => {

@@ -262,7 +262,7 @@ pub fn prologue(buf: &mut MachBuffer<Rel32>, frame: &Frame) -> UnwindInfo {
             b.clear();
             let probestack = crate::ir::ExternalName::LibCall(crate::ir::LibCall::Probestack);
             buf.add_reloc(
-                super::reloc::PLT32,
+                crate::machinst::reloc::Reloc::X86CallPLTRel4,
                 crate::machinst::buffer::RelocTarget::ExternalName(probestack),
                 -4,
             );

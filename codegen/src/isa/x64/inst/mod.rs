@@ -103,22 +103,6 @@ pub enum Atomic128Op {
     Rmw(AtomicRmwOp),
 }
 
-/// ELF relocation types the x86-64 backend emits (System V AMD64 ABI, §4.4).
-pub mod reloc {
-    /// `R_X86_64_64`: the 8-byte absolute address `S + A`.
-    pub const ABS8: u32 = 1;
-    /// `R_X86_64_PC32`: the 4-byte PC-relative `S + A - P` of a RIP-relative operand.
-    pub const PC32: u32 = 2;
-    /// `R_X86_64_PLT32`: the 4-byte PC-relative `L + A - P` of a call or jump.
-    pub const PLT32: u32 = 4;
-    /// `R_X86_64_GOTPCREL`: the 4-byte PC-relative address of the symbol's GOT entry
-    /// (`G + GOT + A - P`).
-    pub const GOTPCREL: u32 = 9;
-    /// `R_X86_64_TLSGD`: the 4-byte PC-relative address of the symbol's `tls_index`
-    /// pair in the GOT (`G + GOT + A - P`).
-    pub const TLSGD: u32 = 19;
-}
-
 /// A two-operand scalar float operation.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum XmmOp {

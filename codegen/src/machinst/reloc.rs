@@ -1,0 +1,46 @@
+//! Relocation kinds: what a relocation computes and how many bytes it patches, for every
+//! ISA in one enum. Object files map each kind to their format's relocation type; the JIT
+//! resolves each in memory.
+//!
+//! `S` is the target's address, `A` the addend, `P` the patched field's address.
+
+use core::fmt;
+
+/// A kind of relocation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Reloc {
+    /// An 8-byte absolute address, `S + A` (ELF: `R_X86_64_64`, `R_AARCH64_ABS64`,
+    /// `R_390_64`).
+    Abs8,
+    /// x86-64: a 4-byte PC-relative operand, `S + A - P` (`R_X86_64_PC32`).
+    X86PCRel4,
+    /// x86-64: a 4-byte PC-relative call or jump, through a PLT entry or stub when the
+    /// target is out of reach (`R_X86_64_PLT32`).
+    X86CallPLTRel4,
+    /// x86-64: the 4-byte PC-relative address of the target's GOT entry
+    /// (`R_X86_64_GOTPCREL`).
+    X86GOTPCRel4,
+    /// x86-64 ELF TLS, general dynamic: the 4-byte PC-relative address of the target's
+    /// `tls_index` pair in the GOT (`R_X86_64_TLSGD`).
+    ElfX86_64TlsGd,
+    /// s390x: a call's 4-byte PC-relative halfword offset, `(S + A - P) / 2`, through a
+    /// PLT entry when needed (`R_390_PLT32DBL`).
+    S390xPLTRel32Dbl,
+}
+
+impl Reloc {
+    /// The bytes the relocation patches.
+    pub fn patch_size(self) -> u32 {
+        match self {
+            Reloc::Abs8 => 8,
+            Reloc::X86PCRel4 | Reloc::X86CallPLTRel4 | Reloc::X86GOTPCRel4 => 4,
+            Reloc::ElfX86_64TlsGd | Reloc::S390xPLTRel32Dbl => 4,
+        }
+    }
+}
+
+impl fmt::Display for Reloc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
