@@ -4,8 +4,7 @@ use crate::ir::Function;
 use crate::isa::TargetIsa;
 use crate::machinst::CodegenError;
 use crate::machinst::compiled::CompiledCode;
-use crate::settings::Flags;
-use crate::verifier::{VerifierFlags, verify_function_with};
+use crate::verifier::verify_for_settings;
 
 /// A function being compiled and, after [`Context::compile`], its machine code.
 ///
@@ -48,7 +47,7 @@ impl Context {
     /// [`TargetIsa::compile_stencil`] returns.
     pub fn compile(&mut self, isa: &dyn TargetIsa) -> Result<&CompiledCode, CodegenError> {
         self.compiled = None;
-        verify(&self.func, isa.shared_flags())?;
+        verify_for_settings(&self.func, isa.shared_flags()).map_err(CodegenError::Verifier)?;
         let stencil = isa.compile_stencil(&self.func.stencil, self.want_vcode)?;
         Ok(self
             .compiled
@@ -59,20 +58,4 @@ impl Context {
     pub fn compiled_code(&self) -> Option<&CompiledCode> {
         self.compiled.as_ref()
     }
-}
-
-/// Runs the verifier on `func` with the rules `flags` select, if `enable_verifier` is on.
-///
-/// # Errors
-/// [`CodegenError::Verifier`] with every error found.
-pub fn verify(func: &Function, flags: &Flags) -> Result<(), CodegenError> {
-    if !flags.enable_verifier {
-        return Ok(());
-    }
-    let vflags = VerifierFlags {
-        preserve_frame_pointers: flags.preserve_frame_pointers,
-        enable_pinned_reg: flags.enable_pinned_reg,
-        stencil_only: false,
-    };
-    verify_function_with(func, vflags).map_err(CodegenError::Verifier)
 }

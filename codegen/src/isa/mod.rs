@@ -80,7 +80,8 @@ pub trait TargetIsa: Send + Sync {
     /// [`CodegenError::Verifier`] for invalid IR, and those of
     /// [`TargetIsa::compile_stencil`].
     fn compile_function(&self, func: &Function) -> Result<CompiledCode, CodegenError> {
-        crate::context::verify(func, self.shared_flags())?;
+        crate::verifier::verify_for_settings(func, self.shared_flags())
+            .map_err(CodegenError::Verifier)?;
         Ok(self
             .compile_stencil(&func.stencil, false)?
             .apply_params(&func.params))

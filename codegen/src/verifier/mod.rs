@@ -144,6 +144,26 @@ impl Ctx<'_> {
     }
 }
 
+/// Runs the verifier on `func` with the rules the shared settings `flags` select, if
+/// `enable_verifier` is on (the check before every compilation).
+///
+/// # Errors
+/// Every error found.
+pub fn verify_for_settings(
+    func: &Function,
+    flags: &crate::settings::Flags,
+) -> Result<(), VerifierErrors> {
+    if !flags.enable_verifier {
+        return Ok(());
+    }
+    let vflags = VerifierFlags {
+        preserve_frame_pointers: flags.preserve_frame_pointers,
+        enable_pinned_reg: flags.enable_pinned_reg,
+        stencil_only: false,
+    };
+    verify_function_with(func, vflags)
+}
+
 /// Verifies `func` with default flags.
 ///
 /// # Errors

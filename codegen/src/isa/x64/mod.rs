@@ -20,7 +20,7 @@ use crate::machinst::vcode::VCode;
 use crate::settings::X64Flags;
 use abi::Conv;
 use alloc::vec::Vec;
-use inst::emit::Rel32;
+use inst::encode::Rel32;
 use inst::frame::{Frame, LimitBase, LimitStep, StackLimit, prologue};
 use inst::regs::Gpr;
 use regalloc2::{MachineEnv, PRegSet};

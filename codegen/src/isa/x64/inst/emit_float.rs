@@ -2,8 +2,10 @@
 //! Vol. 2). Sequences with internal branches use buffer labels.
 
 use super::args::{Amode, OperandSize, RegMem};
-use super::emit::{NONE, Rel32, gpr, jump, scalar, trap_unless, xmm};
-use super::encode::{Prefixes, RexFlags, emit_imm, emit_modrm};
+use super::encode::{
+    NONE, Prefixes, Rel32, RexFlags, emit_imm, emit_modrm, gpr, jump, scalar, trap_unless, xmm,
+    xmm_or_gpr_move,
+};
 use super::frame::Frame;
 use super::regs::{Gpr, Xmm};
 use super::{Cc, Inst, MoveKind, PackedOp, XmmMem, XmmOp, XmmUnaryOp};
@@ -367,7 +369,7 @@ pub(super) fn emit_float(
                     _ => 16,
                 };
                 let mem = Amode::RipRelative { disp: -4 };
-                super::emit::xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, false);
+                xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, false);
                 put_with_constant(buf, &b, &bits.to_le_bytes()[..size]);
                 return true;
             }
@@ -486,7 +488,7 @@ pub(super) fn emit_float(
             if let Some(code) = trap {
                 buf.add_trap(*code);
             }
-            super::emit::xmm_or_gpr_move(&mut b, *kind, allocs[n], mem, false);
+            xmm_or_gpr_move(&mut b, *kind, allocs[n], mem, false);
         }
         Inst::XmmStore {
             kind, addr, trap, ..
@@ -495,7 +497,7 @@ pub(super) fn emit_float(
             if let Some(code) = trap {
                 buf.add_trap(*code);
             }
-            super::emit::xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, true);
+            xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, true);
         }
         _ => return false,
     }

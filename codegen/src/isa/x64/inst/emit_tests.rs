@@ -36,7 +36,7 @@ fn enc(f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     out
 }
 
-use super::emit::NONE;
+use super::encode::NONE;
 const OSIZE: Prefixes = Prefixes {
     lock: false,
     operand_size: true,

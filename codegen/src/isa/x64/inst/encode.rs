@@ -1,11 +1,17 @@
 //! The encoder of ModR/M-based instructions: legacy prefixes, REX, opcode, ModR/M, SIB,
 //! displacement (Intel SDM Vol. 2A, chapter 2 "Instruction Format", §2.1-2.2).
 //!
-//! Immediates follow the encoded bytes; [`emit_imm`] appends them.
+//! Immediates follow the encoded bytes; [`emit_imm`] appends them. Below that: the label
+//! reference kind ([`Rel32`]), and the small helpers every emitter shares (registers of
+//! allocations, traps, jumps, moves between registers and memory).
 
+use super::MoveKind;
 use super::args::{Amode, RegMem};
-use super::regs::Gpr;
+use super::regs::{Gpr, Xmm};
+use crate::ir::TrapCode;
+use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel};
 use alloc::vec::Vec;
+use regalloc2::Allocation;
 
 /// The legacy prefixes an instruction needs, emitted in this order before REX.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -165,4 +171,133 @@ pub fn emit_opcode_reg(out: &mut Vec<u8>, prefixes: Prefixes, rex: RexFlags, opc
 /// Appends the low `bytes` bytes (1, 2, 4 or 8) of `value`, little-endian.
 pub fn emit_imm(out: &mut Vec<u8>, value: i64, bytes: u8) {
     out.extend_from_slice(&value.to_le_bytes()[..bytes as usize]);
+}
+
+/// The one kind of label reference of x86-64: a 32-bit PC-relative field holding
+/// `label - field_offset + addend`, the addend being what the field held before patching
+/// (-4 for `jmp`/`jcc rel32` and RIP-relative addresses, which count from the field's
+/// end; `4 * i` for jump-table entry `i`, which counts from the table's start).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Rel32;
+
+impl LabelUse for Rel32 {
+    fn max_pos_range(self) -> u32 {
+        i32::MAX as u32
+    }
+    fn max_neg_range(self) -> u32 {
+        i32::MAX as u32
+    }
+    fn patch_size(self) -> u32 {
+        4
+    }
+    fn patch(self, bytes: &mut [u8], use_offset: u32, label_offset: u32) {
+        let addend = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let rel = label_offset as i64 - use_offset as i64 + addend as i64;
+        bytes.copy_from_slice(&(rel as i32).to_le_bytes());
+    }
+    fn supports_veneer(self) -> bool {
+        false
+    }
+    fn veneer_size(self) -> u32 {
+        0
+    }
+    fn generate_veneer(self, _: &mut [u8], _: u32) -> (u32, Self) {
+        unreachable!("rel32 references reach the whole code")
+    }
+}
+
+/// No prefix.
+pub(super) const NONE: Prefixes = Prefixes {
+    lock: false,
+    operand_size: false,
+    rep: None,
+};
+
+/// The general register an allocation is.
+pub(super) fn gpr(a: Allocation) -> Gpr {
+    Gpr::from_preg(
+        a.as_reg()
+            .expect("register operands are allocated to registers"),
+    )
+    .expect("an integer register")
+}
+
+/// The xmm register an allocation is.
+pub(super) fn xmm(a: Allocation) -> Xmm {
+    Xmm::from_preg(
+        a.as_reg()
+            .expect("register operands are allocated to registers"),
+    )
+    .expect("an xmm register")
+}
+
+/// The mandatory prefix of scalar single (F3) or double (F2) SSE forms.
+pub(super) fn scalar(double: bool) -> Prefixes {
+    Prefixes {
+        rep: Some(if double { 0xf2 } else { 0xf3 }),
+        ..NONE
+    }
+}
+
+/// `ud2`, recorded as a trap site with `code`.
+pub(super) fn trap(buf: &mut MachBuffer<Rel32>, code: TrapCode) {
+    buf.add_trap(code);
+    buf.put_data(&[0x0f, 0x0b]);
+}
+
+/// Traps with `code` unless the short-jump condition `jcc` (its one-byte opcode) holds:
+/// `jcc +2; ud2`.
+pub(super) fn trap_unless(buf: &mut MachBuffer<Rel32>, jcc: u8, code: TrapCode) {
+    buf.put_data(&[jcc, 2]);
+    trap(buf, code);
+}
+
+/// A move of `kind` between a register and memory: `mov` (64-bit), `movss`, `movsd`, or
+/// `movups` (F3/F2/none 0F 10 loads, 0F 11 stores).
+pub(super) fn xmm_or_gpr_move(
+    b: &mut Vec<u8>,
+    kind: MoveKind,
+    reg: Allocation,
+    mem: Amode,
+    store: bool,
+) {
+    let opcode = [0x0f, if store { 0x11 } else { 0x10 }];
+    let mem = RegMem::Mem(mem);
+    match kind {
+        MoveKind::F32 => emit_modrm(
+            b,
+            scalar(false),
+            RexFlags::none(),
+            &opcode,
+            xmm(reg).enc(),
+            mem,
+        ),
+        MoveKind::F64 => emit_modrm(
+            b,
+            scalar(true),
+            RexFlags::none(),
+            &opcode,
+            xmm(reg).enc(),
+            mem,
+        ),
+        MoveKind::V128 => emit_modrm(b, NONE, RexFlags::none(), &opcode, xmm(reg).enc(), mem),
+        MoveKind::Int => {
+            let op = if store { 0x89 } else { 0x8b };
+            emit_modrm(b, NONE, RexFlags::w(), &[op], gpr(reg).enc(), mem)
+        }
+    }
+}
+
+/// A jump or branch `opcode` to `label` with a 32-bit displacement (`jmp`: E9,
+/// `jcc`: 0F 80+cc).
+pub(super) fn jump(buf: &mut MachBuffer<Rel32>, opcode: &[u8], label: MachLabel) {
+    buf.put_data(opcode);
+    rel32(buf, label, -4);
+}
+
+/// A 32-bit field referring to `label` (see [`Rel32`]).
+pub(super) fn rel32(buf: &mut MachBuffer<Rel32>, label: MachLabel, addend: i32) {
+    let at = buf.cur_offset();
+    buf.put_data(&addend.to_le_bytes());
+    buf.use_label_at_offset(at, label, Rel32);
 }

@@ -3,8 +3,9 @@
 //! probes and stack-limit check).
 
 use super::args::{Amode, RegMem};
-use super::emit::{NONE, Rel32, scalar, trap_unless};
-use super::encode::{RexFlags, emit_imm, emit_modrm, emit_opcode_reg};
+use super::encode::{
+    NONE, Rel32, RexFlags, emit_imm, emit_modrm, emit_opcode_reg, gpr, scalar, trap_unless,
+};
 use super::regs::{Gpr, Xmm};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::MachBuffer;
@@ -130,12 +131,12 @@ impl Frame {
     pub(super) fn amode(&self, addr: &super::Addr, allocs: &[regalloc2::Allocation]) -> Amode {
         match *addr {
             super::Addr::Reg { disp, .. } => Amode::ImmReg {
-                base: super::emit::gpr(allocs[0]),
+                base: gpr(allocs[0]),
                 disp,
             },
             super::Addr::RegReg { shift, disp, .. } => Amode::ImmRegRegShift {
-                base: super::emit::gpr(allocs[0]),
-                index: super::emit::gpr(allocs[1]),
+                base: gpr(allocs[0]),
+                index: gpr(allocs[1]),
                 shift,
                 disp,
             },

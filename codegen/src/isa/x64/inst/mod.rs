@@ -1560,13 +1560,13 @@ impl Inst {
 }
 
 impl MachInst for Inst {
-    type LabelUse = emit::Rel32;
+    type LabelUse = encode::Rel32;
     type Frame = frame::Frame;
 
     fn emit(
         &self,
         allocs: &[regalloc2::Allocation],
-        buf: &mut MachBuffer<emit::Rel32>,
+        buf: &mut MachBuffer<encode::Rel32>,
         labels: &[MachLabel],
         next: Option<MachLabel>,
         frame: &frame::Frame,
@@ -1578,14 +1578,14 @@ impl MachInst for Inst {
         from: regalloc2::Allocation,
         to: regalloc2::Allocation,
         class: RegClass,
-        buf: &mut MachBuffer<emit::Rel32>,
+        buf: &mut MachBuffer<encode::Rel32>,
         frame: &frame::Frame,
     ) {
         emit::emit_move(buf, from, to, frame, class);
     }
 
-    fn emit_jump(label: MachLabel, buf: &mut MachBuffer<emit::Rel32>) {
-        emit::jump(buf, &[0xe9], label);
+    fn emit_jump(label: MachLabel, buf: &mut MachBuffer<encode::Rel32>) {
+        encode::jump(buf, &[0xe9], label);
     }
 
     /// x86-64's label references reach ±2 GiB and never need a veneer, so this bound
