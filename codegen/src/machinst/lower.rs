@@ -1,18 +1,21 @@
 //! Lowering: CLIF instructions to an ISA's machine instructions on virtual registers.
 //!
-//! The driver orders the blocks (reverse postorder, so every value's definition is
-//! lowered before its uses), splits critical edges (regalloc2 needs a place for each
-//! edge's moves), gives each block parameter a vreg, and asks the ISA's [`LowerBackend`]
-//! to lower each instruction.
+//! The driver orders the blocks (reverse postorder), splits critical edges (regalloc2
+//! needs a place for each edge's moves), then lowers backward and on demand: blocks last
+//! to first and instructions last to first, asking the ISA's [`LowerBackend`] to lower
+//! each instruction that has an effect or whose result a rule already asked for in a
+//! register (see [`Lower`]). What a rule folds into an instruction it reads from the IR,
+//! so nothing decides ahead of the rules what they will fold.
 
 use super::reg::{Reg, ValueRegs};
 use super::vcode::{VCode, VCodeBuilder};
 use super::{CodegenError, MachInst};
 use crate::dominator_tree::DominatorTree;
 use crate::flowgraph::ControlFlowGraph;
-use crate::ir::{Block, BlockArg, FunctionStencil, Inst, Opcode, StackSlot, Value};
+use crate::ir::{Block, BlockArg, FunctionStencil, Inst, Opcode, StackSlot, Type, Value};
 use alloc::vec::Vec;
 use gantry_entity::SecondaryMap;
+use regalloc2::RegClass;
 
 /// A block of the lowered function.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -171,7 +174,27 @@ pub trait LowerBackend {
     /// The name of the ISA, for error messages.
     fn name(&self) -> &'static str;
 
-    /// Emits what defines the entry block's parameters (the function's arguments).
+    /// The register classes holding a value of type `ty`, one per register (`None` for
+    /// types the ISA does not keep in registers). By default: integers up to 64 bits in
+    /// one integer register, `i128` in two, floats and 128-bit vectors in one float
+    /// register.
+    fn reg_classes(ty: Type) -> Option<&'static [RegClass]>
+    where
+        Self: Sized,
+    {
+        if ty == Type::I128 {
+            Some(&[RegClass::Int, RegClass::Int])
+        } else if ty.is_scalar_int() {
+            Some(&[RegClass::Int])
+        } else if (ty.is_scalar() && ty.is_float()) || ty.is_vector128() {
+            Some(&[RegClass::Float])
+        } else {
+            None
+        }
+    }
+
+    /// Emits what defines the entry block's parameters (the function's arguments), after
+    /// the rest of the function was lowered (so [`Lower::is_used`] tells which are read).
     ///
     /// # Errors
     /// [`CodegenError::Unsupported`] for signatures the ABI code does not handle.
@@ -207,34 +230,18 @@ pub trait LowerBackend {
     fn exception_payload(&self, ctx: &mut Lower<'_, Self::MInst>)
     -> Result<Vec<Reg>, CodegenError>;
 
-    /// The operands `inst` will take as immediates or fold into its own operands rather
-    /// than read from registers, so their defining instructions need not be lowered for
-    /// this use (default: none). `uses` counts every use of each value by an instruction
-    /// or branch argument, before any absorption; the decision must be the same whenever
-    /// the backend makes it again while lowering (see [`Lower::raw_use_counts`]).
-    fn absorbed_operands(
-        &self,
-        _func: &FunctionStencil,
-        _inst: Inst,
-        _uses: &SecondaryMap<Value, u32>,
-    ) -> Vec<Value> {
-        Vec::new()
-    }
-
-    /// Whether the backend can fold the load `load` into `user` as a memory operand
-    /// (default: never). The driver checks the rest: the load's result has no other use,
-    /// both are in the same block with no instruction that loads, stores, traps or has
-    /// other effects between them, and `user` is lowered. The load is then not lowered on
-    /// its own; `user`'s lowering finds it with [`Lower::sunk_load`].
-    fn can_sink_load(&self, _func: &FunctionStencil, _user: Inst, _load: Inst) -> bool {
-        false
-    }
-
     /// An unconditional jump to lowered block `target` (for edge blocks).
     fn jump(&self, target: usize) -> Self::MInst;
 }
 
 /// The state of lowering one function.
+///
+/// Lowering runs backward: blocks last to first, instructions last to first. A rule that
+/// wants a value in a register asks [`Lower::value_regs`], which counts as a use; an
+/// instruction is lowered only if it has an effect or one of its results was used by
+/// then. So a rule folds an operand's definition (an immediate, a comparison, an
+/// address) simply by reading it from the IR instead of asking for its register, and a
+/// load by [`Lower::sink_inst`] when [`Lower::sinkable_load`] allows it.
 pub struct Lower<'f, I: MachInst> {
     /// The function being lowered.
     pub func: &'f FunctionStencil,
@@ -242,27 +249,30 @@ pub struct Lower<'f, I: MachInst> {
     pub vcode: VCodeBuilder<I>,
     order: BlockOrder,
     slot_offsets: SecondaryMap<StackSlot, u32>,
+    classes: fn(Type) -> Option<&'static [RegClass]>,
+    /// Each value's registers, given when first asked for or defined.
     value_regs: SecondaryMap<Value, Option<ValueRegs>>,
-    block_params: SecondaryMap<Block, Vec<Reg>>,
+    /// Whether a rule asked for each value in a register.
+    used: SecondaryMap<Value, bool>,
     try_call_rets: SecondaryMap<Inst, Vec<ValueRegs>>,
+    /// How many instructions and branch arguments use each value.
     uses: SecondaryMap<Value, u32>,
-    raw_uses: SecondaryMap<Value, u32>,
-    /// The register holding the return area's address, if the function's results need
-    /// one (set by the backend's `lower_args`).
-    pub ret_area_ptr: Option<Reg>,
-    /// The register holding the `sret` parameter, if there is one (set by `lower_args`).
-    pub sret: Option<Reg>,
-    /// Loads folded into their only user (see [`LowerBackend::can_sink_load`]).
+    /// The side-effect color on entry to each instruction: the number of instructions
+    /// with an effect before it in layout order.
+    colors: SecondaryMap<Inst, u32>,
+    /// The instruction being lowered.
+    current: Option<Inst>,
+    ret_area_ptr: Option<Reg>,
+    /// Instructions merged into a user (sunk loads): not lowered on their own.
     sunk: SecondaryMap<Inst, bool>,
 }
 
 impl<'f, I: MachInst> Lower<'f, I> {
-    /// The register holding `v`.
+    /// The register holding `v`, which counts as a use.
     ///
     /// # Errors
-    /// [`CodegenError::Unsupported`] if `v` has no register (a type the backend does not
-    /// lower, or a use before its definition in block order).
-    pub fn value_reg(&self, v: Value) -> Result<Reg, CodegenError> {
+    /// [`CodegenError::Unsupported`] if `v` is not kept in one register.
+    pub fn value_reg(&mut self, v: Value) -> Result<Reg, CodegenError> {
         self.value_regs(v)?
             .only()
             .ok_or_else(|| CodegenError::Unsupported {
@@ -270,21 +280,102 @@ impl<'f, I: MachInst> Lower<'f, I> {
             })
     }
 
-    /// The registers holding `v` (two for `i128`).
+    /// The registers holding `v` (two for `i128` by default), which counts as a use.
     ///
     /// # Errors
-    /// As [`Lower::value_reg`].
-    pub fn value_regs(&self, v: Value) -> Result<ValueRegs, CodegenError> {
+    /// [`CodegenError::Unsupported`] for a type the ISA does not keep in registers.
+    pub fn value_regs(&mut self, v: Value) -> Result<ValueRegs, CodegenError> {
         let v = self.func.dfg.resolve_aliases(v);
-        self.value_regs[v].ok_or_else(|| CodegenError::Unsupported {
-            feature: alloc::format!("values of type {}", self.func.dfg.value_type(v)),
+        self.used[v] = true;
+        self.regs_of(v)
+    }
+
+    /// The registers of `v`, given now if it has none yet.
+    fn regs_of(&mut self, v: Value) -> Result<ValueRegs, CodegenError> {
+        if let Some(r) = self.value_regs[v] {
+            return Ok(r);
+        }
+        let regs = self.alloc_regs(self.func.dfg.value_type(v))?;
+        self.value_regs[v] = Some(regs);
+        Ok(regs)
+    }
+
+    /// Fresh registers for a value of type `ty`, in the ISA's classes for it.
+    fn alloc_regs(&mut self, ty: Type) -> Result<ValueRegs, CodegenError> {
+        Ok(match (self.classes)(ty) {
+            Some([c]) => ValueRegs::one(self.vcode.alloc_vreg(*c)),
+            Some([lo, hi]) => {
+                ValueRegs::two(self.vcode.alloc_vreg(*lo), self.vcode.alloc_vreg(*hi))
+            }
+            _ => {
+                return Err(CodegenError::Unsupported {
+                    feature: alloc::format!("values of type {ty}"),
+                });
+            }
         })
+    }
+
+    /// Whether a rule asked for `v` in a register (so far: lowering is backward, so for
+    /// an entry-block parameter this is final when the arguments are lowered).
+    pub fn is_used(&self, v: Value) -> bool {
+        self.used[self.func.dfg.resolve_aliases(v)]
+    }
+
+    /// The register holding the return area's address, if the function's results need
+    /// one (the ISA's `lower_args` defines it).
+    pub fn ret_area_ptr(&mut self) -> Reg {
+        match self.ret_area_ptr {
+            Some(r) => r,
+            None => *self
+                .ret_area_ptr
+                .insert(self.vcode.alloc_vreg(RegClass::Int)),
+        }
     }
 
     /// Records the registers holding each result of the `try_call` `inst`, for its
     /// normal-return edge.
     pub fn set_try_call_rets(&mut self, inst: Inst, rets: Vec<ValueRegs>) {
-        self.try_call_rets[inst] = rets;
+        let named = core::mem::take(&mut self.try_call_rets[inst]);
+        if named.is_empty() {
+            self.try_call_rets[inst] = rets;
+            return;
+        }
+        // The edge, lowered first, already named registers for them.
+        for (named, regs) in named.iter().zip(&rets) {
+            for (&from, &to) in named.regs().iter().zip(regs.regs()) {
+                self.vcode.set_alias(from, to);
+            }
+        }
+        self.try_call_rets[inst] = named;
+    }
+
+    /// The registers of the results of the `try_call` `inst`, given now if its lowering
+    /// has not named them yet.
+    fn try_call_ret(&mut self, inst: Inst, n: usize) -> Result<ValueRegs, CodegenError> {
+        let dfg = &self.func.dfg;
+        let returns: Vec<Type> = dfg
+            .call_signature(inst)
+            .map(|sig| {
+                dfg.signatures[sig]
+                    .returns
+                    .iter()
+                    .map(|r| r.value_type)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if n >= returns.len() {
+            return Err(CodegenError::Unsupported {
+                feature: alloc::format!("ret{n} of a call without that result"),
+            });
+        }
+        if self.try_call_rets[inst].is_empty() {
+            let regs = returns
+                .into_iter()
+                .map(|ty| self.alloc_regs(ty))
+                .collect::<Result<_, _>>()?;
+            self.try_call_rets[inst] = regs;
+        }
+        Ok(self.try_call_rets[inst][n])
     }
 
     /// The lowered block of the edge `succ` of `from`'s terminator, if it was split.
@@ -292,11 +383,30 @@ impl<'f, I: MachInst> Lower<'f, I> {
         self.order.edge_block(from, succ)
     }
 
-    /// The load defining `v` if it was folded into `v`'s only user, which must then use it
-    /// as a memory operand.
-    pub fn sunk_load(&self, v: Value) -> Option<Inst> {
-        let v = self.func.dfg.resolve_aliases(v);
-        self.func.dfg.value_def(v).inst().filter(|&i| self.sunk[i])
+    /// The `load` defining `v`, if the instruction being lowered may merge it (as a
+    /// memory operand): `v` is an operand of that instruction and has no other use, no
+    /// rule asked for `v` in a register (as folding a pure user into a later instruction
+    /// does), the load is in the same block, and no instruction with an effect lies
+    /// between them. The caller merges it with [`Lower::sink_inst`].
+    pub fn sinkable_load(&self, v: Value) -> Option<Inst> {
+        let dfg = &self.func.dfg;
+        let v = dfg.resolve_aliases(v);
+        let load = dfg.value_def(v).inst()?;
+        let user = self.current?;
+        let operand = dfg
+            .inst_args(user)
+            .iter()
+            .any(|&a| dfg.resolve_aliases(a) == v);
+        let same_block = self.func.layout.inst_block(load) == self.func.layout.inst_block(user);
+        let adjacent = self.colors[load] + 1 == self.colors[user];
+        let is_load = dfg.insts[load].opcode() == Opcode::Load;
+        let only_use = self.uses[v] == 1 && !self.used[v];
+        (is_load && operand && same_block && adjacent && only_use).then_some(load)
+    }
+
+    /// Merges `inst` into the instruction being lowered: it is not lowered on its own.
+    pub fn sink_inst(&mut self, inst: Inst) {
+        self.sunk[inst] = true;
     }
 
     /// How many instructions and branch arguments use `v` (aliases resolved).
@@ -304,35 +414,22 @@ impl<'f, I: MachInst> Lower<'f, I> {
         self.uses[self.func.dfg.resolve_aliases(v)]
     }
 
-    /// All uses of each value, before absorbed operands are taken away (what
-    /// [`LowerBackend::absorbed_operands`] was given).
+    /// The uses of each value (see [`Lower::use_count`]).
     pub fn raw_use_counts(&self) -> &SecondaryMap<Value, u32> {
-        &self.raw_uses
-    }
-
-    /// Whether `inst` can be left out: no effects (no trap, memory access, call or
-    /// other side effect) and no result used.
-    fn is_dead(&self, inst: Inst) -> bool {
-        let f = self.func.dfg.insts[inst].opcode().flags();
-        let effects = f.can_trap
-            || f.can_load
-            || f.can_store
-            || f.other_side_effects
-            || f.is_call
-            || f.is_branch
-            || f.is_terminator;
-        !effects
-            && self
-                .func
-                .dfg
-                .inst_results(inst)
-                .iter()
-                .all(|&r| self.uses[r] == 0)
+        &self.uses
     }
 
     /// Records that `regs` hold `v`.
     pub fn set_result_regs(&mut self, v: Value, regs: ValueRegs) {
-        self.value_regs[v] = Some(regs);
+        match self.value_regs[v] {
+            // Its uses, lowered first, already name registers: they stand for these.
+            Some(named) => {
+                for (&from, &to) in named.regs().iter().zip(regs.regs()) {
+                    self.vcode.set_alias(from, to);
+                }
+            }
+            None => self.value_regs[v] = Some(regs),
+        }
     }
 
     /// The offset of stack slot `ss` in the frame's stack-slot area, in bytes.
@@ -342,14 +439,14 @@ impl<'f, I: MachInst> Lower<'f, I> {
 
     /// Records that `reg` holds `v`.
     pub fn set_result(&mut self, v: Value, reg: Reg) {
-        self.value_regs[v] = Some(ValueRegs::one(reg));
+        self.set_result_regs(v, ValueRegs::one(reg));
     }
 
     /// Records the edge to lowered block `target` with the arguments of `inst`'s
     /// destination `succ` (none if the target is an edge block, which passes them).
     ///
     /// # Errors
-    /// As [`Lower::value_reg`] for the arguments.
+    /// As [`Lower::value_regs`] for the arguments.
     pub fn add_succ(&mut self, inst: Inst, succ: usize, target: usize) -> Result<(), CodegenError> {
         let args = match self.order.blocks[target] {
             LoweredBlock::Edge { .. } => Vec::new(),
@@ -362,7 +459,7 @@ impl<'f, I: MachInst> Lower<'f, I> {
     /// The registers passed to destination `succ` of `inst`: values, and on the edges of
     /// a `try_call` its results and the exception `payload` registers.
     fn branch_args(
-        &self,
+        &mut self,
         inst: Inst,
         succ: usize,
         payload: &[Reg],
@@ -372,17 +469,13 @@ impl<'f, I: MachInst> Lower<'f, I> {
             .branch_destinations(inst)
             .nth(succ)
             .expect("the destination exists");
+        let args: Vec<BlockArg> = call.args(&dfg.value_lists).collect();
         let mut out = Vec::new();
-        for a in call.args(&dfg.value_lists) {
+        for a in args {
             match a {
                 BlockArg::Value(v) => out.extend_from_slice(self.value_regs(v)?.regs()),
                 BlockArg::TryCallRet(n) => {
-                    let regs = self.try_call_rets[inst].get(n as usize).ok_or_else(|| {
-                        CodegenError::Unsupported {
-                            feature: alloc::format!("ret{n} of a call without that result"),
-                        }
-                    })?;
-                    out.extend_from_slice(regs.regs());
+                    out.extend_from_slice(self.try_call_ret(inst, n as usize)?.regs());
                 }
                 BlockArg::TryCallExn(n) => {
                     out.push(
@@ -397,9 +490,22 @@ impl<'f, I: MachInst> Lower<'f, I> {
         }
         Ok(out)
     }
+
+    /// Whether `inst` must be lowered whether or not its results are used.
+    fn has_lowering_effect(&self, inst: Inst) -> bool {
+        let f = self.func.dfg.insts[inst].opcode().flags();
+        f.can_trap
+            || f.can_load
+            || f.can_store
+            || f.other_side_effects
+            || f.is_call
+            || f.is_branch
+            || f.is_terminator
+    }
 }
 
-/// Lowers `func` with `backend`.
+/// Lowers `func` with `backend`: blocks last to first, each block's instructions last to
+/// first, so every use is seen before its definition (see [`Lower`]).
 ///
 /// # Errors
 /// [`CodegenError::Unsupported`] for what the backend cannot lower.
@@ -412,59 +518,51 @@ pub fn lower<B: LowerBackend>(
     let order = BlockOrder::new(func, &domtree)?;
     let blocks = order.blocks.clone();
     let (slot_offsets, _) = stack_slot_layout(func)?;
+    let uses = use_counts(func);
     let mut ctx = Lower {
         func,
         vcode: VCodeBuilder::new(),
         order,
         slot_offsets,
+        classes: B::reg_classes,
         value_regs: SecondaryMap::new(),
-        block_params: SecondaryMap::new(),
+        used: SecondaryMap::new(),
         try_call_rets: SecondaryMap::new(),
-        uses: SecondaryMap::new(),
-        raw_uses: SecondaryMap::new(),
+        uses,
+        colors: colors(func),
+        current: None,
         ret_area_ptr: None,
-        sret: None,
         sunk: SecondaryMap::new(),
     };
-    (ctx.raw_uses, ctx.uses) = count_uses(backend, func);
-    ctx.sunk = sink_loads(backend, func, &ctx);
     ctx.vcode.declare_blocks(blocks.len());
-    for lb in &blocks {
-        if let LoweredBlock::Orig(b) = *lb {
-            let mut regs = Vec::new();
-            for &p in func.dfg.block_params(b) {
-                let class = class_of(backend, func, p)?;
-                let r = ctx.vcode.alloc_vreg(class);
-                if func.dfg.value_type(p) == crate::ir::Type::I128 {
-                    let hi = ctx.vcode.alloc_vreg(class);
-                    ctx.value_regs[p] = Some(ValueRegs::two(r, hi));
-                    regs.extend([r, hi]);
-                } else {
-                    ctx.value_regs[p] = Some(ValueRegs::one(r));
-                    regs.push(r);
-                }
-            }
-            ctx.block_params[b] = regs;
-        }
-    }
-    for (i, lb) in blocks.iter().enumerate() {
+    for (i, lb) in blocks.iter().enumerate().rev() {
         match *lb {
             LoweredBlock::Orig(b) => {
-                let params = core::mem::take(&mut ctx.block_params[b]);
-                if i == 0 {
-                    ctx.vcode.start_block(i, &[]);
-                    backend.lower_args(&mut ctx, &params)?;
-                } else {
-                    ctx.vcode.start_block(i, &params);
+                let mut params = Vec::new();
+                for &p in func.dfg.block_params(b) {
+                    params.extend_from_slice(ctx.regs_of(p)?.regs());
                 }
-                for inst in func.layout.block_insts(b) {
+                if i == 0 {
+                    ctx.vcode.set_args(&params);
+                }
+                ctx.vcode.start_block(i, if i == 0 { &[] } else { &params });
+                for inst in func.layout.block_insts(b).rev() {
+                    ctx.current = Some(inst);
                     let opcode = func.dfg.insts[inst].opcode();
                     if opcode.is_terminator() {
                         let targets = ctx.order.targets(b).to_vec();
                         backend.lower_branch(&mut ctx, inst, &targets)?;
-                    } else if !ctx.is_dead(inst) && !ctx.sunk[inst] {
+                    } else if !ctx.sunk[inst]
+                        && (ctx.has_lowering_effect(inst)
+                            || func.dfg.inst_results(inst).iter().any(|&r| ctx.used[r]))
+                    {
                         backend.lower_inst(&mut ctx, inst)?;
                     }
+                    ctx.vcode.end_group();
+                }
+                ctx.current = None;
+                if i == 0 {
+                    backend.lower_args(&mut ctx, &params)?;
                 }
             }
             LoweredBlock::Edge { from, succ, to } => {
@@ -489,113 +587,48 @@ pub fn lower<B: LowerBackend>(
     Ok(ctx.vcode.finish())
 }
 
-/// The number of uses of each value that need it in a register: instruction and branch
-/// arguments, less the operands the backend takes as immediates.
 /// Whether `inst` may have an effect a load must not move across (or is a load).
 fn has_effect(func: &FunctionStencil, inst: Inst) -> bool {
     let f = func.dfg.insts[inst].opcode().flags();
     f.can_load || f.can_store || f.can_trap || f.other_side_effects || f.is_call
 }
 
-/// The loads to fold into their users: each load whose one use is an operand of a later
-/// instruction of its block, with no effect in between (so moving the access to the
-/// user keeps the order of memory accesses and traps), where the user is lowered and the
-/// backend accepts the pair.
-fn sink_loads<B: LowerBackend>(
-    backend: &B,
-    func: &FunctionStencil,
-    ctx: &Lower<'_, B::MInst>,
-) -> SecondaryMap<Inst, bool> {
-    let dfg = &func.dfg;
-    let mut sunk = SecondaryMap::new();
+/// The side-effect color on entry to each instruction: how many instructions with an
+/// effect come before it in layout order. A load and a user whose colors differ by one
+/// have no effect between them.
+fn colors(func: &FunctionStencil) -> SecondaryMap<Inst, u32> {
+    let mut colors = SecondaryMap::new();
+    let mut color = 0;
     for b in func.layout.blocks() {
-        // The last instruction of this block so far with an effect.
-        let mut last_effect: Option<Inst> = None;
         for inst in func.layout.block_insts(b) {
-            let effect = has_effect(func, inst);
-            let lowered = effect
-                || dfg.insts[inst].opcode().flags().is_terminator
-                || dfg.inst_results(inst).iter().any(|&r| ctx.uses[r] > 0);
-            if let Some(load) = last_effect.filter(|_| lowered) {
-                let only_use_here = dfg.inst_results(load).first().is_some_and(|&r| {
-                    ctx.uses[r] == 1
-                        && dfg
-                            .inst_args(inst)
-                            .iter()
-                            .any(|&a| dfg.resolve_aliases(a) == r)
-                });
-                // A user whose result some instruction absorbed (e.g. an address folded
-                // into a memory operand) has its operands read directly there, so the
-                // load must stay in a register.
-                let absorbed = dfg
-                    .inst_results(inst)
-                    .iter()
-                    .any(|&r| ctx.uses[r] != ctx.raw_uses[r]);
-                if only_use_here
-                    && !absorbed
-                    && dfg.insts[load].opcode().flags().can_load
-                    && backend.can_sink_load(func, inst, load)
-                {
-                    sunk[load] = true;
-                }
-            }
-            if effect {
-                last_effect = Some(inst);
+            colors[inst] = color;
+            if has_effect(func, inst) {
+                color += 1;
             }
         }
     }
-    sunk
+    colors
 }
 
-/// The uses of each value: all of them, and those left once the backend's absorbed
-/// operands are taken away.
-fn count_uses<B: LowerBackend>(
-    backend: &B,
-    func: &FunctionStencil,
-) -> (SecondaryMap<Value, u32>, SecondaryMap<Value, u32>) {
+/// The uses of each value: instruction and branch arguments.
+fn use_counts(func: &FunctionStencil) -> SecondaryMap<Value, u32> {
     let dfg = &func.dfg;
-    let mut raw: SecondaryMap<Value, u32> = SecondaryMap::new();
+    let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
     for b in func.layout.blocks() {
         for inst in func.layout.block_insts(b) {
             for &a in dfg.inst_args(inst) {
-                raw[dfg.resolve_aliases(a)] += 1;
+                uses[dfg.resolve_aliases(a)] += 1;
             }
             for call in dfg.branch_destinations(inst) {
                 for a in call.args(&dfg.value_lists) {
                     if let BlockArg::Value(v) = a {
-                        raw[dfg.resolve_aliases(v)] += 1;
+                        uses[dfg.resolve_aliases(v)] += 1;
                     }
                 }
             }
         }
     }
-    let mut uses = raw.clone();
-    for b in func.layout.blocks() {
-        for inst in func.layout.block_insts(b) {
-            for v in backend.absorbed_operands(func, inst, &raw) {
-                let v = dfg.resolve_aliases(v);
-                uses[v] = uses[v].saturating_sub(1);
-            }
-        }
-    }
-    (raw, uses)
-}
-
-fn class_of<B: LowerBackend>(
-    backend: &B,
-    func: &FunctionStencil,
-    v: Value,
-) -> Result<regalloc2::RegClass, CodegenError> {
-    let ty = func.dfg.value_type(v);
-    if ty.is_scalar_int() {
-        Ok(regalloc2::RegClass::Int)
-    } else if (ty.is_scalar() && ty.is_float()) || ty.is_vector128() {
-        Ok(regalloc2::RegClass::Float)
-    } else {
-        Err(CodegenError::Unsupported {
-            feature: alloc::format!("{ty} values on {}", backend.name()),
-        })
-    }
+    uses
 }
 
 /// The opcode of an instruction, for error messages.

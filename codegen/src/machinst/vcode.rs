@@ -87,12 +87,35 @@ pub struct VCode<I: MachInst> {
     blocks: Vec<BlockData>,
     num_vregs: usize,
     outgoing_args_bytes: u32,
+    /// For each virtual register the builder handed out, the number it has here (after
+    /// aliases were resolved and the registers in use numbered densely), for listings.
+    names: Vec<u32>,
 }
 
-/// Builds [`VCode`] block by block, in final order.
+/// Builds [`VCode`]. Blocks may be built in any order, and within a block the
+/// instructions of each lowered IR instruction form a group ([`VCodeBuilder::end_group`]):
+/// groups are built last to first (lowering runs backward) and each group's
+/// instructions in order. A virtual register may be made an alias of another
+/// ([`VCodeBuilder::set_alias`]); `finish` resolves aliases and numbers the registers.
 pub struct VCodeBuilder<I: MachInst> {
-    vcode: VCode<I>,
+    blocks: Vec<BlockData>,
+    block_insts: Vec<Vec<I>>,
     open: Option<usize>,
+    /// The open group, in order.
+    group: Vec<I>,
+    /// The open block's finished groups, all reversed (so the block in reverse).
+    reversed: Vec<I>,
+    /// Per virtual register: its class, the register it is an alias of, and the group it
+    /// was made in.
+    vregs: Vec<(RegClass, Option<u32>, u32)>,
+    /// The group being built, and the groups of the open block, last first.
+    group_id: u32,
+    open_groups: Vec<u32>,
+    /// Per group: its block and position there, first first.
+    group_places: Vec<(u32, u32)>,
+    /// The function's arguments (defined by the entry block's first instruction).
+    args: Vec<VReg>,
+    outgoing_args_bytes: u32,
 }
 
 impl<I: MachInst> Default for VCodeBuilder<I> {
@@ -105,90 +128,213 @@ impl<I: MachInst> VCodeBuilder<I> {
     /// An empty function.
     pub fn new() -> VCodeBuilder<I> {
         VCodeBuilder {
-            vcode: VCode {
-                insts: Vec::new(),
-                operands: Vec::new(),
-                operand_ranges: Vec::new(),
-                clobbers: Vec::new(),
-                blocks: Vec::new(),
-                num_vregs: 0,
-                outgoing_args_bytes: 0,
-            },
+            blocks: Vec::new(),
+            block_insts: Vec::new(),
             open: None,
+            group: Vec::new(),
+            reversed: Vec::new(),
+            vregs: Vec::new(),
+            group_id: 0,
+            open_groups: Vec::new(),
+            group_places: Vec::new(),
+            args: Vec::new(),
+            outgoing_args_bytes: 0,
         }
+    }
+
+    /// Names the registers of the function's arguments, numbered first.
+    pub fn set_args(&mut self, args: &[Reg]) {
+        self.args = args.iter().map(|r| r.vreg()).collect();
     }
 
     /// A fresh virtual register of `class`.
     pub fn alloc_vreg(&mut self, class: RegClass) -> Reg {
-        let r = Reg::new(self.vcode.num_vregs, class);
-        self.vcode.num_vregs += 1;
+        let r = Reg::new(self.vregs.len(), class);
+        self.vregs.push((class, None, self.group_id));
+        r
+    }
+
+    /// Makes `from` stand for `to`: every mention of `from` means `to`.
+    pub fn set_alias(&mut self, from: Reg, to: Reg) {
+        if from != to {
+            self.vregs[from.vreg().vreg()].1 = Some(to.vreg().vreg() as u32);
+        }
+    }
+
+    /// The register `r` stands for once aliases are followed.
+    fn resolve(&self, mut r: usize) -> usize {
+        // Aliases form chains without cycles (each value's register is set once); the
+        // bound only guards against a misuse looping forever.
+        for _ in 0..self.vregs.len() {
+            match self.vregs[r].1 {
+                Some(to) => r = to as usize,
+                None => break,
+            }
+        }
         r
     }
 
     /// Declares `n` blocks (numbered in the order they will be emitted); returns the
     /// first's index.
     pub fn declare_blocks(&mut self, n: usize) -> usize {
-        let first = self.vcode.blocks.len();
-        self.vcode.blocks.resize(first + n, BlockData::default());
+        let first = self.blocks.len();
+        self.blocks.resize(first + n, BlockData::default());
+        self.block_insts.resize_with(first + n, Vec::new);
         first
     }
 
-    /// Starts block `b`: the instructions pushed next belong to it.
-    ///
-    /// # Panics
-    /// If blocks are not started in order.
+    /// Starts block `b` with parameters `params` (closing the open one): the instructions
+    /// pushed next belong to it.
     pub fn start_block(&mut self, b: usize, params: &[Reg]) {
-        if let Some(open) = self.open {
-            assert!(b > open, "blocks must be built in order");
-        }
-        self.finish_block();
+        self.close_block();
         self.open = Some(b);
-        let start = self.vcode.insts.len() as u32;
-        let data = &mut self.vcode.blocks[b];
-        data.insts = (start, start);
-        data.params = params.iter().map(|r| r.vreg()).collect();
+        self.blocks[b].params = params.iter().map(|r| r.vreg()).collect();
     }
 
-    fn finish_block(&mut self) {
-        if let Some(b) = self.open {
-            self.vcode.blocks[b].insts.1 = self.vcode.insts.len() as u32;
+    fn close_block(&mut self) {
+        self.end_group();
+        if let Some(b) = self.open.take() {
+            let mut insts = core::mem::take(&mut self.reversed);
+            insts.reverse();
+            self.block_insts[b] = insts;
+            self.group_places
+                .resize(self.group_id as usize, (u32::MAX, u32::MAX));
+            for (pos, g) in self.open_groups.drain(..).rev().enumerate() {
+                self.group_places[g as usize] = (b as u32, pos as u32);
+            }
         }
+    }
+
+    /// Ends the open group: the instructions pushed since the last group come before
+    /// those of the groups already ended in this block.
+    pub fn end_group(&mut self) {
+        self.reversed.extend(self.group.drain(..).rev());
+        self.open_groups.push(self.group_id);
+        self.group_id += 1;
     }
 
     /// Notes that a call passes `bytes` of arguments on the stack; the frame reserves
     /// the largest such area below its spill slots.
     pub fn note_outgoing_args(&mut self, bytes: u32) {
-        self.vcode.outgoing_args_bytes = self.vcode.outgoing_args_bytes.max(bytes);
+        self.outgoing_args_bytes = self.outgoing_args_bytes.max(bytes);
     }
 
-    /// Appends an instruction to the open block.
+    /// Appends an instruction to the open group.
     pub fn push(&mut self, inst: I) {
-        let mut c = OperandCollector::default();
-        inst.get_operands(&mut c);
-        let start = self.vcode.operands.len() as u32;
-        self.vcode.operands.extend(c.operands);
-        self.vcode
-            .operand_ranges
-            .push((start, self.vcode.operands.len() as u32));
-        self.vcode.clobbers.push(c.clobbers);
-        self.vcode.insts.push(inst);
+        self.group.push(inst);
     }
 
     /// Records the edge from the open block to `succ`, passing `args` to its parameters,
     /// in the order the block's terminator names its targets.
     pub fn add_succ(&mut self, succ: usize, args: &[Reg]) {
         let b = self.open.expect("a block is open");
-        self.vcode.blocks[b].succs.push(Block::new(succ));
-        self.vcode.blocks[b]
+        self.blocks[b].succs.push(Block::new(succ));
+        self.blocks[b]
             .branch_args
             .push(args.iter().map(|r| r.vreg()).collect());
-        self.vcode.blocks[succ].preds.push(Block::new(b));
     }
 
-    /// The finished VCode.
+    /// The finished VCode: blocks in order, aliases resolved, the registers in use
+    /// numbered in order of appearance.
     pub fn finish(mut self) -> VCode<I> {
-        self.finish_block();
-        self.vcode
+        self.close_block();
+        let mut vcode = VCode {
+            insts: Vec::new(),
+            operands: Vec::new(),
+            operand_ranges: Vec::new(),
+            clobbers: Vec::new(),
+            blocks: Vec::new(),
+            num_vregs: 0,
+            outgoing_args_bytes: self.outgoing_args_bytes,
+            names: Vec::new(),
+        };
+        let mut blocks = core::mem::take(&mut self.blocks);
+        let block_insts = core::mem::take(&mut self.block_insts);
+        // Everything in terms of the registers aliases stand for.
+        let canonical = |this: &Self, v: VReg| this.resolve(v.vreg());
+        let mut canon_operands: Vec<(usize, Operand)> = Vec::new();
+        for (b, insts) in block_insts.into_iter().enumerate() {
+            let start = vcode.insts.len() as u32;
+            for inst in insts {
+                let mut c = OperandCollector::default();
+                inst.get_operands(&mut c);
+                let first = canon_operands.len() as u32;
+                canon_operands.extend(
+                    c.operands
+                        .iter()
+                        .map(|&op| (canonical(&self, op.vreg()), op)),
+                );
+                vcode
+                    .operand_ranges
+                    .push((first, canon_operands.len() as u32));
+                vcode.clobbers.push(c.clobbers);
+                vcode.insts.push(inst);
+            }
+            blocks[b].insts = (start, vcode.insts.len() as u32);
+        }
+        // Numbering as a forward build would give (regalloc2's choices depend on it): the
+        // arguments, the block parameters, then every other register by the place of the
+        // group that made it, first to last.
+        const NONE: u32 = u32::MAX;
+        let mut number = alloc::vec![NONE; self.vregs.len()];
+        let mut count = 0u32;
+        let mut assign = |r: usize| {
+            if number[r] == NONE {
+                number[r] = count;
+                count += 1;
+            }
+        };
+        for v in core::mem::take(&mut self.args) {
+            assign(canonical(&self, v));
+        }
+        for data in &blocks {
+            for &v in &data.params {
+                assign(canonical(&self, v));
+            }
+        }
+        let mut rest: Vec<usize> = canon_operands.iter().map(|&(r, _)| r).collect();
+        for data in &blocks {
+            for args in &data.branch_args {
+                rest.extend(args.iter().map(|&v| canonical(&self, v)));
+            }
+        }
+        let place = |r: usize| {
+            let g = self.vregs[r].2 as usize;
+            let (b, pos) = self.group_places.get(g).copied().unwrap_or((0, 0));
+            (b, pos, r)
+        };
+        rest.sort_unstable_by_key(|&r| place(r));
+        rest.into_iter().for_each(&mut assign);
+        let new = |this: &Self, r: usize| VReg::new(number[r] as usize, this.vregs[r].0);
+        vcode.operands = canon_operands
+            .into_iter()
+            .map(|(r, op)| Operand::new(new(&self, r), op.constraint(), op.kind(), op.pos()))
+            .collect();
+        for data in &mut blocks {
+            data.params = data
+                .params
+                .iter()
+                .map(|&v| new(&self, canonical(&self, v)))
+                .collect();
+            for args in &mut data.branch_args {
+                *args = args
+                    .iter()
+                    .map(|&v| new(&self, canonical(&self, v)))
+                    .collect();
+            }
+        }
+        // Predecessors in block order.
+        for b in 0..blocks.len() {
+            for s in blocks[b].succs.clone() {
+                blocks[s.index()].preds.push(Block::new(b));
+            }
+        }
+        vcode.blocks = blocks;
+        vcode.num_vregs = count as usize;
+        vcode.names = (0..self.vregs.len())
+            .map(|v| number[self.resolve(v)])
+            .collect();
+        vcode
     }
 }
 
@@ -229,16 +375,44 @@ impl<I: MachInst> VCode<I> {
         for (b, data) in self.blocks.iter().enumerate() {
             let _ = writeln!(out, "block{b}({}):", list(&data.params));
             for i in self.block_range(b) {
-                let _ = writeln!(
-                    out,
-                    "  {}",
-                    name_pregs::<I>(alloc::format!("{:?}", self.insts[i]))
-                );
+                let text = self.rename_vregs(&alloc::format!("{:?}", self.insts[i]));
+                let _ = writeln!(out, "  {}", name_pregs::<I>(text));
             }
             for (succ, args) in data.succs.iter().zip(&data.branch_args) {
                 let _ = writeln!(out, "  ; -> block{}({})", succ.index(), list(args));
             }
         }
+        out
+    }
+
+    /// `text` (an instruction's `Debug` form, naming the registers the builder handed
+    /// out, `v12`) with each virtual register named by its number here.
+    fn rename_vregs(&self, text: &str) -> alloc::string::String {
+        let mut out = alloc::string::String::with_capacity(text.len());
+        let bytes = text.as_bytes();
+        // `copied` is where the text not yet copied starts; names are ASCII, so every
+        // cut falls on a character boundary.
+        let (mut i, mut copied) = (0, 0);
+        while i < bytes.len() {
+            let starts_name = bytes[i] == b'v'
+                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if !starts_name {
+                i += 1;
+                continue;
+            }
+            let end = (i + 1..bytes.len())
+                .find(|&j| !bytes[j].is_ascii_digit())
+                .unwrap_or(bytes.len());
+            let n: usize = text[i + 1..end].parse().unwrap_or(usize::MAX);
+            if let Some(&m) = self.names.get(n).filter(|&&m| m != u32::MAX) {
+                out.push_str(&text[copied..i]);
+                out.push_str(&alloc::format!("v{m}"));
+                copied = end;
+            }
+            i = end;
+        }
+        out.push_str(&text[copied..]);
         out
     }
 

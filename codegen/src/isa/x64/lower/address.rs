@@ -4,9 +4,8 @@ use super::*;
 
 /// How the address `addr + offset` of a load or store becomes a memory operand: the
 /// computation of `addr` is folded into the operand when it is a stack slot's address or
-/// an `iadd` (of a constant, or of two registers). Both lowering and
-/// [`LowerBackend::absorbed_operands`] use this one decision, so an address folded away
-/// is never needed in a register.
+/// an `iadd` (of a constant, or of two registers). What is folded is read from the IR,
+/// not from registers, so it is not lowered unless something else needs it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(super) enum AddrPlan {
     /// `disp(base)`.
@@ -14,8 +13,7 @@ pub(super) enum AddrPlan {
     /// `disp(base, index << shift)`; `inner` is the `iadd` of base and index when the
     /// address was `iadd(iadd(base, index), disp)` and the inner sum is folded away too.
     /// An `iadd` of a value shifted left by 1 to 3 that lowering would turn into a `lea`
-    /// (see `scaled_add`) is folded with the shift as the scale, since its
-    /// `absorbed_operands` already let the shift go unlowered.
+    /// (see `scaled_add`) is folded with the shift as the scale.
     RegReg {
         base: Value,
         index: Value,
@@ -119,7 +117,7 @@ pub(super) fn plan_addr(
 /// # Errors
 /// A value of the address without a register (see [`Lower::value_reg`]).
 pub(super) fn amode(
-    ctx: &Lower<'_, MInst>,
+    ctx: &mut Lower<'_, MInst>,
     addr: Value,
     offset: i32,
 ) -> Result<Addr, CodegenError> {

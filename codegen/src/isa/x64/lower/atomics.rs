@@ -141,7 +141,7 @@ fn lower_atomic128(
             feature: alloc::format!("`{}.i128` on x86_64 without has_cmpxchg16b", data.opcode()),
         });
     }
-    let pair = |ctx: &Lower<'_, MInst>, v: Value| -> Result<(Reg, Reg), CodegenError> {
+    let pair = |ctx: &mut Lower<'_, MInst>, v: Value| -> Result<(Reg, Reg), CodegenError> {
         let regs = ctx.value_regs(v)?;
         Ok((regs.regs()[0], regs.regs()[1]))
     };

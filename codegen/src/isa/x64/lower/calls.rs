@@ -55,9 +55,12 @@ pub(super) fn call_args(
     }
     if let Some(p) = abi.ret_area_ptr {
         let addr = if tail {
-            ctx.ret_area_ptr.ok_or_else(|| CodegenError::Unsupported {
-                feature: "a tail call needing a return area from a function without one".into(),
-            })?
+            if SigAbi::new(&ctx.func.signature)?.ret_area_ptr.is_none() {
+                return Err(CodegenError::Unsupported {
+                    feature: "a tail call needing a return area from a function without one".into(),
+                });
+            }
+            ctx.ret_area_ptr()
         } else {
             let offset = ret_area_offset(abi);
             ctx.vcode.note_outgoing_args(offset + abi.ret_area_bytes);

@@ -56,7 +56,9 @@ impl generated::Context for IsleCtx<'_, '_> {
             | Opcode::Iconst
             | Opcode::Uload8
             | Opcode::Uload16 => true,
-            Opcode::Load => self.lower.sunk_load(v).is_none(),
+            // A load used only here is not merged anywhere else: lowered on its own, it
+            // zero-extends.
+            Opcode::Load => true,
             _ => false,
         };
         if !zeroes_upper {
@@ -75,8 +77,17 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
-    fn sunk_load(&mut self, v: Value) -> Option<crate::ir::Inst> {
-        self.lower.sunk_load(v)
+    fn sinkable_load(&mut self, v: Value) -> Option<crate::ir::Inst> {
+        // The memory forms take a little-endian load of 32 or 64 bits (integers) or of a
+        // float.
+        let load = self.lower.sinkable_load(v)?;
+        let ty = self.lower.func.dfg.value_type(v);
+        let InstructionData::Load { flags, .. } = self.lower.func.dfg.insts[load] else {
+            return None;
+        };
+        let little =
+            flags.endianness(crate::ir::Endianness::Little) == crate::ir::Endianness::Little;
+        (little && matches!(ty, Type::I32 | Type::I64 | Type::F32 | Type::F64)).then_some(load)
     }
 
     fn x64_alu_mem(&mut self, op: AluOp, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
@@ -84,11 +95,12 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn x64_xmm_mem(&mut self, op: XmmOp, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        self.lower.sink_inst(load);
         let (flags, addr, offset) = match self.lower.func.dfg.insts[load] {
             InstructionData::Load {
                 flags, arg, offset, ..
             } => (flags, arg, offset.bytes()),
-            _ => unreachable!("can_sink_load accepts plain loads only"),
+            _ => unreachable!("sinkable_load finds plain loads only"),
         };
         let addr = self.mem_operand(addr, offset);
         self.xmm_rm(op, ty, x, XmmMem::Mem(addr), flags.trap_code())

@@ -230,11 +230,12 @@ impl IsleCtx<'_, '_> {
     }
 
     fn alu_mem(&mut self, op: Option<AluOp>, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
+        self.lower.sink_inst(load);
         let (flags, addr, offset) = match self.lower.func.dfg.insts[load] {
             InstructionData::Load {
                 flags, arg, offset, ..
             } => (flags, arg, offset.bytes()),
-            _ => unreachable!("can_sink_load accepts plain loads only"),
+            _ => unreachable!("sinkable_load finds plain loads only"),
         };
         let addr = self.mem_operand(addr, offset);
         let dst = self.tmp();
@@ -774,7 +775,7 @@ fn imm32_for(ty: Type, bits: u64) -> Option<i32> {
 }
 
 /// The registers of `values`, flattened (two for each `i128`).
-fn flat_regs(ctx: &Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, CodegenError> {
+fn flat_regs(ctx: &mut Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, CodegenError> {
     let mut out = Vec::new();
     for &v in values {
         out.extend_from_slice(ctx.value_regs(v)?.regs());
@@ -955,9 +956,7 @@ impl LowerBackend for X64Lower {
         let mut args = Vec::new();
         let mut loads = Vec::new();
         if let Some(p) = abi.ret_area_ptr {
-            let r = ctx.vcode.alloc_vreg(RegClass::Int);
-            args.push((Writable::from_reg(r), p));
-            ctx.ret_area_ptr = Some(r);
+            args.push((Writable::from_reg(ctx.ret_area_ptr()), p));
         }
         // Whether each parameter part is used: unused stack arguments are not loaded.
         let used: Vec<bool> = match ctx.func.layout.entry_block() {
@@ -972,7 +971,7 @@ impl LowerBackend for X64Lower {
                     } else {
                         1
                     };
-                    core::iter::repeat_n(ctx.use_count(v) > 0, parts)
+                    core::iter::repeat_n(ctx.is_used(v), parts)
                 })
                 .collect(),
             None => Vec::new(),
@@ -988,14 +987,6 @@ impl LowerBackend for X64Lower {
                 }),
             }
         }
-        if let Some(i) = abi.sret {
-            // The register of the `sret` parameter: count the parts before it.
-            let part: usize = ctx.func.signature.params[..i]
-                .iter()
-                .map(|p| if p.value_type == Type::I128 { 2 } else { 1 })
-                .sum();
-            ctx.sret = params.get(part).copied();
-        }
         ctx.vcode.push(MInst::Args { args });
         for l in loads {
             ctx.vcode.push(l);
@@ -1010,7 +1001,6 @@ impl LowerBackend for X64Lower {
     ) -> Result<(), CodegenError> {
         if lower_call_like(ctx, inst, self.tls_model, self.pic)?
             || lower_atomic(ctx, inst, self.flags.has_cmpxchg16b)?
-            || fused_into_branch(ctx, inst)
         {
             return Ok(());
         }
@@ -1116,8 +1106,15 @@ impl LowerBackend for X64Lower {
             InstructionData::Brif { arg, .. } => {
                 let ty = ctx.func.dfg.value_type(arg);
                 check_int(ty)?;
-                // A loaded condition: compare the memory with zero.
-                if let Some(load) = ctx.sunk_load(arg) {
+                // A loaded condition (a little-endian load merged here): compare the memory
+                // with zero.
+                let load = ctx.sinkable_load(arg).filter(|&l| {
+                    matches!(ctx.func.dfg.insts[l], InstructionData::Load { flags, .. }
+                        if flags.endianness(crate::ir::Endianness::Little)
+                            == crate::ir::Endianness::Little)
+                });
+                if let Some(load) = load {
+                    ctx.sink_inst(load);
                     let InstructionData::Load {
                         flags,
                         arg: p,
@@ -1125,7 +1122,7 @@ impl LowerBackend for X64Lower {
                         ..
                     } = ctx.func.dfg.insts[load]
                     else {
-                        unreachable!("can_sink_load accepts plain loads only");
+                        unreachable!("sinkable_load finds plain loads only");
                     };
                     let addr = amode(ctx, p, offset.bytes())?;
                     ctx.vcode.push(MInst::CmpZeroMemBranch {
@@ -1153,8 +1150,7 @@ impl LowerBackend for X64Lower {
                     let imm = |v: Value| {
                         iconst_of(&ctx.func.dfg, v).and_then(|k| imm32_for(bty, k as u64))
                     };
-                    // The same operand as `absorbed_operands` takes as the immediate: the
-                    // left one first.
+                    // A constant operand is the immediate, the left one first.
                     let (a, b) = match (imm(a), imm(b)) {
                         (Some(k), _) => (ctx.value_reg(b)?, RegOrImm::Imm(k)),
                         (None, Some(k)) => (ctx.value_reg(a)?, RegOrImm::Imm(k)),
@@ -1223,7 +1219,7 @@ impl LowerBackend for X64Lower {
                     match *loc {
                         ArgLoc::Reg(p) => rets.push((r, p)),
                         ArgLoc::Stack(disp) => {
-                            let base = ctx.ret_area_ptr.expect("lower_args defined it");
+                            let base = ctx.ret_area_ptr();
                             let (disp, trap) = (disp as i32, None);
                             let addr = Addr::Reg { base, disp };
                             ctx.vcode.push(match move_kind(ty) {
@@ -1245,7 +1241,10 @@ impl LowerBackend for X64Lower {
                 }
                 // System V: a function with an `sret` parameter returns its value in rax.
                 let rax = Gpr::RAX.preg();
-                if let Some(sret) = ctx.sret.filter(|_| rets.iter().all(|&(_, p)| p != rax)) {
+                if let Some(i) = abi.sret.filter(|_| rets.iter().all(|&(_, p)| p != rax)) {
+                    let entry = ctx.func.layout.entry_block().expect("a function has one");
+                    let sret = ctx.func.dfg.block_params(entry)[i];
+                    let sret = ctx.value_reg(sret)?;
                     rets.push((sret, rax));
                 }
                 ctx.vcode.push(MInst::Rets { rets });
@@ -1344,200 +1343,6 @@ impl LowerBackend for X64Lower {
                 Ok(())
             }
             _ => Err(unsupported(ctx, inst)),
-        }
-    }
-
-    fn can_sink_load(
-        &self,
-        func: &crate::ir::FunctionStencil,
-        user: crate::ir::Inst,
-        load: crate::ir::Inst,
-    ) -> bool {
-        // The memory forms of add, sub, and, or, xor and imul at 32 and 64 bits, for a
-        // plain little-endian load of the operation's type whose other operand is in a
-        // register (a constant takes the immediate form instead).
-        let dfg = &func.dfg;
-        let InstructionData::Load {
-            opcode: Opcode::Load,
-            flags,
-            ..
-        } = dfg.insts[load]
-        else {
-            return false;
-        };
-        // A branch on the loaded value compares the memory with zero.
-        if let InstructionData::Brif { arg, .. } = dfg.insts[user] {
-            let loaded = dfg.first_result(load);
-            return dfg.resolve_aliases(arg) == loaded
-                && int_le64(dfg.value_type(loaded))
-                && flags.endianness(crate::ir::Endianness::Little)
-                    == crate::ir::Endianness::Little;
-        }
-        let InstructionData::Binary { opcode, args } = dfg.insts[user] else {
-            return false;
-        };
-        // Float arithmetic reads its second operand from memory (see lower.isle).
-        if matches!(
-            opcode,
-            Opcode::Fadd | Opcode::Fsub | Opcode::Fmul | Opcode::Fdiv
-        ) {
-            let loaded = dfg.first_result(load);
-            let [a, b] = args.map(|v| dfg.resolve_aliases(v));
-            let ty = dfg.value_type(loaded);
-            return b == loaded
-                && a != loaded
-                && f32_or_f64(ty)
-                && dfg.value_type(dfg.first_result(user)) == ty
-                && flags.endianness(crate::ir::Endianness::Little)
-                    == crate::ir::Endianness::Little;
-        }
-        // An addition of a shifted value is a `lea` (see `scaled_add`), with no memory
-        // operand.
-        if scaled_add(dfg, user, None).is_some() {
-            return false;
-        }
-        let commutative = match opcode {
-            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Imul => true,
-            Opcode::Isub => false,
-            _ => return false,
-        };
-        let ty = dfg.value_type(dfg.first_result(user));
-        let loaded = dfg.first_result(load);
-        let [a, b] = args.map(|v| dfg.resolve_aliases(v));
-        let other = match (a == loaded, b == loaded) {
-            (false, true) => a,
-            (true, false) if commutative => b,
-            _ => return false,
-        };
-        (ty == Type::I32 || ty == Type::I64)
-            && dfg.value_type(loaded) == ty
-            && flags.endianness(crate::ir::Endianness::Little) == crate::ir::Endianness::Little
-            && iconst_of(dfg, other).is_none()
-    }
-
-    fn absorbed_operands(
-        &self,
-        func: &crate::ir::FunctionStencil,
-        inst: crate::ir::Inst,
-        uses: &SecondaryMap<Value, u32>,
-    ) -> Vec<Value> {
-        let dfg = &func.dfg;
-        // An address folded into the memory operand of a load or store.
-        let mem = match dfg.insts[inst] {
-            InstructionData::Load { arg, offset, .. } => Some((arg, offset.bytes())),
-            InstructionData::Store {
-                args: [_, addr],
-                offset,
-                ..
-            } => Some((addr, offset.bytes())),
-            _ => None,
-        };
-        if let Some((addr, offset)) = mem {
-            return match plan_addr(func, uses, addr, offset) {
-                AddrPlan::Reg { base, .. } if base == dfg.resolve_aliases(addr) => Vec::new(),
-                AddrPlan::RegReg {
-                    inner: Some(inner), ..
-                } => alloc::vec![addr, inner],
-                _ => alloc::vec![addr],
-            };
-        }
-        // A branch on a comparison (through extensions) compares itself, even when the
-        // comparison is in another block: the 0/1 value is not needed if nothing else
-        // uses it (see the `Brif` lowering; an `i128` condition is tested as a pair).
-        if let InstructionData::Brif { arg, .. } = dfg.insts[inst] {
-            if dfg.value_type(arg) == Type::I128 {
-                return Vec::new();
-            }
-            return branch_absorbs(dfg, uses, arg);
-        }
-        // A select on a comparison compares itself (see `select_cmp` in
-        // lower.isle), for integer results of at most 64 bits.
-        if let InstructionData::Ternary {
-            opcode: Opcode::Select,
-            args: [c, _, _],
-        } = dfg.insts[inst]
-        {
-            let result_ty = dfg.value_type(dfg.first_result(inst));
-            if int_le64(result_ty) && select_cond(dfg, c).is_some() {
-                return select_absorbs(dfg, uses, c);
-            }
-            return Vec::new();
-        }
-        // Integer comparisons with a constant take it as an immediate.
-        if let InstructionData::IntCompare {
-            opcode: Opcode::Icmp,
-            cond,
-            args: [a, b],
-        } = dfg.insts[inst]
-        {
-            if !int_le64(dfg.value_type(a)) {
-                return Vec::new();
-            }
-            return plan_icmp(dfg, cond, a, b).absorbed.into_iter().collect();
-        }
-        // Mirrors the immediate-form rules of lower.isle (same opcodes, operand order and
-        // priorities).
-        let InstructionData::Binary {
-            opcode,
-            args: [a, b],
-        } = dfg.insts[inst]
-        else {
-            return Vec::new();
-        };
-        let Some(&result) = dfg.inst_results(inst).first() else {
-            return Vec::new();
-        };
-        let ty = dfg.value_type(result);
-        // A shift by 1 to 3 added to a value is the scaled index of a `lea`.
-        if let Some((_, _, _, shl)) = scaled_add(dfg, inst, Some(uses)) {
-            return alloc::vec![shl];
-        }
-        // A float constant as the second operand of arithmetic comes from the pool.
-        if matches!(
-            opcode,
-            Opcode::Fadd | Opcode::Fsub | Opcode::Fmul | Opcode::Fdiv
-        ) && f32_or_f64(ty)
-            && float_const_bits(dfg, b).is_some()
-        {
-            return alloc::vec![b];
-        }
-        if !int_le64(ty) {
-            return Vec::new();
-        }
-        let iconst = |v: Value| match dfg
-            .value_def(dfg.resolve_aliases(v))
-            .inst()
-            .map(|i| dfg.insts[i])
-        {
-            Some(InstructionData::UnaryImm {
-                opcode: Opcode::Iconst,
-                imm,
-            }) => Some(imm.bits()),
-            _ => None,
-        };
-        let simm32 = |v: Value| iconst(v).is_some_and(|k| imm32_for(ty, k as u64).is_some());
-        match opcode {
-            Opcode::Iadd | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Imul
-                if simm32(a) =>
-            {
-                alloc::vec![a]
-            }
-            Opcode::Iadd
-            | Opcode::Band
-            | Opcode::Bor
-            | Opcode::Bxor
-            | Opcode::Isub
-            | Opcode::Imul
-                if simm32(b) =>
-            {
-                alloc::vec![b]
-            }
-            Opcode::Ishl | Opcode::Ushr | Opcode::Sshr | Opcode::Rotl | Opcode::Rotr
-                if iconst(b).is_some() =>
-            {
-                alloc::vec![b]
-            }
-            _ => Vec::new(),
         }
     }
 
