@@ -3,7 +3,9 @@
 //! each ISA's `.isle` files (under `src/isa/<isa>/`) into `OUT_DIR/isle_<isa>.rs`.
 //!
 //! It also generates the `InstBuilder` methods from the opcode table
-//! (`OUT_DIR/inst_builder.rs`, see `meta/inst_builder.rs`).
+//! (`OUT_DIR/inst_builder.rs`, see `meta/inst_builder.rs`) and the opcode extractors of
+//! the lowering prelude (`OUT_DIR/prelude_opcodes.isle`, see `meta/isle_opcodes.rs`),
+//! which every ISA's program includes.
 //!
 //! Cargo re-runs this only when an `.isle` file changes (or one is added or removed).
 //! `GANTRY_ISLE_DUMP=DIR` also copies the generated Rust to `DIR` for reading.
@@ -12,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "meta/inst_builder.rs"]
 mod inst_builder;
+#[path = "meta/isle_opcodes.rs"]
+mod isle_opcodes;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     println!("cargo:rerun-if-changed={}", dir.display());
@@ -71,6 +75,7 @@ fn main() {
     let opcodes = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ir/opcodes.rs");
     println!("cargo:rerun-if-changed={}", opcodes.display());
     println!("cargo:rerun-if-changed=meta/inst_builder.rs");
+    println!("cargo:rerun-if-changed=meta/isle_opcodes.rs");
     let table = std::fs::read_to_string(&opcodes).expect("opcodes.rs is readable");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(
@@ -97,10 +102,14 @@ fn main() {
         .cloned()
         .collect();
     compile(&shared, "isle_prelude.rs");
+    // The opcode extractors every ISA's rules use, generated from the opcode table.
+    let opcodes_isle = out_dir.join("prelude_opcodes.isle");
+    std::fs::write(&opcodes_isle, isle_opcodes::generate(&table)).expect("OUT_DIR is writable");
     let isa_dir = src.join("isa");
     for isa in ISAS {
         let dir = isa_dir.join(isa);
         let mut program = preludes.clone();
+        program.push(opcodes_isle.clone());
         program.extend(all.iter().filter(|p| p.starts_with(&dir)).cloned());
         compile(&program, &format!("isle_{isa}.rs"));
     }

@@ -5,17 +5,20 @@
 //! takes them from a signature.
 
 /// One row of the table.
-struct Row {
+pub struct Row {
     doc: Vec<String>,
-    variant: String,
-    name: String,
-    format: String,
+    /// The `Opcode` variant.
+    pub variant: String,
+    /// The CLIF name.
+    pub name: String,
+    /// The instruction format.
+    pub format: String,
     suffix_typed: bool,
     results: usize,
 }
 
 /// The rows of the `define_opcodes!` invocation in `source`.
-fn rows(source: &str) -> Vec<Row> {
+pub fn rows(source: &str) -> Vec<Row> {
     let start = source
         .find("define_opcodes! {\n")
         .expect("the opcode table is in opcodes.rs");

@@ -1358,7 +1358,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
-    fn bitcast_arg(&mut self, inst: crate::ir::Inst) -> Option<Value> {
+    fn load_no_offset_arg(&mut self, inst: crate::ir::Inst) -> Option<Value> {
         match self.lower.func.dfg.insts[inst] {
             InstructionData::LoadNoOffset { arg, .. } => Some(arg),
             _ => None,
