@@ -8,6 +8,7 @@
 pub mod abi;
 pub mod inst;
 pub mod lower;
+pub mod unwind;
 
 use crate::ir::FunctionStencil;
 use crate::isa::TargetIsa;
@@ -159,7 +160,7 @@ impl TargetIsa for X64Isa {
     }
 
     fn unwind_cie(&self) -> Option<crate::machinst::unwind::CieInfo> {
-        Some(inst::frame::cie())
+        Some(unwind::cie())
     }
 
     fn endianness(&self) -> crate::ir::Endianness {

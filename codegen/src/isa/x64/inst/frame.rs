@@ -8,8 +8,9 @@ use super::encode::{
 };
 use super::regs::{Gpr, Xmm};
 use crate::ir::TrapCode;
+use crate::isa::x64::unwind::dwarf_reg;
 use crate::machinst::buffer::MachBuffer;
-use crate::machinst::unwind::{CieInfo, UnwindInfo, UnwindOp};
+use crate::machinst::unwind::{UnwindInfo, UnwindOp};
 use alloc::vec::Vec;
 
 /// The frame of a function: what the prologue saves and allocates.
@@ -278,32 +279,6 @@ pub fn prologue(buf: &mut MachBuffer<Rel32>, frame: &Frame) -> UnwindInfo {
     }
     buf.put_data(&b);
     UnwindInfo { ops }
-}
-
-/// The DWARF register number of `g` (System V AMD64 ABI, figure 3.36).
-pub fn dwarf_reg(g: Gpr) -> u16 {
-    const NUMBERS: [u16; 16] = [0, 2, 1, 3, 7, 6, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15];
-    NUMBERS[g.enc() as usize]
-}
-
-/// The unwind rules on entry to any x86-64 function: CFA = `rsp + 8`, the return
-/// address (column 16) at CFA - 8.
-pub fn cie() -> CieInfo {
-    CieInfo {
-        return_address_register: 16,
-        code_alignment: 1,
-        data_alignment: -8,
-        initial: alloc::vec![
-            UnwindOp::DefCfa {
-                reg: dwarf_reg(Gpr::RSP),
-                offset: 8
-            },
-            UnwindOp::SaveReg {
-                reg: 16,
-                offset: -8
-            },
-        ],
-    }
 }
 
 /// `mov disp(%base), %dst` (64-bit, 8B /r).

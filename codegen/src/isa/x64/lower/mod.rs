@@ -24,7 +24,7 @@ mod address;
 mod atomics;
 mod calls;
 mod compare;
-mod isle_ctx;
+mod isle;
 
 use address::*;
 use atomics::*;
