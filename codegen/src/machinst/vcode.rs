@@ -252,21 +252,26 @@ impl<I: MachInst> VCodeBuilder<I> {
         let block_insts = core::mem::take(&mut self.block_insts);
         // Everything in terms of the registers aliases stand for.
         let canonical = |this: &Self, v: VReg| this.resolve(v.vreg());
-        let mut canon_operands: Vec<(usize, Operand)> = Vec::new();
+        // Operands naming canonical registers by their index here (renumbered below).
+        let mut c = OperandCollector::default();
+        let total: usize = block_insts.iter().map(Vec::len).sum();
+        vcode.insts.reserve(total);
         for (b, insts) in block_insts.into_iter().enumerate() {
             let start = vcode.insts.len() as u32;
             for inst in insts {
-                let mut c = OperandCollector::default();
+                c.operands.clear();
+                c.clobbers = PRegSet::empty();
                 inst.get_operands(&mut c);
-                let first = canon_operands.len() as u32;
-                canon_operands.extend(
-                    c.operands
-                        .iter()
-                        .map(|&op| (canonical(&self, op.vreg()), op)),
-                );
+                let first = vcode.operands.len() as u32;
+                for op in &c.operands {
+                    let v = VReg::new(canonical(&self, op.vreg()), op.class());
+                    vcode
+                        .operands
+                        .push(Operand::new(v, op.constraint(), op.kind(), op.pos()));
+                }
                 vcode
                     .operand_ranges
-                    .push((first, canon_operands.len() as u32));
+                    .push((first, vcode.operands.len() as u32));
                 vcode.clobbers.push(c.clobbers);
                 vcode.insts.push(inst);
             }
@@ -292,24 +297,37 @@ impl<I: MachInst> VCodeBuilder<I> {
                 assign(canonical(&self, v));
             }
         }
-        let mut rest: Vec<usize> = canon_operands.iter().map(|&(r, _)| r).collect();
+        // Each register once (a register is mentioned by its definition and every use).
+        let mut seen = alloc::vec![false; self.vregs.len()];
+        let mut rest: Vec<usize> = Vec::new();
+        let mut note = |r: usize| {
+            if !seen[r] {
+                seen[r] = true;
+                rest.push(r);
+            }
+        };
+        vcode.operands.iter().for_each(|op| note(op.vreg().vreg()));
         for data in &blocks {
             for args in &data.branch_args {
-                rest.extend(args.iter().map(|&v| canonical(&self, v)));
+                args.iter().for_each(|&v| note(canonical(&self, v)));
             }
         }
-        let place = |r: usize| {
-            let g = self.vregs[r].2 as usize;
-            let (b, pos) = self.group_places.get(g).copied().unwrap_or((0, 0));
-            (b, pos, r)
-        };
-        rest.sort_unstable_by_key(|&r| place(r));
-        rest.into_iter().for_each(&mut assign);
-        let new = |this: &Self, r: usize| VReg::new(number[r] as usize, this.vregs[r].0);
-        vcode.operands = canon_operands
+        // Sorted by (block, position of the group in it, creation order).
+        let mut keyed: Vec<(u64, usize)> = rest
             .into_iter()
-            .map(|(r, op)| Operand::new(new(&self, r), op.constraint(), op.kind(), op.pos()))
+            .map(|r| {
+                let g = self.vregs[r].2 as usize;
+                let (b, pos) = self.group_places.get(g).copied().unwrap_or((0, 0));
+                ((u64::from(b) << 32) | u64::from(pos), r)
+            })
             .collect();
+        keyed.sort_unstable();
+        keyed.into_iter().for_each(|(_, r)| assign(r));
+        let new = |this: &Self, r: usize| VReg::new(number[r] as usize, this.vregs[r].0);
+        for op in &mut vcode.operands {
+            let v = new(&self, op.vreg().vreg());
+            *op = Operand::new(v, op.constraint(), op.kind(), op.pos());
+        }
         for data in &mut blocks {
             data.params = data
                 .params
