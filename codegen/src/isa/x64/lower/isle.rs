@@ -77,6 +77,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn single_use(&mut self, v: Value) -> Option<Value> {
+        (self.lower.use_count(v) == 1).then_some(v)
+    }
+
     fn sinkable_load(&mut self, v: Value) -> Option<crate::ir::Inst> {
         // The memory forms take a little-endian load of 32 or 64 bits (integers) or of a
         // float.
