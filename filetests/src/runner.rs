@@ -194,26 +194,11 @@ fn run_text(
                 let bless = options.bless.then_some((path, text));
                 compile_on_targets(&file, &targets, &flags, precise, bless, skipped, cases)
             }
-            "optimize" => match crate::subtest::optimize(&file, &flags) {
-                Ok(()) => {
-                    cases.passed += functions;
-                    Ok(1)
-                }
-                Err(e) => {
-                    cases.failed += 1;
-                    Err(format!("test optimize: {e}"))
-                }
-            },
-            _ if SUBTESTS.contains(&kind) => match subtest::run(kind, &file, verifier_flags) {
-                Ok(()) => {
-                    cases.passed += functions;
-                    Ok(1)
-                }
-                Err(e) => {
-                    cases.failed += 1;
-                    Err(format!("test {kind}: {e}"))
-                }
-            },
+            "optimize" => whole_file(kind, functions, cases, subtest::optimize(&file, &flags)),
+            _ if SUBTESTS.contains(&kind) => {
+                let result = subtest::run(kind, &file, verifier_flags);
+                whole_file(kind, functions, cases, result)
+            }
             _ => match NOT_YET.iter().find(|(k, _)| *k == kind) {
                 Some((_, why)) => {
                     skipped.push(format!("`test {kind}` is not run by Gantry yet: it {why}"));
@@ -243,6 +228,26 @@ fn run_text(
         FileOutcome::Skipped(skipped.join("; "))
     } else {
         FileOutcome::Passed
+    }
+}
+
+/// Counts the outcome of a test kind run on the whole file at once: every function passed
+/// (one target ran), or one failure.
+fn whole_file(
+    kind: &str,
+    functions: usize,
+    cases: &mut Cases,
+    result: Result<(), String>,
+) -> Result<usize, String> {
+    match result {
+        Ok(()) => {
+            cases.passed += functions;
+            Ok(1)
+        }
+        Err(e) => {
+            cases.failed += 1;
+            Err(format!("test {kind}: {e}"))
+        }
     }
 }
 

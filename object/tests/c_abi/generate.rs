@@ -359,6 +359,28 @@ fn c_value(v: &Val, off: usize, widened: bool) -> Option<String> {
     Some(format!("(int)*(const {narrow} *)(a + {off})"))
 }
 
+/// A C statement that reports case `n`'s value `what` number `i` if `got` (an lvalue)
+/// differs from what is expected: the `int` expression `widened` for an extended narrow
+/// integer, else the `size` bytes at offset `off` of the case's values `a`.
+fn c_check(
+    n: usize,
+    what: &str,
+    i: usize,
+    got: &str,
+    widened: Option<String>,
+    off: usize,
+    size: &str,
+) -> String {
+    match widened {
+        Some(w) => format!(
+            "  {{ int w = {w}; if ({got} != w) gantry_bad({n}, \"{what}\", {i}, &{got}, &w, 4); }}\n"
+        ),
+        None => format!(
+            "  if (memcmp(&{got}, a + {off}, {size})) gantry_bad({n}, \"{what}\", {i}, &{got}, a + {off}, {size});\n"
+        ),
+    }
+}
+
 /// Declarations every generated C file starts with.
 pub const C_PRELUDE: &str = r#"#include <stdint.h>
 #include <stdio.h>
@@ -418,20 +440,17 @@ pub fn c_case(n: usize, sig: &Sig, abi: &Abi) -> String {
     let _ = writeln!(s, "  const unsigned char *a = gantry_vals + {base};");
     for (i, v) in sig.params.iter().enumerate() {
         let off = slot(n, i) - base;
-        match c_value(v, off, true) {
-            Some(want) => {
-                let _ = writeln!(
-                    s,
-                    "  {{ int w = {want}; if (p{i} != w) gantry_bad({n}, \"c arg\", {i}, &p{i}, &w, 4); }}"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    s,
-                    "  if (memcmp(&p{i}, a + {off}, sizeof p{i})) gantry_bad({n}, \"c arg\", {i}, &p{i}, a + {off}, sizeof p{i});"
-                );
-            }
-        }
+        let got = format!("p{i}");
+        let size = format!("sizeof p{i}");
+        s.push_str(&c_check(
+            n,
+            "c arg",
+            i,
+            &got,
+            c_value(v, off, true),
+            off,
+            &size,
+        ));
     }
     match &sig.results {
         Results::Regs(r) if r.is_empty() => {}
@@ -489,37 +508,19 @@ pub fn c_case(n: usize, sig: &Sig, abi: &Abi) -> String {
     }
     for (i, v) in sig.params.iter().enumerate() {
         let off = slot(n, i) - base;
-        let size = v.ty.bytes();
-        let _ = writeln!(
-            s,
-            "  if (memcmp(got + {off}, a + {off}, {size})) gantry_bad({n}, \"g arg\", {i}, got + {off}, a + {off}, {size});"
-        );
+        let (got, size) = (format!("got[{off}]"), v.ty.bytes().to_string());
+        s.push_str(&c_check(n, "g arg", i, &got, None, off, &size));
     }
     match &sig.results {
         Results::Regs(r) if r.is_empty() => {}
-        Results::Regs(r) if r.len() == 1 => match c_value(&r[0], res(0), true) {
-            Some(want) => {
-                let _ = writeln!(
-                    s,
-                    "  {{ int w = {want}; if (r != w) gantry_bad({n}, \"g result\", 0, &r, &w, 4); }}"
-                );
-            }
-            None => {
-                let size = r[0].ty.bytes();
-                let _ = writeln!(
-                    s,
-                    "  if (memcmp(&r, a + {0}, {size})) gantry_bad({n}, \"g result\", 0, &r, a + {0}, {size});",
-                    res(0)
-                );
-            }
-        },
+        Results::Regs(r) if r.len() == 1 => {
+            let (widened, size) = (c_value(&r[0], res(0), true), r[0].ty.bytes().to_string());
+            s.push_str(&c_check(n, "g result", 0, "r", widened, res(0), &size));
+        }
         _ => {
             for j in 0..fields.len() {
-                let _ = writeln!(
-                    s,
-                    "  if (memcmp(&r.f{j}, a + {0}, 8)) gantry_bad({n}, \"g result\", {j}, &r.f{j}, a + {0}, 8);",
-                    res(j)
-                );
+                let got = format!("r.f{j}");
+                s.push_str(&c_check(n, "g result", j, &got, None, res(j), "8"));
             }
         }
     }
@@ -539,11 +540,16 @@ pub fn c_case(n: usize, sig: &Sig, abi: &Abi) -> String {
             Results::Regs(r) => r[j].ty.bytes(),
             Results::Struct(_) => 8,
         };
-        let _ = writeln!(
-            s,
-            "  if (memcmp(got + {0}, a + {0}, {size})) gantry_bad({n}, \"c result\", {j}, got + {0}, a + {0}, {size});",
-            res(j)
-        );
+        let got = format!("got[{}]", res(j));
+        s.push_str(&c_check(
+            n,
+            "c result",
+            j,
+            &got,
+            None,
+            res(j),
+            &size.to_string(),
+        ));
     }
     let _ = writeln!(s, "}}");
     s
