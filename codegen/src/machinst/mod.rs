@@ -4,6 +4,7 @@
 //!
 //! [`lower`] drives lowering from CLIF; each ISA supplies the rules.
 
+pub mod abi;
 pub mod buffer;
 pub mod compile;
 pub mod compiled;

@@ -21,21 +21,12 @@
 //! order.
 
 use super::inst::regs::{Gpr, Xmm};
-use crate::ir::{ArgumentExtension, ArgumentPurpose, CallConv, Signature, Type};
+use crate::ir::{CallConv, Type};
 use crate::machinst::CodegenError;
+pub use crate::machinst::abi::ArgLoc;
+use crate::machinst::abi::{AbiSpec, SigLocations};
 use alloc::vec::Vec;
-use regalloc2::{PReg, PRegSet};
-
-/// Where a register-sized part of an argument or result goes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ArgLoc {
-    /// A register.
-    Reg(PReg),
-    /// For arguments: an 8-byte stack slot this many bytes above the stack pointer at the
-    /// call (so above the return address in the callee). For results: this many bytes
-    /// into the return area.
-    Stack(u32),
-}
+use regalloc2::PRegSet;
 
 /// The convention family of a signature.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -128,155 +119,70 @@ pub fn is_float(ty: Type) -> bool {
 
 /// The register-sized parts of values of `types`: `i128` is two `i64` halves.
 pub fn parts(types: &[Type]) -> Vec<Type> {
-    let mut out = Vec::with_capacity(types.len());
-    for &t in types {
-        if t == Type::I128 {
-            out.extend([Type::I64, Type::I64]);
-        } else {
-            out.push(t);
-        }
+    crate::machinst::abi::parts::<X64Abi>(types)
+}
+
+/// Where everything of one x86-64 signature goes.
+pub type SigAbi = SigLocations<X64Abi>;
+
+/// The facts of the x86-64 conventions, for [`SigLocations`].
+#[derive(Clone, Copy, Debug)]
+pub struct X64Abi;
+
+impl AbiSpec for X64Abi {
+    const ISA: &'static str = "x86_64";
+
+    fn check_conv(conv: CallConv) -> Result<(), CodegenError> {
+        Conv::of(conv).map(|_| ())
     }
-    out
-}
 
-/// The widening of each register-sized part of `params` (see [`parts`]; the halves of
-/// an `i128` are never widened).
-fn part_extensions(params: &[crate::ir::AbiParam]) -> Vec<ArgumentExtension> {
-    let mut out = Vec::with_capacity(params.len());
-    for p in params {
-        if p.value_type == Type::I128 {
-            out.extend([ArgumentExtension::None, ArgumentExtension::None]);
-        } else {
-            out.push(p.extension);
+    fn check_type(conv: CallConv, ty: Type) -> Result<(), CodegenError> {
+        let conv = Conv::of(conv)?;
+        if !(ty.is_scalar_int() || is_float(ty)) {
+            return Err(CodegenError::Unsupported {
+                feature: alloc::format!("{ty} arguments and returns on x86_64"),
+            });
         }
-    }
-    out
-}
-
-/// Where everything of one signature goes.
-#[derive(Clone, Debug)]
-pub struct SigAbi {
-    /// The convention family.
-    pub conv: Conv,
-    /// The register-sized parts of the parameters, in order (see [`parts`]).
-    pub arg_parts: Vec<Type>,
-    /// Where each parameter part goes.
-    pub args: Vec<ArgLoc>,
-    /// How each parameter part is widened by the caller (`uext`/`sext`: to 64 bits).
-    pub arg_exts: Vec<ArgumentExtension>,
-    /// The bytes of the stack-argument area, shadow space included.
-    pub stack_arg_bytes: u32,
-    /// The bytes of stack arguments the callee pops when it returns (`tail`: all of
-    /// them; the other conventions leave them to the caller).
-    pub callee_pop_bytes: u32,
-    /// The result types.
-    pub ret_types: Vec<Type>,
-    /// The register-sized parts of the results.
-    pub ret_parts: Vec<Type>,
-    /// Where each result part goes (`Stack` offsets are into the return area).
-    pub rets: Vec<ArgLoc>,
-    /// How each result part is widened by the callee (`uext`/`sext`: to 64 bits).
-    pub ret_exts: Vec<ArgumentExtension>,
-    /// The register carrying the return area's address, if the results need one.
-    pub ret_area_ptr: Option<PReg>,
-    /// The size of the return area in bytes (0 without one).
-    pub ret_area_bytes: u32,
-    /// The index of the `sret` parameter, whose value the callee also returns in `rax`.
-    pub sret: Option<usize>,
-}
-
-impl SigAbi {
-    /// Assigns the locations of `sig`'s parameters and results.
-    ///
-    /// # Errors
-    /// [`CodegenError::Unsupported`] for a convention x86-64 does not have, types other
-    /// than integers up to 128 bits and `f32`/`f64`, and `sarg` parameters.
-    pub fn new(sig: &Signature) -> Result<SigAbi, CodegenError> {
-        let conv = Conv::of(sig.call_conv)?;
-        let param_types = checked_types(&sig.params)?;
-        let ret_types = checked_types(&sig.returns)?;
-        if conv == Conv::Fastcall
-            && param_types
-                .iter()
-                .chain(&ret_types)
-                .any(|&t| t == Type::F128 || t.is_vector128())
-        {
+        if conv == Conv::Fastcall && (ty == Type::F128 || ty.is_vector128()) {
             return Err(CodegenError::Unsupported {
                 feature: "f128 and vectors with the windows_fastcall convention on x86_64".into(),
             });
         }
-        let sret = sig
-            .params
-            .iter()
-            .position(|p| p.purpose == ArgumentPurpose::StructReturn);
-        let ret_parts = parts(&ret_types);
-        let (rets, ret_area_bytes) = assign_rets(&ret_parts);
-        let needs_area = rets.iter().any(|l| matches!(l, ArgLoc::Stack(_)));
-        let arg_parts = parts(&param_types);
-        let (mut args, mut stack_arg_bytes) = match conv {
-            Conv::SystemV => assign_sysv(&param_types, needs_area),
-            Conv::Fastcall => assign_fastcall(&param_types, needs_area),
-        };
-        let callee_pops = sig.call_conv == CallConv::Tail;
-        if callee_pops {
-            // Keeps rsp 16-byte aligned at the callee of a tail call however many bytes
-            // of arguments the caller received.
-            stack_arg_bytes = stack_arg_bytes.div_ceil(16) * 16;
-        }
-        let ret_area_ptr = needs_area.then(|| match args.remove(0) {
-            ArgLoc::Reg(p) => p,
-            ArgLoc::Stack(_) => unreachable!("the hidden pointer is the first argument"),
-        });
-        Ok(SigAbi {
-            conv,
-            arg_parts,
-            args,
-            arg_exts: part_extensions(&sig.params),
-            stack_arg_bytes,
-            callee_pop_bytes: if callee_pops { stack_arg_bytes } else { 0 },
-            ret_types,
-            ret_parts,
-            rets,
-            ret_exts: part_extensions(&sig.returns),
-            ret_area_ptr,
-            ret_area_bytes: if needs_area { ret_area_bytes } else { 0 },
-            sret,
-        })
+        Ok(())
     }
 
-    /// The registers a call to this signature may overwrite, except those carrying its
-    /// results.
-    pub fn call_clobbers(&self) -> PRegSet {
-        let mut set = self.conv.clobbers();
-        for l in &self.rets {
-            if let ArgLoc::Reg(p) = l {
-                set.remove(*p);
-            }
+    fn parts(ty: Type, out: &mut Vec<Type>) {
+        if ty == Type::I128 {
+            out.extend([Type::I64, Type::I64]);
+        } else {
+            out.push(ty);
         }
-        set
     }
-}
 
-/// The value types of `params`, checked to be ones the conventions place.
-fn checked_types(params: &[crate::ir::AbiParam]) -> Result<Vec<Type>, CodegenError> {
-    params
-        .iter()
-        .map(|p| {
-            if let ArgumentPurpose::StructArgument(n) = p.purpose {
-                return Err(CodegenError::Unsupported {
-                    feature: alloc::format!("struct arguments (sarg({n})) on x86_64"),
-                });
-            }
-            let ty = p.value_type;
-            if ty.is_scalar_int() || is_float(ty) {
-                Ok(ty)
-            } else {
-                Err(CodegenError::Unsupported {
-                    feature: alloc::format!("{ty} arguments and returns on x86_64"),
-                })
-            }
-        })
-        .collect()
+    fn place_args(conv: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
+        match Conv::of(conv) {
+            Ok(Conv::Fastcall) => assign_fastcall(types, hidden),
+            _ => assign_sysv(types, hidden),
+        }
+    }
+
+    fn place_rets(_: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32) {
+        assign_rets(parts)
+    }
+
+    /// `tail` is callee-pops, so a tail call can pass a different number of stack
+    /// arguments than its caller received.
+    fn callee_pops(conv: CallConv) -> bool {
+        conv == CallConv::Tail
+    }
+
+    fn stack_align() -> u32 {
+        16
+    }
+
+    fn clobbers(conv: CallConv) -> PRegSet {
+        Conv::of(conv).map_or(PRegSet::empty(), Conv::clobbers)
+    }
 }
 
 /// System V placement of `types` (with a leading hidden pointer if `hidden`).
@@ -374,7 +280,7 @@ fn assign_rets(parts: &[Type]) -> (Vec<ArgLoc>, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::AbiParam;
+    use crate::ir::{AbiParam, Signature};
     use alloc::string::ToString;
     const I8: Type = Type::I8;
     const I32: Type = Type::I32;

@@ -1,0 +1,203 @@
+//! Calling conventions, the ISA-neutral part: from a signature to where each register-sized
+//! part of its arguments and results goes (registers, stack slots, a return area with its
+//! hidden pointer, `sret`, `uext`/`sext` widening, callee-popped stack arguments).
+//!
+//! An ISA states the facts of its conventions in an [`AbiSpec`]: which types it passes,
+//! how a type splits into register-sized parts, the placement rules of each convention,
+//! and what a call clobbers. [`SigLocations::new`] applies them the same way for every
+//! ISA.
+
+use super::CodegenError;
+use crate::ir::{ArgumentExtension, ArgumentPurpose, CallConv, Signature, Type};
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+use regalloc2::{PReg, PRegSet};
+
+/// Where a register-sized part of an argument or result goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ArgLoc {
+    /// A register.
+    Reg(PReg),
+    /// For arguments: a stack slot this many bytes above the stack pointer at the call
+    /// (so above the return address in the callee). For results: this many bytes into
+    /// the return area.
+    Stack(u32),
+}
+
+/// The facts of an ISA's calling conventions.
+pub trait AbiSpec {
+    /// The ISA's name, for messages.
+    const ISA: &'static str;
+
+    /// Whether the ISA has convention `conv`.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] naming the convention.
+    fn check_conv(conv: CallConv) -> Result<(), CodegenError>;
+
+    /// Whether convention `conv` passes values of `ty` (as an argument or result).
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] naming what is not supported.
+    fn check_type(conv: CallConv, ty: Type) -> Result<(), CodegenError>;
+
+    /// The register-sized parts of a value of type `ty`, appended to `out` (an `i128` is
+    /// two `i64` halves on ISAs that keep it in two registers).
+    fn parts(ty: Type, out: &mut Vec<Type>);
+
+    /// Places the parameters of types `types` (whole values, not parts), after a hidden
+    /// return-area pointer when `hidden`: one location per part (the pointer first), and
+    /// the bytes of the stack-argument area.
+    fn place_args(conv: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32);
+
+    /// Places the result parts `parts`: one location per part (`Stack` ones in the
+    /// return area), and the return area's size in bytes.
+    fn place_rets(conv: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32);
+
+    /// Whether the callee pops its stack arguments (then the area is rounded to the
+    /// stack alignment, so tail calls keep it).
+    fn callee_pops(conv: CallConv) -> bool;
+
+    /// The stack alignment in bytes.
+    fn stack_align() -> u32;
+
+    /// The registers a call of convention `conv` may overwrite.
+    fn clobbers(conv: CallConv) -> PRegSet;
+}
+
+/// Where everything of one signature goes, by the rules of `S`.
+#[derive(Clone, Debug)]
+pub struct SigLocations<S> {
+    /// The calling convention.
+    pub call_conv: CallConv,
+    /// The register-sized parts of the parameters, in order.
+    pub arg_parts: Vec<Type>,
+    /// Where each parameter part goes.
+    pub args: Vec<ArgLoc>,
+    /// How each parameter part is widened by the caller (the parts of a split value
+    /// never are).
+    pub arg_exts: Vec<ArgumentExtension>,
+    /// The bytes of the stack-argument area.
+    pub stack_arg_bytes: u32,
+    /// The bytes of stack arguments the callee pops when it returns.
+    pub callee_pop_bytes: u32,
+    /// The result types.
+    pub ret_types: Vec<Type>,
+    /// The register-sized parts of the results.
+    pub ret_parts: Vec<Type>,
+    /// Where each result part goes (`Stack` offsets are into the return area).
+    pub rets: Vec<ArgLoc>,
+    /// How each result part is widened by the callee.
+    pub ret_exts: Vec<ArgumentExtension>,
+    /// The register carrying the return area's address, if the results need one.
+    pub ret_area_ptr: Option<PReg>,
+    /// The size of the return area in bytes (0 without one).
+    pub ret_area_bytes: u32,
+    /// The index of the `sret` parameter.
+    pub sret: Option<usize>,
+    spec: PhantomData<S>,
+}
+
+impl<S: AbiSpec> SigLocations<S> {
+    /// Assigns the locations of `sig`'s parameters and results.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] for what the ISA's conventions do not pass, and
+    /// for `sarg` parameters.
+    pub fn new(sig: &Signature) -> Result<SigLocations<S>, CodegenError> {
+        let conv = sig.call_conv;
+        S::check_conv(conv)?;
+        let param_types = checked_types::<S>(conv, &sig.params)?;
+        let ret_types = checked_types::<S>(conv, &sig.returns)?;
+        let sret = sig
+            .params
+            .iter()
+            .position(|p| p.purpose == ArgumentPurpose::StructReturn);
+        let ret_parts = parts::<S>(&ret_types);
+        let (rets, ret_area_bytes) = S::place_rets(conv, &ret_parts);
+        let needs_area = rets.iter().any(|l| matches!(l, ArgLoc::Stack(_)));
+        let (mut args, mut stack_arg_bytes) = S::place_args(conv, &param_types, needs_area);
+        let callee_pops = S::callee_pops(conv);
+        if callee_pops {
+            let align = S::stack_align();
+            stack_arg_bytes = stack_arg_bytes.div_ceil(align) * align;
+        }
+        let ret_area_ptr = needs_area.then(|| match args.remove(0) {
+            ArgLoc::Reg(p) => p,
+            ArgLoc::Stack(_) => unreachable!("the hidden pointer is the first argument"),
+        });
+        Ok(SigLocations {
+            call_conv: conv,
+            arg_parts: parts::<S>(&param_types),
+            args,
+            arg_exts: part_extensions::<S>(&sig.params),
+            stack_arg_bytes,
+            callee_pop_bytes: if callee_pops { stack_arg_bytes } else { 0 },
+            ret_types,
+            ret_parts,
+            rets,
+            ret_exts: part_extensions::<S>(&sig.returns),
+            ret_area_ptr,
+            ret_area_bytes: if needs_area { ret_area_bytes } else { 0 },
+            sret,
+            spec: PhantomData,
+        })
+    }
+
+    /// The registers a call to this signature may overwrite, except those carrying its
+    /// results.
+    pub fn call_clobbers(&self) -> PRegSet {
+        let mut set = S::clobbers(self.call_conv);
+        for l in &self.rets {
+            if let ArgLoc::Reg(p) = l {
+                set.remove(*p);
+            }
+        }
+        set
+    }
+}
+
+/// The register-sized parts of values of `types`.
+pub fn parts<S: AbiSpec>(types: &[Type]) -> Vec<Type> {
+    let mut out = Vec::with_capacity(types.len());
+    for &t in types {
+        S::parts(t, &mut out);
+    }
+    out
+}
+
+/// The widening of each register-sized part of `params` (the parts of a value split in
+/// several are never widened).
+fn part_extensions<S: AbiSpec>(params: &[crate::ir::AbiParam]) -> Vec<ArgumentExtension> {
+    let mut out = Vec::with_capacity(params.len());
+    let mut p_parts = Vec::new();
+    for p in params {
+        p_parts.clear();
+        S::parts(p.value_type, &mut p_parts);
+        if p_parts.len() == 1 {
+            out.push(p.extension);
+        } else {
+            out.extend(p_parts.iter().map(|_| ArgumentExtension::None));
+        }
+    }
+    out
+}
+
+/// The value types of `params`, checked to be ones the convention passes.
+fn checked_types<S: AbiSpec>(
+    conv: CallConv,
+    params: &[crate::ir::AbiParam],
+) -> Result<Vec<Type>, CodegenError> {
+    params
+        .iter()
+        .map(|p| {
+            if let ArgumentPurpose::StructArgument(n) = p.purpose {
+                return Err(CodegenError::Unsupported {
+                    feature: alloc::format!("struct arguments (sarg({n})) on {}", S::ISA),
+                });
+            }
+            S::check_type(conv, p.value_type)?;
+            Ok(p.value_type)
+        })
+        .collect()
+}
