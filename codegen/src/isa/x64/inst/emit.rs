@@ -930,28 +930,10 @@ pub fn emit_inst(
                 RegMem::Reg(src2.enc()),
             );
         }
-        Inst::CmpSetcc {
-            size, cc, b: rhs, ..
-        } => {
-            let n = cmp_operands(&mut b, *size, rhs, allocs);
-            let dst = gpr(allocs[n]);
-            emit_modrm(
-                &mut b,
-                NONE,
-                RexFlags::for_byte_regs(&[dst]),
-                &[0x0f, 0x90 | *cc as u8],
-                0,
-                RegMem::Reg(dst.enc()),
-            );
-            emit_modrm(
-                &mut b,
-                NONE,
-                RexFlags::for_byte_regs(&[dst]),
-                &[0x0f, 0xb6],
-                dst.enc(),
-                RegMem::Reg(dst.enc()),
-            );
+        Inst::Cmp { size, b: rhs, .. } => {
+            cmp_operands(&mut b, *size, rhs, allocs);
         }
+        Inst::Setcc { cc, .. } => setcc01(&mut b, *cc, gpr(allocs[0])),
         Inst::AluRI { op, size, imm, .. } => {
             let digit = match op {
                 AluOp::Add => 0,
@@ -1045,13 +1027,9 @@ pub fn emit_inst(
             super::emit_float::ucomis_into(&mut b, *double, x, y);
             cmov(&mut b, flag, t, dst);
         }
-        Inst::CmpSelect {
-            size, cc, b: rhs, ..
-        } => {
-            // Operands: f, a, [b], t, dst.
-            let n = cmp_operands(&mut b, *size, rhs, &allocs[1..]);
-            let (t, dst) = (gpr(allocs[1 + n]), gpr(allocs[2 + n]));
-            cmov(&mut b, *cc, t, dst);
+        Inst::Cmov { cc, .. } => {
+            // Operands: f, t, dst (= f).
+            cmov(&mut b, *cc, gpr(allocs[1]), gpr(allocs[2]));
         }
         Inst::CmpCmov { size, cc, .. } => {
             let (a, bb) = (gpr(allocs[0]), gpr(allocs[1]));

@@ -555,16 +555,22 @@ pub enum Inst {
         /// The result.
         dst: Writable<Reg>,
     },
-    /// `cmp b, a; setcc dst; movzbl dst, dst`: 1 if `a cc b` else 0.
-    CmpSetcc {
+    /// `cmp b, a` (`test a, a` when `b` is 0): sets the flags for the one instruction
+    /// that consumes them (`Setcc`, `Cmov`), pushed right after it. Only regalloc2's moves
+    /// can come between, and x86-64 moves leave the flags alone.
+    Cmp {
         /// The comparison width.
         size: OperandSize,
-        /// The condition.
-        cc: Cc,
         /// Left operand.
         a: Reg,
         /// Right operand.
         b: RegOrImm,
+    },
+    /// `setcc dst; movzbl dst, dst`: 1 if the flags (of the instruction before) say `cc`,
+    /// else 0.
+    Setcc {
+        /// The condition.
+        cc: Cc,
         /// The 0/1 result.
         dst: Writable<Reg>,
     },
@@ -645,17 +651,12 @@ pub enum Inst {
         /// The result.
         dst: Writable<Reg>,
     },
-    /// `cmp b, a; cmovcc t, dst` with `dst` = `f`: a `select` on an integer comparison.
-    CmpSelect {
-        /// The comparison width.
-        size: OperandSize,
+    /// `cmovcc t, dst` with `dst` = `f`: `t` if the flags (of the instruction before) say
+    /// `cc`, else `f` (64-bit: narrower values only use the low bits).
+    Cmov {
         /// When to take `t`.
         cc: Cc,
-        /// Left operand.
-        a: Reg,
-        /// Right operand.
-        b: RegOrImm,
-        /// The value if `a cc b`.
+        /// The value if `cc` holds.
         t: Reg,
         /// The value otherwise, overwritten.
         f: Reg,
@@ -1639,13 +1640,13 @@ impl MachInst for Inst {
                     c.reg_reuse_def(*dst, 0);
                 }
             }
-            Inst::CmpSetcc { a, b, dst, .. } => {
+            Inst::Cmp { a, b, .. } => {
                 c.reg_use(*a);
                 if let RegOrImm::Reg(b) = b {
                     c.reg_use(*b);
                 }
-                c.reg_def(*dst);
             }
+            Inst::Setcc { dst, .. } => c.reg_def(*dst),
             Inst::AluRI { src, dst, .. } if self.is_three_operand_add() => {
                 c.reg_use(*src);
                 c.reg_def(*dst);
@@ -1689,14 +1690,8 @@ impl MachInst for Inst {
                 c.reg_use(*t);
                 c.reg_reuse_def(*dst, 0);
             }
-            Inst::CmpSelect {
-                a, b, t, f, dst, ..
-            } => {
+            Inst::Cmov { t, f, dst, .. } => {
                 c.reg_use(*f);
-                c.reg_use(*a);
-                if let RegOrImm::Reg(b) = b {
-                    c.reg_use(*b);
-                }
                 c.reg_use(*t);
                 c.reg_reuse_def(*dst, 0);
             }

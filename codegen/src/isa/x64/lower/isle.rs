@@ -290,15 +290,18 @@ impl generated::Context for IsleCtx<'_, '_> {
         };
         let (t, f) = (self.put_in_reg(t), self.put_in_reg(f));
         let dst = self.tmp();
-        self.lower.vcode.push(MInst::CmpSelect {
+        let cmp = MInst::Cmp {
             size: size_of(cty),
-            cc: cc_of(plan.cond),
             a: lhs,
             b: rhs,
+        };
+        let cmov = MInst::Cmov {
+            cc: cc_of(plan.cond),
             t,
             f,
             dst: Writable::from_reg(dst),
-        });
+        };
+        with_flags(self.lower, cmp, cmov);
         dst
     }
 
@@ -911,13 +914,16 @@ impl generated::Context for IsleCtx<'_, '_> {
         };
         let setcc = |this: &mut Self, cc: IntCC, a: Reg, imm: i32| {
             let dst = this.tmp();
-            this.push(MInst::CmpSetcc {
+            let cmp = MInst::Cmp {
                 size: OperandSize::Size32,
-                cc: cc_of(cc),
                 a,
                 b: RegOrImm::Imm(imm),
+            };
+            let set = MInst::Setcc {
+                cc: cc_of(cc),
                 dst: Writable::from_reg(dst),
-            });
+            };
+            with_flags(this.lower, cmp, set);
             dst
         };
         match op {
@@ -2069,25 +2075,31 @@ impl generated::Context for IsleCtx<'_, '_> {
             }
         };
         let dst = self.tmp();
-        self.lower.vcode.push(MInst::CmpSetcc {
+        let cmp = MInst::Cmp {
             size: size_of(ty),
-            cc: cc_of(plan.cond),
             a: lhs,
             b: rhs,
+        };
+        let set = MInst::Setcc {
+            cc: cc_of(plan.cond),
             dst: Writable::from_reg(dst),
-        });
+        };
+        with_flags(self.lower, cmp, set);
         dst
     }
 
     fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
         let dst = self.tmp();
-        self.lower.vcode.push(MInst::CmpSetcc {
+        let cmp = MInst::Cmp {
             size: size_of(ty),
-            cc: cc_of(cc),
             a,
             b: RegOrImm::Reg(b),
+        };
+        let set = MInst::Setcc {
+            cc: cc_of(cc),
             dst: Writable::from_reg(dst),
-        });
+        };
+        with_flags(self.lower, cmp, set);
         dst
     }
 }

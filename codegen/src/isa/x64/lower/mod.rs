@@ -774,6 +774,17 @@ fn imm32_for(ty: Type, bits: u64) -> Option<i32> {
     }
 }
 
+/// The flags model: `producer` sets the flags (`Cmp`) and `consumer` reads them (`Setcc`,
+/// `Cmov`), pushed together so no instruction of lowering comes between them; regalloc2
+/// may put moves between, and x86-64 moves (`mov`, `movaps`, spills, reloads) leave the
+/// flags alone.
+fn with_flags(ctx: &mut Lower<'_, MInst>, producer: MInst, consumer: MInst) {
+    debug_assert!(matches!(producer, MInst::Cmp { .. }));
+    debug_assert!(matches!(consumer, MInst::Setcc { .. } | MInst::Cmov { .. }));
+    ctx.vcode.push(producer);
+    ctx.vcode.push(consumer);
+}
+
 /// The registers of `values`, flattened (two for each `i128`).
 fn flat_regs(ctx: &mut Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, CodegenError> {
     let mut out = Vec::new();
