@@ -201,3 +201,142 @@ fn checked_types<S: AbiSpec>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::AbiParam;
+    use alloc::string::ToString;
+
+    /// A convention with two integer argument registers (r0, r1), one result register
+    /// (r0), 8-byte stack slots; `i128` in two parts; `tail` pops its arguments.
+    #[derive(Debug)]
+    struct Two;
+
+    fn r(i: usize) -> PReg {
+        PReg::new(i, regalloc2::RegClass::Int)
+    }
+
+    impl AbiSpec for Two {
+        const ISA: &'static str = "two";
+        fn check_conv(conv: CallConv) -> Result<(), CodegenError> {
+            match conv {
+                CallConv::SystemV | CallConv::Tail => Ok(()),
+                other => Err(CodegenError::Unsupported {
+                    feature: alloc::format!("{other} on two"),
+                }),
+            }
+        }
+        fn check_type(_: CallConv, ty: Type) -> Result<(), CodegenError> {
+            if ty.is_scalar_int() {
+                Ok(())
+            } else {
+                Err(CodegenError::Unsupported {
+                    feature: alloc::format!("{ty} on two"),
+                })
+            }
+        }
+        fn parts(ty: Type, out: &mut Vec<Type>) {
+            if ty == Type::I128 {
+                out.extend([Type::I64, Type::I64]);
+            } else {
+                out.push(ty);
+            }
+        }
+        fn place_args(_: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
+            let mut all = Vec::new();
+            if hidden {
+                all.push(Type::I64);
+            }
+            all.extend(parts::<Two>(types));
+            let locs: Vec<ArgLoc> = all
+                .iter()
+                .enumerate()
+                .map(|(i, _)| match i {
+                    0 | 1 => ArgLoc::Reg(r(i)),
+                    _ => ArgLoc::Stack(8 * (i as u32 - 2)),
+                })
+                .collect();
+            let stack = 8 * all.len().saturating_sub(2) as u32;
+            (locs, stack)
+        }
+        fn place_rets(_: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32) {
+            let locs = (0..parts.len())
+                .map(|i| match i {
+                    0 => ArgLoc::Reg(r(0)),
+                    _ => ArgLoc::Stack(8 * (i as u32 - 1)),
+                })
+                .collect();
+            (locs, 8 * parts.len().saturating_sub(1) as u32)
+        }
+        fn callee_pops(conv: CallConv) -> bool {
+            conv == CallConv::Tail
+        }
+        fn stack_align() -> u32 {
+            16
+        }
+        fn clobbers(_: CallConv) -> PRegSet {
+            let mut set = PRegSet::empty();
+            set.add(r(0));
+            set.add(r(1));
+            set
+        }
+    }
+
+    fn sig(conv: CallConv, params: &[AbiParam], returns: &[Type]) -> Signature {
+        let mut s = Signature::new(conv);
+        s.params = params.to_vec();
+        s.returns = returns.iter().map(|&t| AbiParam::new(t)).collect();
+        s
+    }
+
+    #[test]
+    fn placement_return_area_and_widening_follow_the_spec() {
+        let narrow = AbiParam::new(Type::I8).sext();
+        let params = [narrow, AbiParam::new(Type::I128), AbiParam::new(Type::I32)];
+        // Two results: the second goes to a return area, whose pointer takes r0.
+        let l = SigLocations::<Two>::new(&sig(CallConv::SystemV, &params, &[Type::I64, Type::I32]))
+            .unwrap();
+        assert_eq!(l.ret_area_ptr, Some(r(0)));
+        assert_eq!(l.ret_area_bytes, 8);
+        assert_eq!(l.arg_parts, [Type::I8, Type::I64, Type::I64, Type::I32]);
+        assert_eq!(
+            l.args,
+            [
+                ArgLoc::Reg(r(1)),
+                ArgLoc::Stack(0),
+                ArgLoc::Stack(8),
+                ArgLoc::Stack(16)
+            ]
+        );
+        // The narrow argument is widened; the halves of the i128 never are.
+        assert_eq!(
+            l.arg_exts,
+            [
+                ArgumentExtension::Sext,
+                ArgumentExtension::None,
+                ArgumentExtension::None,
+                ArgumentExtension::None
+            ]
+        );
+        assert_eq!((l.stack_arg_bytes, l.callee_pop_bytes), (24, 0));
+        // Results in registers are not clobbered by the call.
+        assert!(!l.call_clobbers().contains(r(0)) && l.call_clobbers().contains(r(1)));
+        // `tail` pops its stack arguments, the area rounded to the stack alignment.
+        let t = SigLocations::<Two>::new(&sig(CallConv::Tail, &params, &[])).unwrap();
+        assert_eq!((t.stack_arg_bytes, t.callee_pop_bytes), (16, 16));
+    }
+
+    #[test]
+    fn unsupported_conventions_types_and_struct_arguments_are_typed_errors() {
+        let e = SigLocations::<Two>::new(&sig(CallConv::WindowsFastcall, &[], &[])).unwrap_err();
+        assert!(e.to_string().contains("windows_fastcall"), "{e}");
+        let f32 = [AbiParam::new(Type::F32)];
+        let e = SigLocations::<Two>::new(&sig(CallConv::SystemV, &f32, &[])).unwrap_err();
+        assert!(e.to_string().contains("f32"), "{e}");
+        let mut sarg = AbiParam::new(Type::I64);
+        sarg.purpose = ArgumentPurpose::StructArgument(16);
+        let e = SigLocations::<Two>::new(&sig(CallConv::SystemV, &[sarg], &[])).unwrap_err();
+        assert!(e.to_string().contains("(sarg(16)) on two"), "{e}");
+    }
+}

@@ -80,3 +80,42 @@ fn high_pressure_spills_and_still_checks() {
         "thirty live values need spill slots"
     );
 }
+
+/// Built as backward lowering builds it (blocks last to first, each instruction's group
+/// before the ones already built), with a use naming a register that is later made an
+/// alias of the definition's: the result is in order, the alias resolved, and the
+/// registers numbered as a forward build would.
+#[test]
+fn backward_groups_and_aliases_give_forward_code() {
+    let mut b = VCodeBuilder::<Toy>::new();
+    b.declare_blocks(2);
+    let r0 = PReg::new(0, RegClass::Int);
+    // Block 1 first: it returns `p`, its parameter.
+    let p = b.alloc_vreg(RegClass::Int);
+    b.start_block(1, &[p]);
+    b.push(Toy::Ret(vec![(p, r0)]));
+    b.end_group();
+    // Block 0, last instruction first: the jump passes `sum`, named before it exists.
+    let named_sum = b.alloc_vreg(RegClass::Int);
+    b.start_block(0, &[]);
+    b.push(Toy::Jump(1));
+    b.add_succ(1, &[named_sum]);
+    b.end_group();
+    // The addition: its rule defines a fresh register, which `named_sum` stands for.
+    let x = b.alloc_vreg(RegClass::Int);
+    let sum = b.alloc_vreg(RegClass::Int);
+    b.push(Toy::Add(Writable::from_reg(sum), x, x));
+    b.set_alias(named_sum, sum);
+    b.end_group();
+    b.set_args(&[x]);
+    b.push(Toy::Args(vec![(Writable::from_reg(x), r0)]));
+    b.end_group();
+    let vcode = b.finish();
+    let text = vcode.to_text();
+    let expected = "block0():\n  Args([(=v0, r0)])\n  Add(=v2, v0, v0)\n  Jump(1)\n  ; -> block1(v2)\nblock1(v1):\n  Ret([(v1, r0)])\n";
+    assert_eq!(text, expected);
+    // And regalloc2 (with its checker) accepts it.
+    vcode
+        .regalloc(&env(2), true, regalloc2::Algorithm::Ion)
+        .unwrap();
+}
