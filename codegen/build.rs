@@ -39,15 +39,15 @@ fn compile(paths: &[PathBuf], out_name: &str) {
     let files: Vec<(String, String)> = paths
         .iter()
         .map(|p| {
-            let name = p
-                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-                .unwrap_or(p)
-                .display()
-                .to_string();
-            (
-                format!("codegen/{name}"),
-                std::fs::read_to_string(p).expect("readable"),
-            )
+            // Sources by their path in the repository; generated ones as `OUT_DIR/name`.
+            let name = match p.strip_prefix(env!("CARGO_MANIFEST_DIR")) {
+                Ok(rel) => format!("codegen/{}", rel.display()),
+                Err(_) => format!(
+                    "OUT_DIR/{}",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                ),
+            };
+            (name, std::fs::read_to_string(p).expect("readable"))
         })
         .collect();
     let code = match gantry_isle::compile(&files) {
