@@ -913,18 +913,7 @@ impl generated::Context for IsleCtx<'_, '_> {
             dst
         };
         let setcc = |this: &mut Self, cc: IntCC, a: Reg, imm: i32| {
-            let dst = this.tmp();
-            let cmp = MInst::Cmp {
-                size: OperandSize::Size32,
-                a,
-                b: RegOrImm::Imm(imm),
-            };
-            let set = MInst::Setcc {
-                cc: cc_of(cc),
-                dst: Writable::from_reg(dst),
-            };
-            with_flags(this.lower, cmp, set);
-            dst
+            this.cmp_setcc(OperandSize::Size32, cc, a, RegOrImm::Imm(imm))
         };
         match op {
             Opcode::VanyTrue => {
@@ -2074,32 +2063,10 @@ impl generated::Context for IsleCtx<'_, '_> {
                 RegOrImm::Imm(0)
             }
         };
-        let dst = self.tmp();
-        let cmp = MInst::Cmp {
-            size: size_of(ty),
-            a: lhs,
-            b: rhs,
-        };
-        let set = MInst::Setcc {
-            cc: cc_of(plan.cond),
-            dst: Writable::from_reg(dst),
-        };
-        with_flags(self.lower, cmp, set);
-        dst
+        self.cmp_setcc(size_of(ty), plan.cond, lhs, rhs)
     }
 
     fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
-        let dst = self.tmp();
-        let cmp = MInst::Cmp {
-            size: size_of(ty),
-            a,
-            b: RegOrImm::Reg(b),
-        };
-        let set = MInst::Setcc {
-            cc: cc_of(cc),
-            dst: Writable::from_reg(dst),
-        };
-        with_flags(self.lower, cmp, set);
-        dst
+        self.cmp_setcc(size_of(ty), cc, a, RegOrImm::Reg(b))
     }
 }

@@ -109,6 +109,18 @@ struct IsleCtx<'a, 'f> {
 }
 
 impl IsleCtx<'_, '_> {
+    /// `cmp b, a; setcc`: 1 if `a cc b` (compared at width `size`) else 0.
+    fn cmp_setcc(&mut self, size: OperandSize, cc: IntCC, a: Reg, b: RegOrImm) -> Reg {
+        let dst = self.tmp();
+        let cmp = MInst::Cmp { size, a, b };
+        let set = MInst::Setcc {
+            cc: cc_of(cc),
+            dst: Writable::from_reg(dst),
+        };
+        with_flags(self.lower, cmp, set);
+        dst
+    }
+
     fn tmp(&mut self) -> Reg {
         self.lower.vcode.alloc_vreg(RegClass::Int)
     }
