@@ -41,9 +41,16 @@ pub trait AbiSpec {
     /// [`CodegenError::Unsupported`] naming what is not supported.
     fn check_type(conv: CallConv, ty: Type) -> Result<(), CodegenError>;
 
-    /// The register-sized parts of a value of type `ty`, appended to `out` (an `i128` is
-    /// two `i64` halves on ISAs that keep it in two registers).
-    fn parts(ty: Type, out: &mut Vec<Type>);
+    /// The register-sized parts of a value of type `ty`, appended to `out`. By default
+    /// an `i128` is two `i64` halves (low first) and every other type one part; an ISA
+    /// that keeps `i128` in one register overrides this.
+    fn parts(ty: Type, out: &mut Vec<Type>) {
+        if ty == Type::I128 {
+            out.extend([Type::I64, Type::I64]);
+        } else {
+            out.push(ty);
+        }
+    }
 
     /// Places the parameters of types `types` (whole values, not parts), after a hidden
     /// return-area pointer when `hidden`: one location per part (the pointer first), and
@@ -209,7 +216,8 @@ mod tests {
     use alloc::string::ToString;
 
     /// A convention with two integer argument registers (r0, r1), one result register
-    /// (r0), 8-byte stack slots; `i128` in two parts; `tail` pops its arguments.
+    /// (r0), 8-byte stack slots; `i128` in two parts (the default); `tail` pops its
+    /// arguments.
     #[derive(Debug)]
     struct Two;
 
@@ -234,13 +242,6 @@ mod tests {
                 Err(CodegenError::Unsupported {
                     feature: alloc::format!("{ty} on two"),
                 })
-            }
-        }
-        fn parts(ty: Type, out: &mut Vec<Type>) {
-            if ty == Type::I128 {
-                out.extend([Type::I64, Type::I64]);
-            } else {
-                out.push(ty);
             }
         }
         fn place_args(_: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {

@@ -151,14 +151,6 @@ impl AbiSpec for X64Abi {
         Ok(())
     }
 
-    fn parts(ty: Type, out: &mut Vec<Type>) {
-        if ty == Type::I128 {
-            out.extend([Type::I64, Type::I64]);
-        } else {
-            out.push(ty);
-        }
-    }
-
     fn place_args(conv: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
         match Conv::of(conv) {
             Ok(Conv::Fastcall) => assign_fastcall(types, hidden),
