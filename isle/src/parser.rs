@@ -432,7 +432,12 @@ impl Parser<'_> {
                     let mut defs = Vec::new();
                     while !self.is_rparen() {
                         self.lparen()?;
-                        let name = self.ident("a variable name")?;
+                        // `_` evaluates the value for its effect only.
+                        let name = if matches!(self.peek(), Some(Token::Symbol(s)) if s == "_") {
+                            self.symbol("a variable name")?
+                        } else {
+                            self.ident("a variable name")?
+                        };
                         let ty = self.ident("a type")?;
                         let value = self.expr()?;
                         self.rparen()?;

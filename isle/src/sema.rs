@@ -1192,6 +1192,19 @@ mod tests {
     }
 
     #[test]
+    fn let_underscore_is_for_effect_only() {
+        let prog = "(type u32 (primitive u32)) (type Unit (primitive Unit))
+             (decl side (u32) Unit) (extern constructor side side)
+             (decl f (u32) u32)";
+        // `_` may be bound any number of times and is never unused...
+        let ok = format!("{prog} (rule (f x) (let ((_ Unit (side x)) (_ Unit (side x))) x))");
+        assert!(check(&ok).is_ok());
+        // ...but it names nothing.
+        let bad = format!("{prog} (rule (f x) (let ((_ Unit (side x))) _))");
+        assert!(parse(&lex(&bad, 0).unwrap(), Pos::default()).is_err());
+    }
+
+    #[test]
     fn internal_extractors_expand() {
         let env = check(
             "(type u32 (primitive u32)) (type E (enum (P (a u32) (b u32))))

@@ -4,6 +4,86 @@
 use super::*;
 
 impl generated::Context for IsleCtx<'_, '_> {
+    fn emit(&mut self, inst: MInst) {
+        self.lower.vcode.push(inst);
+    }
+
+    fn temp_gpr(&mut self) -> Writable<Reg> {
+        Writable::from_reg(self.tmp())
+    }
+
+    fn temp_xmm(&mut self) -> Writable<Reg> {
+        Writable::from_reg(self.ftmp())
+    }
+
+    fn writable_to_reg(&mut self, r: Writable<Reg>) -> Reg {
+        r.to_reg()
+    }
+
+    fn no_writable_reg(&mut self) -> Option<Writable<Reg>> {
+        None
+    }
+
+    fn some_writable_reg(&mut self, r: Writable<Reg>) -> Option<Writable<Reg>> {
+        Some(r)
+    }
+
+    fn operand_size(&mut self, ty: Type) -> OperandSize {
+        size_of(ty)
+    }
+
+    fn cc_of(&mut self, cc: IntCC) -> Cc {
+        cc_of(cc)
+    }
+
+    fn ty_bits(&mut self, ty: Type) -> u8 {
+        ty.bits() as u8
+    }
+
+    fn shift_mask(&mut self, ty: Type) -> i32 {
+        ty.bits() as i32 - 1
+    }
+
+    fn shift_imm_mod(&mut self, ty: Type, k: u64) -> u8 {
+        (k % u64::from(ty.bits())) as u8
+    }
+
+    fn truncate_to_type(&mut self, ty: Type, bits: u64) -> u64 {
+        if ty.bits() >= 64 {
+            bits
+        } else {
+            bits & ((1u64 << ty.bits()) - 1)
+        }
+    }
+
+    fn half_int_type(&mut self, ty: Type) -> Type {
+        Type::int(ty.bits() / 2).unwrap_or(Type::I32)
+    }
+
+    fn ty_8_or_16(&mut self, ty: Type) -> Option<Type> {
+        (int_le64(ty) && ty.bits() < 32).then_some(ty)
+    }
+
+    fn ty_32_or_64(&mut self, ty: Type) -> Option<Type> {
+        (int_le64(ty) && ty.bits() >= 32).then_some(ty)
+    }
+
+    fn has_bmi1(&mut self) -> bool {
+        self.flags.has_bmi1
+    }
+
+    fn has_bmi2(&mut self) -> bool {
+        self.flags.has_bmi2
+    }
+
+    fn has_lzcnt(&mut self) -> bool {
+        self.flags.has_lzcnt
+    }
+
+    fn has_popcnt(&mut self) -> bool {
+        self.flags.has_popcnt
+    }
+
     fn value_type(&mut self, v: Value) -> Type {
         self.lower.func.dfg.value_type(v)
     }
@@ -230,32 +310,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
-    fn x64_imm(&mut self, ty: Type, bits: u64) -> Reg {
-        let dst = self.tmp();
-        let mask = if ty.bits() >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << ty.bits()) - 1
-        };
-        self.lower.vcode.push(MInst::Imm {
-            value: bits & mask,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_alu(&mut self, op: AluOp, ty: Type, a: Reg, b: Reg) -> Reg {
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::AluRR {
-            op,
-            size: size_of(ty),
-            src1: a,
-            src2: b,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
     fn select_cmp(&mut self, c: Value) -> Option<Value> {
         select_cond(&self.lower.func.dfg, c)
     }
@@ -305,155 +359,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         dst
     }
 
-    fn x64_imul_imm(&mut self, ty: Type, a: Reg, imm: i32) -> Reg {
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::ImulRI {
-            size: size_of(ty),
-            src: a,
-            imm,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_imul(&mut self, ty: Type, a: Reg, b: Reg) -> Reg {
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::Imul {
-            size: size_of(ty),
-            src1: a,
-            src2: b,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_unary(&mut self, op: UnaryOp, ty: Type, src: Reg) -> Reg {
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::Unary {
-            op,
-            size: size_of(ty),
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_shift(&mut self, op: ShiftOp, ty: Type, src: Reg, amount: Reg) -> Reg {
-        // BMI2's three-operand shifts take the amount in any register.
-        if self.flags.has_bmi2
-            && ty.bits() >= 32
-            && matches!(op, ShiftOp::Shl | ShiftOp::Shr | ShiftOp::Sar)
-        {
-            let dst = self.tmp();
-            self.lower.vcode.push(MInst::ShiftX {
-                op,
-                size: size_of(ty),
-                src,
-                amount,
-                dst: Writable::from_reg(dst),
-            });
-            return dst;
-        }
-        // CLIF takes the amount modulo the width; x86 masks it to 5 bits (6 for 64-bit
-        // operations), which is the same for 32 and 64 bits and for rotates.
-        let amount = if ty.bits() < 32 && !matches!(op, ShiftOp::Rol | ShiftOp::Ror) {
-            let masked = self.tmp();
-            let imm = ty.bits() as i32 - 1;
-            self.lower.vcode.push(MInst::AluRI {
-                op: AluOp::And,
-                size: OperandSize::Size32,
-                src: amount,
-                imm,
-                dst: Writable::from_reg(masked),
-            });
-            masked
-        } else {
-            amount
-        };
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::Shift {
-            op,
-            size: size_of(ty),
-            src,
-            amount,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_extend(&mut self, signed: bool, from: Type, src: Reg) -> Reg {
-        if from.bits() >= 64 {
-            return src;
-        }
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::Extend {
-            signed,
-            from: size_of(from),
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_select(&mut self, cty: Type, c: Reg, t: Reg, f: Reg) -> Reg {
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::Select {
-            size: size_of(cty),
-            c,
-            t,
-            f,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_cmp_cmov(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::CmpCmov {
-            size: size_of(ty),
-            cc: cc_of(cc),
-            a,
-            b,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_abs(&mut self, ty: Type, src: Reg) -> Reg {
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::Abs {
-            size: size_of(ty),
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_div(&mut self, signed: bool, rem: bool, ty: Type, x: Reg, y: Reg) -> Reg {
-        // Narrow operands are extended and divided at 32 bits; the results fit.
-        let (x, y, size) = if ty.bits() < 32 {
-            (
-                self.x64_extend(signed, ty, x),
-                self.x64_extend(signed, ty, y),
-                OperandSize::Size32,
-            )
-        } else {
-            (x, y, size_of(ty))
-        };
-        let (quotient, remainder) = (self.tmp(), self.tmp());
-        self.lower.vcode.push(MInst::Div {
-            signed,
-            size,
-            narrow: size_of(ty),
-            quotient_wanted: !rem,
-            dividend: x,
-            divisor: y,
-            quotient: Writable::from_reg(quotient),
-            remainder: Writable::from_reg(remainder),
-        });
-        if rem { remainder } else { quotient }
-    }
-
     fn reg_pair(&mut self, a: Reg, b: Reg) -> (Reg, Reg) {
         (a, b)
     }
@@ -470,133 +375,6 @@ impl generated::Context for IsleCtx<'_, '_> {
             } => Some((a, b, code)),
             _ => None,
         }
-    }
-
-    fn x64_shift_imm(&mut self, op: ShiftOp, ty: Type, src: Reg, k: u64) -> Reg {
-        let k = (k % u64::from(ty.bits())) as u8;
-        if k == 0 {
-            return src;
-        }
-        self.shift_imm(op, size_of(ty), src, k)
-    }
-
-    fn x64_clz(&mut self, ty: Type, x: Reg) -> Reg {
-        self.count_zeros(true, ty, x)
-    }
-
-    fn x64_ctz(&mut self, ty: Type, x: Reg) -> Reg {
-        self.count_zeros(false, ty, x)
-    }
-
-    fn x64_popcnt(&mut self, ty: Type, x: Reg) -> Reg {
-        let src = self.zext64(ty, x);
-        if self.flags.has_popcnt {
-            let dst = self.tmp();
-            self.push(MInst::BitCount {
-                op: BitCountOp::Popcnt,
-                size: OperandSize::Size64,
-                src,
-                dst: Writable::from_reg(dst),
-            });
-            dst
-        } else {
-            self.popcnt_swar(src)
-        }
-    }
-
-    fn x64_bswap(&mut self, ty: Type, x: Reg) -> Reg {
-        if ty.bits() == 8 {
-            return x;
-        }
-        let dst = self.tmp();
-        self.push(MInst::Bswap {
-            size: size_of(ty),
-            src: x,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_bitrev(&mut self, ty: Type, x: Reg) -> Reg {
-        // Reverse the bits within each byte, then the bytes. Working on 64 bits is safe:
-        // the masks keep bits from above the type out of its low bits.
-        let x = self.swap_bits(x, 1, 0x5555_5555_5555_5555);
-        let x = self.swap_bits(x, 2, 0x3333_3333_3333_3333);
-        let x = self.swap_bits(x, 4, 0x0f0f_0f0f_0f0f_0f0f);
-        self.x64_bswap(ty, x)
-    }
-
-    fn x64_bmask(&mut self, xty: Type, x: Reg) -> Reg {
-        let dst = self.tmp();
-        self.push(MInst::Bmask {
-            size: size_of(xty),
-            src: x,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_mulhi(&mut self, signed: bool, ty: Type, a: Reg, b: Reg) -> Reg {
-        if ty.bits() == 8 {
-            // The 16-bit product of the extended bytes; its high byte.
-            let a = self.x64_extend(signed, ty, a);
-            let b = self.x64_extend(signed, ty, b);
-            let p = self.x64_imul(Type::I32, a, b);
-            let op = if signed { ShiftOp::Sar } else { ShiftOp::Shr };
-            return self.shift_imm(op, OperandSize::Size32, p, 8);
-        }
-        let (lo, hi) = (self.tmp(), self.tmp());
-        self.push(MInst::MulWide {
-            signed,
-            size: size_of(ty),
-            a,
-            b,
-            lo: Writable::from_reg(lo),
-            hi: Writable::from_reg(hi),
-            overflow: None,
-        });
-        hi
-    }
-
-    fn x64_alu_flag(&mut self, op: AluOp, signed: bool, ty: Type, a: Reg, b: Reg) -> (Reg, Reg) {
-        let (dst, flag) = (self.tmp(), self.tmp());
-        let cc = if signed { Cc::O } else { Cc::B };
-        self.push(MInst::AluFlag {
-            op,
-            size: size_of(ty),
-            cc,
-            a,
-            b,
-            dst: Writable::from_reg(dst),
-            flag: Writable::from_reg(flag),
-        });
-        (dst, flag)
-    }
-
-    fn x64_mul_overflow(&mut self, signed: bool, ty: Type, a: Reg, b: Reg) -> (Reg, Reg) {
-        let (lo, hi, flag) = (self.tmp(), self.tmp(), self.tmp());
-        self.push(MInst::MulWide {
-            signed,
-            size: size_of(ty),
-            a,
-            b,
-            lo: Writable::from_reg(lo),
-            hi: Writable::from_reg(hi),
-            overflow: Some(Writable::from_reg(flag)),
-        });
-        (lo, flag)
-    }
-
-    fn x64_add_trap(&mut self, ty: Type, a: Reg, b: Reg, code: TrapCode) -> Reg {
-        let dst = self.tmp();
-        self.push(MInst::AddTrap {
-            size: size_of(ty),
-            a,
-            b,
-            dst: Writable::from_reg(dst),
-            code,
-        });
-        dst
     }
 
     fn float_ty(&mut self, ty: Type) -> Option<Type> {
@@ -1532,7 +1310,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         let (src, wide) = if ity == Type::I32 && signed {
             (x, false)
         } else {
-            (self.x64_extend(signed, ity, x), true)
+            (
+                generated::constructor_x64_extend(self, signed, ity, x),
+                true,
+            )
         };
         self.push(MInst::CvtIntToFloat {
             wide,
@@ -1630,87 +1411,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         p.1
     }
 
-    fn x64_shl128(&mut self, x: (Reg, Reg), n: Reg) -> (Reg, Reg) {
-        // For n mod 64 (what shifts by cl use): lo' = lo << n, hi' = hi << n | lo >> (64 - n),
-        // the latter as (lo >> 1) >> (63 - n) so that n = 0 gives 0. Bit 6 of n moves lo'
-        // into hi' and clears lo'.
-        let (lo, hi) = x;
-        let t_lo = self.x64_shift(ShiftOp::Shl, Type::I64, lo, n);
-        let t_hi = self.x64_shift(ShiftOp::Shl, Type::I64, hi, n);
-        let inv = self.x64_unary(UnaryOp::Not, Type::I64, n);
-        let half = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, lo, 1);
-        let carry = self.x64_shift(ShiftOp::Shr, Type::I64, half, inv);
-        let small_hi = self.alu64(AluOp::Or, t_hi, carry);
-        let big = self.x64_alu_imm(AluOp::And, Type::I64, n, 64);
-        let zero = self.imm64(0);
-        (
-            self.x64_select(Type::I64, big, zero, t_lo),
-            self.x64_select(Type::I64, big, t_lo, small_hi),
-        )
-    }
-
-    fn x64_shr128(&mut self, signed: bool, x: (Reg, Reg), n: Reg) -> (Reg, Reg) {
-        // The mirror image of `x64_shl128`; the vacated high half is the sign when signed.
-        let (lo, hi) = x;
-        let op = if signed { ShiftOp::Sar } else { ShiftOp::Shr };
-        let t_hi = self.x64_shift(op, Type::I64, hi, n);
-        let t_lo = self.x64_shift(ShiftOp::Shr, Type::I64, lo, n);
-        let inv = self.x64_unary(UnaryOp::Not, Type::I64, n);
-        let half = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, hi, 1);
-        let carry = self.x64_shift(ShiftOp::Shl, Type::I64, half, inv);
-        let small_lo = self.alu64(AluOp::Or, t_lo, carry);
-        let big = self.x64_alu_imm(AluOp::And, Type::I64, n, 64);
-        let fill = if signed {
-            self.shift_imm(ShiftOp::Sar, OperandSize::Size64, hi, 63)
-        } else {
-            self.imm64(0)
-        };
-        (
-            self.x64_select(Type::I64, big, t_hi, small_lo),
-            self.x64_select(Type::I64, big, fill, t_hi),
-        )
-    }
-
-    fn x64_clz128(&mut self, trailing: bool, x: (Reg, Reg)) -> Reg {
-        // Count in the first half (hi for leading zeros, lo for trailing); if it is all
-        // zeros (count 64, bit 6 set), add the other half's count.
-        let (first, second) = if trailing { (x.0, x.1) } else { (x.1, x.0) };
-        let count = |ctx: &mut Self, r| {
-            if trailing {
-                ctx.x64_ctz(Type::I64, r)
-            } else {
-                ctx.x64_clz(Type::I64, r)
-            }
-        };
-        let c1 = count(self, first);
-        let c2 = count(self, second);
-        let all = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, c1, 6);
-        let mask = self.x64_unary(UnaryOp::Neg, Type::I64, all);
-        let extra = self.alu64(AluOp::And, c2, mask);
-        self.alu64(AluOp::Add, c1, extra)
-    }
-
-    fn x64_popcnt128(&mut self, x: (Reg, Reg)) -> Reg {
-        let (a, b) = (
-            self.x64_popcnt(Type::I64, x.0),
-            self.x64_popcnt(Type::I64, x.1),
-        );
-        self.alu64(AluOp::Add, a, b)
-    }
-
-    fn x64_cls128(&mut self, x: (Reg, Reg)) -> Reg {
-        // cls(x) = clz(x ^ (x >> 127)) - 1.
-        let sign = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, x.1, 63);
-        let lo = self.alu64(AluOp::Xor, x.0, sign);
-        let hi = self.alu64(AluOp::Xor, x.1, sign);
-        let clz = self.x64_clz128(false, (lo, hi));
-        self.x64_alu_imm(AluOp::Add, Type::I64, clz, -1)
-    }
-
-    fn x64_nonzero128(&mut self, x: (Reg, Reg)) -> Reg {
-        self.alu64(AluOp::Or, x.0, x.1)
-    }
-
     fn x64_float_to_i128(&mut self, signed: bool, sat: bool, fty: Type, x: Reg) -> (Reg, Reg) {
         let double = fty == Type::F64;
         let fconst = |ctx: &mut Self, v: f64| {
@@ -1792,8 +1492,8 @@ impl generated::Context for IsleCtx<'_, '_> {
         };
         let max = (self.imm64(max.0), self.imm64(max.1));
         let min = (self.imm64(min.0), self.imm64(min.1));
-        let r = self.x64_select128(Type::I8, too_big, max, (lo, hi));
-        self.x64_select128(Type::I8, too_small, min, r)
+        let r = generated::constructor_x64_select128(self, Type::I8, too_big, max, (lo, hi));
+        generated::constructor_x64_select128(self, Type::I8, too_small, min, r)
     }
 
     fn x64_i128_to_float(&mut self, signed: bool, fty: Type, x: (Reg, Reg)) -> Reg {
@@ -1833,21 +1533,21 @@ impl generated::Context for IsleCtx<'_, '_> {
         let (l10, h10) = self.mul_wide64(a.1, b.0);
         let (l11, h11) = self.mul_wide64(a.1, b.1);
         let zero = self.imm64(0);
-        let mid = self.x64_alu128(AluOp::Add, (h00, zero), (l01, zero));
-        let mid = self.x64_alu128(AluOp::Add, mid, (l10, zero));
-        let hi = self.x64_alu128(AluOp::Add, (l11, h11), (h01, zero));
-        let hi = self.x64_alu128(AluOp::Add, hi, (h10, zero));
-        let hi = self.x64_alu128(AluOp::Add, hi, (mid.1, zero));
+        let mid = generated::constructor_x64_alu128(self, AluOp::Add, (h00, zero), (l01, zero));
+        let mid = generated::constructor_x64_alu128(self, AluOp::Add, mid, (l10, zero));
+        let hi = generated::constructor_x64_alu128(self, AluOp::Add, (l11, h11), (h01, zero));
+        let hi = generated::constructor_x64_alu128(self, AluOp::Add, hi, (h10, zero));
+        let hi = generated::constructor_x64_alu128(self, AluOp::Add, hi, (mid.1, zero));
         if !signed {
             return hi;
         }
         // Signed: subtract b if a < 0 and a if b < 0 (mod 2^128).
         let sa = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, a.1, 63);
         let sb = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, b.1, 63);
-        let fix_a = self.x64_logic128(AluOp::And, b, (sa, sa));
-        let fix_b = self.x64_logic128(AluOp::And, a, (sb, sb));
-        let hi = self.x64_alu128(AluOp::Sub, hi, fix_a);
-        self.x64_alu128(AluOp::Sub, hi, fix_b)
+        let fix_a = generated::constructor_x64_logic128(self, AluOp::And, b, (sa, sa));
+        let fix_b = generated::constructor_x64_logic128(self, AluOp::And, a, (sb, sb));
+        let hi = generated::constructor_x64_alu128(self, AluOp::Sub, hi, fix_a);
+        generated::constructor_x64_alu128(self, AluOp::Sub, hi, fix_b)
     }
 
     fn x64_divrem128(
@@ -1858,7 +1558,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         b: (Reg, Reg),
     ) -> (Reg, Reg) {
         // A zero divisor traps.
-        let nonzero = self.x64_nonzero128(b);
+        let nonzero = generated::constructor_x64_nonzero128(self, b);
         self.push(MInst::TrapIf {
             nonzero: false,
             size: OperandSize::Size64,
@@ -1869,14 +1569,14 @@ impl generated::Context for IsleCtx<'_, '_> {
         if signed {
             // not_m1 is zero exactly when b = -1.
             let ones = self.alu64(AluOp::And, b.0, b.1);
-            let not_m1 = self.x64_alu_imm(AluOp::Add, Type::I64, ones, 1);
+            let not_m1 = generated::constructor_x64_alu_imm(self, AluOp::Add, Type::I64, ones, 1);
             if rem {
                 // x % -1 = 0 = x % 1, without asking the runtime about MIN % -1.
                 let one = self.imm64(1);
                 let zero = self.imm64(0);
                 b = (
-                    self.x64_select(Type::I64, not_m1, b.0, one),
-                    self.x64_select(Type::I64, not_m1, b.1, zero),
+                    generated::constructor_x64_select(self, Type::I64, not_m1, b.0, one),
+                    generated::constructor_x64_select(self, Type::I64, not_m1, b.1, zero),
                 );
             } else {
                 // MIN / -1 overflows.
@@ -1905,72 +1605,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         (ty == Type::I128).then_some(ty)
     }
 
-    fn x64_alu128(&mut self, op: AluOp, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
-        let (lo, hi) = (self.tmp(), self.tmp());
-        self.push(MInst::Alu128 {
-            op,
-            a_lo: a.0,
-            a_hi: a.1,
-            b_lo: b.0,
-            b_hi: b.1,
-            dst_lo: Writable::from_reg(lo),
-            dst_hi: Writable::from_reg(hi),
-        });
-        (lo, hi)
-    }
-
-    fn x64_logic128(&mut self, op: AluOp, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
-        (self.alu64(op, a.0, b.0), self.alu64(op, a.1, b.1))
-    }
-
-    fn x64_not128(&mut self, a: (Reg, Reg)) -> (Reg, Reg) {
-        (
-            self.x64_unary(UnaryOp::Not, Type::I64, a.0),
-            self.x64_unary(UnaryOp::Not, Type::I64, a.1),
-        )
-    }
-
-    fn x64_neg128(&mut self, a: (Reg, Reg)) -> (Reg, Reg) {
-        let zero = (self.imm64(0), self.imm64(0));
-        self.x64_alu128(AluOp::Sub, zero, a)
-    }
-
-    fn x64_mul128(&mut self, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
-        // lo:hi0 = a.lo * b.lo (unsigned, full width); hi = hi0 + a.lo*b.hi + a.hi*b.lo.
-        let (lo, hi0) = (self.tmp(), self.tmp());
-        self.push(MInst::MulWide {
-            signed: false,
-            size: OperandSize::Size64,
-            a: a.0,
-            b: b.0,
-            lo: Writable::from_reg(lo),
-            hi: Writable::from_reg(hi0),
-            overflow: None,
-        });
-        let t1 = self.x64_imul(Type::I64, a.0, b.1);
-        let t2 = self.x64_imul(Type::I64, a.1, b.0);
-        let hi = self.alu64(AluOp::Add, hi0, t1);
-        let hi = self.alu64(AluOp::Add, hi, t2);
-        (lo, hi)
-    }
-
-    fn x64_extend128(&mut self, signed: bool, ty: Type, x: Reg) -> (Reg, Reg) {
-        let lo = self.x64_extend(signed, ty, x);
-        let hi = if signed {
-            self.shift_imm(ShiftOp::Sar, OperandSize::Size64, lo, 63)
-        } else {
-            self.imm64(0)
-        };
-        (lo, hi)
-    }
-
-    fn x64_select128(&mut self, cty: Type, c: Reg, t: (Reg, Reg), f: (Reg, Reg)) -> (Reg, Reg) {
-        (
-            self.x64_select(cty, c, t.0, f.0),
-            self.x64_select(cty, c, t.1, f.1),
-        )
-    }
-
     fn x64_load128(&mut self, flags: MemFlags, addr: Value, offset: i32) -> (Reg, Reg) {
         (
             self.x64_load(Type::I64, false, flags, addr, offset),
@@ -1978,73 +1612,8 @@ impl generated::Context for IsleCtx<'_, '_> {
         )
     }
 
-    fn x64_icmp128(&mut self, cc: IntCC, a: (Reg, Reg), b: (Reg, Reg)) -> Reg {
-        let (dst, tmp) = (self.tmp(), self.tmp());
-        self.push(MInst::Cmp128 {
-            cc,
-            a_lo: a.0,
-            a_hi: a.1,
-            b_lo: b.0,
-            b_hi: b.1,
-            dst: Writable::from_reg(dst),
-            tmp: Writable::from_reg(tmp),
-        });
-        dst
-    }
-
-    fn x64_iconcat64(&mut self, ty: Type, lo: Reg, hi: Reg) -> Reg {
-        let half = Type::int(ty.bits() / 2).unwrap_or(Type::I32);
-        let lo = self.x64_extend(false, half, lo);
-        let hi = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, hi, half.bits() as u8);
-        self.alu64(AluOp::Or, lo, hi)
-    }
-
-    fn x64_isplit64(&mut self, ty: Type, x: Reg) -> (Reg, Reg) {
-        let hi = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, (ty.bits() / 2) as u8);
-        let lo = x;
-        // Narrow values may carry garbage above their width; the high half must not.
-        let hi = self.x64_extend(false, Type::int(ty.bits() / 2).unwrap_or(Type::I32), hi);
-        (lo, hi)
-    }
-
-    fn x64_alu_carry(
-        &mut self,
-        op: AluOp,
-        signed: bool,
-        ty: Type,
-        a: Reg,
-        b: Reg,
-        cin: Reg,
-    ) -> (Reg, Reg) {
-        let (dst, flag) = (self.tmp(), self.tmp());
-        let cc = if signed { Cc::O } else { Cc::B };
-        self.push(MInst::AluCarryIn {
-            op,
-            size: size_of(ty),
-            cc,
-            a,
-            b,
-            cin,
-            dst: Writable::from_reg(dst),
-            flag: Writable::from_reg(flag),
-        });
-        (dst, flag)
-    }
-
     fn imm32_for(&mut self, ty: Type, bits: u64) -> Option<i32> {
         imm32_for(ty, bits)
-    }
-
-    fn x64_alu_imm(&mut self, op: AluOp, ty: Type, src: Reg, imm: i32) -> Reg {
-        let dst = self.tmp();
-        self.push(MInst::AluRI {
-            op,
-            size: size_of(ty),
-            src,
-            imm,
-            dst: Writable::from_reg(dst),
-        });
-        dst
     }
 
     fn x64_icmp(&mut self, ty: Type, inst: crate::ir::Inst) -> Reg {

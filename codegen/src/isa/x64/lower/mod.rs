@@ -33,7 +33,11 @@ use compare::*;
 
 #[allow(dead_code, missing_docs, unused_imports, unused_variables)]
 mod generated {
-    use super::{AluOp, ShiftOp, UnaryOp, XmmOp};
+    use super::{AluOp, BitCountOp, Cc, MInst, OperandSize, ShiftOp, UnaryOp, XmmOp};
+    use crate::machinst::reg::Writable;
+    type WritableReg = Writable<Reg>;
+    type OptionWritableReg = Option<Writable<Reg>>;
+    type Unit = ();
     use crate::ir::{FloatCC, Inst, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
     const F16: Type = Type::F16;
     const F32: Type = Type::F32;
@@ -193,11 +197,16 @@ impl IsleCtx<'_, '_> {
         };
         let wide = generated::Context::x64_float_to_int(self, true, sat, fty, Type::I32, x);
         if sat {
-            let l = generated::Context::x64_imm(self, Type::I32, lo as u64);
-            let h = generated::Context::x64_imm(self, Type::I32, hi as u64);
-            let r =
-                generated::Context::x64_cmp_cmov(self, Type::I32, IntCC::SignedLessThan, wide, l);
-            return generated::Context::x64_cmp_cmov(
+            let l = generated::constructor_x64_imm(self, Type::I32, lo as u64);
+            let h = generated::constructor_x64_imm(self, Type::I32, hi as u64);
+            let r = generated::constructor_x64_cmp_cmov(
+                self,
+                Type::I32,
+                IntCC::SignedLessThan,
+                wide,
+                l,
+            );
+            return generated::constructor_x64_cmp_cmov(
                 self,
                 Type::I32,
                 IntCC::SignedGreaterThan,
@@ -206,8 +215,8 @@ impl IsleCtx<'_, '_> {
             );
         }
         // In range iff (wide - lo) as u32 <= hi - lo.
-        let t = generated::Context::x64_alu_imm(self, AluOp::Sub, Type::I32, wide, lo as i32);
-        let span = generated::Context::x64_imm(self, Type::I32, (hi - lo) as u64);
+        let t = generated::constructor_x64_alu_imm(self, AluOp::Sub, Type::I32, wide, lo as i32);
+        let span = generated::constructor_x64_imm(self, Type::I32, (hi - lo) as u64);
         let out =
             generated::Context::x64_cmp_setcc(self, Type::I32, IntCC::UnsignedGreaterThan, t, span);
         self.push(MInst::TrapIf {
@@ -330,27 +339,33 @@ impl IsleCtx<'_, '_> {
         };
         Some(match opcode {
             Opcode::UaddOverflow => {
-                let sum = self.x64_alu128(AluOp::Add, a, b);
-                (sum, self.x64_icmp128(IntCC::UnsignedLessThan, sum, a))
+                let sum = generated::constructor_x64_alu128(self, AluOp::Add, a, b);
+                (
+                    sum,
+                    generated::constructor_x64_icmp128(self, IntCC::UnsignedLessThan, sum, a),
+                )
             }
             Opcode::UsubOverflow => {
-                let diff = self.x64_alu128(AluOp::Sub, a, b);
-                (diff, self.x64_icmp128(IntCC::UnsignedLessThan, a, b))
+                let diff = generated::constructor_x64_alu128(self, AluOp::Sub, a, b);
+                (
+                    diff,
+                    generated::constructor_x64_icmp128(self, IntCC::UnsignedLessThan, a, b),
+                )
             }
             Opcode::SaddOverflow => {
                 // Overflow iff the sum's sign differs from both operands' signs.
-                let sum = self.x64_alu128(AluOp::Add, a, b);
-                let x = self.x64_logic128(AluOp::Xor, a, sum);
-                let y = self.x64_logic128(AluOp::Xor, b, sum);
-                let both = self.x64_logic128(AluOp::And, x, y);
+                let sum = generated::constructor_x64_alu128(self, AluOp::Add, a, b);
+                let x = generated::constructor_x64_logic128(self, AluOp::Xor, a, sum);
+                let y = generated::constructor_x64_logic128(self, AluOp::Xor, b, sum);
+                let both = generated::constructor_x64_logic128(self, AluOp::And, x, y);
                 (sum, sign_flag(self, both))
             }
             Opcode::SsubOverflow => {
                 // Overflow iff the operands' signs differ and the result's differs from a's.
-                let diff = self.x64_alu128(AluOp::Sub, a, b);
-                let x = self.x64_logic128(AluOp::Xor, a, b);
-                let y = self.x64_logic128(AluOp::Xor, a, diff);
-                let both = self.x64_logic128(AluOp::And, x, y);
+                let diff = generated::constructor_x64_alu128(self, AluOp::Sub, a, b);
+                let x = generated::constructor_x64_logic128(self, AluOp::Xor, a, b);
+                let y = generated::constructor_x64_logic128(self, AluOp::Xor, a, diff);
+                let both = generated::constructor_x64_logic128(self, AluOp::And, x, y);
                 (diff, sign_flag(self, both))
             }
             _ => return None,
@@ -371,8 +386,8 @@ impl IsleCtx<'_, '_> {
         let zero = self.imm64(0);
         let add = matches!(opcode, Opcode::UaddOverflowCin | Opcode::SaddOverflowCin);
         let op = if add { AluOp::Add } else { AluOp::Sub };
-        let r1 = self.x64_alu128(op, a, b);
-        let r2 = self.x64_alu128(op, r1, (c, zero));
+        let r1 = generated::constructor_x64_alu128(self, op, a, b);
+        let r2 = generated::constructor_x64_alu128(self, op, r1, (c, zero));
         let flag = match opcode {
             Opcode::UaddOverflowCin | Opcode::UsubOverflowBin => {
                 // A carry (borrow) out of either step: r1 < a (a < b) or r2 < r1 (r1 < c).
@@ -381,24 +396,24 @@ impl IsleCtx<'_, '_> {
                 } else {
                     (a, b, r1, (c, zero))
                 };
-                let o1 = self.x64_icmp128(IntCC::UnsignedLessThan, x1, y1);
-                let o2 = self.x64_icmp128(IntCC::UnsignedLessThan, x2, y2);
+                let o1 = generated::constructor_x64_icmp128(self, IntCC::UnsignedLessThan, x1, y1);
+                let o2 = generated::constructor_x64_icmp128(self, IntCC::UnsignedLessThan, x2, y2);
                 self.alu64(AluOp::Or, o1, o2)
             }
             _ => {
                 // Signed overflow of the whole: add when a and b agree in sign and r2 does
                 // not; subtract when a and b differ and r2 differs from a.
                 let x = if add {
-                    self.x64_logic128(AluOp::Xor, a, r2)
+                    generated::constructor_x64_logic128(self, AluOp::Xor, a, r2)
                 } else {
-                    self.x64_logic128(AluOp::Xor, a, b)
+                    generated::constructor_x64_logic128(self, AluOp::Xor, a, b)
                 };
                 let y = if add {
-                    self.x64_logic128(AluOp::Xor, b, r2)
+                    generated::constructor_x64_logic128(self, AluOp::Xor, b, r2)
                 } else {
-                    self.x64_logic128(AluOp::Xor, a, r2)
+                    generated::constructor_x64_logic128(self, AluOp::Xor, a, r2)
                 };
-                let both = self.x64_logic128(AluOp::And, x, y);
+                let both = generated::constructor_x64_logic128(self, AluOp::And, x, y);
                 self.shift_imm(ShiftOp::Shr, OperandSize::Size64, both.1, 63)
             }
         };
@@ -513,39 +528,9 @@ impl IsleCtx<'_, '_> {
             value: 0xff,
             dst: Writable::from_reg(m),
         });
-        let m = generated::Context::x64_shift(self, op, Type::I32, m, k);
+        let m = generated::constructor_x64_shift(self, op, Type::I32, m, k);
         let mask = self.splat_reg(Type::I8X16, m);
         self.packed(PackedOp::And, shifted, mask)
-    }
-
-    /// The leading (or trailing) zero bits of `x` of type `ty`: `lzcnt`/`tzcnt` at 32
-    /// and 64 bits with LZCNT/BMI1, else a bit scan of the zero-extended value.
-    fn count_zeros(&mut self, leading: bool, ty: Type, x: Reg) -> Reg {
-        let dst = self.tmp();
-        let (op, fast) = if leading {
-            (BitCountOp::Lzcnt, self.flags.has_lzcnt)
-        } else {
-            (BitCountOp::Tzcnt, self.flags.has_bmi1)
-        };
-        if ty.bits() >= 32 && fast {
-            self.push(MInst::BitCount {
-                op,
-                size: size_of(ty),
-                src: x,
-                dst: Writable::from_reg(dst),
-            });
-        } else {
-            let src = self.zext64(ty, x);
-            let tmp = self.tmp();
-            self.push(MInst::BitScan {
-                leading,
-                bits: ty.bits() as u8,
-                src,
-                tmp: Writable::from_reg(tmp),
-                dst: Writable::from_reg(dst),
-            });
-        }
-        dst
     }
 
     /// `pshufd $imm, src` (or `pshuflw` with `low_words`) into a new register.
@@ -607,7 +592,7 @@ impl IsleCtx<'_, '_> {
 
     /// `x` with only its low `ty` bits, zero-extended to 64 bits.
     fn zext64(&mut self, ty: Type, x: Reg) -> Reg {
-        generated::Context::x64_extend(self, false, ty, x)
+        generated::constructor_x64_extend(self, false, ty, x)
     }
 
     fn shift_imm(&mut self, op: ShiftOp, size: OperandSize, src: Reg, imm: u8) -> Reg {
@@ -623,43 +608,11 @@ impl IsleCtx<'_, '_> {
     }
 
     fn alu64(&mut self, op: AluOp, a: Reg, b: Reg) -> Reg {
-        generated::Context::x64_alu(self, op, Type::I64, a, b)
+        generated::constructor_x64_alu(self, op, Type::I64, a, b)
     }
 
     fn imm64(&mut self, bits: u64) -> Reg {
-        generated::Context::x64_imm(self, Type::I64, bits)
-    }
-
-    /// Population count of a 64-bit register without POPCNT (the SWAR method).
-    fn popcnt_swar(&mut self, x: Reg) -> Reg {
-        let (m1, m2, m4, h01) = (
-            self.imm64(0x5555_5555_5555_5555),
-            self.imm64(0x3333_3333_3333_3333),
-            self.imm64(0x0f0f_0f0f_0f0f_0f0f),
-            self.imm64(0x0101_0101_0101_0101),
-        );
-        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 1);
-        let t = self.alu64(AluOp::And, t, m1);
-        let x = self.alu64(AluOp::Sub, x, t);
-        let a = self.alu64(AluOp::And, x, m2);
-        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 2);
-        let t = self.alu64(AluOp::And, t, m2);
-        let x = self.alu64(AluOp::Add, a, t);
-        let t = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 4);
-        let x = self.alu64(AluOp::Add, x, t);
-        let x = self.alu64(AluOp::And, x, m4);
-        let x = generated::Context::x64_imul(self, Type::I64, x, h01);
-        self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, 56)
-    }
-
-    /// Swaps the bit groups of `width` selected by `mask` with their neighbours.
-    fn swap_bits(&mut self, x: Reg, width: u8, mask: u64) -> Reg {
-        let m = self.imm64(mask);
-        let hi = self.shift_imm(ShiftOp::Shr, OperandSize::Size64, x, width);
-        let hi = self.alu64(AluOp::And, hi, m);
-        let lo = self.alu64(AluOp::And, x, m);
-        let lo = self.shift_imm(ShiftOp::Shl, OperandSize::Size64, lo, width);
-        self.alu64(AluOp::Or, hi, lo)
+        generated::constructor_x64_imm(self, Type::I64, bits)
     }
 }
 
