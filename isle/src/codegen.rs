@@ -55,19 +55,38 @@ impl Gen<'_> {
         self.env.types[t.0].rust_name().to_string()
     }
 
-    /// Fields of internal enum type are boxed, so enums may be recursive.
-    fn boxed(&self, t: TypeId) -> bool {
-        matches!(
-            self.env.types[t.0].kind,
-            TypeKind::Enum {
+    /// A field of enum `owner` of type `t` is boxed when `t` is an internal enum that
+    /// contains `owner` again (a recursive type), and only then: boxing costs an
+    /// allocation each time a value is built.
+    fn boxed(&self, owner: TypeId, t: TypeId) -> bool {
+        let mut seen = vec![false; self.env.types.len()];
+        let mut stack = vec![t];
+        while let Some(cur) = stack.pop() {
+            let TypeKind::Enum {
                 is_extern: false,
-                ..
+                variants,
+            } = &self.env.types[cur.0].kind
+            else {
+                continue;
+            };
+            if seen[cur.0] {
+                continue;
             }
-        )
+            seen[cur.0] = true;
+            for v in variants {
+                for (_, ft) in &v.fields {
+                    if *ft == owner {
+                        return true;
+                    }
+                    stack.push(*ft);
+                }
+            }
+        }
+        false
     }
 
-    fn field_ty(&self, t: TypeId) -> String {
-        if self.boxed(t) {
+    fn field_ty(&self, owner: TypeId, t: TypeId) -> String {
+        if self.boxed(owner, t) {
             format!("Box<{}>", self.ty(t))
         } else {
             self.ty(t)
@@ -148,7 +167,8 @@ impl Gen<'_> {
     }
 
     fn enums(&mut self) {
-        for t in &self.env.types {
+        for (i, t) in self.env.types.iter().enumerate() {
+            let tid = TypeId(i);
             let TypeKind::Enum {
                 is_extern: false,
                 variants,
@@ -168,7 +188,7 @@ impl Gen<'_> {
                     let fields: Vec<String> = v
                         .fields
                         .iter()
-                        .map(|(n, ft)| format!("{n}: {}", self.field_ty(*ft)))
+                        .map(|(n, ft)| format!("{n}: {}", self.field_ty(tid, *ft)))
                         .collect();
                     self.line(&format!("{} {{ {} }},", v.name, fields.join(", ")));
                 }
@@ -290,7 +310,7 @@ impl Gen<'_> {
                     };
                     if let Some(name) = Self::binding_name(t, &b) {
                         fields.push(format!("{fname}: {name}"));
-                        let deref = if self.boxed(*fty) { "(**" } else { "(*" };
+                        let deref = if self.boxed(*ty, *fty) { "(**" } else { "(*" };
                         clones.push(format!("let {name} = {deref}{name}).clone();"));
                     }
                 }
@@ -448,7 +468,7 @@ impl Gen<'_> {
                         .iter()
                         .zip(&vals)
                         .map(|((f, ft), v)| {
-                            if self.boxed(*ft) {
+                            if self.boxed(*ty, *ft) {
                                 format!("{f}: Box::new({v})")
                             } else {
                                 format!("{f}: {v}")

@@ -226,6 +226,42 @@ impl LibCall {
     }
 }
 
+impl LibCall {
+    /// The C signature of the function, in calling convention `call_conv`; `None` for
+    /// the helpers with a convention of their own (`Probestack` takes its size in a
+    /// register and preserves everything; `X86Pshufb` is an ISA-internal helper).
+    pub fn signature(self, call_conv: super::CallConv) -> Option<super::Signature> {
+        use super::AbiParam;
+        use super::types::Type;
+        let (params, ret): (&[Type], &[Type]) = match self {
+            LibCall::Probestack | LibCall::X86Pshufb => return None,
+            LibCall::CeilF32 | LibCall::FloorF32 | LibCall::TruncF32 | LibCall::NearestF32 => {
+                (&[Type::F32], &[Type::F32])
+            }
+            LibCall::CeilF64 | LibCall::FloorF64 | LibCall::TruncF64 | LibCall::NearestF64 => {
+                (&[Type::F64], &[Type::F64])
+            }
+            LibCall::FmaF32 => (&[Type::F32; 3], &[Type::F32]),
+            LibCall::FmaF64 => (&[Type::F64; 3], &[Type::F64]),
+            // Pointers and sizes are 64-bit on every target Gantry has.
+            LibCall::Memcpy | LibCall::Memset | LibCall::Memmove => (&[Type::I64; 3], &[Type::I64]),
+            LibCall::Memcmp => (&[Type::I64; 3], &[Type::I32]),
+            LibCall::ElfTlsGetAddr | LibCall::ElfTlsGetOffset => (&[Type::I64], &[Type::I64]),
+            LibCall::UdivI128 | LibCall::SdivI128 | LibCall::UremI128 | LibCall::SremI128 => {
+                (&[Type::I128; 2], &[Type::I128])
+            }
+            LibCall::I128ToF32 | LibCall::U128ToF32 => (&[Type::I128], &[Type::F32]),
+            LibCall::I128ToF64 | LibCall::U128ToF64 => (&[Type::I128], &[Type::F64]),
+            LibCall::F32ToI128 | LibCall::F32ToU128 => (&[Type::F32], &[Type::I128]),
+            LibCall::F64ToI128 | LibCall::F64ToU128 => (&[Type::F64], &[Type::I128]),
+        };
+        let mut sig = super::Signature::new(call_conv);
+        sig.params = params.iter().map(|&t| AbiParam::new(t)).collect();
+        sig.returns = ret.iter().map(|&t| AbiParam::new(t)).collect();
+        Some(sig)
+    }
+}
+
 named_enum! {
     /// A symbol the linker defines (written `%ElfGlobalOffsetTable` in CLIF).
     KnownSymbol {

@@ -1014,18 +1014,8 @@ pub fn emit_inst(
             test(&mut b, *size, c);
             cmov(&mut b, Cc::Nz, t, dst);
         }
-        Inst::FcmpSelect { double, cc, .. } => {
-            // Operands: f, a, b, t, dst.
-            let (a, bb, t, dst) = (
-                xmm(allocs[1]),
-                xmm(allocs[2]),
-                gpr(allocs[3]),
-                gpr(allocs[4]),
-            );
-            let (swap, flag) = super::float_cc_flag(*cc).expect("a one-flag condition");
-            let (x, y) = if swap { (bb, a) } else { (a, bb) };
-            super::emit_float::ucomis_into(&mut b, *double, x, y);
-            cmov(&mut b, flag, t, dst);
+        Inst::Ucomis { double, .. } => {
+            super::emit_float::ucomis_into(&mut b, *double, xmm(allocs[0]), xmm(allocs[1]));
         }
         Inst::Cmov { cc, .. } => {
             // Operands: f, t, dst (= f).

@@ -507,7 +507,7 @@ pub(super) fn emit_float(
 
 /// The x86 flags conditions after `ucomis a, b`, for each CLIF condition: the operands
 /// to compare (swapped or not), the condition codes, and how two of them combine.
-/// `ucomiss/ucomisd bb, a` (for [`Inst::FcmpSelect`]).
+/// `ucomiss/ucomisd bb, a` (for [`Inst::Ucomis`]).
 pub(super) fn ucomis_into(b: &mut Vec<u8>, double: bool, a: Xmm, bb: Xmm) {
     ucomis(b, double, a, bb);
 }

@@ -75,7 +75,7 @@ pub enum FrameRegKind {
 }
 
 /// The registers of a call: arguments in, results out, the rest it may overwrite.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CallInfo {
     /// Each argument and the register it is passed in.
     pub uses: Vec<(Reg, PReg)>,
@@ -477,7 +477,7 @@ impl Addr {
 }
 
 /// An x86-64 instruction on virtual registers. Block targets are VCode block indices.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Inst {
     /// Defines the function's arguments in their ABI registers (emits nothing).
     Args {
@@ -663,23 +663,15 @@ pub enum Inst {
         /// The result.
         dst: Writable<Reg>,
     },
-    /// `ucomis b, a; cmovcc t, dst` with `dst` = `f`: a `select` of integers on a float
-    /// comparison whose outcome one flag tells (every condition but `eq` and `ne`).
-    FcmpSelect {
+    /// `ucomiss b, a` or `ucomisd b, a` (NP/66 0F 2E /r): sets the flags for the one
+    /// instruction that consumes them (`Cmov`, `Setcc`), pushed right after it, as `Cmp`.
+    Ucomis {
         /// `f64` rather than `f32`.
         double: bool,
-        /// The condition.
-        cc: FloatCC,
         /// Left operand.
         a: Reg,
         /// Right operand.
         b: Reg,
-        /// The value if `a cc b`.
-        t: Reg,
-        /// The value otherwise, overwritten.
-        f: Reg,
-        /// The result.
-        dst: Writable<Reg>,
     },
     /// `cmp b, a; cmovcc b, dst` with `dst` = `a`: `b` if `a cc b`, else `a` (min/max).
     CmpCmov {
@@ -1681,14 +1673,9 @@ impl MachInst for Inst {
                 c.reg_use(*t);
                 c.reg_reuse_def(*dst, 0);
             }
-            Inst::FcmpSelect {
-                a, b, t, f, dst, ..
-            } => {
-                c.reg_use(*f);
+            Inst::Ucomis { a, b, .. } => {
                 c.reg_use(*a);
                 c.reg_use(*b);
-                c.reg_use(*t);
-                c.reg_reuse_def(*dst, 0);
             }
             Inst::Cmov { t, f, dst, .. } => {
                 c.reg_use(*f);

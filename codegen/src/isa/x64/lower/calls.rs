@@ -410,3 +410,54 @@ fn stack_map(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> Vec<(Type, u32)> 
         })
         .unwrap_or_default()
 }
+
+/// Calls runtime library function `lc` (System V, through its absolute address: it may
+/// be anywhere in the address space) on `args`, the register parts of its parameters
+/// (two for an `i128`); returns the register parts of its results.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for a helper without a C signature or one whose
+/// arguments would not all travel in registers.
+pub(super) fn libcall(
+    ctx: &mut Lower<'_, MInst>,
+    lc: crate::ir::LibCall,
+    args: &[Reg],
+) -> Result<Vec<Reg>, CodegenError> {
+    let unsupported = || CodegenError::Unsupported {
+        feature: alloc::format!("a call of {lc} with these arguments on x86_64"),
+    };
+    let sig = lc
+        .signature(crate::ir::CallConv::SystemV)
+        .ok_or_else(unsupported)?;
+    let abi = SigAbi::new(&sig)?;
+    if args.len() != abi.args.len() || abi.ret_area_ptr.is_some() {
+        return Err(unsupported());
+    }
+    let callee = ctx.vcode.alloc_vreg(RegClass::Int);
+    ctx.vcode.push(MInst::LoadExtName {
+        name: crate::ir::ExternalName::LibCall(lc),
+        offset: 0,
+        colocated: false,
+        dst: Writable::from_reg(callee),
+    });
+    let mut uses = Vec::new();
+    for (&r, loc) in args.iter().zip(&abi.args) {
+        match *loc {
+            ArgLoc::Reg(p) => uses.push((r, p)),
+            ArgLoc::Stack(_) => return Err(unsupported()),
+        }
+    }
+    let r = call_results(ctx, &abi);
+    if !r.loads.is_empty() {
+        return Err(unsupported());
+    }
+    let info = alloc::boxed::Box::new(CallInfo {
+        uses,
+        defs: r.defs,
+        clobbers: r.clobbers,
+        callee_pop: 0,
+        stack_map: Vec::new(),
+    });
+    ctx.vcode.push(MInst::CallUnknown { callee, info });
+    Ok(r.values.iter().flat_map(|v| v.regs().to_vec()).collect())
+}

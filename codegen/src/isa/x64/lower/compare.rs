@@ -86,33 +86,6 @@ pub(super) fn branch_cond(ctx: &Lower<'_, MInst>, v: Value) -> Value {
     v
 }
 
-/// The comparison that condition `c` tests, through extensions, if a `select` can use it
-/// directly: an integer icmp on at most 64 bits, or an fcmp on `f32`/`f64` whose outcome
-/// one flag tells (see [`float_cc_flag`]).
-pub(super) fn select_cond(dfg: &crate::ir::DataFlowGraph, c: Value) -> Option<Value> {
-    let mut v = dfg.resolve_aliases(c);
-    while let Some(inner) = extended_in(dfg, v) {
-        v = inner;
-    }
-    match dfg.insts[dfg.value_def(v).inst()?] {
-        InstructionData::IntCompare {
-            opcode: Opcode::Icmp,
-            args: [a, _],
-            ..
-        } if int_le64(dfg.value_type(a)) => Some(v),
-        InstructionData::FloatCompare {
-            opcode: Opcode::Fcmp,
-            cond,
-            args: [a, _],
-        } if f32_or_f64(dfg.value_type(a))
-            && crate::isa::x64::inst::float_cc_flag(cond).is_some() =>
-        {
-            Some(v)
-        }
-        _ => None,
-    }
-}
-
 /// The condition, operands and operand type of the icmp defining `v`, if `v` is the
 /// result of an icmp on integers of at most 64 bits.
 pub(super) fn icmp_operands(

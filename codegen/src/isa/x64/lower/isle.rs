@@ -84,6 +84,102 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.flags.has_popcnt
     }
 
+    fn has_sse41(&mut self) -> bool {
+        self.flags.has_sse41
+    }
+
+    fn has_avx(&mut self) -> bool {
+        self.flags.has_avx
+    }
+
+    fn has_fma(&mut self) -> bool {
+        self.flags.has_fma
+    }
+
+    fn unit(&mut self) {}
+
+    fn u64_to_u128(&mut self, x: u64) -> u128 {
+        u128::from(x)
+    }
+
+    fn float_sign_bit(&mut self, ty: Type) -> u128 {
+        sign_bit(ty)
+    }
+
+    fn lane_is_64(&mut self, ty: Type) -> bool {
+        ty.lane_bits() == 64
+    }
+
+    fn ty_is_vector(&mut self, ty: Type) -> bool {
+        ty.is_vector()
+    }
+
+    fn intcc_swap_args(&mut self, cc: IntCC) -> IntCC {
+        cc.swap_args()
+    }
+
+    fn strip_extends(&mut self, v: Value) -> Value {
+        let mut v = self.lower.func.dfg.resolve_aliases(v);
+        while let Some(inner) = extended(self.lower, v) {
+            v = inner;
+        }
+        v
+    }
+
+    fn reg_or_imm_reg(&mut self, r: Reg) -> RegOrImm {
+        RegOrImm::Reg(r)
+    }
+
+    fn reg_or_imm_imm(&mut self, imm: i32) -> RegOrImm {
+        RegOrImm::Imm(imm)
+    }
+
+    fn xmm_round(&mut self, mode: u8) -> XmmUnaryOp {
+        XmmUnaryOp::Round(mode)
+    }
+
+    fn float_cc_flag(&mut self, cc: FloatCC) -> Option<Cc> {
+        crate::isa::x64::inst::float_cc_flag(cc).map(|(_, flag)| flag)
+    }
+
+    fn float_cc_swapped(&mut self, cc: FloatCC) -> bool {
+        crate::isa::x64::inst::float_cc_flag(cc).is_some_and(|(swap, _)| swap)
+    }
+
+    fn libcall(&mut self, lc: LibCall, args: Vec<Reg>) -> Vec<Reg> {
+        match libcall(self.lower, lc, &args) {
+            Ok(rets) => rets,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                alloc::vec![self.tmp(), self.tmp()]
+            }
+        }
+    }
+
+    fn regs1(&mut self, a: Reg) -> Vec<Reg> {
+        alloc::vec![a]
+    }
+
+    fn regs2(&mut self, a: Reg, b: Reg) -> Vec<Reg> {
+        alloc::vec![a, b]
+    }
+
+    fn regs3(&mut self, a: Reg, b: Reg, c: Reg) -> Vec<Reg> {
+        alloc::vec![a, b, c]
+    }
+
+    fn regs4(&mut self, a: Reg, b: Reg, c: Reg, d: Reg) -> Vec<Reg> {
+        alloc::vec![a, b, c, d]
+    }
+
+    fn regs_first(&mut self, r: Vec<Reg>) -> Reg {
+        r[0]
+    }
+
+    fn regs_pair(&mut self, r: Vec<Reg>) -> (Reg, Reg) {
+        (r[0], r[1])
+    }
+
     fn value_type(&mut self, v: Value) -> Type {
         self.lower.func.dfg.value_type(v)
     }
@@ -310,55 +406,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
-    fn select_cmp(&mut self, c: Value) -> Option<Value> {
-        select_cond(&self.lower.func.dfg, c)
-    }
-
-    fn x64_select_cmp(&mut self, cmp: Value, t: Value, f: Value) -> Reg {
-        if let Some((cc, a, b, double)) = fcmp_operands(self.lower, cmp) {
-            let (a, b) = (self.put_in_reg(a), self.put_in_reg(b));
-            let (t, f) = (self.put_in_reg(t), self.put_in_reg(f));
-            let dst = self.tmp();
-            self.lower.vcode.push(MInst::FcmpSelect {
-                double,
-                cc,
-                a,
-                b,
-                t,
-                f,
-                dst: Writable::from_reg(dst),
-            });
-            return dst;
-        }
-        let Some((cc, a, b, cty)) = icmp_operands(self.lower, cmp) else {
-            unreachable!("matched by select_cmp");
-        };
-        let plan = plan_icmp(&self.lower.func.dfg, cc, a, b);
-        let lhs = self.put_in_reg(plan.lhs);
-        let rhs = match rhs_operand(self.lower, plan.rhs) {
-            Ok(r) => r,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                RegOrImm::Imm(0)
-            }
-        };
-        let (t, f) = (self.put_in_reg(t), self.put_in_reg(f));
-        let dst = self.tmp();
-        let cmp = MInst::Cmp {
-            size: size_of(cty),
-            a: lhs,
-            b: rhs,
-        };
-        let cmov = MInst::Cmov {
-            cc: cc_of(plan.cond),
-            t,
-            f,
-            dst: Writable::from_reg(dst),
-        };
-        with_flags(self.lower, cmp, cmov);
-        dst
-    }
-
     fn reg_pair(&mut self, a: Reg, b: Reg) -> (Reg, Reg) {
         (a, b)
     }
@@ -392,10 +439,6 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn xmm_data_ty(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::F16 || ty == Type::F128 || ty.is_vector128()).then_some(ty)
-    }
-
-    fn has_fma_flag(&mut self, ty: Type) -> Option<Type> {
-        self.flags.has_fma.then_some(ty)
     }
 
     fn vec128_int(&mut self, ty: Type) -> Option<Type> {
@@ -1095,32 +1138,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.xmm_const(MoveKind::V128, bits)
     }
 
-    fn x64_f128_to_pair(&mut self, x: Reg) -> (Reg, Reg) {
-        let lo = self.xmm_to_gpr64(x);
-        let high = self.ftmp();
-        self.push(MInst::XmmRR {
-            op: XmmOp::MoveHighToLow,
-            double: false,
-            src1: x,
-            src2: x,
-            dst: Writable::from_reg(high),
-        });
-        (lo, self.xmm_to_gpr64(high))
-    }
-
-    fn x64_pair_to_f128(&mut self, p: (Reg, Reg)) -> Reg {
-        let (lo, hi) = (self.gpr64_to_xmm(p.0), self.gpr64_to_xmm(p.1));
-        let dst = self.ftmp();
-        self.push(MInst::XmmRR {
-            op: XmmOp::UnpackLowQ,
-            double: false,
-            src1: lo,
-            src2: hi,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
     fn f32_bits(&mut self, inst: crate::ir::Inst) -> Option<u64> {
         match self.lower.func.dfg.insts[inst] {
             InstructionData::UnaryIeee32 { imm, .. } => Some(u64::from(imm.bits())),
@@ -1142,231 +1159,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
-    fn x64_fconst(&mut self, ty: Type, bits: u64) -> Reg {
-        let kind = if ty == Type::F64 {
-            MoveKind::F64
-        } else {
-            MoveKind::F32
-        };
-        self.xmm_const(kind, u128::from(bits))
-    }
-
-    fn x64_xmm_rr(&mut self, op: XmmOp, ty: Type, a: Reg, b: Reg) -> Reg {
-        let dst = self.ftmp();
-        // With AVX the result may go to a register of its own.
-        let three_operand = matches!(
-            op,
-            XmmOp::Add
-                | XmmOp::Sub
-                | XmmOp::Mul
-                | XmmOp::Div
-                | XmmOp::And
-                | XmmOp::AndNot
-                | XmmOp::Or
-                | XmmOp::Xor
-        );
-        if self.flags.has_avx && three_operand {
-            self.push(MInst::XmmRRR {
-                op,
-                double: ty == Type::F64,
-                src1: a,
-                src2: b,
-                dst: Writable::from_reg(dst),
-            });
-            return dst;
-        }
-        self.push(MInst::XmmRR {
-            op,
-            double: ty == Type::F64,
-            src1: a,
-            src2: b,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_sqrt(&mut self, ty: Type, x: Reg) -> Reg {
-        self.xmm_unary(XmmUnaryOp::Sqrt, ty == Type::F64, x)
-    }
-
-    fn x64_round(&mut self, ty: Type, mode: u8, x: Reg) -> Reg {
-        if self.flags.has_sse41 {
-            return self.xmm_unary(XmmUnaryOp::Round(mode), ty == Type::F64, x);
-        }
-        // Without SSE4.1: the C library's ceil/floor/trunc/nearbyint.
-        let double = ty == Type::F64;
-        let lc = match (mode, double) {
-            (0, false) => LibCall::NearestF32,
-            (0, true) => LibCall::NearestF64,
-            (1, false) => LibCall::FloorF32,
-            (1, true) => LibCall::FloorF64,
-            (2, false) => LibCall::CeilF32,
-            (2, true) => LibCall::CeilF64,
-            (_, false) => LibCall::TruncF32,
-            (_, true) => LibCall::TruncF64,
-        };
-        self.float_libcall(lc, &[x])
-    }
-
-    fn x64_fma(&mut self, ty: Type, a: Reg, b: Reg, c: Reg) -> Reg {
-        if self.flags.has_fma {
-            let dst = self.ftmp();
-            self.push(MInst::Fma {
-                double: ty.lane_bits() == 64,
-                packed: ty.is_vector(),
-                a,
-                b,
-                c,
-                dst: Writable::from_reg(dst),
-            });
-            return dst;
-        }
-        let lc = if ty == Type::F64 {
-            LibCall::FmaF64
-        } else {
-            LibCall::FmaF32
-        };
-        self.float_libcall(lc, &[a, b, c])
-    }
-
-    fn x64_fneg(&mut self, ty: Type, x: Reg) -> Reg {
-        let sign = self.sign_mask(ty);
-        self.x64_xmm_rr(XmmOp::Xor, ty, x, sign)
-    }
-
-    fn x64_fabs(&mut self, ty: Type, x: Reg) -> Reg {
-        let sign = self.sign_mask(ty);
-        // andnps: !sign & x
-        self.x64_xmm_rr(XmmOp::AndNot, ty, sign, x)
-    }
-
-    fn x64_fcopysign(&mut self, ty: Type, a: Reg, b: Reg) -> Reg {
-        let magnitude = self.x64_fabs(ty, a);
-        let sign = self.sign_mask(ty);
-        let sign = self.x64_xmm_rr(XmmOp::And, ty, sign, b);
-        self.x64_xmm_rr(XmmOp::Or, ty, magnitude, sign)
-    }
-
-    fn x64_fmin_max(&mut self, max: bool, ty: Type, a: Reg, b: Reg) -> Reg {
-        let dst = self.ftmp();
-        self.push(MInst::FminMax {
-            max,
-            double: ty == Type::F64,
-            a,
-            b,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_fcmp(&mut self, ty: Type, cc: FloatCC, a: Reg, b: Reg) -> Reg {
-        let (dst, tmp) = (self.tmp(), self.tmp());
-        self.push(MInst::Fcmp {
-            double: ty == Type::F64,
-            cc,
-            a,
-            b,
-            dst: Writable::from_reg(dst),
-            tmp: Writable::from_reg(tmp),
-        });
-        dst
-    }
-
-    fn x64_float_to_int(&mut self, signed: bool, sat: bool, fty: Type, ity: Type, x: Reg) -> Reg {
-        if ity.bits() < 32 {
-            return self.float_to_narrow_int(signed, sat, fty, ity, x);
-        }
-        let (dst, tmp_gpr, tmp_xmm, tmp_xmm2) = (self.tmp(), self.tmp(), self.ftmp(), self.ftmp());
-        self.push(MInst::CvtFloatToInt {
-            signed,
-            sat,
-            double: fty == Type::F64,
-            wide: ity == Type::I64,
-            src: x,
-            dst: Writable::from_reg(dst),
-            tmp_gpr: Writable::from_reg(tmp_gpr),
-            tmp_xmm: Writable::from_reg(tmp_xmm),
-            tmp_xmm2: Writable::from_reg(tmp_xmm2),
-        });
-        dst
-    }
-
-    fn x64_int_to_float(&mut self, signed: bool, ity: Type, fty: Type, x: Reg) -> Reg {
-        let double = fty == Type::F64;
-        let dst = self.ftmp();
-        if !signed && ity == Type::I64 {
-            let (t1, t2) = (self.tmp(), self.tmp());
-            self.push(MInst::CvtU64ToFloat {
-                double,
-                src: x,
-                dst: Writable::from_reg(dst),
-                tmp1: Writable::from_reg(t1),
-                tmp2: Writable::from_reg(t2),
-            });
-            return dst;
-        }
-        // Narrower integers are extended to 64 bits (unsigned 32-bit ones too, so they
-        // convert as non-negative).
-        let (src, wide) = if ity == Type::I32 && signed {
-            (x, false)
-        } else {
-            (
-                generated::constructor_x64_extend(self, signed, ity, x),
-                true,
-            )
-        };
-        self.push(MInst::CvtIntToFloat {
-            wide,
-            double,
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn x64_fconvert(&mut self, ty: Type, x: Reg) -> Reg {
-        // To f32 means from f64 (cvtsd2ss) and the other way round.
-        self.xmm_unary(XmmUnaryOp::Convert, ty == Type::F32, x)
-    }
-
-    fn x64_bitcast(&mut self, from: Type, to: Type, x: Reg) -> Reg {
-        // Values in xmm registers; a bitcast between two of them moves no bits (128-bit
-        // vectors of any lanes included, little-endian lane order).
-        let is_float =
-            |t: Type| f32_or_f64(t) || t == Type::F16 || t == Type::F128 || t.is_vector128();
-        let is_int = int_le64;
-        if is_int(from) && is_float(to) {
-            self.gpr_to_xmm(to == Type::F64, x)
-        } else if is_float(from) && is_int(to) {
-            let dst = self.tmp();
-            self.push(MInst::XmmToGpr {
-                wide: from == Type::F64,
-                src: x,
-                dst: Writable::from_reg(dst),
-            });
-            dst
-        } else if (is_int(from) && is_int(to)) || (is_float(from) && is_float(to)) {
-            x
-        } else {
-            self.error.get_or_insert(CodegenError::Unsupported {
-                feature: alloc::format!("bitcast from {from} to {to} on x86_64"),
-            });
-            x
-        }
-    }
-
-    fn x64_xmm_select(&mut self, cty: Type, c: Reg, t: Reg, f: Reg) -> Reg {
-        let dst = self.ftmp();
-        self.push(MInst::XmmSelect {
-            size: size_of(cty),
-            c,
-            t,
-            f,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
     fn x64_xmm_load(&mut self, ty: Type, flags: MemFlags, addr: Value, offset: i32) -> Reg {
         if let Err(e) = check_native_endian(flags) {
             self.error.get_or_insert(e);
@@ -1374,7 +1166,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         if ty == Type::F16 {
             // Exactly two bytes (a wider load could fault past the value).
             let bits = self.x64_load(Type::I16, false, flags, addr, offset);
-            return self.x64_bitcast(Type::I16, Type::F16, bits);
+            return generated::constructor_x64_gpr_to_xmm(self, false, bits);
         }
         let addr = self.mem_operand(addr, offset);
         let dst = self.ftmp();
@@ -1411,196 +1203,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         p.1
     }
 
-    fn x64_float_to_i128(&mut self, signed: bool, sat: bool, fty: Type, x: Reg) -> (Reg, Reg) {
-        let double = fty == Type::F64;
-        let fconst = |ctx: &mut Self, v: f64| {
-            let bits = if double {
-                v.to_bits()
-            } else {
-                u64::from((v as f32).to_bits())
-            };
-            ctx.x64_fconst(fty, bits)
-        };
-        // The range that converts: [lo, hi) with lo exact (-2^127, or above -1 when
-        // unsigned) and hi = 2^127 or 2^128.
-        let two127 = f64::from_bits((1023 + 127) << 52); // 2^127 (no `powi` in core)
-        let hi_bound = fconst(self, if signed { two127 } else { two127 * 2.0 });
-        let lo_bound = fconst(self, if signed { -two127 } else { -1.0 });
-        let nan = self.x64_fcmp(fty, FloatCC::Unordered, x, x);
-        let too_big = self.x64_fcmp(fty, FloatCC::GreaterThanOrEqual, x, hi_bound);
-        let too_small = if signed {
-            self.x64_fcmp(fty, FloatCC::LessThan, x, lo_bound)
-        } else {
-            self.x64_fcmp(fty, FloatCC::LessThanOrEqual, x, lo_bound)
-        };
-        if !sat {
-            for (c, code) in [
-                (nan, TrapCode::BAD_CONVERSION_TO_INTEGER),
-                (too_big, TrapCode::INTEGER_OVERFLOW),
-                (too_small, TrapCode::INTEGER_OVERFLOW),
-            ] {
-                self.push(MInst::TrapIf {
-                    nonzero: true,
-                    size: OperandSize::Size8,
-                    c,
-                    code,
-                });
-            }
-        }
-        // Out-of-range inputs never reach the runtime: they are replaced by 0 first.
-        let bad = self.alu64(AluOp::Or, nan, too_big);
-        let bad = self.alu64(AluOp::Or, bad, too_small);
-        let zero_f = fconst(self, 0.0);
-        let input = self.x64_xmm_select(Type::I64, bad, zero_f, x);
-        let lc = match (signed, double) {
-            (true, false) => LibCall::F32ToI128,
-            (true, true) => LibCall::F64ToI128,
-            (false, false) => LibCall::F32ToU128,
-            (false, true) => LibCall::F64ToU128,
-        };
-        let callee = self.tmp();
-        self.push(MInst::LoadExtName {
-            name: crate::ir::ExternalName::LibCall(lc),
-            offset: 0,
-            colocated: false,
-            dst: Writable::from_reg(callee),
-        });
-        let (lo, hi) = (self.tmp(), self.tmp());
-        let mut clobbers = Conv::SystemV.clobbers();
-        clobbers.remove(Gpr::RAX.preg());
-        clobbers.remove(Gpr::RDX.preg());
-        let info = alloc::boxed::Box::new(CallInfo {
-            uses: alloc::vec![(input, Xmm::new(0).preg())],
-            defs: alloc::vec![
-                (Writable::from_reg(lo), Gpr::RAX.preg()),
-                (Writable::from_reg(hi), Gpr::RDX.preg()),
-            ],
-            clobbers,
-            callee_pop: 0,
-            stack_map: Vec::new(),
-        });
-        self.push(MInst::CallUnknown { callee, info });
-        if !sat {
-            return (lo, hi);
-        }
-        // Saturate: too big gives the maximum, too small the minimum (0 when unsigned),
-        // NaN gives 0 (the call already returned 0 for the replaced input).
-        let (max, min) = if signed {
-            ((u64::MAX, i64::MAX as u64), (0, 1u64 << 63))
-        } else {
-            ((u64::MAX, u64::MAX), (0, 0))
-        };
-        let max = (self.imm64(max.0), self.imm64(max.1));
-        let min = (self.imm64(min.0), self.imm64(min.1));
-        let r = generated::constructor_x64_select128(self, Type::I8, too_big, max, (lo, hi));
-        generated::constructor_x64_select128(self, Type::I8, too_small, min, r)
-    }
-
-    fn x64_i128_to_float(&mut self, signed: bool, fty: Type, x: (Reg, Reg)) -> Reg {
-        let lc = match (signed, fty == Type::F64) {
-            (true, false) => LibCall::I128ToF32,
-            (true, true) => LibCall::I128ToF64,
-            (false, false) => LibCall::U128ToF32,
-            (false, true) => LibCall::U128ToF64,
-        };
-        let callee = self.tmp();
-        self.push(MInst::LoadExtName {
-            name: crate::ir::ExternalName::LibCall(lc),
-            offset: 0,
-            colocated: false,
-            dst: Writable::from_reg(callee),
-        });
-        let dst = self.ftmp();
-        let mut clobbers = Conv::SystemV.clobbers();
-        clobbers.remove(Xmm::new(0).preg());
-        let info = alloc::boxed::Box::new(CallInfo {
-            uses: alloc::vec![(x.0, Gpr::RDI.preg()), (x.1, Gpr::RSI.preg())],
-            defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
-            clobbers,
-            callee_pop: 0,
-            stack_map: Vec::new(),
-        });
-        self.push(MInst::CallUnknown { callee, info });
-        dst
-    }
-
-    fn x64_mulhi128(&mut self, signed: bool, a: (Reg, Reg), b: (Reg, Reg)) -> (Reg, Reg) {
-        // With 64-bit digits a = a1:a0, b = b1:b0 and pij = ai * bj (128-bit each), the
-        // high half of the product is p11 + hi(p01) + hi(p10) + carry(hi(p00) + lo(p01)
-        // + lo(p10)); no partial sum exceeds 128 bits.
-        let (_, h00) = self.mul_wide64(a.0, b.0);
-        let (l01, h01) = self.mul_wide64(a.0, b.1);
-        let (l10, h10) = self.mul_wide64(a.1, b.0);
-        let (l11, h11) = self.mul_wide64(a.1, b.1);
-        let zero = self.imm64(0);
-        let mid = generated::constructor_x64_alu128(self, AluOp::Add, (h00, zero), (l01, zero));
-        let mid = generated::constructor_x64_alu128(self, AluOp::Add, mid, (l10, zero));
-        let hi = generated::constructor_x64_alu128(self, AluOp::Add, (l11, h11), (h01, zero));
-        let hi = generated::constructor_x64_alu128(self, AluOp::Add, hi, (h10, zero));
-        let hi = generated::constructor_x64_alu128(self, AluOp::Add, hi, (mid.1, zero));
-        if !signed {
-            return hi;
-        }
-        // Signed: subtract b if a < 0 and a if b < 0 (mod 2^128).
-        let sa = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, a.1, 63);
-        let sb = self.shift_imm(ShiftOp::Sar, OperandSize::Size64, b.1, 63);
-        let fix_a = generated::constructor_x64_logic128(self, AluOp::And, b, (sa, sa));
-        let fix_b = generated::constructor_x64_logic128(self, AluOp::And, a, (sb, sb));
-        let hi = generated::constructor_x64_alu128(self, AluOp::Sub, hi, fix_a);
-        generated::constructor_x64_alu128(self, AluOp::Sub, hi, fix_b)
-    }
-
-    fn x64_divrem128(
-        &mut self,
-        signed: bool,
-        rem: bool,
-        a: (Reg, Reg),
-        b: (Reg, Reg),
-    ) -> (Reg, Reg) {
-        // A zero divisor traps.
-        let nonzero = generated::constructor_x64_nonzero128(self, b);
-        self.push(MInst::TrapIf {
-            nonzero: false,
-            size: OperandSize::Size64,
-            c: nonzero,
-            code: TrapCode::INTEGER_DIVISION_BY_ZERO,
-        });
-        let mut b = b;
-        if signed {
-            // not_m1 is zero exactly when b = -1.
-            let ones = self.alu64(AluOp::And, b.0, b.1);
-            let not_m1 = generated::constructor_x64_alu_imm(self, AluOp::Add, Type::I64, ones, 1);
-            if rem {
-                // x % -1 = 0 = x % 1, without asking the runtime about MIN % -1.
-                let one = self.imm64(1);
-                let zero = self.imm64(0);
-                b = (
-                    generated::constructor_x64_select(self, Type::I64, not_m1, b.0, one),
-                    generated::constructor_x64_select(self, Type::I64, not_m1, b.1, zero),
-                );
-            } else {
-                // MIN / -1 overflows.
-                let min = self.imm64(1 << 63);
-                let hi = self.alu64(AluOp::Xor, a.1, min);
-                let not_min = self.alu64(AluOp::Or, hi, a.0);
-                let ok = self.alu64(AluOp::Or, not_min, not_m1);
-                self.push(MInst::TrapIf {
-                    nonzero: false,
-                    size: OperandSize::Size64,
-                    c: ok,
-                    code: TrapCode::INTEGER_OVERFLOW,
-                });
-            }
-        }
-        let lc = match (signed, rem) {
-            (false, false) => LibCall::UdivI128,
-            (true, false) => LibCall::SdivI128,
-            (false, true) => LibCall::UremI128,
-            (true, true) => LibCall::SremI128,
-        };
-        self.int128_libcall(lc, &[a, b])
-    }
-
     fn is_i128(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::I128).then_some(ty)
     }
@@ -1614,28 +1216,5 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn imm32_for(&mut self, ty: Type, bits: u64) -> Option<i32> {
         imm32_for(ty, bits)
-    }
-
-    fn x64_icmp(&mut self, ty: Type, inst: crate::ir::Inst) -> Reg {
-        let InstructionData::IntCompare {
-            cond, args: [a, b], ..
-        } = self.lower.func.dfg.insts[inst]
-        else {
-            unreachable!("matched as an icmp");
-        };
-        let plan = plan_icmp(&self.lower.func.dfg, cond, a, b);
-        let lhs = self.put_in_reg(plan.lhs);
-        let rhs = match rhs_operand(self.lower, plan.rhs) {
-            Ok(r) => r,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                RegOrImm::Imm(0)
-            }
-        };
-        self.cmp_setcc(size_of(ty), plan.cond, lhs, rhs)
-    }
-
-    fn x64_cmp_setcc(&mut self, ty: Type, cc: IntCC, a: Reg, b: Reg) -> Reg {
-        self.cmp_setcc(size_of(ty), cc, a, RegOrImm::Reg(b))
     }
 }

@@ -4,7 +4,7 @@
 use super::abi::{ArgLoc, Conv, SigAbi, is_float};
 use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
-use super::inst::regs::{Gpr, Xmm};
+use super::inst::regs::Gpr;
 use super::inst::{
     Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, PackedOp, RegOrImm, ShiftOp,
     UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
@@ -33,15 +33,26 @@ use compare::*;
 
 #[allow(dead_code, missing_docs, unused_imports, unused_variables)]
 mod generated {
-    use super::{AluOp, BitCountOp, Cc, MInst, OperandSize, ShiftOp, UnaryOp, XmmOp};
+    use super::{
+        AluOp, BitCountOp, Cc, MInst, MoveKind, OperandSize, RegOrImm, ShiftOp, UnaryOp, XmmOp,
+        XmmUnaryOp,
+    };
+    use crate::ir::LibCall;
     use crate::machinst::reg::Writable;
     type WritableReg = Writable<Reg>;
     type OptionWritableReg = Option<Writable<Reg>>;
     type Unit = ();
+    type Regs = alloc::vec::Vec<Reg>;
+    const XMM_SQRT: XmmUnaryOp = XmmUnaryOp::Sqrt;
+    const XMM_CONVERT: XmmUnaryOp = XmmUnaryOp::Convert;
+    const TRAP_INTEGER_OVERFLOW: TrapCode = TrapCode::INTEGER_OVERFLOW;
+    const TRAP_INTEGER_DIVISION_BY_ZERO: TrapCode = TrapCode::INTEGER_DIVISION_BY_ZERO;
+    const TRAP_BAD_CONVERSION_TO_INTEGER: TrapCode = TrapCode::BAD_CONVERSION_TO_INTEGER;
     use crate::ir::{FloatCC, Inst, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
     const F16: Type = Type::F16;
     const F32: Type = Type::F32;
     const F64: Type = Type::F64;
+    const F128: Type = Type::F128;
     type RegPair = (Reg, Reg);
     const I8: Type = Type::I8;
     const I16: Type = Type::I16;
@@ -133,99 +144,8 @@ impl IsleCtx<'_, '_> {
         self.lower.vcode.alloc_vreg(RegClass::Float)
     }
 
-    fn xmm_unary(&mut self, op: XmmUnaryOp, double: bool, src: Reg) -> Reg {
-        let dst = self.ftmp();
-        self.push(MInst::XmmUnary {
-            op,
-            double,
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    /// Calls a C library function taking floats in xmm0.. and returning one in xmm0,
-    /// through its absolute address (it may be anywhere in the address space).
-    fn float_libcall(&mut self, lc: LibCall, args: &[Reg]) -> Reg {
-        let callee = self.tmp();
-        self.push(MInst::LoadExtName {
-            name: crate::ir::ExternalName::LibCall(lc),
-            offset: 0,
-            colocated: false,
-            dst: Writable::from_reg(callee),
-        });
-        let uses = args
-            .iter()
-            .enumerate()
-            .map(|(i, &r)| (r, Xmm::new(i as u8).preg()))
-            .collect();
-        let dst = self.ftmp();
-        let mut clobbers = Conv::SystemV.clobbers();
-        clobbers.remove(Xmm::new(0).preg());
-        let info = alloc::boxed::Box::new(CallInfo {
-            uses,
-            defs: alloc::vec![(Writable::from_reg(dst), Xmm::new(0).preg())],
-            clobbers,
-            callee_pop: 0,
-            stack_map: Vec::new(),
-        });
-        self.push(MInst::CallUnknown { callee, info });
-        dst
-    }
-
     fn push(&mut self, inst: MInst) {
         self.lower.vcode.push(inst);
-    }
-
-    /// Float to `i8`/`i16` (`ity`): through a signed 32-bit conversion, which holds every
-    /// in-range value of both signednesses; then clamped (`sat`) or range-checked, trapping
-    /// with `int_ovf` outside `ity`'s range (the 32-bit conversion itself traps for NaN
-    /// and values beyond 32 bits).
-    fn float_to_narrow_int(
-        &mut self,
-        signed: bool,
-        sat: bool,
-        fty: Type,
-        ity: Type,
-        x: Reg,
-    ) -> Reg {
-        let bits = ity.bits();
-        let (lo, hi): (i64, i64) = if signed {
-            (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
-        } else {
-            (0, (1 << bits) - 1)
-        };
-        let wide = generated::Context::x64_float_to_int(self, true, sat, fty, Type::I32, x);
-        if sat {
-            let l = generated::constructor_x64_imm(self, Type::I32, lo as u64);
-            let h = generated::constructor_x64_imm(self, Type::I32, hi as u64);
-            let r = generated::constructor_x64_cmp_cmov(
-                self,
-                Type::I32,
-                IntCC::SignedLessThan,
-                wide,
-                l,
-            );
-            return generated::constructor_x64_cmp_cmov(
-                self,
-                Type::I32,
-                IntCC::SignedGreaterThan,
-                r,
-                h,
-            );
-        }
-        // In range iff (wide - lo) as u32 <= hi - lo.
-        let t = generated::constructor_x64_alu_imm(self, AluOp::Sub, Type::I32, wide, lo as i32);
-        let span = generated::constructor_x64_imm(self, Type::I32, (hi - lo) as u64);
-        let out =
-            generated::Context::x64_cmp_setcc(self, Type::I32, IntCC::UnsignedGreaterThan, t, span);
-        self.push(MInst::TrapIf {
-            nonzero: true,
-            size: OperandSize::Size8,
-            c: out,
-            code: TrapCode::INTEGER_OVERFLOW,
-        });
-        wide
     }
 
     /// `op mem, x` (or `imul` without `op`) with the folded load `load`'s address.
@@ -269,56 +189,6 @@ impl IsleCtx<'_, '_> {
             trap: flags.trap_code(),
         });
         dst
-    }
-
-    /// `rdx:rax = a * b` (unsigned, 64-bit): the low and high halves.
-    fn mul_wide64(&mut self, a: Reg, b: Reg) -> (Reg, Reg) {
-        let (lo, hi) = (self.tmp(), self.tmp());
-        self.push(MInst::MulWide {
-            signed: false,
-            size: OperandSize::Size64,
-            a,
-            b,
-            lo: Writable::from_reg(lo),
-            hi: Writable::from_reg(hi),
-            overflow: None,
-        });
-        (lo, hi)
-    }
-
-    /// Calls a C runtime function taking `i128` arguments (each in two integer registers,
-    /// System V) and returning an `i128` in `rax:rdx`, through its absolute address.
-    fn int128_libcall(&mut self, lc: LibCall, args: &[(Reg, Reg)]) -> (Reg, Reg) {
-        let callee = self.tmp();
-        self.push(MInst::LoadExtName {
-            name: crate::ir::ExternalName::LibCall(lc),
-            offset: 0,
-            colocated: false,
-            dst: Writable::from_reg(callee),
-        });
-        let regs = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
-        let uses = args
-            .iter()
-            .flat_map(|&(lo, hi)| [lo, hi])
-            .zip(regs)
-            .map(|(r, g)| (r, g.preg()))
-            .collect();
-        let (lo, hi) = (self.tmp(), self.tmp());
-        let mut clobbers = Conv::SystemV.clobbers();
-        clobbers.remove(Gpr::RAX.preg());
-        clobbers.remove(Gpr::RDX.preg());
-        let info = alloc::boxed::Box::new(CallInfo {
-            uses,
-            defs: alloc::vec![
-                (Writable::from_reg(lo), Gpr::RAX.preg()),
-                (Writable::from_reg(hi), Gpr::RDX.preg()),
-            ],
-            clobbers,
-            callee_pop: 0,
-            stack_map: Vec::new(),
-        });
-        self.push(MInst::CallUnknown { callee, info });
-        (lo, hi)
     }
 
     /// The i128 additions and subtractions with an overflow flag (`uadd_overflow` & co;
@@ -420,15 +290,6 @@ impl IsleCtx<'_, '_> {
         (r2, flag)
     }
 
-    /// The sign bit of float type `ty` alone, in an xmm register.
-    fn sign_mask(&mut self, ty: Type) -> Reg {
-        if ty == Type::F128 {
-            self.xmm_const(MoveKind::V128, sign_bit(ty))
-        } else {
-            generated::Context::x64_fconst(self, ty, sign_bit(ty) as u64)
-        }
-    }
-
     /// `movq` of a general register into the low 64 bits of a new xmm register.
     fn gpr64_to_xmm(&mut self, src: Reg) -> Reg {
         self.gpr_to_xmm(true, src)
@@ -440,17 +301,6 @@ impl IsleCtx<'_, '_> {
         let dst = self.ftmp();
         self.push(MInst::GprToXmm {
             wide,
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    /// `movq` of the low 64 bits of an xmm register into a new general register.
-    fn xmm_to_gpr64(&mut self, src: Reg) -> Reg {
-        let dst = self.tmp();
-        self.push(MInst::XmmToGpr {
-            wide: true,
             src,
             dst: Writable::from_reg(dst),
         });
