@@ -231,7 +231,7 @@ pub(super) fn emit_float(
             }
         }
         Inst::Packed {
-            op: PackedOp::Map38(op),
+            op: PackedOp::Map38 { opcode: op },
             ..
         } => {
             let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
@@ -255,7 +255,7 @@ pub(super) fn emit_float(
                 dst.enc(),
                 src2.enc(),
             );
-            if let PackedOp::FCmp(_, pred) = op {
+            if let PackedOp::FCmp { double: _, pred } = op {
                 b.push(*pred);
             }
         }

@@ -760,19 +760,19 @@ fn vector_instructions_match_capstone() {
     type Case = (Inst, Vec<Allocation>, &'static [u8], &'static str);
     let cases: Vec<Case> = alloc::vec![
         (
-            packed(PackedOp::Add(8)),
+            packed(PackedOp::Add { bits: 8 }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0xfc, 0xca],
             "paddb %xmm2, %xmm1"
         ),
         (
-            packed(PackedOp::Add(64)),
+            packed(PackedOp::Add { bits: 64 }),
             alloc::vec![xa(9), xa(2), xa(9)],
             &[0x66, 0x44, 0x0f, 0xd4, 0xca],
             "paddq %xmm2, %xmm9"
         ),
         (
-            packed(PackedOp::Sub(32)),
+            packed(PackedOp::Sub { bits: 32 }),
             alloc::vec![xa(0), xa(15), xa(0)],
             &[0x66, 0x41, 0x0f, 0xfa, 0xc7],
             "psubd %xmm15, %xmm0"
@@ -784,13 +784,13 @@ fn vector_instructions_match_capstone() {
             "pmullw %xmm4, %xmm3"
         ),
         (
-            packed(PackedOp::CmpGt(16)),
+            packed(PackedOp::CmpGt { bits: 16 }),
             alloc::vec![xa(5), xa(6), xa(5)],
             &[0x66, 0x0f, 0x65, 0xee],
             "pcmpgtw %xmm6, %xmm5"
         ),
         (
-            packed(PackedOp::CmpEq(8)),
+            packed(PackedOp::CmpEq { bits: 8 }),
             alloc::vec![xa(5), xa(6), xa(5)],
             &[0x66, 0x0f, 0x74, 0xee],
             "pcmpeqb %xmm6, %xmm5"
@@ -808,13 +808,13 @@ fn vector_instructions_match_capstone() {
             "movsd %xmm10, %xmm2"
         ),
         (
-            packed(PackedOp::FMul(false)),
+            packed(PackedOp::FMul { double: false }),
             alloc::vec![xa(2), xa(3), xa(2)],
             &[0x0f, 0x59, 0xd3],
             "mulps %xmm3, %xmm2"
         ),
         (
-            packed(PackedOp::FDiv(true)),
+            packed(PackedOp::FDiv { double: true }),
             alloc::vec![xa(2), xa(3), xa(2)],
             &[0x66, 0x0f, 0x5e, 0xd3],
             "divpd %xmm3, %xmm2"
@@ -826,73 +826,79 @@ fn vector_instructions_match_capstone() {
             "pandn %xmm9, %xmm8"
         ),
         (
-            packed(PackedOp::Shl(64)),
+            packed(PackedOp::Shl { bits: 64 }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0xf3, 0xca],
             "psllq %xmm2, %xmm1"
         ),
         (
-            packed(PackedOp::Map38(0x40)),
+            packed(PackedOp::Map38 { opcode: 0x40 }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0x38, 0x40, 0xca],
             "pmulld %xmm2, %xmm1"
         ),
         (
-            packed(PackedOp::Map38(0x00)),
+            packed(PackedOp::Map38 { opcode: 0x00 }),
             alloc::vec![xa(10), xa(3), xa(10)],
             &[0x66, 0x44, 0x0f, 0x38, 0x00, 0xd3],
             "pshufb %xmm3, %xmm10"
         ),
         (
-            packed(PackedOp::Map38(0x37)),
+            packed(PackedOp::Map38 { opcode: 0x37 }),
             alloc::vec![xa(0), xa(15), xa(0)],
             &[0x66, 0x41, 0x0f, 0x38, 0x37, 0xc7],
             "pcmpgtq %xmm15, %xmm0"
         ),
         (
-            packed(PackedOp::Narrow(0xdc)),
+            packed(PackedOp::Narrow { opcode: 0xdc }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0xdc, 0xca],
             "paddusb %xmm2, %xmm1"
         ),
         (
-            packed(PackedOp::FMin(true)),
+            packed(PackedOp::FMin { double: true }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0x5d, 0xca],
             "minpd %xmm2, %xmm1"
         ),
         (
-            packed(PackedOp::FMax(false)),
+            packed(PackedOp::FMax { double: false }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x0f, 0x5f, 0xca],
             "maxps %xmm2, %xmm1"
         ),
         (
-            packed(PackedOp::Narrow(0xe5)),
+            packed(PackedOp::Narrow { opcode: 0xe5 }),
             alloc::vec![xa(1), xa(12), xa(1)],
             &[0x66, 0x41, 0x0f, 0xe5, 0xcc],
             "pmulhw %xmm12, %xmm1"
         ),
         (
-            packed(PackedOp::FCmp(false, 1)),
+            packed(PackedOp::FCmp {
+                double: false,
+                pred: 1
+            }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x0f, 0xc2, 0xca, 0x01],
             "cmpltps %xmm2, %xmm1"
         ),
         (
-            packed(PackedOp::FCmp(true, 7)),
+            packed(PackedOp::FCmp {
+                double: true,
+                pred: 7
+            }),
             alloc::vec![xa(9), xa(2), xa(9)],
             &[0x66, 0x44, 0x0f, 0xc2, 0xca, 0x07],
             "cmpordpd %xmm2, %xmm9"
         ),
         (
-            packed(PackedOp::Shr(16)),
+            packed(PackedOp::Shr { bits: 16 }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0xd1, 0xca],
             "psrlw %xmm2, %xmm1"
         ),
         (
-            packed(PackedOp::Sar(32)),
+            packed(PackedOp::Sar { bits: 32 }),
             alloc::vec![xa(1), xa(2), xa(1)],
             &[0x66, 0x0f, 0xe2, 0xca],
             "psrad %xmm2, %xmm1"

@@ -133,9 +133,15 @@ pub enum XmmOp {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum PackedOp {
     /// `paddb`/`paddw`/`paddd`/`paddq` (66 0F FC/FD/FE/D4), by lane bits.
-    Add(u8),
+    Add {
+        /// Lane width in bits.
+        bits: u8,
+    },
     /// `psubb`/`psubw`/`psubd`/`psubq` (66 0F F8/F9/FA/FB).
-    Sub(u8),
+    Sub {
+        /// Lane width in bits.
+        bits: u8,
+    },
     /// `pmullw` (66 0F D5): 16-bit lanes, low halves of the products.
     MulLow16,
     /// `pand` (66 0F DB).
@@ -148,10 +154,16 @@ pub enum PackedOp {
     Xor,
     /// `pcmpeqb`/`pcmpeqw`/`pcmpeqd` (66 0F 74/75/76): all ones where lanes are equal
     /// (8 to 32-bit lanes).
-    CmpEq(u8),
+    CmpEq {
+        /// Lane width in bits.
+        bits: u8,
+    },
     /// `pcmpgtb`/`pcmpgtw`/`pcmpgtd` (66 0F 64/65/66): all ones where `dst`'s lane is
     /// greater (signed; 8 to 32-bit lanes).
-    CmpGt(u8),
+    CmpGt {
+        /// Lane width in bits.
+        bits: u8,
+    },
     /// `punpcklbw` (66 0F 60): interleaves the low eight bytes of both operands.
     UnpackLowBytes,
     /// `punpcklqdq` (66 0F 6C): `dst`'s low quadword, then `src`'s.
@@ -160,43 +172,86 @@ pub enum PackedOp {
     MoveLowQuad,
     /// `psllw`/`pslld`/`psllq` (66 0F F1/F2/F3): lanes shifted left by the low quadword
     /// of `src` (16 to 64-bit lanes).
-    Shl(u8),
+    Shl {
+        /// Lane width in bits.
+        bits: u8,
+    },
     /// `psrlw`/`psrld`/`psrlq` (66 0F D1/D2/D3): logical right shift.
-    Shr(u8),
+    Shr {
+        /// Lane width in bits.
+        bits: u8,
+    },
     /// `psraw`/`psrad` (66 0F E1/E2): arithmetic right shift (16 and 32-bit lanes).
-    Sar(u8),
+    Sar {
+        /// Lane width in bits.
+        bits: u8,
+    },
     /// `packsswb` (66 0F 63): words of `dst`, then of `src`, saturated to bytes.
     PackSignedWords,
     /// An SSE2 operation on 8- or 16-bit lanes only, by its opcode byte after 66 0F:
     /// saturating `paddus`/`padds`/`psubus`/`psubs` (DC DD, EC ED, D8 D9, E8 E9),
     /// `pavgb`/`pavgw` (E0, E3), `pminub`/`pmaxub` (DA, DE), `pminsw`/`pmaxsw` (EA, EE),
     /// `pmulhuw`/`pmulhw` (E4, E5).
-    Narrow(u8),
+    Narrow {
+        /// The opcode byte.
+        opcode: u8,
+    },
     /// `cmpps`/`cmppd $pred` (0F C2 /r ib, 66 for `pd`): all ones in lanes where the
     /// predicate holds (0 eq, 1 lt, 2 le, 3 unordered, 4 neq, 5 nlt, 6 nle, 7 ordered).
-    FCmp(bool, u8),
+    FCmp {
+        /// 64-bit lanes.
+        double: bool,
+        /// The predicate.
+        pred: u8,
+    },
     /// An operation of the 66 0F 38 map by its last opcode byte (SSSE3: `pshufb` 00,
     /// `pabsb/w/d` 1C-1E; SSE4.1: `pcmpeqq` 29, `pminsb/sd/uw/ud` 38-3B, `pmaxsb/sd/uw/ud`
     /// 3C-3F, `pmulld` 40; SSE4.2: `pcmpgtq` 37). Lowering emits it only with the flag.
-    Map38(u8),
+    Map38 {
+        /// The last opcode byte.
+        opcode: u8,
+    },
     /// Another SSE/SSE2 operation, by its mandatory prefix (66 or none) and the opcode
     /// byte after 0F: the unpacks `punpckl*`/`punpckh*` (60-62, 68-6A), the packs
     /// `packssdw` (6B) and `packuswb` (67), `sqrtps`/`sqrtpd` (51), `cvtdq2ps` (5B),
     /// `cvtps2pd` (5A) and `cvtpd2ps` (66 5A). The unary ones read only `src`.
-    Raw(Option<u8>, u8),
+    Raw {
+        /// The mandatory prefix (0x66), if any.
+        prefix: Option<u8>,
+        /// The opcode byte after 0F.
+        opcode: u8,
+    },
     /// `minps`/`minpd` (0F 5D, 66 0F 5D): per lane, the second operand when either is
     /// NaN or both are zeros.
-    FMin(bool),
+    FMin {
+        /// 64-bit lanes.
+        double: bool,
+    },
     /// `maxps`/`maxpd` (0F 5F, 66 0F 5F), likewise.
-    FMax(bool),
+    FMax {
+        /// 64-bit lanes.
+        double: bool,
+    },
     /// `addps`/`addpd` (0F 58, 66 0F 58), `double` for 64-bit lanes.
-    FAdd(bool),
+    FAdd {
+        /// 64-bit lanes.
+        double: bool,
+    },
     /// `subps`/`subpd` (0F 5C).
-    FSub(bool),
+    FSub {
+        /// 64-bit lanes.
+        double: bool,
+    },
     /// `mulps`/`mulpd` (0F 59).
-    FMul(bool),
+    FMul {
+        /// 64-bit lanes.
+        double: bool,
+    },
     /// `divps`/`divpd` (0F 5E).
-    FDiv(bool),
+    FDiv {
+        /// 64-bit lanes.
+        double: bool,
+    },
 }
 
 impl PackedOp {
@@ -205,7 +260,7 @@ impl PackedOp {
         let (p66, op) = self.encoding_66();
         match self {
             PackedOp::MoveLowQuad => (Some(0xf2), 0x10),
-            PackedOp::Raw(prefix, op) => (prefix, op),
+            PackedOp::Raw { prefix, opcode: op } => (prefix, op),
             _ => (p66.then_some(0x66), op),
         }
     }
@@ -213,34 +268,37 @@ impl PackedOp {
     fn encoding_66(self) -> (bool, u8) {
         let lanes = |bits: u8, ops: [u8; 4]| ops[bits.trailing_zeros() as usize - 3];
         match self {
-            PackedOp::Add(b) => (true, lanes(b, [0xfc, 0xfd, 0xfe, 0xd4])),
-            PackedOp::Sub(b) => (true, lanes(b, [0xf8, 0xf9, 0xfa, 0xfb])),
+            PackedOp::Add { bits: b } => (true, lanes(b, [0xfc, 0xfd, 0xfe, 0xd4])),
+            PackedOp::Sub { bits: b } => (true, lanes(b, [0xf8, 0xf9, 0xfa, 0xfb])),
             PackedOp::MulLow16 => (true, 0xd5),
             PackedOp::And => (true, 0xdb),
             PackedOp::AndNot => (true, 0xdf),
             PackedOp::Or => (true, 0xeb),
             PackedOp::Xor => (true, 0xef),
-            PackedOp::CmpEq(64) => unreachable!("pcmpeqq is SSE4.1 (66 0F 38 29)"),
-            PackedOp::CmpEq(b) => (true, lanes(b, [0x74, 0x75, 0x76, 0])),
-            PackedOp::CmpGt(64) => unreachable!("pcmpgtq is SSE4.2 (66 0F 38 37)"),
-            PackedOp::CmpGt(b) => (true, lanes(b, [0x64, 0x65, 0x66, 0])),
-            PackedOp::Shl(b) => (true, lanes(b, [0, 0xf1, 0xf2, 0xf3])),
-            PackedOp::Shr(b) => (true, lanes(b, [0, 0xd1, 0xd2, 0xd3])),
-            PackedOp::Sar(b) => (true, lanes(b, [0, 0xe1, 0xe2, 0])),
+            PackedOp::CmpEq { bits: 64 } => unreachable!("pcmpeqq is SSE4.1 (66 0F 38 29)"),
+            PackedOp::CmpEq { bits: b } => (true, lanes(b, [0x74, 0x75, 0x76, 0])),
+            PackedOp::CmpGt { bits: 64 } => unreachable!("pcmpgtq is SSE4.2 (66 0F 38 37)"),
+            PackedOp::CmpGt { bits: b } => (true, lanes(b, [0x64, 0x65, 0x66, 0])),
+            PackedOp::Shl { bits: b } => (true, lanes(b, [0, 0xf1, 0xf2, 0xf3])),
+            PackedOp::Shr { bits: b } => (true, lanes(b, [0, 0xd1, 0xd2, 0xd3])),
+            PackedOp::Sar { bits: b } => (true, lanes(b, [0, 0xe1, 0xe2, 0])),
             PackedOp::PackSignedWords => (true, 0x63),
-            PackedOp::Narrow(op) => (true, op),
-            PackedOp::Map38(_) => (true, 0x38),
-            PackedOp::Raw(p, op) => (p.is_some(), op),
-            PackedOp::FCmp(d, _) => (d, 0xc2),
+            PackedOp::Narrow { opcode: op } => (true, op),
+            PackedOp::Map38 { opcode: _ } => (true, 0x38),
+            PackedOp::Raw {
+                prefix: p,
+                opcode: op,
+            } => (p.is_some(), op),
+            PackedOp::FCmp { double: d, pred: _ } => (d, 0xc2),
             PackedOp::UnpackLowBytes => (true, 0x60),
             PackedOp::UnpackLowQuads => (true, 0x6c),
             PackedOp::MoveLowQuad => (false, 0x10),
-            PackedOp::FMin(d) => (d, 0x5d),
-            PackedOp::FMax(d) => (d, 0x5f),
-            PackedOp::FAdd(d) => (d, 0x58),
-            PackedOp::FSub(d) => (d, 0x5c),
-            PackedOp::FMul(d) => (d, 0x59),
-            PackedOp::FDiv(d) => (d, 0x5e),
+            PackedOp::FMin { double: d } => (d, 0x5d),
+            PackedOp::FMax { double: d } => (d, 0x5f),
+            PackedOp::FAdd { double: d } => (d, 0x58),
+            PackedOp::FSub { double: d } => (d, 0x5c),
+            PackedOp::FMul { double: d } => (d, 0x59),
+            PackedOp::FDiv { double: d } => (d, 0x5e),
         }
     }
 }

@@ -43,6 +43,15 @@ mod generated {
     type OptionWritableReg = Option<Writable<Reg>>;
     type Unit = ();
     type Regs = alloc::vec::Vec<Reg>;
+    type OptionU8 = Option<u8>;
+    const NO_PREFIX: Option<u8> = None;
+    const ALL_ONES: u128 = u128::MAX;
+    /// The number of set bits of each nibble value, as a pshufb table.
+    const POPCNT_NIBBLES: u128 =
+        u128::from_le_bytes([0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4]);
+    const I8X16: Type = Type::I8X16;
+    const I32X4: Type = Type::I32X4;
+    const F32X4: Type = Type::F32X4;
     const XMM_SQRT: XmmUnaryOp = XmmUnaryOp::Sqrt;
     const XMM_CONVERT: XmmUnaryOp = XmmUnaryOp::Convert;
     const TRAP_INTEGER_OVERFLOW: TrapCode = TrapCode::INTEGER_OVERFLOW;
@@ -124,18 +133,6 @@ struct IsleCtx<'a, 'f> {
 }
 
 impl IsleCtx<'_, '_> {
-    /// `cmp b, a; setcc`: 1 if `a cc b` (compared at width `size`) else 0.
-    fn cmp_setcc(&mut self, size: OperandSize, cc: IntCC, a: Reg, b: RegOrImm) -> Reg {
-        let dst = self.tmp();
-        let cmp = MInst::Cmp { size, a, b };
-        let set = MInst::Setcc {
-            cc: cc_of(cc),
-            dst: Writable::from_reg(dst),
-        };
-        with_flags(self.lower, cmp, set);
-        dst
-    }
-
     fn tmp(&mut self) -> Reg {
         self.lower.vcode.alloc_vreg(RegClass::Int)
     }
@@ -288,145 +285,6 @@ impl IsleCtx<'_, '_> {
             }
         };
         (r2, flag)
-    }
-
-    /// `movq` of a general register into the low 64 bits of a new xmm register.
-    fn gpr64_to_xmm(&mut self, src: Reg) -> Reg {
-        self.gpr_to_xmm(true, src)
-    }
-
-    /// `movq` (`wide`) or `movd` of a general register into a new xmm register, the rest
-    /// of which is zeroed.
-    fn gpr_to_xmm(&mut self, wide: bool, src: Reg) -> Reg {
-        let dst = self.ftmp();
-        self.push(MInst::GprToXmm {
-            wide,
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    /// `r` (a scalar of `ty`'s lane type) in every lane of a vector of type `ty`.
-    fn splat_reg(&mut self, ty: Type, r: Reg) -> Reg {
-        let lane = ty.lane_type();
-        // The operand into the low lane of an xmm register.
-        let low = if lane.is_float() {
-            r
-        } else {
-            self.gpr64_to_xmm(r)
-        };
-        let pshufd = |this: &mut Self, imm: u8, src: Reg| this.pshuf(false, imm, src);
-        match lane.bits() {
-            64 => pshufd(self, 0x44, low),
-            32 => pshufd(self, 0x00, low),
-            16 => {
-                let words = self.pshuf(true, 0x00, low);
-                pshufd(self, 0x00, words)
-            }
-            _ => {
-                // Bytes doubled into words, then as for 16-bit lanes.
-                let words = self.packed(PackedOp::UnpackLowBytes, low, low);
-                let words = self.pshuf(true, 0x00, words);
-                pshufd(self, 0x00, words)
-            }
-        }
-    }
-
-    /// `amount` modulo `bits` (a lane width) as the count quadword of an xmm register,
-    /// and the masked amount itself.
-    fn masked_count_and_amount(&mut self, amount: Reg, bits: u8) -> (Reg, Reg) {
-        let masked = self.tmp();
-        self.push(MInst::AluRI {
-            op: AluOp::And,
-            size: OperandSize::Size32,
-            src: amount,
-            imm: i32::from(bits) - 1,
-            dst: Writable::from_reg(masked),
-        });
-        (self.gpr64_to_xmm(masked), masked)
-    }
-
-    /// `amount` modulo `bits` as a shift count in an xmm register.
-    fn masked_count(&mut self, amount: Reg, bits: u8) -> Reg {
-        self.masked_count_and_amount(amount, bits).0
-    }
-
-    /// An i8x16 shift, which SSE2 lacks: 16-bit shifts with the bits that crossed bytes
-    /// masked off (left, logical right), or bytes doubled into words and shifted
-    /// arithmetically by eight more, then packed back (arithmetic right).
-    fn shift_bytes(&mut self, op: ShiftOp, x: Reg, amount: Reg) -> Reg {
-        let (count, k) = self.masked_count_and_amount(amount, 8);
-        if op == ShiftOp::Sar {
-            let eight = self.xmm_const(MoveKind::V128, 8);
-            let count = self.packed(PackedOp::Add(64), count, eight);
-            let low = self.packed(PackedOp::UnpackLowBytes, x, x);
-            let low = self.packed(PackedOp::Sar(16), low, count);
-            let high = self.packed(PackedOp::Raw(Some(0x66), 0x68), x, x);
-            let high = self.packed(PackedOp::Sar(16), high, count);
-            return self.packed(PackedOp::PackSignedWords, low, high);
-        }
-        let shift = if op == ShiftOp::Shl {
-            PackedOp::Shl(16)
-        } else {
-            PackedOp::Shr(16)
-        };
-        let shifted = self.packed(shift, x, count);
-        // The mask of the bits that stay within their byte: 0xff shifted the same way.
-        let m = self.tmp();
-        self.push(MInst::Imm {
-            value: 0xff,
-            dst: Writable::from_reg(m),
-        });
-        let m = generated::constructor_x64_shift(self, op, Type::I32, m, k);
-        let mask = self.splat_reg(Type::I8X16, m);
-        self.packed(PackedOp::And, shifted, mask)
-    }
-
-    /// `pshufd $imm, src` (or `pshuflw` with `low_words`) into a new register.
-    fn pshuf(&mut self, low_words: bool, imm: u8, src: Reg) -> Reg {
-        let dst = self.ftmp();
-        self.push(MInst::Pshuf {
-            low_words,
-            imm,
-            src,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    /// The 16-bit lane `lane` of `v`, zero-extended into a general register.
-    fn pextrw(&mut self, lane: u8, v: Reg) -> Reg {
-        let dst = self.tmp();
-        self.push(MInst::Pextrw {
-            lane,
-            src: v,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    /// `a op b` on whole xmm registers (see [`MInst::Packed`]).
-    fn packed(&mut self, op: PackedOp, a: Reg, b: Reg) -> Reg {
-        let dst = self.ftmp();
-        self.push(MInst::Packed {
-            op,
-            src1: a,
-            src2: b,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    /// An xmm register holding the constant `bits` (see [`MInst::XmmConst`]).
-    fn xmm_const(&mut self, kind: MoveKind, bits: u128) -> Reg {
-        let dst = self.ftmp();
-        self.push(MInst::XmmConst {
-            kind,
-            bits,
-            dst: Writable::from_reg(dst),
-        });
-        dst
     }
 
     /// The memory operand for `addr + offset` (see [`plan_addr`]).
@@ -587,17 +445,6 @@ fn imm32_for(ty: Type, bits: u64) -> Option<i32> {
     } else {
         i32::try_from(bits as i64).ok()
     }
-}
-
-/// The flags model: `producer` sets the flags (`Cmp`) and `consumer` reads them (`Setcc`,
-/// `Cmov`), pushed together so no instruction of lowering comes between them; regalloc2
-/// may put moves between, and x86-64 moves (`mov`, `movaps`, spills, reloads) leave the
-/// flags alone.
-fn with_flags(ctx: &mut Lower<'_, MInst>, producer: MInst, consumer: MInst) {
-    debug_assert!(matches!(producer, MInst::Cmp { .. }));
-    debug_assert!(matches!(consumer, MInst::Setcc { .. } | MInst::Cmov { .. }));
-    ctx.vcode.push(producer);
-    ctx.vcode.push(consumer);
 }
 
 /// The registers of `values`, flattened (two for each `i128`).
