@@ -22,6 +22,12 @@ fn format_extractor(format: &str) -> Option<(&'static [&'static str], &'static s
         "LoadNoOffset" => (&["Value"], "load_no_offset_arg"),
         "StackLoad" => (&["StackSlot", "i32"], "stack_slot_args"),
         "IntAddTrap" => (&["Value", "Value", "TrapCode"], "int_add_trap"),
+        "Store" => (&["MemFlags", "Value", "Value", "i32"], "store_args"),
+        "StoreNoOffset" => (&["MemFlags", "Value", "Value"], "store_no_offset_args"),
+        "CondTrap" => (&["Value", "TrapCode"], "cond_trap_args"),
+        "BinaryImm8" => (&["Value", "u8"], "lane_args"),
+        "TernaryImm8" => (&["Value", "Value", "u8"], "lane_args2"),
+        "UnaryConst" => (&["u128"], "const_data"),
         _ => return None,
     })
 }

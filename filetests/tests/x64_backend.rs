@@ -227,6 +227,19 @@ fn traps_are_reported_with_their_code() {
         "function %f(i64) -> i64 {\nblock0(v0: i64):\n    trapz v0, user3\n    return v0\n}";
     assert_eq!(call(trapz, &[0]), Err("trap: user3".to_string()));
     assert_eq!(call(trapz, &[5]), Ok(vec![DataValue::I64(5)]));
+    // i128 conditions: zero only when both halves are.
+    let wide = |op: &str| {
+        format!(
+            "function %f(i64, i64) -> i64 {{\nblock0(v0: i64, v1: i64):\n    v2 = iconcat v0, v1\n    {op} v2, user7\n    return v0\n}}"
+        )
+    };
+    let (trapz128, trapnz128) = (wide("trapz"), wide("trapnz"));
+    assert_eq!(call(&trapz128, &[0, 0]), Err("trap: user7".to_string()));
+    assert_eq!(call(&trapz128, &[0, 1]), Ok(vec![DataValue::I64(0)]));
+    assert_eq!(call(&trapz128, &[1, 0]), Ok(vec![DataValue::I64(1)]));
+    assert_eq!(call(&trapnz128, &[0, 0]), Ok(vec![DataValue::I64(0)]));
+    assert_eq!(call(&trapnz128, &[0, 1]), Err("trap: user7".to_string()));
+    assert_eq!(call(&trapnz128, &[1, 0]), Err("trap: user7".to_string()));
     let trap = "function %f() -> i64 {\nblock0:\n    trap user9\n}";
     assert_eq!(call(trap, &[]), Err("trap: user9".to_string()));
     // A load from an unmapped address is a trap site with the default memory trap code.

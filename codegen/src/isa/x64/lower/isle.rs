@@ -98,6 +98,100 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn unit(&mut self) {}
 
+    fn sink_inst(&mut self, inst: crate::ir::Inst) {
+        self.lower.sink_inst(inst);
+    }
+
+    fn i32_checked_add(&mut self, a: i32, b: i32) -> Option<i32> {
+        a.checked_add(b)
+    }
+
+    fn disp_add(&mut self, k: u64, offset: i32) -> Option<i32> {
+        i32::try_from(k as i64).ok()?.checked_add(offset)
+    }
+
+    fn i32_wrapping_add(&mut self, a: i32, b: i32) -> i32 {
+        a.wrapping_add(b)
+    }
+
+    fn little_endian(&mut self, flags: MemFlags) -> bool {
+        flags.endianness(crate::ir::Endianness::Little) == crate::ir::Endianness::Little
+    }
+
+    fn move_kind(&mut self, ty: Type) -> MoveKind {
+        move_kind(ty)
+    }
+
+    fn stack_slot_disp(&mut self, ss: StackSlot, offset: i32) -> i32 {
+        (self.lower.stack_slot_offset(ss) as i32).wrapping_add(offset)
+    }
+
+    fn addr_offset(&mut self, addr: Addr, by: i32) -> Addr {
+        addr.offset(by)
+    }
+
+    fn mem_trap(&mut self, flags: MemFlags) -> Option<TrapCode> {
+        flags.trap_code()
+    }
+
+    fn some_alu_op(&mut self, op: AluOp) -> Option<AluOp> {
+        Some(op)
+    }
+
+    fn xmm_mem_addr(&mut self, addr: Addr) -> XmmMem {
+        XmmMem::Mem(addr)
+    }
+
+    fn xmm_mem_const(&mut self, bits: u64) -> XmmMem {
+        XmmMem::Const(bits)
+    }
+
+    fn store_args(&mut self, inst: crate::ir::Inst) -> Option<(MemFlags, Value, Value, i32)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Store {
+                flags,
+                args: [v, a],
+                offset,
+                ..
+            } => Some((flags, v, a, offset.bytes())),
+            _ => None,
+        }
+    }
+
+    fn store_no_offset_args(&mut self, inst: crate::ir::Inst) -> Option<(MemFlags, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::StoreNoOffset {
+                flags,
+                args: [v, a],
+                ..
+            } => Some((flags, v, a)),
+            _ => None,
+        }
+    }
+
+    fn cond_trap_args(&mut self, inst: crate::ir::Inst) -> Option<(Value, TrapCode)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::CondTrap { arg, code, .. } => Some((arg, code)),
+            _ => None,
+        }
+    }
+
+    fn lane_args(&mut self, inst: crate::ir::Inst) -> Option<(Value, u8)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::BinaryImm8 { arg, imm, .. } => Some((arg, imm)),
+            _ => None,
+        }
+    }
+
+    fn lane_args2(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, u8)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::TernaryImm8 {
+                args: [v, x], imm, ..
+            } => Some((v, x, imm)),
+            _ => None,
+        }
+    }
+
     fn has_ssse3(&mut self) -> bool {
         self.flags.has_ssse3
     }
@@ -372,49 +466,8 @@ impl generated::Context for IsleCtx<'_, '_> {
         (little && matches!(ty, Type::I32 | Type::I64 | Type::F32 | Type::F64)).then_some(load)
     }
 
-    fn x64_alu_mem(&mut self, op: AluOp, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
-        self.alu_mem(Some(op), ty, x, load)
-    }
-
-    fn x64_xmm_mem(&mut self, op: XmmOp, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
-        self.lower.sink_inst(load);
-        let (flags, addr, offset) = match self.lower.func.dfg.insts[load] {
-            InstructionData::Load {
-                flags, arg, offset, ..
-            } => (flags, arg, offset.bytes()),
-            _ => unreachable!("sinkable_load finds plain loads only"),
-        };
-        let addr = self.mem_operand(addr, offset);
-        self.xmm_rm(op, ty, x, XmmMem::Mem(addr), flags.trap_code())
-    }
-
-    fn x64_xmm_const(&mut self, op: XmmOp, ty: Type, x: Reg, bits: u64) -> Reg {
-        self.xmm_rm(op, ty, x, XmmMem::Const(bits), None)
-    }
-
-    fn scaled_add(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, u8)> {
-        let uses = self.lower.raw_use_counts();
-        scaled_add(&self.lower.func.dfg, inst, Some(uses)).map(|(x, y, k, _)| (x, y, k))
-    }
-
-    fn x64_lea_scaled(&mut self, ty: Type, base: Reg, index: Reg, shift: u8) -> Reg {
-        let dst = self.tmp();
-        self.push(MInst::LeaScaled {
-            size: size_of(ty),
-            base,
-            index,
-            shift,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
     fn fconst_value(&mut self, v: Value) -> Option<u64> {
         float_const_bits(&self.lower.func.dfg, v)
-    }
-
-    fn x64_imul_mem(&mut self, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
-        self.alu_mem(None, ty, x, load)
     }
 
     fn load_args(&mut self, inst: crate::ir::Inst) -> Option<(MemFlags, Value, i32)> {
@@ -433,39 +486,6 @@ impl generated::Context for IsleCtx<'_, '_> {
             } => Some((stack_slot, offset.bytes())),
             _ => None,
         }
-    }
-
-    fn x64_load(
-        &mut self,
-        ty: Type,
-        signed: bool,
-        flags: MemFlags,
-        addr: Value,
-        offset: i32,
-    ) -> Reg {
-        if let Err(e) = check_native_endian(flags) {
-            self.error.get_or_insert(e);
-        }
-        let addr = self.mem_operand(addr, offset);
-        let dst = self.tmp();
-        self.lower.vcode.push(MInst::Load {
-            size: size_of(ty),
-            signed,
-            addr,
-            dst: Writable::from_reg(dst),
-            trap: flags.trap_code(),
-        });
-        dst
-    }
-
-    fn x64_stack_addr(&mut self, ss: StackSlot, offset: i32) -> Reg {
-        let dst = self.tmp();
-        let offset = self.lower.stack_slot_offset(ss) as i32 + offset;
-        self.lower.vcode.push(MInst::StackAddr {
-            offset,
-            dst: Writable::from_reg(dst),
-        });
-        dst
     }
 
     fn unary(&mut self, inst: crate::ir::Inst) -> Option<Value> {
@@ -551,22 +571,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         (ty.is_vector128() && ty.is_float()).then_some(ty)
     }
 
-    fn lane_args(&mut self, inst: crate::ir::Inst) -> Option<(Value, u8)> {
-        match self.lower.func.dfg.insts[inst] {
-            InstructionData::BinaryImm8 { arg, imm, .. } => Some((arg, imm)),
-            _ => None,
-        }
-    }
-
-    fn lane_args2(&mut self, inst: crate::ir::Inst) -> Option<(Value, Value, u8)> {
-        match self.lower.func.dfg.insts[inst] {
-            InstructionData::TernaryImm8 {
-                args: [v, x], imm, ..
-            } => Some((v, x, imm)),
-            _ => None,
-        }
-    }
-
     fn xmm_bits_ty(&mut self, ty: Type) -> Option<Type> {
         ((ty.is_scalar() && ty.is_float()) || ty.is_vector128()).then_some(ty)
     }
@@ -603,26 +607,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
-    fn x64_xmm_load(&mut self, ty: Type, flags: MemFlags, addr: Value, offset: i32) -> Reg {
-        if let Err(e) = check_native_endian(flags) {
-            self.error.get_or_insert(e);
-        }
-        if ty == Type::F16 {
-            // Exactly two bytes (a wider load could fault past the value).
-            let bits = self.x64_load(Type::I16, false, flags, addr, offset);
-            return generated::constructor_x64_gpr_to_xmm(self, false, bits);
-        }
-        let addr = self.mem_operand(addr, offset);
-        let dst = self.ftmp();
-        self.push(MInst::XmmLoad {
-            kind: move_kind(ty),
-            addr,
-            dst: Writable::from_reg(dst),
-            trap: flags.trap_code(),
-        });
-        dst
-    }
-
     fn put_in_pair(&mut self, v: Value) -> (Reg, Reg) {
         match self.lower.value_regs(v).map(|r| r.regs().to_vec()) {
             Ok(regs) if regs.len() == 2 => (regs[0], regs[1]),
@@ -649,13 +633,6 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn is_i128(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::I128).then_some(ty)
-    }
-
-    fn x64_load128(&mut self, flags: MemFlags, addr: Value, offset: i32) -> (Reg, Reg) {
-        (
-            self.x64_load(Type::I64, false, flags, addr, offset),
-            self.x64_load(Type::I64, false, flags, addr, offset.wrapping_add(8)),
-        )
     }
 
     fn imm32_for(&mut self, ty: Type, bits: u64) -> Option<i32> {

@@ -9,7 +9,6 @@ use super::inst::{
     Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, PackedOp, RegOrImm, ShiftOp,
     UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
 };
-use crate::entity::SecondaryMap;
 use crate::ir::{
     FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
 };
@@ -20,13 +19,11 @@ use crate::settings::X64Flags;
 use alloc::vec::Vec;
 use regalloc2::RegClass;
 
-mod address;
 mod atomics;
 mod calls;
 mod compare;
 mod isle;
 
-use address::*;
 use atomics::*;
 use calls::*;
 use compare::*;
@@ -44,6 +41,10 @@ mod generated {
     type Unit = ();
     type Regs = alloc::vec::Vec<Reg>;
     type OptionU8 = Option<u8>;
+    type OptionTrapCode = Option<TrapCode>;
+    type OptionAluOp = Option<AluOp>;
+    const NO_TRAP: Option<TrapCode> = None;
+    const IMUL_OP: Option<AluOp> = None;
     const NO_PREFIX: Option<u8> = None;
     const ALL_ONES: u128 = u128::MAX;
     /// The number of set bits of each nibble value, as a pshufb table.
@@ -145,49 +146,6 @@ impl IsleCtx<'_, '_> {
         self.lower.vcode.push(inst);
     }
 
-    /// `op mem, x` (or `imul` without `op`) with the folded load `load`'s address.
-    /// `x op src2` for a scalar float operation reading `src2` from memory.
-    fn xmm_rm(
-        &mut self,
-        op: XmmOp,
-        ty: Type,
-        x: Reg,
-        src2: XmmMem,
-        trap: Option<crate::ir::TrapCode>,
-    ) -> Reg {
-        let dst = self.ftmp();
-        self.push(MInst::XmmRM {
-            op,
-            double: ty == Type::F64,
-            src1: x,
-            src2,
-            dst: Writable::from_reg(dst),
-            trap,
-        });
-        dst
-    }
-
-    fn alu_mem(&mut self, op: Option<AluOp>, ty: Type, x: Reg, load: crate::ir::Inst) -> Reg {
-        self.lower.sink_inst(load);
-        let (flags, addr, offset) = match self.lower.func.dfg.insts[load] {
-            InstructionData::Load {
-                flags, arg, offset, ..
-            } => (flags, arg, offset.bytes()),
-            _ => unreachable!("sinkable_load finds plain loads only"),
-        };
-        let addr = self.mem_operand(addr, offset);
-        let dst = self.tmp();
-        self.push(MInst::AluRM {
-            op,
-            size: size_of(ty),
-            src1: x,
-            addr,
-            dst: Writable::from_reg(dst),
-            trap: flags.trap_code(),
-        });
-        dst
-    }
-
     /// The i128 additions and subtractions with an overflow flag (`uadd_overflow` & co;
     /// CLIF has no i128 `*mul_overflow`): the
     /// result pair and the 0/1 flag, or `None` for other instructions.
@@ -287,17 +245,6 @@ impl IsleCtx<'_, '_> {
         (r2, flag)
     }
 
-    /// The memory operand for `addr + offset` (see [`plan_addr`]).
-    fn mem_operand(&mut self, addr: Value, offset: i32) -> Addr {
-        match amode(self.lower, addr, offset) {
-            Ok(a) => a,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                Addr::Slot { offset: 0 }
-            }
-        }
-    }
-
     /// `x` with only its low `ty` bits, zero-extended to 64 bits.
     fn zext64(&mut self, ty: Type, x: Reg) -> Reg {
         generated::constructor_x64_extend(self, false, ty, x)
@@ -382,45 +329,6 @@ pub(super) fn widen_parts(
         .collect()
 }
 
-/// `iadd x, ishl(y, k)` (either operand order) on `i32`/`i64` with `k` from 1 to 3, `x`
-/// not a constant (that takes the immediate form): `(x, y, k, the ishl's result)`, for
-/// a `lea` with a scaled index. With `uses`, only when nothing else uses the shift.
-fn scaled_add(
-    dfg: &crate::ir::DataFlowGraph,
-    inst: crate::ir::Inst,
-    uses: Option<&SecondaryMap<Value, u32>>,
-) -> Option<(Value, Value, u8, Value)> {
-    let InstructionData::Binary {
-        opcode: Opcode::Iadd,
-        args,
-    } = dfg.insts[inst]
-    else {
-        return None;
-    };
-    let ty = dfg.value_type(dfg.first_result(inst));
-    if ty != Type::I32 && ty != Type::I64 {
-        return None;
-    }
-    let [a, b] = args.map(|v| dfg.resolve_aliases(v));
-    let shifted = |v: Value| -> Option<(Value, u8)> {
-        match dfg.insts[dfg.value_def(v).inst()?] {
-            InstructionData::Binary {
-                opcode: Opcode::Ishl,
-                args: [y, k],
-            } => {
-                let k = iconst_of(dfg, k)?;
-                ((1..=3).contains(&k) && uses.is_none_or(|u| u[v] == 1))
-                    .then(|| (dfg.resolve_aliases(y), k as u8))
-            }
-            _ => None,
-        }
-    };
-    [(a, b), (b, a)].into_iter().find_map(|(x, s)| {
-        let (y, k) = shifted(s)?;
-        (iconst_of(dfg, x).is_none() && x != s).then_some((x, y, k, s))
-    })
-}
-
 /// The 128 bits of a vector whose every `lane_bits`-bit lane holds `v`.
 fn splat_bits(lane_bits: u32, v: u128) -> u128 {
     (0..128 / lane_bits).fold(0, |acc, i| acc | v << (i * lane_bits))
@@ -474,146 +382,6 @@ fn check_int(ty: Type) -> Result<(), CodegenError> {
         Err(CodegenError::Unsupported {
             feature: alloc::format!("{ty} arguments and returns on x86_64"),
         })
-    }
-}
-
-/// Big-endian accesses would need byte swaps; x86-64 memory is little-endian.
-fn check_native_endian(flags: MemFlags) -> Result<(), CodegenError> {
-    if flags.endianness(crate::ir::Endianness::Little) == crate::ir::Endianness::Big {
-        return Err(CodegenError::Unsupported {
-            feature: "big-endian memory accesses on x86_64".into(),
-        });
-    }
-    Ok(())
-}
-
-/// Lowers an instruction without results that is not a terminator.
-fn lower_effect(ctx: &mut Lower<'_, MInst>, inst: crate::ir::Inst) -> Result<(), CodegenError> {
-    match ctx.func.dfg.insts[inst] {
-        InstructionData::Store {
-            opcode,
-            flags,
-            args: [value, addr],
-            offset,
-        } => {
-            check_native_endian(flags)?;
-            let vty = ctx.func.dfg.value_type(value);
-            if vty == Type::I128 && opcode == Opcode::Store {
-                let regs = ctx.value_regs(value)?;
-                let mem = amode(ctx, addr, offset.bytes())?;
-                for (i, &src) in regs.regs().iter().enumerate() {
-                    ctx.vcode.push(MInst::Store {
-                        size: OperandSize::Size64,
-                        src,
-                        addr: mem.offset(8 * i as i32),
-                        trap: flags.trap_code(),
-                    });
-                }
-                return Ok(());
-            }
-            if vty == Type::F16 && opcode == Opcode::Store {
-                // Exactly two bytes, through a general register.
-                let (x, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
-                let src = ctx.vcode.alloc_vreg(RegClass::Int);
-                ctx.vcode.push(MInst::XmmToGpr {
-                    wide: false,
-                    src: x,
-                    dst: Writable::from_reg(src),
-                });
-                ctx.vcode.push(MInst::Store {
-                    size: OperandSize::Size16,
-                    src,
-                    addr,
-                    trap: flags.trap_code(),
-                });
-                return Ok(());
-            }
-            if (f32_or_f64(vty) || vty == Type::F128 || vty.is_vector128())
-                && opcode == Opcode::Store
-            {
-                let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
-                ctx.vcode.push(MInst::XmmStore {
-                    kind: move_kind(vty),
-                    src,
-                    addr,
-                    trap: flags.trap_code(),
-                });
-                return Ok(());
-            }
-            check_int(vty)?;
-            let size = match opcode {
-                Opcode::Istore8 => OperandSize::Size8,
-                Opcode::Istore16 => OperandSize::Size16,
-                Opcode::Istore32 => OperandSize::Size32,
-                _ => size_of(vty),
-            };
-            let (src, addr) = (ctx.value_reg(value)?, amode(ctx, addr, offset.bytes())?);
-            ctx.vcode.push(MInst::Store {
-                size,
-                src,
-                addr,
-                trap: flags.trap_code(),
-            });
-            Ok(())
-        }
-        InstructionData::Nullary {
-            opcode: Opcode::Nop | Opcode::SequencePoint,
-            ..
-        } => Ok(()),
-        InstructionData::Unary {
-            opcode: Opcode::SetPinnedReg,
-            arg,
-        } => {
-            let src = ctx.value_reg(arg)?;
-            ctx.vcode.push(MInst::SetPinned { src });
-            Ok(())
-        }
-        InstructionData::Nullary {
-            opcode: Opcode::Fence,
-        } => {
-            ctx.vcode.push(MInst::Mfence);
-            Ok(())
-        }
-        InstructionData::StoreNoOffset {
-            opcode: Opcode::AtomicStore,
-            flags,
-            args: [value, addr],
-        } => {
-            // A plain store followed by mfence is sequentially consistent.
-            let size = atomic_size(ctx.func.dfg.value_type(value))?;
-            let (src, base) = (ctx.value_reg(value)?, ctx.value_reg(addr)?);
-            ctx.vcode.push(MInst::Store {
-                size,
-                src,
-                addr: Addr::Reg { base, disp: 0 },
-                trap: flags.trap_code(),
-            });
-            ctx.vcode.push(MInst::Mfence);
-            Ok(())
-        }
-        InstructionData::Nullary {
-            opcode: Opcode::Debugtrap,
-        } => {
-            ctx.vcode.push(MInst::Debugtrap);
-            Ok(())
-        }
-        InstructionData::CondTrap {
-            opcode: opcode @ (Opcode::Trapz | Opcode::Trapnz),
-            arg,
-            code,
-        } => {
-            let ty = ctx.func.dfg.value_type(arg);
-            check_int(ty)?;
-            let c = ctx.value_reg(arg)?;
-            ctx.vcode.push(MInst::TrapIf {
-                nonzero: opcode == Opcode::Trapnz,
-                size: size_of(ty),
-                c,
-                code,
-            });
-            Ok(())
-        }
-        _ => Err(unsupported(ctx, inst)),
     }
 }
 
@@ -679,7 +447,16 @@ impl LowerBackend for X64Lower {
         }
         let results = ctx.func.dfg.inst_results(inst);
         if results.is_empty() {
-            return lower_effect(ctx, inst);
+            let mut isle = IsleCtx {
+                lower: ctx,
+                flags: self.flags,
+                error: None,
+            };
+            let done = generated::constructor_lower_effect(&mut isle, inst);
+            if let Some(e) = isle.error {
+                return Err(e);
+            }
+            return done.ok_or_else(|| unsupported(ctx, inst));
         }
         if results.len() == 2 && ctx.func.dfg.value_type(results[0]) == Type::I128 {
             let (r0, r1) = (results[0], results[1]);
@@ -797,7 +574,15 @@ impl LowerBackend for X64Lower {
                     else {
                         unreachable!("sinkable_load finds plain loads only");
                     };
-                    let addr = amode(ctx, p, offset.bytes())?;
+                    let mut isle = IsleCtx {
+                        lower: ctx,
+                        flags: self.flags,
+                        error: None,
+                    };
+                    let addr = generated::constructor_amode(&mut isle, p, offset.bytes());
+                    if let Some(e) = isle.error {
+                        return Err(e);
+                    }
                     ctx.vcode.push(MInst::CmpZeroMemBranch {
                         size: size_of(ty),
                         addr,
