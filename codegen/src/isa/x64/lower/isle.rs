@@ -397,48 +397,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         int_le64(ty).then_some(ty)
     }
 
-    fn zero_upper32(&mut self, ty: Type, v: Value) -> Option<Reg> {
-        let dfg = &self.lower.func.dfg;
-        let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
-        // An icmp's 0/1 is set and zero-extended to 32 bits (setcc, movzx), which clears
-        // the upper half too: any extension of it is free.
-        if let InstructionData::IntCompare {
-            opcode: Opcode::Icmp,
-            args: [a, _],
-            ..
-        } = dfg.insts[inst]
-        {
-            if int_le64(dfg.value_type(a)) && int_le64(ty) {
-                return Some(self.put_in_reg(v));
-            }
-        }
-        if ty != Type::I64 || dfg.value_type(v) != Type::I32 {
-            return None;
-        }
-        // Instructions whose i32 lowering is always a 32-bit operation or a zero-extending
-        // load writing the whole register (Intel SDM vol. 1, 3.4.1.1: 32-bit results are
-        // zero-extended to 64 bits). Shifts are left out: a shift by 0 need not write.
-        let zeroes_upper = match dfg.insts[inst].opcode() {
-            Opcode::Iadd
-            | Opcode::Isub
-            | Opcode::Imul
-            | Opcode::Band
-            | Opcode::Bor
-            | Opcode::Bxor
-            | Opcode::Iconst
-            | Opcode::Uload8
-            | Opcode::Uload16 => true,
-            // A load used only here is not merged anywhere else: lowered on its own, it
-            // zero-extends.
-            Opcode::Load => true,
-            _ => false,
-        };
-        if !zeroes_upper {
-            return None;
-        }
-        Some(self.put_in_reg(v))
-    }
-
     fn put_in_reg(&mut self, v: Value) -> Reg {
         match self.lower.value_reg(v) {
             Ok(r) => r,

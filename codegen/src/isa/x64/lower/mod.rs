@@ -73,9 +73,6 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
 }
 
-// The ISLE constructors, callable as methods from the helpers below.
-use generated::Context as _;
-
 /// The operand size of an integer type of at most 64 bits.
 pub(crate) fn size_of(ty: Type) -> OperandSize {
     match ty.bits() {
@@ -140,134 +137,6 @@ impl IsleCtx<'_, '_> {
 
     fn ftmp(&mut self) -> Reg {
         self.lower.vcode.alloc_vreg(RegClass::Float)
-    }
-
-    fn push(&mut self, inst: MInst) {
-        self.lower.vcode.push(inst);
-    }
-
-    /// The i128 additions and subtractions with an overflow flag (`uadd_overflow` & co;
-    /// CLIF has no i128 `*mul_overflow`): the
-    /// result pair and the 0/1 flag, or `None` for other instructions.
-    fn overflow128(&mut self, inst: crate::ir::Inst) -> Option<((Reg, Reg), Reg)> {
-        let (opcode, a, b, cin) = match self.lower.func.dfg.insts[inst] {
-            InstructionData::Binary { opcode, args } => (opcode, args[0], args[1], None),
-            InstructionData::Ternary { opcode, args } => (opcode, args[0], args[1], Some(args[2])),
-            _ => return None,
-        };
-        let (a, b) = (self.put_in_pair(a), self.put_in_pair(b));
-        if let Some(c) = cin {
-            return Some(self.carry_chain128(opcode, a, b, c));
-        }
-        let sign_flag = |ctx: &mut Self, x: (Reg, Reg)| {
-            ctx.shift_imm(ShiftOp::Shr, OperandSize::Size64, x.1, 63)
-        };
-        Some(match opcode {
-            Opcode::UaddOverflow => {
-                let sum = generated::constructor_x64_alu128(self, AluOp::Add, a, b);
-                (
-                    sum,
-                    generated::constructor_x64_icmp128(self, IntCC::UnsignedLessThan, sum, a),
-                )
-            }
-            Opcode::UsubOverflow => {
-                let diff = generated::constructor_x64_alu128(self, AluOp::Sub, a, b);
-                (
-                    diff,
-                    generated::constructor_x64_icmp128(self, IntCC::UnsignedLessThan, a, b),
-                )
-            }
-            Opcode::SaddOverflow => {
-                // Overflow iff the sum's sign differs from both operands' signs.
-                let sum = generated::constructor_x64_alu128(self, AluOp::Add, a, b);
-                let x = generated::constructor_x64_logic128(self, AluOp::Xor, a, sum);
-                let y = generated::constructor_x64_logic128(self, AluOp::Xor, b, sum);
-                let both = generated::constructor_x64_logic128(self, AluOp::And, x, y);
-                (sum, sign_flag(self, both))
-            }
-            Opcode::SsubOverflow => {
-                // Overflow iff the operands' signs differ and the result's differs from a's.
-                let diff = generated::constructor_x64_alu128(self, AluOp::Sub, a, b);
-                let x = generated::constructor_x64_logic128(self, AluOp::Xor, a, b);
-                let y = generated::constructor_x64_logic128(self, AluOp::Xor, a, diff);
-                let both = generated::constructor_x64_logic128(self, AluOp::And, x, y);
-                (diff, sign_flag(self, both))
-            }
-            _ => return None,
-        })
-    }
-
-    /// i128 add/sub with a carry or borrow in (`uadd_overflow_cin` & co): `a ± b ± c`
-    /// (`c` 0 or 1) and the carry, borrow or signed overflow out.
-    fn carry_chain128(
-        &mut self,
-        opcode: Opcode,
-        a: (Reg, Reg),
-        b: (Reg, Reg),
-        c: Value,
-    ) -> ((Reg, Reg), Reg) {
-        let c = self.put_in_reg(c);
-        let c = self.zext64(Type::I8, c);
-        let zero = self.imm64(0);
-        let add = matches!(opcode, Opcode::UaddOverflowCin | Opcode::SaddOverflowCin);
-        let op = if add { AluOp::Add } else { AluOp::Sub };
-        let r1 = generated::constructor_x64_alu128(self, op, a, b);
-        let r2 = generated::constructor_x64_alu128(self, op, r1, (c, zero));
-        let flag = match opcode {
-            Opcode::UaddOverflowCin | Opcode::UsubOverflowBin => {
-                // A carry (borrow) out of either step: r1 < a (a < b) or r2 < r1 (r1 < c).
-                let (x1, y1, x2, y2) = if add {
-                    (r1, a, r2, r1)
-                } else {
-                    (a, b, r1, (c, zero))
-                };
-                let o1 = generated::constructor_x64_icmp128(self, IntCC::UnsignedLessThan, x1, y1);
-                let o2 = generated::constructor_x64_icmp128(self, IntCC::UnsignedLessThan, x2, y2);
-                self.alu64(AluOp::Or, o1, o2)
-            }
-            _ => {
-                // Signed overflow of the whole: add when a and b agree in sign and r2 does
-                // not; subtract when a and b differ and r2 differs from a.
-                let x = if add {
-                    generated::constructor_x64_logic128(self, AluOp::Xor, a, r2)
-                } else {
-                    generated::constructor_x64_logic128(self, AluOp::Xor, a, b)
-                };
-                let y = if add {
-                    generated::constructor_x64_logic128(self, AluOp::Xor, b, r2)
-                } else {
-                    generated::constructor_x64_logic128(self, AluOp::Xor, a, r2)
-                };
-                let both = generated::constructor_x64_logic128(self, AluOp::And, x, y);
-                self.shift_imm(ShiftOp::Shr, OperandSize::Size64, both.1, 63)
-            }
-        };
-        (r2, flag)
-    }
-
-    /// `x` with only its low `ty` bits, zero-extended to 64 bits.
-    fn zext64(&mut self, ty: Type, x: Reg) -> Reg {
-        generated::constructor_x64_extend(self, false, ty, x)
-    }
-
-    fn shift_imm(&mut self, op: ShiftOp, size: OperandSize, src: Reg, imm: u8) -> Reg {
-        let dst = self.tmp();
-        self.push(MInst::ShiftRI {
-            op,
-            size,
-            src,
-            imm,
-            dst: Writable::from_reg(dst),
-        });
-        dst
-    }
-
-    fn alu64(&mut self, op: AluOp, a: Reg, b: Reg) -> Reg {
-        generated::constructor_x64_alu(self, op, Type::I64, a, b)
-    }
-
-    fn imm64(&mut self, bits: u64) -> Reg {
-        generated::constructor_x64_imm(self, Type::I64, bits)
     }
 }
 
@@ -465,13 +334,13 @@ impl LowerBackend for X64Lower {
                 flags: self.flags,
                 error: None,
             };
-            let out = isle.overflow128(inst);
+            let out = generated::constructor_lower_i128_overflow(&mut isle, inst);
             if let Some(e) = isle.error {
                 return Err(e);
             }
-            let ((lo, hi), flag) = out.ok_or_else(|| unsupported(ctx, inst))?;
-            ctx.set_result_regs(r0, ValueRegs::two(lo, hi));
-            ctx.set_result(r1, flag);
+            let regs = out.ok_or_else(|| unsupported(ctx, inst))?;
+            ctx.set_result_regs(r0, ValueRegs::two(regs[0], regs[1]));
+            ctx.set_result(r1, regs[2]);
             return Ok(());
         }
         if results.len() == 2 {
