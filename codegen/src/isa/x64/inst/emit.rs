@@ -8,7 +8,7 @@ use super::encode::{
 };
 use super::frame::{Frame, epilogue, mov_rr};
 use super::regs::Gpr;
-use super::{AluOp, BitCountOp, Cc, FrameRegKind, Inst, MoveKind, RegOrImm, UnaryOp};
+use super::{AluOp, BitCountOp, BranchCond, Cc, FrameRegKind, Inst, MoveKind, RegOrImm, UnaryOp};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::{MachBuffer, MachLabel, RelocTarget};
 use crate::machinst::reloc::Reloc;
@@ -762,8 +762,8 @@ pub fn emit_inst(
         Inst::Imm { value, .. } => {
             let dst = gpr(allocs[0]);
             if *value == 0 {
-                // xor %r32, %r32 (31 /r): shorter, and the flags are never live across
-                // instructions (compares and their users are single instructions).
+                // xor %r32, %r32 (31 /r): shorter. Clobbering the flags is safe: only
+                // regalloc2's moves come between a flags producer and its consumer.
                 emit_modrm(
                     &mut b,
                     NONE,
@@ -1650,26 +1650,36 @@ pub fn emit_inst(
                 jump(buf, &[0xe9], labels[*target]);
             }
         }
-        Inst::CmpBranch {
-            size,
-            cc,
-            b: rhs,
+        Inst::CondBranch {
+            flags,
+            cond,
             taken,
             not_taken,
-            ..
         } => {
-            cmp_operands(&mut b, *size, rhs, allocs);
-            buf.put_data(&b);
-            branch(buf, *cc, labels[*taken], labels[*not_taken], next);
+            emit_inst(flags, allocs, buf, labels, None, frame);
+            let (taken, not_taken) = (labels[*taken], labels[*not_taken]);
+            match *cond {
+                BranchCond::Cc { cc } => branch(buf, cc, taken, not_taken, next),
+                // Equal: ZF set and PF clear (unordered sets both).
+                BranchCond::FloatEq => {
+                    jump(buf, &[0x0f, 0x80 | Cc::P as u8], not_taken);
+                    jump(buf, &[0x0f, 0x80 | Cc::Z as u8], taken);
+                    if next != Some(not_taken) {
+                        jump(buf, &[0xe9], not_taken);
+                    }
+                }
+                // Not equal: ZF clear, or PF set.
+                BranchCond::FloatNe => {
+                    jump(buf, &[0x0f, 0x80 | Cc::P as u8], taken);
+                    jump(buf, &[0x0f, 0x80 | Cc::Nz as u8], taken);
+                    if next != Some(not_taken) {
+                        jump(buf, &[0xe9], not_taken);
+                    }
+                }
+            }
             return;
         }
-        Inst::TestAndBranch {
-            size,
-            b: rhs,
-            taken,
-            not_taken,
-            ..
-        } => {
+        Inst::Test { size, b: rhs, .. } => {
             let a = gpr(allocs[0]);
             match rhs {
                 // TEST r/m, r: 85 /r (84 /r for bytes).
@@ -1707,17 +1717,8 @@ pub fn emit_inst(
                     emit_imm(&mut b, i64::from(*k), bytes);
                 }
             }
-            buf.put_data(&b);
-            branch(buf, Cc::Nz, labels[*taken], labels[*not_taken], next);
-            return;
         }
-        Inst::CmpZeroMemBranch {
-            size,
-            addr,
-            trap,
-            taken,
-            not_taken,
-        } => {
+        Inst::CmpZeroMem { size, addr, trap } => {
             let mem = frame.amode(addr, allocs);
             if let Some(code) = trap {
                 buf.add_trap(*code);
@@ -1742,53 +1743,6 @@ pub fn emit_inst(
                 RegMem::Mem(mem),
             );
             b.push(0);
-            buf.put_data(&b);
-            branch(buf, Cc::Nz, labels[*taken], labels[*not_taken], next);
-            return;
-        }
-        Inst::FcmpBranch {
-            double,
-            cc,
-            taken,
-            not_taken,
-            ..
-        } => {
-            let (a, bb) = (xmm(allocs[0]), xmm(allocs[1]));
-            super::emit_float::emit_fcmp_branch(
-                buf,
-                *double,
-                *cc,
-                a,
-                bb,
-                labels[*taken],
-                labels[*not_taken],
-                next,
-            );
-            return;
-        }
-        Inst::TestBranch {
-            size,
-            taken,
-            not_taken,
-            ..
-        } => {
-            let src = gpr(allocs[0]);
-            let opcode = if *size == OperandSize::Size8 {
-                0x84
-            } else {
-                0x85
-            };
-            emit_modrm(
-                &mut b,
-                prefixes_for(*size),
-                rex_for(*size, &[src]),
-                &[opcode],
-                src.enc(),
-                RegMem::Reg(src.enc()),
-            );
-            buf.put_data(&b);
-            branch(buf, Cc::Nz, labels[*taken], labels[*not_taken], next);
-            return;
         }
     }
     buf.put_data(&b);

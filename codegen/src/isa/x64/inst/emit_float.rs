@@ -10,7 +10,7 @@ use super::frame::Frame;
 use super::regs::{Gpr, Xmm};
 use super::{Cc, Inst, MoveKind, PackedOp, XmmMem, XmmOp, XmmUnaryOp};
 use crate::ir::{FloatCC, TrapCode};
-use crate::machinst::buffer::{MachBuffer, MachLabel};
+use crate::machinst::buffer::MachBuffer;
 use alloc::vec::Vec;
 use regalloc2::Allocation;
 
@@ -532,59 +532,6 @@ pub(crate) fn float_cc_flag(cc: FloatCC) -> Option<(bool, Cc)> {
         UnorderedOrGreaterThanOrEqual => (true, Cc::Be),
         Equal | NotEqual => return None,
     })
-}
-
-/// A branch on `a cc b`: `ucomis` (operands swapped for the "less" conditions), then
-/// `jcc` to `taken` (two jumps for equal and not-equal, which involve the parity flag of
-/// an unordered result), and a `jmp` to `not_taken` unless it comes next.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn emit_fcmp_branch(
-    buf: &mut MachBuffer<Rel32>,
-    double: bool,
-    cc: FloatCC,
-    a: Xmm,
-    bb: Xmm,
-    taken: MachLabel,
-    not_taken: MachLabel,
-    next: Option<MachLabel>,
-) {
-    use FloatCC::*;
-    let jcc = |buf: &mut MachBuffer<Rel32>, cc: Cc, to: MachLabel| {
-        jump(buf, &[0x0f, 0x80 | cc as u8], to);
-    };
-    let (swap, single) = match float_cc_flag(cc) {
-        Some((swap, c)) => (swap, Some(c)),
-        None => (false, None),
-    };
-    let (x, y) = if swap { (bb, a) } else { (a, bb) };
-    let mut b = Vec::new();
-    ucomis(&mut b, double, x, y);
-    buf.put_data(&b);
-    match (single, cc) {
-        (Some(c), _) if next == Some(taken) => jcc(buf, c.invert(), not_taken),
-        (Some(c), _) => {
-            jcc(buf, c, taken);
-            if next != Some(not_taken) {
-                jump(buf, &[0xe9], not_taken);
-            }
-        }
-        // Equal: ZF set and PF clear (unordered sets both).
-        (None, Equal) => {
-            jcc(buf, Cc::P, not_taken);
-            jcc(buf, Cc::Z, taken);
-            if next != Some(not_taken) {
-                jump(buf, &[0xe9], not_taken);
-            }
-        }
-        // Not equal: ZF clear, or PF set.
-        _ => {
-            jcc(buf, Cc::P, taken);
-            jcc(buf, Cc::Nz, taken);
-            if next != Some(not_taken) {
-                jump(buf, &[0xe9], not_taken);
-            }
-        }
-    }
 }
 
 fn emit_fcmp(b: &mut Vec<u8>, double: bool, cc: FloatCC, a: Xmm, bb: Xmm, dst: Gpr, tmp: Gpr) {

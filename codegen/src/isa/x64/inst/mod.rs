@@ -534,6 +534,20 @@ impl Addr {
     }
 }
 
+/// When a [`Inst::CondBranch`] is taken, by the flags its producer set.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BranchCond {
+    /// If the condition code holds.
+    Cc {
+        /// The condition.
+        cc: Cc,
+    },
+    /// After `ucomis`: equal and ordered (ZF set, PF clear).
+    FloatEq,
+    /// After `ucomis`: not equal or unordered (ZF clear, or PF set).
+    FloatNe,
+}
+
 /// An x86-64 instruction on virtual registers. Block targets are VCode block indices.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Inst {
@@ -1487,74 +1501,40 @@ pub enum Inst {
         /// The target block.
         target: usize,
     },
-    /// `cmp b, a; jcc taken; jmp not_taken`: a branch on an integer comparison.
-    CmpBranch {
-        /// The comparison width.
-        size: OperandSize,
-        /// Taken if `a cc b`.
-        cc: Cc,
-        /// Left operand.
-        a: Reg,
-        /// Right operand.
-        b: RegOrImm,
+    /// A conditional branch: `flags` (a flags producer: `Cmp`, `Test`, `CmpZeroMem` or
+    /// `Ucomis`), then `jcc taken` (two jumps for the float equalities) and `jmp
+    /// not_taken` unless it comes next. The producer is part of the terminator, as a
+    /// block ends in one instruction for regalloc2; lowering pairs them through the
+    /// flags model like any other producer and consumer.
+    CondBranch {
+        /// The instruction setting the flags.
+        flags: alloc::boxed::Box<Inst>,
+        /// When the branch is taken.
+        cond: BranchCond,
         /// Taken if the condition holds.
         taken: usize,
         /// Taken otherwise.
         not_taken: usize,
     },
-    /// `ucomiss/ucomisd` and one or two conditional jumps: a branch on a float
-    /// comparison (equality needs the parity flag too).
-    FcmpBranch {
-        /// `f64` rather than `f32`.
-        double: bool,
-        /// Taken if `a cc b`.
-        cc: FloatCC,
-        /// Left operand.
-        a: Reg,
-        /// Right operand.
-        b: Reg,
-        /// Taken if the condition holds.
-        taken: usize,
-        /// Taken otherwise.
-        not_taken: usize,
-    },
-    /// `cmp $0, mem; jne taken; jmp not_taken`: a branch on a loaded value, the load
-    /// folded into the comparison.
-    CmpZeroMemBranch {
-        /// The load width.
-        size: OperandSize,
-        /// The loaded address.
-        addr: Addr,
-        /// The load's trap code, if it may trap.
-        trap: Option<TrapCode>,
-        /// Taken if the value is not zero.
-        taken: usize,
-        /// Taken otherwise.
-        not_taken: usize,
-    },
-    /// `test b, a; jnz taken; jmp not_taken`: a branch on `a & b` being non-zero.
-    TestAndBranch {
+    /// `test b, a` (85 /r, F7 /0 id; 84 and F6 for bytes): sets the flags of `a & b` for
+    /// the one instruction that consumes them.
+    Test {
         /// The operation width.
         size: OperandSize,
         /// One operand.
         a: Reg,
         /// The other, or an immediate.
         b: RegOrImm,
-        /// Taken if `a & b` is not zero.
-        taken: usize,
-        /// Taken otherwise.
-        not_taken: usize,
     },
-    /// `test src, src; jnz taken; jmp not_taken`.
-    TestBranch {
-        /// The width tested.
+    /// `cmp $0, mem` (83 /7 ib, 80 /7 ib for bytes): flags of a loaded value, the load
+    /// folded into the comparison.
+    CmpZeroMem {
+        /// The load width.
         size: OperandSize,
-        /// The condition value.
-        src: Reg,
-        /// Taken if non-zero.
-        taken: usize,
-        /// Taken if zero.
-        not_taken: usize,
+        /// The loaded address.
+        addr: Addr,
+        /// The load's trap code, if it may trap.
+        trap: Option<TrapCode>,
     },
 }
 
@@ -2085,19 +2065,9 @@ impl MachInst for Inst {
                 c.reg_early_def(*tmp2);
             }
             Inst::Jmp { .. } => {}
-            Inst::TestBranch { src, .. } => c.reg_use(*src),
-            Inst::CmpZeroMemBranch { addr, .. } => addr.collect(c),
-            Inst::TestAndBranch { a, b, .. } => {
-                c.reg_use(*a);
-                if let RegOrImm::Reg(b) = b {
-                    c.reg_use(*b);
-                }
-            }
-            Inst::FcmpBranch { a, b, .. } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-            }
-            Inst::CmpBranch { a, b, .. } => {
+            Inst::CondBranch { flags, .. } => flags.get_operands(c),
+            Inst::CmpZeroMem { addr, .. } => addr.collect(c),
+            Inst::Test { a, b, .. } => {
                 c.reg_use(*a);
                 if let RegOrImm::Reg(b) = b {
                     c.reg_use(*b);
@@ -2120,11 +2090,7 @@ impl MachInst for Inst {
         matches!(
             self,
             Inst::Jmp { .. }
-                | Inst::TestBranch { .. }
-                | Inst::CmpBranch { .. }
-                | Inst::FcmpBranch { .. }
-                | Inst::CmpZeroMemBranch { .. }
-                | Inst::TestAndBranch { .. }
+                | Inst::CondBranch { .. }
                 | Inst::JmpTable { .. }
                 | Inst::TryCall { .. }
         )

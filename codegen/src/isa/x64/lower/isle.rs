@@ -98,6 +98,31 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn unit(&mut self) {}
 
+    fn mergeable_load(&mut self, v: Value) -> Option<crate::ir::Inst> {
+        self.lower.sinkable_load(v)
+    }
+
+    fn brif_cond(&mut self, inst: crate::ir::Inst) -> Option<Value> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Brif { arg, .. } => Some(arg),
+            _ => None,
+        }
+    }
+
+    fn single_use_extends(&mut self, v: Value) -> Option<Value> {
+        let mut v = self.lower.func.dfg.resolve_aliases(v);
+        let mut single = self.lower.use_count(v) == 1;
+        while let Some(inner) = extended(self.lower, v) {
+            v = inner;
+            single &= self.lower.use_count(v) == 1;
+        }
+        single.then_some(v)
+    }
+
+    fn box_inst(&mut self, inst: MInst) -> alloc::boxed::Box<MInst> {
+        alloc::boxed::Box::new(inst)
+    }
+
     fn sink_inst(&mut self, inst: crate::ir::Inst) {
         self.lower.sink_inst(inst);
     }

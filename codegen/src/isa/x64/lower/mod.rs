@@ -6,8 +6,8 @@ use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::Gpr;
 use super::inst::{
-    Addr, AluOp, BitCountOp, CallInfo, Cc, Inst as MInst, MoveKind, PackedOp, RegOrImm, ShiftOp,
-    UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
+    Addr, AluOp, BitCountOp, BranchCond, CallInfo, Cc, Inst as MInst, MoveKind, PackedOp, RegOrImm,
+    ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
 };
 use crate::ir::{
     FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
@@ -41,6 +41,8 @@ mod generated {
     type Unit = ();
     type Regs = alloc::vec::Vec<Reg>;
     type OptionU8 = Option<u8>;
+    type BlockTarget = usize;
+    type BoxedMInst = alloc::boxed::Box<MInst>;
     type OptionTrapCode = Option<TrapCode>;
     type OptionAluOp = Option<AluOp>;
     const NO_TRAP: Option<TrapCode> = None;
@@ -153,18 +155,6 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
     }
 }
 
-/// The value of `v` if an `iconst` defines it.
-fn iconst_of(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<i64> {
-    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
-    match dfg.insts[inst] {
-        InstructionData::UnaryImm {
-            opcode: Opcode::Iconst,
-            imm,
-        } => Some(imm.bits()),
-        _ => None,
-    }
-}
-
 /// `regs`, the parts of values of types `tys`, with each narrow integer whose
 /// extension is `uext` or `sext` widened to 64 bits (what the convention's other side
 /// may rely on for such a parameter or result).
@@ -241,16 +231,6 @@ fn move_kind(ty: Type) -> MoveKind {
         Type::F128 => MoveKind::V128,
         t if t.is_vector128() => MoveKind::V128,
         _ => MoveKind::Int,
-    }
-}
-
-fn check_int(ty: Type) -> Result<(), CodegenError> {
-    if int_le64(ty) {
-        Ok(())
-    } else {
-        Err(CodegenError::Unsupported {
-            feature: alloc::format!("{ty} arguments and returns on x86_64"),
-        })
     }
 }
 
@@ -402,134 +382,18 @@ impl LowerBackend for X64Lower {
                 ctx.vcode.push(MInst::Jmp { target: targets[0] });
                 ctx.add_succ(inst, 0, targets[0])
             }
-            InstructionData::Brif { arg, .. } if ctx.func.dfg.value_type(arg) == Type::I128 => {
-                // Non-zero if either half is.
-                let regs = ctx.value_regs(arg)?;
-                let src = ctx.vcode.alloc_vreg(RegClass::Int);
-                ctx.vcode.push(MInst::AluRR {
-                    op: AluOp::Or,
-                    size: OperandSize::Size64,
-                    src1: regs.regs()[0],
-                    src2: regs.regs()[1],
-                    dst: Writable::from_reg(src),
-                });
-                ctx.vcode.push(MInst::TestBranch {
-                    size: OperandSize::Size64,
-                    src,
-                    taken: targets[0],
-                    not_taken: targets[1],
-                });
-                ctx.add_succ(inst, 0, targets[0])?;
-                ctx.add_succ(inst, 1, targets[1])
-            }
-            InstructionData::Brif { arg, .. } => {
-                let ty = ctx.func.dfg.value_type(arg);
-                check_int(ty)?;
-                // A loaded condition (a little-endian load merged here): compare the memory
-                // with zero.
-                let load = ctx.sinkable_load(arg).filter(|&l| {
-                    matches!(ctx.func.dfg.insts[l], InstructionData::Load { flags, .. }
-                        if flags.endianness(crate::ir::Endianness::Little)
-                            == crate::ir::Endianness::Little)
-                });
-                if let Some(load) = load {
-                    ctx.sink_inst(load);
-                    let InstructionData::Load {
-                        flags,
-                        arg: p,
-                        offset,
-                        ..
-                    } = ctx.func.dfg.insts[load]
-                    else {
-                        unreachable!("sinkable_load finds plain loads only");
-                    };
-                    let mut isle = IsleCtx {
-                        lower: ctx,
-                        flags: self.flags,
-                        error: None,
-                    };
-                    let addr = generated::constructor_amode(&mut isle, p, offset.bytes());
-                    if let Some(e) = isle.error {
-                        return Err(e);
-                    }
-                    ctx.vcode.push(MInst::CmpZeroMemBranch {
-                        size: size_of(ty),
-                        addr,
-                        trap: flags.trap_code(),
-                        taken: targets[0],
-                        not_taken: targets[1],
-                    });
-                    ctx.add_succ(inst, 0, targets[0])?;
-                    return ctx.add_succ(inst, 1, targets[1]);
-                }
-                // A condition computed by `band` used only here: test.
-                let single_use = {
-                    let mut v = ctx.func.dfg.resolve_aliases(arg);
-                    let mut ok = ctx.use_count(v) == 1;
-                    while let Some(inner) = extended(ctx, v) {
-                        v = inner;
-                        ok &= ctx.use_count(v) == 1;
-                    }
-                    ok
+            InstructionData::Brif { .. } => {
+                let mut isle = IsleCtx {
+                    lower: ctx,
+                    flags: self.flags,
+                    error: None,
                 };
-                let band = band_operands(ctx, branch_cond(ctx, arg)).filter(|_| single_use);
-                if let Some((a, b, bty)) = band {
-                    let imm = |v: Value| {
-                        iconst_of(&ctx.func.dfg, v).and_then(|k| imm32_for(bty, k as u64))
-                    };
-                    // A constant operand is the immediate, the left one first.
-                    let (a, b) = match (imm(a), imm(b)) {
-                        (Some(k), _) => (ctx.value_reg(b)?, RegOrImm::Imm(k)),
-                        (None, Some(k)) => (ctx.value_reg(a)?, RegOrImm::Imm(k)),
-                        (None, None) => (ctx.value_reg(a)?, RegOrImm::Reg(ctx.value_reg(b)?)),
-                    };
-                    ctx.vcode.push(MInst::TestAndBranch {
-                        size: size_of(bty),
-                        a,
-                        b,
-                        taken: targets[0],
-                        not_taken: targets[1],
-                    });
-                    ctx.add_succ(inst, 0, targets[0])?;
-                    return ctx.add_succ(inst, 1, targets[1]);
+                let done =
+                    generated::constructor_lower_brif(&mut isle, inst, targets[0], targets[1]);
+                if let Some(e) = isle.error {
+                    return Err(e);
                 }
-                // A condition computed by a float comparison: ucomis and jcc.
-                if let Some((cc, a, b, double)) = fcmp_operands(ctx, branch_cond(ctx, arg)) {
-                    let (a, b) = (ctx.value_reg(a)?, ctx.value_reg(b)?);
-                    ctx.vcode.push(MInst::FcmpBranch {
-                        double,
-                        cc,
-                        a,
-                        b,
-                        taken: targets[0],
-                        not_taken: targets[1],
-                    });
-                    ctx.add_succ(inst, 0, targets[0])?;
-                    return ctx.add_succ(inst, 1, targets[1]);
-                }
-                // A condition computed by an integer icmp: branch on the comparison itself
-                // (the icmp's own result is still computed if anything else uses it).
-                if let Some((cc, a, b, cty)) = icmp_operands(ctx, branch_cond(ctx, arg)) {
-                    let plan = plan_icmp(&ctx.func.dfg, cc, a, b);
-                    let (a, b) = (ctx.value_reg(plan.lhs)?, rhs_operand(ctx, plan.rhs)?);
-                    ctx.vcode.push(MInst::CmpBranch {
-                        size: size_of(cty),
-                        cc: cc_of(plan.cond),
-                        a,
-                        b,
-                        taken: targets[0],
-                        not_taken: targets[1],
-                    });
-                    ctx.add_succ(inst, 0, targets[0])?;
-                    return ctx.add_succ(inst, 1, targets[1]);
-                }
-                let src = ctx.value_reg(arg)?;
-                ctx.vcode.push(MInst::TestBranch {
-                    size: size_of(ty),
-                    src,
-                    taken: targets[0],
-                    not_taken: targets[1],
-                });
+                done.ok_or_else(|| unsupported(ctx, inst))?;
                 ctx.add_succ(inst, 0, targets[0])?;
                 ctx.add_succ(inst, 1, targets[1])
             }
