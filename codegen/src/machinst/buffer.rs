@@ -201,6 +201,7 @@ pub struct MachBuffer<L: LabelUse> {
     pending_handlers: Vec<(usize, HandlerLabels)>,
     srclocs: Vec<MachSrcLoc>,
     open_srcloc: Option<(u32, RelSourceLoc)>,
+    unwind: Vec<(u32, crate::machinst::unwind::UnwindOp)>,
 }
 
 /// The finished code and its metadata.
@@ -241,6 +242,7 @@ impl<L: LabelUse> MachBuffer<L> {
             pending_handlers: Vec::new(),
             srclocs: Vec::new(),
             open_srcloc: None,
+            unwind: Vec::new(),
         }
     }
 
@@ -461,6 +463,18 @@ impl<L: LabelUse> MachBuffer<L> {
             target,
             addend,
         });
+    }
+
+    /// Records that the unwind rules change by `op` at the current offset (an unwind
+    /// pseudo-instruction of the prologue).
+    pub fn add_unwind(&mut self, op: crate::machinst::unwind::UnwindOp) {
+        let offset = self.cur_offset();
+        self.unwind.push((offset, op));
+    }
+
+    /// The unwind rule changes recorded so far, in code order; the buffer keeps none.
+    pub fn take_unwind(&mut self) -> Vec<(u32, crate::machinst::unwind::UnwindOp)> {
+        core::mem::take(&mut self.unwind)
     }
 
     /// Records that the instruction at the current offset may trap with `code`.

@@ -3,8 +3,8 @@
 //! emission with islands (veneers and constants) where short-range references need them.
 //!
 //! An ISA plugs in through [`Backend`] (lowering, its register environment, its frame)
-//! and its instruction type's [`MachInst`] (operands, emission, moves); it writes no
-//! pipeline code of its own.
+//! and its instruction type's [`MachInst`] (operands, emission, moves, the prologue and
+//! epilogue as instruction lists); it writes no pipeline code of its own.
 
 use super::buffer::MachBuffer;
 use super::compiled::CompiledCodeStencil;
@@ -47,14 +47,6 @@ pub trait Backend {
         written: PRegSet,
         spill_slots: u32,
     ) -> Result<<Self::Inst as MachInst>::Frame, CodegenError>;
-
-    /// Emits the prologue of `frame` and returns its unwind rules, if the ISA describes
-    /// them.
-    fn prologue(
-        &self,
-        frame: &<Self::Inst as MachInst>::Frame,
-        buf: &mut MachBuffer<<Self::Inst as MachInst>::LabelUse>,
-    ) -> Option<UnwindInfo>;
 }
 
 /// Compiles `func` for `backend` with the shared settings `flags`; with `want_vcode` the
@@ -107,7 +99,10 @@ pub fn compile<B: Backend>(
     let dest = vcode.thread_jumps(&out);
     let labels: Vec<_> = dest.iter().map(|&d| own[d]).collect();
     let emitted: Vec<usize> = (0..vcode.num_blocks()).filter(|&b| dest[b] == b).collect();
-    let unwind = backend.prologue(&frame, &mut buf);
+    // The prologue: instructions on physical registers, with their unwind rules.
+    for inst in B::Inst::gen_prologue(&frame) {
+        inst.emit(&[], &mut buf, &labels, None, &frame);
+    }
     let worst = B::Inst::worst_case_size();
     for (k, &b) in emitted.iter().enumerate() {
         let next = emitted.get(k + 1).map(|&n| own[n]);
@@ -126,13 +121,14 @@ pub fn compile<B: Backend>(
                 bound = true;
             }
             match item {
-                InstOrEdit::Inst(i) => vcode.insts()[i.index()].emit(
-                    out.inst_allocs(i),
-                    &mut buf,
-                    &labels,
-                    next,
-                    &frame,
-                ),
+                InstOrEdit::Inst(i) => {
+                    let inst = &vcode.insts()[i.index()];
+                    // A return or tail call: the epilogue or frame teardown first.
+                    for t in inst.gen_teardown(&frame) {
+                        t.emit(&[], &mut buf, &labels, None, &frame);
+                    }
+                    inst.emit(out.inst_allocs(i), &mut buf, &labels, next, &frame);
+                }
                 InstOrEdit::Edit(Edit::Move { from, to }) => {
                     let class = from
                         .as_reg()
@@ -146,6 +142,8 @@ pub fn compile<B: Backend>(
             buf.bind_label(own[b]);
         }
     }
+    let ops = buf.take_unwind();
+    let unwind = (!ops.is_empty()).then_some(UnwindInfo { ops });
     Ok(CompiledCodeStencil {
         buffer: buf.finish().map_err(CodegenError::Emission)?,
         vcode: want_vcode.then(|| vcode.to_text()),

@@ -17,6 +17,7 @@ pub mod vcode;
 use crate::ir::{Opcode, Type};
 use crate::verifier::VerifierErrors;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 use regalloc2::RegClass;
 use vcode::OperandCollector;
@@ -99,6 +100,24 @@ pub trait MachInst: Clone + core::fmt::Debug {
         buf: &mut buffer::MachBuffer<Self::LabelUse>,
         frame: &Self::Frame,
     );
+
+    /// The prologue of `frame`: instructions on physical registers, emitted without
+    /// allocations before the first block, with the ISA's unwind pseudo-instructions
+    /// among them (they record the unwind rules at their offset, see
+    /// [`buffer::MachBuffer::add_unwind`]).
+    fn gen_prologue(frame: &Self::Frame) -> Vec<Self>
+    where
+        Self: Sized;
+
+    /// The instructions emitted right before this one to leave the function, on
+    /// physical registers: the epilogue before a return, the frame teardown before a
+    /// tail call; none for the others.
+    fn gen_teardown(&self, _frame: &Self::Frame) -> Vec<Self>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
 
     /// Emits an unconditional jump to `label` (around an island).
     fn emit_jump(label: buffer::MachLabel, buf: &mut buffer::MachBuffer<Self::LabelUse>);

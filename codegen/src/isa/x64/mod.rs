@@ -13,16 +13,13 @@ pub mod unwind;
 use crate::ir::FunctionStencil;
 use crate::isa::TargetIsa;
 use crate::machinst::CodegenError;
-use crate::machinst::buffer::MachBuffer;
 use crate::machinst::compile::Backend;
 use crate::machinst::compiled::CompiledCodeStencil;
-use crate::machinst::unwind::UnwindInfo;
 use crate::machinst::vcode::VCode;
 use crate::settings::X64Flags;
 use abi::Conv;
 use alloc::vec::Vec;
-use inst::encode::Rel32;
-use inst::frame::{Frame, LimitBase, LimitStep, StackLimit, prologue};
+use inst::frame::{Frame, LimitBase, LimitStep, StackLimit};
 use inst::regs::Gpr;
 use regalloc2::{MachineEnv, PRegSet};
 
@@ -252,9 +249,5 @@ impl Backend for X64Isa {
                 self.shared.probestack_strategy == crate::settings::ProbestackStrategy::Outline;
         }
         Ok(frame)
-    }
-
-    fn prologue(&self, frame: &Frame, buf: &mut MachBuffer<Rel32>) -> Option<UnwindInfo> {
-        Some(prologue(buf, frame))
     }
 }

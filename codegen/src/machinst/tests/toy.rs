@@ -18,7 +18,6 @@ use crate::machinst::buffer::{LabelUse, MachBuffer, MachLabel};
 use crate::machinst::compile::Backend;
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
-use crate::machinst::unwind::UnwindInfo;
 use crate::machinst::vcode::{OperandCollector, VCode};
 use crate::machinst::{CodegenError, FrameLayout, MachInst};
 use alloc::vec;
@@ -237,6 +236,11 @@ impl MachInst for Toy {
         }
     }
 
+    fn gen_prologue(_: &ToyFrame) -> alloc::vec::Vec<Toy> {
+        // Toy code keeps everything in registers and its spill slots: no frame to build.
+        alloc::vec::Vec::new()
+    }
+
     fn emit_jump(label: MachLabel, buf: &mut MachBuffer<ToyUse>) {
         branch(buf, 8, 0, label);
     }
@@ -376,10 +380,6 @@ impl Backend for ToyBackend {
         spill_slots: u32,
     ) -> Result<ToyFrame, CodegenError> {
         Ok(ToyFrame { spill_slots })
-    }
-
-    fn prologue(&self, _: &ToyFrame, _: &mut MachBuffer<ToyUse>) -> Option<UnwindInfo> {
-        None
     }
 }
 

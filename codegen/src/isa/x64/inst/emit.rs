@@ -2,11 +2,12 @@
 //! allocated registers and the moves regalloc2 inserted (the frame is in `frame.rs`).
 
 use super::args::{Amode, OperandSize, RegMem};
+use super::emit_frame::{emit_frame_inst, mov_rr};
 use super::encode::{
     NONE, Prefixes, Rel32, RexFlags, emit_imm, emit_modrm, emit_opcode_reg, gpr, jump, rel32, trap,
     trap_unless, xmm, xmm_or_gpr_move,
 };
-use super::frame::{Frame, epilogue, mov_rr};
+use super::frame::Frame;
 use super::regs::Gpr;
 use super::{AluOp, BitCountOp, BranchCond, Cc, FrameRegKind, Inst, MoveKind, RegOrImm, UnaryOp};
 use crate::ir::TrapCode;
@@ -752,7 +753,21 @@ pub fn emit_inst(
     let mut b = Vec::new();
     match inst {
         Inst::Args { .. } => {}
-        Inst::Rets { .. } => b = epilogue(frame),
+        // The epilogue is emitted before (see `gen_teardown`).
+        Inst::Rets { .. } => {
+            if frame.callee_pop == 0 {
+                b.push(0xc3);
+            } else {
+                // ret imm16 (C2 iw): also pops the incoming stack arguments.
+                let n = u16::try_from(frame.callee_pop).expect("stack arguments below 64 KiB");
+                b.push(0xc2);
+                b.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+        Inst::Frame { inst } => {
+            emit_frame_inst(inst, buf);
+            return;
+        }
         Inst::MovRR { .. } => {
             let (src, dst) = (gpr(allocs[0]), gpr(allocs[1]));
             if src != dst {
@@ -1402,10 +1417,7 @@ pub fn emit_inst(
             undo_callee_pop(buf, info);
             return;
         }
-        Inst::ReturnCallKnown {
-            dest, stack_bytes, ..
-        } => {
-            buf.put_data(&super::frame::tail_call_teardown(frame, *stack_bytes));
+        Inst::ReturnCallKnown { dest, .. } => {
             buf.put1(0xe9);
             buf.add_reloc(
                 Reloc::X86CallPLTRel4,
@@ -1415,8 +1427,8 @@ pub fn emit_inst(
             buf.put_data(&[0; 4]);
             return;
         }
-        Inst::ReturnCallUnknown { stack_bytes, .. } => {
-            let mut e = super::frame::tail_call_teardown(frame, *stack_bytes);
+        Inst::ReturnCallUnknown { .. } => {
+            let mut e = Vec::new();
             emit_modrm(
                 &mut e,
                 NONE,
@@ -1526,8 +1538,8 @@ pub fn emit_inst(
         Inst::Alu128 { op, .. } => {
             let [a_lo, a_hi, b_lo, b_hi, d_lo, d_hi] = [0, 1, 2, 3, 4, 5].map(|i| gpr(allocs[i]));
             // The results are in registers of their own (early definitions).
-            super::frame::mov_rr(&mut b, a_lo, d_lo);
-            super::frame::mov_rr(&mut b, a_hi, d_hi);
+            mov_rr(&mut b, a_lo, d_lo);
+            mov_rr(&mut b, a_hi, d_hi);
             // add/adc (01, 11) or sub/sbb (29, 19), r/m64 <- r64
             let (lo_op, hi_op) = if *op == AluOp::Add {
                 (0x01, 0x11)
@@ -1768,6 +1780,6 @@ fn record_stack_map(buf: &mut MachBuffer<Rel32>, frame: &Frame, info: &super::Ca
 /// puts `rsp` back at the bottom of the outgoing area.
 fn undo_callee_pop(buf: &mut MachBuffer<Rel32>, info: &super::CallInfo) {
     let mut b = Vec::new();
-    super::frame::adjust_rsp(&mut b, info.callee_pop, true);
+    super::emit_frame::adjust_rsp(&mut b, info.callee_pop, true);
     buf.put_data(&b);
 }

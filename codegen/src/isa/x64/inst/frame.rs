@@ -1,16 +1,13 @@
-//! The frame of an x86-64 function: its layout, and the prologue and epilogue that build
-//! and tear it down (with the `rbp` frame pointer, callee-saved registers, optional stack
-//! probes and stack-limit check).
+//! The frame of an x86-64 function: its layout, and the prologue, epilogue and tail-call
+//! teardown that build and tear it down (the `rbp` frame pointer, callee-saved
+//! registers, optional stack probes and stack-limit check) as lists of [`FrameInst`]s
+//! with their unwind rules. `emit_frame.rs` encodes them.
 
 use super::args::{Amode, RegMem};
-use super::encode::{
-    NONE, Rel32, RexFlags, emit_imm, emit_modrm, emit_opcode_reg, gpr, scalar, trap_unless,
-};
+use super::encode::gpr;
 use super::regs::{Gpr, Xmm};
-use crate::ir::TrapCode;
 use crate::isa::x64::unwind::dwarf_reg;
-use crate::machinst::buffer::MachBuffer;
-use crate::machinst::unwind::{UnwindInfo, UnwindOp};
+use crate::machinst::unwind::UnwindOp;
 use alloc::vec::Vec;
 
 /// The frame of a function: what the prologue saves and allocates.
@@ -46,7 +43,7 @@ pub struct Frame {
 }
 
 /// How the prologue computes a function's stack limit: from `base`, apply `steps`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StackLimit {
     /// Where the chain starts (the `vmctx` parameter).
     pub base: LimitBase,
@@ -55,7 +52,7 @@ pub struct StackLimit {
 }
 
 /// The start of a stack-limit computation.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LimitBase {
     /// An argument register.
     Reg(Gpr),
@@ -64,7 +61,7 @@ pub enum LimitBase {
 }
 
 /// One step of a stack-limit computation.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LimitStep {
     /// Load 64 bits from this displacement off the current value.
     Load(i32),
@@ -118,12 +115,14 @@ impl Frame {
         8 + 8 * self.saved.len() as u32 + self.alloc_bytes
     }
 
-    /// Where the prologue saves xmm register number `i` of `saved_xmms`: 16 bytes each,
-    /// right below the saved general registers.
-    fn xmm_save_slot(&self, i: usize) -> Amode {
-        Amode::ImmReg {
+    /// The save (`store`) or restore of xmm register `x`, number `i` of `saved_xmms`: 16
+    /// bytes each, right below the saved general registers.
+    fn xmm_save(&self, i: usize, x: Xmm, store: bool) -> FrameInst {
+        FrameInst::Movdqu {
+            xmm: x,
             base: Gpr::RBP,
             disp: -(8 * self.saved.len() as i32) - 16 * (i as i32 + 1),
+            store,
         }
     }
 
@@ -167,225 +166,192 @@ impl Frame {
     }
 }
 
-/// `push %r`.
-fn push(buf: &mut Vec<u8>, r: Gpr) {
-    emit_opcode_reg(buf, NONE, RexFlags::none(), 0x50, r.enc());
-}
-
-/// `pop %r`.
-fn pop(buf: &mut Vec<u8>, r: Gpr) {
-    emit_opcode_reg(buf, NONE, RexFlags::none(), 0x58, r.enc());
-}
-
-/// `mov %src, %dst` (64-bit, 89 /r).
-pub(super) fn mov_rr(buf: &mut Vec<u8>, src: Gpr, dst: Gpr) {
-    emit_modrm(
-        buf,
-        NONE,
-        RexFlags::w(),
-        &[0x89],
-        src.enc(),
-        RegMem::Reg(dst.enc()),
-    );
-}
-
-/// `add`/`sub` of an immediate to `rsp` (83 /0 ib or 81 /0 id; 83 /5 ib or 81 /5 id).
-pub(super) fn adjust_rsp(buf: &mut Vec<u8>, bytes: u32, sub: bool) {
-    if bytes != 0 {
-        // 83 /digit ib for a byte-sized immediate, 81 /digit id otherwise.
-        let short = bytes < 128;
-        emit_modrm(
-            buf,
-            NONE,
-            RexFlags::w(),
-            &[if short { 0x83 } else { 0x81 }],
-            if sub { 5 } else { 0 },
-            RegMem::Reg(Gpr::RSP.enc()),
-        );
-        emit_imm(buf, bytes as i64, if short { 1 } else { 4 });
-    }
+/// An instruction of the prologue, epilogue or tail-call teardown, on physical registers
+/// (Intel SDM vol. 2 for each encoding; see `emit_frame.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FrameInst {
+    /// `push %reg` (50+rd).
+    Push {
+        /// The register.
+        reg: Gpr,
+    },
+    /// `pop %reg` (58+rd).
+    Pop {
+        /// The register.
+        reg: Gpr,
+    },
+    /// `mov %src, %dst` (64-bit, 89 /r).
+    Mov {
+        /// Source.
+        src: Gpr,
+        /// Destination.
+        dst: Gpr,
+    },
+    /// `mov disp(%base), %dst` (64-bit, 8B /r).
+    Load {
+        /// The base register.
+        base: Gpr,
+        /// The displacement in bytes.
+        disp: i32,
+        /// Destination.
+        dst: Gpr,
+    },
+    /// `mov %src, disp(%base)` (64-bit, 89 /r).
+    Store {
+        /// Source.
+        src: Gpr,
+        /// The base register.
+        base: Gpr,
+        /// The displacement in bytes.
+        disp: i32,
+    },
+    /// `lea disp(%base), %dst` (8D /r).
+    Lea {
+        /// The base register.
+        base: Gpr,
+        /// The displacement in bytes.
+        disp: i32,
+        /// Destination.
+        dst: Gpr,
+    },
+    /// `sub $bytes, %rsp` or `add $bytes, %rsp` (nothing for 0 bytes).
+    AdjustRsp {
+        /// The adjustment in bytes.
+        bytes: u32,
+        /// Allocate (`sub`) rather than free (`add`).
+        sub: bool,
+    },
+    /// `movdqu` between `xmm` and `disp(%base)` (F3 0F 7F /r stores, F3 0F 6F /r loads).
+    Movdqu {
+        /// The xmm register.
+        xmm: Xmm,
+        /// The base register.
+        base: Gpr,
+        /// The displacement in bytes.
+        disp: i32,
+        /// Store rather than load.
+        store: bool,
+    },
+    /// A quadword copied from `src_disp(%rsp)` to `dst_disp(%rbp)` through `xmm15`.
+    CopyQword {
+        /// The source displacement from `rsp`.
+        src_disp: i32,
+        /// The destination displacement from `rbp`.
+        dst_disp: i32,
+    },
+    /// The stack limit computed into `r11` (neither an argument nor a callee-saved
+    /// register), and a `stk_ovf` trap unless `rsp - needed >= limit` (unsigned).
+    StackLimitCheck {
+        /// How the limit is found.
+        limit: StackLimit,
+        /// The bytes the frame still needs below the saved `rbp`.
+        needed: u32,
+    },
+    /// Touches every `guard`-byte page of the `bytes` about to be allocated below `rsp`,
+    /// from the top down: unrolled stores up to four pages, a loop on `r11` beyond.
+    ProbeInline {
+        /// The allocation in bytes.
+        bytes: u32,
+        /// The guard size in bytes.
+        guard: u32,
+    },
+    /// `mov $bytes, %eax; call probestack` (the function preserves every register but
+    /// `r10` and `r11`).
+    ProbeOutline {
+        /// The allocation in bytes.
+        bytes: u32,
+    },
+    /// Emits nothing: the unwind rules change here (recorded with the code offset).
+    Unwind {
+        /// The change.
+        op: UnwindOp,
+    },
 }
 
 /// The prologue: `push rbp; mov rsp, rbp`, the stack-limit check, `push` of the saved
 /// registers, stack probes, `sub $alloc, rsp`, and the xmm saves.
 ///
-/// Returns its unwind rules (DWARF call frame information): after `push %rbp` the CFA is
-/// `rsp + 16` with `rbp` saved at CFA - 16, after `mov %rsp, %rbp` it is `rbp + 16`, and
-/// each saved register is at CFA - 16 - 8 * (its position + 1). (The xmm registers
-/// Windows x64 preserves are not described.)
-pub fn prologue(buf: &mut MachBuffer<Rel32>, frame: &Frame) -> UnwindInfo {
-    let mut ops = Vec::new();
-    let mut b = Vec::new();
-    push(&mut b, Gpr::RBP);
-    buf.put_data(&b);
+/// Its unwind rules (DWARF call frame information): after `push %rbp` the CFA is `rsp +
+/// 16` with `rbp` saved at CFA - 16, after `mov %rsp, %rbp` it is `rbp + 16`, and each
+/// saved register is at CFA - 16 - 8 * (its position + 1). (The xmm registers Windows x64
+/// preserves are not described.)
+pub fn prologue(frame: &Frame) -> Vec<FrameInst> {
     let rbp = dwarf_reg(Gpr::RBP);
-    ops.push((
-        buf.cur_offset(),
-        UnwindOp::DefCfa {
-            reg: dwarf_reg(Gpr::RSP),
-            offset: 16,
-        },
-    ));
-    ops.push((
-        buf.cur_offset(),
-        UnwindOp::SaveReg {
-            reg: rbp,
-            offset: -16,
-        },
-    ));
-    b.clear();
-    mov_rr(&mut b, Gpr::RSP, Gpr::RBP);
-    buf.put_data(&b);
-    ops.push((buf.cur_offset(), UnwindOp::DefCfaRegister { reg: rbp }));
-    if let Some(limit) = &frame.stack_limit {
-        stack_limit_check(buf, limit, frame.size() - 8);
-    }
-    let mut b = Vec::new();
-    for (i, &r) in frame.saved.iter().enumerate() {
-        push(&mut b, r);
-        let at = buf.cur_offset() + b.len() as u32;
-        let offset = -16 - 8 * (i as i32 + 1);
-        ops.push((
-            at,
-            UnwindOp::SaveReg {
-                reg: dwarf_reg(r),
-                offset,
+    let mut out = alloc::vec![
+        FrameInst::Push { reg: Gpr::RBP },
+        FrameInst::Unwind {
+            op: UnwindOp::DefCfa {
+                reg: dwarf_reg(Gpr::RSP),
+                offset: 16,
             },
-        ));
+        },
+        FrameInst::Unwind {
+            op: UnwindOp::SaveReg {
+                reg: rbp,
+                offset: -16,
+            },
+        },
+        FrameInst::Mov {
+            src: Gpr::RSP,
+            dst: Gpr::RBP,
+        },
+        FrameInst::Unwind {
+            op: UnwindOp::DefCfaRegister { reg: rbp },
+        },
+    ];
+    if let Some(limit) = &frame.stack_limit {
+        out.push(FrameInst::StackLimitCheck {
+            limit: limit.clone(),
+            needed: frame.size() - 8,
+        });
+    }
+    for (i, &r) in frame.saved.iter().enumerate() {
+        out.push(FrameInst::Push { reg: r });
+        out.push(FrameInst::Unwind {
+            op: UnwindOp::SaveReg {
+                reg: dwarf_reg(r),
+                offset: -16 - 8 * (i as i32 + 1),
+            },
+        });
     }
     if let Some(guard) = frame.probe_guard.filter(|&g| frame.alloc_bytes >= g) {
-        if frame.probe_outline {
-            // `mov $bytes, %eax; call probestack`: the function touches the pages and
-            // preserves every register but r10 and r11.
-            b.push(0xb8);
-            emit_imm(&mut b, i64::from(frame.alloc_bytes), 4);
-            b.push(0xe8);
-            buf.put_data(&b);
-            b.clear();
-            let probestack = crate::ir::ExternalName::LibCall(crate::ir::LibCall::Probestack);
-            buf.add_reloc(
-                crate::machinst::reloc::Reloc::X86CallPLTRel4,
-                crate::machinst::buffer::RelocTarget::ExternalName(probestack),
-                -4,
-            );
-            buf.put_data(&[0; 4]);
+        out.push(if frame.probe_outline {
+            FrameInst::ProbeOutline {
+                bytes: frame.alloc_bytes,
+            }
         } else {
-            probe_stack(&mut b, frame.alloc_bytes, guard);
-        }
-    }
-    adjust_rsp(&mut b, frame.alloc_bytes, true);
-    for (i, &x) in frame.saved_xmms.iter().enumerate() {
-        movdqu(&mut b, x, frame.xmm_save_slot(i), true);
-    }
-    buf.put_data(&b);
-    UnwindInfo { ops }
-}
-
-/// `mov disp(%base), %dst` (64-bit, 8B /r).
-fn load64(b: &mut Vec<u8>, base: Gpr, disp: i32, dst: Gpr) {
-    let mem = RegMem::Mem(Amode::ImmReg { base, disp });
-    emit_modrm(b, NONE, RexFlags::w(), &[0x8b], dst.enc(), mem);
-}
-
-/// `lea disp(%r), %r`.
-fn add_lea(b: &mut Vec<u8>, r: Gpr, disp: i32) {
-    let mem = RegMem::Mem(Amode::ImmReg { base: r, disp });
-    emit_modrm(b, NONE, RexFlags::w(), &[0x8d], r.enc(), mem);
-}
-
-/// Computes the stack limit into `r11` (neither an argument nor a callee-saved register),
-/// and traps with `stk_ovf` unless `rsp - needed >= limit` (unsigned), before the frame
-/// below the saved `rbp` (`needed` bytes) is touched.
-fn stack_limit_check(buf: &mut MachBuffer<Rel32>, limit: &StackLimit, needed: u32) {
-    let mut b = Vec::new();
-    let r11 = Gpr::R11;
-    match limit.base {
-        LimitBase::Reg(r) => mov_rr(&mut b, r, r11),
-        // Above the saved rbp and the return address.
-        LimitBase::StackArg(off) => load64(&mut b, Gpr::RBP, 16 + off as i32, r11),
-    }
-    for step in &limit.steps {
-        match *step {
-            LimitStep::Load(disp) => load64(&mut b, r11, disp, r11),
-            LimitStep::Add(disp) => add_lea(&mut b, r11, disp),
-        }
-    }
-    if needed > 0 {
-        add_lea(&mut b, r11, needed as i32);
-    }
-    // cmp %r11, %rsp (4C 39 DC: rsp - r11), then jae over the trap.
-    b.extend_from_slice(&[0x4c, 0x39, 0xdc]);
-    buf.put_data(&b);
-    trap_unless(buf, 0x73, TrapCode::STACK_OVERFLOW);
-}
-
-/// Touches every `guard`-byte page of the `bytes` about to be allocated below `rsp`, from
-/// the top down, so a guard page below the stack faults instead of being skipped. Up to
-/// four pages are probed with unrolled stores, more with a loop on `r11`.
-fn probe_stack(b: &mut Vec<u8>, bytes: u32, guard: u32) {
-    let pages = bytes / guard;
-    // `mov %rsp, disp(%rsp)`-style touches: store zero (C7 /0 id).
-    let touch = |b: &mut Vec<u8>, disp: i32| {
-        let mem = RegMem::Mem(Amode::ImmReg {
-            base: Gpr::RSP,
-            disp,
+            FrameInst::ProbeInline {
+                bytes: frame.alloc_bytes,
+                guard,
+            }
         });
-        emit_modrm(b, NONE, RexFlags::w(), &[0xc7], 0, mem);
-        emit_imm(b, 0, 4);
-    };
-    if pages <= 4 {
-        for p in 1..=pages {
-            touch(b, -((p * guard) as i32));
-        }
-        return;
     }
-    // r11 = rsp - pages * guard; loop { rsp -= guard; touch 0(rsp); } until rsp == r11;
-    // then rsp is restored so the caller's `sub` allocates as usual.
-    mov_rr(b, Gpr::RSP, Gpr::R11);
-    add_lea(b, Gpr::R11, -((pages * guard) as i32));
-    let top = b.len();
-    adjust_rsp(b, guard, true);
-    touch(b, 0);
-    // cmp %r11, %rsp; jne top (rel8)
-    b.extend_from_slice(&[0x4c, 0x39, 0xdc]);
-    let rel = top as i32 - (b.len() as i32 + 2);
-    b.extend_from_slice(&[0x75, rel as i8 as u8]);
-    adjust_rsp(b, pages * guard, false);
-}
-
-/// `movdqu` between `x` and memory (F3 0F 7F /r stores, F3 0F 6F /r loads).
-fn movdqu(b: &mut Vec<u8>, x: Xmm, mem: Amode, store: bool) {
-    let op = if store { 0x7f } else { 0x6f };
-    emit_modrm(
-        b,
-        scalar(false),
-        RexFlags::none(),
-        &[0x0f, op],
-        x.enc(),
-        RegMem::Mem(mem),
-    );
-}
-
-/// The epilogue and return: the prologue undone, then `ret`.
-pub fn epilogue(frame: &Frame) -> Vec<u8> {
-    let mut b = Vec::new();
+    out.push(FrameInst::AdjustRsp {
+        bytes: frame.alloc_bytes,
+        sub: true,
+    });
     for (i, &x) in frame.saved_xmms.iter().enumerate() {
-        movdqu(&mut b, x, frame.xmm_save_slot(i), false);
+        out.push(frame.xmm_save(i, x, true));
     }
-    adjust_rsp(&mut b, frame.alloc_bytes, false);
+    out
+}
+
+/// The epilogue before a return (the `ret` itself is the return instruction's): the
+/// prologue undone.
+pub fn epilogue(frame: &Frame) -> Vec<FrameInst> {
+    let mut out = Vec::new();
+    for (i, &x) in frame.saved_xmms.iter().enumerate() {
+        out.push(frame.xmm_save(i, x, false));
+    }
+    out.push(FrameInst::AdjustRsp {
+        bytes: frame.alloc_bytes,
+        sub: false,
+    });
     for &r in frame.saved.iter().rev() {
-        pop(&mut b, r);
+        out.push(FrameInst::Pop { reg: r });
     }
-    pop(&mut b, Gpr::RBP);
-    if frame.callee_pop == 0 {
-        b.push(0xc3);
-    } else {
-        // ret imm16 (C2 iw): also pops the incoming stack arguments.
-        let n = u16::try_from(frame.callee_pop).expect("stack arguments below 64 KiB");
-        b.push(0xc2);
-        b.extend_from_slice(&n.to_le_bytes());
-    }
-    b
+    out.push(FrameInst::Pop { reg: Gpr::RBP });
+    out
 }
 
 /// The frame torn down for a tail call whose callee takes `stack_bytes` of stack
@@ -398,68 +364,51 @@ pub fn epilogue(frame: &Frame) -> Vec<u8> {
 /// the highest slot down (the destination lies above the source) through `xmm15`, with
 /// the return address in `r10` and the caller's `rbp` in `rax` (none of them carries
 /// arguments, and `r11` may hold the callee).
-pub fn tail_call_teardown(frame: &Frame, stack_bytes: u32) -> Vec<u8> {
+pub fn tail_call_teardown(frame: &Frame, stack_bytes: u32) -> Vec<FrameInst> {
     if frame.callee_pop == 0 && stack_bytes == 0 {
-        let mut e = epilogue(frame);
-        e.pop(); // no `ret`: jump to the callee, which returns to our caller
-        return e;
+        return epilogue(frame);
     }
-    let mut b = Vec::new();
+    let mut out = Vec::new();
     for (i, &x) in frame.saved_xmms.iter().enumerate() {
-        movdqu(&mut b, x, frame.xmm_save_slot(i), false);
+        out.push(frame.xmm_save(i, x, false));
     }
-    let rbp = |disp: i32| {
-        RegMem::Mem(Amode::ImmReg {
-            base: Gpr::RBP,
-            disp,
-        })
-    };
-    let load = |b: &mut Vec<u8>, dst: Gpr, mem: RegMem| {
-        emit_modrm(b, NONE, RexFlags::w(), &[0x8b], dst.enc(), mem);
-    };
     for (i, &r) in frame.saved.iter().enumerate() {
-        load(&mut b, r, rbp(-8 * (i as i32 + 1)));
-    }
-    load(&mut b, Gpr::R10, rbp(8));
-    load(&mut b, Gpr::RAX, rbp(0));
-    let shift = frame.callee_pop as i32 - stack_bytes as i32;
-    let x15 = Xmm::new(15).enc();
-    for off in (0..stack_bytes as i32).step_by(8).rev() {
-        let src = RegMem::Mem(Amode::ImmReg {
-            base: Gpr::RSP,
-            disp: off,
+        out.push(FrameInst::Load {
+            base: Gpr::RBP,
+            disp: -8 * (i as i32 + 1),
+            dst: r,
         });
-        // movq m64 -> xmm15 (F3 0F 7E /r), then xmm15 -> m64 (66 0F D6 /r).
-        emit_modrm(
-            &mut b,
-            scalar(false),
-            RexFlags::none(),
-            &[0x0f, 0x7e],
-            x15,
-            src,
-        );
-        let osize = super::encode::Prefixes {
-            lock: false,
-            operand_size: true,
-            rep: None,
-        };
-        let dst = rbp(16 + shift + off);
-        emit_modrm(&mut b, osize, RexFlags::none(), &[0x0f, 0xd6], x15, dst);
     }
-    // lea 8+shift(%rbp), %rsp; mov %r10, (%rsp); mov %rax, %rbp.
-    emit_modrm(
-        &mut b,
-        NONE,
-        RexFlags::w(),
-        &[0x8d],
-        Gpr::RSP.enc(),
-        rbp(8 + shift),
-    );
-    let top = RegMem::Mem(Amode::ImmReg {
+    out.push(FrameInst::Load {
+        base: Gpr::RBP,
+        disp: 8,
+        dst: Gpr::R10,
+    });
+    out.push(FrameInst::Load {
+        base: Gpr::RBP,
+        disp: 0,
+        dst: Gpr::RAX,
+    });
+    let shift = frame.callee_pop as i32 - stack_bytes as i32;
+    for off in (0..stack_bytes as i32).step_by(8).rev() {
+        out.push(FrameInst::CopyQword {
+            src_disp: off,
+            dst_disp: 16 + shift + off,
+        });
+    }
+    out.push(FrameInst::Lea {
+        base: Gpr::RBP,
+        disp: 8 + shift,
+        dst: Gpr::RSP,
+    });
+    out.push(FrameInst::Store {
+        src: Gpr::R10,
         base: Gpr::RSP,
         disp: 0,
     });
-    emit_modrm(&mut b, NONE, RexFlags::w(), &[0x89], Gpr::R10.enc(), top);
-    mov_rr(&mut b, Gpr::RAX, Gpr::RBP);
-    b
+    out.push(FrameInst::Mov {
+        src: Gpr::RAX,
+        dst: Gpr::RBP,
+    });
+    out
 }

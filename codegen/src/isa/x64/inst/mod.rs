@@ -5,6 +5,7 @@ pub mod args;
 pub mod emit;
 mod emit_float;
 pub(crate) use emit_float::float_cc_flag;
+mod emit_frame;
 pub mod encode;
 pub mod frame;
 pub mod regs;
@@ -1501,6 +1502,12 @@ pub enum Inst {
         /// The target block.
         target: usize,
     },
+    /// An instruction of the prologue, epilogue or a tail call's teardown, on physical
+    /// registers (no operands for regalloc2).
+    Frame {
+        /// The instruction.
+        inst: frame::FrameInst,
+    },
     /// A conditional branch: `flags` (a flags producer: `Cmp`, `Test`, `CmpZeroMem` or
     /// `Ucomis`), then `jcc taken` (two jumps for the float equalities) and `jmp
     /// not_taken` unless it comes next. The producer is part of the terminator, as a
@@ -1613,6 +1620,25 @@ impl MachInst for Inst {
         frame: &frame::Frame,
     ) {
         emit::emit_move(buf, from, to, frame, class);
+    }
+
+    fn gen_prologue(frame: &frame::Frame) -> Vec<Inst> {
+        frame::prologue(frame)
+            .into_iter()
+            .map(|inst| Inst::Frame { inst })
+            .collect()
+    }
+
+    fn gen_teardown(&self, frame: &frame::Frame) -> Vec<Inst> {
+        let insts = match self {
+            Inst::Rets { .. } => frame::epilogue(frame),
+            Inst::ReturnCallKnown { stack_bytes, .. }
+            | Inst::ReturnCallUnknown { stack_bytes, .. } => {
+                frame::tail_call_teardown(frame, *stack_bytes)
+            }
+            _ => return Vec::new(),
+        };
+        insts.into_iter().map(|inst| Inst::Frame { inst }).collect()
     }
 
     fn emit_jump(label: MachLabel, buf: &mut MachBuffer<encode::Rel32>) {
@@ -2066,6 +2092,7 @@ impl MachInst for Inst {
             }
             Inst::Jmp { .. } => {}
             Inst::CondBranch { flags, .. } => flags.get_operands(c),
+            Inst::Frame { .. } => {}
             Inst::CmpZeroMem { addr, .. } => addr.collect(c),
             Inst::Test { a, b, .. } => {
                 c.reg_use(*a);
