@@ -1,7 +1,7 @@
 //! Whole functions through `machinst::compile` for the Toy ISA, run in its simulator and
 //! checked against a direct evaluation.
 
-use super::toy::{REGS, ToyBackend, blocks, simulate};
+use super::toy::{PROLOGUE_UNWIND, REGS, ToyBackend, blocks, simulate};
 use crate::ir::{
     AbiParam, AppendBuilder, BlockArg, FunctionStencil, InstBuilder, Signature, Type, Value,
 };
@@ -160,4 +160,36 @@ fn spills_and_reloads_keep_every_value() {
             "argument {arg}"
         );
     }
+}
+
+/// The prologue and epilogue are instruction lists the pipeline emits: the prologue
+/// first, with its unwind rule recorded where its pseudo-instruction stands, and the
+/// epilogue before each of two returns (the simulator rejects a `ret` with the frame
+/// still entered).
+#[test]
+fn prologue_and_epilogue_come_from_instruction_lists() {
+    let mut f = stencil();
+    let b = blocks(&mut f, 3);
+    let x = f.dfg.append_block_param(b[0], Type::I64);
+    AppendBuilder::new(&mut f, b[0]).brif(x, b[1], &[], b[2], &[]);
+    let (then_v, then_add) = chain(&mut f, b[1], x, 3);
+    AppendBuilder::new(&mut f, b[1]).return_(&[then_v]);
+    let (else_v, else_add) = chain(&mut f, b[2], x, 5);
+    AppendBuilder::new(&mut f, b[2]).return_(&[else_v]);
+    let compiled = compile(&ToyBackend { regs: REGS }, &f, &Flags::default(), false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = &compiled.buffer.data;
+    assert_eq!(code[..4], [11, 0, 0, 0], "the prologue comes first");
+    let unwind = compiled
+        .unwind
+        .expect("the prologue records an unwind rule");
+    assert_eq!(unwind.ops, [(4, PROLOGUE_UNWIND)]);
+    let words: Vec<&[u8]> = code.chunks(4).collect();
+    let rets: Vec<usize> = (0..words.len()).filter(|&i| words[i][0] == 10).collect();
+    assert_eq!(rets.len(), 2, "two returns");
+    for i in rets {
+        assert_eq!(words[i - 1][0], 12, "the epilogue right before each return");
+    }
+    assert_eq!(simulate(code, &[5], 1000), Some(5 + then_add));
+    assert_eq!(simulate(code, &[0], 1000), Some(else_add));
 }

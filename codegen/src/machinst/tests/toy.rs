@@ -10,6 +10,7 @@
 //! - `8 0 off8`: jump `off8` words from the instruction (both reach -128..127 words)
 //! - `9 0 0 0 off32`: jump `off32` bytes from the instruction (8 bytes; veneers)
 //! - `10`: return (the result in `r0`)
+//! - `11`: enter the frame (the prologue); `12`: leave it (before each return)
 //!
 //! Arguments arrive in `r0`, `r1`, ...; registers `r0`-`r5` are allocatable.
 
@@ -43,7 +44,17 @@ pub enum Toy {
     Brif(Reg, usize, usize),
     /// Return the values in their registers.
     Ret(Vec<(Reg, PReg)>),
+    /// The prologue's one instruction.
+    Enter,
+    /// The epilogue's one instruction.
+    Leave,
+    /// An unwind pseudo-instruction (emits nothing).
+    Unwind(crate::machinst::unwind::UnwindOp),
 }
+
+/// The unwind rule the prologue records after `enter`.
+pub const PROLOGUE_UNWIND: crate::machinst::unwind::UnwindOp =
+    crate::machinst::unwind::UnwindOp::DefCfa { reg: 7, offset: 8 };
 
 /// The allocatable registers.
 pub const REGS: usize = 6;
@@ -166,6 +177,7 @@ impl MachInst for Toy {
             Toy::Jump(_) => {}
             Toy::Brif(r, ..) => c.reg_use(*r),
             Toy::Ret(uses) => uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p)),
+            Toy::Enter | Toy::Leave | Toy::Unwind(_) => {}
         }
     }
     fn is_ret(&self) -> bool {
@@ -217,6 +229,9 @@ impl MachInst for Toy {
                 }
             }
             Toy::Ret(_) => buf.put_data(&[10, 0, 0, 0]),
+            Toy::Enter => buf.put_data(&[11, 0, 0, 0]),
+            Toy::Leave => buf.put_data(&[12, 0, 0, 0]),
+            Toy::Unwind(op) => buf.add_unwind(*op),
         }
     }
 
@@ -236,9 +251,15 @@ impl MachInst for Toy {
         }
     }
 
-    fn gen_prologue(_: &ToyFrame) -> alloc::vec::Vec<Toy> {
-        // Toy code keeps everything in registers and its spill slots: no frame to build.
-        alloc::vec::Vec::new()
+    fn gen_prologue(_: &ToyFrame) -> Vec<Toy> {
+        vec![Toy::Enter, Toy::Unwind(PROLOGUE_UNWIND)]
+    }
+
+    fn gen_teardown(&self, _: &ToyFrame) -> Vec<Toy> {
+        match self {
+            Toy::Ret(_) => vec![Toy::Leave],
+            _ => Vec::new(),
+        }
     }
 
     fn emit_jump(label: MachLabel, buf: &mut MachBuffer<ToyUse>) {
@@ -384,8 +405,10 @@ impl Backend for ToyBackend {
 }
 
 /// Runs Toy machine code from offset 0 with `args` in `r0`, `r1`, ...; returns `r0` at
-/// `ret`, or `None` for an undecodable word or after `fuel` instructions.
+/// `ret`, or `None` for an undecodable word, after `fuel` instructions, or for a `ret`
+/// reached with the frame not entered exactly once and left again.
 pub fn simulate(code: &[u8], args: &[i64], fuel: usize) -> Option<i64> {
+    let (mut entered, mut depth) = (0, 0i32);
     let mut regs = [0i64; 8];
     regs[..args.len()].copy_from_slice(args);
     let mut slots = [0i64; 256];
@@ -426,7 +449,16 @@ pub fn simulate(code: &[u8], args: &[i64], fuel: usize) -> Option<i64> {
                 let off = i32::from_le_bytes(code.get(pc + 4..pc + 8)?.try_into().ok()?);
                 (pc as i64 + i64::from(off)) as usize
             }
-            10 => return Some(regs[0]),
+            10 => return (entered == 1 && depth == 0).then_some(regs[0]),
+            11 => {
+                entered += 1;
+                depth += 1;
+                pc + 4
+            }
+            12 => {
+                depth -= 1;
+                pc + 4
+            }
             _ => return None,
         };
     }
