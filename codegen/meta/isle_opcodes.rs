@@ -28,6 +28,11 @@ fn format_extractor(format: &str) -> Option<(&'static [&'static str], &'static s
         "BinaryImm8" => (&["Value", "u8"], "lane_args"),
         "TernaryImm8" => (&["Value", "Value", "u8"], "lane_args2"),
         "UnaryConst" => (&["u128"], "const_data"),
+        "AtomicRmw" => (
+            &["MemFlags", "AtomicRmwOp", "Value", "Value"],
+            "atomic_rmw_args",
+        ),
+        "AtomicCas" => (&["MemFlags", "Value", "Value", "Value"], "atomic_cas_args"),
         _ => return None,
     })
 }

@@ -98,6 +98,74 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn unit(&mut self) {}
 
+    fn has_cmpxchg16b(&mut self) -> bool {
+        self.flags.has_cmpxchg16b
+    }
+
+    fn atomic_rmw_args(
+        &mut self,
+        inst: crate::ir::Inst,
+    ) -> Option<(MemFlags, crate::ir::AtomicRmwOp, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::AtomicRmw {
+                flags,
+                op,
+                args: [a, v],
+                ..
+            } => Some((flags, op, a, v)),
+            _ => None,
+        }
+    }
+
+    fn atomic_cas_args(
+        &mut self,
+        inst: crate::ir::Inst,
+    ) -> Option<(MemFlags, Value, Value, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::AtomicCas {
+                flags,
+                args: [a, e, r],
+                ..
+            } => Some((flags, a, e, r)),
+            _ => None,
+        }
+    }
+
+    fn load_no_offset_flags(&mut self, inst: crate::ir::Inst) -> Option<(MemFlags, Value)> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::LoadNoOffset { flags, arg, .. } => Some((flags, arg)),
+            _ => None,
+        }
+    }
+
+    fn atomic128_rmw(&mut self, op: crate::ir::AtomicRmwOp) -> Atomic128Op {
+        Atomic128Op::Rmw(op)
+    }
+
+    fn atomic128_needs_tmp(&mut self, op: Atomic128Op) -> bool {
+        use crate::ir::AtomicRmwOp::{Smax, Smin, Umax, Umin};
+        matches!(op, Atomic128Op::Rmw(Umin | Umax | Smin | Smax))
+    }
+
+    fn some_reg_pair(&mut self, p: (Reg, Reg)) -> Option<(Reg, Reg)> {
+        Some(p)
+    }
+
+    fn writable_pair(
+        &mut self,
+        a: Writable<Reg>,
+        b: Writable<Reg>,
+    ) -> (Writable<Reg>, Writable<Reg>) {
+        (a, b)
+    }
+
+    fn some_writable_pair(
+        &mut self,
+        p: (Writable<Reg>, Writable<Reg>),
+    ) -> Option<(Writable<Reg>, Writable<Reg>)> {
+        Some(p)
+    }
+
     fn mergeable_load(&mut self, v: Value) -> Option<crate::ir::Inst> {
         self.lower.sinkable_load(v)
     }

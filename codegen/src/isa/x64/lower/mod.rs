@@ -6,8 +6,8 @@ use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::Gpr;
 use super::inst::{
-    Addr, AluOp, BitCountOp, BranchCond, CallInfo, Cc, Inst as MInst, MoveKind, PackedOp, RegOrImm,
-    ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
+    Addr, AluOp, Atomic128Op, BitCountOp, BranchCond, CallInfo, Cc, Inst as MInst, MoveKind,
+    PackedOp, RegOrImm, ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
 };
 use crate::ir::{
     FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
@@ -19,12 +19,10 @@ use crate::settings::X64Flags;
 use alloc::vec::Vec;
 use regalloc2::RegClass;
 
-mod atomics;
 mod calls;
 mod compare;
 mod isle;
 
-use atomics::*;
 use calls::*;
 use compare::*;
 
@@ -42,6 +40,16 @@ mod generated {
     type Regs = alloc::vec::Vec<Reg>;
     type OptionU8 = Option<u8>;
     type BlockTarget = usize;
+    type OptionRegPair = Option<(Reg, Reg)>;
+    type WritablePair = (Writable<Reg>, Writable<Reg>);
+    type OptionWritablePair = Option<(Writable<Reg>, Writable<Reg>)>;
+    const NO_REG_PAIR: OptionRegPair = None;
+    const NO_WRITABLE_PAIR: OptionWritablePair = None;
+    const ATOMIC128_LOAD: Atomic128Op = Atomic128Op::Load;
+    const ATOMIC128_STORE: Atomic128Op = Atomic128Op::Store;
+    const ATOMIC128_CAS: Atomic128Op = Atomic128Op::Cas;
+    use super::Atomic128Op;
+    use crate::ir::AtomicRmwOp;
     type BoxedMInst = alloc::boxed::Box<MInst>;
     type OptionTrapCode = Option<TrapCode>;
     type OptionAluOp = Option<AluOp>;
@@ -289,9 +297,7 @@ impl LowerBackend for X64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
-        if lower_call_like(ctx, inst, self.tls_model, self.pic)?
-            || lower_atomic(ctx, inst, self.flags.has_cmpxchg16b)?
-        {
+        if lower_call_like(ctx, inst, self.tls_model, self.pic)? {
             return Ok(());
         }
         let results = ctx.func.dfg.inst_results(inst);
