@@ -10,8 +10,10 @@
 //! constants.
 //!
 //! Branch simplification (fallthrough removal, inversion, jump threading) is done on the
-//! block order before emission, where the layout is known; this buffer only resolves
-//! labels.
+//! block order before emission, where the layout is known. The buffer resolves labels
+//! and, at `finish`, shortens the branches that have a short form
+//! ([`MachBuffer::add_short_form`]) and reach their targets with it, moving the code
+//! after them up (data such as jump tables keeps its bytes, not its alignment).
 
 use crate::ir::{ExternalName, RelSourceLoc, TrapCode};
 use crate::machinst::reloc::Reloc;
@@ -183,6 +185,20 @@ impl<L: LabelUse> Fixup<L> {
 
 const UNBOUND: u32 = u32::MAX;
 
+/// A branch that also has a two-byte form `opcode rel8` (x86's `EB` and `70+cc`), for
+/// [`MachBuffer::add_short_form`].
+#[derive(Clone, Copy, Debug)]
+struct ShortForm {
+    /// The offset of the branch instruction.
+    start: u32,
+    /// The offset of its 32-bit displacement, the instruction's last four bytes.
+    field: u32,
+    /// Its target.
+    label: MachLabel,
+    /// The short form's opcode.
+    opcode: u8,
+}
+
 /// A `try_call`'s handlers before their labels are placed: (tag, handler label).
 type HandlerLabels = Vec<(Option<u32>, MachLabel)>;
 
@@ -202,6 +218,10 @@ pub struct MachBuffer<L: LabelUse> {
     srclocs: Vec<MachSrcLoc>,
     open_srcloc: Option<(u32, RelSourceLoc)>,
     unwind: Vec<(u32, crate::machinst::unwind::UnwindOp)>,
+    short_forms: Vec<ShortForm>,
+    /// The references patched so far, with their fields' bytes before patching (at most
+    /// eight), so they can be patched again when branch shortening moves code.
+    patched: Vec<(Fixup<L>, u64)>,
 }
 
 /// The finished code and its metadata.
@@ -243,6 +263,8 @@ impl<L: LabelUse> MachBuffer<L> {
             srclocs: Vec::new(),
             open_srcloc: None,
             unwind: Vec::new(),
+            short_forms: Vec::new(),
+            patched: Vec::new(),
         }
     }
 
@@ -327,7 +349,130 @@ impl<L: LabelUse> MachBuffer<L> {
     fn patch(&mut self, f: Fixup<L>, target: u32) {
         let start = f.offset as usize;
         let end = start + f.kind.patch_size() as usize;
+        let mut orig = [0u8; 8];
+        let n = (end - start).min(8);
+        orig[..n].copy_from_slice(&self.data[start..start + n]);
+        self.patched.push((f, u64::from_le_bytes(orig)));
         f.kind.patch(&mut self.data[start..end], f.offset, target);
+    }
+
+    /// Records that the branch emitted at `start`, whose last four bytes are a 32-bit
+    /// displacement referring to a label (already recorded with
+    /// [`MachBuffer::use_label_at_offset`]), also has the two-byte form `opcode rel8`.
+    /// `finish` uses it when the label is within the short form's reach.
+    pub fn add_short_form(&mut self, start: u32, opcode: u8) {
+        let field = self.cur_offset() - 4;
+        // The reference was just recorded: pending, or patched at once.
+        let label = [self.fixups.last(), self.patched.last().map(|(f, _)| f)]
+            .into_iter()
+            .flatten()
+            .find(|f| f.offset == field)
+            .map(|f| f.label);
+        if let Some(label) = label {
+            self.short_forms.push(ShortForm {
+                start,
+                field,
+                label,
+                opcode,
+            });
+        }
+    }
+
+    /// Branch shortening: every branch with a short form whose target lies within
+    /// -128..=127 bytes of the long form's end takes the short form, and the code after
+    /// it moves up. Moving code only brings other branches' ends closer to their targets
+    /// (padding bytes move with the code), so every short displacement still fits.
+    /// Everything recorded by offset moves along, and patched references are patched
+    /// again.
+    fn shorten_branches(&mut self) {
+        let forms = core::mem::take(&mut self.short_forms);
+        let relaxed: Vec<ShortForm> = forms
+            .into_iter()
+            .filter(|sf| {
+                self.label_offset(sf.label).is_some_and(|t| {
+                    let disp = i64::from(t) - i64::from(sf.field + 4);
+                    (-128..=127).contains(&disp)
+                })
+            })
+            .collect();
+        if relaxed.is_empty() {
+            return;
+        }
+        // Deleted ranges, in code order: each branch's bytes after its first two.
+        let deleted: Vec<(u32, u32)> = relaxed
+            .iter()
+            .map(|sf| (sf.start + 2, sf.field + 4))
+            .collect();
+        let mut removed_before = Vec::with_capacity(deleted.len());
+        let mut total = 0;
+        for &(from, to) in &deleted {
+            total += to - from;
+            removed_before.push(total);
+        }
+        let map = |o: u32| -> u32 {
+            // The ranges that end at or before `o` are gone from before it.
+            let k = deleted.partition_point(|&(_, to)| to <= o);
+            if k == 0 { o } else { o - removed_before[k - 1] }
+        };
+        let mut data = Vec::with_capacity(self.data.len() - total as usize);
+        let mut at = 0usize;
+        for &(from, to) in &deleted {
+            data.extend_from_slice(&self.data[at..from as usize]);
+            at = to as usize;
+        }
+        data.extend_from_slice(&self.data[at..]);
+        self.data = data;
+        for o in self.label_offsets.iter_mut().filter(|o| **o != UNBOUND) {
+            *o = map(*o);
+        }
+        for sf in &relaxed {
+            let start = map(sf.start);
+            let target = self.label_offsets[sf.label.0 as usize];
+            let disp = i64::from(target) - i64::from(start + 2);
+            let rel = i8::try_from(disp).expect("shortening only brings targets closer");
+            self.data[start as usize] = sf.opcode;
+            self.data[start as usize + 1] = rel as u8;
+        }
+        // (Short forms are recorded in code order.)
+        let gone = |offset: u32| relaxed.binary_search_by_key(&offset, |sf| sf.field).is_ok();
+        self.fixups = core::mem::take(&mut self.fixups)
+            .into_iter()
+            .filter(|f| !gone(f.offset))
+            .map(|f| Fixup {
+                offset: map(f.offset),
+                ..f
+            })
+            .collect();
+        for (f, orig) in core::mem::take(&mut self.patched) {
+            if gone(f.offset) {
+                continue;
+            }
+            let moved = Fixup {
+                offset: map(f.offset),
+                ..f
+            };
+            let size = moved.kind.patch_size().min(8) as usize;
+            let at = moved.offset as usize;
+            self.data[at..at + size].copy_from_slice(&orig.to_le_bytes()[..size]);
+            let target = self.label_offsets[moved.label.0 as usize];
+            self.patch(moved, target);
+        }
+        for r in &mut self.relocs {
+            r.offset = map(r.offset);
+        }
+        for t in &mut self.traps {
+            t.offset = map(t.offset);
+        }
+        for c in &mut self.call_sites {
+            c.ret_addr = map(c.ret_addr);
+        }
+        for l in &mut self.srclocs {
+            l.start = map(l.start);
+            l.end = map(l.end);
+        }
+        for (o, _) in &mut self.unwind {
+            *o = map(*o);
+        }
     }
 
     /// Records that the field at `offset` (already emitted, `kind.patch_size()` bytes)
@@ -530,6 +675,9 @@ impl<L: LabelUse> MachBuffer<L> {
     /// A label used but never bound, or a reference that cannot reach its label.
     pub fn finish(mut self) -> Result<MachBufferFinalized, BufferError> {
         self.end_srcloc();
+        if !self.short_forms.is_empty() {
+            self.shorten_branches();
+        }
         let code_len = self.cur_offset();
         if !self.pending_constants.is_empty() || !self.fixups.is_empty() {
             self.emit_island(u32::MAX);
@@ -639,6 +787,72 @@ mod tests {
             || (kind == Use::Rel8
                 && data[t as usize] == 0xe9
                 && target(data, t + 1, Use::Rel32) == expected)
+    }
+
+    /// Emits `E9 rel32` to `label` with its short form `EB rel8`.
+    fn long_jump(buf: &mut MachBuffer<Use>, label: MachLabel) {
+        let start = buf.cur_offset();
+        buf.put1(0xe9);
+        let at = buf.cur_offset();
+        buf.put_data(&[0; 4]);
+        buf.use_label_at_offset(at, label, Use::Rel32);
+        buf.add_short_form(start, 0xeb);
+    }
+
+    /// Branch shortening: near jumps (forward and backward) take the two-byte form, a far
+    /// one keeps the long form and still reaches its label, and what is recorded by
+    /// offset (traps, relocations, call sites, source ranges, labels of other
+    /// references) moves with the code.
+    #[test]
+    fn near_branches_take_their_short_form() {
+        let mut buf = MachBuffer::<Use>::new();
+        let (top, near, far) = (buf.get_label(), buf.get_label(), buf.get_label());
+        buf.bind_label(top);
+        buf.put_data(&[0x90; 3]);
+        long_jump(&mut buf, near); // 3: near, forward
+        long_jump(&mut buf, far); // 8: far, forward
+        buf.start_srcloc(RelSourceLoc::from_base_offset(
+            crate::ir::SourceLoc::new(0),
+            crate::ir::SourceLoc::new(7),
+        ));
+        buf.add_trap(TrapCode::user(1).unwrap());
+        buf.put_data(&[0xcc; 2]); // 13: a trap site
+        buf.end_srcloc();
+        buf.bind_label(near); // 15
+        long_jump(&mut buf, top); // 15: near, backward
+        let lea = buf.cur_offset(); // 20: a 32-bit reference to `far`, not a branch
+        buf.put_data(&[0; 4]);
+        buf.use_label_at_offset(lea, far, Use::Rel32);
+        buf.add_reloc(
+            Reloc::Abs8,
+            RelocTarget::ExternalName(ExternalName::LibCall(crate::ir::LibCall::CeilF32)),
+            0,
+        );
+        buf.put_data(&[0; 8]); // 24: relocated
+        buf.add_call_site(); // 32
+        buf.put_data(&[0x90; 200]);
+        buf.bind_label(far); // 232
+        buf.put1(0xc3);
+        let out = buf.finish().unwrap();
+        // Two jumps shortened, three bytes each (the far one stays long).
+        assert_eq!(out.data.len(), 233 - 6);
+        let d = &out.data;
+        // 3: `jmp 15` became `jmp 12`, from the short form's end at 5.
+        assert_eq!(d[3..5], [0xeb, 7]);
+        assert_eq!(d[5], 0xe9, "the far jump keeps its long form");
+        assert_eq!(target(d, 6, Use::Rel32), 232 - 6);
+        assert_eq!(out.traps[0].offset, 10);
+        assert_eq!((out.srclocs[0].start, out.srclocs[0].end), (10, 12));
+        // The backward jump, now at 12, to offset 0.
+        assert_eq!(d[12..14], [0xeb, (-14i8) as u8]);
+        assert_eq!(
+            target(d, 14, Use::Rel32),
+            232 - 6,
+            "other references are repatched"
+        );
+        assert_eq!(out.relocs[0].offset, 18);
+        assert_eq!(out.call_sites[0].ret_addr, 26);
+        assert_eq!(d[232 - 6], 0xc3);
     }
 
     #[test]

@@ -289,10 +289,21 @@ pub(super) fn xmm_or_gpr_move(
 }
 
 /// A jump or branch `opcode` to `label` with a 32-bit displacement (`jmp`: E9,
-/// `jcc`: 0F 80+cc).
+/// `jcc`: 0F 80+cc), shortened to the 8-bit form when the target is near (see
+/// `MachBuffer::add_short_form`).
 pub(super) fn jump(buf: &mut MachBuffer<Rel32>, opcode: &[u8], label: MachLabel) {
+    let start = buf.cur_offset();
     buf.put_data(opcode);
     rel32(buf, label, -4);
+    // The rel8 forms, when the target turns out close: `jmp` EB, `jcc` 70+cc.
+    let short = match opcode {
+        [0xe9] => Some(0xeb),
+        [0x0f, op] if op & 0xf0 == 0x80 => Some(0x70 | (op & 0x0f)),
+        _ => None,
+    };
+    if let Some(short) = short {
+        buf.add_short_form(start, short);
+    }
 }
 
 /// A 32-bit field referring to `label` (see [`Rel32`]).
