@@ -6,6 +6,7 @@
 
 pub mod abi;
 pub mod buffer;
+pub mod call;
 pub mod compile;
 pub mod compiled;
 pub mod lower;

@@ -75,21 +75,7 @@ pub enum FrameRegKind {
     ReturnAddress,
 }
 
-/// The registers of a call: arguments in, results out, the rest it may overwrite.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CallInfo {
-    /// Each argument and the register it is passed in.
-    pub uses: Vec<(Reg, PReg)>,
-    /// Each result and the register it comes back in.
-    pub defs: Vec<(Writable<Reg>, PReg)>,
-    /// The caller-saved registers not among `defs`.
-    pub clobbers: PRegSet,
-    /// Bytes of stack arguments the callee pops (`tail` convention); the caller moves
-    /// `rsp` back down right after the call.
-    pub callee_pop: u32,
-    /// The call's user stack map: each value's type and offset in the stack-slot area.
-    pub stack_map: Vec<(crate::ir::Type, u32)>,
-}
+pub use crate::machinst::call::CallInfo;
 
 /// What an [`Inst::Atomic128`] does.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

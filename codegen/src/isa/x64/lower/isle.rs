@@ -436,7 +436,12 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn libcall(&mut self, lc: LibCall, args: Vec<Reg>) -> Vec<Reg> {
-        match libcall(self.lower, lc, &args) {
+        match crate::machinst::call::libcall::<MInst, crate::isa::x64::abi::X64Abi>(
+            self.lower,
+            lc,
+            crate::ir::CallConv::SystemV,
+            &args,
+        ) {
             Ok(rets) => rets,
             Err(e) => {
                 self.error.get_or_insert(e);

@@ -163,39 +163,6 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
     }
 }
 
-/// `regs`, the parts of values of types `tys`, with each narrow integer whose
-/// extension is `uext` or `sext` widened to 64 bits (what the convention's other side
-/// may rely on for such a parameter or result).
-pub(super) fn widen_parts(
-    ctx: &mut Lower<'_, MInst>,
-    regs: Vec<Reg>,
-    tys: &[Type],
-    exts: &[crate::ir::ArgumentExtension],
-) -> Vec<Reg> {
-    use crate::ir::ArgumentExtension as Ext;
-    regs.into_iter()
-        .zip(tys.iter().zip(exts))
-        .map(|(r, (&ty, &ext))| {
-            let signed = match ext {
-                Ext::Sext => true,
-                Ext::Uext => false,
-                Ext::None => return r,
-            };
-            if !ty.is_scalar_int() || ty.bits() >= 64 {
-                return r;
-            }
-            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
-            ctx.vcode.push(MInst::Extend {
-                signed,
-                from: size_of(ty),
-                src: r,
-                dst: Writable::from_reg(dst),
-            });
-            dst
-        })
-        .collect()
-}
-
 /// The 128 bits of a vector whose every `lane_bits`-bit lane holds `v`.
 fn splat_bits(lane_bits: u32, v: u128) -> u128 {
     (0..128 / lane_bits).fold(0, |acc, i| acc | v << (i * lane_bits))
@@ -220,15 +187,6 @@ fn imm32_for(ty: Type, bits: u64) -> Option<i32> {
     } else {
         i32::try_from(bits as i64).ok()
     }
-}
-
-/// The registers of `values`, flattened (two for each `i128`).
-fn flat_regs(ctx: &mut Lower<'_, MInst>, values: &[Value]) -> Result<Vec<Reg>, CodegenError> {
-    let mut out = Vec::new();
-    for &v in values {
-        out.extend_from_slice(ctx.value_regs(v)?.regs());
-    }
-    Ok(out)
 }
 
 /// How a register part of type `ty` moves to and from memory.
@@ -410,8 +368,9 @@ impl LowerBackend for X64Lower {
                 let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
                 let abi = SigAbi::new(&ctx.func.signature)?;
                 let mut rets = Vec::new();
-                let regs = flat_regs(ctx, &args)?;
-                let regs = widen_parts(ctx, regs, &abi.ret_parts, &abi.ret_exts);
+                let regs = crate::machinst::call::flat_regs(ctx, &args)?;
+                let regs =
+                    crate::machinst::call::widen_parts(ctx, regs, &abi.ret_parts, &abi.ret_exts);
                 for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
                     match *loc {
                         ArgLoc::Reg(p) => rets.push((r, p)),

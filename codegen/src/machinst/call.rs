@@ -1,0 +1,293 @@
+//! Call lowering shared by every ISA: one path from a call's arguments to the registers
+//! and stack slots its convention wants, and from its results back to registers, used by
+//! calls, tail calls, `try_call` and runtime library calls alike. The ISA supplies the
+//! few instructions it needs ([`CallInsts`]) and its convention facts ([`AbiSpec`]).
+
+use super::abi::{AbiSpec, ArgLoc, SigLocations};
+use super::lower::Lower;
+use super::reg::{Reg, ValueRegs, Writable};
+use super::{CodegenError, MachInst};
+use crate::ir::{ArgumentExtension, ExternalName, Inst, LibCall, Signature, Type, Value};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use regalloc2::{PReg, PRegSet, RegClass};
+
+/// The registers of a call: arguments in, results out, the rest it may overwrite.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallInfo {
+    /// Each argument and the register it is passed in.
+    pub uses: Vec<(Reg, PReg)>,
+    /// Each result and the register it comes back in.
+    pub defs: Vec<(Writable<Reg>, PReg)>,
+    /// The caller-saved registers not among `defs`.
+    pub clobbers: PRegSet,
+    /// Bytes of stack arguments the callee pops (a callee-pops convention); the caller
+    /// moves its stack pointer back right after the call.
+    pub callee_pop: u32,
+    /// The call's user stack map: each value's type and offset in bytes in the
+    /// stack-slot area.
+    pub stack_map: Vec<(Type, u32)>,
+}
+
+/// The instructions shared call lowering asks an ISA for.
+pub trait CallInsts: MachInst + Sized {
+    /// The register class of a register-sized part of type `ty`.
+    fn part_class(ty: Type) -> RegClass;
+    /// Stores `src`, a part of type `ty`, to the outgoing-argument area `offset` bytes
+    /// above the stack pointer.
+    fn gen_store_stack_arg(offset: u32, ty: Type, src: Reg) -> Self;
+    /// Loads a result part of type `ty` from the outgoing area at `offset` (the return
+    /// area), after the call.
+    fn gen_load_outgoing(offset: u32, ty: Type, dst: Writable<Reg>) -> Self;
+    /// The address of the outgoing area at `offset` (a return area for the callee).
+    fn gen_outgoing_addr(offset: u32, dst: Writable<Reg>) -> Self;
+    /// `src`, of integer type `ty` narrower than 64 bits, sign- or zero-extended to 64.
+    fn gen_extend(signed: bool, ty: Type, src: Reg, dst: Writable<Reg>) -> Self;
+    /// The absolute address of `name` into `dst`.
+    fn gen_load_ext_name(name: ExternalName, dst: Writable<Reg>) -> Self;
+    /// A call through the address in `callee`.
+    fn gen_call_indirect(callee: Reg, info: Box<CallInfo>) -> Self;
+}
+
+/// The offset in the outgoing area of the return area of a call to `abi`: above its
+/// stack arguments, 16-byte aligned.
+pub fn ret_area_offset<S>(abi: &SigLocations<S>) -> u32 {
+    abi.stack_arg_bytes.div_ceil(16) * 16
+}
+
+/// The registers of `values`, flattened (one per register-sized part).
+///
+/// # Errors
+/// A value without registers (see [`Lower::value_regs`]).
+pub fn flat_regs<I: MachInst>(
+    ctx: &mut Lower<'_, I>,
+    values: &[Value],
+) -> Result<Vec<Reg>, CodegenError> {
+    let mut out = Vec::new();
+    for &v in values {
+        out.extend_from_slice(ctx.value_regs(v)?.regs());
+    }
+    Ok(out)
+}
+
+/// `regs`, the parts of values of types `tys`, with each narrow integer whose extension
+/// is `uext` or `sext` widened to 64 bits (what the convention's other side may rely on
+/// for such a parameter or result).
+pub fn widen_parts<I: CallInsts>(
+    ctx: &mut Lower<'_, I>,
+    regs: Vec<Reg>,
+    tys: &[Type],
+    exts: &[ArgumentExtension],
+) -> Vec<Reg> {
+    regs.into_iter()
+        .zip(tys.iter().zip(exts))
+        .map(|(r, (&ty, &ext))| {
+            let signed = match ext {
+                ArgumentExtension::Sext => true,
+                ArgumentExtension::Uext => false,
+                ArgumentExtension::None => return r,
+            };
+            if !ty.is_scalar_int() || ty.bits() >= 64 {
+                return r;
+            }
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode
+                .push(I::gen_extend(signed, ty, r, Writable::from_reg(dst)));
+            dst
+        })
+        .collect()
+}
+
+/// Places the arguments of a call to `abi`: stack arguments are stored into the outgoing
+/// area now (which grows to hold them and the return area); the register ones, and the
+/// return area's address if the callee needs one, are returned for the call to use. A
+/// tail call (`tail`) passes the caller's own return area on.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for a tail call needing a return area the caller does
+/// not have; a value without registers.
+pub fn call_args<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    abi: &SigLocations<S>,
+    args: &[Value],
+    tail: bool,
+) -> Result<Vec<(Reg, PReg)>, CodegenError> {
+    let regs = flat_regs(ctx, args)?;
+    let regs = widen_parts(ctx, regs, &abi.arg_parts, &abi.arg_exts);
+    let mut uses = Vec::new();
+    ctx.vcode.note_outgoing_args(abi.stack_arg_bytes);
+    for ((r, loc), &ty) in regs.into_iter().zip(&abi.args).zip(&abi.arg_parts) {
+        match *loc {
+            ArgLoc::Reg(p) => uses.push((r, p)),
+            ArgLoc::Stack(offset) => ctx.vcode.push(I::gen_store_stack_arg(offset, ty, r)),
+        }
+    }
+    if let Some(p) = abi.ret_area_ptr {
+        let addr = if tail {
+            if SigLocations::<S>::new(&ctx.func.signature)?
+                .ret_area_ptr
+                .is_none()
+            {
+                return Err(CodegenError::Unsupported {
+                    feature: "a tail call needing a return area from a function without one".into(),
+                });
+            }
+            ctx.ret_area_ptr()
+        } else {
+            let offset = ret_area_offset(abi);
+            ctx.vcode.note_outgoing_args(offset + abi.ret_area_bytes);
+            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode
+                .push(I::gen_outgoing_addr(offset, Writable::from_reg(dst)));
+            dst
+        };
+        uses.push((addr, p));
+    }
+    Ok(uses)
+}
+
+/// The registers of a call's results (one entry per result), the fixed defs behind them,
+/// the registers the call clobbers besides those, and the loads of results from the
+/// return area to emit after the call.
+pub struct CallResults<I> {
+    /// The registers of each result.
+    pub values: Vec<ValueRegs>,
+    /// The results the call defines, in their fixed registers.
+    pub defs: Vec<(Writable<Reg>, PReg)>,
+    /// What the call clobbers besides `defs`.
+    pub clobbers: PRegSet,
+    /// Loads of results from the return area, after the call.
+    pub loads: Vec<I>,
+}
+
+/// The result registers of a call to `abi`: fresh vregs, defined by the call in the
+/// return registers or loaded from the return area after it (one per part).
+pub fn call_results<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    abi: &SigLocations<S>,
+) -> CallResults<I> {
+    let mut out = CallResults {
+        values: Vec::new(),
+        defs: Vec::new(),
+        clobbers: abi.call_clobbers(),
+        loads: Vec::new(),
+    };
+    let area = ret_area_offset(abi);
+    let mut parts = abi.ret_parts.iter().zip(&abi.rets);
+    for &ret in &abi.ret_types {
+        let mut n = Vec::new();
+        S::parts(ret, &mut n);
+        let mut regs = Vec::with_capacity(n.len());
+        for _ in 0..n.len() {
+            let (&ty, loc) = parts.next().expect("one location per part");
+            let r = ctx.vcode.alloc_vreg(I::part_class(ty));
+            match *loc {
+                ArgLoc::Reg(p) => out.defs.push((Writable::from_reg(r), p)),
+                ArgLoc::Stack(offset) => out.loads.push(I::gen_load_outgoing(
+                    area + offset,
+                    ty,
+                    Writable::from_reg(r),
+                )),
+            }
+            regs.push(r);
+        }
+        out.values.push(match regs[..] {
+            [one] => ValueRegs::one(one),
+            [lo, hi] => ValueRegs::two(lo, hi),
+            _ => unreachable!("a value is one or two parts"),
+        });
+    }
+    out
+}
+
+/// The user stack map of call `inst`: each value's type and offset in the stack-slot
+/// area.
+pub fn stack_map<I: MachInst>(ctx: &Lower<'_, I>, inst: Inst) -> Vec<(Type, u32)> {
+    ctx.func
+        .user_stack_maps
+        .get(&inst)
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| (e.ty, ctx.stack_slot_offset(e.slot) + e.offset))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The argument and result registers of call `inst` to a function of signature `sig`,
+/// defining its results; returns the call's registers and the loads to emit after it.
+///
+/// # Errors
+/// What [`SigLocations::new`] and [`call_args`] report.
+pub fn call_info<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    inst: Inst,
+    sig: &Signature,
+    args: &[Value],
+) -> Result<(Box<CallInfo>, Vec<I>), CodegenError> {
+    let abi = SigLocations::<S>::new(sig)?;
+    let uses = call_args(ctx, &abi, args, false)?;
+    let r = call_results(ctx, &abi);
+    let results: Vec<Value> = ctx.func.dfg.inst_results(inst).to_vec();
+    for (v, regs) in results.into_iter().zip(r.values) {
+        ctx.set_result_regs(v, regs);
+    }
+    let info = Box::new(CallInfo {
+        uses,
+        defs: r.defs,
+        clobbers: r.clobbers,
+        callee_pop: abi.callee_pop_bytes,
+        stack_map: stack_map(ctx, inst),
+    });
+    Ok((info, r.loads))
+}
+
+/// Calls runtime library function `lc` (its C signature in the convention `S` calls
+/// `conv`, through its absolute address: it may be anywhere in the address space) on
+/// `args`, the register parts of its parameters; returns the register parts of its
+/// results.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for a helper without a C signature, or one whose
+/// arguments or results would not all travel in registers.
+pub fn libcall<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    lc: LibCall,
+    conv: crate::ir::CallConv,
+    args: &[Reg],
+) -> Result<Vec<Reg>, CodegenError> {
+    let unsupported = || CodegenError::Unsupported {
+        feature: alloc::format!("a call of {lc} with these arguments on {}", S::ISA),
+    };
+    let sig = lc.signature(conv).ok_or_else(unsupported)?;
+    let abi = SigLocations::<S>::new(&sig)?;
+    if args.len() != abi.args.len() || abi.ret_area_ptr.is_some() {
+        return Err(unsupported());
+    }
+    let callee = ctx.vcode.alloc_vreg(RegClass::Int);
+    ctx.vcode.push(I::gen_load_ext_name(
+        ExternalName::LibCall(lc),
+        Writable::from_reg(callee),
+    ));
+    let mut uses = Vec::new();
+    for (&r, loc) in args.iter().zip(&abi.args) {
+        match *loc {
+            ArgLoc::Reg(p) => uses.push((r, p)),
+            ArgLoc::Stack(_) => return Err(unsupported()),
+        }
+    }
+    let r = call_results(ctx, &abi);
+    if !r.loads.is_empty() {
+        return Err(unsupported());
+    }
+    let info = Box::new(CallInfo {
+        uses,
+        defs: r.defs,
+        clobbers: r.clobbers,
+        callee_pop: 0,
+        stack_map: Vec::new(),
+    });
+    ctx.vcode.push(I::gen_call_indirect(callee, info));
+    Ok(r.values.iter().flat_map(|v| v.regs().to_vec()).collect())
+}
