@@ -35,12 +35,11 @@ pub(super) fn call_args(
     machinst::call::call_args(ctx, abi, args, tail)
 }
 
-/// Lowers calls, `func_addr` and `symbol_value`; `false` if `inst` is none of them.
+/// Lowers calls and `tls_value`; `false` if `inst` is neither.
 pub(super) fn lower_call_like(
     ctx: &mut Lower<'_, MInst>,
     inst: crate::ir::Inst,
     tls_model: crate::settings::TlsModel,
-    pic: bool,
 ) -> Result<bool, CodegenError> {
     let dfg = &ctx.func.dfg;
     match dfg.insts[inst] {
@@ -70,59 +69,6 @@ pub(super) fn lower_call_like(
                 machinst::call::call_info::<MInst, X64Abi>(ctx, inst, &sig, &all[1..])?;
             ctx.vcode.push(MInst::CallUnknown { callee, info });
             loads.into_iter().for_each(|l| ctx.vcode.push(l));
-            Ok(true)
-        }
-        InstructionData::Nullary {
-            opcode:
-                opcode @ (Opcode::GetFramePointer
-                | Opcode::GetStackPointer
-                | Opcode::GetReturnAddress
-                | Opcode::GetPinnedReg),
-        } => {
-            let which = match opcode {
-                Opcode::GetFramePointer => FrameRegKind::FramePointer,
-                Opcode::GetStackPointer => FrameRegKind::StackPointer,
-                Opcode::GetPinnedReg => FrameRegKind::Pinned,
-                _ => FrameRegKind::ReturnAddress,
-            };
-            let result = dfg.first_result(inst);
-            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
-            ctx.vcode.push(MInst::FrameReg {
-                which,
-                dst: Writable::from_reg(dst),
-            });
-            ctx.set_result(result, dst);
-            Ok(true)
-        }
-        InstructionData::ExceptionHandlerAddress { block, imm, .. } => {
-            let target = ctx.edge_block(block, 1 + imm as usize).ok_or_else(|| {
-                CodegenError::Unsupported {
-                    feature: alloc::format!(
-                        "get_exception_handler_address of a missing handler {imm} of {block}"
-                    ),
-                }
-            })?;
-            let result = dfg.first_result(inst);
-            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
-            ctx.vcode.push(MInst::LoadLabelAddr {
-                target,
-                dst: Writable::from_reg(dst),
-            });
-            ctx.set_result(result, dst);
-            Ok(true)
-        }
-        InstructionData::FuncAddr { func_ref, .. } => {
-            let name = dfg.ext_funcs[func_ref].name.clone();
-            let colocated = dfg.ext_funcs[func_ref].colocated;
-            let result = dfg.first_result(inst);
-            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
-            ctx.vcode.push(MInst::LoadExtName {
-                name,
-                offset: 0,
-                colocated,
-                dst: Writable::from_reg(dst),
-            });
-            ctx.set_result(result, dst);
             Ok(true)
         }
         InstructionData::UnaryGlobalValue {
@@ -181,42 +127,6 @@ pub(super) fn lower_call_like(
                 });
                 sum
             };
-            ctx.set_result(result, dst);
-            Ok(true)
-        }
-        InstructionData::UnaryGlobalValue {
-            opcode: Opcode::SymbolValue,
-            global_value,
-        } => {
-            let crate::ir::GlobalValueData::Symbol {
-                name,
-                offset,
-                colocated,
-                tls: false,
-            } = ctx.func.global_values[global_value].clone()
-            else {
-                return Err(CodegenError::Unsupported {
-                    feature: alloc::format!(
-                        "symbol_value of {global_value} (thread-local or not a symbol) on x86_64"
-                    ),
-                });
-            };
-            if pic && i32::try_from(offset.bits()).is_err() {
-                return Err(CodegenError::Unsupported {
-                    feature: alloc::format!(
-                        "symbol_value of {global_value} with an offset beyond 32 bits in \
-                         position-independent code on x86_64"
-                    ),
-                });
-            }
-            let result = dfg.first_result(inst);
-            let dst = ctx.vcode.alloc_vreg(RegClass::Int);
-            ctx.vcode.push(MInst::LoadExtName {
-                name,
-                offset: offset.bits(),
-                colocated,
-                dst: Writable::from_reg(dst),
-            });
             ctx.set_result(result, dst);
             Ok(true)
         }

@@ -40,6 +40,8 @@ mod generated {
     type Regs = alloc::vec::Vec<Reg>;
     type OptionU8 = Option<u8>;
     type BlockTarget = usize;
+    use super::FrameRegKind;
+    use crate::ir::ExternalName;
     type OptionRegPair = Option<(Reg, Reg)>;
     type WritablePair = (Writable<Reg>, Writable<Reg>);
     type OptionWritablePair = Option<(Writable<Reg>, Writable<Reg>)>;
@@ -137,6 +139,8 @@ pub struct X64Lower {
 struct IsleCtx<'a, 'f> {
     lower: &'a mut Lower<'f, MInst>,
     flags: X64Flags,
+    /// Position-independent code: symbol addresses come from the GOT.
+    pic: bool,
     error: Option<CodegenError>,
 }
 
@@ -255,7 +259,7 @@ impl LowerBackend for X64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
-        if lower_call_like(ctx, inst, self.tls_model, self.pic)? {
+        if lower_call_like(ctx, inst, self.tls_model)? {
             return Ok(());
         }
         let results = ctx.func.dfg.inst_results(inst);
@@ -263,6 +267,7 @@ impl LowerBackend for X64Lower {
             let mut isle = IsleCtx {
                 lower: ctx,
                 flags: self.flags,
+                pic: self.pic,
                 error: None,
             };
             let done = generated::constructor_lower_effect(&mut isle, inst);
@@ -276,6 +281,7 @@ impl LowerBackend for X64Lower {
             let mut isle = IsleCtx {
                 lower: ctx,
                 flags: self.flags,
+                pic: self.pic,
                 error: None,
             };
             let out = generated::constructor_lower_i128_overflow(&mut isle, inst);
@@ -292,6 +298,7 @@ impl LowerBackend for X64Lower {
             let mut isle = IsleCtx {
                 lower: ctx,
                 flags: self.flags,
+                pic: self.pic,
                 error: None,
             };
             let regs = generated::constructor_lower_pair(&mut isle, inst);
@@ -311,6 +318,7 @@ impl LowerBackend for X64Lower {
             let mut isle = IsleCtx {
                 lower: ctx,
                 flags: self.flags,
+                pic: self.pic,
                 error: None,
             };
             let regs = generated::constructor_lower_i128(&mut isle, inst);
@@ -324,6 +332,7 @@ impl LowerBackend for X64Lower {
         let mut isle = IsleCtx {
             lower: ctx,
             flags: self.flags,
+            pic: self.pic,
             error: None,
         };
         let reg = generated::constructor_lower(&mut isle, inst);
@@ -350,6 +359,7 @@ impl LowerBackend for X64Lower {
                 let mut isle = IsleCtx {
                     lower: ctx,
                     flags: self.flags,
+                    pic: self.pic,
                     error: None,
                 };
                 let done =
