@@ -1241,9 +1241,14 @@ pub fn emit_inst(
                 setcc01(&mut b, Cc::O, gpr(*o));
             }
         }
-        Inst::AluFlag { op, size, cc, .. } => {
-            let (src2, dst, flag) = (gpr(allocs[1]), gpr(allocs[2]), gpr(allocs[3]));
-            let base: u8 = if *op == AluOp::Add { 0x01 } else { 0x29 };
+        Inst::AluFlags { op, size, .. } | Inst::AluCarry { op, size, .. } => {
+            let (src2, dst) = (gpr(allocs[1]), gpr(allocs[2]));
+            let base: u8 = match (inst, *op == AluOp::Add) {
+                (Inst::AluFlags { .. }, true) => 0x01,
+                (Inst::AluFlags { .. }, false) => 0x29,
+                (_, true) => 0x11,
+                (_, false) => 0x19,
+            };
             let opcode = if *size == OperandSize::Size8 {
                 base - 1
             } else {
@@ -1257,7 +1262,18 @@ pub fn emit_inst(
                 src2.enc(),
                 RegMem::Reg(dst.enc()),
             );
-            setcc01(&mut b, *cc, flag);
+        }
+        Inst::Bt0 { .. } => {
+            // bt $0, src (0F BA /4 ib): CF = bit 0 of src.
+            emit_modrm(
+                &mut b,
+                NONE,
+                RexFlags::none(),
+                &[0x0f, 0xba],
+                4,
+                RegMem::Reg(gpr(allocs[0]).enc()),
+            );
+            b.push(0);
         }
         Inst::AddTrap { size, code, .. } => {
             let (src2, dst) = (gpr(allocs[1]), gpr(allocs[2]));
@@ -1572,39 +1588,6 @@ pub fn emit_inst(
             );
             let (dst, tmp) = (gpr(allocs[4]), gpr(allocs[5]));
             emit_cmp128(&mut b, *cc, [a_lo, a_hi, b_lo, b_hi], dst, tmp);
-        }
-        Inst::AluCarryIn { op, size, cc, .. } => {
-            let (src2, cin, dst, flag) = (
-                gpr(allocs[1]),
-                gpr(allocs[2]),
-                gpr(allocs[3]),
-                gpr(allocs[4]),
-            );
-            // bt $0, cin (0F BA /4 ib): CF = bit 0 of cin.
-            emit_modrm(
-                &mut b,
-                NONE,
-                RexFlags::none(),
-                &[0x0f, 0xba],
-                4,
-                RegMem::Reg(cin.enc()),
-            );
-            b.push(0);
-            let base: u8 = if *op == AluOp::Add { 0x11 } else { 0x19 };
-            let opcode = if *size == OperandSize::Size8 {
-                base - 1
-            } else {
-                base
-            };
-            emit_modrm(
-                &mut b,
-                prefixes_for(*size),
-                rex_for(*size, &[src2, dst]),
-                &[opcode],
-                src2.enc(),
-                RegMem::Reg(dst.enc()),
-            );
-            setcc01(&mut b, *cc, flag);
         }
         Inst::TryCall {
             dest,

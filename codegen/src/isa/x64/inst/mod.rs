@@ -883,23 +883,40 @@ pub enum Inst {
         /// If wanted: 1 if the product overflowed the width (`seto`), else 0.
         overflow: Option<Writable<Reg>>,
     },
-    /// `op b, dst` (add or sub) with `dst` = `a`, then `setcc flag`: the result and its
-    /// carry/borrow (`b`) or signed overflow (`o`).
-    AluFlag {
-        /// Add or Sub.
+    /// `add src2, dst` or `sub src2, dst` with `dst` = `src1` (01 /r, 29 /r; 00 and 28
+    /// for bytes), always in that form (never a `lea`): it sets the flags for the one
+    /// instruction that consumes them.
+    AluFlags {
+        /// `Add` or `Sub`.
         op: AluOp,
-        /// The width.
+        /// The operation width.
         size: OperandSize,
-        /// The condition read after the operation.
-        cc: Cc,
-        /// First operand, overwritten.
-        a: Reg,
-        /// Second operand.
-        b: Reg,
+        /// The first operand, overwritten.
+        src1: Reg,
+        /// The second operand.
+        src2: Reg,
         /// The result.
         dst: Writable<Reg>,
-        /// 1 if `cc` holds, else 0.
-        flag: Writable<Reg>,
+    },
+    /// `bt $0, src` (0F BA /4 ib): the carry flag set to bit 0 of `src`, for the one
+    /// instruction that consumes it.
+    Bt0 {
+        /// The register tested.
+        src: Reg,
+    },
+    /// `adc src2, dst` or `sbb src2, dst` with `dst` = `src1` (11 /r, 19 /r; 10 and 18
+    /// for bytes): consumes the carry flag and sets the flags.
+    AluCarry {
+        /// `Add` (adc) or `Sub` (sbb).
+        op: AluOp,
+        /// The operation width.
+        size: OperandSize,
+        /// The first operand, overwritten.
+        src1: Reg,
+        /// The second operand.
+        src2: Reg,
+        /// The result.
+        dst: Writable<Reg>,
     },
     /// `add b, dst` with `dst` = `a`, trapping with `code` on unsigned overflow (carry).
     AddTrap {
@@ -1349,27 +1366,6 @@ pub enum Inst {
         /// Scratch (early def).
         tmp: Writable<Reg>,
     },
-    /// `bt $0, cin` then `adc`/`sbb b, dst` with `dst` = `a`, and `setcc flag`: add or
-    /// subtract with a carry/borrow in, reporting the carry/borrow (`b`) or signed
-    /// overflow (`o`) out.
-    AluCarryIn {
-        /// Add or Sub.
-        op: AluOp,
-        /// The width.
-        size: OperandSize,
-        /// The condition read after the operation.
-        cc: Cc,
-        /// First operand, overwritten.
-        a: Reg,
-        /// Second operand.
-        b: Reg,
-        /// The carry in (bit 0).
-        cin: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-        /// 1 if `cc` holds, else 0.
-        flag: Writable<Reg>,
-    },
     /// A `try_call`: the call, then a jump to the normal-return edge. The handler edges
     /// are entered by the unwinder; they are successors for register allocation.
     TryCall {
@@ -1795,14 +1791,17 @@ impl MachInst for Inst {
                     c.reg_def(*o);
                 }
             }
-            Inst::AluFlag {
-                a, b, dst, flag, ..
-            } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_reuse_def(*dst, 0);
-                c.reg_def(*flag);
+            Inst::AluFlags {
+                src1, src2, dst, ..
             }
+            | Inst::AluCarry {
+                src1, src2, dst, ..
+            } => {
+                c.reg_use(*src1);
+                c.reg_use(*src2);
+                c.reg_reuse_def(*dst, 0);
+            }
+            Inst::Bt0 { src } => c.reg_use(*src),
             Inst::AddTrap { a, b, dst, .. } => {
                 c.reg_use(*a);
                 c.reg_use(*b);
@@ -1983,20 +1982,6 @@ impl MachInst for Inst {
                 c.reg_use(*b_hi);
                 c.reg_early_def(*dst);
                 c.reg_early_def(*tmp);
-            }
-            Inst::AluCarryIn {
-                a,
-                b,
-                cin,
-                dst,
-                flag,
-                ..
-            } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_use(*cin);
-                c.reg_reuse_def(*dst, 0);
-                c.reg_def(*flag);
             }
             Inst::TryCall { callee, info, .. } => {
                 if let Some(r) = callee {
