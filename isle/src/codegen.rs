@@ -14,6 +14,7 @@ pub fn generate(env: &TermEnv, tries: &[TermTrie], files: &[String]) -> String {
         out: String::new(),
         indent: 0,
         temps: 0,
+        moves: None,
     };
     g.header();
     g.context_trait();
@@ -30,6 +31,10 @@ struct Gen<'a> {
     out: String,
     indent: usize,
     temps: usize,
+    /// While generating the right-hand side of a rule that cannot fail: how many uses
+    /// of each variable are still to come. The last one moves the value instead of
+    /// cloning it (nothing runs after such a right-hand side but its `return`).
+    moves: Option<HashMap<VarId, usize>>,
 }
 
 /// One line of generated code, and whether it opens a block closed after what follows.
@@ -412,7 +417,14 @@ impl Gen<'_> {
         let term = &self.env.terms[t.term.0];
         self.line(&format!("// rule at {}", self.place(lowered.rule)));
         let mut names = self.var_names(lowered);
-        let (lines, value) = self.expr(&self.env.rules[lowered.rule].rhs, &mut names);
+        let rhs = &self.env.rules[lowered.rule].rhs;
+        if !term.multi && !self.may_fail(rhs) {
+            let mut uses = HashMap::new();
+            count_uses(rhs, &mut uses);
+            self.moves = Some(uses);
+        }
+        let (lines, value) = self.expr(rhs, &mut names);
+        self.moves = None;
         self.line("{");
         self.indent += 1;
         let opened = self.emit(lines);
@@ -428,6 +440,21 @@ impl Gen<'_> {
         self.line("}");
     }
 
+    /// Whether evaluating `e` may fail or repeat: it calls a partial or multi term.
+    fn may_fail(&self, e: &TExpr) -> bool {
+        match e {
+            TExpr::Call(term, args) => {
+                let info = &self.env.terms[term.0];
+                info.partial || info.multi || args.iter().any(|a| self.may_fail(a))
+            }
+            TExpr::Variant(_, _, args) => args.iter().any(|a| self.may_fail(a)),
+            TExpr::Let(binds, body) => {
+                binds.iter().any(|(_, _, v)| self.may_fail(v)) || self.may_fail(body)
+            }
+            TExpr::Var(_) | TExpr::Int(..) | TExpr::Bool(_) | TExpr::Const(_) => false,
+        }
+    }
+
     fn temp(&mut self) -> String {
         self.temps += 1;
         format!("t{}", self.temps)
@@ -437,7 +464,18 @@ impl Gen<'_> {
     /// then the value.
     fn expr(&mut self, e: &TExpr, names: &mut HashMap<VarId, String>) -> (Vec<Line>, String) {
         match e {
-            TExpr::Var(v) => (Vec::new(), format!("{}.clone()", names[v])),
+            TExpr::Var(v) => {
+                let last = self.moves.as_mut().is_some_and(|m| {
+                    let n = m.entry(*v).or_insert(1);
+                    *n -= 1;
+                    *n == 0
+                });
+                if last {
+                    (Vec::new(), names[v].clone())
+                } else {
+                    (Vec::new(), format!("{}.clone()", names[v]))
+                }
+            }
             TExpr::Int(i, _) => (Vec::new(), format!("{i}")),
             TExpr::Bool(b) => (Vec::new(), format!("{b}")),
             TExpr::Const(n) => (Vec::new(), n.clone()),
@@ -542,5 +580,20 @@ impl Gen<'_> {
             });
         }
         (lines, result)
+    }
+}
+
+/// How many times each variable is used in `e`.
+fn count_uses(e: &TExpr, uses: &mut HashMap<VarId, usize>) {
+    match e {
+        TExpr::Var(v) => *uses.entry(*v).or_insert(0) += 1,
+        TExpr::Call(_, args) | TExpr::Variant(_, _, args) => {
+            args.iter().for_each(|a| count_uses(a, uses));
+        }
+        TExpr::Let(binds, body) => {
+            binds.iter().for_each(|(_, _, v)| count_uses(v, uses));
+            count_uses(body, uses);
+        }
+        TExpr::Int(..) | TExpr::Bool(_) | TExpr::Const(_) => {}
     }
 }

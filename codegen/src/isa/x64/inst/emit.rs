@@ -1602,7 +1602,7 @@ pub fn emit_inst(
                     buf.put1(0xe8);
                     buf.add_reloc(
                         Reloc::X86CallPLTRel4,
-                        RelocTarget::ExternalName(name.clone()),
+                        RelocTarget::ExternalName((**name).clone()),
                         -4,
                     );
                     buf.put_data(&[0; 4]);
@@ -1622,7 +1622,7 @@ pub fn emit_inst(
             }
             let table = tags
                 .iter()
-                .zip(handlers)
+                .zip(handlers.iter())
                 .map(|(&tag, &h)| (tag, labels[h]))
                 .collect();
             buf.add_try_call_site(table);

@@ -351,6 +351,7 @@ pub(super) fn emit_float(
             b.push(0xc0 | ((dst.enc() & 7) << 3) | (c.enc() & 7));
         }
         Inst::XmmConst { kind, bits, .. } => {
+            let bits = &bits.get();
             let dst = xmm(allocs[0]);
             if *bits == 0 {
                 // xorps dst, dst (0F 57 /r): the zeroing idiom.

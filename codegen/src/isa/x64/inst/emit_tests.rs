@@ -405,7 +405,7 @@ fn xmm_consts(consts: &[(super::MoveKind, u128, u8)]) -> Vec<u8> {
     for &(kind, bits, dst) in consts {
         let inst = super::Inst::XmmConst {
             kind,
-            bits,
+            bits: bits.into(),
             dst: Writable::from_reg(Reg::new(0, regalloc2::RegClass::Float)),
         };
         let alloc = regalloc2::Allocation::reg(Xmm::new(dst).preg());
@@ -1014,4 +1014,10 @@ fn vector_instructions_match_capstone() {
     for (inst, allocs, want, text) in cases.into_iter().chain(more) {
         assert_encodes(&inst, &allocs, want, text);
     }
+}
+
+/// Instructions stay small (VCode moves them around): at most 64 bytes.
+#[test]
+fn instructions_are_at_most_64_bytes() {
+    assert!(core::mem::size_of::<super::Inst>() <= 64);
 }

@@ -521,6 +521,24 @@ impl Addr {
     }
 }
 
+/// 128 bits of a constant as two 64-bit halves (low first), so instructions stay 8-byte
+/// aligned (a `u128` field would make every instruction 16-byte aligned and larger).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Bits128(pub [u64; 2]);
+
+impl Bits128 {
+    /// The bits as one number.
+    pub fn get(self) -> u128 {
+        u128::from(self.0[0]) | u128::from(self.0[1]) << 64
+    }
+}
+
+impl From<u128> for Bits128 {
+    fn from(v: u128) -> Bits128 {
+        Bits128([v as u64, (v >> 64) as u64])
+    }
+}
+
 /// When a [`Inst::CondBranch`] is taken, by the flags its producer set.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum BranchCond {
@@ -1101,7 +1119,7 @@ pub enum Inst {
         /// The width loaded (not `Int`).
         kind: MoveKind,
         /// The constant's bits (the low 4, 8 or 16 bytes, little-endian, are used).
-        bits: u128,
+        bits: Bits128,
         /// Destination.
         dst: Writable<Reg>,
     },
@@ -1370,7 +1388,7 @@ pub enum Inst {
     /// are entered by the unwinder; they are successors for register allocation.
     TryCall {
         /// The callee: a name (`call rel32`) or a register (`call *r`, its operand).
-        dest: Option<ExternalName>,
+        dest: Option<Box<ExternalName>>,
         /// The callee register when `dest` is `None`.
         callee: Option<Reg>,
         /// The call: argument and result registers, and what it clobbers.
@@ -1378,9 +1396,9 @@ pub enum Inst {
         /// The block after a normal return.
         normal: usize,
         /// The handler blocks, in exception-table order.
-        handlers: Vec<usize>,
+        handlers: Box<[usize]>,
         /// The tag each handler catches (`None`: the default handler).
-        tags: Vec<Option<u32>>,
+        tags: Box<[Option<u32>]>,
     },
     /// `lea label(%rip), dst`: the address of a block (an exception handler).
     LoadLabelAddr {

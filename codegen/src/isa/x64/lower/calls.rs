@@ -173,11 +173,11 @@ pub(super) fn lower_try_call(
         })
         .collect();
     ctx.vcode.push(MInst::TryCall {
-        dest,
+        dest: dest.map(alloc::boxed::Box::new),
         callee,
         info,
         normal: targets[0],
-        handlers: targets[1..].to_vec(),
+        handlers: targets[1..].into(),
         tags,
     });
     for (succ, &t) in targets.iter().enumerate() {

@@ -98,6 +98,10 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn unit(&mut self) {}
 
+    fn bits128(&mut self, v: u128) -> Bits128 {
+        v.into()
+    }
+
     fn func_addr_name(&mut self, inst: crate::ir::Inst) -> Option<(crate::ir::ExternalName, bool)> {
         let dfg = &self.lower.func.dfg;
         match dfg.insts[inst] {

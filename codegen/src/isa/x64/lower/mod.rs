@@ -6,8 +6,8 @@ use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::Gpr;
 use super::inst::{
-    Addr, AluOp, Atomic128Op, BitCountOp, BranchCond, CallInfo, Cc, Inst as MInst, MoveKind,
-    PackedOp, RegOrImm, ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
+    Addr, AluOp, Atomic128Op, BitCountOp, Bits128, BranchCond, CallInfo, Cc, Inst as MInst,
+    MoveKind, PackedOp, RegOrImm, ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
 };
 use crate::ir::{
     FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
