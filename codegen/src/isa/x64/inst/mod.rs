@@ -523,8 +523,15 @@ impl Addr {
 
 /// 128 bits of a constant as two 64-bit halves (low first), so instructions stay 8-byte
 /// aligned (a `u128` field would make every instruction 16-byte aligned and larger).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Bits128(pub [u64; 2]);
+
+/// The number, as VCode listings show constants.
+impl core::fmt::Debug for Bits128 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}", self.get())
+    }
+}
 
 impl Bits128 {
     /// The bits as one number.
