@@ -144,6 +144,29 @@ struct IsleCtx<'a, 'f> {
     error: Option<CodegenError>,
 }
 
+impl X64Lower {
+    /// Runs an ISLE entry point for `inst` on a context over `ctx`: its result, the
+    /// first error a term ran into, or the typed unsupported error when no rule matched.
+    fn run_isle<T>(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        term: impl FnOnce(&mut IsleCtx<'_, '_>) -> Option<T>,
+    ) -> Result<T, CodegenError> {
+        let mut isle = IsleCtx {
+            lower: ctx,
+            flags: self.flags,
+            pic: self.pic,
+            error: None,
+        };
+        let out = term(&mut isle);
+        if let Some(e) = isle.error {
+            return Err(e);
+        }
+        out.ok_or_else(|| unsupported(ctx, inst))
+    }
+}
+
 impl IsleCtx<'_, '_> {
     fn tmp(&mut self) -> Reg {
         self.lower.vcode.alloc_vreg(RegClass::Int)
@@ -264,48 +287,24 @@ impl LowerBackend for X64Lower {
         }
         let results = ctx.func.dfg.inst_results(inst);
         if results.is_empty() {
-            let mut isle = IsleCtx {
-                lower: ctx,
-                flags: self.flags,
-                pic: self.pic,
-                error: None,
-            };
-            let done = generated::constructor_lower_effect(&mut isle, inst);
-            if let Some(e) = isle.error {
-                return Err(e);
-            }
-            return done.ok_or_else(|| unsupported(ctx, inst));
+            return self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_effect(isle, inst)
+            });
         }
         if results.len() == 2 && ctx.func.dfg.value_type(results[0]) == Type::I128 {
             let (r0, r1) = (results[0], results[1]);
-            let mut isle = IsleCtx {
-                lower: ctx,
-                flags: self.flags,
-                pic: self.pic,
-                error: None,
-            };
-            let out = generated::constructor_lower_i128_overflow(&mut isle, inst);
-            if let Some(e) = isle.error {
-                return Err(e);
-            }
-            let regs = out.ok_or_else(|| unsupported(ctx, inst))?;
+            let regs = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_i128_overflow(isle, inst)
+            })?;
             ctx.set_result_regs(r0, ValueRegs::two(regs[0], regs[1]));
             ctx.set_result(r1, regs[2]);
             return Ok(());
         }
         if results.len() == 2 {
             let (r0, r1) = (results[0], results[1]);
-            let mut isle = IsleCtx {
-                lower: ctx,
-                flags: self.flags,
-                pic: self.pic,
-                error: None,
-            };
-            let regs = generated::constructor_lower_pair(&mut isle, inst);
-            if let Some(e) = isle.error {
-                return Err(e);
-            }
-            let (a, b) = regs.ok_or_else(|| unsupported(ctx, inst))?;
+            let (a, b) = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_pair(isle, inst)
+            })?;
             ctx.set_result(r0, a);
             ctx.set_result(r1, b);
             return Ok(());
@@ -315,31 +314,13 @@ impl LowerBackend for X64Lower {
         }
         let result = results[0];
         if ctx.func.dfg.value_type(result) == Type::I128 {
-            let mut isle = IsleCtx {
-                lower: ctx,
-                flags: self.flags,
-                pic: self.pic,
-                error: None,
-            };
-            let regs = generated::constructor_lower_i128(&mut isle, inst);
-            if let Some(e) = isle.error {
-                return Err(e);
-            }
-            let (lo, hi) = regs.ok_or_else(|| unsupported(ctx, inst))?;
+            let (lo, hi) = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_i128(isle, inst)
+            })?;
             ctx.set_result_regs(result, ValueRegs::two(lo, hi));
             return Ok(());
         }
-        let mut isle = IsleCtx {
-            lower: ctx,
-            flags: self.flags,
-            pic: self.pic,
-            error: None,
-        };
-        let reg = generated::constructor_lower(&mut isle, inst);
-        if let Some(e) = isle.error {
-            return Err(e);
-        }
-        let reg = reg.ok_or_else(|| unsupported(ctx, inst))?;
+        let reg = self.run_isle(ctx, inst, |isle| generated::constructor_lower(isle, inst))?;
         ctx.set_result(result, reg);
         Ok(())
     }
@@ -356,18 +337,9 @@ impl LowerBackend for X64Lower {
                 ctx.add_succ(inst, 0, targets[0])
             }
             InstructionData::Brif { .. } => {
-                let mut isle = IsleCtx {
-                    lower: ctx,
-                    flags: self.flags,
-                    pic: self.pic,
-                    error: None,
-                };
-                let done =
-                    generated::constructor_lower_brif(&mut isle, inst, targets[0], targets[1]);
-                if let Some(e) = isle.error {
-                    return Err(e);
-                }
-                done.ok_or_else(|| unsupported(ctx, inst))?;
+                self.run_isle(ctx, inst, |isle| {
+                    generated::constructor_lower_brif(isle, inst, targets[0], targets[1])
+                })?;
                 ctx.add_succ(inst, 0, targets[0])?;
                 ctx.add_succ(inst, 1, targets[1])
             }
