@@ -98,6 +98,20 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn unit(&mut self) {}
 
+    fn br_table_index(&mut self, inst: crate::ir::Inst) -> Option<Value> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::BranchTable { arg, .. } => Some(arg),
+            _ => None,
+        }
+    }
+
+    fn trap_code(&mut self, inst: crate::ir::Inst) -> Option<TrapCode> {
+        match self.lower.func.dfg.insts[inst] {
+            InstructionData::Trap { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
     fn bits128(&mut self, v: u128) -> Bits128 {
         v.into()
     }

@@ -40,6 +40,7 @@ mod generated {
     type Regs = alloc::vec::Vec<Reg>;
     type OptionU8 = Option<u8>;
     type BlockTarget = usize;
+    type BlockTargets = alloc::vec::Vec<usize>;
     use super::FrameRegKind;
     use crate::ir::ExternalName;
     type OptionRegPair = Option<(Reg, Reg)>;
@@ -333,7 +334,9 @@ impl LowerBackend for X64Lower {
     ) -> Result<(), CodegenError> {
         match ctx.func.dfg.insts[inst] {
             InstructionData::Jump { .. } => {
-                ctx.vcode.push(MInst::Jmp { target: targets[0] });
+                self.run_isle(ctx, inst, |isle| {
+                    generated::constructor_lower_jump(isle, inst, targets[0])
+                })?;
                 ctx.add_succ(inst, 0, targets[0])
             }
             InstructionData::Brif { .. } => {
@@ -456,30 +459,19 @@ impl LowerBackend for X64Lower {
                     targets,
                 )
             }
-            InstructionData::BranchTable { arg, .. } => {
-                let ty = ctx.func.dfg.value_type(arg);
-                if ty != Type::I32 {
-                    return Err(unsupported(ctx, inst));
-                }
-                let idx = ctx.value_reg(arg)?;
-                let tmp1 = ctx.vcode.alloc_vreg(RegClass::Int);
-                let tmp2 = ctx.vcode.alloc_vreg(RegClass::Int);
-                ctx.vcode.push(MInst::JmpTable {
-                    idx,
-                    tmp1: Writable::from_reg(tmp1),
-                    tmp2: Writable::from_reg(tmp2),
-                    default: targets[0],
-                    targets: targets[1..].to_vec(),
-                });
+            InstructionData::BranchTable { .. } => {
+                let table = targets[1..].to_vec();
+                self.run_isle(ctx, inst, |isle| {
+                    generated::constructor_lower_br_table(isle, inst, targets[0], table)
+                })?;
                 for (succ, &t) in targets.iter().enumerate() {
                     ctx.add_succ(inst, succ, t)?;
                 }
                 Ok(())
             }
-            InstructionData::Trap { code, .. } => {
-                ctx.vcode.push(MInst::Trap { code });
-                Ok(())
-            }
+            InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_trap(isle, inst)
+            }),
             _ => Err(unsupported(ctx, inst)),
         }
     }
