@@ -164,6 +164,66 @@ impl<S: AbiSpec> SigLocations<S> {
     }
 }
 
+/// The areas of a function's frame every ISA has, from the stack pointer up: outgoing
+/// call arguments, spill slots, stack slots; and the callee-saved registers the code
+/// writes, which the ISA's prologue saves (where and how is the ISA's choice, as are
+/// the frame pointer and return address above).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrameAreas {
+    /// Bytes of outgoing call arguments at the stack pointer (rounded to the stack
+    /// alignment).
+    pub outgoing_args: u32,
+    /// Bytes of spill slots above them (rounded likewise).
+    pub spill_slots: u32,
+    /// Bytes of the stack-slot area above those (rounded likewise).
+    pub stack_slots: u32,
+    /// The callee-saved registers of the convention that the code writes, in the
+    /// convention's order.
+    pub clobbered_callee_saves: Vec<PReg>,
+}
+
+impl FrameAreas {
+    /// The areas for `spill_slots` slots of `slot_size` bytes, `stack_slot_bytes` of stack
+    /// slots and `outgoing_bytes` of call arguments, each rounded up to `align` bytes; the
+    /// registers of `callee_saved` found in `written` need saving.
+    pub fn new(
+        callee_saved: &[PReg],
+        written: PRegSet,
+        spill_slots: u32,
+        slot_size: u32,
+        stack_slot_bytes: u32,
+        outgoing_bytes: u32,
+        align: u32,
+    ) -> FrameAreas {
+        let round = |x: u32| x.div_ceil(align) * align;
+        FrameAreas {
+            outgoing_args: round(outgoing_bytes),
+            spill_slots: round(spill_slots * slot_size),
+            stack_slots: round(stack_slot_bytes),
+            clobbered_callee_saves: callee_saved
+                .iter()
+                .copied()
+                .filter(|&p| written.contains(p))
+                .collect(),
+        }
+    }
+
+    /// The bytes of the three areas together.
+    pub fn size(&self) -> u32 {
+        self.outgoing_args + self.spill_slots + self.stack_slots
+    }
+
+    /// The stack-pointer-relative offset of byte `offset` of the stack-slot area.
+    pub fn stack_slot_offset(&self, offset: i32) -> i32 {
+        (self.outgoing_args + self.spill_slots) as i32 + offset
+    }
+
+    /// The stack-pointer-relative offset of spill slot `index` of `slot_size` bytes.
+    pub fn spill_slot_offset(&self, index: u32, slot_size: u32) -> i32 {
+        (self.outgoing_args + index * slot_size) as i32
+    }
+}
+
 /// The register-sized parts of values of `types`.
 pub fn parts<S: AbiSpec>(types: &[Type]) -> Vec<Type> {
     let mut out = Vec::with_capacity(types.len());
@@ -340,4 +400,22 @@ mod tests {
         let e = SigLocations::<Two>::new(&sig(CallConv::SystemV, &[sarg], &[])).unwrap_err();
         assert!(e.to_string().contains("(sarg(16)) on two"), "{e}");
     }
+    /// The shared frame areas: each rounded to the alignment, stacked from the stack
+    /// pointer up (outgoing arguments, spill slots, stack slots), and the callee-saved
+    /// registers the code writes picked in the convention's order.
+    #[test]
+    fn frame_areas_round_stack_and_pick_written_saves() {
+        let callee_saved = [r(5), r(3), r(4)];
+        let mut written = PRegSet::empty();
+        written.add(r(4));
+        written.add(r(5));
+        written.add(r(0));
+        let a = FrameAreas::new(&callee_saved, written, 3, 8, 20, 8, 16);
+        assert_eq!((a.outgoing_args, a.spill_slots, a.stack_slots), (16, 32, 32));
+        assert_eq!(a.size(), 80);
+        assert_eq!(a.clobbered_callee_saves, [r(5), r(4)]);
+        assert_eq!(a.spill_slot_offset(2, 8), 16 + 16);
+        assert_eq!(a.stack_slot_offset(4), 16 + 32 + 4);
+    }
+
 }

@@ -204,25 +204,25 @@ impl Backend for X64Isa {
         // The callee-saved registers the code writes need saving (a Windows x64 function
         // calling a System V one loses rsi, rdi and xmm6-15 to the call).
         let conv = Conv::of(func.signature.call_conv)?;
-        let saved: Vec<Gpr> = conv
+        let callee_saved: Vec<regalloc2::PReg> = conv
             .callee_saved_gprs()
             .iter()
-            .copied()
-            .filter(|g| written.contains(g.preg()))
-            .collect();
-        let saved_xmms: Vec<inst::regs::Xmm> = conv
-            .callee_saved_xmms()
-            .map(inst::regs::Xmm::new)
-            .filter(|x| written.contains(x.preg()))
+            .map(|g| g.preg())
+            .chain(
+                conv.callee_saved_xmms()
+                    .map(|x| inst::regs::Xmm::new(x).preg()),
+            )
             .collect();
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
-        let mut frame = Frame::new(
-            saved,
-            saved_xmms,
+        let mut frame = Frame::new(crate::machinst::abi::FrameAreas::new(
+            &callee_saved,
+            written,
             spill_slots,
+            8,
             stack_slot_bytes,
             vcode.outgoing_args_bytes(),
-        );
+            16,
+        ));
         // A leaf function without frame storage pushes no more than its saved
         // registers: like Cranelift, it leaves the stack-limit check out (the limit
         // keeps that much slack).

@@ -400,7 +400,7 @@ fn rsp_is_not_an_index() {
 fn xmm_consts(consts: &[(super::MoveKind, u128, u8)]) -> Vec<u8> {
     use crate::machinst::buffer::MachBuffer;
     use crate::machinst::reg::{Reg, Writable};
-    let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
+    let frame = super::frame::Frame::new(Default::default());
     let mut buf = MachBuffer::new();
     for &(kind, bits, dst) in consts {
         let inst = super::Inst::XmmConst {
@@ -475,7 +475,7 @@ fn emit_with(inst: super::Inst, regs: &[Gpr]) -> Vec<u8> {
 /// The bytes of `inst` with its operands allocated to `allocs`.
 fn emit_allocated(inst: &super::Inst, allocs: &[regalloc2::Allocation]) -> Vec<u8> {
     use crate::machinst::buffer::MachBuffer;
-    let frame = super::frame::Frame::new(Vec::new(), Vec::new(), 0, 0, 0);
+    let frame = super::frame::Frame::new(Default::default());
     let mut buf = MachBuffer::new();
     super::emit::emit_inst(inst, allocs, &mut buf, &[], None, &frame);
     buf.finish().expect("the buffer resolves").data

@@ -7,24 +7,24 @@ use super::args::{Amode, RegMem};
 use super::encode::gpr;
 use super::regs::{Gpr, Xmm};
 use crate::isa::x64::unwind::dwarf_reg;
+use crate::machinst::abi::FrameAreas;
 use crate::machinst::unwind::UnwindOp;
 use alloc::vec::Vec;
 
 /// The frame of a function: what the prologue saves and allocates.
 ///
-/// From `rsp` up: outgoing call arguments, spill slots, the stack-slot area, padding,
-/// the saved xmm registers (16 bytes each), the saved general registers, the caller's
-/// `rbp`, the return address, the incoming stack arguments. `rsp` stays 16-byte aligned.
+/// From `rsp` up: the shared areas (outgoing call arguments, spill slots, the stack-slot
+/// area), padding, the saved xmm registers (16 bytes each), the saved general registers,
+/// the caller's `rbp`, the return address, the incoming stack arguments. `rsp` stays
+/// 16-byte aligned.
 #[derive(Clone, Debug, Default)]
 pub struct Frame {
-    /// Callee-saved registers the function writes, saved by the prologue.
+    /// The areas every ISA's frame has (see [`FrameAreas`]).
+    pub areas: FrameAreas,
+    /// Callee-saved general registers the function writes, saved by the prologue.
     pub saved: Vec<Gpr>,
     /// Callee-saved xmm registers the function writes (Windows x64), saved below them.
     pub saved_xmms: Vec<Xmm>,
-    /// Bytes at `rsp` for the stack arguments of calls, a multiple of 16.
-    pub outgoing_bytes: u32,
-    /// Bytes of spill slots at `rsp`, a multiple of 16.
-    pub spill_bytes: u32,
     /// Bytes the prologue subtracts from `rsp` after saving registers.
     pub alloc_bytes: u32,
     /// The stack-limit check the prologue makes, if the function has a `stack_limit`.
@@ -76,36 +76,32 @@ impl crate::machinst::FrameLayout for Frame {
 }
 
 impl Frame {
-    /// The frame for `spill_slots` 8-byte slots, `stack_slot_bytes` of stack slots, and
-    /// the callee-saved registers `saved`.
-    pub fn new(
-        saved: Vec<Gpr>,
-        saved_xmms: Vec<Xmm>,
-        spill_slots: u32,
-        stack_slot_bytes: u32,
-        outgoing_bytes: u32,
-    ) -> Frame {
-        let round16 = |x: u32| x.div_ceil(16) * 16;
-        let spill_bytes = round16(spill_slots * 8);
-        let outgoing_bytes = round16(outgoing_bytes);
+    /// The frame around `areas`: its callee-saved registers split into general ones,
+    /// pushed, and xmm ones, stored below them.
+    pub fn new(areas: FrameAreas) -> Frame {
+        let saved: Vec<Gpr> = areas
+            .clobbered_callee_saves
+            .iter()
+            .filter_map(|&p| Gpr::from_preg(p))
+            .collect();
+        let saved_xmms: Vec<Xmm> = areas
+            .clobbered_callee_saves
+            .iter()
+            .filter_map(|&p| Xmm::from_preg(p))
+            .collect();
         // After `push rbp` rsp is 16-byte aligned; each saved register moves it by 8.
         let pad = if saved.len() % 2 == 1 { 8 } else { 0 };
-        let alloc_bytes = outgoing_bytes
-            + spill_bytes
-            + round16(stack_slot_bytes)
-            + 16 * saved_xmms.len() as u32
-            + pad;
+        let alloc_bytes = areas.size() + 16 * saved_xmms.len() as u32 + pad;
         Frame {
+            areas,
+            saved,
+            saved_xmms,
+            alloc_bytes,
             stack_limit: None,
             probe_guard: None,
             probe_outline: false,
             pic: false,
             callee_pop: 0,
-            saved,
-            saved_xmms,
-            outgoing_bytes,
-            spill_bytes,
-            alloc_bytes,
         }
     }
 
@@ -149,7 +145,7 @@ impl Frame {
 
     /// The `rsp`-relative displacement of `offset` bytes into the stack-slot area.
     pub(super) fn stack_slot_disp(&self, offset: i32) -> i32 {
-        (self.outgoing_bytes + self.spill_bytes) as i32 + offset
+        self.areas.stack_slot_offset(offset)
     }
 
     pub(super) fn slot(&self, index: usize) -> RegMem {
@@ -161,7 +157,7 @@ impl Frame {
     pub(super) fn slot_amode(&self, index: usize) -> Amode {
         Amode::ImmReg {
             base: Gpr::RSP,
-            disp: (self.outgoing_bytes + 8 * index as u32) as i32,
+            disp: self.areas.spill_slot_offset(index as u32, 8),
         }
     }
 }
