@@ -411,11 +411,13 @@ mod tests {
         written.add(r(5));
         written.add(r(0));
         let a = FrameAreas::new(&callee_saved, written, 3, 8, 20, 8, 16);
-        assert_eq!((a.outgoing_args, a.spill_slots, a.stack_slots), (16, 32, 32));
+        assert_eq!(
+            (a.outgoing_args, a.spill_slots, a.stack_slots),
+            (16, 32, 32)
+        );
         assert_eq!(a.size(), 80);
         assert_eq!(a.clobbered_callee_saves, [r(5), r(4)]);
         assert_eq!(a.spill_slot_offset(2, 8), 16 + 16);
         assert_eq!(a.stack_slot_offset(4), 16 + 32 + 4);
     }
-
 }
