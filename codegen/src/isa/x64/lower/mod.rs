@@ -60,6 +60,7 @@ mod generated {
     const IMUL_OP: Option<AluOp> = None;
     const NO_PREFIX: Option<u8> = None;
     const ALL_ONES: u128 = u128::MAX;
+    const LOW_DWORD_SIGNS: u128 = 0x0000_0000_8000_0000_0000_0000_8000_0000;
     /// The number of set bits of each nibble value, as a pshufb table.
     const POPCNT_NIBBLES: u128 =
         u128::from_le_bytes([0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4]);
