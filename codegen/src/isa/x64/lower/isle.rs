@@ -413,6 +413,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         a << b
     }
 
+    fn u8_or(&mut self, a: u8, b: u8) -> u8 {
+        a | b
+    }
+
     fn const_data(&mut self, inst: crate::ir::Inst) -> Option<u128> {
         let dfg = &self.lower.func.dfg;
         let InstructionData::UnaryConst { constant, .. } = dfg.insts[inst] else {
