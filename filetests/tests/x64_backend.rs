@@ -28,18 +28,18 @@ fn parse(text: &str) -> gantry_codegen::ir::Function {
 #[test]
 fn unsupported_opcode_is_a_typed_error() {
     let f = parse(
-        "function %f(f32x4) -> f32x4 {\nblock0(v0: f32x4):\n    v1 = nearest v0\n    return v1\n}",
+        "function %f(i8x16, i8x16) -> i8x16 {\nblock0(v0: i8x16, v1: i8x16):\n    v2 = swizzle v0, v1\n    return v2\n}",
     );
     let err = x64().compile_function(&f).unwrap_err();
     assert_eq!(
         err,
         CodegenError::UnsupportedOpcode {
-            opcode: Opcode::Nearest,
-            ty: Type::F32X4,
+            opcode: Opcode::Swizzle,
+            ty: Type::I8X16,
             isa: "x86_64"
         }
     );
-    assert_eq!(err.to_string(), "unsupported on x86_64: `nearest.f32x4`");
+    assert_eq!(err.to_string(), "unsupported on x86_64: `swizzle.i8x16`");
 }
 
 #[test]
@@ -512,13 +512,13 @@ fn unsupported_functions_fail_only_their_run_lines() {
         return;
     }
     let text = "test run\ntarget x86_64\n\
-        function %vec(f32x4) -> f32x4 {\nblock0(v0: f32x4):\n    v1 = nearest v0\n    return v1\n}\n\
-        ; run: %vec([0x1.0p0 0x1.0p1 0x1.8p1 0x1.0p2]) == [0x1.0p0 0x1.0p1 0x1.8p1 0x1.0p2]\n\
+        function %vec(i8x16) -> i8x16 {\nblock0(v0: i8x16):\n    v1 = swizzle v0, v0\n    return v1\n}\n\
+        ; run: %vec([0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0]) == [0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0]\n\
         function %scalar(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iadd v0, v0\n    return v1\n}\n\
         ; run: %scalar(21) == 42\n\
         ; run: %scalar(1) == 2\n\
-        function %caller() -> i32 {\n    fn0 = %vec(f32x4) -> f32x4\n\
-        block0:\n    v0 = vconst.f32x4 [0x1.0p0 0x1.0p1 0x1.8p1 0x1.0p2]\n    v1 = call fn0(v0)\n    v2 = iconst.i32 0\n    return v2\n}\n\
+        function %caller() -> i32 {\n    fn0 = %vec(i8x16) -> i8x16\n\
+        block0:\n    v0 = vconst.i8x16 [0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0]\n    v1 = call fn0(v0)\n    v2 = iconst.i32 0\n    return v2\n}\n\
         ; run: %caller() == 0\n";
     let file = gantry_reader::parse_test(text).unwrap();
     let counts = gantry_filetests::run::run_with(&file, x64().as_ref(), false).unwrap();
