@@ -50,9 +50,10 @@ pub trait CallInsts: MachInst + Sized {
 }
 
 /// The offset in the outgoing area of the return area of a call to `abi`: above its
-/// stack arguments, 16-byte aligned.
-pub fn ret_area_offset<S>(abi: &SigLocations<S>) -> u32 {
-    abi.stack_arg_bytes.div_ceil(16) * 16
+/// stack arguments, at the stack alignment.
+pub fn ret_area_offset<S: AbiSpec>(abi: &SigLocations<S>) -> u32 {
+    let align = S::stack_align();
+    abi.stack_arg_bytes.div_ceil(align) * align
 }
 
 /// The registers of `values`, flattened (one per register-sized part).
@@ -174,11 +175,12 @@ pub fn call_results<I: CallInsts, S: AbiSpec>(
     };
     let area = ret_area_offset(abi);
     let mut parts = abi.ret_parts.iter().zip(&abi.rets);
+    let mut value_parts = Vec::new();
     for &ret in &abi.ret_types {
-        let mut n = Vec::new();
-        S::parts(ret, &mut n);
-        let mut regs = Vec::with_capacity(n.len());
-        for _ in 0..n.len() {
+        value_parts.clear();
+        S::parts(ret, &mut value_parts);
+        let mut regs = Vec::with_capacity(value_parts.len());
+        for _ in 0..value_parts.len() {
             let (&ty, loc) = parts.next().expect("one location per part");
             let r = ctx.vcode.alloc_vreg(I::part_class(ty));
             match *loc {
@@ -215,6 +217,44 @@ pub fn stack_map<I: MachInst>(ctx: &Lower<'_, I>, inst: Inst) -> Vec<(Type, u32)
         .unwrap_or_default()
 }
 
+/// A call's registers: its `CallInfo`, the registers of each result, and the loads of
+/// results to emit after it. The caller hands the results on (to the call's values, or
+/// to a `try_call`'s normal edge).
+pub struct CallRegs<I> {
+    /// The call's argument, result and clobbered registers.
+    pub info: Box<CallInfo>,
+    /// The registers of each result.
+    pub values: Vec<ValueRegs>,
+    /// Loads of results from the return area, after the call.
+    pub loads: Vec<I>,
+}
+
+/// The registers of call `inst` to `abi` with arguments `args` (see [`CallRegs`]).
+///
+/// # Errors
+/// What [`call_args`] reports.
+pub fn call_regs<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    inst: Inst,
+    abi: &SigLocations<S>,
+    args: &[Value],
+) -> Result<CallRegs<I>, CodegenError> {
+    let uses = call_args(ctx, abi, args, false)?;
+    let r = call_results(ctx, abi);
+    let info = Box::new(CallInfo {
+        uses,
+        defs: r.defs,
+        clobbers: r.clobbers,
+        callee_pop: abi.callee_pop_bytes,
+        stack_map: stack_map(ctx, inst),
+    });
+    Ok(CallRegs {
+        info,
+        values: r.values,
+        loads: r.loads,
+    })
+}
+
 /// The argument and result registers of call `inst` to a function of signature `sig`,
 /// defining its results; returns the call's registers and the loads to emit after it.
 ///
@@ -227,20 +267,12 @@ pub fn call_info<I: CallInsts, S: AbiSpec>(
     args: &[Value],
 ) -> Result<(Box<CallInfo>, Vec<I>), CodegenError> {
     let abi = SigLocations::<S>::new(sig)?;
-    let uses = call_args(ctx, &abi, args, false)?;
-    let r = call_results(ctx, &abi);
+    let call = call_regs(ctx, inst, &abi, args)?;
     let results: Vec<Value> = ctx.func.dfg.inst_results(inst).to_vec();
-    for (v, regs) in results.into_iter().zip(r.values) {
+    for (v, regs) in results.into_iter().zip(call.values) {
         ctx.set_result_regs(v, regs);
     }
-    let info = Box::new(CallInfo {
-        uses,
-        defs: r.defs,
-        clobbers: r.clobbers,
-        callee_pop: abi.callee_pop_bytes,
-        stack_map: stack_map(ctx, inst),
-    });
-    Ok((info, r.loads))
+    Ok((call.info, call.loads))
 }
 
 /// Calls runtime library function `lc` (its C signature in the convention `S` calls

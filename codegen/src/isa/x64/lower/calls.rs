@@ -153,16 +153,10 @@ pub(super) fn lower_try_call(
             feature: "try_call to a function returning results in a return area on x86_64".into(),
         });
     }
-    let uses = call_args(ctx, &abi, args, false)?;
-    let r = machinst::call::call_results(ctx, &abi);
-    ctx.set_try_call_rets(inst, r.values);
-    let info = alloc::boxed::Box::new(CallInfo {
-        uses,
-        defs: r.defs,
-        clobbers: r.clobbers,
-        callee_pop: abi.callee_pop_bytes,
-        stack_map: machinst::call::stack_map(ctx, inst),
-    });
+    // (Without a return area no result is loaded after the call.)
+    let call = machinst::call::call_regs(ctx, inst, &abi, args)?;
+    ctx.set_try_call_rets(inst, call.values);
+    let info = call.info;
     let tags = ctx.func.dfg.exception_tables[exception]
         .items
         .iter()
