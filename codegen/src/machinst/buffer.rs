@@ -60,6 +60,10 @@ pub trait LabelUse: Copy + fmt::Debug {
     fn align() -> u32 {
         1
     }
+    /// Whether the ISA's branches may have short forms
+    /// ([`MachBuffer::add_short_form`]): then the buffer keeps what patching references
+    /// again after shortening needs.
+    const SHORT_FORMS: bool = false;
 }
 
 /// What a relocation refers to.
@@ -349,18 +353,22 @@ impl<L: LabelUse> MachBuffer<L> {
     fn patch(&mut self, f: Fixup<L>, target: u32) {
         let start = f.offset as usize;
         let end = start + f.kind.patch_size() as usize;
-        let mut orig = [0u8; 8];
-        let n = (end - start).min(8);
-        orig[..n].copy_from_slice(&self.data[start..start + n]);
-        self.patched.push((f, u64::from_le_bytes(orig)));
+        if L::SHORT_FORMS {
+            let mut orig = [0u8; 8];
+            let n = (end - start).min(8);
+            orig[..n].copy_from_slice(&self.data[start..start + n]);
+            self.patched.push((f, u64::from_le_bytes(orig)));
+        }
         f.kind.patch(&mut self.data[start..end], f.offset, target);
     }
 
     /// Records that the branch emitted at `start`, whose last four bytes are a 32-bit
     /// displacement referring to a label (already recorded with
     /// [`MachBuffer::use_label_at_offset`]), also has the two-byte form `opcode rel8`.
-    /// `finish` uses it when the label is within the short form's reach.
+    /// `finish` uses it when the label is within the short form's reach. Only for label
+    /// uses with [`LabelUse::SHORT_FORMS`].
     pub fn add_short_form(&mut self, start: u32, opcode: u8) {
+        debug_assert!(L::SHORT_FORMS, "short forms need LabelUse::SHORT_FORMS");
         let field = self.cur_offset() - 4;
         // The reference was just recorded: pending, or patched at once.
         let label = [self.fixups.last(), self.patched.last().map(|(f, _)| f)]
@@ -767,6 +775,7 @@ mod tests {
             bytes[0] = 0xe9;
             (veneer_offset + 1, Use::Rel32)
         }
+        const SHORT_FORMS: bool = true;
     }
 
     /// Where the field at `offset` points directly.

@@ -204,6 +204,8 @@ impl LabelUse for Rel32 {
     fn generate_veneer(self, _: &mut [u8], _: u32) -> (u32, Self) {
         unreachable!("rel32 references reach the whole code")
     }
+    // jmp and jcc have rel8 forms.
+    const SHORT_FORMS: bool = true;
 }
 
 /// No prefix.
