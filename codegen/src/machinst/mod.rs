@@ -9,6 +9,7 @@ pub mod buffer;
 pub mod call;
 pub mod compile;
 pub mod compiled;
+pub mod isle;
 pub mod lower;
 pub mod reg;
 pub mod reloc;

@@ -9,9 +9,7 @@ use super::inst::{
     Addr, AluOp, Atomic128Op, BitCountOp, Bits128, BranchCond, CallInfo, Cc, Inst as MInst,
     MoveKind, PackedOp, RegOrImm, ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
 };
-use crate::ir::{
-    FloatCC, InstructionData, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type, Value,
-};
+use crate::ir::{FloatCC, InstructionData, IntCC, MemFlags, Opcode, TrapCode, Type, Value};
 use crate::machinst::CodegenError;
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, ValueRegs, Writable};
@@ -20,11 +18,9 @@ use alloc::vec::Vec;
 use regalloc2::RegClass;
 
 mod calls;
-mod compare;
 mod isle;
 
 use calls::*;
-use compare::*;
 
 #[allow(dead_code, missing_docs, unused_imports, unused_variables)]
 mod generated {
@@ -100,16 +96,6 @@ pub(crate) fn size_of(ty: Type) -> OperandSize {
 /// Whether `ty` is a scalar integer of at most 64 bits: what one general register holds.
 fn int_le64(ty: Type) -> bool {
     ty.is_scalar_int() && ty.bits() <= 64
-}
-
-/// Whether `ty` is `f32` or `f64`: what an xmm register holds as a scalar.
-fn f32_or_f64(ty: Type) -> bool {
-    ty == Type::F32 || ty == Type::F64
-}
-
-/// The sign bit of a float type, as raw bits.
-fn sign_bit(ty: Type) -> u128 {
-    1 << (ty.bits() - 1)
 }
 
 fn cc_of(cc: IntCC) -> Cc {
@@ -189,21 +175,6 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
         opcode: dfg.insts[inst].opcode(),
         ty,
         isa: "x86_64",
-    }
-}
-
-/// The 128 bits of a vector whose every `lane_bits`-bit lane holds `v`.
-fn splat_bits(lane_bits: u32, v: u128) -> u128 {
-    (0..128 / lane_bits).fold(0, |acc, i| acc | v << (i * lane_bits))
-}
-
-/// The bits of `v` if an `f32const` or `f64const` defines it.
-fn float_const_bits(dfg: &crate::ir::DataFlowGraph, v: Value) -> Option<u64> {
-    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
-    match dfg.insts[inst] {
-        InstructionData::UnaryIeee32 { imm, .. } => Some(u64::from(imm.bits())),
-        InstructionData::UnaryIeee64 { imm, .. } => Some(imm.bits()),
-        _ => None,
     }
 }
 

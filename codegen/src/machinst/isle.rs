@@ -1,0 +1,639 @@
+//! What every ISA's ISLE lowering context shares: the Rust side of the terms
+//! `prelude.isle` and `prelude_lower.isle` declare `extern` (taking instructions apart,
+//! putting values in registers, runtime library calls), and the helpers they use.
+//!
+//! Each ISA's ISLE program generates its own `Context` trait, so the shared terms are a
+//! macro expanded inside each ISA's `impl Context`: [`isle_lower_prelude_methods!`].
+
+use crate::ir::{DataFlowGraph, InstructionData, Opcode, Type, Value};
+
+/// Whether `ty` is a scalar integer of at most 64 bits: what one general register holds.
+pub fn int_le64(ty: Type) -> bool {
+    ty.is_scalar_int() && ty.bits() <= 64
+}
+
+/// The 128 bits of a vector whose every `lane_bits`-bit lane holds `v`.
+pub fn splat_bits(lane_bits: u32, v: u128) -> u128 {
+    (0..128 / lane_bits).fold(0, |acc, i| acc | v << (i * lane_bits))
+}
+
+/// The bits of `v` if an `f32const` or `f64const` defines it.
+pub fn float_const_bits(dfg: &DataFlowGraph, v: Value) -> Option<u64> {
+    let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;
+    match dfg.insts[inst] {
+        InstructionData::UnaryIeee32 { imm, .. } => Some(u64::from(imm.bits())),
+        InstructionData::UnaryIeee64 { imm, .. } => Some(imm.bits()),
+        _ => None,
+    }
+}
+
+/// The operand of the `uextend`/`sextend` defining `v`, if one does (extensions keep
+/// whether a value is zero, which is what conditions test).
+pub fn extended(dfg: &DataFlowGraph, v: Value) -> Option<Value> {
+    match dfg.insts[dfg.value_def(v).inst()?] {
+        InstructionData::Unary {
+            opcode: Opcode::Uextend | Opcode::Sextend,
+            arg,
+        } => Some(dfg.resolve_aliases(arg)),
+        _ => None,
+    }
+}
+
+/// Implements the lowering prelude's extern terms inside an ISA's
+/// `impl generated::Context for ...`: `$inst` is the ISA's machine instruction and
+/// `$abi` its [`crate::machinst::abi::AbiSpec`] (for `libcall`). The context type must
+/// have the fields `lower: &mut Lower<$inst>` and `error: Option<CodegenError>` (the
+/// first error a term ran into; the term then returns a placeholder register).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! isle_lower_prelude_methods {
+    ($inst:ty, $abi:ty) => {
+        fn unit(&mut self) {}
+
+        fn value_type(&mut self, v: $crate::ir::Value) -> $crate::ir::Type {
+            self.lower.func.dfg.value_type(v)
+        }
+
+        fn ty_bits_le64(&mut self, ty: $crate::ir::Type) -> Option<u32> {
+            $crate::machinst::isle::int_le64(ty).then(|| ty.bits())
+        }
+
+        fn u64_to_u128(&mut self, x: u64) -> u128 {
+            u128::from(x)
+        }
+
+        fn float_ty(&mut self, ty: $crate::ir::Type) -> Option<$crate::ir::Type> {
+            (ty == $crate::ir::Type::F32 || ty == $crate::ir::Type::F64).then_some(ty)
+        }
+
+        fn reg_pair(
+            &mut self,
+            a: $crate::machinst::reg::Reg,
+            b: $crate::machinst::reg::Reg,
+        ) -> ($crate::machinst::reg::Reg, $crate::machinst::reg::Reg) {
+            (a, b)
+        }
+
+        fn put_in_pair(
+            &mut self,
+            v: $crate::ir::Value,
+        ) -> ($crate::machinst::reg::Reg, $crate::machinst::reg::Reg) {
+            match self.lower.value_regs(v).map(|r| r.regs().to_vec()) {
+                Ok(regs) if regs.len() == 2 => (regs[0], regs[1]),
+                Ok(_) => {
+                    self.error
+                        .get_or_insert($crate::machinst::CodegenError::Unsupported {
+                            feature: "a narrow value where i128 is expected".into(),
+                        });
+                    (
+                        self.lower.vcode.alloc_vreg(regalloc2::RegClass::Int),
+                        self.lower.vcode.alloc_vreg(regalloc2::RegClass::Int),
+                    )
+                }
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                    (
+                        self.lower.vcode.alloc_vreg(regalloc2::RegClass::Int),
+                        self.lower.vcode.alloc_vreg(regalloc2::RegClass::Int),
+                    )
+                }
+            }
+        }
+
+        fn pair_lo(
+            &mut self,
+            p: ($crate::machinst::reg::Reg, $crate::machinst::reg::Reg),
+        ) -> $crate::machinst::reg::Reg {
+            p.0
+        }
+
+        fn pair_hi(
+            &mut self,
+            p: ($crate::machinst::reg::Reg, $crate::machinst::reg::Reg),
+        ) -> $crate::machinst::reg::Reg {
+            p.1
+        }
+
+        fn is_i128(&mut self, ty: $crate::ir::Type) -> Option<$crate::ir::Type> {
+            (ty == $crate::ir::Type::I128).then_some(ty)
+        }
+
+        fn def_inst(&mut self, v: $crate::ir::Value) -> Option<$crate::ir::Inst> {
+            let dfg = &self.lower.func.dfg;
+            dfg.value_def(dfg.resolve_aliases(v)).inst()
+        }
+
+        fn inst_opcode(&mut self, inst: $crate::ir::Inst) -> $crate::ir::Opcode {
+            self.lower.func.dfg.insts[inst].opcode()
+        }
+
+        fn result_type(&mut self, inst: $crate::ir::Inst) -> Option<$crate::ir::Type> {
+            let dfg = &self.lower.func.dfg;
+            dfg.inst_results(inst).first().map(|&v| dfg.value_type(v))
+        }
+
+        fn fits_in_64(&mut self, ty: $crate::ir::Type) -> Option<$crate::ir::Type> {
+            $crate::machinst::isle::int_le64(ty).then_some(ty)
+        }
+
+        fn put_in_reg(&mut self, v: $crate::ir::Value) -> $crate::machinst::reg::Reg {
+            match self.lower.value_reg(v) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                    self.lower.vcode.alloc_vreg(regalloc2::RegClass::Int)
+                }
+            }
+        }
+
+        fn load_args(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::MemFlags, $crate::ir::Value, i32)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::Load {
+                    flags, arg, offset, ..
+                } => Some((flags, arg, offset.bytes())),
+                _ => None,
+            }
+        }
+
+        fn stack_slot_args(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::StackSlot, i32)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::StackLoad {
+                    stack_slot, offset, ..
+                } => Some((stack_slot, offset.bytes())),
+                _ => None,
+            }
+        }
+
+        fn int_add_trap(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::Value, $crate::ir::Value, $crate::ir::TrapCode)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::IntAddTrap {
+                    args: [a, b], code, ..
+                } => Some((a, b, code)),
+                _ => None,
+            }
+        }
+
+        fn float_compare(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::FloatCC, $crate::ir::Value, $crate::ir::Value)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::FloatCompare {
+                    cond, args: [a, b], ..
+                } => Some((cond, a, b)),
+                _ => None,
+            }
+        }
+
+        fn f32_bits(&mut self, inst: $crate::ir::Inst) -> Option<u64> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::UnaryIeee32 { imm, .. } => Some(u64::from(imm.bits())),
+                _ => None,
+            }
+        }
+
+        fn f16_bits(&mut self, inst: $crate::ir::Inst) -> Option<u64> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::UnaryIeee16 { imm, .. } => Some(u64::from(imm.bits())),
+                _ => None,
+            }
+        }
+
+        fn f64_bits(&mut self, inst: $crate::ir::Inst) -> Option<u64> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::UnaryIeee64 { imm, .. } => Some(imm.bits()),
+                _ => None,
+            }
+        }
+
+        fn unary(&mut self, inst: $crate::ir::Inst) -> Option<$crate::ir::Value> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::Unary { arg, .. } => Some(arg),
+                _ => None,
+            }
+        }
+
+        fn ternary(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::Value, $crate::ir::Value, $crate::ir::Value)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::Ternary {
+                    args: [a, b, c], ..
+                } => Some((a, b, c)),
+                _ => None,
+            }
+        }
+
+        fn unary_imm(&mut self, inst: $crate::ir::Inst) -> Option<u64> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::UnaryImm { imm, .. } => Some(imm.bits() as u64),
+                _ => None,
+            }
+        }
+
+        fn binary_args(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::Value, $crate::ir::Value)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::Binary { args: [a, b], .. }
+                | $crate::ir::InstructionData::Shuffle { args: [a, b], .. } => Some((a, b)),
+                _ => None,
+            }
+        }
+
+        fn int_compare(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::IntCC, $crate::ir::Value, $crate::ir::Value)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::IntCompare {
+                    cond, args: [a, b], ..
+                } => Some((cond, a, b)),
+                _ => None,
+            }
+        }
+
+        fn store_args(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<(
+            $crate::ir::MemFlags,
+            $crate::ir::Value,
+            $crate::ir::Value,
+            i32,
+        )> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::Store {
+                    flags,
+                    args: [v, a],
+                    offset,
+                    ..
+                } => Some((flags, v, a, offset.bytes())),
+                _ => None,
+            }
+        }
+
+        fn store_no_offset_args(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::MemFlags, $crate::ir::Value, $crate::ir::Value)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::StoreNoOffset {
+                    flags,
+                    args: [v, a],
+                    ..
+                } => Some((flags, v, a)),
+                _ => None,
+            }
+        }
+
+        fn atomic_rmw_args(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<(
+            $crate::ir::MemFlags,
+            $crate::ir::AtomicRmwOp,
+            $crate::ir::Value,
+            $crate::ir::Value,
+        )> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::AtomicRmw {
+                    flags,
+                    op,
+                    args: [a, v],
+                    ..
+                } => Some((flags, op, a, v)),
+                _ => None,
+            }
+        }
+
+        fn atomic_cas_args(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<(
+            $crate::ir::MemFlags,
+            $crate::ir::Value,
+            $crate::ir::Value,
+            $crate::ir::Value,
+        )> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::AtomicCas {
+                    flags,
+                    args: [a, e, r],
+                    ..
+                } => Some((flags, a, e, r)),
+                _ => None,
+            }
+        }
+
+        fn load_no_offset_flags(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::MemFlags, $crate::ir::Value)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::LoadNoOffset { flags, arg, .. } => Some((flags, arg)),
+                _ => None,
+            }
+        }
+
+        fn cond_trap_args(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::Value, $crate::ir::TrapCode)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::CondTrap { arg, code, .. } => Some((arg, code)),
+                _ => None,
+            }
+        }
+
+        fn lane_args(&mut self, inst: $crate::ir::Inst) -> Option<($crate::ir::Value, u8)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::BinaryImm8 { arg, imm, .. } => Some((arg, imm)),
+                _ => None,
+            }
+        }
+
+        fn lane_args2(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::Value, $crate::ir::Value, u8)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::TernaryImm8 {
+                    args: [v, x], imm, ..
+                } => Some((v, x, imm)),
+                _ => None,
+            }
+        }
+
+        fn const_data(&mut self, inst: $crate::ir::Inst) -> Option<u128> {
+            let dfg = &self.lower.func.dfg;
+            let $crate::ir::InstructionData::UnaryConst { constant, .. } = dfg.insts[inst] else {
+                return None;
+            };
+            let bytes = dfg
+                .constants
+                .get(constant)
+                .map_or(&[][..], |c| c.as_slice());
+            let mut le = [0u8; 16];
+            let n = bytes.len().min(16);
+            le[..n].copy_from_slice(&bytes[..n]);
+            Some(u128::from_le_bytes(le))
+        }
+
+        fn load_no_offset_arg(&mut self, inst: $crate::ir::Inst) -> Option<$crate::ir::Value> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::LoadNoOffset { arg, .. } => Some(arg),
+                _ => None,
+            }
+        }
+
+        fn emit(&mut self, inst: $inst) {
+            self.lower.vcode.push(inst);
+        }
+
+        fn writable_to_reg(
+            &mut self,
+            r: $crate::machinst::reg::Writable<$crate::machinst::reg::Reg>,
+        ) -> $crate::machinst::reg::Reg {
+            r.to_reg()
+        }
+
+        fn libcall(
+            &mut self,
+            lc: $crate::ir::LibCall,
+            args: alloc::vec::Vec<$crate::machinst::reg::Reg>,
+        ) -> alloc::vec::Vec<$crate::machinst::reg::Reg> {
+            match $crate::machinst::call::libcall::<$inst, $abi>(
+                self.lower,
+                lc,
+                $crate::ir::CallConv::SystemV,
+                &args,
+            ) {
+                Ok(rets) => rets,
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                    alloc::vec![
+                        self.lower.vcode.alloc_vreg(regalloc2::RegClass::Int),
+                        self.lower.vcode.alloc_vreg(regalloc2::RegClass::Int)
+                    ]
+                }
+            }
+        }
+
+        fn regs1(
+            &mut self,
+            a: $crate::machinst::reg::Reg,
+        ) -> alloc::vec::Vec<$crate::machinst::reg::Reg> {
+            alloc::vec![a]
+        }
+
+        fn regs2(
+            &mut self,
+            a: $crate::machinst::reg::Reg,
+            b: $crate::machinst::reg::Reg,
+        ) -> alloc::vec::Vec<$crate::machinst::reg::Reg> {
+            alloc::vec![a, b]
+        }
+
+        fn regs3(
+            &mut self,
+            a: $crate::machinst::reg::Reg,
+            b: $crate::machinst::reg::Reg,
+            c: $crate::machinst::reg::Reg,
+        ) -> alloc::vec::Vec<$crate::machinst::reg::Reg> {
+            alloc::vec![a, b, c]
+        }
+
+        fn regs4(
+            &mut self,
+            a: $crate::machinst::reg::Reg,
+            b: $crate::machinst::reg::Reg,
+            c: $crate::machinst::reg::Reg,
+            d: $crate::machinst::reg::Reg,
+        ) -> alloc::vec::Vec<$crate::machinst::reg::Reg> {
+            alloc::vec![a, b, c, d]
+        }
+
+        fn regs_first(
+            &mut self,
+            r: alloc::vec::Vec<$crate::machinst::reg::Reg>,
+        ) -> $crate::machinst::reg::Reg {
+            r[0]
+        }
+
+        fn regs_pair(
+            &mut self,
+            r: alloc::vec::Vec<$crate::machinst::reg::Reg>,
+        ) -> ($crate::machinst::reg::Reg, $crate::machinst::reg::Reg) {
+            (r[0], r[1])
+        }
+
+        fn float_sign_bit(&mut self, ty: $crate::ir::Type) -> u128 {
+            1 << (ty.bits() - 1)
+        }
+
+        fn lane_is_64(&mut self, ty: $crate::ir::Type) -> bool {
+            ty.lane_bits() == 64
+        }
+
+        fn ty_is_vector(&mut self, ty: $crate::ir::Type) -> bool {
+            ty.is_vector()
+        }
+
+        fn intcc_swap_args(&mut self, cc: $crate::ir::IntCC) -> $crate::ir::IntCC {
+            cc.swap_args()
+        }
+
+        fn strip_extends(&mut self, v: $crate::ir::Value) -> $crate::ir::Value {
+            let mut v = self.lower.func.dfg.resolve_aliases(v);
+            while let Some(inner) = $crate::machinst::isle::extended(&self.lower.func.dfg, v) {
+                v = inner;
+            }
+            v
+        }
+
+        fn vec128(&mut self, ty: $crate::ir::Type) -> Option<$crate::ir::Type> {
+            ty.is_vector128().then_some(ty)
+        }
+
+        fn vec_int_lanes(&mut self, ty: $crate::ir::Type) -> Option<u8> {
+            (ty.is_vector128() && ty.is_int()).then(|| ty.lane_bits() as u8)
+        }
+
+        fn vec_float_lanes(&mut self, ty: $crate::ir::Type) -> Option<u8> {
+            (ty.is_vector128() && ty.is_float()).then(|| ty.lane_bits() as u8)
+        }
+
+        fn lane_type(&mut self, ty: $crate::ir::Type) -> $crate::ir::Type {
+            ty.lane_type()
+        }
+
+        fn lane_bits(&mut self, ty: $crate::ir::Type) -> u8 {
+            ty.lane_bits() as u8
+        }
+
+        fn lane_is_float(&mut self, ty: $crate::ir::Type) -> bool {
+            ty.lane_type().is_float()
+        }
+
+        fn splat_bits(&mut self, bits: u8, value: u64) -> u128 {
+            $crate::machinst::isle::splat_bits(u32::from(bits), u128::from(value))
+        }
+
+        fn lane_sign_mask(&mut self, ty: $crate::ir::Type) -> u128 {
+            let bits = ty.lane_bits();
+            $crate::machinst::isle::splat_bits(bits, 1 << (bits - 1))
+        }
+
+        fn lane_quiet_nan(&mut self, ty: $crate::ir::Type) -> u128 {
+            let quiet = if ty.lane_bits() == 64 {
+                0x7ff8_0000_0000_0000
+            } else {
+                0x7fc0_0000
+            };
+            $crate::machinst::isle::splat_bits(ty.lane_bits(), quiet)
+        }
+
+        fn u8_and(&mut self, a: u8, b: u8) -> u8 {
+            a & b
+        }
+
+        fn u8_shr(&mut self, a: u8, b: u8) -> u8 {
+            a >> b
+        }
+
+        fn u8_shl(&mut self, a: u8, b: u8) -> u8 {
+            a << b
+        }
+
+        fn u8_or(&mut self, a: u8, b: u8) -> u8 {
+            a | b
+        }
+
+        fn sink_inst(&mut self, inst: $crate::ir::Inst) {
+            self.lower.sink_inst(inst);
+        }
+
+        fn i32_checked_add(&mut self, a: i32, b: i32) -> Option<i32> {
+            a.checked_add(b)
+        }
+
+        fn disp_add(&mut self, k: u64, offset: i32) -> Option<i32> {
+            i32::try_from(k as i64).ok()?.checked_add(offset)
+        }
+
+        fn i32_wrapping_add(&mut self, a: i32, b: i32) -> i32 {
+            a.wrapping_add(b)
+        }
+
+        fn brif_cond(&mut self, inst: $crate::ir::Inst) -> Option<$crate::ir::Value> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::Brif { arg, .. } => Some(arg),
+                _ => None,
+            }
+        }
+
+        fn single_use_extends(&mut self, v: $crate::ir::Value) -> Option<$crate::ir::Value> {
+            let mut v = self.lower.func.dfg.resolve_aliases(v);
+            let mut single = self.lower.use_count(v) == 1;
+            while let Some(inner) = $crate::machinst::isle::extended(&self.lower.func.dfg, v) {
+                v = inner;
+                single &= self.lower.use_count(v) == 1;
+            }
+            single.then_some(v)
+        }
+
+        fn ty_bits(&mut self, ty: $crate::ir::Type) -> u8 {
+            ty.bits() as u8
+        }
+
+        fn truncate_to_type(&mut self, ty: $crate::ir::Type, bits: u64) -> u64 {
+            if ty.bits() >= 64 {
+                bits
+            } else {
+                bits & ((1u64 << ty.bits()) - 1)
+            }
+        }
+
+        fn little_endian(&mut self, flags: $crate::ir::MemFlags) -> bool {
+            flags.endianness($crate::ir::Endianness::Little) == $crate::ir::Endianness::Little
+        }
+
+        fn stack_slot_disp(&mut self, ss: $crate::ir::StackSlot, offset: i32) -> i32 {
+            (self.lower.stack_slot_offset(ss) as i32).wrapping_add(offset)
+        }
+
+        fn single_use(&mut self, v: $crate::ir::Value) -> Option<$crate::ir::Value> {
+            (self.lower.use_count(v) == 1).then_some(v)
+        }
+
+        fn fconst_value(&mut self, v: $crate::ir::Value) -> Option<u64> {
+            $crate::machinst::isle::float_const_bits(&self.lower.func.dfg, v)
+        }
+
+        fn br_table_index(&mut self, inst: $crate::ir::Inst) -> Option<$crate::ir::Value> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::BranchTable { arg, .. } => Some(arg),
+                _ => None,
+            }
+        }
+
+        fn trap_code(&mut self, inst: $crate::ir::Inst) -> Option<$crate::ir::TrapCode> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::Trap { code, .. } => Some(code),
+                _ => None,
+            }
+        }
+    };
+}
