@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "meta/inst_builder.rs"]
 mod inst_builder;
+#[path = "meta/inst_table.rs"]
+mod inst_table;
 #[path = "meta/isle_opcodes.rs"]
 mod isle_opcodes;
 
@@ -68,7 +70,11 @@ fn compile(paths: &[PathBuf], out_name: &str) {
 }
 
 /// The ISAs whose lowering rules are written in ISLE so far.
-const ISAS: &[&str] = &["x64"];
+const ISAS: &[&str] = &["x64", "aarch64"];
+
+/// The ISAs whose instruction forms are declared in a table (`inst/table.def`), with
+/// the prefix of their ISLE constructors.
+const TABLES: &[(&str, &str)] = &[("aarch64", "a64")];
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GANTRY_ISLE_DUMP");
@@ -106,10 +112,28 @@ fn main() {
     let opcodes_isle = out_dir.join("prelude_opcodes.isle");
     std::fs::write(&opcodes_isle, isle_opcodes::generate(&table)).expect("OUT_DIR is writable");
     let isa_dir = src.join("isa");
+    println!("cargo:rerun-if-changed=meta/inst_table.rs");
+    for (isa, prefix) in TABLES {
+        let path = isa_dir.join(isa).join("inst/table.def");
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path).expect("the instruction table is readable");
+        let name = format!("codegen/src/isa/{isa}/inst/table.def");
+        let table = inst_table::parse(&name, &text);
+        std::fs::write(out_dir.join(format!("{isa}_inst.rs")), table.rust(&name))
+            .expect("OUT_DIR is writable");
+        std::fs::write(
+            out_dir.join(format!("{isa}_inst.isle")),
+            table.isle(&name, prefix),
+        )
+        .expect("OUT_DIR is writable");
+    }
     for isa in ISAS {
         let dir = isa_dir.join(isa);
         let mut program = preludes.clone();
         program.push(opcodes_isle.clone());
+        if TABLES.iter().any(|(t, _)| t == isa) {
+            program.push(out_dir.join(format!("{isa}_inst.isle")));
+        }
         program.extend(all.iter().filter(|p| p.starts_with(&dir)).cloned());
         compile(&program, &format!("isle_{isa}.rs"));
     }

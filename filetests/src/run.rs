@@ -24,6 +24,7 @@ use std::collections::HashMap;
 mod canary;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod host;
+pub mod qemu;
 
 /// Sets how long generated code may run per call before the runner stops it and
 /// reports a timeout (default: `GANTRY_RUN_TIMEOUT_SECS`, else 20 s).
@@ -34,9 +35,10 @@ pub fn set_time_limit(limit: std::time::Duration) {
     let _ = limit;
 }
 
-/// Whether this machine can execute code for ISA `name`.
+/// Whether this machine can execute code for ISA `name`: natively, or under qemu-user.
 pub fn host_runs(name: &str) -> bool {
-    cfg!(all(target_os = "linux", target_arch = "x86_64")) && name == "x86_64"
+    (cfg!(all(target_os = "linux", target_arch = "x86_64")) && name == "x86_64")
+        || (cfg!(target_os = "linux") && qemu::runs_under_qemu(name))
 }
 
 /// The first ISA flag of `flags` that this machine's CPU lacks, if any: code using it
@@ -626,21 +628,14 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
             }
         }
     }
-    let mut loaded: Option<(Loaded, HashMap<String, String>)> = None;
-    for (line, cmd) in &commands {
+    // First every call's outcome (on this host, or in one qemu process for a foreign
+    // ISA), then the comparisons.
+    let outcomes = call_all(file, isa, &commands, &funcs)?;
+    for ((line, cmd), got) in commands.iter().zip(outcomes) {
         let inv: &Invocation = match cmd {
             RunCommand::Print(i) | RunCommand::Run(i, _, _) => i,
         };
-        let func = funcs[&inv.func];
-        if loaded.is_none() {
-            loaded = Some(compile_and_link(file, isa, &commands, &funcs)?);
-        }
-        let (module, broken) = loaded.as_mut().expect("linked above");
-        if let Some(why) = broken.get(&inv.func) {
-            failures.push(format!("line {line}: {inv}: {why}"));
-            continue;
-        }
-        let got = match module.call(&inv.func, &func.signature, &inv.args) {
+        let got = match got {
             Ok(got) => got,
             Err(e) => {
                 failures.push(format!("line {line}: {inv}: {e}"));
@@ -677,19 +672,78 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
     })
 }
 
-/// Compiles every function of `file` and a trampoline for each one `commands` call, and
-/// links what compiled into executable memory. A function that does not compile, or
-/// calls one that does not, is left out and named with the reason in the returned map;
-/// the others still run.
+/// The outcome of every command's call, in order: on this machine, or for an ISA run
+/// under qemu, all in one process.
 ///
 /// # Errors
-/// A failure of the link itself (memory, an unknown relocation kind).
-fn compile_and_link(
+/// What stops every call: the link, or the qemu process failing to start.
+fn call_all(
     file: &TestFile<'_>,
     isa: &dyn TargetIsa,
     commands: &[(usize, RunCommand)],
     funcs: &HashMap<String, &Function>,
-) -> Result<(Loaded, HashMap<String, String>), String> {
+) -> Result<Vec<Result<Vec<DataValue>, String>>, String> {
+    let invocations: Vec<&Invocation> = commands
+        .iter()
+        .map(|(_, c)| match c {
+            RunCommand::Print(i) | RunCommand::Run(i, _, _) => i,
+        })
+        .collect();
+    if invocations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (compiled, broken) = compile_all(file, isa, commands, funcs);
+    if qemu::runs_under_qemu(isa.name()) {
+        let image = qemu::Image::link(&compiled, isa.endianness())?;
+        let runnable: Vec<qemu::Case<'_>> = invocations
+            .iter()
+            .filter(|i| !broken.contains_key(&i.func))
+            .map(|i| qemu::Case {
+                name: &i.func,
+                sig: &funcs[&i.func].signature,
+                args: &i.args,
+            })
+            .collect();
+        let cpu = qemu_cpu(isa);
+        let mut ran =
+            qemu::run_cases(isa.name(), cpu, &image, &runnable, trampoline_name)?.into_iter();
+        return Ok(invocations
+            .iter()
+            .map(|i| match broken.get(&i.func) {
+                Some(why) => Err(why.clone()),
+                None => ran.next().unwrap_or_else(|| Err("not run".into())),
+            })
+            .collect());
+    }
+    let pinned = isa.shared_flags().enable_pinned_reg;
+    let mut module = Loaded::link(&compiled, pinned)?;
+    Ok(invocations
+        .iter()
+        .map(|i| match broken.get(&i.func) {
+            Some(why) => Err(why.clone()),
+            None => module.call(&i.func, &funcs[&i.func].signature, &i.args),
+        })
+        .collect())
+}
+
+/// The qemu CPU model for `isa`'s flags: an AArch64 target without LSE runs on a
+/// Cortex-A53, so an LSE instruction in baseline code traps instead of passing.
+fn qemu_cpu(isa: &dyn TargetIsa) -> Option<&'static str> {
+    match isa.isa_flags() {
+        IsaFlags::Aarch64(f) if !f.has_lse => Some("cortex-a53"),
+        _ => None,
+    }
+}
+
+/// Compiles every function of `file` and a trampoline for each one `commands` call. A
+/// function that does not compile, or calls one that does not, is left out and named
+/// with the reason in the returned map; the others still run.
+fn compile_all(
+    file: &TestFile<'_>,
+    isa: &dyn TargetIsa,
+    commands: &[(usize, RunCommand)],
+    funcs: &HashMap<String, &Function>,
+) -> (Vec<(String, CompiledCode)>, HashMap<String, String>) {
     let mut broken: HashMap<String, String> = HashMap::new();
     let mut compiled = Vec::new();
     for f in &file.functions {
@@ -745,8 +799,7 @@ fn compile_and_link(
             break;
         }
     }
-    let pinned = isa.shared_flags().enable_pinned_reg;
-    Ok((Loaded::link(&compiled, pinned)?, broken))
+    (compiled, broken)
 }
 
 fn show(values: &[DataValue]) -> String {

@@ -3,6 +3,7 @@
 //! The code generators of each ISA live in `isa/<isa>/` (they arrive with the backend
 //! issues); this module resolves `target` lines and triples to an ISA and its flags.
 
+pub mod aarch64;
 #[cfg(feature = "std")]
 pub mod native;
 pub mod x64;
@@ -50,6 +51,9 @@ pub trait TargetIsa: Send + Sync {
     fn default_call_conv(&self) -> CallConv {
         c_call_conv(self.triple())
     }
+
+    /// The ISA flags the target was built with.
+    fn isa_flags(&self) -> IsaFlags;
 
     /// The byte order of the target's memory.
     fn endianness(&self) -> Endianness;
@@ -154,6 +158,11 @@ impl IsaBuilder {
     ) -> Result<Box<dyn TargetIsa>, LookupError> {
         match self.flags {
             IsaFlags::X64(flags) => Ok(Box::new(x64::X64Isa::new(self.triple, flags, shared))),
+            IsaFlags::Aarch64(flags) => Ok(Box::new(aarch64::Aarch64Isa::new(
+                self.triple,
+                flags,
+                shared,
+            ))),
             _ => Err(LookupError::Unsupported(alloc::format!(
                 "{} (no backend yet)",
                 self.name()

@@ -39,6 +39,15 @@ pub fn extended(dfg: &DataFlowGraph, v: Value) -> Option<Value> {
     }
 }
 
+/// `v` with every `uextend`/`sextend` that defines it looked through.
+pub fn strip_all_extends(dfg: &DataFlowGraph, v: Value) -> Value {
+    let mut v = dfg.resolve_aliases(v);
+    while let Some(inner) = extended(dfg, v) {
+        v = inner;
+    }
+    v
+}
+
 /// Implements the lowering prelude's extern terms inside an ISA's
 /// `impl generated::Context for ...`: `$inst` is the ISA's machine instruction and
 /// `$abi` its [`crate::machinst::abi::AbiSpec`] (for `libcall`). The context type must

@@ -23,6 +23,9 @@ pub enum Reloc {
     /// x86-64 ELF TLS, general dynamic: the 4-byte PC-relative address of the target's
     /// `tls_index` pair in the GOT (`R_X86_64_TLSGD`).
     ElfX86_64TlsGd,
+    /// AArch64: a BL or B's 26-bit word offset, `(S + A - P) >> 2`, through a PLT entry or
+    /// veneer when out of ±128 MiB (`R_AARCH64_CALL26`).
+    Arm64Call,
     /// s390x: a call's 4-byte PC-relative halfword offset, `(S + A - P) / 2`, through a
     /// PLT entry when needed (`R_390_PLT32DBL`).
     S390xPLTRel32Dbl,
@@ -34,7 +37,7 @@ impl Reloc {
         match self {
             Reloc::Abs8 => 8,
             Reloc::X86PCRel4 | Reloc::X86CallPLTRel4 | Reloc::X86GOTPCRel4 => 4,
-            Reloc::ElfX86_64TlsGd | Reloc::S390xPLTRel32Dbl => 4,
+            Reloc::ElfX86_64TlsGd | Reloc::S390xPLTRel32Dbl | Reloc::Arm64Call => 4,
         }
     }
 }

@@ -160,6 +160,10 @@ impl TargetIsa for X64Isa {
         Some(unwind::cie())
     }
 
+    fn isa_flags(&self) -> crate::settings::IsaFlags {
+        crate::settings::IsaFlags::X64(self.flags)
+    }
+
     fn endianness(&self) -> crate::ir::Endianness {
         crate::ir::Endianness::Little
     }

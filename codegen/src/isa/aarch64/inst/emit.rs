@@ -1,0 +1,349 @@
+//! Emission of the AArch64 forms that need more than one word from `encode.rs`: memory
+//! operands (picking the scaled, unscaled or register-offset encoding), branches and
+//! their label uses, calls with relocations, traps, and the frame's stack adjustments.
+
+use super::args::{AModeAlloc, BlockTarget, Imm12, OptionTrapCode};
+use super::encode;
+use super::frame::Frame;
+use super::generated::{AluOp, Cond, LoadOp, MoveWideOp, Size, StoreOp};
+use super::{CallInfo, LabelUse};
+use crate::ir::{ExternalName, TrapCode};
+use crate::machinst::buffer::{MachBuffer, MachLabel, RelocTarget};
+use crate::machinst::reloc::Reloc;
+use crate::machinst::unwind::UnwindOp;
+
+/// x16 (IP0): the scratch register emission uses for large offsets; never allocated.
+pub const SCRATCH: u32 = 16;
+
+/// What emitting one instruction has at hand.
+pub struct Emit<'a> {
+    /// The code buffer.
+    pub buf: &'a mut MachBuffer<LabelUse>,
+    /// The blocks' labels.
+    pub labels: &'a [MachLabel],
+    /// The label of the code after this block (a jump there falls through).
+    pub next: Option<MachLabel>,
+    /// The function's frame.
+    pub frame: &'a Frame,
+}
+
+impl Emit<'_> {
+    /// Appends one instruction word.
+    pub fn put4(&mut self, word: u32) {
+        self.buf.put4(word, false);
+    }
+
+    /// The hardware number of the next allocation (a register operand).
+    pub fn reg(&self, allocs: &mut core::slice::Iter<'_, regalloc2::Allocation>) -> u32 {
+        allocs
+            .next()
+            .and_then(|a| a.as_reg())
+            .map_or(31, |p| p.hw_enc() as u32)
+    }
+
+    fn branch(&mut self, word: u32, label: MachLabel, kind: LabelUse) {
+        let at = self.buf.cur_offset();
+        self.put4(word);
+        self.buf.use_label_at_offset(at, label, kind);
+    }
+}
+
+/// Emits nothing (the `args` pseudo-instruction).
+pub fn nothing(_e: &mut Emit<'_>) {}
+
+/// Puts the 64-bit `value` into register `rd` with MOVZ/MOVN and MOVKs.
+pub fn load_constant(e: &mut Emit<'_>, rd: u32, value: u64) {
+    let chunks: [u16; 4] = core::array::from_fn(|i| (value >> (16 * i)) as u16);
+    let ones = chunks.iter().filter(|&&c| c == 0xffff).count();
+    let zeros = chunks.iter().filter(|&&c| c == 0).count();
+    let (op, skip) = if ones > zeros {
+        (MoveWideOp::Movn, 0xffff)
+    } else {
+        (MoveWideOp::Movz, 0)
+    };
+    let mut first = true;
+    for (i, &c) in chunks.iter().enumerate() {
+        if c == skip && !(first && i == 3) {
+            continue;
+        }
+        let shift = (16 * i) as u8;
+        if first {
+            let imm = if op == MoveWideOp::Movn { !c } else { c };
+            e.put4(encode::mov_wide(op, Size::X, rd, imm, shift));
+            first = false;
+        } else {
+            e.put4(encode::movk(Size::X, rd, c, shift));
+        }
+    }
+}
+
+/// The base-register offset of a frame-relative operand.
+fn frame_base(e: &Emit<'_>, mem: &AModeAlloc) -> AModeAlloc {
+    let f = e.frame;
+    match *mem {
+        AModeAlloc::Slot(off) => AModeAlloc::RegOffset(31, i64::from(f.stack_slot_base()) + off),
+        AModeAlloc::Outgoing(off) => AModeAlloc::RegOffset(31, off),
+        AModeAlloc::IncomingArg(off) => AModeAlloc::RegOffset(29, 16 + off),
+        AModeAlloc::Spill(slot) => {
+            AModeAlloc::RegOffset(31, i64::from(f.spill_base()) + 8 * i64::from(slot))
+        }
+        other => other,
+    }
+}
+
+/// The unsigned-offset opcode and access size in bytes of a load or store.
+fn mem_op(load: Option<LoadOp>, store: Option<StoreOp>) -> (u32, i64) {
+    if let Some(op) = load {
+        return match op {
+            LoadOp::Ldrb => (0x3940_0000, 1),
+            LoadOp::Ldrh => (0x7940_0000, 2),
+            LoadOp::Ldrw => (0xb940_0000, 4),
+            LoadOp::Ldrx => (0xf940_0000, 8),
+            LoadOp::Ldrsbw => (0x39c0_0000, 1),
+            LoadOp::Ldrsbx => (0x3980_0000, 1),
+            LoadOp::Ldrshw => (0x79c0_0000, 2),
+            LoadOp::Ldrshx => (0x7980_0000, 2),
+            LoadOp::Ldrsw => (0xb980_0000, 4),
+            LoadOp::Ldrs => (0xbd40_0000, 4),
+            LoadOp::Ldrd => (0xfd40_0000, 8),
+            LoadOp::Ldrq => (0x3dc0_0000, 16),
+        };
+    }
+    match store.expect("a load or a store") {
+        StoreOp::Strb => (0x3900_0000, 1),
+        StoreOp::Strh => (0x7900_0000, 2),
+        StoreOp::Strw => (0xb900_0000, 4),
+        StoreOp::Strx => (0xf900_0000, 8),
+        StoreOp::Strs => (0xbd00_0000, 4),
+        StoreOp::Strd => (0xfd00_0000, 8),
+        StoreOp::Strq => (0x3d80_0000, 16),
+    }
+}
+
+/// Emits a load or store (C4.1.94, loads and stores): the scaled unsigned 12-bit
+/// offset, the unscaled signed 9-bit offset, or the register offset (with a large
+/// offset built in x16).
+fn mem_access(
+    e: &mut Emit<'_>,
+    op: u32,
+    bytes: i64,
+    rt: u32,
+    mem: &AModeAlloc,
+    trap: OptionTrapCode,
+) {
+    let unscaled = op & !(1 << 24);
+    let word = match frame_base(e, mem) {
+        AModeAlloc::RegOffset(rn, off) if off >= 0 && off % bytes == 0 && off / bytes < 4096 => {
+            op | ((off / bytes) as u32) << 10 | rn << 5 | rt
+        }
+        AModeAlloc::RegOffset(rn, off) if (-256..256).contains(&off) => {
+            unscaled | ((off as u32) & 0x1ff) << 12 | rn << 5 | rt
+        }
+        AModeAlloc::RegOffset(rn, off) => {
+            load_constant(e, SCRATCH, off as u64);
+            unscaled | 1 << 21 | SCRATCH << 16 | 0b011 << 13 | 0b10 << 10 | rn << 5 | rt
+        }
+        AModeAlloc::RegReg(rn, rm, scaled, ext) => {
+            let option = match ext {
+                None => 0b011,
+                Some(false) => 0b010,
+                Some(true) => 0b110,
+            };
+            unscaled
+                | 1 << 21
+                | rm << 16
+                | option << 13
+                | u32::from(scaled) << 12
+                | 0b10 << 10
+                | rn << 5
+                | rt
+        }
+        _ => unreachable!("frame operands are resolved"),
+    };
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put4(word);
+}
+
+/// A load into `rd`.
+pub fn load(e: &mut Emit<'_>, op: LoadOp, rd: u32, mem: &AModeAlloc, trap: OptionTrapCode) {
+    let (word, bytes) = mem_op(Some(op), None);
+    mem_access(e, word, bytes, rd, mem, trap);
+}
+
+/// A store of `rt`.
+pub fn store(e: &mut Emit<'_>, op: StoreOp, rt: u32, mem: &AModeAlloc, trap: OptionTrapCode) {
+    let (word, bytes) = mem_op(None, Some(op));
+    mem_access(e, word, bytes, rt, mem, trap);
+}
+
+/// `rd` = `rn` + `off` (rn may be the stack pointer), through x16 when `off` is not an
+/// ADD/SUB immediate.
+pub fn add_offset(e: &mut Emit<'_>, rd: u32, rn: u32, off: i64) {
+    let (op, mag) = if off < 0 {
+        (AluOp::Sub, off.unsigned_abs())
+    } else {
+        (AluOp::Add, off as u64)
+    };
+    if let Some(imm) = Imm12::maybe_from_u64(mag) {
+        e.put4(encode::alu_rr_imm12(op, Size::X, rd, rn, imm));
+    } else {
+        load_constant(e, SCRATCH, off as u64);
+        // ADD (extended register, UXTX) accepts the stack pointer as rn.
+        e.put4(encode::alu_rrr_extend(
+            AluOp::Add,
+            Size::X,
+            rd,
+            rn,
+            SCRATCH,
+            super::generated::ExtendOp::Uxtx,
+        ));
+    }
+}
+
+/// The address of a memory operand into `rd`.
+pub fn load_addr(e: &mut Emit<'_>, rd: u32, mem: &AModeAlloc) {
+    match frame_base(e, mem) {
+        AModeAlloc::RegOffset(rn, off) => add_offset(e, rd, rn, off),
+        AModeAlloc::RegReg(rn, rm, scaled, ext) => {
+            assert!(
+                !scaled && ext.is_none(),
+                "lea of a scaled or extended index"
+            );
+            e.put4(encode::alu_rrr(AluOp::Add, Size::X, rd, rn, rm));
+        }
+        _ => unreachable!("frame operands are resolved"),
+    }
+}
+
+/// `ldr rd, #8; b #12; .quad name+offset` with an absolute relocation.
+pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64) {
+    e.put4(0x5800_0040 | rd);
+    e.put4(encode::b() | 3);
+    e.buf
+        .add_reloc(Reloc::Abs8, RelocTarget::ExternalName(name.clone()), offset);
+    e.buf.put_data(&[0; 8]);
+}
+
+/// A jump to `target`, nothing if it is next.
+pub fn jump(e: &mut Emit<'_>, target: BlockTarget) {
+    let label = e.labels[target];
+    if Some(label) != e.next {
+        e.branch(encode::b(), label, LabelUse::Branch26);
+    }
+}
+
+/// `b.cond taken`, then a jump to `not_taken` unless it is next (if `taken` is next,
+/// the inverted condition branches to `not_taken`).
+pub fn cond_br(e: &mut Emit<'_>, cond: Cond, taken: BlockTarget, not_taken: BlockTarget) {
+    let (t, n) = (e.labels[taken], e.labels[not_taken]);
+    if Some(t) == e.next {
+        e.branch(encode::b_cond(cond.invert()), n, LabelUse::Branch19);
+    } else {
+        e.branch(encode::b_cond(cond), t, LabelUse::Branch19);
+        jump(e, not_taken);
+    }
+}
+
+/// `cbz`/`cbnz rn, taken`, then a jump to `not_taken` unless it is next.
+pub fn cbz(
+    e: &mut Emit<'_>,
+    nonzero: bool,
+    size: Size,
+    rn: u32,
+    taken: BlockTarget,
+    not_taken: BlockTarget,
+) {
+    let (t, n) = (e.labels[taken], e.labels[not_taken]);
+    if Some(t) == e.next {
+        e.branch(encode::cbz(!nonzero, size, rn), n, LabelUse::Branch19);
+    } else {
+        e.branch(encode::cbz(nonzero, size, rn), t, LabelUse::Branch19);
+        jump(e, not_taken);
+    }
+}
+
+fn after_call(e: &mut Emit<'_>, info: &CallInfo) {
+    e.buf.add_call_site();
+    if !info.stack_map.is_empty() {
+        let base = e.frame.stack_slot_base();
+        let entries = info
+            .stack_map
+            .iter()
+            .map(|&(ty, off)| crate::machinst::buffer::MachStackMapEntry {
+                ty,
+                sp_offset: base + off,
+            })
+            .collect();
+        e.buf.set_stack_map(entries);
+    }
+    if info.callee_pop > 0 {
+        sp_adjust(e, true, info.callee_pop);
+    }
+}
+
+/// `bl dest`.
+pub fn call(e: &mut Emit<'_>, dest: &ExternalName, info: &CallInfo) {
+    e.buf
+        .add_reloc(Reloc::Arm64Call, RelocTarget::ExternalName(dest.clone()), 0);
+    e.put4(0x9400_0000);
+    after_call(e, info);
+}
+
+/// `blr rn`.
+pub fn call_ind(e: &mut Emit<'_>, rn: u32, info: &CallInfo) {
+    e.put4(0xd63f_0000 | rn << 5);
+    after_call(e, info);
+}
+
+/// `udf` with a trap record.
+pub fn trap(e: &mut Emit<'_>, code: TrapCode) {
+    e.buf.add_trap(code);
+    e.put4(encode::udf(0xc11f));
+}
+
+/// `b.!cond` over a trapping `udf`.
+pub fn trap_if(e: &mut Emit<'_>, cond: Cond, code: TrapCode) {
+    e.put4(encode::b_cond(cond.invert()) | 2 << 5);
+    trap(e, code);
+}
+
+/// Moves the stack pointer down (`sub`) or up by `bytes`, in at most two 12-bit steps
+/// (the shifted one first), or through x16 beyond 16 MiB.
+pub fn sp_adjust(e: &mut Emit<'_>, sub: bool, bytes: u32) {
+    let op = if sub { AluOp::Sub } else { AluOp::Add };
+    if bytes >= 1 << 24 {
+        load_constant(e, SCRATCH, u64::from(bytes));
+        let word = encode::alu_rrr_extend(
+            op,
+            Size::X,
+            31,
+            31,
+            SCRATCH,
+            super::generated::ExtendOp::Uxtx,
+        );
+        e.put4(word);
+        return;
+    }
+    let (hi, lo) = (bytes >> 12, bytes & 0xfff);
+    if hi != 0 {
+        let imm = Imm12 {
+            bits: hi as u16,
+            shift12: true,
+        };
+        e.put4(encode::alu_rr_imm12(op, Size::X, 31, 31, imm));
+    }
+    if lo != 0 {
+        let imm = Imm12 {
+            bits: lo as u16,
+            shift12: false,
+        };
+        e.put4(encode::alu_rr_imm12(op, Size::X, 31, 31, imm));
+    }
+}
+
+/// Records an unwind rule at the current offset.
+pub fn unwind(e: &mut Emit<'_>, op: UnwindOp) {
+    e.buf.add_unwind(op);
+}

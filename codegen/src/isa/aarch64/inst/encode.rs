@@ -1,0 +1,294 @@
+//! AArch64 instruction words (Arm ARM, DDI 0487, chapter C4 "A64 Instruction Set
+//! Encoding"): one function per encoding class, taking hardware register numbers (31 is
+//! the zero register or the stack pointer, as the class defines).
+
+use super::args::{Imm12, ImmLogic};
+use super::generated::{
+    AluOp, AluOp3, BitOp, BitfieldOp, Cond, CselOp, ExtendOp, FSize, FpuIntOp, FpuOp1, FpuOp2,
+    MoveWideOp, ShiftKind, Size,
+};
+
+fn rd_rn(rd: u32, rn: u32) -> u32 {
+    (rn & 31) << 5 | (rd & 31)
+}
+
+/// The opcode bits of the register forms: C4.1.95 data processing (register).
+fn alu_base(op: AluOp) -> u32 {
+    match op {
+        AluOp::Add => 0x0b00_0000,
+        AluOp::Adds => 0x2b00_0000,
+        AluOp::Sub => 0x4b00_0000,
+        AluOp::Subs => 0x6b00_0000,
+        AluOp::And => 0x0a00_0000,
+        AluOp::Ands => 0x6a00_0000,
+        AluOp::Orr => 0x2a00_0000,
+        AluOp::Eor => 0x4a00_0000,
+        AluOp::Bic => 0x0a20_0000,
+        AluOp::Orn => 0x2a20_0000,
+        AluOp::Eon => 0x4a20_0000,
+        AluOp::Udiv => 0x1ac0_0800,
+        AluOp::Sdiv => 0x1ac0_0c00,
+        AluOp::Lslv => 0x1ac0_2000,
+        AluOp::Lsrv => 0x1ac0_2400,
+        AluOp::Asrv => 0x1ac0_2800,
+        AluOp::Rorv => 0x1ac0_2c00,
+    }
+}
+
+/// Add/subtract and logical (shifted register, shift 0), and data processing
+/// (2 source): `op rd, rn, rm`.
+pub fn alu_rrr(op: AluOp, size: Size, rd: u32, rn: u32, rm: u32) -> u32 {
+    alu_base(op) | size.sf() << 31 | (rm & 31) << 16 | rd_rn(rd, rn)
+}
+
+/// The shifted-register forms with a shift: `op rd, rn, rm, shift #amount`.
+pub fn alu_rrr_shift(
+    op: AluOp,
+    size: Size,
+    rd: u32,
+    rn: u32,
+    rm: u32,
+    shift: ShiftKind,
+    amount: u8,
+) -> u32 {
+    alu_rrr(op, size, rd, rn, rm) | (shift as u32) << 22 | u32::from(amount & 63) << 10
+}
+
+/// Add/subtract (extended register): `op rd, rn, rm, ext` (rn may be the stack pointer).
+pub fn alu_rrr_extend(op: AluOp, size: Size, rd: u32, rn: u32, rm: u32, ext: ExtendOp) -> u32 {
+    alu_base(op) | 1 << 21 | size.sf() << 31 | (rm & 31) << 16 | (ext as u32) << 13 | rd_rn(rd, rn)
+}
+
+/// Add/subtract (immediate): C4.1.92.
+pub fn alu_rr_imm12(op: AluOp, size: Size, rd: u32, rn: u32, imm: Imm12) -> u32 {
+    let base = match op {
+        AluOp::Add => 0x1100_0000,
+        AluOp::Adds => 0x3100_0000,
+        AluOp::Sub => 0x5100_0000,
+        _ => 0x7100_0000,
+    };
+    base | size.sf() << 31
+        | u32::from(imm.shift12) << 22
+        | u32::from(imm.bits & 0xfff) << 10
+        | rd_rn(rd, rn)
+}
+
+/// Logical (immediate): C4.1.92.
+pub fn alu_rr_imm_logic(op: AluOp, size: Size, rd: u32, rn: u32, imm: ImmLogic) -> u32 {
+    let base = match op {
+        AluOp::And => 0x1200_0000,
+        AluOp::Orr => 0x3200_0000,
+        AluOp::Eor => 0x5200_0000,
+        _ => 0x7200_0000,
+    };
+    base | size.sf() << 31
+        | u32::from(imm.n) << 22
+        | u32::from(imm.immr) << 16
+        | u32::from(imm.imms) << 10
+        | rd_rn(rd, rn)
+}
+
+/// Data processing (3 source): C4.1.95.
+pub fn alu_rrrr(op: AluOp3, size: Size, rd: u32, rn: u32, rm: u32, ra: u32) -> u32 {
+    let (base, ra) = match op {
+        AluOp3::Madd => (0x1b00_0000, ra),
+        AluOp3::Msub => (0x1b00_8000, ra),
+        AluOp3::Smulh => (0x9b40_0000, 31),
+        AluOp3::Umulh => (0x9bc0_0000, 31),
+        AluOp3::Smull => (0x9b20_0000, 31),
+        AluOp3::Umull => (0x9ba0_0000, 31),
+    };
+    let sf = if !matches!(op, AluOp3::Madd | AluOp3::Msub) {
+        0
+    } else {
+        size.sf() << 31
+    };
+    base | sf | (rm & 31) << 16 | (ra & 31) << 10 | rd_rn(rd, rn)
+}
+
+/// Data processing (1 source): C4.1.95.
+pub fn bit_rr(op: BitOp, size: Size, rd: u32, rn: u32) -> u32 {
+    let opcode = match op {
+        BitOp::Rbit => 0,
+        BitOp::Rev16 => 1,
+        BitOp::Rev32 => 2,
+        BitOp::Rev => 2 + size.sf(),
+        BitOp::Clz => 4,
+        BitOp::Cls => 5,
+    };
+    0x5ac0_0000 | size.sf() << 31 | opcode << 10 | rd_rn(rd, rn)
+}
+
+/// Bitfield: C4.1.92.
+pub fn bitfield(op: BitfieldOp, size: Size, rd: u32, rn: u32, immr: u8, imms: u8) -> u32 {
+    let base = match op {
+        BitfieldOp::Sbfm => 0x1300_0000,
+        BitfieldOp::Bfm => 0x3300_0000,
+        BitfieldOp::Ubfm => 0x5300_0000,
+    };
+    base | size.sf() << 31
+        | size.sf() << 22
+        | u32::from(immr & 63) << 16
+        | u32::from(imms & 63) << 10
+        | rd_rn(rd, rn)
+}
+
+/// Move wide (immediate): C4.1.92.
+pub fn mov_wide(op: MoveWideOp, size: Size, rd: u32, imm: u16, shift: u8) -> u32 {
+    let base = match op {
+        MoveWideOp::Movn => 0x1280_0000,
+        MoveWideOp::Movz => 0x5280_0000,
+    };
+    base | size.sf() << 31 | u32::from(shift / 16) << 21 | u32::from(imm) << 5 | (rd & 31)
+}
+
+/// MOVK.
+pub fn movk(size: Size, rd: u32, imm: u16, shift: u8) -> u32 {
+    0x7280_0000 | size.sf() << 31 | u32::from(shift / 16) << 21 | u32::from(imm) << 5 | (rd & 31)
+}
+
+/// MOV (register): ORR rd, zr, rm.
+pub fn mov(size: Size, rd: u32, rm: u32) -> u32 {
+    alu_rrr(AluOp::Orr, size, rd, 31, rm)
+}
+
+/// Conditional select: C4.1.95.
+pub fn csel(op: CselOp, cond: Cond, size: Size, rd: u32, rn: u32, rm: u32) -> u32 {
+    let base = match op {
+        CselOp::Csel => 0x1a80_0000,
+        CselOp::Csinc => 0x1a80_0400,
+        CselOp::Csinv => 0x5a80_0000,
+        CselOp::Csneg => 0x5a80_0400,
+    };
+    base | size.sf() << 31 | (rm & 31) << 16 | cond.bits() << 12 | rd_rn(rd, rn)
+}
+
+fn ftype(fsize: FSize) -> u32 {
+    match fsize {
+        FSize::S => 0,
+        FSize::D => 1 << 22,
+    }
+}
+
+/// Floating-point conditional select: C4.1.96.
+pub fn fcsel(fsize: FSize, cond: Cond, rd: u32, rn: u32, rm: u32) -> u32 {
+    0x1e20_0c00 | ftype(fsize) | (rm & 31) << 16 | cond.bits() << 12 | rd_rn(rd, rn)
+}
+
+/// Floating-point compare: C4.1.96.
+pub fn fcmp(fsize: FSize, rn: u32, rm: u32) -> u32 {
+    0x1e20_2000 | ftype(fsize) | (rm & 31) << 16 | (rn & 31) << 5
+}
+
+/// Floating-point data processing (2 source): C4.1.96.
+pub fn fpu_rrr(op: FpuOp2, fsize: FSize, rd: u32, rn: u32, rm: u32) -> u32 {
+    let opcode = match op {
+        FpuOp2::Fmul => 0,
+        FpuOp2::Fdiv => 1,
+        FpuOp2::Fadd => 2,
+        FpuOp2::Fsub => 3,
+        FpuOp2::Fmax => 4,
+        FpuOp2::Fmin => 5,
+    };
+    0x1e20_0800 | ftype(fsize) | (rm & 31) << 16 | opcode << 12 | rd_rn(rd, rn)
+}
+
+/// Floating-point data processing (1 source): C4.1.96. `fcvt` converts to the other
+/// size.
+pub fn fpu_rr(op: FpuOp1, fsize: FSize, rd: u32, rn: u32) -> u32 {
+    let opcode = match op {
+        FpuOp1::Fmov => 0,
+        FpuOp1::Fabs => 1,
+        FpuOp1::Fneg => 2,
+        FpuOp1::Fsqrt => 3,
+        FpuOp1::Fcvt => match fsize {
+            FSize::S => 5,
+            FSize::D => 4,
+        },
+        FpuOp1::Frintn => 8,
+        FpuOp1::Frintp => 9,
+        FpuOp1::Frintm => 10,
+        FpuOp1::Frintz => 11,
+    };
+    0x1e20_4000 | ftype(fsize) | opcode << 15 | rd_rn(rd, rn)
+}
+
+/// Floating-point data processing (3 source): FMADD, or FMSUB with `negate`.
+pub fn fpu_rrrr(negate: bool, fsize: FSize, rd: u32, rn: u32, rm: u32, ra: u32) -> u32 {
+    0x1f00_0000
+        | ftype(fsize)
+        | (rm & 31) << 16
+        | u32::from(negate) << 15
+        | (ra & 31) << 10
+        | rd_rn(rd, rn)
+}
+
+/// Conversion between floating-point and integer: C4.1.96.
+pub fn fpu_int(op: FpuIntOp, size: Size, fsize: FSize, rd: u32, rn: u32) -> u32 {
+    let (rmode, opcode) = match op {
+        FpuIntOp::Scvtf => (0, 2),
+        FpuIntOp::Ucvtf => (0, 3),
+        FpuIntOp::Fcvtzs => (3, 0),
+        FpuIntOp::Fcvtzu => (3, 1),
+    };
+    0x1e20_0000 | size.sf() << 31 | ftype(fsize) | rmode << 19 | opcode << 16 | rd_rn(rd, rn)
+}
+
+/// FMOV (general) from a general register: `fmov s, w` or `fmov d, x`.
+pub fn mov_to_fpu(size: Size, rd: u32, rn: u32) -> u32 {
+    match size {
+        Size::W => 0x1e27_0000 | rd_rn(rd, rn),
+        Size::X => 0x9e67_0000 | rd_rn(rd, rn),
+    }
+}
+
+/// FMOV (general) to a general register: `fmov w, s` or `fmov x, d`.
+pub fn mov_from_fpu(size: Size, rd: u32, rn: u32) -> u32 {
+    match size {
+        Size::W => 0x1e26_0000 | rd_rn(rd, rn),
+        Size::X => 0x9e66_0000 | rd_rn(rd, rn),
+    }
+}
+
+/// MOV (vector): ORR vd.16b, vn.16b, vn.16b (C4.1.97, three same).
+pub fn mov_vr(rd: u32, rn: u32) -> u32 {
+    0x4ea0_1c00 | (rn & 31) << 16 | rd_rn(rd, rn)
+}
+
+/// RET (x30).
+pub fn ret() -> u32 {
+    0xd65f_03c0
+}
+
+/// STP (pre-index) of `rt`, `rt2` at `[sp, #-16]!`: 64-bit general or float registers.
+pub fn push_pair(fp: bool, rt: u8, rt2: u8) -> u32 {
+    let base = if fp { 0x6d80_0000 } else { 0xa980_0000 };
+    // imm7 = -16 / 8 = -2.
+    base | (0x7e << 15) | u32::from(rt2) << 10 | 31 << 5 | u32::from(rt)
+}
+
+/// LDP (post-index) of `rt`, `rt2` from `[sp], #16`.
+pub fn pop_pair(fp: bool, rt: u8, rt2: u8) -> u32 {
+    let base = if fp { 0x6cc0_0000 } else { 0xa8c0_0000 };
+    base | (2 << 15) | u32::from(rt2) << 10 | 31 << 5 | u32::from(rt)
+}
+
+/// UDF #imm16.
+pub fn udf(imm: u16) -> u32 {
+    u32::from(imm)
+}
+
+/// B.cond with a zero offset (patched through a label use).
+pub fn b_cond(cond: Cond) -> u32 {
+    0x5400_0000 | cond.bits()
+}
+
+/// B with a zero offset.
+pub fn b() -> u32 {
+    0x1400_0000
+}
+
+/// CBZ/CBNZ with a zero offset.
+pub fn cbz(nonzero: bool, size: Size, rt: u32) -> u32 {
+    0x3400_0000 | size.sf() << 31 | u32::from(nonzero) << 24 | (rt & 31)
+}

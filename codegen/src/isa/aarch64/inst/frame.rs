@@ -1,0 +1,164 @@
+//! The AArch64 frame, from the stack pointer up: outgoing call arguments, spill slots,
+//! stack slots, the callee-saved registers the code writes (in 16-byte pairs), then the
+//! frame record (x29, x30) that x29 points to, and the caller's stack arguments above
+//! it. The prologue and the epilogue are instruction lists on physical registers.
+
+use super::Inst;
+use super::regs::{FP, LR};
+use crate::machinst::FrameLayout;
+use crate::machinst::abi::FrameAreas;
+use crate::machinst::unwind::UnwindOp;
+use alloc::vec::Vec;
+use regalloc2::RegClass;
+
+/// DWARF register numbers for AArch64 (DWARF for the Arm 64-bit Architecture, §4.1):
+/// x0-x30 are 0-30, sp is 31, v0-v31 are 64-95.
+pub fn dwarf_reg(class: RegClass, n: u8) -> u16 {
+    match class {
+        RegClass::Int => u16::from(n),
+        _ => 64 + u16::from(n),
+    }
+}
+
+/// What emission needs of a function's frame.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// The areas below the saved registers.
+    pub areas: FrameAreas,
+    /// Callee-saved general registers to save, by number.
+    pub saved_gprs: Vec<u8>,
+    /// Callee-saved float registers to save (their low 64 bits), by number.
+    pub saved_fprs: Vec<u8>,
+}
+
+impl Frame {
+    /// The frame of `areas`.
+    pub fn new(areas: FrameAreas) -> Frame {
+        let pick = |class| {
+            areas
+                .clobbered_callee_saves
+                .iter()
+                .filter(|p| p.class() == class)
+                .map(|p| p.hw_enc() as u8)
+                .collect()
+        };
+        Frame {
+            saved_gprs: pick(RegClass::Int),
+            saved_fprs: pick(RegClass::Float),
+            areas,
+        }
+    }
+
+    /// The offset of the spill slots from the stack pointer.
+    pub fn spill_base(&self) -> u32 {
+        self.areas.outgoing_args
+    }
+
+    /// The offset of the stack-slot area from the stack pointer.
+    pub fn stack_slot_base(&self) -> u32 {
+        self.areas.outgoing_args + self.areas.spill_slots
+    }
+
+    /// The bytes below the saved registers.
+    fn below_saves(&self) -> u32 {
+        self.stack_slot_base() + self.areas.stack_slots
+    }
+
+    fn pairs(regs: &[u8]) -> Vec<(u8, u8)> {
+        regs.chunks(2)
+            .map(|c| (c[0], c.get(1).copied().unwrap_or(31)))
+            .collect()
+    }
+
+    /// The prologue: the frame record, the callee-saved registers, the rest of the
+    /// frame; with the unwind rules.
+    pub fn prologue(&self) -> Vec<Inst> {
+        let mut out = alloc::vec![
+            Inst::PushPair {
+                fp: false,
+                rt: FP,
+                rt2: LR,
+            },
+            Inst::Unwind {
+                op: UnwindOp::DefCfa {
+                    reg: 31,
+                    offset: 16,
+                },
+            },
+            Inst::Unwind {
+                op: UnwindOp::SaveReg {
+                    reg: u16::from(FP),
+                    offset: -16,
+                },
+            },
+            Inst::Unwind {
+                op: UnwindOp::SaveReg {
+                    reg: u16::from(LR),
+                    offset: -8,
+                },
+            },
+            Inst::FpFromSp {},
+            Inst::Unwind {
+                op: UnwindOp::DefCfaRegister { reg: u16::from(FP) },
+            },
+        ];
+        let mut below = -16;
+        for (fp, regs) in [(false, &self.saved_gprs), (true, &self.saved_fprs)] {
+            let class = if fp { RegClass::Float } else { RegClass::Int };
+            for (a, b) in Self::pairs(regs) {
+                out.push(Inst::PushPair { fp, rt: a, rt2: b });
+                below -= 16;
+                out.push(Inst::Unwind {
+                    op: UnwindOp::SaveReg {
+                        reg: dwarf_reg(class, a),
+                        offset: below,
+                    },
+                });
+                if b != 31 {
+                    out.push(Inst::Unwind {
+                        op: UnwindOp::SaveReg {
+                            reg: dwarf_reg(class, b),
+                            offset: below + 8,
+                        },
+                    });
+                }
+            }
+        }
+        if self.below_saves() > 0 {
+            out.push(Inst::SpAdjust {
+                sub: true,
+                bytes: self.below_saves(),
+            });
+        }
+        out
+    }
+
+    /// The epilogue before a return: the prologue undone.
+    pub fn epilogue(&self) -> Vec<Inst> {
+        let mut out = Vec::new();
+        if self.below_saves() > 0 {
+            out.push(Inst::SpAdjust {
+                sub: false,
+                bytes: self.below_saves(),
+            });
+        }
+        for (fp, regs) in [(true, &self.saved_fprs), (false, &self.saved_gprs)] {
+            for (a, b) in Self::pairs(regs).into_iter().rev() {
+                out.push(Inst::PopPair { fp, rt: a, rt2: b });
+            }
+        }
+        out.push(Inst::PopPair {
+            fp: false,
+            rt: FP,
+            rt2: LR,
+        });
+        out
+    }
+}
+
+impl FrameLayout for Frame {
+    fn size(&self) -> u32 {
+        let pairs = Self::pairs(&self.saved_gprs).len() + Self::pairs(&self.saved_fprs).len();
+        16 + 16 * pairs as u32 + self.below_saves()
+    }
+}

@@ -1,0 +1,242 @@
+//! The ISLE context of AArch64 lowering: the constructors and extractors `lower.isle`
+//! declares `extern`, implemented on [`IsleCtx`] (the shared prelude's through
+//! [`crate::isle_lower_prelude_methods`]).
+
+use super::super::inst::args::{AMode, Imm12, ImmLogic};
+use super::super::inst::{Cond, FSize, Inst as MInst, LoadOp, MoveWideOp, Size, StoreOp};
+use super::{IsleCtx, generated};
+use crate::ir::{FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+use crate::machinst::reg::{Reg, Writable};
+use regalloc2::RegClass;
+
+impl generated::Context for IsleCtx<'_, '_> {
+    crate::isle_lower_prelude_methods!(MInst, crate::isa::aarch64::abi::Aarch64Abi);
+
+    fn temp_gpr(&mut self) -> Writable<Reg> {
+        Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Int))
+    }
+
+    fn temp_vr(&mut self) -> Writable<Reg> {
+        Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Float))
+    }
+
+    fn size_of_ty(&mut self, ty: Type) -> Size {
+        if ty.bits() > 32 { Size::X } else { Size::W }
+    }
+
+    fn fsize_of(&mut self, ty: Type) -> FSize {
+        if ty == Type::F64 { FSize::D } else { FSize::S }
+    }
+
+    fn imm12_from_u64(&mut self, ty: Type, k: u64) -> Option<Imm12> {
+        Imm12::maybe_from_u64(truncate(ty, k))
+    }
+
+    fn imm12_from_negated(&mut self, ty: Type, k: u64) -> Option<Imm12> {
+        let neg = truncate(ty, k.wrapping_neg());
+        // Zero negates to itself; the positive form covers it.
+        (neg != 0).then(|| Imm12::maybe_from_u64(neg)).flatten()
+    }
+
+    fn imm_logic(&mut self, ty: Type, k: u64) -> Option<ImmLogic> {
+        let bits = if ty.bits() > 32 { 64 } else { 32 };
+        ImmLogic::maybe_from_u64(truncate(ty, k), bits)
+    }
+
+    fn a64_imm(&mut self, ty: Type, k: u64) -> Reg {
+        let value = truncate(ty, k);
+        let size = if ty.bits() > 32 { Size::X } else { Size::W };
+        let rd = self.temp_gpr();
+        let width = size.bits();
+        let chunks: alloc::vec::Vec<u16> = (0..width / 16)
+            .map(|i| (value >> (16 * i)) as u16)
+            .collect();
+        let ones = chunks.iter().filter(|&&c| c == 0xffff).count();
+        let zeros = chunks.iter().filter(|&&c| c == 0).count();
+        // A logical immediate takes one instruction when MOVZ/MOVN would need more.
+        if ones.max(zeros) + 1 < chunks.len() {
+            if let Some(imm) = ImmLogic::maybe_from_u64(value, width) {
+                self.lower.vcode.push(MInst::MovImmLogic { size, rd, imm });
+                return rd.to_reg();
+            }
+        }
+        let (op, skip) = if ones > zeros {
+            (MoveWideOp::Movn, 0xffff)
+        } else {
+            (MoveWideOp::Movz, 0)
+        };
+        let mut cur: Option<Writable<Reg>> = None;
+        for (i, &c) in chunks.iter().enumerate() {
+            let last = i + 1 == chunks.len();
+            if c == skip && !(cur.is_none() && last) {
+                continue;
+            }
+            let shift = (16 * i) as u8;
+            match cur {
+                None => {
+                    let imm = if op == MoveWideOp::Movn { !c } else { c };
+                    self.lower.vcode.push(MInst::MovWide {
+                        op,
+                        size,
+                        rd,
+                        imm,
+                        shift,
+                    });
+                    cur = Some(rd);
+                }
+                Some(prev) => {
+                    let next = self.temp_gpr();
+                    self.lower.vcode.push(MInst::Movk {
+                        size,
+                        rd: next,
+                        rn: prev.to_reg(),
+                        imm: c,
+                        shift,
+                    });
+                    cur = Some(next);
+                }
+            }
+        }
+        cur.expect("one instruction at least").to_reg()
+    }
+
+    fn amode_reg_offset(&mut self, base: Reg, offset: i32) -> AMode {
+        AMode::RegOffset {
+            base,
+            offset: i64::from(offset),
+        }
+    }
+
+    fn amode_slot(&mut self, ss: StackSlot, offset: i32) -> AMode {
+        AMode::Slot {
+            offset: i64::from(self.lower.stack_slot_offset(ss)) + i64::from(offset),
+        }
+    }
+
+    fn cond_of_intcc(&mut self, cc: IntCC) -> Cond {
+        match cc {
+            IntCC::Equal => Cond::Eq,
+            IntCC::NotEqual => Cond::Ne,
+            IntCC::SignedLessThan => Cond::Lt,
+            IntCC::SignedGreaterThanOrEqual => Cond::Ge,
+            IntCC::SignedGreaterThan => Cond::Gt,
+            IntCC::SignedLessThanOrEqual => Cond::Le,
+            IntCC::UnsignedLessThan => Cond::Lo,
+            IntCC::UnsignedGreaterThanOrEqual => Cond::Hs,
+            IntCC::UnsignedGreaterThan => Cond::Hi,
+            IntCC::UnsignedLessThanOrEqual => Cond::Ls,
+        }
+    }
+
+    fn intcc_signed(&mut self, cc: IntCC) -> bool {
+        matches!(
+            cc,
+            IntCC::SignedLessThan
+                | IntCC::SignedGreaterThanOrEqual
+                | IntCC::SignedGreaterThan
+                | IntCC::SignedLessThanOrEqual
+        )
+    }
+
+    fn cond_of_floatcc(&mut self, cc: FloatCC) -> Option<Cond> {
+        // The flags FCMP sets: less 1000, equal 0110, greater 0010, unordered 0011.
+        Some(match cc {
+            FloatCC::Equal => Cond::Eq,
+            FloatCC::NotEqual => Cond::Ne,
+            FloatCC::LessThan => Cond::Mi,
+            FloatCC::LessThanOrEqual => Cond::Ls,
+            FloatCC::GreaterThan => Cond::Gt,
+            FloatCC::GreaterThanOrEqual => Cond::Ge,
+            FloatCC::Ordered => Cond::Vc,
+            FloatCC::Unordered => Cond::Vs,
+            FloatCC::UnorderedOrLessThan => Cond::Lt,
+            FloatCC::UnorderedOrLessThanOrEqual => Cond::Le,
+            FloatCC::UnorderedOrGreaterThan => Cond::Hi,
+            FloatCC::UnorderedOrGreaterThanOrEqual => Cond::Pl,
+            FloatCC::OrderedNotEqual | FloatCC::UnorderedOrEqual => return None,
+        })
+    }
+
+    fn ty_narrow(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_scalar_int() && ty.bits() < 32).then_some(ty)
+    }
+
+    fn ty_32_or_64(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::I32 || ty == Type::I64).then_some(ty)
+    }
+
+    fn ty_mask(&mut self, ty: Type) -> u64 {
+        truncate(ty, u64::MAX)
+    }
+
+    fn u8_sub(&mut self, a: u8, b: u8) -> u8 {
+        a.wrapping_sub(b)
+    }
+
+    fn shift_mod(&mut self, ty: Type, k: u64) -> u8 {
+        (k % u64::from(ty.bits())) as u8
+    }
+
+    fn imm12_small(&mut self, k: u64) -> Imm12 {
+        Imm12::maybe_from_u64(k).expect("a small ADD/SUB immediate")
+    }
+
+    fn imm_logic_low_ones(&mut self, n: u8) -> ImmLogic {
+        ImmLogic::maybe_from_u64((1u64 << n) - 1, 32).expect("a run of ones")
+    }
+
+    fn imm_logic_bit(&mut self, n: u8) -> ImmLogic {
+        ImmLogic::maybe_from_u64(1u64 << n, 32).expect("a single bit")
+    }
+
+    fn u64_from_u8(&mut self, x: u8) -> u64 {
+        u64::from(x)
+    }
+
+    fn mem_trap(&mut self, flags: MemFlags) -> Option<TrapCode> {
+        flags.trap_code()
+    }
+
+    fn cond_invert(&mut self, c: Cond) -> Cond {
+        c.invert()
+    }
+
+    fn defined_by_compare(&mut self, v: Value) -> bool {
+        let dfg = &self.lower.func.dfg;
+        let v = crate::machinst::isle::strip_all_extends(dfg, v);
+        dfg.value_def(v)
+            .inst()
+            .is_some_and(|i| matches!(dfg.insts[i].opcode(), Opcode::Icmp | Opcode::Fcmp))
+    }
+
+    fn load_op(&mut self, ty: Type) -> LoadOp {
+        match ty {
+            Type::I8 => LoadOp::Ldrb,
+            Type::I16 => LoadOp::Ldrh,
+            Type::I32 => LoadOp::Ldrw,
+            _ => super::super::inst::mem_ops(ty).0,
+        }
+    }
+
+    fn store_op(&mut self, ty: Type) -> StoreOp {
+        match ty {
+            Type::I8 => StoreOp::Strb,
+            Type::I16 => StoreOp::Strh,
+            Type::I32 => StoreOp::Strw,
+            _ => super::super::inst::mem_ops(ty).1,
+        }
+    }
+
+    fn int_min_magnitude(&mut self, ty: Type) -> u64 {
+        1 << (ty.bits() - 1)
+    }
+}
+
+/// The low bits of `k` that type `ty` holds.
+fn truncate(ty: Type, k: u64) -> u64 {
+    if ty.bits() >= 64 {
+        k
+    } else {
+        k & ((1u64 << ty.bits()) - 1)
+    }
+}

@@ -1,0 +1,112 @@
+/* The Gantry test loader: runs code Gantry compiled for another ISA, under qemu-user.
+ *
+ * Reads from stdin, in the target's byte order: a header (magic "GNTY", image bytes,
+ * relocation count, case count, seconds allowed per case), the code image, its
+ * relocations ({u32 offset, u32 kind, u64 value, i64 addend}: kind 0 writes the image
+ * address + value + addend, kind 1 the address of library function number `value` +
+ * addend, both as 8 bytes), then the cases ({u32 trampoline offset, u32 function
+ * offset, u32 slot count, 16-byte slots}). Each case calls trampoline(function, slots)
+ * and prints one line: `ok HEX` (the slots afterwards) or `trap SIGNAL PC-OFFSET`
+ * (a signal, or SIGALRM when the case ran out of time). The runner builds this with the
+ * target's cross gcc (see qemu.rs); the library table below is filled in by it. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/*LIBCALL_DECLS*/
+static void *const LIBCALLS[] = { /*LIBCALLS*/ 0 };
+
+static sigjmp_buf env;
+static volatile uintptr_t fault_pc;
+static volatile int fault_sig;
+
+static void on_signal(int sig, siginfo_t *info, void *ucv) {
+    ucontext_t *uc = ucv;
+    (void)info;
+#if defined(__aarch64__)
+    fault_pc = uc->uc_mcontext.pc;
+#elif defined(__s390x__)
+    fault_pc = uc->uc_mcontext.psw.addr;
+#else
+    fault_pc = 0;
+    (void)uc;
+#endif
+    fault_sig = sig;
+    siglongjmp(env, 1);
+}
+
+static void read_exact(void *p, size_t n) {
+    if (n && fread(p, 1, n, stdin) != n) {
+        fprintf(stderr, "loader: short input\n");
+        exit(2);
+    }
+}
+
+static uint32_t read_u32(void) {
+    uint32_t v;
+    read_exact(&v, 4);
+    return v;
+}
+
+int main(void) {
+    static char altstack[1 << 16];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+    sigaltstack(&ss, 0);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGILL, SIGSEGV, SIGBUS, SIGFPE, SIGTRAP, SIGALRM};
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, 0);
+
+    if (read_u32() != 0x474e5459u) {
+        fprintf(stderr, "loader: bad magic\n");
+        return 2;
+    }
+    uint32_t len = read_u32(), nrelocs = read_u32(), ncases = read_u32(), secs = read_u32();
+    size_t size = len ? len : 1;
+    unsigned char *base = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return 2;
+    read_exact(base, len);
+    for (uint32_t i = 0; i < nrelocs; i++) {
+        uint32_t offset = read_u32(), kind = read_u32();
+        uint64_t value;
+        int64_t addend;
+        read_exact(&value, 8);
+        read_exact(&addend, 8);
+        uint64_t target = kind == 0 ? (uint64_t)(uintptr_t)base + value
+                                    : (uint64_t)(uintptr_t)LIBCALLS[value];
+        target += (uint64_t)addend;
+        memcpy(base + offset, &target, 8);
+    }
+    if (mprotect(base, size, PROT_READ | PROT_EXEC)) return 2;
+    __builtin___clear_cache((char *)base, (char *)base + size);
+    for (uint32_t c = 0; c < ncases; c++) {
+        uint32_t tramp = read_u32(), func = read_u32(), nslots = read_u32();
+        unsigned char *slots = calloc(nslots ? nslots : 1, 16);
+        read_exact(slots, 16 * (size_t)nslots);
+        if (sigsetjmp(env, 1) == 0) {
+            alarm(secs);
+            ((void (*)(void *, void *))(base + tramp))(base + func, slots);
+            alarm(0);
+            printf("ok ");
+            for (uint32_t i = 0; i < 16 * nslots; i++) printf("%02x", slots[i]);
+            printf("\n");
+        } else {
+            alarm(0);
+            printf("trap %d %lld\n", fault_sig, (long long)(fault_pc - (uintptr_t)base));
+        }
+        free(slots);
+    }
+    fflush(stdout);
+    return 0;
+}

@@ -1,0 +1,409 @@
+//! Running code compiled for another ISA (aarch64, s390x) under qemu-user.
+//!
+//! The functions of a file and their trampolines are linked into one image here (calls
+//! between them resolved; absolute addresses and library calls left as relocations),
+//! and one qemu process per file and ISA runs every case: a small C loader
+//! (`loader.c`, built once per run with the ISA's cross gcc and cached) maps the image,
+//! applies the relocations, and calls each case's trampoline, catching traps and
+//! timeouts (see `loader.c` for the protocol).
+
+use gantry_codegen::data_value::DataValue;
+use gantry_codegen::ir::{Endianness, LibCall, Signature};
+use gantry_codegen::machinst::buffer::MachTrap;
+use gantry_codegen::machinst::compiled::{CompiledCode, FinalizedRelocTarget};
+use gantry_codegen::machinst::reloc::Reloc;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// What the loader of an ISA needs: its cross compiler and qemu.
+struct Toolchain {
+    gcc: &'static str,
+    qemu: &'static str,
+}
+
+fn toolchain(isa: &str) -> Option<Toolchain> {
+    match isa {
+        "aarch64" => Some(Toolchain {
+            gcc: "aarch64-linux-gnu-gcc",
+            qemu: "qemu-aarch64-static",
+        }),
+        "s390x" => Some(Toolchain {
+            gcc: "s390x-linux-gnu-gcc",
+            qemu: "qemu-s390x-static",
+        }),
+        _ => None,
+    }
+}
+
+/// Whether code for ISA `isa` runs under qemu here (the runner fails, not skips, when
+/// its tools are missing).
+pub fn runs_under_qemu(isa: &str) -> bool {
+    toolchain(isa).is_some()
+}
+
+/// The library functions the loader provides, in table order.
+const LIBCALLS: &[LibCall] = &[
+    LibCall::CeilF32,
+    LibCall::CeilF64,
+    LibCall::FloorF32,
+    LibCall::FloorF64,
+    LibCall::TruncF32,
+    LibCall::TruncF64,
+    LibCall::NearestF32,
+    LibCall::NearestF64,
+    LibCall::FmaF32,
+    LibCall::FmaF64,
+    LibCall::Memcpy,
+    LibCall::Memset,
+    LibCall::Memmove,
+    LibCall::Memcmp,
+    LibCall::UdivI128,
+    LibCall::SdivI128,
+    LibCall::UremI128,
+    LibCall::SremI128,
+    LibCall::I128ToF32,
+    LibCall::I128ToF64,
+    LibCall::U128ToF32,
+    LibCall::U128ToF64,
+    LibCall::F32ToI128,
+    LibCall::F64ToI128,
+    LibCall::F32ToU128,
+    LibCall::F64ToU128,
+];
+
+/// The loader's source with its library table filled in.
+fn loader_source() -> String {
+    let template = include_str!("loader.c");
+    let decls: String = LIBCALLS
+        .iter()
+        .map(|lc| lc.symbol())
+        .filter(|s| s.starts_with("__"))
+        .map(|s| format!("extern void {s}(void);\n"))
+        .collect();
+    let table: String = LIBCALLS
+        .iter()
+        .map(|lc| format!("(void *){}, ", lc.symbol()))
+        .collect();
+    template
+        .replace("/*LIBCALL_DECLS*/", &decls)
+        .replace("/*LIBCALLS*/", &table)
+}
+
+/// The loader binary for `isa`, built on first use (cached by its source's hash in the
+/// temporary directory).
+///
+/// # Errors
+/// The cross compiler missing or failing.
+fn loader(isa: &str, tools: &Toolchain) -> Result<PathBuf, String> {
+    use std::hash::{Hash, Hasher};
+    let source = loader_source();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    source.hash(&mut h);
+    let dir = std::env::temp_dir().join("gantry-loader");
+    let bin = dir.join(format!("{isa}-{:016x}", h.finish()));
+    if bin.exists() {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let unique = format!("{}-{:?}", std::process::id(), std::thread::current().id());
+    let src = dir
+        .join(format!("loader-{isa}-{unique}.c"))
+        .with_extension("c");
+    let tmp = dir.join(format!("{isa}-{unique}.tmp"));
+    std::fs::write(&src, &source).map_err(|e| e.to_string())?;
+    let out = Command::new(tools.gcc)
+        .args(["-static", "-O1", "-o"])
+        .arg(&tmp)
+        .arg(&src)
+        .arg("-lm")
+        .output()
+        .map_err(|e| {
+            format!(
+                "running {} to build the {isa} test loader: {e} (scripts/test.sh installs it)",
+                tools.gcc
+            )
+        })?;
+    let _ = std::fs::remove_file(&src);
+    if !out.status.success() {
+        return Err(format!(
+            "building the {isa} test loader failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    std::fs::rename(&tmp, &bin).map_err(|e| e.to_string())?;
+    Ok(bin)
+}
+
+/// Compiled functions laid out in one image for the loader.
+pub struct Image {
+    bytes: Vec<u8>,
+    /// `(offset, kind, value, addend)`: kind 0 is an image offset, 1 a library index.
+    relocs: Vec<(u32, u32, u64, i64)>,
+    traps: Vec<MachTrap>,
+    entries: HashMap<String, usize>,
+    endianness: Endianness,
+}
+
+/// A library-call stub: `ldr x16, #8; br x16; .quad target`.
+const A64_STUB: [u8; 16] = [
+    0x50, 0x00, 0x00, 0x58, 0x00, 0x02, 0x1f, 0xd6, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+impl Image {
+    /// Lays out `funcs` 16-byte aligned and resolves the calls between them; calls to
+    /// library functions go through stubs whose addresses the loader fills in.
+    ///
+    /// # Errors
+    /// A relocation the runner cannot resolve.
+    pub fn link(funcs: &[(String, CompiledCode)], endianness: Endianness) -> Result<Image, String> {
+        let mut bytes = Vec::new();
+        let mut entries = HashMap::new();
+        let mut traps = Vec::new();
+        for (name, code) in funcs {
+            let at = bytes.len();
+            entries.insert(name.clone(), at);
+            bytes.extend_from_slice(&code.code);
+            bytes.resize((bytes.len() + 15) / 16 * 16, 0);
+            traps.extend(code.traps.iter().map(|t| MachTrap {
+                offset: t.offset + at as u32,
+                code: t.code,
+            }));
+        }
+        let mut relocs = Vec::new();
+        let mut stubs: HashMap<LibCall, usize> = HashMap::new();
+        let lib_index = |lc: LibCall| {
+            LIBCALLS
+                .iter()
+                .position(|&l| l == lc)
+                .ok_or_else(|| format!("the runner has no {lc} for foreign ISAs"))
+        };
+        for (name, code) in funcs {
+            let base = entries[name];
+            for r in &code.relocs {
+                let at = base + r.offset as usize;
+                match (r.kind, &r.target) {
+                    (Reloc::Abs8, FinalizedRelocTarget::TestCase(t)) => {
+                        let off = entries
+                            .get(t.as_str())
+                            .ok_or_else(|| format!("no function %{t} in the file"))?;
+                        relocs.push((at as u32, 0, *off as u64, r.addend));
+                    }
+                    (Reloc::Abs8, FinalizedRelocTarget::LibCall(lc)) => {
+                        relocs.push((at as u32, 1, lib_index(*lc)? as u64, r.addend));
+                    }
+                    (Reloc::Arm64Call, target) => {
+                        let dest = match target {
+                            FinalizedRelocTarget::TestCase(t) => *entries
+                                .get(t.as_str())
+                                .ok_or_else(|| format!("no function %{t} in the file"))?,
+                            FinalizedRelocTarget::LibCall(lc) => {
+                                let index = lib_index(*lc)?;
+                                *stubs.entry(*lc).or_insert_with(|| {
+                                    let stub = bytes.len();
+                                    bytes.extend_from_slice(&A64_STUB);
+                                    relocs.push(((stub + 8) as u32, 1, index as u64, 0));
+                                    stub
+                                })
+                            }
+                            other => {
+                                return Err(format!("a call to {other:?}, which the runner lacks"));
+                            }
+                        };
+                        let words = (dest as i64 + r.addend - at as i64) >> 2;
+                        let mut w = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4"));
+                        w = w & !0x3ff_ffff | (words as u32) & 0x3ff_ffff;
+                        bytes[at..at + 4].copy_from_slice(&w.to_le_bytes());
+                    }
+                    (kind, target) => {
+                        return Err(format!(
+                            "a {kind} relocation to {target:?}, which the runner lacks"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(Image {
+            bytes,
+            relocs,
+            traps,
+            entries,
+            endianness,
+        })
+    }
+
+    fn u32(&self, out: &mut Vec<u8>, v: u32) {
+        out.extend_from_slice(&match self.endianness {
+            Endianness::Big => v.to_be_bytes(),
+            Endianness::Little => v.to_le_bytes(),
+        });
+    }
+
+    fn u64(&self, out: &mut Vec<u8>, v: u64) {
+        out.extend_from_slice(&match self.endianness {
+            Endianness::Big => v.to_be_bytes(),
+            Endianness::Little => v.to_le_bytes(),
+        });
+    }
+
+    /// Names the trap at image offset `offset`.
+    fn describe_trap(&self, signal: i32, offset: i64) -> String {
+        if signal == 14 {
+            return format!(
+                "timed out (still running at code offset {offset:#x}); GANTRY_RUN_TIMEOUT_SECS sets the limit"
+            );
+        }
+        match self.traps.iter().find(|t| i64::from(t.offset) == offset) {
+            Some(t) => format!("trap: {}", t.code),
+            None if (0..self.bytes.len() as i64).contains(&offset) => {
+                format!("crash (signal {signal}) at code offset {offset:#x}")
+            }
+            None => format!("crash (signal {signal}) at {offset:#x} from the code"),
+        }
+    }
+}
+
+/// One call to run: the function, its signature and arguments.
+pub struct Case<'a> {
+    /// The function's name (its trampoline is linked under the runner's prefix).
+    pub name: &'a str,
+    /// Its signature.
+    pub sig: &'a Signature,
+    /// The arguments.
+    pub args: &'a [DataValue],
+}
+
+/// Runs `cases` on `image` in one qemu process for `isa` (with `cpu` as qemu's CPU
+/// model if given): each case's results or why it failed.
+///
+/// # Errors
+/// The loader or qemu missing or dying.
+pub fn run_cases(
+    isa: &str,
+    cpu: Option<&str>,
+    image: &Image,
+    cases: &[Case<'_>],
+    tramp_name: impl Fn(&str) -> String,
+) -> Result<Vec<Result<Vec<DataValue>, String>>, String> {
+    let tools = toolchain(isa).ok_or_else(|| format!("no qemu runner for {isa}"))?;
+    let bin = loader(isa, &tools)?;
+    let mut input = Vec::new();
+    image.u32(&mut input, 0x474e_5459);
+    image.u32(&mut input, image.bytes.len() as u32);
+    image.u32(&mut input, image.relocs.len() as u32);
+    image.u32(&mut input, cases.len() as u32);
+    let secs = std::env::var("GANTRY_RUN_TIMEOUT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20u32);
+    image.u32(&mut input, secs);
+    input.extend_from_slice(&image.bytes);
+    for &(offset, kind, value, addend) in &image.relocs {
+        image.u32(&mut input, offset);
+        image.u32(&mut input, kind);
+        image.u64(&mut input, value);
+        image.u64(&mut input, addend as u64);
+    }
+    let mut slot_counts = Vec::new();
+    for c in cases {
+        let tramp = image
+            .entries
+            .get(&tramp_name(c.name))
+            .ok_or_else(|| format!("no trampoline for %{}", c.name))?;
+        let func = image.entries[c.name];
+        let slots = c.args.len().max(c.sig.returns.len()).max(1);
+        slot_counts.push(slots);
+        image.u32(&mut input, *tramp as u32);
+        image.u32(&mut input, func as u32);
+        image.u32(&mut input, slots as u32);
+        for i in 0..slots {
+            let slot = match c.args.get(i) {
+                Some(a) => slot_bytes(a, image.endianness),
+                None => [0; 16],
+            };
+            input.extend_from_slice(&slot);
+        }
+    }
+    let mut cmd = Command::new(tools.qemu);
+    if let Some(cpu) = cpu {
+        cmd.args(["-cpu", cpu]);
+    }
+    let mut child = cmd
+        .arg(&bin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "running {}: {e} (scripts/test.sh installs qemu-user-static)",
+                tools.qemu
+            )
+        })?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let _ = writer.join();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let mut results = Vec::new();
+    for (c, slots) in cases.iter().zip(slot_counts) {
+        let Some(line) = lines.next() else {
+            results.push(Err(format!(
+                "the {isa} loader stopped before this case ({}; {})",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+            continue;
+        };
+        results.push(parse_line(line, c, slots, image));
+    }
+    Ok(results)
+}
+
+fn slot_bytes(v: &DataValue, endianness: Endianness) -> [u8; 16] {
+    let mut s = v.to_le_slot();
+    if endianness == Endianness::Big {
+        let n = (v.ty().bits() as usize).div_ceil(8);
+        s[..n].reverse();
+    }
+    s
+}
+
+fn parse_line(
+    line: &str,
+    c: &Case<'_>,
+    slots: usize,
+    image: &Image,
+) -> Result<Vec<DataValue>, String> {
+    if let Some(rest) = line.strip_prefix("trap ") {
+        let mut it = rest.split_whitespace();
+        let signal: i32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let offset: i64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(-1);
+        return Err(image.describe_trap(signal, offset));
+    }
+    let hex = line
+        .strip_prefix("ok ")
+        .ok_or_else(|| format!("unexpected loader output `{line}`"))?;
+    let raw: Vec<u8> = (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0))
+        .collect();
+    if raw.len() != 16 * slots {
+        return Err(format!("unexpected loader output `{line}`"));
+    }
+    c.sig
+        .returns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut slot: [u8; 16] = raw[16 * i..16 * i + 16].try_into().expect("16 bytes");
+            if image.endianness == Endianness::Big {
+                let n = (p.value_type.bits() as usize).div_ceil(8);
+                slot[..n].reverse();
+            }
+            DataValue::from_le_slot(&slot, p.value_type)
+                .ok_or_else(|| format!("cannot read a {} result", p.value_type))
+        })
+        .collect()
+}
