@@ -61,14 +61,12 @@ fn invalid_ir_is_a_verifier_error() {
 
 #[test]
 fn targets_without_backend_say_so() {
-    for name in ["aarch64", "s390x"] {
-        let err = isa::lookup(name)
-            .unwrap()
-            .finish()
-            .err()
-            .expect("no backend yet");
-        assert!(err.to_string().contains(name), "{err}");
-    }
+    let err = isa::lookup("s390x")
+        .unwrap()
+        .finish()
+        .err()
+        .expect("no backend yet");
+    assert!(err.to_string().contains("s390x"), "{err}");
 }
 
 /// A random straight-line function of three `ty` arguments and its expected result.

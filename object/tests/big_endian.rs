@@ -26,6 +26,9 @@ impl TargetIsa for S390xFacts {
     fn triple(&self) -> &Triple {
         &self.1
     }
+    fn isa_flags(&self) -> gantry_codegen::settings::IsaFlags {
+        gantry_codegen::settings::IsaFlags::S390x(Default::default())
+    }
     fn endianness(&self) -> Endianness {
         Endianness::Big
     }

@@ -165,7 +165,7 @@ impl Image {
             let at = bytes.len();
             entries.insert(name.clone(), at);
             bytes.extend_from_slice(&code.code);
-            bytes.resize((bytes.len() + 15) / 16 * 16, 0);
+            bytes.resize(bytes.len().div_ceil(16) * 16, 0);
             traps.extend(code.traps.iter().map(|t| MachTrap {
                 offset: t.offset + at as u32,
                 code: t.code,

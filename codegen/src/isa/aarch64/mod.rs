@@ -140,7 +140,7 @@ impl Backend for Aarch64Isa {
             });
         }
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
-        Ok(Frame::new(crate::machinst::abi::FrameAreas::new(
+        let mut frame = Frame::new(crate::machinst::abi::FrameAreas::new(
             &abi::callee_saved(),
             written,
             spill_slots,
@@ -148,6 +148,8 @@ impl Backend for Aarch64Isa {
             stack_slot_bytes,
             vcode.outgoing_args_bytes(),
             16,
-        )))
+        ));
+        frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
+        Ok(frame)
     }
 }

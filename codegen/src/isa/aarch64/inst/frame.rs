@@ -29,6 +29,8 @@ pub struct Frame {
     pub saved_gprs: Vec<u8>,
     /// Callee-saved float registers to save (their low 64 bits), by number.
     pub saved_fprs: Vec<u8>,
+    /// Bytes of stack arguments the function pops when it returns (`tail`).
+    pub callee_pop: u32,
 }
 
 impl Frame {
@@ -46,6 +48,7 @@ impl Frame {
             saved_gprs: pick(RegClass::Int),
             saved_fprs: pick(RegClass::Float),
             areas,
+            callee_pop: 0,
         }
     }
 
@@ -152,6 +155,12 @@ impl Frame {
             rt: FP,
             rt2: LR,
         });
+        if self.callee_pop > 0 {
+            out.push(Inst::SpAdjust {
+                sub: false,
+                bytes: self.callee_pop,
+            });
+        }
         out
     }
 }

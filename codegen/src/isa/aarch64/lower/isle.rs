@@ -189,6 +189,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         ImmLogic::maybe_from_u64(1u64 << n, 32).expect("a single bit")
     }
 
+    fn ty_log2_bits(&mut self, ty: Type) -> u8 {
+        ty.bits().trailing_zeros() as u8
+    }
+
     fn u64_from_u8(&mut self, x: u8) -> u64 {
         u64::from(x)
     }
