@@ -277,7 +277,7 @@ impl Table {
         )
         .unwrap();
         for e in &self.enums {
-            writeln!(o, "/// {}", e.doc).unwrap();
+            writeln!(o, "/// {}", doc_text(&e.doc)).unwrap();
             writeln!(
                 o,
                 "#[derive(Clone, Copy, PartialEq, Eq, Hash)]\npub enum {} {{",
@@ -298,7 +298,7 @@ impl Table {
         // The instruction enum.
         writeln!(o, "/// A machine instruction, one variant per form of the table.\n#[derive(Clone, PartialEq)]\npub enum Inst {{").unwrap();
         for f in &self.forms {
-            writeln!(o, "    /// {} (table line {})", f.doc, f.line).unwrap();
+            writeln!(o, "    /// {} (table line {})", doc_text(&f.doc), f.line).unwrap();
             writeln!(o, "    {} {{", camel(&f.name)).unwrap();
             for op in &f.operands {
                 writeln!(
@@ -482,6 +482,7 @@ impl Table {
             "WritableReg",
             "TrapCode",
             "MemFlags",
+            "ExternalName",
             "u128",
         ];
         let mut declared: Vec<String> = builtin.iter().map(|s| s.to_string()).collect();
@@ -568,6 +569,11 @@ impl Table {
         }
         o
     }
+}
+
+/// `text` for a doc comment: brackets escaped (they are not links).
+fn doc_text(text: &str) -> String {
+    text.replace('[', "\\[").replace(']', "\\]")
 }
 
 /// The `write!` format string and arguments of a form's `asm` text: `{name}` prints the

@@ -421,3 +421,84 @@ mod tests {
         assert_eq!(a.stack_slot_offset(4), 16 + 32 + 4);
     }
 }
+
+/// How the prologue computes a function's stack limit: from `base`, apply `steps`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackLimit {
+    /// Where the chain starts (the `vmctx` parameter).
+    pub base: LimitBase,
+    /// Loads and additions, in order.
+    pub steps: Vec<LimitStep>,
+}
+
+/// The start of a stack-limit computation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LimitBase {
+    /// An argument register.
+    Reg(PReg),
+    /// An incoming stack argument, this many bytes into the caller's argument area.
+    StackArg(u32),
+}
+
+/// One step of a stack-limit computation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LimitStep {
+    /// Load 64 bits from this displacement off the current value.
+    Load(i32),
+    /// Add this displacement.
+    Add(i32),
+}
+
+impl StackLimit {
+    /// How to compute the stack limit `gv` of `func` in the prologue: from the `vmctx`
+    /// parameter's location by `S`'s convention, through loads and constant additions.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] for other global values (symbols, TLS) or offsets
+    /// that do not fit 32 bits.
+    pub fn of<S: AbiSpec>(
+        func: &crate::ir::FunctionStencil,
+        gv: crate::ir::GlobalValue,
+    ) -> Result<StackLimit, CodegenError> {
+        use crate::ir::GlobalValueData;
+        let unsupported = |what: &str| CodegenError::Unsupported {
+            feature: alloc::format!("a stack_limit computed from {what} on {}", S::ISA),
+        };
+        match &func.global_values[gv] {
+            GlobalValueData::VMContext => {
+                let sig = &func.signature;
+                let index = sig
+                    .params
+                    .iter()
+                    .position(|p| p.purpose == ArgumentPurpose::VMContext)
+                    .ok_or_else(|| unsupported("vmctx without a vmctx parameter"))?;
+                let mut before = Vec::new();
+                for p in &sig.params[..index] {
+                    S::parts(p.value_type, &mut before);
+                }
+                let base = match SigLocations::<S>::new(sig)?.args[before.len()] {
+                    ArgLoc::Reg(p) if p.class() == regalloc2::RegClass::Int => LimitBase::Reg(p),
+                    ArgLoc::Reg(_) => return Err(unsupported("a float vmctx")),
+                    ArgLoc::Stack(off) => LimitBase::StackArg(off),
+                };
+                Ok(StackLimit {
+                    base,
+                    steps: Vec::new(),
+                })
+            }
+            GlobalValueData::Load { base, offset, .. } => {
+                let mut chain = StackLimit::of::<S>(func, *base)?;
+                chain.steps.push(LimitStep::Load(offset.bytes()));
+                Ok(chain)
+            }
+            GlobalValueData::IAddImm { base, offset, .. } => {
+                let mut chain = StackLimit::of::<S>(func, *base)?;
+                let disp =
+                    i32::try_from(offset.bits()).map_err(|_| unsupported("a 64-bit offset"))?;
+                chain.steps.push(LimitStep::Add(disp));
+                Ok(chain)
+            }
+            _ => Err(unsupported("a symbol")),
+        }
+    }
+}

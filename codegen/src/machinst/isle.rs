@@ -3,7 +3,7 @@
 //! putting values in registers, runtime library calls), and the helpers they use.
 //!
 //! Each ISA's ISLE program generates its own `Context` trait, so the shared terms are a
-//! macro expanded inside each ISA's `impl Context`: [`isle_lower_prelude_methods!`].
+//! macro expanded inside each ISA's `impl Context`: `isle_lower_prelude_methods!`.
 
 use crate::ir::{DataFlowGraph, InstructionData, Opcode, Type, Value};
 
@@ -641,6 +641,40 @@ macro_rules! isle_lower_prelude_methods {
         fn trap_code(&mut self, inst: $crate::ir::Inst) -> Option<$crate::ir::TrapCode> {
             match self.lower.func.dfg.insts[inst] {
                 $crate::ir::InstructionData::Trap { code, .. } => Some(code),
+                _ => None,
+            }
+        }
+
+        fn func_addr_name(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::ExternalName, bool)> {
+            let dfg = &self.lower.func.dfg;
+            match dfg.insts[inst] {
+                $crate::ir::InstructionData::FuncAddr { func_ref, .. } => {
+                    let ext = &dfg.ext_funcs[func_ref];
+                    Some((ext.name.clone(), ext.colocated))
+                }
+                _ => None,
+            }
+        }
+
+        fn symbol_value_data(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::ExternalName, i64, bool)> {
+            let $crate::ir::InstructionData::UnaryGlobalValue { global_value, .. } =
+                self.lower.func.dfg.insts[inst]
+            else {
+                return None;
+            };
+            match &self.lower.func.global_values[global_value] {
+                $crate::ir::GlobalValueData::Symbol {
+                    name,
+                    offset,
+                    colocated,
+                    tls: false,
+                } => Some((name.clone(), offset.bits(), *colocated)),
                 _ => None,
             }
         }

@@ -134,11 +134,6 @@ impl Backend for Aarch64Isa {
         written: PRegSet,
         spill_slots: u32,
     ) -> Result<Frame, CodegenError> {
-        if func.stack_limit.is_some() {
-            return Err(CodegenError::Unsupported {
-                feature: "stack_limit on aarch64".into(),
-            });
-        }
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
         let mut frame = Frame::new(crate::machinst::abi::FrameAreas::new(
             &abi::callee_saved(),
@@ -150,6 +145,17 @@ impl Backend for Aarch64Isa {
             16,
         ));
         frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
+        // A leaf function without frame storage needs no more stack than the limit's
+        // slack: like Cranelift, it skips the check.
+        let leaf_without_storage = stack_slot_bytes == 0
+            && spill_slots == 0
+            && vcode.outgoing_args_bytes() == 0
+            && !vcode.insts().iter().any(|i| i.form_call_info().is_some());
+        if let Some(gv) = func.stack_limit.filter(|_| !leaf_without_storage) {
+            frame.stack_limit = Some(crate::machinst::abi::StackLimit::of::<abi::Aarch64Abi>(
+                func, gv,
+            )?);
+        }
         Ok(frame)
     }
 }

@@ -19,7 +19,7 @@ use crate::machinst::vcode::VCode;
 use crate::settings::X64Flags;
 use abi::Conv;
 use alloc::vec::Vec;
-use inst::frame::{Frame, LimitBase, LimitStep, StackLimit};
+use inst::frame::Frame;
 use inst::regs::Gpr;
 use regalloc2::{MachineEnv, PRegSet};
 
@@ -86,64 +86,6 @@ fn machine_env(pinned: bool, conv: Conv) -> MachineEnv {
         ],
         scratch_by_class: [None, None, None],
         fixed_stack_slots: Vec::new(),
-    }
-}
-
-/// How the prologue computes the stack limit `gv`: from the `vmctx` parameter's ABI
-/// location through loads and constant additions.
-///
-/// # Errors
-/// [`CodegenError::Unsupported`] for other global values (symbols, TLS) or offsets that
-/// do not fit 32 bits.
-fn stack_limit_chain(
-    func: &FunctionStencil,
-    gv: crate::ir::GlobalValue,
-) -> Result<StackLimit, CodegenError> {
-    use crate::ir::GlobalValueData;
-    let unsupported = |what: &str| CodegenError::Unsupported {
-        feature: alloc::format!("a stack_limit computed from {what} on x86_64"),
-    };
-    match &func.global_values[gv] {
-        GlobalValueData::VMContext => {
-            let sig = &func.signature;
-            let index = sig
-                .params
-                .iter()
-                .position(|p| p.purpose == crate::ir::ArgumentPurpose::VMContext)
-                .ok_or_else(|| unsupported("vmctx without a vmctx parameter"))?;
-            let part: usize = sig.params[..index]
-                .iter()
-                .map(|p| {
-                    if p.value_type == crate::ir::Type::I128 {
-                        2
-                    } else {
-                        1
-                    }
-                })
-                .sum();
-            let base = match abi::SigAbi::new(sig)?.args[part] {
-                abi::ArgLoc::Reg(p) => {
-                    LimitBase::Reg(Gpr::from_preg(p).ok_or_else(|| unsupported("a float vmctx"))?)
-                }
-                abi::ArgLoc::Stack(off) => LimitBase::StackArg(off),
-            };
-            Ok(StackLimit {
-                base,
-                steps: Vec::new(),
-            })
-        }
-        GlobalValueData::Load { base, offset, .. } => {
-            let mut chain = stack_limit_chain(func, *base)?;
-            chain.steps.push(LimitStep::Load(offset.bytes()));
-            Ok(chain)
-        }
-        GlobalValueData::IAddImm { base, offset, .. } => {
-            let mut chain = stack_limit_chain(func, *base)?;
-            let disp = i32::try_from(offset.bits()).map_err(|_| unsupported("a 64-bit offset"))?;
-            chain.steps.push(LimitStep::Add(disp));
-            Ok(chain)
-        }
-        _ => Err(unsupported("a symbol")),
     }
 }
 
@@ -235,7 +177,9 @@ impl Backend for X64Isa {
             && vcode.outgoing_args_bytes() == 0
             && !vcode.insts().iter().any(inst::Inst::is_call);
         if let Some(gv) = func.stack_limit.filter(|_| !leaf_without_storage) {
-            frame.stack_limit = Some(stack_limit_chain(func, gv)?);
+            frame.stack_limit = Some(crate::machinst::abi::StackLimit::of::<abi::X64Abi>(
+                func, gv,
+            )?);
         }
         frame.pic = self.shared.is_pic;
         frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;

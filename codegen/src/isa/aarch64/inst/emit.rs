@@ -5,15 +5,22 @@
 use super::args::{AModeAlloc, BlockTarget, Imm12, OptionTrapCode};
 use super::encode;
 use super::frame::Frame;
-use super::generated::{AluOp, Cond, LoadOp, MoveWideOp, Size, StoreOp};
+use super::generated::{AluOp, Cond, CselOp, LoadOp, MoveWideOp, Size, StoreOp};
 use super::{CallInfo, LabelUse};
 use crate::ir::{ExternalName, TrapCode};
+use crate::machinst::abi::{LimitBase, LimitStep, StackLimit};
 use crate::machinst::buffer::{MachBuffer, MachLabel, RelocTarget};
 use crate::machinst::reloc::Reloc;
 use crate::machinst::unwind::UnwindOp;
 
 /// x16 (IP0): the scratch register emission uses for large offsets; never allocated.
 pub const SCRATCH: u32 = 16;
+
+/// The scratch register for a constant beside register `rn`: x16, or x17 when `rn`
+/// is x16 (the stack-limit check computes in x16).
+fn scratch_besides(rn: u32) -> u32 {
+    if rn == SCRATCH { SCRATCH + 1 } else { SCRATCH }
+}
 
 /// What emitting one instruction has at hand.
 pub struct Emit<'a> {
@@ -140,8 +147,9 @@ fn mem_access(
             unscaled | ((off as u32) & 0x1ff) << 12 | rn << 5 | rt
         }
         AModeAlloc::RegOffset(rn, off) => {
-            load_constant(e, SCRATCH, off as u64);
-            unscaled | 1 << 21 | SCRATCH << 16 | 0b011 << 13 | 0b10 << 10 | rn << 5 | rt
+            let scratch = scratch_besides(rn);
+            load_constant(e, scratch, off as u64);
+            unscaled | 1 << 21 | scratch << 16 | 0b011 << 13 | 0b10 << 10 | rn << 5 | rt
         }
         AModeAlloc::RegReg(rn, rm, scaled, ext) => {
             let option = match ext {
@@ -189,14 +197,15 @@ pub fn add_offset(e: &mut Emit<'_>, rd: u32, rn: u32, off: i64) {
     if let Some(imm) = Imm12::maybe_from_u64(mag) {
         e.put4(encode::alu_rr_imm12(op, Size::X, rd, rn, imm));
     } else {
-        load_constant(e, SCRATCH, off as u64);
+        let scratch = scratch_besides(rn);
+        load_constant(e, scratch, off as u64);
         // ADD (extended register, UXTX) accepts the stack pointer as rn.
         e.put4(encode::alu_rrr_extend(
             AluOp::Add,
             Size::X,
             rd,
             rn,
-            SCRATCH,
+            scratch,
             super::generated::ExtendOp::Uxtx,
         ));
     }
@@ -243,6 +252,57 @@ pub fn cond_br(e: &mut Emit<'_>, cond: Cond, taken: BlockTarget, not_taken: Bloc
     } else {
         e.branch(encode::b_cond(cond), t, LabelUse::Branch19);
         jump(e, not_taken);
+    }
+}
+
+/// A jump table on the 32-bit index `idx`: out of range goes to `default` (and, under
+/// speculation, the index becomes 0); in range, through the 32-bit offset from the
+/// table entry to its target.
+pub fn br_table(e: &mut Emit<'_>, idx: u32, default: BlockTarget, targets: &[BlockTarget]) {
+    let size = 40 + 4 * targets.len() as u32;
+    if e.buf.island_needed(size) {
+        let after = e.buf.get_label();
+        super::Inst::emit_jump_to(after, e.buf);
+        e.buf.emit_island(size);
+        e.buf.bind_label(after);
+    }
+    let n = targets.len() as u64;
+    match Imm12::maybe_from_u64(n) {
+        Some(imm) => e.put4(encode::alu_rr_imm12(AluOp::Subs, Size::W, 31, idx, imm)),
+        None => {
+            load_constant(e, SCRATCH + 1, n);
+            e.put4(encode::alu_rrr(AluOp::Subs, Size::W, 31, idx, SCRATCH + 1));
+        }
+    }
+    let label = e.labels[default];
+    e.branch(encode::b_cond(Cond::Hs), label, LabelUse::Branch19);
+    // w17 = hs ? 0 : idx; x16 = the table (five instructions on); x16 += w17 * 4.
+    e.put4(encode::csel(
+        CselOp::Csel,
+        Cond::Hs,
+        Size::W,
+        SCRATCH + 1,
+        31,
+        idx,
+    ));
+    e.put4(0x1000_0000 | 5 << 5 | SCRATCH);
+    let uxtw = super::generated::ExtendOp::Uxtw;
+    e.put4(
+        encode::alu_rrr_extend(AluOp::Add, Size::X, SCRATCH, SCRATCH, SCRATCH + 1, uxtw) | 2 << 10,
+    );
+    // ldrsw x17, [x16]; add x16, x16, x17; br x16.
+    e.put4(0xb980_0000 | SCRATCH << 5 | (SCRATCH + 1));
+    e.put4(encode::alu_rrr(
+        AluOp::Add,
+        Size::X,
+        SCRATCH,
+        SCRATCH,
+        SCRATCH + 1,
+    ));
+    e.put4(0xd61f_0000 | SCRATCH << 5);
+    for &t in targets {
+        let label = e.labels[t];
+        e.branch(0, label, LabelUse::PcRel32);
     }
 }
 
@@ -346,4 +406,52 @@ pub fn sp_adjust(e: &mut Emit<'_>, sub: bool, bytes: u32) {
 /// Records an unwind rule at the current offset.
 pub fn unwind(e: &mut Emit<'_>, op: UnwindOp) {
     e.buf.add_unwind(op);
+}
+
+/// The stack-limit check at the start of the prologue: the limit into x16 from the
+/// `vmctx` argument, plus the `needed` bytes of the frame; below it, trap.
+pub fn stack_check(e: &mut Emit<'_>, limit: &StackLimit, needed: u32) {
+    match limit.base {
+        LimitBase::Reg(p) => e.put4(encode::mov(Size::X, SCRATCH, p.hw_enc() as u32)),
+        // Before the frame record is pushed, sp is where the caller left it.
+        LimitBase::StackArg(off) => {
+            let mem = AModeAlloc::RegOffset(31, i64::from(off));
+            mem_access(
+                e,
+                mem_op(Some(LoadOp::Ldrx), None).0,
+                8,
+                SCRATCH,
+                &mem,
+                None,
+            );
+        }
+    }
+    for step in &limit.steps {
+        match *step {
+            LimitStep::Load(d) => {
+                let mem = AModeAlloc::RegOffset(SCRATCH, i64::from(d));
+                mem_access(
+                    e,
+                    mem_op(Some(LoadOp::Ldrx), None).0,
+                    8,
+                    SCRATCH,
+                    &mem,
+                    None,
+                );
+            }
+            LimitStep::Add(d) => add_offset(e, SCRATCH, SCRATCH, i64::from(d)),
+        }
+    }
+    add_offset(e, SCRATCH, SCRATCH, i64::from(needed));
+    // cmp sp, x16 (SUBS XZR, SP, X16, UXTX); b.hs over the trap.
+    e.put4(encode::alu_rrr_extend(
+        AluOp::Subs,
+        Size::X,
+        31,
+        31,
+        SCRATCH,
+        super::generated::ExtendOp::Uxtx,
+    ));
+    e.put4(encode::b_cond(Cond::Hs) | 2 << 5);
+    trap(e, TrapCode::STACK_OVERFLOW);
 }

@@ -255,6 +255,26 @@ pub fn mov_vr(rd: u32, rn: u32) -> u32 {
     0x4ea0_1c00 | (rn & 31) << 16 | rd_rn(rd, rn)
 }
 
+/// `LDR Xd, [x29, #8]` (C6.2.166, unsigned offset).
+pub fn ldr_fp_8(rd: u32) -> u32 {
+    0xf940_0000 | 1 << 10 | 29 << 5 | (rd & 31)
+}
+
+/// CNT Vd.8B, Vn.8B (C4.1.97, two-register miscellaneous).
+pub fn fpu_cnt8b(rd: u32, rn: u32) -> u32 {
+    0x0e20_5800 | rd_rn(rd, rn)
+}
+
+/// ADDV Bd, Vn.8B (C4.1.97, across lanes).
+pub fn fpu_addv8b(rd: u32, rn: u32) -> u32 {
+    0x0e31_b800 | rd_rn(rd, rn)
+}
+
+/// `UMOV Wd, Vn.B[0]` (C4.1.97, copy).
+pub fn umov_b0(rd: u32, rn: u32) -> u32 {
+    0x0e01_3c00 | rd_rn(rd, rn)
+}
+
 /// RET (x30).
 pub fn ret() -> u32 {
     0xd65f_03c0

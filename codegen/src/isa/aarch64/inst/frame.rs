@@ -6,7 +6,7 @@
 use super::Inst;
 use super::regs::{FP, LR};
 use crate::machinst::FrameLayout;
-use crate::machinst::abi::FrameAreas;
+use crate::machinst::abi::{FrameAreas, StackLimit};
 use crate::machinst::unwind::UnwindOp;
 use alloc::vec::Vec;
 use regalloc2::RegClass;
@@ -31,6 +31,8 @@ pub struct Frame {
     pub saved_fprs: Vec<u8>,
     /// Bytes of stack arguments the function pops when it returns (`tail`).
     pub callee_pop: u32,
+    /// The stack limit the prologue checks, if any.
+    pub stack_limit: Option<StackLimit>,
 }
 
 impl Frame {
@@ -49,6 +51,7 @@ impl Frame {
             saved_fprs: pick(RegClass::Float),
             areas,
             callee_pop: 0,
+            stack_limit: None,
         }
     }
 
@@ -76,7 +79,14 @@ impl Frame {
     /// The prologue: the frame record, the callee-saved registers, the rest of the
     /// frame; with the unwind rules.
     pub fn prologue(&self) -> Vec<Inst> {
-        let mut out = alloc::vec![
+        let mut out = Vec::new();
+        if let Some(limit) = &self.stack_limit {
+            out.push(Inst::StackCheck {
+                limit: limit.clone(),
+                needed: self.size(),
+            });
+        }
+        out.extend([
             Inst::PushPair {
                 fp: false,
                 rt: FP,
@@ -104,7 +114,7 @@ impl Frame {
             Inst::Unwind {
                 op: UnwindOp::DefCfaRegister { reg: u16::from(FP) },
             },
-        ];
+        ]);
         let mut below = -16;
         for (fp, regs) in [(false, &self.saved_gprs), (true, &self.saved_fprs)] {
             let class = if fp { RegClass::Float } else { RegClass::Int };

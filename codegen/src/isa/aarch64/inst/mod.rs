@@ -30,6 +30,7 @@ pub mod generated {
     use super::emit::{self, Emit};
     use super::{CallInfo, encode};
     use crate::ir::{ExternalName, TrapCode};
+    use crate::machinst::abi::StackLimit;
     use crate::machinst::reg::{Reg, Writable};
     use crate::machinst::unwind::UnwindOp;
     use crate::machinst::vcode::OperandCollector;
@@ -50,6 +51,8 @@ pub enum LabelUse {
     Branch19,
     /// B, BL: 26 bits at bit 0, ±128 MiB.
     Branch26,
+    /// A jump-table entry: the 32-bit offset from the entry to the label.
+    PcRel32,
 }
 
 impl crate::machinst::buffer::LabelUse for LabelUse {
@@ -57,6 +60,7 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
         match self {
             LabelUse::Branch19 => (1 << 20) - 4,
             LabelUse::Branch26 => (1 << 27) - 4,
+            LabelUse::PcRel32 => i32::MAX as u32,
         }
     }
 
@@ -64,6 +68,7 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
         match self {
             LabelUse::Branch19 => 1 << 20,
             LabelUse::Branch26 => 1 << 27,
+            LabelUse::PcRel32 => i32::MAX as u32,
         }
     }
 
@@ -72,11 +77,13 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
     }
 
     fn patch(self, bytes: &mut [u8], use_offset: u32, label_offset: u32) {
-        let words = (i64::from(label_offset) - i64::from(use_offset)) >> 2;
+        let delta = i64::from(label_offset) - i64::from(use_offset);
+        let words = delta >> 2;
         let mut word = u32::from_le_bytes(bytes[..4].try_into().expect("four bytes"));
         word = match self {
             LabelUse::Branch19 => word & !(0x7ffff << 5) | ((words as u32) & 0x7ffff) << 5,
             LabelUse::Branch26 => word & !0x3ff_ffff | (words as u32) & 0x3ff_ffff,
+            LabelUse::PcRel32 => delta as u32,
         };
         bytes[..4].copy_from_slice(&word.to_le_bytes());
     }
@@ -96,6 +103,15 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
 
     fn align() -> u32 {
         4
+    }
+}
+
+impl Inst {
+    /// Emits `b label`.
+    pub fn emit_jump_to(label: MachLabel, buf: &mut MachBuffer<LabelUse>) {
+        let at = buf.cur_offset();
+        buf.put4(encode::b(), false);
+        buf.use_label_at_offset(at, label, LabelUse::Branch26);
     }
 }
 
@@ -178,9 +194,7 @@ impl MachInst for Inst {
     }
 
     fn emit_jump(label: MachLabel, buf: &mut MachBuffer<LabelUse>) {
-        let at = buf.cur_offset();
-        buf.put4(encode::b(), false);
-        buf.use_label_at_offset(at, label, LabelUse::Branch26);
+        Inst::emit_jump_to(label, buf);
     }
 
     fn worst_case_size() -> u32 {
@@ -328,7 +342,7 @@ impl CallInsts for Inst {
     fn gen_load_ext_name(name: ExternalName, dst: Writable<Reg>) -> Inst {
         Inst::LoadExtName {
             rd: dst,
-            name: Box::new(name),
+            name,
             offset: 0,
         }
     }

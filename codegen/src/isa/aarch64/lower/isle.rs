@@ -1,9 +1,9 @@
 //! The ISLE context of AArch64 lowering: the constructors and extractors `lower.isle`
 //! declares `extern`, implemented on [`IsleCtx`] (the shared prelude's through
-//! [`crate::isle_lower_prelude_methods`]).
+//! `isle_lower_prelude_methods!`).
 
 use super::super::inst::args::{AMode, Imm12, ImmLogic};
-use super::super::inst::{Cond, FSize, Inst as MInst, LoadOp, MoveWideOp, Size, StoreOp};
+use super::super::inst::{Cond, ExtendOp, FSize, Inst as MInst, LoadOp, MoveWideOp, Size, StoreOp};
 use super::{IsleCtx, generated};
 use crate::ir::{FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
 use crate::machinst::reg::{Reg, Writable};
@@ -231,8 +231,91 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn extend_op(&mut self, ty: Type, signed: bool) -> ExtendOp {
+        match (ty.bits(), signed) {
+            (8, false) => ExtendOp::Uxtb,
+            (16, false) => ExtendOp::Uxth,
+            (32, false) => ExtendOp::Uxtw,
+            (8, true) => ExtendOp::Sxtb,
+            (16, true) => ExtendOp::Sxth,
+            (32, true) => ExtendOp::Sxtw,
+            (_, false) => ExtendOp::Uxtx,
+            (_, true) => ExtendOp::Sxtx,
+        }
+    }
+
+    fn imm_logic_sign(&mut self, ty: Type, sign: bool) -> ImmLogic {
+        let bit = 1u64 << (ty.bits() - 1);
+        let value = if sign { bit } else { bit - 1 };
+        ImmLogic::maybe_from_u64(value, ty.bits()).expect("a run of ones")
+    }
+
+    fn float_int_ty(&mut self, fty: Type) -> Type {
+        if fty == Type::F64 {
+            Type::I64
+        } else {
+            Type::I32
+        }
+    }
+
+    fn fcvt_low_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
+        let (value, _) = fcvt_low(fty, ty, signed);
+        float_bits(fty, value)
+    }
+
+    fn fcvt_low_cond(&mut self, fty: Type, ty: Type, signed: bool) -> Cond {
+        // `x <= bound` is LS after FCMP; `x < bound` is MI (both false for NaN).
+        if fcvt_low(fty, ty, signed).1 {
+            Cond::Ls
+        } else {
+            Cond::Mi
+        }
+    }
+
+    fn fcvt_high_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
+        let bits = ty.bits() - u32::from(signed);
+        float_bits(fty, 2f64.powi(bits as i32))
+    }
+
+    fn int_max(&mut self, ty: Type, signed: bool) -> u64 {
+        if signed {
+            (1u64 << (ty.bits() - 1)) - 1
+        } else {
+            truncate(ty, u64::MAX)
+        }
+    }
+
+    fn int_min(&mut self, ty: Type) -> u64 {
+        (-(1i64 << (ty.bits() - 1))) as u64
+    }
+
     fn int_min_magnitude(&mut self, ty: Type) -> u64 {
         1 << (ty.bits() - 1)
+    }
+}
+
+/// The low bound of a float-to-integer conversion and whether values equal to it trap
+/// too: the integer minimum less one when the float type holds it exactly (`<=`), else
+/// the minimum itself (`<`); -1 for unsigned targets (`<=`).
+fn fcvt_low(fty: Type, ty: Type, signed: bool) -> (f64, bool) {
+    if !signed {
+        return (-1.0, true);
+    }
+    let min = -(2f64.powi(ty.bits() as i32 - 1));
+    let mantissa = if fty == Type::F64 { 53 } else { 24 };
+    if ty.bits() < mantissa {
+        (min - 1.0, true)
+    } else {
+        (min, false)
+    }
+}
+
+/// The bits of `value` as a float of type `fty`.
+fn float_bits(fty: Type, value: f64) -> u64 {
+    if fty == Type::F64 {
+        value.to_bits()
+    } else {
+        u64::from((value as f32).to_bits())
     }
 }
 

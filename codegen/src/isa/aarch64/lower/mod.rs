@@ -217,6 +217,15 @@ impl LowerBackend for A64Lower {
                 generated::constructor_lower_effect(isle, inst)
             });
         }
+        if results.len() == 2 && ctx.func.dfg.value_type(results[0]) != Type::I128 {
+            let (r0, r1) = (results[0], results[1]);
+            let (a, b) = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_pair(isle, inst)
+            })?;
+            ctx.set_result(r0, a);
+            ctx.set_result(r1, b);
+            return Ok(());
+        }
         let result = results[0];
         if results.len() != 1 || ctx.func.dfg.value_type(result) == Type::I128 {
             return Err(unsupported(ctx, inst));
@@ -248,6 +257,18 @@ impl LowerBackend for A64Lower {
                 opcode: Opcode::Return,
                 ..
             } => self.lower_return(ctx, inst),
+            InstructionData::BranchTable { arg, .. } => {
+                let idx = ctx.value_reg(arg)?;
+                ctx.vcode.push(MInst::BrTable {
+                    idx,
+                    default: targets[0],
+                    targets: targets[1..].to_vec(),
+                });
+                for (succ, &t) in targets.iter().enumerate() {
+                    ctx.add_succ(inst, succ, t)?;
+                }
+                Ok(())
+            }
             InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
                 generated::constructor_lower_trap(isle, inst)
             }),

@@ -133,7 +133,7 @@ fn stack_limit_check(buf: &mut MachBuffer<Rel32>, limit: &StackLimit, needed: u3
     let mut b = Vec::new();
     let r11 = Gpr::R11;
     match limit.base {
-        LimitBase::Reg(r) => mov_rr(&mut b, r, r11),
+        LimitBase::Reg(p) => mov_rr(&mut b, Gpr::from_preg(p).expect("an integer vmctx"), r11),
         // Above the saved rbp and the return address.
         LimitBase::StackArg(off) => load64(&mut b, Gpr::RBP, 16 + off as i32, r11),
     }

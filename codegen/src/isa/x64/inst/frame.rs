@@ -42,32 +42,7 @@ pub struct Frame {
     pub callee_pop: u32,
 }
 
-/// How the prologue computes a function's stack limit: from `base`, apply `steps`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StackLimit {
-    /// Where the chain starts (the `vmctx` parameter).
-    pub base: LimitBase,
-    /// Loads and additions, in order.
-    pub steps: Vec<LimitStep>,
-}
-
-/// The start of a stack-limit computation.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum LimitBase {
-    /// An argument register.
-    Reg(Gpr),
-    /// An incoming stack argument, this many bytes above the return address.
-    StackArg(u32),
-}
-
-/// One step of a stack-limit computation.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum LimitStep {
-    /// Load 64 bits from this displacement off the current value.
-    Load(i32),
-    /// Add this displacement.
-    Add(i32),
-}
+pub use crate::machinst::abi::{LimitBase, LimitStep, StackLimit};
 
 impl crate::machinst::FrameLayout for Frame {
     fn size(&self) -> u32 {

@@ -82,37 +82,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         v.into()
     }
 
-    fn func_addr_name(&mut self, inst: crate::ir::Inst) -> Option<(crate::ir::ExternalName, bool)> {
-        let dfg = &self.lower.func.dfg;
-        match dfg.insts[inst] {
-            InstructionData::FuncAddr { func_ref, .. } => {
-                let ext = &dfg.ext_funcs[func_ref];
-                Some((ext.name.clone(), ext.colocated))
-            }
-            _ => None,
-        }
-    }
-
-    fn symbol_value_data(
-        &mut self,
-        inst: crate::ir::Inst,
-    ) -> Option<(crate::ir::ExternalName, i64, bool)> {
-        let InstructionData::UnaryGlobalValue { global_value, .. } =
-            self.lower.func.dfg.insts[inst]
-        else {
-            return None;
-        };
-        match &self.lower.func.global_values[global_value] {
-            crate::ir::GlobalValueData::Symbol {
-                name,
-                offset,
-                colocated,
-                tls: false,
-            } => Some((name.clone(), offset.bits(), *colocated)),
-            _ => None,
-        }
-    }
-
     fn symbol_offset_encodable(&mut self, offset: i64) -> bool {
         !self.pic || i32::try_from(offset).is_ok()
     }
