@@ -24,7 +24,7 @@
 //! calls `emit::F(e, ARGS)`. Register operands are the allocated hardware numbers (u32)
 //! there. `isle` is `auto` (the default: no defs returns `Unit`, one def its `Reg`),
 //! `produces` or `consumes` (the prelude's flags model) or `none` (built from Rust only).
-//! `kind` is `ret`, `branch`, `jump(FIELD)` or `call(FIELD)` (a `CallInfo` field) for the
+//! `kind` lists any of `ret`, `branch`, `jump(FIELD)` and `call(FIELD)` (a `CallInfo` field) for the
 //! `MachInst` predicates.
 
 use std::fmt::Write;
@@ -93,7 +93,7 @@ struct Form {
     emit: String,
     asm: String,
     isle: String,
-    kind: String,
+    kind: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -255,7 +255,7 @@ pub fn parse(file: &str, text: &str) -> Table {
                 "emit" => form.emit = value.trim().to_string(),
                 "asm" => form.asm = unquote(value, &at),
                 "isle" => form.isle = value.trim().to_string(),
-                "kind" => form.kind = value.trim().to_string(),
+                "kind" => form.kind = value.split_whitespace().map(str::to_string).collect(),
                 _ => panic!("{at}: unknown key `{key}`"),
             }
         }
@@ -414,7 +414,11 @@ impl Table {
         let kind_arms = |want: &str| {
             self.forms
                 .iter()
-                .filter(|f| f.kind == want || f.kind.starts_with(&format!("{want}(")))
+                .filter(|f| {
+                    f.kind
+                        .iter()
+                        .any(|k| k == want || k.starts_with(&format!("{want}(")))
+                })
                 .map(|f| format!("Inst::{} {{ .. }}", camel(&f.name)))
                 .collect::<Vec<_>>()
         };
@@ -430,8 +434,13 @@ impl Table {
         branch.extend(kind_arms("jump"));
         writeln!(o, "    /// Whether it ends its block by branching.\n    pub fn form_is_branch(&self) -> bool {{ {} }}\n", or_false(branch)).unwrap();
         writeln!(o, "    /// The target of an unconditional jump.\n    pub fn form_jump_target(&self) -> Option<usize> {{\n        match self {{").unwrap();
-        for f in self.forms.iter().filter(|f| f.kind.starts_with("jump(")) {
-            let field = &f.kind[5..f.kind.len() - 1];
+        for (f, k) in self
+            .forms
+            .iter()
+            .flat_map(|f| f.kind.iter().map(move |k| (f, k)))
+            .filter(|(_, k)| k.starts_with("jump("))
+        {
+            let field = &k[5..k.len() - 1];
             writeln!(
                 o,
                 "            Inst::{} {{ {field}, .. }} => Some(*{field}),",
@@ -441,8 +450,13 @@ impl Table {
         }
         writeln!(o, "            _ => None,\n        }}\n    }}\n").unwrap();
         writeln!(o, "    /// The call information of a call.\n    pub fn form_call_info(&self) -> Option<&CallInfo> {{\n        match self {{").unwrap();
-        for f in self.forms.iter().filter(|f| f.kind.starts_with("call(")) {
-            let field = &f.kind[5..f.kind.len() - 1];
+        for (f, k) in self
+            .forms
+            .iter()
+            .flat_map(|f| f.kind.iter().map(move |k| (f, k)))
+            .filter(|(_, k)| k.starts_with("call("))
+        {
+            let field = &k[5..k.len() - 1];
             writeln!(
                 o,
                 "            Inst::{} {{ {field}, .. }} => Some(&**{field}),",
@@ -483,6 +497,7 @@ impl Table {
             "TrapCode",
             "MemFlags",
             "ExternalName",
+            "BlockTarget",
             "u128",
         ];
         let mut declared: Vec<String> = builtin.iter().map(|s| s.to_string()).collect();

@@ -678,5 +678,14 @@ macro_rules! isle_lower_prelude_methods {
                 _ => None,
             }
         }
+
+        fn handler_target(&mut self, inst: $crate::ir::Inst) -> Option<usize> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::ExceptionHandlerAddress { block, imm, .. } => {
+                    self.lower.edge_block(block, 1 + imm as usize)
+                }
+                _ => None,
+            }
+        }
     };
 }

@@ -235,6 +235,12 @@ pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64
     e.buf.put_data(&[0; 8]);
 }
 
+/// `adr rd, target`.
+pub fn adr_label(e: &mut Emit<'_>, rd: u32, target: BlockTarget) {
+    let label = e.labels[target];
+    e.branch(0x1000_0000 | rd, label, LabelUse::Adr21);
+}
+
 /// A jump to `target`, nothing if it is next.
 pub fn jump(e: &mut Emit<'_>, target: BlockTarget) {
     let label = e.labels[target];
@@ -326,6 +332,12 @@ pub fn cbz(
 
 fn after_call(e: &mut Emit<'_>, info: &CallInfo) {
     e.buf.add_call_site();
+    after_call_site(e, info);
+}
+
+/// The stack map of the call just emitted, and the stack pointer moved back down by
+/// what a callee-pops callee popped.
+fn after_call_site(e: &mut Emit<'_>, info: &CallInfo) {
     if !info.stack_map.is_empty() {
         let base = e.frame.stack_slot_base();
         let entries = info
@@ -355,6 +367,85 @@ pub fn call(e: &mut Emit<'_>, dest: &ExternalName, info: &CallInfo) {
 pub fn call_ind(e: &mut Emit<'_>, rn: u32, info: &CallInfo) {
     e.put4(0xd63f_0000 | rn << 5);
     after_call(e, info);
+}
+
+/// `b dest` (after the frame's teardown).
+pub fn return_call(e: &mut Emit<'_>, dest: &ExternalName) {
+    e.buf
+        .add_reloc(Reloc::Arm64Call, RelocTarget::ExternalName(dest.clone()), 0);
+    e.put4(encode::b());
+}
+
+/// `br rn` (after the frame's teardown).
+pub fn return_call_ind(e: &mut Emit<'_>, rn: u32) {
+    e.put4(0xd61f_0000 | rn << 5);
+}
+
+/// A call with exception handlers: `bl dest` or `blr callee`, the handler table, then a
+/// jump to the normal return unless it follows.
+pub fn try_call(
+    e: &mut Emit<'_>,
+    dest: Option<&ExternalName>,
+    callee: Option<u32>,
+    info: &CallInfo,
+    normal: BlockTarget,
+    handlers: &[BlockTarget],
+    tags: &[Option<u32>],
+) {
+    match (dest, callee) {
+        (Some(name), _) => {
+            e.buf
+                .add_reloc(Reloc::Arm64Call, RelocTarget::ExternalName(name.clone()), 0);
+            e.put4(0x9400_0000);
+        }
+        (None, Some(rn)) => e.put4(0xd63f_0000 | rn << 5),
+        (None, None) => unreachable!("a callee"),
+    }
+    let table = tags
+        .iter()
+        .zip(handlers)
+        .map(|(&tag, &h)| (tag, e.labels[h]))
+        .collect();
+    e.buf.add_try_call_site(table);
+    after_call_site(e, info);
+    jump(e, normal);
+}
+
+/// Moves one 8-byte stack argument of a tail call from the outgoing area into the
+/// caller's argument area (through x17).
+pub fn copy_stack_arg(e: &mut Emit<'_>, from_sp: u32, to_fp: i32) {
+    let ldr = mem_op(Some(LoadOp::Ldrx), None).0;
+    let str = mem_op(None, Some(StoreOp::Strx)).0;
+    mem_access(
+        e,
+        ldr,
+        8,
+        9,
+        &AModeAlloc::RegOffset(31, i64::from(from_sp)),
+        None,
+    );
+    mem_access(
+        e,
+        str,
+        8,
+        9,
+        &AModeAlloc::RegOffset(29, i64::from(to_fp)),
+        None,
+    );
+}
+
+/// x30 and the caller's frame pointer (into x10) from the frame record.
+pub fn tail_frame_load(e: &mut Emit<'_>) {
+    let ldr = mem_op(Some(LoadOp::Ldrx), None).0;
+    mem_access(e, ldr, 8, 30, &AModeAlloc::RegOffset(29, 8), None);
+    mem_access(e, ldr, 8, 10, &AModeAlloc::RegOffset(29, 0), None);
+}
+
+/// The end of a tail call's teardown: the stack pointer at `x29 + sp_from_fp`, x29
+/// restored from x10.
+pub fn tail_frame_exit(e: &mut Emit<'_>, sp_from_fp: i32) {
+    add_offset(e, 31, 29, i64::from(sp_from_fp));
+    e.put4(encode::mov(Size::X, 29, 10));
 }
 
 /// `udf` with a trap record.

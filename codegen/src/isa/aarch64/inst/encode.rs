@@ -293,6 +293,14 @@ pub fn pop_pair(fp: bool, rt: u8, rt2: u8) -> u32 {
     base | (2 << 15) | u32::from(rt2) << 10 | 31 << 5 | u32::from(rt)
 }
 
+/// LDP (signed offset) of `rt`, `rt2` from `[x29, #offset]` (64-bit general or float
+/// registers; `offset` a multiple of 8 in -512..=504).
+pub fn load_pair_fp_rel(fp: bool, rt: u8, rt2: u8, offset: i16) -> u32 {
+    let base = if fp { 0x6d40_0000 } else { 0xa940_0000 };
+    let imm7 = ((offset / 8) as u32) & 0x7f;
+    base | imm7 << 15 | u32::from(rt2) << 10 | 29 << 5 | u32::from(rt)
+}
+
 /// UDF #imm16.
 pub fn udf(imm: u16) -> u32 {
     u32::from(imm)

@@ -175,6 +175,44 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// The teardown before a tail call passing `stack_bytes` of stack arguments: with
+    /// none (and none to pop) the epilogue; else the callee-saved registers restored
+    /// from their slots, the arguments moved into this function's incoming area (which
+    /// the callee pops), and the frame record restored.
+    pub fn tail_call_teardown(&self, stack_bytes: u32) -> Vec<Inst> {
+        if self.callee_pop == 0 && stack_bytes == 0 {
+            return self.epilogue();
+        }
+        let mut out = Vec::new();
+        let mut offset = -16i16;
+        for (fp, regs) in [(false, &self.saved_gprs), (true, &self.saved_fprs)] {
+            for (a, b) in Self::pairs(regs) {
+                out.push(Inst::LoadPairFpRel {
+                    fp,
+                    rt: a,
+                    rt2: b,
+                    offset,
+                });
+                offset -= 16;
+            }
+        }
+        // The arguments end where this function's incoming area ends.
+        let shift = self.callee_pop as i32 - stack_bytes as i32;
+        out.push(Inst::TailFrameLoad {});
+        for off in (0..stack_bytes).step_by(8).rev() {
+            out.push(Inst::CopyStackArg {
+                from_sp: off,
+                to_fp: 16 + shift + off as i32,
+            });
+        }
+        out.push(Inst::TailFrameExit {
+            sp_from_fp: 16 + shift,
+        });
+        out
+    }
+}
+
 impl FrameLayout for Frame {
     fn size(&self) -> u32 {
         let pairs = Self::pairs(&self.saved_gprs).len() + Self::pairs(&self.saved_fprs).len();

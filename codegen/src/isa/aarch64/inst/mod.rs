@@ -53,6 +53,8 @@ pub enum LabelUse {
     Branch26,
     /// A jump-table entry: the 32-bit offset from the entry to the label.
     PcRel32,
+    /// ADR: 21 bits in two fields, ±1 MiB.
+    Adr21,
 }
 
 impl crate::machinst::buffer::LabelUse for LabelUse {
@@ -61,6 +63,7 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
             LabelUse::Branch19 => (1 << 20) - 4,
             LabelUse::Branch26 => (1 << 27) - 4,
             LabelUse::PcRel32 => i32::MAX as u32,
+            LabelUse::Adr21 => (1 << 20) - 1,
         }
     }
 
@@ -69,6 +72,7 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
             LabelUse::Branch19 => 1 << 20,
             LabelUse::Branch26 => 1 << 27,
             LabelUse::PcRel32 => i32::MAX as u32,
+            LabelUse::Adr21 => 1 << 20,
         }
     }
 
@@ -84,6 +88,10 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
             LabelUse::Branch19 => word & !(0x7ffff << 5) | ((words as u32) & 0x7ffff) << 5,
             LabelUse::Branch26 => word & !0x3ff_ffff | (words as u32) & 0x3ff_ffff,
             LabelUse::PcRel32 => delta as u32,
+            LabelUse::Adr21 => {
+                let d = delta as u32;
+                word & !(3 << 29 | 0x7ffff << 5) | (d & 3) << 29 | ((d >> 2) & 0x7ffff) << 5
+            }
         };
         bytes[..4].copy_from_slice(&word.to_le_bytes());
     }
@@ -186,10 +194,12 @@ impl MachInst for Inst {
     }
 
     fn gen_teardown(&self, frame: &Frame) -> Vec<Inst> {
-        if self.form_is_ret() {
-            frame.epilogue()
-        } else {
-            Vec::new()
+        match self {
+            Inst::ReturnCall { stack_bytes, .. } | Inst::ReturnCallInd { stack_bytes, .. } => {
+                frame.tail_call_teardown(*stack_bytes)
+            }
+            _ if self.form_is_ret() => frame.epilogue(),
+            _ => Vec::new(),
         }
     }
 

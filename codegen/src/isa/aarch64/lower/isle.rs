@@ -274,7 +274,7 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn fcvt_high_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
         let bits = ty.bits() - u32::from(signed);
-        float_bits(fty, 2f64.powi(bits as i32))
+        float_bits(fty, (1u128 << bits) as f64)
     }
 
     fn int_max(&mut self, ty: Type, signed: bool) -> u64 {
@@ -301,7 +301,7 @@ fn fcvt_low(fty: Type, ty: Type, signed: bool) -> (f64, bool) {
     if !signed {
         return (-1.0, true);
     }
-    let min = -(2f64.powi(ty.bits() as i32 - 1));
+    let min = -((1u128 << (ty.bits() - 1)) as f64);
     let mantissa = if fty == Type::F64 { 53 } else { 24 };
     if ty.bits() < mantissa {
         (min - 1.0, true)

@@ -170,6 +170,82 @@ impl A64Lower {
     }
 }
 
+/// Places the arguments of a tail call to `abi`.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for stack arguments to a caller-pops convention (the
+/// callee would leave them to a caller that did not push them), and what the shared
+/// lowering reports.
+fn tail_call_args(
+    ctx: &mut Lower<'_, MInst>,
+    abi: &SigAbi,
+    args: &[Value],
+) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
+    if abi.stack_arg_bytes > abi.callee_pop_bytes {
+        return Err(CodegenError::Unsupported {
+            feature: "tail calls with stack arguments to a function of a caller-pops \
+                      convention on aarch64; use `tail`"
+                .into(),
+        });
+    }
+    call::call_args(ctx, abi, args, true)
+}
+
+/// A `try_call`: arguments as for a call, results defined by the call and handed to the
+/// normal-return edge, then the branch to every edge.
+#[allow(clippy::too_many_arguments)]
+fn lower_try_call(
+    ctx: &mut Lower<'_, MInst>,
+    inst: crate::ir::Inst,
+    sig: &crate::ir::Signature,
+    dest: Option<crate::ir::ExternalName>,
+    callee: Option<Reg>,
+    args: &[Value],
+    exception: crate::ir::ExceptionTable,
+    targets: &[usize],
+) -> Result<(), CodegenError> {
+    let abi = SigAbi::new(sig)?;
+    if abi.ret_area_ptr.is_some() {
+        return Err(CodegenError::Unsupported {
+            feature: "try_call to a function returning results in a return area on aarch64".into(),
+        });
+    }
+    let call = call::call_regs(ctx, inst, &abi, args)?;
+    ctx.set_try_call_rets(inst, call.values);
+    let info = call.info;
+    let tags: Vec<Option<u32>> = ctx.func.dfg.exception_tables[exception]
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            crate::ir::ExceptionTableItem::Tag(tag, _) => Some(Some(tag.as_u32())),
+            crate::ir::ExceptionTableItem::Default(_) => Some(None),
+            crate::ir::ExceptionTableItem::Context(_) => None,
+        })
+        .collect();
+    let (normal, handlers) = (targets[0], targets[1..].to_vec());
+    ctx.vcode.push(match (dest, callee) {
+        (Some(dest), _) => MInst::TryCall {
+            dest,
+            info,
+            normal,
+            handlers,
+            tags,
+        },
+        (None, Some(rn)) => MInst::TryCallInd {
+            rn,
+            info,
+            normal,
+            handlers,
+            tags,
+        },
+        (None, None) => unreachable!("a callee"),
+    });
+    for (succ, &t) in targets.iter().enumerate() {
+        ctx.add_succ(inst, succ, t)?;
+    }
+    Ok(())
+}
+
 impl LowerBackend for A64Lower {
     type MInst = MInst;
 
@@ -269,6 +345,71 @@ impl LowerBackend for A64Lower {
                 }
                 Ok(())
             }
+            InstructionData::Call {
+                opcode: Opcode::ReturnCall,
+                func_ref,
+                args,
+            } => {
+                let dfg = &ctx.func.dfg;
+                let ext = &dfg.ext_funcs[func_ref];
+                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
+                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let abi = SigAbi::new(&sig)?;
+                let uses = tail_call_args(ctx, &abi, &args)?;
+                let stack_bytes = abi.stack_arg_bytes;
+                ctx.vcode.push(MInst::ReturnCall {
+                    dest,
+                    uses,
+                    stack_bytes,
+                });
+                Ok(())
+            }
+            InstructionData::CallIndirect {
+                opcode: Opcode::ReturnCallIndirect,
+                sig_ref,
+                args,
+            } => {
+                let dfg = &ctx.func.dfg;
+                let sig = dfg.signatures[sig_ref].clone();
+                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let callee = ctx.value_reg(all[0])?;
+                let abi = SigAbi::new(&sig)?;
+                let mut uses = tail_call_args(ctx, &abi, &all[1..])?;
+                uses.push((callee, super::inst::regs::xreg(15)));
+                let stack_bytes = abi.stack_arg_bytes;
+                ctx.vcode.push(MInst::ReturnCallInd { uses, stack_bytes });
+                Ok(())
+            }
+            InstructionData::TryCall {
+                func_ref,
+                args,
+                exception,
+                ..
+            } => {
+                let dfg = &ctx.func.dfg;
+                let ext = &dfg.ext_funcs[func_ref];
+                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
+                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                lower_try_call(ctx, inst, &sig, Some(dest), None, &args, exception, targets)
+            }
+            InstructionData::TryCallIndirect {
+                args, exception, ..
+            } => {
+                let dfg = &ctx.func.dfg;
+                let sig = dfg.signatures[dfg.exception_tables[exception].sig].clone();
+                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let callee = ctx.value_reg(all[0])?;
+                lower_try_call(
+                    ctx,
+                    inst,
+                    &sig,
+                    None,
+                    Some(callee),
+                    &all[1..],
+                    exception,
+                    targets,
+                )
+            }
             InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
                 generated::constructor_lower_trap(isle, inst)
             }),
@@ -277,10 +418,17 @@ impl LowerBackend for A64Lower {
     }
 
     fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
-        let _ = ctx;
-        Err(CodegenError::Unsupported {
-            feature: "try_call on aarch64".into(),
-        })
+        // The unwinder delivers the payload in x0 and x1.
+        let regs: Vec<Reg> = (0..2)
+            .map(|_| ctx.vcode.alloc_vreg(regalloc2::RegClass::Int))
+            .collect();
+        let args = regs
+            .iter()
+            .zip([0, 1])
+            .map(|(&r, n)| (Writable::from_reg(r), super::inst::regs::xreg(n)))
+            .collect();
+        ctx.vcode.push(MInst::Args { args });
+        Ok(regs)
     }
 
     fn jump(&self, target: usize) -> MInst {

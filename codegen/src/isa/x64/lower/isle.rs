@@ -86,15 +86,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         !self.pic || i32::try_from(offset).is_ok()
     }
 
-    fn handler_target(&mut self, inst: crate::ir::Inst) -> Option<usize> {
-        match self.lower.func.dfg.insts[inst] {
-            InstructionData::ExceptionHandlerAddress { block, imm, .. } => {
-                self.lower.edge_block(block, 1 + imm as usize)
-            }
-            _ => None,
-        }
-    }
-
     fn has_cmpxchg16b(&mut self) -> bool {
         self.flags.has_cmpxchg16b
     }
