@@ -23,7 +23,7 @@
 //! `emit word EXPR` emits the 32-bit word EXPR from `encode::*`; `emit call F(ARGS)`
 //! calls `emit::F(e, ARGS)`. Register operands are the allocated hardware numbers (u32)
 //! there. `isle` is `auto` (the default: no defs returns `Unit`, one def its `Reg`),
-//! `produces` or `consumes` (the prelude's flags model) or `none` (built from Rust only).
+//! `produces`, `consumes` or `chain` (both; the prelude's flags model) or `none` (built from Rust only).
 //! `kind` lists any of `ret`, `branch`, `jump(FIELD)` and `call(FIELD)` (a `CallInfo` field) for the
 //! `MachInst` predicates.
 
@@ -543,6 +543,7 @@ impl Table {
             let ret = match (f.isle.as_str(), defs.len()) {
                 ("produces", 0) | ("produces", 1) => "ProducesFlags",
                 ("consumes", 1) => "ConsumesFlags",
+                ("chain", 1) => "ConsumesProducesFlags",
                 ("auto", 0) => "Unit",
                 ("auto", 1) => "Reg",
                 (k, n) => panic!("table line {}: isle `{k}` with {n} defs", f.line),
@@ -570,6 +571,12 @@ impl Table {
                 }
                 ("ConsumesFlags", Some(d)) => {
                     format!("(ConsumesFlags.ConsumesFlags {inst} {})", d.name)
+                }
+                ("ConsumesProducesFlags", Some(d)) => {
+                    format!(
+                        "(ConsumesProducesFlags.ConsumesProducesFlags {inst} {})",
+                        d.name
+                    )
                 }
                 ("Unit", _) => format!("(emit {inst})"),
                 (_, Some(d)) => format!("(let ((_ Unit (emit {inst}))) {})", d.name),

@@ -32,6 +32,10 @@ fn alu_base(op: AluOp) -> u32 {
         AluOp::Lsrv => 0x1ac0_2400,
         AluOp::Asrv => 0x1ac0_2800,
         AluOp::Rorv => 0x1ac0_2c00,
+        AluOp::Adc => 0x1a00_0000,
+        AluOp::Adcs => 0x3a00_0000,
+        AluOp::Sbc => 0x5a00_0000,
+        AluOp::Sbcs => 0x7a00_0000,
     }
 }
 

@@ -274,7 +274,7 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn fcvt_high_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
         let bits = ty.bits() - u32::from(signed);
-        float_bits(fty, (1u128 << bits) as f64)
+        float_bits(fty, pow2(bits))
     }
 
     fn int_max(&mut self, ty: Type, signed: bool) -> u64 {
@@ -289,6 +289,24 @@ impl generated::Context for IsleCtx<'_, '_> {
         (-(1i64 << (ty.bits() - 1))) as u64
     }
 
+    fn intcc_swaps128(&mut self, cc: IntCC) -> bool {
+        matches!(
+            cc,
+            IntCC::SignedGreaterThan
+                | IntCC::SignedLessThanOrEqual
+                | IntCC::UnsignedGreaterThan
+                | IntCC::UnsignedLessThanOrEqual
+        )
+    }
+
+    fn amode_offset(&mut self, m: AMode, by: i64) -> AMode {
+        m.offset(by)
+    }
+
+    fn regs_at(&mut self, regs: alloc::vec::Vec<Reg>, i: u8) -> Reg {
+        regs[usize::from(i)]
+    }
+
     fn int_min_magnitude(&mut self, ty: Type) -> u64 {
         1 << (ty.bits() - 1)
     }
@@ -301,13 +319,18 @@ fn fcvt_low(fty: Type, ty: Type, signed: bool) -> (f64, bool) {
     if !signed {
         return (-1.0, true);
     }
-    let min = -((1u128 << (ty.bits() - 1)) as f64);
+    let min = -pow2(ty.bits() - 1);
     let mantissa = if fty == Type::F64 { 53 } else { 24 };
     if ty.bits() < mantissa {
         (min - 1.0, true)
     } else {
         (min, false)
     }
+}
+
+/// 2^n as an f64 (exact; `n` at most 1023).
+fn pow2(n: u32) -> f64 {
+    f64::from_bits(u64::from(1023 + n) << 52)
 }
 
 /// The bits of `value` as a float of type `fty`.

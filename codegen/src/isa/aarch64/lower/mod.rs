@@ -34,6 +34,7 @@ mod generated {
     const I16: Type = Type::I16;
     const I32: Type = Type::I32;
     const I64: Type = Type::I64;
+    const I128: Type = Type::I128;
     const F16: Type = Type::F16;
     const F32: Type = Type::F32;
     const F64: Type = Type::F64;
@@ -293,7 +294,16 @@ impl LowerBackend for A64Lower {
                 generated::constructor_lower_effect(isle, inst)
             });
         }
-        if results.len() == 2 && ctx.func.dfg.value_type(results[0]) != Type::I128 {
+        if results.len() == 2 && ctx.func.dfg.value_type(results[0]) == Type::I128 {
+            let (r0, r1) = (results[0], results[1]);
+            let regs = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_i128_overflow(isle, inst)
+            })?;
+            ctx.set_result_regs(r0, crate::machinst::reg::ValueRegs::two(regs[0], regs[1]));
+            ctx.set_result(r1, regs[2]);
+            return Ok(());
+        }
+        if results.len() == 2 {
             let (r0, r1) = (results[0], results[1]);
             let (a, b) = self.run_isle(ctx, inst, |isle| {
                 generated::constructor_lower_pair(isle, inst)
@@ -303,8 +313,15 @@ impl LowerBackend for A64Lower {
             return Ok(());
         }
         let result = results[0];
-        if results.len() != 1 || ctx.func.dfg.value_type(result) == Type::I128 {
+        if results.len() != 1 {
             return Err(unsupported(ctx, inst));
+        }
+        if ctx.func.dfg.value_type(result) == Type::I128 {
+            let (lo, hi) = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_i128(isle, inst)
+            })?;
+            ctx.set_result_regs(result, crate::machinst::reg::ValueRegs::two(lo, hi));
+            return Ok(());
         }
         let reg = self.run_isle(ctx, inst, |isle| generated::constructor_lower(isle, inst))?;
         ctx.set_result(result, reg);

@@ -78,6 +78,7 @@ mod generated {
     const I16: Type = Type::I16;
     const I32: Type = Type::I32;
     const I64: Type = Type::I64;
+    const I128: Type = Type::I128;
     const I16X8: Type = Type::I16X8;
     use crate::machinst::reg::Reg;
     include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
