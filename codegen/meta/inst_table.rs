@@ -22,7 +22,8 @@
 //! `PRegSet`), `name: call` (a `Box<CallInfo>`: its fixed uses, defs and clobbers), and `name: T` / `name: &T` for any other field (`&`: not `Copy`).
 //! `emit word EXPR` emits the 32-bit word EXPR from `encode::*`; `emit call F(ARGS)`
 //! calls `emit::F(e, ARGS)`. Register operands are the allocated hardware numbers (u32)
-//! there. `isle` is `auto` (the default: no defs returns `Unit`, one def its `Reg`),
+//! there. `isle` is `auto` (the default: no defs returns `Unit`, else the first def's `Reg`, the
+//! others being scratch registers),
 //! `produces`, `consumes` or `chain` (both; the prelude's flags model) or `none` (built from Rust only).
 //! `kind` lists any of `ret`, `branch`, `jump(FIELD)` and `call(FIELD)` (a `CallInfo` field) for the
 //! `MachInst` predicates.
@@ -299,6 +300,11 @@ impl Table {
         writeln!(o, "/// A machine instruction, one variant per form of the table.\n#[derive(Clone, PartialEq)]\npub enum Inst {{").unwrap();
         for f in &self.forms {
             writeln!(o, "    /// {} (table line {})", doc_text(&f.doc), f.line).unwrap();
+            if f.operands.is_empty() {
+                // A unit variant: ISLE builds it without braces.
+                writeln!(o, "    {},", camel(&f.name)).unwrap();
+                continue;
+            }
             writeln!(o, "    {} {{", camel(&f.name)).unwrap();
             for op in &f.operands {
                 writeln!(
@@ -498,6 +504,7 @@ impl Table {
             "MemFlags",
             "ExternalName",
             "BlockTarget",
+            "AtomicRmwOp",
             "u128",
         ];
         let mut declared: Vec<String> = builtin.iter().map(|s| s.to_string()).collect();
@@ -545,7 +552,7 @@ impl Table {
                 ("consumes", 1) => "ConsumesFlags",
                 ("chain", 1) => "ConsumesProducesFlags",
                 ("auto", 0) => "Unit",
-                ("auto", 1) => "Reg",
+                ("auto", _) => "Reg",
                 (k, n) => panic!("table line {}: isle `{k}` with {n} defs", f.line),
             };
             let types: Vec<String> = inputs.iter().map(|op| op.role.isle_type()).collect();

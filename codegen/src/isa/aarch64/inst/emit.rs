@@ -5,9 +5,9 @@
 use super::args::{AModeAlloc, BlockTarget, Imm12, OptionTrapCode};
 use super::encode;
 use super::frame::Frame;
-use super::generated::{AluOp, Cond, CselOp, LoadOp, MoveWideOp, Size, StoreOp};
+use super::generated::{AluOp, Cond, CselOp, ExtendOp, LoadOp, LseOp, MoveWideOp, Size, StoreOp};
 use super::{CallInfo, LabelUse};
-use crate::ir::{ExternalName, TrapCode};
+use crate::ir::{AtomicRmwOp, ExternalName, TrapCode};
 use crate::machinst::abi::{LimitBase, LimitStep, StackLimit};
 use crate::machinst::buffer::{MachBuffer, MachLabel, RelocTarget};
 use crate::machinst::reloc::Reloc;
@@ -446,6 +446,179 @@ pub fn tail_frame_load(e: &mut Emit<'_>) {
 pub fn tail_frame_exit(e: &mut Emit<'_>, sp_from_fp: i32) {
     add_offset(e, 31, 29, i64::from(sp_from_fp));
     e.put4(encode::mov(Size::X, 29, 10));
+}
+
+/// LDAR/STLR of `1 << size` bytes (`base` is the 8-bit form's word).
+pub fn acquire_release(
+    e: &mut Emit<'_>,
+    base: u32,
+    size: u8,
+    rt: u32,
+    rn: u32,
+    trap: OptionTrapCode,
+) {
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put4(base | u32::from(size) << 30 | rn << 5 | rt);
+}
+
+/// An LSE atomic operation: `rt = [rn]; [rn] = op([rn], rs)`.
+pub fn lse_rmw(
+    e: &mut Emit<'_>,
+    op: LseOp,
+    size: u8,
+    rt: u32,
+    rs: u32,
+    rn: u32,
+    trap: OptionTrapCode,
+) {
+    let (o3, opc) = match op {
+        LseOp::Ldaddal => (0, 0),
+        LseOp::Ldclral => (0, 1),
+        LseOp::Ldeoral => (0, 2),
+        LseOp::Ldsetal => (0, 3),
+        LseOp::Ldsmaxal => (0, 4),
+        LseOp::Ldsminal => (0, 5),
+        LseOp::Ldumaxal => (0, 6),
+        LseOp::Lduminal => (0, 7),
+        LseOp::Swpal => (1, 0),
+    };
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put4(0x38e0_0000 | u32::from(size) << 30 | rs << 16 | o3 << 15 | opc << 12 | rn << 5 | rt);
+}
+
+/// CASAL: `rs` (expected, then the old value) against `[rn]`, storing `rt`.
+pub fn lse_cas(e: &mut Emit<'_>, size: u8, rs: u32, rt: u32, rn: u32, trap: OptionTrapCode) {
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put4(0x08e0_fc00 | u32::from(size) << 30 | rs << 16 | rn << 5 | rt);
+}
+
+/// The width of a `size` (log2 bytes) operation in general registers.
+fn atomic_size(size: u8) -> Size {
+    if size == 3 { Size::X } else { Size::W }
+}
+
+/// LDAXR `rt` from `[rn]`.
+fn ldaxr(e: &mut Emit<'_>, size: u8, rt: u32, rn: u32, trap: OptionTrapCode) {
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put4(0x085f_fc00 | u32::from(size) << 30 | rn << 5 | rt);
+}
+
+/// STLXR `rt` to `[rn]`, the status in `rs`.
+fn stlxr(e: &mut Emit<'_>, size: u8, rs: u32, rt: u32, rn: u32) {
+    e.put4(0x0800_fc00 | u32::from(size) << 30 | rs << 16 | rn << 5 | rt);
+}
+
+/// The read-modify-write loop: `old = [rn]; new = op(old, v); [rn] = new`, retried
+/// until the exclusive store succeeds.
+#[allow(clippy::too_many_arguments)]
+pub fn llsc_rmw(
+    e: &mut Emit<'_>,
+    op: AtomicRmwOp,
+    size: u8,
+    rn: u32,
+    v: u32,
+    old: u32,
+    new: u32,
+    status: u32,
+    trap: OptionTrapCode,
+) {
+    let w = atomic_size(size);
+    let again = e.buf.get_label();
+    e.buf.bind_label(again);
+    ldaxr(e, size, old, rn, trap);
+    let stored = match op {
+        AtomicRmwOp::Xchg => v,
+        AtomicRmwOp::Add => alu(e, AluOp::Add, w, new, old, v),
+        AtomicRmwOp::Sub => alu(e, AluOp::Sub, w, new, old, v),
+        AtomicRmwOp::And => alu(e, AluOp::And, w, new, old, v),
+        AtomicRmwOp::Or => alu(e, AluOp::Orr, w, new, old, v),
+        AtomicRmwOp::Xor => alu(e, AluOp::Eor, w, new, old, v),
+        AtomicRmwOp::Nand => {
+            alu(e, AluOp::And, w, new, old, v);
+            e.put4(encode::alu_rrr(AluOp::Orn, w, new, 31, new));
+            new
+        }
+        AtomicRmwOp::Umin | AtomicRmwOp::Umax | AtomicRmwOp::Smin | AtomicRmwOp::Smax => {
+            let signed = matches!(op, AtomicRmwOp::Smin | AtomicRmwOp::Smax);
+            // The loaded value is zero-extended; signed narrow compares need it
+            // sign-extended (v already is).
+            let a = if signed && size < 2 {
+                let bits = 8u8 << size;
+                e.put4(encode::bitfield(
+                    super::generated::BitfieldOp::Sbfm,
+                    Size::W,
+                    new,
+                    old,
+                    0,
+                    bits - 1,
+                ));
+                new
+            } else {
+                old
+            };
+            e.put4(encode::alu_rrr(AluOp::Subs, w, 31, a, v));
+            let cond = match op {
+                AtomicRmwOp::Umin => Cond::Lo,
+                AtomicRmwOp::Umax => Cond::Hi,
+                AtomicRmwOp::Smin => Cond::Lt,
+                _ => Cond::Gt,
+            };
+            e.put4(encode::csel(CselOp::Csel, cond, w, new, a, v));
+            new
+        }
+    };
+    stlxr(e, size, status, stored, rn);
+    e.branch(
+        encode::cbz(true, Size::W, status),
+        again,
+        LabelUse::Branch19,
+    );
+}
+
+fn alu(e: &mut Emit<'_>, op: AluOp, size: Size, rd: u32, rn: u32, rm: u32) -> u32 {
+    e.put4(encode::alu_rrr(op, size, rd, rn, rm));
+    rd
+}
+
+/// The compare-and-swap loop: `old = [rn]`; if it equals `expected` (compared in the
+/// access width), store `replacement`, retrying until the exclusive store succeeds.
+#[allow(clippy::too_many_arguments)]
+pub fn llsc_cas(
+    e: &mut Emit<'_>,
+    size: u8,
+    rn: u32,
+    expected: u32,
+    replacement: u32,
+    old: u32,
+    status: u32,
+    trap: OptionTrapCode,
+) {
+    let again = e.buf.get_label();
+    let out = e.buf.get_label();
+    e.buf.bind_label(again);
+    ldaxr(e, size, old, rn, trap);
+    let word = match size {
+        0 => encode::alu_rrr_extend(AluOp::Subs, Size::W, 31, old, expected, ExtendOp::Uxtb),
+        1 => encode::alu_rrr_extend(AluOp::Subs, Size::W, 31, old, expected, ExtendOp::Uxth),
+        _ => encode::alu_rrr(AluOp::Subs, atomic_size(size), 31, old, expected),
+    };
+    e.put4(word);
+    e.branch(encode::b_cond(Cond::Ne), out, LabelUse::Branch19);
+    stlxr(e, size, status, replacement, rn);
+    e.branch(
+        encode::cbz(true, Size::W, status),
+        again,
+        LabelUse::Branch19,
+    );
+    e.buf.bind_label(out);
 }
 
 /// `udf` with a trap record.

@@ -279,6 +279,11 @@ pub fn umov_b0(rd: u32, rn: u32) -> u32 {
     0x0e01_3c00 | rd_rn(rd, rn)
 }
 
+/// DMB ISH (C6.2.95): a full barrier in the inner shareable domain.
+pub fn dmb_ish() -> u32 {
+    0xd503_3bbf
+}
+
 /// RET (x30).
 pub fn ret() -> u32 {
     0xd65f_03c0

@@ -3,9 +3,11 @@
 //! `isle_lower_prelude_methods!`).
 
 use super::super::inst::args::{AMode, Imm12, ImmLogic};
-use super::super::inst::{Cond, ExtendOp, FSize, Inst as MInst, LoadOp, MoveWideOp, Size, StoreOp};
+use super::super::inst::{
+    Cond, ExtendOp, FSize, Inst as MInst, LoadOp, LseOp, MoveWideOp, Size, StoreOp,
+};
 use super::{IsleCtx, generated};
-use crate::ir::{FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+use crate::ir::{AtomicRmwOp, FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
 use crate::machinst::reg::{Reg, Writable};
 use regalloc2::RegClass;
 
@@ -305,6 +307,29 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn regs_at(&mut self, regs: alloc::vec::Vec<Reg>, i: u8) -> Reg {
         regs[usize::from(i)]
+    }
+
+    fn has_lse(&mut self) -> bool {
+        self.flags.has_lse
+    }
+
+    fn log2_bytes(&mut self, ty: Type) -> u8 {
+        ty.bytes().trailing_zeros() as u8
+    }
+
+    fn lse_op(&mut self, op: AtomicRmwOp) -> Option<LseOp> {
+        Some(match op {
+            AtomicRmwOp::Add | AtomicRmwOp::Sub => LseOp::Ldaddal,
+            AtomicRmwOp::And => LseOp::Ldclral,
+            AtomicRmwOp::Or => LseOp::Ldsetal,
+            AtomicRmwOp::Xor => LseOp::Ldeoral,
+            AtomicRmwOp::Xchg => LseOp::Swpal,
+            AtomicRmwOp::Umin => LseOp::Lduminal,
+            AtomicRmwOp::Umax => LseOp::Ldumaxal,
+            AtomicRmwOp::Smin => LseOp::Ldsminal,
+            AtomicRmwOp::Smax => LseOp::Ldsmaxal,
+            AtomicRmwOp::Nand => return None,
+        })
     }
 
     fn int_min_magnitude(&mut self, ty: Type) -> u64 {

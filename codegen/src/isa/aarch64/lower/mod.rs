@@ -62,7 +62,6 @@ pub struct A64Lower {
 /// The ISLE context: the lowering state plus the first error a term ran into.
 struct IsleCtx<'a, 'f> {
     lower: &'a mut Lower<'f, MInst>,
-    #[allow(dead_code)]
     flags: Aarch64Flags,
     error: Option<CodegenError>,
 }
