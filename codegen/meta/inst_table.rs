@@ -15,8 +15,8 @@
 //!     asm "{op} {rd}, {rn}, {rm}"
 //! ```
 //!
-//! Operands are `name: ROLE CLASS` for registers (roles `use`, `def`, `edef` (an early
-//! def), `reuse(INPUT)` (a def in INPUT's register); classes `gpr`, `vr`), `name: mem T`
+//! Operands are `name: ROLE CLASS` for registers (roles `use`, `use(vN)` (fixed to a
+//! register), `def`, `edef` (an early def), `reuse(INPUT)` (a def in INPUT's register); classes `gpr`, `vr`), `name: mem T`
 //! for an addressing mode holding registers (T implements `MemOperand`), `name: uses` /
 //! `name: defs` for lists of registers fixed to physical ones, `name: clobbers` (a
 //! `PRegSet`), `name: call` (a `Box<CallInfo>`: its fixed uses, defs and clobbers), and `name: T` / `name: &T` for any other field (`&`: not `Copy`).
@@ -43,6 +43,7 @@ enum Role {
     Def(&'static str),
     EarlyDef(&'static str),
     Reuse(&'static str, String),
+    FixedUse(&'static str, u8),
     Mem(String),
     FixedUses,
     FixedDefs,
@@ -55,7 +56,7 @@ impl Role {
     fn is_reg(&self) -> bool {
         matches!(
             self,
-            Role::Use(_) | Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..)
+            Role::Use(_) | Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) | Role::FixedUse(..)
         )
     }
 
@@ -65,7 +66,7 @@ impl Role {
 
     fn rust_type(&self) -> String {
         match self {
-            Role::Use(_) => "Reg".into(),
+            Role::Use(_) | Role::FixedUse(..) => "Reg".into(),
             Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) => "Writable<Reg>".into(),
             Role::Mem(t) => t.clone(),
             Role::FixedUses => "Vec<(Reg, PReg)>".into(),
@@ -78,7 +79,7 @@ impl Role {
 
     fn isle_type(&self) -> String {
         match self {
-            Role::Use(_) => "Reg".into(),
+            Role::Use(_) | Role::FixedUse(..) => "Reg".into(),
             Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) => "WritableReg".into(),
             other => other.rust_type(),
         }
@@ -148,6 +149,13 @@ fn parse_operand(text: &str, at: &str) -> Operand {
         ["edef", c] => Role::EarlyDef(class_of(c, at)),
         [r, c] if r.starts_with("reuse(") && r.ends_with(')') => {
             Role::Reuse(class_of(c, at), r[6..r.len() - 1].to_string())
+        }
+        [r, c] if r.starts_with("use(") && r.ends_with(')') => {
+            let n = r[4..r.len() - 1].trim_start_matches(['x', 'v']);
+            let n = n
+                .parse()
+                .unwrap_or_else(|_| panic!("{at}: `use(xN)` or `use(vN)`, found `{r}`"));
+            Role::FixedUse(class_of(c, at), n)
         }
         ["mem", t] => Role::Mem(t.to_string()),
         ["uses"] => Role::FixedUses,
@@ -352,6 +360,13 @@ impl Table {
                 let n = &op.name;
                 match &op.role {
                     Role::Use(_) => writeln!(o, "                c.reg_use(*{n});"),
+                    Role::FixedUse(class, num) => {
+                        let class = if *class == "gpr" { "Int" } else { "Float" };
+                        writeln!(
+                            o,
+                            "                c.reg_fixed_use(*{n}, PReg::new({num}, regalloc2::RegClass::{class}));"
+                        )
+                    }
                     Role::Def(_) => writeln!(o, "                c.reg_def(*{n});"),
                     Role::EarlyDef(_) => writeln!(o, "                c.reg_early_def(*{n});"),
                     Role::Reuse(_, input) => {

@@ -621,6 +621,12 @@ pub fn llsc_cas(
     e.buf.bind_label(out);
 }
 
+/// `ldr qN, =bits`: the constant in the next island.
+pub fn vec_const(e: &mut Emit<'_>, rd: u32, bits: u128) {
+    let label = e.buf.register_constant(&bits.to_le_bytes(), 16);
+    e.branch(0x9c00_0000 | rd, label, LabelUse::Ldr19);
+}
+
 /// `udf` with a trap record.
 pub fn trap(e: &mut Emit<'_>, code: TrapCode) {
     e.buf.add_trap(code);

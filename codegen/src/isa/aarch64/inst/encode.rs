@@ -5,7 +5,7 @@
 use super::args::{Imm12, ImmLogic};
 use super::generated::{
     AluOp, AluOp3, BitOp, BitfieldOp, Cond, CselOp, ExtendOp, FSize, FpuIntOp, FpuOp1, FpuOp2,
-    MoveWideOp, ShiftKind, Size,
+    MoveWideOp, ShiftKind, Size, VecAcrossOp, VecAluOp, VecLanes, VecMiscOp, VecShiftOp,
 };
 
 fn rd_rn(rd: u32, rn: u32) -> u32 {
@@ -282,6 +282,177 @@ pub fn umov_b0(rd: u32, rn: u32) -> u32 {
 /// DMB ISH (C6.2.95): a full barrier in the inner shareable domain.
 pub fn dmb_ish() -> u32 {
     0xd503_3bbf
+}
+
+fn q_size(lanes: VecLanes) -> u32 {
+    1 << 30 | (lanes as u32) << 22
+}
+
+/// Vector three same (C4.1.97): `op rd.T, rn.T, rm.T` (128 bits).
+pub fn vec_rrr(op: VecAluOp, lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 {
+    use VecAluOp::*;
+    // (U, opcode) for integer ops (size from the lanes); (U, size bits, opcode) for the
+    // logical and float ones.
+    let int = |u: u32, opc: u32| u << 29 | q_size(lanes) | opc << 11;
+    let fixed = |u: u32, size: u32, opc: u32| u << 29 | 1 << 30 | size << 22 | opc << 11;
+    let float_sz = if lanes == VecLanes::D2 { 1 } else { 0 };
+    let word = match op {
+        Add => int(0, 0b10000),
+        Sub => int(1, 0b10000),
+        Mul => int(0, 0b10011),
+        Cmeq => int(1, 0b10001),
+        Cmgt => int(0, 0b00110),
+        Cmge => int(0, 0b00111),
+        Cmhi => int(1, 0b00110),
+        Cmhs => int(1, 0b00111),
+        Smax => int(0, 0b01100),
+        Smin => int(0, 0b01101),
+        Umax => int(1, 0b01100),
+        Umin => int(1, 0b01101),
+        Sqadd => int(0, 0b00001),
+        Uqadd => int(1, 0b00001),
+        Sqsub => int(0, 0b00101),
+        Uqsub => int(1, 0b00101),
+        Urhadd => int(1, 0b00010),
+        Sshl => int(0, 0b01000),
+        Ushl => int(1, 0b01000),
+        Addp => int(0, 0b10111),
+        Sqrdmulh => int(1, 0b10110),
+        And => fixed(0, 0b00, 0b00011),
+        Bic => fixed(0, 0b01, 0b00011),
+        Orr => fixed(0, 0b10, 0b00011),
+        Orn => fixed(0, 0b11, 0b00011),
+        Eor => fixed(1, 0b00, 0b00011),
+        Bsl => fixed(1, 0b01, 0b00011),
+        Fadd => fixed(0, float_sz, 0b11010),
+        Fsub => fixed(0, 0b10 | float_sz, 0b11010),
+        Fmul => fixed(1, float_sz, 0b11011),
+        Fdiv => fixed(1, float_sz, 0b11111),
+        Fmax => fixed(0, float_sz, 0b11110),
+        Fmin => fixed(0, 0b10 | float_sz, 0b11110),
+        Fcmeq => fixed(0, float_sz, 0b11100),
+        Fcmge => fixed(1, float_sz, 0b11100),
+        Fcmgt => fixed(1, 0b10 | float_sz, 0b11100),
+    };
+    0x0e20_0400 | word | (rm & 31) << 16 | rd_rn(rd, rn)
+}
+
+/// FMLA (vector): `rd += rn * rm` on single or double lanes.
+pub fn vec_fmla(lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 {
+    let sz = u32::from(lanes == VecLanes::D2);
+    0x4e20_cc00 | sz << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
+}
+
+/// Vector two-register miscellaneous (C4.1.97): `op rd.T, rn.T`. The narrowing ops take
+/// the lanes of their result; their `2` forms write the high half.
+pub fn vec_rr(op: VecMiscOp, lanes: VecLanes, rd: u32, rn: u32) -> u32 {
+    use VecMiscOp::*;
+    let int = |u: u32, opc: u32| u << 29 | q_size(lanes) | opc << 12;
+    let fixed = |q: u32, u: u32, size: u32, opc: u32| u << 29 | q << 30 | size << 22 | opc << 12;
+    let fsz = if lanes == VecLanes::D2 { 1 } else { 0 };
+    // The narrowing forms' size is that of their result lanes.
+    let narrow = |q: u32, u: u32, opc: u32| u << 29 | q << 30 | (lanes as u32) << 22 | opc << 12;
+    let word = match op {
+        Neg => int(1, 0b01011),
+        Abs => int(0, 0b01011),
+        Not => fixed(1, 1, 0b00, 0b00101),
+        Cnt => fixed(1, 0, 0b00, 0b00101),
+        Cmeq0 => int(0, 0b01001),
+        Fneg => fixed(1, 1, 0b10 | fsz, 0b01111),
+        Fabs => fixed(1, 0, 0b10 | fsz, 0b01111),
+        Fsqrt => fixed(1, 1, 0b10 | fsz, 0b11111),
+        Scvtf => fixed(1, 0, fsz, 0b11101),
+        Ucvtf => fixed(1, 1, fsz, 0b11101),
+        Fcvtzs => fixed(1, 0, 0b10 | fsz, 0b11011),
+        Fcvtzu => fixed(1, 1, 0b10 | fsz, 0b11011),
+        Frintn => fixed(1, 0, fsz, 0b11000),
+        Frintm => fixed(1, 0, fsz, 0b11001),
+        Frintp => fixed(1, 0, 0b10 | fsz, 0b11000),
+        Frintz => fixed(1, 0, 0b10 | fsz, 0b11001),
+        Xtn => narrow(0, 0, 0b10010),
+        Xtn2 => narrow(1, 0, 0b10010),
+        Sqxtn => narrow(0, 0, 0b10100),
+        Sqxtn2 => narrow(1, 0, 0b10100),
+        Sqxtun => narrow(0, 1, 0b10010),
+        Sqxtun2 => narrow(1, 1, 0b10010),
+        Uqxtn => narrow(0, 1, 0b10100),
+        Uqxtn2 => narrow(1, 1, 0b10100),
+        // FCVTN/FCVTL: sz 0 between f32 and f16, 1 between f64 and f32.
+        Fcvtn => fixed(0, 0, 1, 0b10110),
+        Fcvtl => fixed(0, 0, 1, 0b10111),
+    };
+    0x0e20_0800 | word | rd_rn(rd, rn)
+}
+
+/// Vector shift by immediate (C4.1.97): immh:immb encode the lane size and amount.
+pub fn vec_shift_imm(op: VecShiftOp, lanes: VecLanes, rd: u32, rn: u32, amount: u8) -> u32 {
+    use VecShiftOp::*;
+    let esize = 8u32 << (lanes as u32);
+    let amount = u32::from(amount);
+    let (q, u, opc, imm) = match op {
+        Sshr => (1, 0, 0b00000, 2 * esize - amount),
+        Ushr => (1, 1, 0b00000, 2 * esize - amount),
+        Shl => (1, 0, 0b01010, esize + amount),
+        // The widening moves: `lanes` are the source's; the low or high half.
+        Sxtl => (0, 0, 0b10100, esize),
+        Sxtl2 => (1, 0, 0b10100, esize),
+        Uxtl => (0, 1, 0b10100, esize),
+        Uxtl2 => (1, 1, 0b10100, esize),
+    };
+    0x0f00_0400 | q << 30 | u << 29 | (imm & 0x7f) << 16 | opc << 11 | rd_rn(rd, rn)
+}
+
+/// Across lanes (C4.1.97).
+pub fn vec_across(op: VecAcrossOp, lanes: VecLanes, rd: u32, rn: u32) -> u32 {
+    let (u, opc) = match op {
+        VecAcrossOp::Umaxv => (1, 0b01010),
+        VecAcrossOp::Uminv => (1, 0b11010),
+        VecAcrossOp::Addv => (0, 0b11011),
+    };
+    0x0e30_0800 | u << 29 | q_size(lanes) | opc << 12 | rd_rn(rd, rn)
+}
+
+/// The imm5 field of a lane-indexed copy: the lane size and index.
+fn imm5(lanes: VecLanes, index: u8) -> u32 {
+    let size = lanes as u32;
+    (u32::from(index) << (size + 1) | 1 << size) & 0x1f
+}
+
+/// DUP (general).
+pub fn vec_dup(lanes: VecLanes, rd: u32, rn: u32) -> u32 {
+    0x4e00_0c00 | imm5(lanes, 0) << 16 | rd_rn(rd, rn)
+}
+
+/// DUP (element).
+pub fn vec_dup_elem(lanes: VecLanes, rd: u32, rn: u32, index: u8) -> u32 {
+    0x4e00_0400 | imm5(lanes, index) << 16 | rd_rn(rd, rn)
+}
+
+/// UMOV (to a W register; an X register for doublewords).
+pub fn vec_umov(lanes: VecLanes, rd: u32, rn: u32, index: u8) -> u32 {
+    let q = if lanes == VecLanes::D2 { 1 << 30 } else { 0 };
+    0x0e00_3c00 | q | imm5(lanes, index) << 16 | rd_rn(rd, rn)
+}
+
+/// INS (general).
+pub fn vec_ins(lanes: VecLanes, rd: u32, rn: u32, index: u8) -> u32 {
+    0x4e00_1c00 | imm5(lanes, index) << 16 | rd_rn(rd, rn)
+}
+
+/// INS (element): lane `from` of rn into lane `index` of rd.
+pub fn vec_ins_elem(lanes: VecLanes, rd: u32, rn: u32, index: u8, from: u8) -> u32 {
+    let imm4 = (u32::from(from) << (lanes as u32)) & 0xf;
+    0x6e00_0400 | imm5(lanes, index) << 16 | imm4 << 11 | rd_rn(rd, rn)
+}
+
+/// TBL with one table register (16B).
+pub fn vec_tbl1(rd: u32, table: u32, idx: u32) -> u32 {
+    0x4e00_0000 | (idx & 31) << 16 | rd_rn(rd, table)
+}
+
+/// TBL with two consecutive table registers starting at `table` (16B).
+pub fn vec_tbl2(rd: u32, table: u32, idx: u32) -> u32 {
+    0x4e00_2000 | (idx & 31) << 16 | rd_rn(rd, table)
 }
 
 /// RET (x30).

@@ -55,12 +55,14 @@ pub enum LabelUse {
     PcRel32,
     /// ADR: 21 bits in two fields, ±1 MiB.
     Adr21,
+    /// LDR (literal): 19 bits at bit 5, ±1 MiB, to data (no veneer).
+    Ldr19,
 }
 
 impl crate::machinst::buffer::LabelUse for LabelUse {
     fn max_pos_range(self) -> u32 {
         match self {
-            LabelUse::Branch19 => (1 << 20) - 4,
+            LabelUse::Branch19 | LabelUse::Ldr19 => (1 << 20) - 4,
             LabelUse::Branch26 => (1 << 27) - 4,
             LabelUse::PcRel32 => i32::MAX as u32,
             LabelUse::Adr21 => (1 << 20) - 1,
@@ -69,7 +71,7 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
 
     fn max_neg_range(self) -> u32 {
         match self {
-            LabelUse::Branch19 => 1 << 20,
+            LabelUse::Branch19 | LabelUse::Ldr19 => 1 << 20,
             LabelUse::Branch26 => 1 << 27,
             LabelUse::PcRel32 => i32::MAX as u32,
             LabelUse::Adr21 => 1 << 20,
@@ -85,7 +87,9 @@ impl crate::machinst::buffer::LabelUse for LabelUse {
         let words = delta >> 2;
         let mut word = u32::from_le_bytes(bytes[..4].try_into().expect("four bytes"));
         word = match self {
-            LabelUse::Branch19 => word & !(0x7ffff << 5) | ((words as u32) & 0x7ffff) << 5,
+            LabelUse::Branch19 | LabelUse::Ldr19 => {
+                word & !(0x7ffff << 5) | ((words as u32) & 0x7ffff) << 5
+            }
             LabelUse::Branch26 => word & !0x3ff_ffff | (words as u32) & 0x3ff_ffff,
             LabelUse::PcRel32 => delta as u32,
             LabelUse::Adr21 => {

@@ -4,7 +4,7 @@
 
 use super::super::inst::args::{AMode, Imm12, ImmLogic};
 use super::super::inst::{
-    Cond, ExtendOp, FSize, Inst as MInst, LoadOp, LseOp, MoveWideOp, Size, StoreOp,
+    Cond, ExtendOp, FSize, Inst as MInst, LoadOp, LseOp, MoveWideOp, Size, StoreOp, VecLanes,
 };
 use super::{IsleCtx, generated};
 use crate::ir::{AtomicRmwOp, FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
@@ -330,6 +330,32 @@ impl generated::Context for IsleCtx<'_, '_> {
             AtomicRmwOp::Smax => LseOp::Ldsmaxal,
             AtomicRmwOp::Nand => return None,
         })
+    }
+
+    fn vec_lanes(&mut self, ty: Type) -> VecLanes {
+        match ty.lane_bits() {
+            8 => VecLanes::B16,
+            16 => VecLanes::H8,
+            32 => VecLanes::S4,
+            _ => VecLanes::D2,
+        }
+    }
+
+    fn half_lanes(&mut self, ty: Type) -> VecLanes {
+        match ty.lane_bits() {
+            16 => VecLanes::B16,
+            32 => VecLanes::H8,
+            _ => VecLanes::S4,
+        }
+    }
+
+    fn shuffle_imm(&mut self, inst: crate::ir::Inst) -> Option<u128> {
+        let dfg = &self.lower.func.dfg;
+        let crate::ir::InstructionData::Shuffle { imm, .. } = dfg.insts[inst] else {
+            return None;
+        };
+        let mask: [u8; 16] = dfg.immediates.get(imm)?.as_slice().try_into().ok()?;
+        Some(u128::from_le_bytes(mask))
     }
 
     fn int_min_magnitude(&mut self, ty: Type) -> u64 {
