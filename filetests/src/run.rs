@@ -648,8 +648,13 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
         match cmd {
             RunCommand::Print(_) => println!("{inv} -> {}", show(&got)),
             RunCommand::Run(_, cmp, want) => {
+                let rets = &funcs[&inv.func].signature.returns;
                 let equal = got.len() == want.len()
-                    && got.iter().zip(want).all(|(g, w)| g.eq_or_both_nan(w));
+                    && got
+                        .iter()
+                        .zip(want)
+                        .zip(rets)
+                        .all(|((g, w), p)| lanes_equal(g, w, p.value_type));
                 if equal != (*cmp == Comparison::Equals) {
                     let op = if *cmp == Comparison::Equals {
                         "=="
@@ -800,6 +805,27 @@ fn compile_all(
         }
     }
     (compiled, broken)
+}
+
+/// Whether `got` equals `want`, values of type `ty`: NaNs equal any NaN (their payload
+/// is unspecified), lane by lane for float vectors.
+fn lanes_equal(got: &DataValue, want: &DataValue, ty: gantry_codegen::ir::Type) -> bool {
+    if got.eq_or_both_nan(want) {
+        return true;
+    }
+    if !(ty.is_vector() && ty.is_float()) {
+        return false;
+    }
+    let (g, w) = (got.to_le_slot(), want.to_le_slot());
+    let lane = (ty.lane_bits() / 8) as usize;
+    g.chunks(lane).zip(w.chunks(lane)).all(|(a, b)| {
+        let nan = |bytes: &[u8]| match bytes.len() {
+            4 => f32::from_le_bytes(bytes.try_into().expect("4 bytes")).is_nan(),
+            8 => f64::from_le_bytes(bytes.try_into().expect("8 bytes")).is_nan(),
+            _ => false,
+        };
+        a == b || (nan(a) && nan(b))
+    })
 }
 
 fn show(values: &[DataValue]) -> String {

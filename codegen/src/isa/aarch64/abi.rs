@@ -50,8 +50,7 @@ impl AbiSpec for Aarch64Abi {
 
     fn check_type(_conv: CallConv, ty: Type) -> Result<(), CodegenError> {
         let ok = ty.is_scalar_int()
-            || ty == Type::F32
-            || ty == Type::F64
+            || (ty.is_scalar() && ty.is_float())
             || (ty.is_vector() && ty.bits() == 128);
         if ok {
             Ok(())

@@ -337,6 +337,18 @@ pub fn vec_rrr(op: VecAluOp, lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 
     0x0e20_0400 | word | (rm & 31) << 16 | rd_rn(rd, rn)
 }
 
+/// SMULL/UMULL (`high`: the `2` forms on the upper halves); `lanes` are the sources'.
+pub fn vec_mull(signed: bool, high: bool, lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 {
+    let u = u32::from(!signed);
+    let q = u32::from(high);
+    0x0e20_c000 | q << 30 | u << 29 | (lanes as u32) << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
+}
+
+/// UZP2 (128 bits).
+pub fn vec_uzp2(lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 {
+    0x4e00_5800 | (lanes as u32) << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
+}
+
 /// FMLA (vector): `rd += rn * rm` on single or double lanes.
 pub fn vec_fmla(lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 {
     let sz = u32::from(lanes == VecLanes::D2);

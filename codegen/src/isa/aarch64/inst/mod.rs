@@ -252,6 +252,7 @@ impl MachInst for Inst {
 /// How a register part of type `ty` moves to and from memory.
 pub fn mem_ops(ty: Type) -> (LoadOp, StoreOp) {
     match ty {
+        Type::F16 => (LoadOp::Ldrfh, StoreOp::Strfh),
         Type::F32 => (LoadOp::Ldrs, StoreOp::Strs),
         Type::F64 => (LoadOp::Ldrd, StoreOp::Strd),
         t if t.is_vector() || t == Type::F128 => (LoadOp::Ldrq, StoreOp::Strq),

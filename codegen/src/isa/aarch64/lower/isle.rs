@@ -358,6 +358,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         Some(u128::from_le_bytes(mask))
     }
 
+    fn f16_or_f128(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::F16 || ty == Type::F128).then_some(ty)
+    }
+
     fn int_min_magnitude(&mut self, ty: Type) -> u64 {
         1 << (ty.bits() - 1)
     }
