@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Differential test of Gantry's x86-64 backend against Cranelift's CLIF interpreter:
-#   scripts/cranelift_oracle/run.sh [FIRST_SEED] [COUNT] [TARGET FLAGS...]
+# Differential test of Gantry's backends against Cranelift's CLIF interpreter:
+#   [ORACLE_TARGET=aarch64] scripts/cranelift_oracle/run.sh [FIRST_SEED] [COUNT] [TARGET FLAGS...]
 # generates COUNT random functions, has the interpreter compute their results, and runs
 # them with `clif-util test` at opt_level=none and speed. Exits non-zero on a mismatch,
 # when more than ORACLE_MAX_DROPPED (default 0.05) of the generated calls were dropped,
@@ -25,7 +25,8 @@ log="$work/oracle.log"
     "${ORACLE_MAX_DROPPED:-0.05}" 2> "$log" || { cat "$log"; echo "files in $work"; exit 1; }
 cat "$log"
 kept=$(sed -n 's/^\([0-9]*\) run lines.*/\1/p' "$log")
-sed -i "s/^target x86_64\$/target x86_64 $flags/" "$work/expected.clif"
+# The functions run on ORACLE_TARGET (x86_64 by default; aarch64 under qemu).
+sed -i "s/^target x86_64\$/target ${ORACLE_TARGET:-x86_64} $flags/" "$work/expected.clif"
 status=0
 for opt in none speed; do
     echo "opt_level=$opt:"

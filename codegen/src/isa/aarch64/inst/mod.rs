@@ -202,7 +202,7 @@ impl MachInst for Inst {
             Inst::ReturnCall { stack_bytes, .. } | Inst::ReturnCallInd { stack_bytes, .. } => {
                 frame.tail_call_teardown(*stack_bytes)
             }
-            _ if self.form_is_ret() => frame.epilogue(),
+            Inst::Ret { .. } => frame.epilogue(),
             _ => Vec::new(),
         }
     }
