@@ -57,6 +57,8 @@ fi
 ORACLE_SIMD=1 ORACLE_MAX_DROPPED=0.10 "${oracle[@]}" 100000 1000 has_sse3 has_ssse3 \
     has_sse41 has_sse42 has_fma has_popcnt has_lzcnt has_bmi1 has_bmi2 has_avx ||
     oracle_failed=$((oracle_failed + 1))
+# The same on aarch64, under qemu.
+ORACLE_TARGET=aarch64 "${oracle[@]}" 200000 1000 || oracle_failed=$((oracle_failed + 1))
 [ "$oracle_failed" -eq 0 ] || status=1
 
 # The closing line: cargo's tests, plus one failure per failed oracle check, and one if
