@@ -63,6 +63,7 @@ impl ElfRelocs {
             (Architecture::X86_64, Reloc::X86CallPLTRel4) => elf::R_X86_64_PLT32,
             (Architecture::X86_64, Reloc::X86GOTPCRel4) => elf::R_X86_64_GOTPCREL,
             (Architecture::X86_64, Reloc::ElfX86_64TlsGd) => elf::R_X86_64_TLSGD,
+            (Architecture::Aarch64, Reloc::Arm64Call) => elf::R_AARCH64_CALL26,
             (Architecture::S390x, Reloc::S390xPLTRel32Dbl) => elf::R_390_PLT32DBL,
             (arch, kind) => {
                 return Err(ModuleError::UnsupportedRelocation(format!(

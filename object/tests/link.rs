@@ -22,12 +22,12 @@ fn build(func: &mut Function, body: impl FnOnce(&mut FunctionBuilder<'_>, &[Valu
 
 /// The program's object; `pic` compiles it position-independent (`is_pic`: symbol
 /// addresses from the GOT) for a PIE link.
-fn object_with_main(pic: bool) -> Vec<u8> {
+fn object_with_main(target: &str, pic: bool) -> Vec<u8> {
     let flags = gantry_codegen::settings::Flags {
         is_pic: pic,
         ..Default::default()
     };
-    let isa = isa::lookup("x86_64").unwrap().finish_with(flags).unwrap();
+    let isa = isa::lookup(target).unwrap().finish_with(flags).unwrap();
     let mut module = ObjectModule::new(ObjectBuilder::new(isa)).unwrap();
     let mut s_puts = module.make_signature();
     s_puts.params.push(AbiParam::new(Type::I64));
@@ -107,7 +107,7 @@ fn pic_objects_link_into_pie_programs() {
 }
 
 fn link_and_run(pic: bool) {
-    let bytes = object_with_main(pic);
+    let bytes = object_with_main("x86_64", pic);
     assert_eq!(&bytes[..4], b"\x7fELF");
     // The trap sites: 16 bytes each, each with a relocation to its address.
     {
@@ -165,6 +165,49 @@ fn link_and_run(pic: bool) {
         return;
     }
     let run = std::process::Command::new(&exe).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello from gantry\n");
+    assert_eq!(run.status.code(), Some(49));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An aarch64 object links with the cross gcc (statically, not position-independent)
+/// into a program that runs under qemu: calls through R_AARCH64_CALL26, addresses of
+/// functions and data through R_AARCH64_ABS64.
+#[test]
+fn aarch64_objects_link_and_run_under_qemu() {
+    let bytes = object_with_main("aarch64", false);
+    {
+        use object::{Object as _, ObjectSection as _};
+        let file = object::File::parse(&*bytes).unwrap();
+        assert_eq!(file.architecture(), object::Architecture::Aarch64);
+        let text = file.section_by_name(".text").expect("a text section");
+        let kinds: Vec<_> = text
+            .relocations()
+            .map(|(_, r)| match r.flags() {
+                object::RelocationFlags::Elf { r_type } => r_type,
+                f => panic!("{f:?}"),
+            })
+            .collect();
+        assert!(kinds.contains(&object::elf::R_AARCH64_CALL26), "{kinds:?}");
+        assert!(kinds.contains(&object::elf::R_AARCH64_ABS64), "{kinds:?}");
+    }
+    let dir = std::env::temp_dir().join(format!("gantry-object-a64-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (obj, exe) = (dir.join("main.o"), dir.join("main"));
+    std::fs::write(&obj, &bytes).unwrap();
+    // scripts/test.sh installs the cross gcc and qemu: a missing one fails.
+    let cc = std::process::Command::new("aarch64-linux-gnu-gcc")
+        .args(["-static", "-no-pie"])
+        .arg(&obj)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("aarch64-linux-gnu-gcc runs");
+    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    let run = std::process::Command::new("qemu-aarch64-static")
+        .arg(&exe)
+        .output()
+        .expect("qemu-aarch64-static runs");
     assert_eq!(String::from_utf8_lossy(&run.stdout), "hello from gantry\n");
     assert_eq!(run.status.code(), Some(49));
     std::fs::remove_dir_all(&dir).unwrap();
