@@ -203,7 +203,11 @@ fn aarch64_objects_link_and_run_under_qemu() {
         .arg(&exe)
         .output()
         .expect("aarch64-linux-gnu-gcc runs");
-    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    assert!(
+        cc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
     let run = std::process::Command::new("qemu-aarch64-static")
         .arg(&exe)
         .output()
@@ -220,7 +224,24 @@ fn unwinding_walks_through_gantry_frames() {
     if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
         return;
     }
-    let isa = isa::lookup("x86_64").unwrap().finish().unwrap();
+    unwind_through("x86_64", "cc", &["-no-pie"], None);
+}
+
+/// The same on aarch64: a static program from the cross gcc, run under qemu.
+#[test]
+fn unwinding_walks_through_aarch64_gantry_frames() {
+    unwind_through(
+        "aarch64",
+        "aarch64-linux-gnu-gcc",
+        &["-static", "-no-pie"],
+        Some("qemu-aarch64-static"),
+    );
+}
+
+/// Links a C program calling a Gantry function of `target` that calls back into C, where
+/// `backtrace` must walk through the Gantry frame; `runner` runs foreign programs.
+fn unwind_through(target: &str, cc: &str, cc_args: &[&str], runner: Option<&str>) {
+    let isa = isa::lookup(target).unwrap().finish().unwrap();
     let mut module = ObjectModule::new(ObjectBuilder::new(isa)).unwrap();
     let mut s = module.make_signature();
     s.params.push(AbiParam::new(Type::I64));
@@ -245,7 +266,7 @@ fn unwinding_walks_through_gantry_frames() {
     });
     module.define_function(f, &mut ctx).unwrap();
     let bytes = module.finish().unwrap();
-    let dir = std::env::temp_dir().join(format!("gantry-unwind-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("gantry-unwind-{target}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("g.o"), &bytes).unwrap();
     std::fs::write(
@@ -264,14 +285,17 @@ int main(void) {
 "#,
     )
     .unwrap();
-    let Ok(cc) = std::process::Command::new("cc")
-        .args(["-no-pie", "-O0", "-fno-omit-frame-pointer"])
+    let Ok(cc) = std::process::Command::new(cc)
+        .args(cc_args)
+        .args(["-O0", "-fno-omit-frame-pointer"])
         .arg(dir.join("main.c"))
         .arg(dir.join("g.o"))
         .arg("-o")
         .arg(dir.join("prog"))
         .output()
     else {
+        // The cross toolchain is installed by scripts/test.sh: missing, it fails.
+        assert!(runner.is_none(), "{cc} is missing");
         eprintln!("no `cc` on this machine: unwinding is not checked");
         return;
     };
@@ -285,9 +309,11 @@ int main(void) {
         "{}",
         String::from_utf8_lossy(&cc.stderr)
     );
-    let run = std::process::Command::new(dir.join("prog"))
-        .output()
-        .unwrap();
+    let run = match runner {
+        Some(r) => std::process::Command::new(r).arg(dir.join("prog")).output(),
+        None => std::process::Command::new(dir.join("prog")).output(),
+    }
+    .unwrap();
     let out = String::from_utf8_lossy(&run.stdout);
     // callback, gantry_fn, main and the C runtime's frames below it: without unwind
     // rules for gantry_fn the walk would stop there (2 frames).
