@@ -381,6 +381,25 @@ fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResu
             }
             m[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
         }
+        Reloc::Arm64Call => {
+            // BL/B: a 26-bit word offset (±128 MiB), else through a stub after the code
+            // (`ldr x16, #8; br x16; .quad address`).
+            let mut rel = s - (base + at as i64);
+            if !(-(1 << 27)..(1 << 27)).contains(&rel) {
+                let stub = placed.next_stub;
+                if stub + STUB > m.len() {
+                    return Err(ModuleError::Backend("no room for a far-call stub".into()));
+                }
+                placed.next_stub += STUB;
+                m[stub..stub + 4].copy_from_slice(&0x5800_0050u32.to_le_bytes());
+                m[stub + 4..stub + 8].copy_from_slice(&0xd61f_0200u32.to_le_bytes());
+                m[stub + 8..stub + 16].copy_from_slice(&s.to_le_bytes());
+                rel = stub as i64 - at as i64;
+            }
+            let word = u32::from_le_bytes(m[at..at + 4].try_into().expect("4 bytes"));
+            let word = word & !0x3ff_ffff | ((rel >> 2) as u32) & 0x3ff_ffff;
+            m[at..at + 4].copy_from_slice(&word.to_le_bytes());
+        }
         k => {
             return Err(ModuleError::UnsupportedRelocation(format!(
                 "{k} at offset {} for {:?}",
@@ -427,7 +446,7 @@ impl Module for JITModule {
         let extra: usize = relocs
             .iter()
             .map(|r| match r.kind {
-                Reloc::X86CallPLTRel4 => STUB,
+                Reloc::X86CallPLTRel4 | Reloc::Arm64Call => STUB,
                 Reloc::X86GOTPCRel4 => GOT_ENTRY,
                 _ => 0,
             })
@@ -490,5 +509,61 @@ impl Module for JITModule {
         );
         self.pending.push(Target::Data(data));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gantry_module::RelocTarget;
+
+    /// An aarch64 call resolved in place when the target is near, through a stub after
+    /// the code when it is not.
+    #[test]
+    fn aarch64_calls_resolve_near_and_through_stubs() {
+        let bl = 0x9400_0000u32.to_le_bytes();
+        let mut m = map(16 + STUB).unwrap();
+        m[..4].copy_from_slice(&bl);
+        let mut placed = Placed {
+            memory: Memory::Writable(m),
+            size: 4,
+            relocs: Vec::new(),
+            next_stub: 16,
+            traps: Vec::new(),
+            executable: true,
+            writable: false,
+        };
+        let reloc = ModuleReloc {
+            offset: 0,
+            kind: Reloc::Arm64Call,
+            target: RelocTarget::LibCall(gantry_codegen::ir::LibCall::Memcpy),
+            addend: 0,
+        };
+        let base = placed.memory.ptr();
+        // 0x100 bytes ahead: bl #0x100 (imm26 = 0x40).
+        apply(&mut placed, &reloc, base.wrapping_add(0x100)).unwrap();
+        let Memory::Writable(m) = &placed.memory else {
+            unreachable!()
+        };
+        assert_eq!(u32::from_le_bytes(m[..4].try_into().unwrap()), 0x9400_0040);
+        // 1 GiB ahead: bl to the stub at 16 (imm26 = 4), which holds the address.
+        let far = base.wrapping_add(1 << 30);
+        apply(&mut placed, &reloc, far).unwrap();
+        let Memory::Writable(m) = &placed.memory else {
+            unreachable!()
+        };
+        assert_eq!(u32::from_le_bytes(m[..4].try_into().unwrap()), 0x9400_0004);
+        assert_eq!(
+            u32::from_le_bytes(m[16..20].try_into().unwrap()),
+            0x5800_0050
+        );
+        assert_eq!(
+            u32::from_le_bytes(m[20..24].try_into().unwrap()),
+            0xd61f_0200
+        );
+        assert_eq!(
+            u64::from_le_bytes(m[24..32].try_into().unwrap()),
+            far as u64
+        );
     }
 }
