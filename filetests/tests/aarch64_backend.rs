@@ -23,20 +23,20 @@ fn parse(text: &str) -> gantry_codegen::ir::Function {
 #[test]
 fn unsupported_opcode_is_a_typed_error_naming_aarch64() {
     let f = parse(
-        "function %f(i64) -> i128 {\nblock0(v0: i64):\n    v1 = atomic_load.i128 v0\n    return v1\n}",
+        "function %f(i64, i64, i64) -> i64 {\nblock0(v0: i64, v1: i64, v2: i64):\n    v3 = stack_switch v0, v1, v2\n    return v3\n}",
     );
     let err = aarch64(OptLevel::None).compile_function(&f).unwrap_err();
     assert_eq!(
         err,
         CodegenError::UnsupportedOpcode {
-            opcode: Opcode::AtomicLoad,
-            ty: Type::I128,
+            opcode: Opcode::StackSwitch,
+            ty: Type::I64,
             isa: "aarch64"
         }
     );
     assert_eq!(
         err.to_string(),
-        "unsupported on aarch64: `atomic_load.i128`"
+        "unsupported on aarch64: `stack_switch.i64`"
     );
 }
 

@@ -5,7 +5,9 @@
 use super::args::{AModeAlloc, BlockTarget, Imm12, OptionTrapCode};
 use super::encode;
 use super::frame::Frame;
-use super::generated::{AluOp, Cond, CselOp, ExtendOp, LoadOp, LseOp, MoveWideOp, Size, StoreOp};
+use super::generated::{
+    AluOp, Atomic128Op, Cond, CselOp, ExtendOp, LoadOp, LseOp, MoveWideOp, Size, StoreOp,
+};
 use super::{CallInfo, LabelUse};
 use crate::ir::{AtomicRmwOp, ExternalName, TrapCode};
 use crate::machinst::abi::{LimitBase, LimitStep, StackLimit};
@@ -627,6 +629,104 @@ pub fn llsc_cas(
 pub fn vec_const(e: &mut Emit<'_>, rd: u32, bits: u128) {
     let label = e.buf.register_constant(&bits.to_le_bytes(), 16);
     e.branch(0x9c00_0000 | rd, label, LabelUse::Ldr19);
+}
+
+/// The 128-bit atomic loop (see the `atomic128` form).
+#[allow(clippy::too_many_arguments)]
+pub fn atomic128(
+    e: &mut Emit<'_>,
+    op: Atomic128Op,
+    rn: u32,
+    a_lo: u32,
+    a_hi: u32,
+    b_lo: u32,
+    b_hi: u32,
+    old_lo: u32,
+    old_hi: u32,
+    new_lo: u32,
+    new_hi: u32,
+    status: u32,
+    trap: OptionTrapCode,
+) {
+    use Atomic128Op as A;
+    let x = Size::X;
+    let again = e.buf.get_label();
+    let done = e.buf.get_label();
+    e.buf.bind_label(again);
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    // LDAXP old_lo, old_hi, [rn]
+    e.put4(0xc87f_8000 | old_hi << 10 | rn << 5 | old_lo);
+    let (lo, hi) = match op {
+        A::Load => (old_lo, old_hi),
+        A::Store | A::Xchg => (a_lo, a_hi),
+        A::Add | A::Sub => {
+            let (first, second) = if op == A::Add {
+                (AluOp::Adds, AluOp::Adc)
+            } else {
+                (AluOp::Subs, AluOp::Sbc)
+            };
+            e.put4(encode::alu_rrr(first, x, new_lo, old_lo, a_lo));
+            e.put4(encode::alu_rrr(second, x, new_hi, old_hi, a_hi));
+            (new_lo, new_hi)
+        }
+        A::And | A::Or | A::Xor | A::Nand => {
+            let alu = match op {
+                A::Or => AluOp::Orr,
+                A::Xor => AluOp::Eor,
+                _ => AluOp::And,
+            };
+            e.put4(encode::alu_rrr(alu, x, new_lo, old_lo, a_lo));
+            e.put4(encode::alu_rrr(alu, x, new_hi, old_hi, a_hi));
+            if op == A::Nand {
+                e.put4(encode::alu_rrr(AluOp::Orn, x, new_lo, 31, new_lo));
+                e.put4(encode::alu_rrr(AluOp::Orn, x, new_hi, 31, new_hi));
+            }
+            (new_lo, new_hi)
+        }
+        A::Umin | A::Umax | A::Smin | A::Smax => {
+            // The flags of old - a over 128 bits; keep old where the condition holds.
+            e.put4(encode::alu_rrr(AluOp::Subs, x, 31, old_lo, a_lo));
+            e.put4(encode::alu_rrr(AluOp::Sbcs, x, 31, old_hi, a_hi));
+            let cond = match op {
+                A::Umin => Cond::Lo,
+                A::Umax => Cond::Hs,
+                A::Smin => Cond::Lt,
+                _ => Cond::Ge,
+            };
+            e.put4(encode::csel(CselOp::Csel, cond, x, new_lo, old_lo, a_lo));
+            e.put4(encode::csel(CselOp::Csel, cond, x, new_hi, old_hi, a_hi));
+            (new_lo, new_hi)
+        }
+        A::Cas => {
+            // Different from the expected value: release the monitor and stop.
+            let fail = e.buf.get_label();
+            e.put4(encode::alu_rrr(AluOp::Eor, x, new_lo, old_lo, a_lo));
+            e.put4(encode::alu_rrr(AluOp::Eor, x, new_hi, old_hi, a_hi));
+            e.put4(encode::alu_rrr(AluOp::Orr, x, new_lo, new_lo, new_hi));
+            e.branch(encode::cbz(true, x, new_lo), fail, LabelUse::Branch19);
+            e.put4(0xc820_8000 | status << 16 | b_hi << 10 | rn << 5 | b_lo);
+            e.branch(
+                encode::cbz(true, Size::W, status),
+                again,
+                LabelUse::Branch19,
+            );
+            e.branch(encode::b(), done, LabelUse::Branch26);
+            e.buf.bind_label(fail);
+            e.put4(0xd503_305f);
+            e.buf.bind_label(done);
+            return;
+        }
+    };
+    // STLXP status, lo, hi, [rn]
+    e.put4(0xc820_8000 | status << 16 | hi << 10 | rn << 5 | lo);
+    e.branch(
+        encode::cbz(true, Size::W, status),
+        again,
+        LabelUse::Branch19,
+    );
+    e.buf.bind_label(done);
 }
 
 /// `udf` with a trap record.

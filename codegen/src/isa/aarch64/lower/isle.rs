@@ -4,7 +4,8 @@
 
 use super::super::inst::args::{AMode, Imm12, ImmLogic};
 use super::super::inst::{
-    Cond, ExtendOp, FSize, Inst as MInst, LoadOp, LseOp, MoveWideOp, Size, StoreOp, VecLanes,
+    Atomic128Op, Cond, ExtendOp, FSize, Inst as MInst, LoadOp, LseOp, MoveWideOp, Size, StoreOp,
+    VecLanes,
 };
 use super::{IsleCtx, generated};
 use crate::ir::{AtomicRmwOp, FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
@@ -360,6 +361,22 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn f16_or_f128(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::F16 || ty == Type::F128).then_some(ty)
+    }
+
+    fn atomic128_op(&mut self, op: AtomicRmwOp) -> Atomic128Op {
+        match op {
+            AtomicRmwOp::Add => Atomic128Op::Add,
+            AtomicRmwOp::Sub => Atomic128Op::Sub,
+            AtomicRmwOp::And => Atomic128Op::And,
+            AtomicRmwOp::Nand => Atomic128Op::Nand,
+            AtomicRmwOp::Or => Atomic128Op::Or,
+            AtomicRmwOp::Xor => Atomic128Op::Xor,
+            AtomicRmwOp::Xchg => Atomic128Op::Xchg,
+            AtomicRmwOp::Umin => Atomic128Op::Umin,
+            AtomicRmwOp::Umax => Atomic128Op::Umax,
+            AtomicRmwOp::Smin => Atomic128Op::Smin,
+            AtomicRmwOp::Smax => Atomic128Op::Smax,
+        }
     }
 
     fn int_min_magnitude(&mut self, ty: Type) -> u64 {
