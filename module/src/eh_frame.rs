@@ -93,6 +93,7 @@ fn instruction(op: UnwindOp) -> CallFrameInstruction {
         UnwindOp::DefCfa { reg, offset } => CallFrameInstruction::Cfa(Register(reg), offset),
         UnwindOp::DefCfaRegister { reg } => CallFrameInstruction::CfaRegister(Register(reg)),
         UnwindOp::SaveReg { reg, offset } => CallFrameInstruction::Offset(Register(reg), offset),
+        UnwindOp::NegateRaState => CallFrameInstruction::NegateRaState,
     }
 }
 

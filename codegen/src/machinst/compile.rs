@@ -88,7 +88,7 @@ pub fn compile<B: Backend>(
             written.add(p);
         }
     }
-    for clobbers in vcode.insts().iter().filter_map(B::Inst::call_clobbers) {
+    for clobbers in vcode.insts().iter().filter_map(B::Inst::call_writes) {
         written.union_from(clobbers);
     }
     let frame = backend.frame(func, &vcode, written, out.num_spillslots as u32)?;

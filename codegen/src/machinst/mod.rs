@@ -134,6 +134,14 @@ pub trait MachInst: Clone + core::fmt::Debug {
         None
     }
 
+    /// The registers a call overwrites that the function must save for its own callers
+    /// (`None` for other instructions): by default all it clobbers. An ISA whose callees
+    /// preserve part of a register its convention treats as clobbered (AArch64's low
+    /// halves of v8-v15) leaves those out.
+    fn call_writes(&self) -> Option<regalloc2::PRegSet> {
+        self.call_clobbers()
+    }
+
     /// Reports every register operand with its constraint, in a fixed order (the
     /// allocations come back in the same order).
     fn get_operands(&self, collector: &mut OperandCollector);

@@ -20,6 +20,9 @@ pub enum UnwindOp {
         /// The register.
         reg: u16,
     },
+    /// AArch64: the return address is now signed (or, again, not) by pointer
+    /// authentication (`DW_CFA_AARCH64_negate_ra_state`).
+    NegateRaState,
     /// `reg`'s value on entry is saved at CFA + `offset` bytes.
     SaveReg {
         /// The register.

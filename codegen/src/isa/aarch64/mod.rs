@@ -145,6 +145,10 @@ impl Backend for Aarch64Isa {
             16,
         ));
         frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
+        let calls = vcode.insts().iter().any(|i| i.form_call_info().is_some());
+        let sign = self.flags.sign_return_address_all || (self.flags.sign_return_address && calls);
+        frame.sign_return_address = sign.then_some(self.flags.sign_return_address_with_bkey);
+        frame.bti = self.flags.use_bti;
         // A leaf function without frame storage needs no more stack than the limit's
         // slack: like Cranelift, it skips the check.
         let leaf_without_storage = stack_slot_bytes == 0

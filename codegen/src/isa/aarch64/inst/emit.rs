@@ -729,6 +729,26 @@ pub fn atomic128(
     e.buf.bind_label(done);
 }
 
+/// `mov x17, x30; add x16, x29, #16; autia1716; mov x30, x17` (AUTIB1716 with the B
+/// key): in the hint space, so a NOP on a CPU without pointer authentication, as the
+/// prologue's PACIASP is.
+pub fn auth_lr_cfa(e: &mut Emit<'_>, bkey: bool) {
+    let x17 = SCRATCH + 1;
+    e.put4(encode::mov(Size::X, x17, 30));
+    e.put4(encode::alu_rr_imm12(
+        AluOp::Add,
+        Size::X,
+        SCRATCH,
+        29,
+        Imm12 {
+            bits: 16,
+            shift12: false,
+        },
+    ));
+    e.put4(if bkey { 0xd503_21df } else { 0xd503_219f });
+    e.put4(encode::mov(Size::X, 30, x17));
+}
+
 /// `udf` with a trap record.
 pub fn trap(e: &mut Emit<'_>, code: TrapCode) {
     e.buf.add_trap(code);

@@ -5,7 +5,7 @@
 use super::args::{Imm12, ImmLogic};
 use super::generated::{
     AluOp, AluOp3, BitOp, BitfieldOp, Cond, CselOp, ExtendOp, FSize, FpuIntOp, FpuOp1, FpuOp2,
-    MoveWideOp, ShiftKind, Size, VecAcrossOp, VecAluOp, VecLanes, VecMiscOp, VecShiftOp,
+    HintOp, MoveWideOp, ShiftKind, Size, VecAcrossOp, VecAluOp, VecLanes, VecMiscOp, VecShiftOp,
 };
 
 fn rd_rn(rd: u32, rn: u32) -> u32 {
@@ -465,6 +465,23 @@ pub fn vec_tbl1(rd: u32, table: u32, idx: u32) -> u32 {
 /// TBL with two consecutive table registers starting at `table` (16B).
 pub fn vec_tbl2(rd: u32, table: u32, idx: u32) -> u32 {
     0x4e00_2000 | (idx & 31) << 16 | rd_rn(rd, table)
+}
+
+/// A hint-space instruction (C6.2.90 HINT).
+pub fn hint(op: HintOp) -> u32 {
+    match op {
+        HintOp::Paciasp => 0xd503_233f,
+        HintOp::Autiasp => 0xd503_23bf,
+        HintOp::Pacibsp => 0xd503_237f,
+        HintOp::Autibsp => 0xd503_23ff,
+        HintOp::BtiC => 0xd503_245f,
+        HintOp::BtiJ => 0xd503_249f,
+    }
+}
+
+/// BRK #0.
+pub fn brk() -> u32 {
+    0xd420_0000
 }
 
 /// RET (x30).

@@ -3,8 +3,8 @@
 //! frame record (x29, x30) that x29 points to, and the caller's stack arguments above
 //! it. The prologue and the epilogue are instruction lists on physical registers.
 
-use super::Inst;
 use super::regs::{FP, LR};
+use super::{HintOp, Inst};
 use crate::machinst::FrameLayout;
 use crate::machinst::abi::{FrameAreas, StackLimit};
 use crate::machinst::unwind::UnwindOp;
@@ -33,6 +33,11 @@ pub struct Frame {
     pub callee_pop: u32,
     /// The stack limit the prologue checks, if any.
     pub stack_limit: Option<StackLimit>,
+    /// Sign the return address in the prologue and authenticate it before returning
+    /// (`Some(bkey)`: with the B key).
+    pub sign_return_address: Option<bool>,
+    /// Start with a BTI landing pad (`use_bti`).
+    pub bti: bool,
 }
 
 impl Frame {
@@ -52,6 +57,8 @@ impl Frame {
             areas,
             callee_pop: 0,
             stack_limit: None,
+            sign_return_address: None,
+            bti: false,
         }
     }
 
@@ -80,6 +87,20 @@ impl Frame {
     /// frame; with the unwind rules.
     pub fn prologue(&self) -> Vec<Inst> {
         let mut out = Vec::new();
+        if let Some(bkey) = self.sign_return_address {
+            // PACI[AB]SP is itself a landing pad for BTI.
+            let op = if bkey {
+                HintOp::Pacibsp
+            } else {
+                HintOp::Paciasp
+            };
+            out.push(Inst::Hint { op });
+            out.push(Inst::Unwind {
+                op: UnwindOp::NegateRaState,
+            });
+        } else if self.bti {
+            out.push(Inst::Hint { op: HintOp::BtiC });
+        }
         if let Some(limit) = &self.stack_limit {
             out.push(Inst::StackCheck {
                 limit: limit.clone(),
@@ -165,6 +186,14 @@ impl Frame {
             rt: FP,
             rt2: LR,
         });
+        if let Some(bkey) = self.sign_return_address {
+            let op = if bkey {
+                HintOp::Autibsp
+            } else {
+                HintOp::Autiasp
+            };
+            out.push(Inst::Hint { op });
+        }
         if self.callee_pop > 0 {
             out.push(Inst::SpAdjust {
                 sub: false,
@@ -200,6 +229,11 @@ impl Frame {
         // The arguments end where this function's incoming area ends.
         let shift = self.callee_pop as i32 - stack_bytes as i32;
         out.push(Inst::TailFrameLoad {});
+        if let Some(bkey) = self.sign_return_address {
+            // x30 came back signed with the entry stack pointer (x29 + 16) as modifier:
+            // authenticate it against that before the stack pointer moves.
+            out.push(Inst::AuthLrCfa { bkey });
+        }
         for off in (0..stack_bytes).step_by(8).rev() {
             out.push(Inst::CopyStackArg {
                 from_sp: off,

@@ -221,6 +221,18 @@ impl MachInst for Inst {
         self.form_call_info().map(|i| i.clobbers)
     }
 
+    fn call_writes(&self) -> Option<PRegSet> {
+        // A callee keeps the low 64 bits of v8-v15, all that this function's callers
+        // may rely on: a call alone does not make them need saving here.
+        self.form_call_info().map(|i| {
+            let mut set = i.clobbers;
+            for n in super::abi::CALLEE_SAVED_FPRS {
+                set.remove(regs::vreg(n));
+            }
+            set
+        })
+    }
+
     fn get_operands(&self, collector: &mut OperandCollector) {
         self.collect_operands(collector);
     }
