@@ -149,6 +149,22 @@ impl Backend for Aarch64Isa {
         let sign = self.flags.sign_return_address_all || (self.flags.sign_return_address && calls);
         frame.sign_return_address = sign.then_some(self.flags.sign_return_address_with_bkey);
         frame.bti = self.flags.use_bti;
+        // A leaf using no stack and no callee-saved register needs no frame record
+        // (unless frame pointers are to be kept; incoming stack arguments are addressed
+        // from x29, a stack limit is checked against the frame).
+        frame.frameless = !calls
+            && !self.shared.preserve_frame_pointers
+            && frame.areas == crate::machinst::abi::FrameAreas::default()
+            && frame.callee_pop == 0
+            && abi::SigAbi::new(&func.signature)?.stack_arg_bytes == 0
+            && frame.stack_limit.is_none()
+            && frame.sign_return_address.is_none()
+            && !vcode.insts().iter().any(|i| {
+                matches!(
+                    i,
+                    inst::Inst::ReturnCall { .. } | inst::Inst::ReturnCallInd { .. }
+                )
+            });
         // A leaf function without frame storage needs no more stack than the limit's
         // slack: like Cranelift, it skips the check.
         let leaf_without_storage = stack_slot_bytes == 0

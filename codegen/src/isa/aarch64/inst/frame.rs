@@ -38,6 +38,9 @@ pub struct Frame {
     pub sign_return_address: Option<bool>,
     /// Start with a BTI landing pad (`use_bti`).
     pub bti: bool,
+    /// A leaf function that needs no frame: no frame record, no stack (x30 stays in its
+    /// register and the entry unwind rules hold throughout).
+    pub frameless: bool,
 }
 
 impl Frame {
@@ -59,6 +62,7 @@ impl Frame {
             stack_limit: None,
             sign_return_address: None,
             bti: false,
+            frameless: false,
         }
     }
 
@@ -106,6 +110,9 @@ impl Frame {
                 limit: limit.clone(),
                 needed: self.size(),
             });
+        }
+        if self.frameless {
+            return out;
         }
         out.extend([
             Inst::PushPair {
@@ -170,6 +177,9 @@ impl Frame {
     /// The epilogue before a return: the prologue undone.
     pub fn epilogue(&self) -> Vec<Inst> {
         let mut out = Vec::new();
+        if self.frameless {
+            return out;
+        }
         if self.below_saves() > 0 {
             out.push(Inst::SpAdjust {
                 sub: false,
@@ -249,6 +259,9 @@ impl Frame {
 
 impl FrameLayout for Frame {
     fn size(&self) -> u32 {
+        if self.frameless {
+            return 0;
+        }
         let pairs = Self::pairs(&self.saved_gprs).len() + Self::pairs(&self.saved_fprs).len();
         16 + 16 * pairs as u32 + self.below_saves()
     }

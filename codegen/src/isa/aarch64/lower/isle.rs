@@ -68,10 +68,11 @@ impl generated::Context for IsleCtx<'_, '_> {
         } else {
             (MoveWideOp::Movz, 0)
         };
+        // Zero and all ones are one instruction: the chunk at bit 0.
+        let only_skips = chunks.iter().all(|&c| c == skip);
         let mut cur: Option<Writable<Reg>> = None;
         for (i, &c) in chunks.iter().enumerate() {
-            let last = i + 1 == chunks.len();
-            if c == skip && !(cur.is_none() && last) {
+            if c == skip && !(only_skips && i == 0) {
                 continue;
             }
             let shift = (16 * i) as u8;
@@ -108,6 +109,30 @@ impl generated::Context for IsleCtx<'_, '_> {
             base,
             offset: i64::from(offset),
         }
+    }
+
+    fn amode_reg_reg(&mut self, base: Reg, index: Reg, extend32: Option<bool>) -> AMode {
+        AMode::RegReg {
+            base,
+            index,
+            scaled: false,
+            extend32,
+        }
+    }
+
+    fn some_bool(&mut self, b: bool) -> Option<bool> {
+        Some(b)
+    }
+
+    fn no_bool(&mut self) -> Option<bool> {
+        None
+    }
+
+    fn value_is_iconst(&mut self, v: Value) -> bool {
+        let dfg = &self.lower.func.dfg;
+        dfg.value_def(dfg.resolve_aliases(v))
+            .inst()
+            .is_some_and(|i| dfg.insts[i].opcode() == Opcode::Iconst)
     }
 
     fn amode_slot(&mut self, ss: StackSlot, offset: i32) -> AMode {

@@ -30,6 +30,7 @@ mod generated {
     type Unit = ();
     type Regs = alloc::vec::Vec<Reg>;
     type RegPair = (Reg, Reg);
+    type OptionBool = Option<bool>;
     const I8: Type = Type::I8;
     const I16: Type = Type::I16;
     const I32: Type = Type::I32;
