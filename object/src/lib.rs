@@ -64,6 +64,16 @@ impl ElfRelocs {
             (Architecture::X86_64, Reloc::X86GOTPCRel4) => elf::R_X86_64_GOTPCREL,
             (Architecture::X86_64, Reloc::ElfX86_64TlsGd) => elf::R_X86_64_TLSGD,
             (Architecture::Aarch64, Reloc::Arm64Call) => elf::R_AARCH64_CALL26,
+            (Architecture::Aarch64, Reloc::Aarch64TlsDescAdrPage21) => {
+                elf::R_AARCH64_TLSDESC_ADR_PAGE21
+            }
+            (Architecture::Aarch64, Reloc::Aarch64TlsDescLd64Lo12) => {
+                elf::R_AARCH64_TLSDESC_LD64_LO12
+            }
+            (Architecture::Aarch64, Reloc::Aarch64TlsDescAddLo12) => {
+                elf::R_AARCH64_TLSDESC_ADD_LO12
+            }
+            (Architecture::Aarch64, Reloc::Aarch64TlsDescCall) => elf::R_AARCH64_TLSDESC_CALL,
             (Architecture::S390x, Reloc::S390xPLTRel32Dbl) => elf::R_390_PLT32DBL,
             (arch, kind) => {
                 return Err(ModuleError::UnsupportedRelocation(format!(

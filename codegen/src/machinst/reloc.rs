@@ -26,6 +26,15 @@ pub enum Reloc {
     /// AArch64: a BL or B's 26-bit word offset, `(S + A - P) >> 2`, through a PLT entry or
     /// veneer when out of ±128 MiB (`R_AARCH64_CALL26`).
     Arm64Call,
+    /// AArch64 TLS descriptors (ELF for the Arm 64-bit Architecture, §5.7.12): the ADRP of
+    /// the descriptor's page (`R_AARCH64_TLSDESC_ADR_PAGE21`), ...
+    Aarch64TlsDescAdrPage21,
+    /// ... the LDR of its function from the low 12 bits (`R_AARCH64_TLSDESC_LD64_LO12`),
+    Aarch64TlsDescLd64Lo12,
+    /// ... the ADD of the low 12 bits (`R_AARCH64_TLSDESC_ADD_LO12`),
+    Aarch64TlsDescAddLo12,
+    /// ... and the marker on the BLR (`R_AARCH64_TLSDESC_CALL`).
+    Aarch64TlsDescCall,
     /// s390x: a call's 4-byte PC-relative halfword offset, `(S + A - P) / 2`, through a
     /// PLT entry when needed (`R_390_PLT32DBL`).
     S390xPLTRel32Dbl,
@@ -38,6 +47,10 @@ impl Reloc {
             Reloc::Abs8 => 8,
             Reloc::X86PCRel4 | Reloc::X86CallPLTRel4 | Reloc::X86GOTPCRel4 => 4,
             Reloc::ElfX86_64TlsGd | Reloc::S390xPLTRel32Dbl | Reloc::Arm64Call => 4,
+            Reloc::Aarch64TlsDescAdrPage21
+            | Reloc::Aarch64TlsDescLd64Lo12
+            | Reloc::Aarch64TlsDescAddLo12
+            | Reloc::Aarch64TlsDescCall => 4,
         }
     }
 }

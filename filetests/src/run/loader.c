@@ -4,7 +4,8 @@
  * relocation count, case count, seconds allowed per case), the code image, its
  * relocations ({u32 offset, u32 kind, u64 value, i64 addend}: kind 0 writes the image
  * address + value + addend, kind 1 the address of library function number `value` +
- * addend, both as 8 bytes), then the cases ({u32 trampoline offset, u32 function
+ * addend, kind 2 the offset of thread-local variable `value` from the thread pointer,
+ * all as 8 bytes), then the cases ({u32 trampoline offset, u32 function
  * offset, u32 slot count, 16-byte slots}). Each case calls trampoline(function, slots)
  * and prints one line: `ok HEX` (the slots afterwards) or `trap SIGNAL PC-OFFSET`
  * (a signal, or SIGALRM when the case ran out of time). The runner builds this with the
@@ -22,7 +23,23 @@
 #include <unistd.h>
 
 /*LIBCALL_DECLS*/
-static void *const LIBCALLS[] = { /*LIBCALLS*/ 0 };
+#if defined(__aarch64__)
+/* The TLS descriptor function of the runner's variables: the descriptor's argument is
+ * already the variable's offset from the thread pointer. */
+__asm__(".global gantry_tlsdesc_return\n"
+        ".type gantry_tlsdesc_return, %function\n"
+        "gantry_tlsdesc_return:\n"
+        "    ldr x0, [x0, #8]\n"
+        "    ret\n");
+extern void gantry_tlsdesc_return(void);
+#define TLSDESC_RETURN ((void *)gantry_tlsdesc_return)
+#else
+#define TLSDESC_RETURN 0
+#endif
+/* The library functions (numbered as in qemu.rs), then the TLS descriptor function. */
+static void *const LIBCALLS[] = { /*LIBCALLS*/ TLSDESC_RETURN };
+/* Thread-local variables of generated code: 64 bytes each. */
+static __thread unsigned char tls_block[4096] __attribute__((aligned(64)));
 
 static sigjmp_buf env;
 static volatile uintptr_t fault_pc;
@@ -83,8 +100,15 @@ int main(void) {
         int64_t addend;
         read_exact(&value, 8);
         read_exact(&addend, 8);
-        uint64_t target = kind == 0 ? (uint64_t)(uintptr_t)base + value
-                                    : (uint64_t)(uintptr_t)LIBCALLS[value];
+        uint64_t target;
+        if (kind == 0) {
+            target = (uint64_t)(uintptr_t)base + value;
+        } else if (kind == 1) {
+            target = (uint64_t)(uintptr_t)LIBCALLS[value];
+        } else {
+            target = (uint64_t)(uintptr_t)(tls_block + 64 * value) -
+                     (uint64_t)(uintptr_t)__builtin_thread_pointer();
+        }
         target += (uint64_t)addend;
         memcpy(base + offset, &target, 8);
     }

@@ -139,7 +139,8 @@ fn loader(isa: &str, tools: &Toolchain) -> Result<PathBuf, String> {
 /// Compiled functions laid out in one image for the loader.
 pub struct Image {
     bytes: Vec<u8>,
-    /// `(offset, kind, value, addend)`: kind 0 is an image offset, 1 a library index.
+    /// `(offset, kind, value, addend)`: kind 0 is an image offset, 1 a library index
+    /// (the TLS descriptor function after the libraries), 2 a thread-local variable.
     relocs: Vec<(u32, u32, u64, i64)>,
     traps: Vec<MachTrap>,
     entries: HashMap<String, usize>,
@@ -173,6 +174,8 @@ impl Image {
         }
         let mut relocs = Vec::new();
         let mut stubs: HashMap<LibCall, usize> = HashMap::new();
+        // A TLS descriptor (function, argument) per thread-local symbol, 16 bytes each.
+        let mut descriptors: Vec<(FinalizedRelocTarget, usize)> = Vec::new();
         let lib_index = |lc: LibCall| {
             LIBCALLS
                 .iter()
@@ -216,6 +219,36 @@ impl Image {
                         w = w & !0x3ff_ffff | (words as u32) & 0x3ff_ffff;
                         bytes[at..at + 4].copy_from_slice(&w.to_le_bytes());
                     }
+                    (
+                        Reloc::Aarch64TlsDescAdrPage21
+                        | Reloc::Aarch64TlsDescLd64Lo12
+                        | Reloc::Aarch64TlsDescAddLo12,
+                        target,
+                    ) => {
+                        let desc = match descriptors.iter().find(|(t, _)| t == target) {
+                            Some(&(_, d)) => d,
+                            None => {
+                                let d = bytes.len().div_ceil(16) * 16;
+                                bytes.resize(d + 16, 0);
+                                relocs.push((d as u32, 1, LIBCALLS.len() as u64, 0));
+                                relocs.push(((d + 8) as u32, 2, descriptors.len() as u64, 0));
+                                descriptors.push((target.clone(), d));
+                                d
+                            }
+                        };
+                        let mut w = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4"));
+                        w = match r.kind {
+                            Reloc::Aarch64TlsDescAdrPage21 => {
+                                // The image is page-aligned: page distances are fixed.
+                                let pages = ((desc >> 12) as i64 - (at >> 12) as i64) as u32;
+                                w | (pages & 3) << 29 | ((pages >> 2) & 0x7ffff) << 5
+                            }
+                            Reloc::Aarch64TlsDescLd64Lo12 => w | ((desc & 0xfff) as u32 >> 3) << 10,
+                            _ => w | ((desc & 0xfff) as u32) << 10,
+                        };
+                        bytes[at..at + 4].copy_from_slice(&w.to_le_bytes());
+                    }
+                    (Reloc::Aarch64TlsDescCall, _) => {}
                     (kind, target) => {
                         return Err(format!(
                             "a {kind} relocation to {target:?}, which the runner lacks"

@@ -118,6 +118,7 @@ impl Backend for Aarch64Isa {
         let backend = lower::A64Lower {
             flags: self.flags,
             pic: self.shared.is_pic,
+            tls_model: self.shared.tls_model,
         };
         crate::machinst::lower::lower(&backend, func)
     }

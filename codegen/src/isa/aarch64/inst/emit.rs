@@ -749,6 +749,22 @@ pub fn auth_lr_cfa(e: &mut Emit<'_>, bkey: bool) {
     e.put4(encode::mov(Size::X, 30, x17));
 }
 
+/// The TLS descriptor sequence: the variable's address into `rd`.
+pub fn tls_desc(e: &mut Emit<'_>, rd: u32, symbol: &ExternalName, info: &CallInfo) {
+    let target = || RelocTarget::ExternalName(symbol.clone());
+    e.buf.add_reloc(Reloc::Aarch64TlsDescAdrPage21, target(), 0);
+    e.put4(0x9000_0000); // adrp x0, :tlsdesc:symbol
+    e.buf.add_reloc(Reloc::Aarch64TlsDescLd64Lo12, target(), 0);
+    e.put4(0xf940_0001); // ldr x1, [x0, :tlsdesc_lo12:symbol]
+    e.buf.add_reloc(Reloc::Aarch64TlsDescAddLo12, target(), 0);
+    e.put4(0x9100_0000); // add x0, x0, :tlsdesc_lo12:symbol
+    e.buf.add_reloc(Reloc::Aarch64TlsDescCall, target(), 0);
+    e.put4(0xd63f_0020); // blr x1
+    after_call(e, info);
+    e.put4(0xd53b_d040 | rd); // mrs rd, tpidr_el0
+    e.put4(encode::alu_rrr(AluOp::Add, Size::X, rd, 0, rd));
+}
+
 /// `udf` with a trap record.
 pub fn trap(e: &mut Emit<'_>, code: TrapCode) {
     e.buf.add_trap(code);

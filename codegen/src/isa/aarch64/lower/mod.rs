@@ -58,6 +58,8 @@ pub struct A64Lower {
     pub flags: Aarch64Flags,
     /// Position-independent code.
     pub pic: bool,
+    /// How `tls_value` reaches thread-local variables.
+    pub tls_model: crate::settings::TlsModel,
 }
 
 /// The ISLE context: the lowering state plus the first error a term ran into.
@@ -136,6 +138,53 @@ impl A64Lower {
                     call::call_info::<MInst, Aarch64Abi>(ctx, inst, &sig, &all[1..])?;
                 ctx.vcode.push(MInst::CallInd { rn: callee, info });
                 loads.into_iter().for_each(|l| ctx.vcode.push(l));
+                Ok(true)
+            }
+            InstructionData::UnaryGlobalValue {
+                opcode: Opcode::TlsValue,
+                global_value,
+            } => {
+                let crate::ir::GlobalValueData::Symbol {
+                    name,
+                    offset,
+                    tls: true,
+                    ..
+                } = ctx.func.global_values[global_value].clone()
+                else {
+                    return Err(CodegenError::Unsupported {
+                        feature: alloc::format!("tls_value of {global_value}, not a TLS symbol"),
+                    });
+                };
+                if self.tls_model != crate::settings::TlsModel::ElfGd || offset.bits() != 0 {
+                    return Err(CodegenError::Unsupported {
+                        feature: alloc::format!(
+                            "tls_value with tls_model={} or an offset on aarch64 (elf_gd without \
+                             one is implemented)",
+                            self.tls_model.name()
+                        ),
+                    });
+                }
+                // The descriptor's function returns in x0 and preserves every other
+                // register but x1 (and x30, which is never allocated).
+                let x0 = super::inst::regs::xreg(0);
+                let mut clobbers = regalloc2::PRegSet::empty();
+                clobbers.add(super::inst::regs::xreg(1));
+                let off = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
+                let rd = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
+                let info = alloc::boxed::Box::new(super::inst::CallInfo {
+                    uses: Vec::new(),
+                    defs: alloc::vec![(Writable::from_reg(off), x0)],
+                    clobbers,
+                    callee_pop: 0,
+                    stack_map: Vec::new(),
+                });
+                ctx.vcode.push(MInst::TlsDesc {
+                    rd: Writable::from_reg(rd),
+                    symbol: name,
+                    info,
+                });
+                let result = ctx.func.dfg.first_result(inst);
+                ctx.set_result(result, rd);
                 Ok(true)
             }
             _ => Ok(false),
