@@ -606,3 +606,101 @@ fn encodings_match_the_assembler_and_capstone() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The words `f` emits, through the emission context of a function without a frame.
+fn emitted(f: impl FnOnce(&mut super::emit::Emit<'_>)) -> Vec<u32> {
+    let mut buf = crate::machinst::buffer::MachBuffer::new();
+    let frame = super::frame::Frame::new(crate::machinst::abi::FrameAreas::default());
+    let mut e = super::emit::Emit {
+        buf: &mut buf,
+        labels: &[],
+        next: None,
+        frame: &frame,
+    };
+    f(&mut e);
+    let code = buf.finish().expect("no labels").data;
+    code.chunks(4)
+        .map(|w| u32::from_le_bytes(w.try_into().expect("4 bytes")))
+        .collect()
+}
+
+/// Loads and stores pick the scaled 12-bit, the unscaled 9-bit or the register-offset
+/// form, and build a large offset in x16 (the words from the GNU assembler).
+#[test]
+fn memory_operands_take_the_encodable_form() {
+    use super::args::AModeAlloc::{RegOffset, RegReg};
+    use super::emit::{load, store};
+    let cases: Vec<(Vec<u32>, Vec<u32>, &str)> = alloc::vec![
+        (
+            emitted(|e| load(e, LoadOp::Ldrx, 0, &RegOffset(1, 8), None)),
+            alloc::vec![0xf940_0420],
+            "ldr x0, [x1, #8]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrw, 2, &RegOffset(3, 16380), None)),
+            alloc::vec![0xb97f_fc62],
+            "ldr w2, [x3, #16380]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrx, 0, &RegOffset(1, -8), None)),
+            alloc::vec![0xf85f_8020],
+            "ldur x0, [x1, #-8]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrx, 0, &RegOffset(1, 3), None)),
+            alloc::vec![0xf840_3020],
+            "ldur x0, [x1, #3]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrb, 0, &RegOffset(1, 4095), None)),
+            alloc::vec![0x397f_fc20],
+            "ldrb w0, [x1, #4095]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrshx, 0, &RegOffset(1, 2), None)),
+            alloc::vec![0x7980_0420],
+            "ldrsh x0, [x1, #2]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrx, 0, &RegReg(1, 2, false, None), None)),
+            alloc::vec![0xf862_6820],
+            "ldr x0, [x1, x2]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrw, 0, &RegReg(1, 2, false, Some(false)), None)),
+            alloc::vec![0xb862_4820],
+            "ldr w0, [x1, w2, uxtw]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrx, 0, &RegReg(1, 2, false, Some(true)), None)),
+            alloc::vec![0xf862_c820],
+            "ldr x0, [x1, w2, sxtw]"
+        ),
+        (
+            emitted(|e| store(e, StoreOp::Strq, 0, &RegOffset(31, 32), None)),
+            alloc::vec![0x3d80_0be0],
+            "str q0, [sp, #32]"
+        ),
+        (
+            emitted(|e| store(e, StoreOp::Strd, 1, &RegOffset(29, -16), None)),
+            alloc::vec![0xfc1f_03a1],
+            "stur d1, [x29, #-16]"
+        ),
+        (
+            emitted(|e| store(e, StoreOp::Strh, 5, &RegOffset(6, 6), None)),
+            alloc::vec![0x7900_0cc5],
+            "strh w5, [x6, #6]"
+        ),
+        (
+            emitted(|e| load(e, LoadOp::Ldrx, 0, &RegOffset(1, 0x4000_0000), None)),
+            alloc::vec![0xd2a8_0010, 0xf870_6820],
+            "mov x16, #0x40000000; ldr x0, [x1, x16]"
+        ),
+    ];
+    for (got, want, text) in cases {
+        assert_eq!(
+            got, want,
+            "{text}: {got:08x?}, the assembler gives {want:08x?}"
+        );
+    }
+}
