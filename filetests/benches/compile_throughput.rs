@@ -1,4 +1,5 @@
-//! Compile throughput of the x86-64 backend, in CLIF instructions per second:
+//! Compile throughput of the x86-64 backend, in CLIF instructions per second (and of
+//! the aarch64 backend on the real-world corpus, as a ratio to x86-64):
 //!
 //! - generated functions of 1,000 to 100,000 instructions (integer arithmetic, memory,
 //!   calls and branches across many blocks), showing how time grows with size;
@@ -90,14 +91,19 @@ fn generated(n: usize) -> String {
 
 /// The x86-64 target with `opt_level=opt` and the given register allocator.
 fn target(opt: &str, regalloc: &str) -> Box<dyn TargetIsa> {
+    target_for("x86_64", opt, regalloc)
+}
+
+/// Target `name` with `opt_level=opt` and the given register allocator.
+fn target_for(name: &str, opt: &str, regalloc: &str) -> Box<dyn TargetIsa> {
     let mut b = settings::Builder::new();
     b.set("opt_level", opt).expect("a valid setting");
     b.set("regalloc_algorithm", regalloc)
         .expect("a valid setting");
     b.set("preserve_frame_pointers", "true")
         .expect("a valid setting");
-    isa::lookup("x86_64")
-        .expect("x86_64")
+    isa::lookup(name)
+        .expect("a known target")
         .finish_with(b.finish())
         .expect("a backend")
 }
@@ -266,6 +272,22 @@ fn main() {
                 rate(d, insts)
             );
         }
+    }
+    // aarch64 against x86-64 on the same functions, at speed, in one run.
+    let (x64, a64) = (
+        target_for("x86_64", "speed", "backtracking"),
+        target_for("aarch64", "speed", "backtracking"),
+    );
+    println!("aarch64 against x86-64, opt_level=speed");
+    for (name, funcs) in real_world(full) {
+        let (dx, insts) = measure(x64.as_ref(), &funcs, 1);
+        let (da, _) = measure(a64.as_ref(), &funcs, 1);
+        println!(
+            "  {name}: aarch64 {:.0} insts/s, x86-64 {:.0} insts/s: throughput ratio aarch64/x86-64 {:.3}",
+            rate(da, insts),
+            rate(dx, insts),
+            dx.as_secs_f64() / da.as_secs_f64()
+        );
     }
     if let Some(kib) = peak_rss_kib() {
         println!("peak resident memory: {:.1} MiB", kib as f64 / 1024.0);
