@@ -99,6 +99,16 @@ pub fn compile<B: Backend>(
     let dest = vcode.thread_jumps(&out);
     let labels: Vec<_> = dest.iter().map(|&d| own[d]).collect();
     let emitted: Vec<usize> = (0..vcode.num_blocks()).filter(|&b| dest[b] == b).collect();
+    // Blocks reached by indirect branches start with the ISA's landing pad, if any.
+    let landing_pad = B::Inst::gen_landing_pad(&frame);
+    let mut indirect = alloc::vec![false; vcode.num_blocks()];
+    if landing_pad.is_some() {
+        for inst in vcode.insts() {
+            for &t in inst.indirect_targets() {
+                indirect[dest[t]] = true;
+            }
+        }
+    }
     // The prologue: instructions on physical registers, with their unwind rules.
     for inst in B::Inst::gen_prologue(&frame) {
         inst.emit(&[], &mut buf, &labels, None, &frame);
@@ -119,6 +129,9 @@ pub fn compile<B: Backend>(
             if !bound {
                 buf.bind_label(own[b]);
                 bound = true;
+                if let Some(pad) = landing_pad.as_ref().filter(|_| indirect[b]) {
+                    pad.emit(&[], &mut buf, &labels, None, &frame);
+                }
             }
             match item {
                 InstOrEdit::Inst(i) => {

@@ -134,6 +134,21 @@ pub trait MachInst: Clone + core::fmt::Debug {
         None
     }
 
+    /// The blocks this instruction reaches by an indirect branch (a jump table's
+    /// targets, the landing pads an unwinder jumps to).
+    fn indirect_targets(&self) -> &[usize] {
+        &[]
+    }
+
+    /// What starts a block reached by an indirect branch (a BTI landing pad), if the
+    /// frame asks for one.
+    fn gen_landing_pad(_frame: &Self::Frame) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
     /// The registers a call overwrites that the function must save for its own callers
     /// (`None` for other instructions): by default all it clobbers. An ISA whose callees
     /// preserve part of a register its convention treats as clobbered (AArch64's low

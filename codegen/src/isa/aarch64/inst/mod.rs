@@ -221,6 +221,18 @@ impl MachInst for Inst {
         self.form_call_info().map(|i| i.clobbers)
     }
 
+    fn indirect_targets(&self) -> &[usize] {
+        match self {
+            Inst::BrTable { targets, .. } => targets,
+            Inst::TryCall { handlers, .. } | Inst::TryCallInd { handlers, .. } => handlers,
+            _ => &[],
+        }
+    }
+
+    fn gen_landing_pad(frame: &Frame) -> Option<Inst> {
+        frame.bti.then_some(Inst::Hint { op: HintOp::BtiJ })
+    }
+
     fn call_writes(&self) -> Option<PRegSet> {
         // A callee keeps the low 64 bits of v8-v15, all that this function's callers
         // may rely on: a call alone does not make them need saving here.
