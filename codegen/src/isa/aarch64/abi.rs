@@ -51,7 +51,7 @@ impl AbiSpec for Aarch64Abi {
     fn check_type(_conv: CallConv, ty: Type) -> Result<(), CodegenError> {
         let ok = ty.is_scalar_int()
             || (ty.is_scalar() && ty.is_float())
-            || (ty.is_vector() && ty.bits() == 128);
+            || (ty.is_vector() && (ty.bits() == 128 || ty.bits() == 64));
         if ok {
             Ok(())
         } else {

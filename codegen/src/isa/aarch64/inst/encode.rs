@@ -284,8 +284,28 @@ pub fn dmb_ish() -> u32 {
     0xd503_3bbf
 }
 
+impl VecLanes {
+    /// The lane-size field: 0 for bytes up to 3 for doublewords.
+    pub fn size(self) -> u32 {
+        match self {
+            VecLanes::B16 | VecLanes::B8 => 0,
+            VecLanes::H8 | VecLanes::H4 => 1,
+            VecLanes::S4 | VecLanes::S2 => 2,
+            VecLanes::D2 => 3,
+        }
+    }
+
+    /// The Q bit: 1 for 128-bit vectors.
+    pub fn q(self) -> u32 {
+        u32::from(matches!(
+            self,
+            VecLanes::B16 | VecLanes::H8 | VecLanes::S4 | VecLanes::D2
+        ))
+    }
+}
+
 fn q_size(lanes: VecLanes) -> u32 {
-    1 << 30 | (lanes as u32) << 22
+    lanes.q() << 30 | lanes.size() << 22
 }
 
 /// Vector three same (C4.1.97): `op rd.T, rn.T, rm.T` (128 bits).
@@ -294,7 +314,7 @@ pub fn vec_rrr(op: VecAluOp, lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 
     // (U, opcode) for integer ops (size from the lanes); (U, size bits, opcode) for the
     // logical and float ones.
     let int = |u: u32, opc: u32| u << 29 | q_size(lanes) | opc << 11;
-    let fixed = |u: u32, size: u32, opc: u32| u << 29 | 1 << 30 | size << 22 | opc << 11;
+    let fixed = |u: u32, size: u32, opc: u32| u << 29 | lanes.q() << 30 | size << 22 | opc << 11;
     let float_sz = if lanes == VecLanes::D2 { 1 } else { 0 };
     let word = match op {
         Add => int(0, 0b10000),
@@ -341,18 +361,18 @@ pub fn vec_rrr(op: VecAluOp, lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 
 pub fn vec_mull(signed: bool, high: bool, lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 {
     let u = u32::from(!signed);
     let q = u32::from(high);
-    0x0e20_c000 | q << 30 | u << 29 | (lanes as u32) << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
+    0x0e20_c000 | q << 30 | u << 29 | lanes.size() << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
 }
 
 /// UZP2 (128 bits).
 pub fn vec_uzp2(lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 {
-    0x4e00_5800 | (lanes as u32) << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
+    0x0e00_5800 | lanes.q() << 30 | lanes.size() << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
 }
 
 /// FMLA (vector): `rd += rn * rm` on single or double lanes.
 pub fn vec_fmla(lanes: VecLanes, rd: u32, rn: u32, rm: u32) -> u32 {
     let sz = u32::from(lanes == VecLanes::D2);
-    0x4e20_cc00 | sz << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
+    0x0e20_cc00 | lanes.q() << 30 | sz << 22 | (rm & 31) << 16 | rd_rn(rd, rn)
 }
 
 /// Vector two-register miscellaneous (C4.1.97): `op rd.T, rn.T`. The narrowing ops take
@@ -362,25 +382,26 @@ pub fn vec_rr(op: VecMiscOp, lanes: VecLanes, rd: u32, rn: u32) -> u32 {
     let int = |u: u32, opc: u32| u << 29 | q_size(lanes) | opc << 12;
     let fixed = |q: u32, u: u32, size: u32, opc: u32| u << 29 | q << 30 | size << 22 | opc << 12;
     let fsz = if lanes == VecLanes::D2 { 1 } else { 0 };
+    let q = lanes.q();
     // The narrowing forms' size is that of their result lanes.
-    let narrow = |q: u32, u: u32, opc: u32| u << 29 | q << 30 | (lanes as u32) << 22 | opc << 12;
+    let narrow = |q: u32, u: u32, opc: u32| u << 29 | q << 30 | lanes.size() << 22 | opc << 12;
     let word = match op {
         Neg => int(1, 0b01011),
         Abs => int(0, 0b01011),
-        Not => fixed(1, 1, 0b00, 0b00101),
-        Cnt => fixed(1, 0, 0b00, 0b00101),
+        Not => fixed(q, 1, 0b00, 0b00101),
+        Cnt => fixed(q, 0, 0b00, 0b00101),
         Cmeq0 => int(0, 0b01001),
-        Fneg => fixed(1, 1, 0b10 | fsz, 0b01111),
-        Fabs => fixed(1, 0, 0b10 | fsz, 0b01111),
-        Fsqrt => fixed(1, 1, 0b10 | fsz, 0b11111),
-        Scvtf => fixed(1, 0, fsz, 0b11101),
-        Ucvtf => fixed(1, 1, fsz, 0b11101),
-        Fcvtzs => fixed(1, 0, 0b10 | fsz, 0b11011),
-        Fcvtzu => fixed(1, 1, 0b10 | fsz, 0b11011),
-        Frintn => fixed(1, 0, fsz, 0b11000),
-        Frintm => fixed(1, 0, fsz, 0b11001),
-        Frintp => fixed(1, 0, 0b10 | fsz, 0b11000),
-        Frintz => fixed(1, 0, 0b10 | fsz, 0b11001),
+        Fneg => fixed(q, 1, 0b10 | fsz, 0b01111),
+        Fabs => fixed(q, 0, 0b10 | fsz, 0b01111),
+        Fsqrt => fixed(q, 1, 0b10 | fsz, 0b11111),
+        Scvtf => fixed(q, 0, fsz, 0b11101),
+        Ucvtf => fixed(q, 1, fsz, 0b11101),
+        Fcvtzs => fixed(q, 0, 0b10 | fsz, 0b11011),
+        Fcvtzu => fixed(q, 1, 0b10 | fsz, 0b11011),
+        Frintn => fixed(q, 0, fsz, 0b11000),
+        Frintm => fixed(q, 0, fsz, 0b11001),
+        Frintp => fixed(q, 0, 0b10 | fsz, 0b11000),
+        Frintz => fixed(q, 0, 0b10 | fsz, 0b11001),
         Xtn => narrow(0, 0, 0b10010),
         Xtn2 => narrow(1, 0, 0b10010),
         Sqxtn => narrow(0, 0, 0b10100),
@@ -399,12 +420,12 @@ pub fn vec_rr(op: VecMiscOp, lanes: VecLanes, rd: u32, rn: u32) -> u32 {
 /// Vector shift by immediate (C4.1.97): immh:immb encode the lane size and amount.
 pub fn vec_shift_imm(op: VecShiftOp, lanes: VecLanes, rd: u32, rn: u32, amount: u8) -> u32 {
     use VecShiftOp::*;
-    let esize = 8u32 << (lanes as u32);
+    let esize = 8u32 << lanes.size();
     let amount = u32::from(amount);
     let (q, u, opc, imm) = match op {
-        Sshr => (1, 0, 0b00000, 2 * esize - amount),
-        Ushr => (1, 1, 0b00000, 2 * esize - amount),
-        Shl => (1, 0, 0b01010, esize + amount),
+        Sshr => (lanes.q(), 0, 0b00000, 2 * esize - amount),
+        Ushr => (lanes.q(), 1, 0b00000, 2 * esize - amount),
+        Shl => (lanes.q(), 0, 0b01010, esize + amount),
         // The widening moves: `lanes` are the source's; the low or high half.
         Sxtl => (0, 0, 0b10100, esize),
         Sxtl2 => (1, 0, 0b10100, esize),
@@ -426,18 +447,18 @@ pub fn vec_across(op: VecAcrossOp, lanes: VecLanes, rd: u32, rn: u32) -> u32 {
 
 /// The imm5 field of a lane-indexed copy: the lane size and index.
 fn imm5(lanes: VecLanes, index: u8) -> u32 {
-    let size = lanes as u32;
+    let size = lanes.size();
     (u32::from(index) << (size + 1) | 1 << size) & 0x1f
 }
 
 /// DUP (general).
 pub fn vec_dup(lanes: VecLanes, rd: u32, rn: u32) -> u32 {
-    0x4e00_0c00 | imm5(lanes, 0) << 16 | rd_rn(rd, rn)
+    0x0e00_0c00 | lanes.q() << 30 | imm5(lanes, 0) << 16 | rd_rn(rd, rn)
 }
 
 /// DUP (element).
 pub fn vec_dup_elem(lanes: VecLanes, rd: u32, rn: u32, index: u8) -> u32 {
-    0x4e00_0400 | imm5(lanes, index) << 16 | rd_rn(rd, rn)
+    0x0e00_0400 | lanes.q() << 30 | imm5(lanes, index) << 16 | rd_rn(rd, rn)
 }
 
 /// UMOV (to a W register; an X register for doublewords).
@@ -453,7 +474,7 @@ pub fn vec_ins(lanes: VecLanes, rd: u32, rn: u32, index: u8) -> u32 {
 
 /// INS (element): lane `from` of rn into lane `index` of rd.
 pub fn vec_ins_elem(lanes: VecLanes, rd: u32, rn: u32, index: u8, from: u8) -> u32 {
-    let imm4 = (u32::from(from) << (lanes as u32)) & 0xf;
+    let imm4 = (u32::from(from) << lanes.size()) & 0xf;
     0x6e00_0400 | imm5(lanes, index) << 16 | imm4 << 11 | rd_rn(rd, rn)
 }
 

@@ -279,6 +279,7 @@ pub fn mem_ops(ty: Type) -> (LoadOp, StoreOp) {
         Type::F16 => (LoadOp::Ldrfh, StoreOp::Strfh),
         Type::F32 => (LoadOp::Ldrs, StoreOp::Strs),
         Type::F64 => (LoadOp::Ldrd, StoreOp::Strd),
+        t if t.is_vector() && t.bits() == 64 => (LoadOp::Ldrd, StoreOp::Strd),
         t if t.is_vector() || t == Type::F128 => (LoadOp::Ldrq, StoreOp::Strq),
         _ => (LoadOp::Ldrx, StoreOp::Strx),
     }

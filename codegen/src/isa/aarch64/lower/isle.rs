@@ -359,12 +359,34 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn vec_lanes(&mut self, ty: Type) -> VecLanes {
-        match ty.lane_bits() {
-            8 => VecLanes::B16,
-            16 => VecLanes::H8,
-            32 => VecLanes::S4,
+        match (ty.lane_bits(), ty.bits() == 64) {
+            (8, false) => VecLanes::B16,
+            (16, false) => VecLanes::H8,
+            (32, false) => VecLanes::S4,
+            (8, true) => VecLanes::B8,
+            (16, true) => VecLanes::H4,
+            (32, true) => VecLanes::S2,
             _ => VecLanes::D2,
         }
+    }
+
+    fn avec(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_vector() && (ty.bits() == 64 || ty.bits() == 128) && ty.lane_bits() < ty.bits())
+            .then_some(ty)
+    }
+
+    fn avec_int_lanes(&mut self, ty: Type) -> Option<u8> {
+        let v = self.avec(ty)?;
+        v.is_int().then(|| v.lane_bits() as u8)
+    }
+
+    fn avec_float_lanes(&mut self, ty: Type) -> Option<u8> {
+        let v = self.avec(ty)?;
+        v.is_float().then(|| v.lane_bits() as u8)
+    }
+
+    fn vec64(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_vector() && ty.bits() == 64).then_some(ty)
     }
 
     fn half_lanes(&mut self, ty: Type) -> VecLanes {

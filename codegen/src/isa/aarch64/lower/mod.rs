@@ -299,6 +299,21 @@ fn lower_try_call(
 impl LowerBackend for A64Lower {
     type MInst = MInst;
 
+    /// As the framework's default, with 64-bit vectors in vector registers too.
+    fn reg_classes(ty: Type) -> Option<&'static [regalloc2::RegClass]> {
+        if ty.is_vector() && ty.bits() == 64 {
+            Some(&[regalloc2::RegClass::Float])
+        } else if ty == Type::I128 {
+            Some(&[regalloc2::RegClass::Int, regalloc2::RegClass::Int])
+        } else if ty.is_scalar_int() {
+            Some(&[regalloc2::RegClass::Int])
+        } else if (ty.is_scalar() && ty.is_float()) || ty.is_vector128() {
+            Some(&[regalloc2::RegClass::Float])
+        } else {
+            None
+        }
+    }
+
     fn name(&self) -> &'static str {
         "aarch64"
     }
