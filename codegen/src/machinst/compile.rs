@@ -114,6 +114,12 @@ pub fn compile<B: Backend>(
         inst.emit(&[], &mut buf, &labels, None, &frame);
     }
     let worst = B::Inst::worst_case_size();
+    // `bb_padding_log2_minus_one` = n > 0 pads each block with 2^(n-1) bytes of no-ops
+    // (to test long branches, veneers and islands).
+    let padding = match flags.bb_padding_log2_minus_one {
+        0 => 0,
+        n => 1u32 << (n - 1).min(24),
+    };
     for (k, &b) in emitted.iter().enumerate() {
         let next = emitted.get(k + 1).map(|&n| own[n]);
         let mut bound = false;
@@ -127,6 +133,15 @@ pub fn compile<B: Backend>(
                 buf.bind_label(after);
             }
             if !bound {
+                if padding > 0 {
+                    if buf.island_needed(padding + worst) {
+                        let after = buf.get_label();
+                        B::Inst::emit_jump(after, &mut buf);
+                        buf.emit_island(padding + worst);
+                        buf.bind_label(after);
+                    }
+                    B::Inst::emit_nops(&mut buf, padding);
+                }
                 buf.bind_label(own[b]);
                 bound = true;
                 if let Some(pad) = landing_pad.as_ref().filter(|_| indirect[b]) {

@@ -124,6 +124,10 @@ pub trait MachInst: Clone + core::fmt::Debug {
     /// Emits an unconditional jump to `label` (around an island).
     fn emit_jump(label: buffer::MachLabel, buf: &mut buffer::MachBuffer<Self::LabelUse>);
 
+    /// Emits `bytes` bytes of no-op instructions (a multiple of the ISA's instruction
+    /// alignment), for `bb_padding_log2_minus_one`.
+    fn emit_nops(buf: &mut buffer::MachBuffer<Self::LabelUse>, bytes: u32);
+
     /// The most bytes one instruction or move of this ISA emits, so islands are placed
     /// before a short-range reference could fall out of reach.
     fn worst_case_size() -> u32;

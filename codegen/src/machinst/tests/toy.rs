@@ -270,6 +270,13 @@ impl MachInst for Toy {
         8
     }
 
+    /// A jump to the next word.
+    fn emit_nops(buf: &mut MachBuffer<ToyUse>, bytes: u32) {
+        for _ in 0..bytes / 4 {
+            buf.put_data(&[8, 0, 1, 0]);
+        }
+    }
+
     fn call_clobbers(&self) -> Option<PRegSet> {
         None
     }

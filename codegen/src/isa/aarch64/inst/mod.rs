@@ -211,6 +211,12 @@ impl MachInst for Inst {
         Inst::emit_jump_to(label, buf);
     }
 
+    fn emit_nops(buf: &mut MachBuffer<LabelUse>, bytes: u32) {
+        for _ in 0..bytes / 4 {
+            buf.put4(0xd503_201f, false);
+        }
+    }
+
     fn worst_case_size() -> u32 {
         // A load or store with a 64-bit offset built in x16 (5 words), a call with a stack
         // adjustment after it, or the frame record's teardown: well below 64 bytes.

@@ -1652,6 +1652,12 @@ impl MachInst for Inst {
         encode::jump(buf, &[0xe9], label);
     }
 
+    fn emit_nops(buf: &mut MachBuffer<encode::Rel32>, bytes: u32) {
+        for _ in 0..bytes {
+            buf.put1(0x90);
+        }
+    }
+
     /// x86-64's label references reach ±2 GiB and never need a veneer, so this bound
     /// only has to be safe: the longest sequence, a tail call copying 64 KiB of stack
     /// arguments, takes less than 128 KiB.
