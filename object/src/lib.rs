@@ -64,6 +64,8 @@ impl ElfRelocs {
             (Architecture::X86_64, Reloc::X86GOTPCRel4) => elf::R_X86_64_GOTPCREL,
             (Architecture::X86_64, Reloc::ElfX86_64TlsGd) => elf::R_X86_64_TLSGD,
             (Architecture::Aarch64, Reloc::Arm64Call) => elf::R_AARCH64_CALL26,
+            (Architecture::Aarch64, Reloc::Aarch64AdrGotPage21) => elf::R_AARCH64_ADR_GOT_PAGE,
+            (Architecture::Aarch64, Reloc::Aarch64Ld64GotLo12Nc) => elf::R_AARCH64_LD64_GOT_LO12_NC,
             (Architecture::Aarch64, Reloc::Aarch64TlsDescAdrPage21) => {
                 elf::R_AARCH64_TLSDESC_ADR_PAGE21
             }

@@ -175,7 +175,18 @@ fn link_and_run(pic: bool) {
 /// functions and data through R_AARCH64_ABS64.
 #[test]
 fn aarch64_objects_link_and_run_under_qemu() {
-    let bytes = object_with_main("aarch64", false);
+    aarch64_link_and_run(false);
+}
+
+/// Position-independent: addresses through GOT entries (R_AARCH64_ADR_GOT_PAGE,
+/// R_AARCH64_LD64_GOT_LO12_NC), linked as a static PIE.
+#[test]
+fn aarch64_pic_objects_link_into_pie_programs() {
+    aarch64_link_and_run(true);
+}
+
+fn aarch64_link_and_run(pic: bool) {
+    let bytes = object_with_main("aarch64", pic);
     {
         use object::{Object as _, ObjectSection as _};
         let file = object::File::parse(&*bytes).unwrap();
@@ -189,15 +200,29 @@ fn aarch64_objects_link_and_run_under_qemu() {
             })
             .collect();
         assert!(kinds.contains(&object::elf::R_AARCH64_CALL26), "{kinds:?}");
-        assert!(kinds.contains(&object::elf::R_AARCH64_ABS64), "{kinds:?}");
+        assert_eq!(
+            kinds.contains(&object::elf::R_AARCH64_ABS64),
+            !pic,
+            "{kinds:?}"
+        );
+        assert_eq!(
+            kinds.contains(&object::elf::R_AARCH64_ADR_GOT_PAGE),
+            pic,
+            "{kinds:?}"
+        );
     }
-    let dir = std::env::temp_dir().join(format!("gantry-object-a64-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("gantry-object-a64-{}-{pic}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (obj, exe) = (dir.join("main.o"), dir.join("main"));
     std::fs::write(&obj, &bytes).unwrap();
     // scripts/test.sh installs the cross gcc and qemu: a missing one fails.
+    let mode: &[&str] = if pic {
+        &["-static-pie"]
+    } else {
+        &["-static", "-no-pie"]
+    };
     let cc = std::process::Command::new("aarch64-linux-gnu-gcc")
-        .args(["-static", "-no-pie"])
+        .args(mode)
         .arg(&obj)
         .arg("-o")
         .arg(&exe)

@@ -26,6 +26,11 @@ pub enum Reloc {
     /// AArch64: a BL or B's 26-bit word offset, `(S + A - P) >> 2`, through a PLT entry or
     /// veneer when out of ±128 MiB (`R_AARCH64_CALL26`).
     Arm64Call,
+    /// AArch64: the ADRP of the page of the target's GOT entry (`R_AARCH64_ADR_GOT_PAGE`).
+    Aarch64AdrGotPage21,
+    /// AArch64: the LDR of the GOT entry from the low 12 bits of its address
+    /// (`R_AARCH64_LD64_GOT_LO12_NC`).
+    Aarch64Ld64GotLo12Nc,
     /// AArch64 TLS descriptors (ELF for the Arm 64-bit Architecture, §5.7.12): the ADRP of
     /// the descriptor's page (`R_AARCH64_TLSDESC_ADR_PAGE21`), ...
     Aarch64TlsDescAdrPage21,
@@ -47,6 +52,7 @@ impl Reloc {
             Reloc::Abs8 => 8,
             Reloc::X86PCRel4 | Reloc::X86CallPLTRel4 | Reloc::X86GOTPCRel4 => 4,
             Reloc::ElfX86_64TlsGd | Reloc::S390xPLTRel32Dbl | Reloc::Arm64Call => 4,
+            Reloc::Aarch64AdrGotPage21 | Reloc::Aarch64Ld64GotLo12Nc => 4,
             Reloc::Aarch64TlsDescAdrPage21
             | Reloc::Aarch64TlsDescLd64Lo12
             | Reloc::Aarch64TlsDescAddLo12

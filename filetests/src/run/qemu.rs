@@ -174,8 +174,10 @@ impl Image {
         }
         let mut relocs = Vec::new();
         let mut stubs: HashMap<LibCall, usize> = HashMap::new();
-        // A TLS descriptor (function, argument) per thread-local symbol, 16 bytes each.
+        // A TLS descriptor (function, argument) per thread-local symbol, 16 bytes each;
+        // a GOT entry per symbol reached through the GOT, 8 bytes each.
         let mut descriptors: Vec<(FinalizedRelocTarget, usize)> = Vec::new();
+        let mut got: Vec<(FinalizedRelocTarget, usize)> = Vec::new();
         let lib_index = |lc: LibCall| {
             LIBCALLS
                 .iter()
@@ -249,6 +251,41 @@ impl Image {
                         bytes[at..at + 4].copy_from_slice(&w.to_le_bytes());
                     }
                     (Reloc::Aarch64TlsDescCall, _) => {}
+                    (Reloc::Aarch64AdrGotPage21 | Reloc::Aarch64Ld64GotLo12Nc, target) => {
+                        let slot = match got.iter().find(|(t, _)| t == target) {
+                            Some(&(_, s)) => s,
+                            None => {
+                                let s = bytes.len().div_ceil(8) * 8;
+                                bytes.resize(s + 8, 0);
+                                relocs.push(match target {
+                                    FinalizedRelocTarget::TestCase(t) => {
+                                        let off = entries.get(t.as_str()).ok_or_else(|| {
+                                            format!("no function %{t} in the file")
+                                        })?;
+                                        (s as u32, 0, *off as u64, 0)
+                                    }
+                                    FinalizedRelocTarget::LibCall(lc) => {
+                                        (s as u32, 1, lib_index(*lc)? as u64, 0)
+                                    }
+                                    other => {
+                                        return Err(format!(
+                                            "a GOT entry for {other:?}, which the runner lacks"
+                                        ));
+                                    }
+                                });
+                                got.push((target.clone(), s));
+                                s
+                            }
+                        };
+                        let mut w = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4"));
+                        w = if r.kind == Reloc::Aarch64AdrGotPage21 {
+                            let pages = ((slot >> 12) as i64 - (at >> 12) as i64) as u32;
+                            w | (pages & 3) << 29 | ((pages >> 2) & 0x7ffff) << 5
+                        } else {
+                            w | ((slot & 0xfff) as u32 >> 3) << 10
+                        };
+                        bytes[at..at + 4].copy_from_slice(&w.to_le_bytes());
+                    }
                     (kind, target) => {
                         return Err(format!(
                             "a {kind} relocation to {target:?}, which the runner lacks"

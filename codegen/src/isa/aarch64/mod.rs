@@ -150,6 +150,7 @@ impl Backend for Aarch64Isa {
         let sign = self.flags.sign_return_address_all || (self.flags.sign_return_address && calls);
         frame.sign_return_address = sign.then_some(self.flags.sign_return_address_with_bkey);
         frame.bti = self.flags.use_bti;
+        frame.pic = self.shared.is_pic;
         // A leaf using no stack and no callee-saved register needs no frame record
         // (unless frame pointers are to be kept; incoming stack arguments are addressed
         // from x29, a stack limit is checked against the frame).

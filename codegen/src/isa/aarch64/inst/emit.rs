@@ -230,8 +230,21 @@ pub fn load_addr(e: &mut Emit<'_>, rd: u32, mem: &AModeAlloc) {
     }
 }
 
-/// `ldr rd, #8; b #12; .quad name+offset` with an absolute relocation.
+/// `ldr rd, #8; b #12; .quad name+offset` with an absolute relocation; in
+/// position-independent code `adrp rd, :got:name; ldr rd, [rd, :got_lo12:name]`, plus
+/// the offset.
 pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64) {
+    if e.frame.pic {
+        let target = || RelocTarget::ExternalName(name.clone());
+        e.buf.add_reloc(Reloc::Aarch64AdrGotPage21, target(), 0);
+        e.put4(0x9000_0000 | rd);
+        e.buf.add_reloc(Reloc::Aarch64Ld64GotLo12Nc, target(), 0);
+        e.put4(0xf940_0000 | rd << 5 | rd);
+        if offset != 0 {
+            add_offset(e, rd, rd, offset);
+        }
+        return;
+    }
     e.put4(0x5800_0040 | rd);
     e.put4(encode::b() | 3);
     e.buf

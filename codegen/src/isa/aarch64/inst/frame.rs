@@ -38,6 +38,8 @@ pub struct Frame {
     pub sign_return_address: Option<bool>,
     /// Start with a BTI landing pad (`use_bti`).
     pub bti: bool,
+    /// Position-independent code: symbol addresses come from the GOT.
+    pub pic: bool,
     /// A leaf function that needs no frame: no frame record, no stack (x30 stays in its
     /// register and the entry unwind rules hold throughout).
     pub frameless: bool,
@@ -63,6 +65,7 @@ impl Frame {
             sign_return_address: None,
             bti: false,
             frameless: false,
+            pic: false,
         }
     }
 
