@@ -164,6 +164,38 @@ impl<S: AbiSpec> SigLocations<S> {
     }
 }
 
+/// Places result parts `parts` in order: each in the next of `int_regs` or, for a part
+/// `is_float` says goes in a float register, of `float_regs`; when those run out, in
+/// 8-byte slots of the return area (16-byte aligned ones for 128-bit parts). Returns the
+/// locations and the area's size, rounded to 16 bytes.
+pub fn place_rets_in_order(
+    parts: &[Type],
+    int_regs: &[PReg],
+    float_regs: &[PReg],
+    is_float: impl Fn(Type) -> bool,
+) -> (Vec<ArgLoc>, u32) {
+    let (mut ints, mut floats, mut area) = (int_regs.iter(), float_regs.iter(), 0u32);
+    let out = parts
+        .iter()
+        .map(|&ty| {
+            let reg = if is_float(ty) {
+                floats.next()
+            } else {
+                ints.next()
+            };
+            match reg {
+                Some(&p) => ArgLoc::Reg(p),
+                None => {
+                    let size = if ty.bits() == 128 { 16 } else { 8 };
+                    area = area.div_ceil(size) * size + size;
+                    ArgLoc::Stack(area - size)
+                }
+            }
+        })
+        .collect();
+    (out, area.div_ceil(16) * 16)
+}
+
 /// The areas of a function's frame every ISA has, from the stack pointer up: outgoing
 /// call arguments, spill slots, stack slots; and the callee-saved registers the code
 /// writes, which the ISA's prologue saves (where and how is the ISA's choice, as are

@@ -255,6 +255,44 @@ pub fn call_regs<I: CallInsts, S: AbiSpec>(
     })
 }
 
+/// The registers of `try_call` `inst` to `sig` with arguments `args` (see
+/// [`call_regs`]), its results handed to the normal-return edge
+/// ([`Lower::set_try_call_rets`]), and the tags of the handlers of `exception`, in
+/// order (`None` for the default).
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for results in a return area (no loads can follow the
+/// call on the exceptional edge's way), and what [`call_regs`] reports.
+pub fn try_call_regs<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    inst: Inst,
+    sig: &Signature,
+    args: &[Value],
+    exception: crate::ir::ExceptionTable,
+) -> Result<(Box<CallInfo>, Vec<Option<u32>>), CodegenError> {
+    let abi = SigLocations::<S>::new(sig)?;
+    if abi.ret_area_ptr.is_some() {
+        return Err(CodegenError::Unsupported {
+            feature: alloc::format!(
+                "try_call to a function returning results in a return area on {}",
+                S::ISA
+            ),
+        });
+    }
+    let call = call_regs(ctx, inst, &abi, args)?;
+    ctx.set_try_call_rets(inst, call.values);
+    let tags = ctx.func.dfg.exception_tables[exception]
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            crate::ir::ExceptionTableItem::Tag(tag, _) => Some(Some(tag.as_u32())),
+            crate::ir::ExceptionTableItem::Default(_) => Some(None),
+            crate::ir::ExceptionTableItem::Context(_) => None,
+        })
+        .collect();
+    Ok((call.info, tags))
+}
+
 /// The argument and result registers of call `inst` to a function of signature `sig`,
 /// defining its results; returns the call's registers and the loads to emit after it.
 ///

@@ -105,30 +105,9 @@ impl AbiSpec for Aarch64Abi {
     }
 
     fn place_rets(_: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32) {
-        let (mut ngrn, mut nsrn, mut area) = (0u8, 0u8, 0u32);
-        let mut out = Vec::with_capacity(parts.len());
-        for &ty in parts {
-            let reg = if is_float(ty) {
-                (nsrn < 8).then(|| {
-                    nsrn += 1;
-                    vreg(nsrn - 1)
-                })
-            } else {
-                (ngrn < 8).then(|| {
-                    ngrn += 1;
-                    xreg(ngrn - 1)
-                })
-            };
-            out.push(reg.map_or_else(
-                || {
-                    let size = if ty.bits() == 128 { 16 } else { 8 };
-                    area = area.div_ceil(size) * size + size;
-                    ArgLoc::Stack(area - size)
-                },
-                ArgLoc::Reg,
-            ));
-        }
-        (out, area.div_ceil(16) * 16)
+        let ints: Vec<PReg> = (0..8).map(xreg).collect();
+        let floats: Vec<PReg> = (0..8).map(vreg).collect();
+        crate::machinst::abi::place_rets_in_order(parts, &ints, &floats, is_float)
     }
 
     fn callee_pops(conv: CallConv) -> bool {

@@ -243,30 +243,9 @@ fn assign_fastcall(types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
 /// Result placement: registers first, then return-area slots; returns the locations and
 /// the area's size.
 fn assign_rets(parts: &[Type]) -> (Vec<ArgLoc>, u32) {
-    let (mut next_gpr, mut next_xmm, mut area) = (0usize, 0u8, 0u32);
-    let mut out = Vec::with_capacity(parts.len());
-    for &ty in parts {
-        let reg = if is_float(ty) {
-            (next_xmm < 2).then(|| {
-                next_xmm += 1;
-                Xmm::new(next_xmm - 1).preg()
-            })
-        } else {
-            RET_GPRS.get(next_gpr).map(|g| {
-                next_gpr += 1;
-                g.preg()
-            })
-        };
-        out.push(reg.map_or_else(
-            || {
-                let size = if ty.bits() == 128 { 16 } else { 8 };
-                area = area.div_ceil(size) * size + size;
-                ArgLoc::Stack(area - size)
-            },
-            ArgLoc::Reg,
-        ));
-    }
-    (out, area.div_ceil(16) * 16)
+    let gprs = RET_GPRS.map(|g| g.preg());
+    let xmms = [Xmm::new(0).preg(), Xmm::new(1).preg()];
+    crate::machinst::abi::place_rets_in_order(parts, &gprs, &xmms, is_float)
 }
 
 #[cfg(test)]

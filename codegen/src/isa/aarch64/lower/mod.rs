@@ -254,24 +254,7 @@ fn lower_try_call(
     exception: crate::ir::ExceptionTable,
     targets: &[usize],
 ) -> Result<(), CodegenError> {
-    let abi = SigAbi::new(sig)?;
-    if abi.ret_area_ptr.is_some() {
-        return Err(CodegenError::Unsupported {
-            feature: "try_call to a function returning results in a return area on aarch64".into(),
-        });
-    }
-    let call = call::call_regs(ctx, inst, &abi, args)?;
-    ctx.set_try_call_rets(inst, call.values);
-    let info = call.info;
-    let tags: Vec<Option<u32>> = ctx.func.dfg.exception_tables[exception]
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            crate::ir::ExceptionTableItem::Tag(tag, _) => Some(Some(tag.as_u32())),
-            crate::ir::ExceptionTableItem::Default(_) => Some(None),
-            crate::ir::ExceptionTableItem::Context(_) => None,
-        })
-        .collect();
+    let (info, tags) = call::try_call_regs::<MInst, Aarch64Abi>(ctx, inst, sig, args, exception)?;
     let (normal, handlers) = (targets[0], targets[1..].to_vec());
     ctx.vcode.push(match (dest, callee) {
         (Some(dest), _) => MInst::TryCall {

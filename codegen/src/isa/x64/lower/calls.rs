@@ -147,32 +147,15 @@ pub(super) fn lower_try_call(
     exception: crate::ir::ExceptionTable,
     targets: &[usize],
 ) -> Result<(), CodegenError> {
-    let abi = SigAbi::new(sig)?;
-    if abi.ret_area_ptr.is_some() {
-        return Err(CodegenError::Unsupported {
-            feature: "try_call to a function returning results in a return area on x86_64".into(),
-        });
-    }
-    // (Without a return area no result is loaded after the call.)
-    let call = machinst::call::call_regs(ctx, inst, &abi, args)?;
-    ctx.set_try_call_rets(inst, call.values);
-    let info = call.info;
-    let tags = ctx.func.dfg.exception_tables[exception]
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            crate::ir::ExceptionTableItem::Tag(tag, _) => Some(Some(tag.as_u32())),
-            crate::ir::ExceptionTableItem::Default(_) => Some(None),
-            crate::ir::ExceptionTableItem::Context(_) => None,
-        })
-        .collect();
+    let (info, tags) =
+        machinst::call::try_call_regs::<MInst, X64Abi>(ctx, inst, sig, args, exception)?;
     ctx.vcode.push(MInst::TryCall {
         dest: dest.map(alloc::boxed::Box::new),
         callee,
         info,
         normal: targets[0],
         handlers: targets[1..].into(),
-        tags,
+        tags: tags.into(),
     });
     for (succ, &t) in targets.iter().enumerate() {
         ctx.add_succ(inst, succ, t)?;
