@@ -9,18 +9,24 @@
 //!
 //! ```text
 //! enum AluOp "doc": add sub and orr
+//! enum RreOp "doc": agr=b908 sgr=b909
 //! form alu_rrr(op: AluOp, size: Size, rd: def gpr, rn: use gpr, rm: use gpr)
 //!     doc "C6.2.4 ADD (shifted register) and the other three-register forms"
 //!     emit word alu_rrr(op, size, rd, rn, rm)
 //!     asm "{op} {rd}, {rn}, {rm}"
 //! ```
 //!
+//! An enum whose variants are written `name=HEX` gets a `code()` method returning that
+//! opcode (s390x's tables keep each instruction's opcode beside its mnemonic).
+//!
 //! Operands are `name: ROLE CLASS` for registers (roles `use`, `use(vN)` (fixed to a
-//! register), `def`, `edef` (an early def), `reuse(INPUT)` (a def in INPUT's register); classes `gpr`, `vr`), `name: mem T`
+//! register), `def`, `def(rN)` (fixed to a register), `edef` (an early def), `reuse(INPUT)` (a def in INPUT's register);
+//! classes `gpr`, `vr`, and `fpr` (a float register numbered below 16)), `name: mem T`
 //! for an addressing mode holding registers (T implements `MemOperand`), `name: uses` /
 //! `name: defs` for lists of registers fixed to physical ones, `name: clobbers` (a
 //! `PRegSet`), `name: call` (a `Box<CallInfo>`: its fixed uses, defs and clobbers), and `name: T` / `name: &T` for any other field (`&`: not `Copy`).
-//! `emit word EXPR` emits the 32-bit word EXPR from `encode::*`; `emit call F(ARGS)`
+//! `emit word EXPR` passes EXPR from `encode::*` to the ISA's `Emit::put_word` (a 32-bit
+//! word on aarch64, a 2-, 4- or 6-byte instruction on s390x); `emit call F(ARGS)`
 //! calls `emit::F(e, ARGS)`. Register operands are the allocated hardware numbers (u32)
 //! there. `isle` is `auto` (the default: no defs returns `Unit`, else the first def's `Reg`, the
 //! others being scratch registers),
@@ -44,6 +50,7 @@ enum Role {
     EarlyDef(&'static str),
     Reuse(&'static str, String),
     FixedUse(&'static str, u8),
+    FixedDef(&'static str, u8),
     Mem(String),
     FixedUses,
     FixedDefs,
@@ -56,18 +63,28 @@ impl Role {
     fn is_reg(&self) -> bool {
         matches!(
             self,
-            Role::Use(_) | Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) | Role::FixedUse(..)
+            Role::Use(_)
+                | Role::Def(_)
+                | Role::EarlyDef(_)
+                | Role::Reuse(..)
+                | Role::FixedUse(..)
+                | Role::FixedDef(..)
         )
     }
 
     fn is_def(&self) -> bool {
-        matches!(self, Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..))
+        matches!(
+            self,
+            Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) | Role::FixedDef(..)
+        )
     }
 
     fn rust_type(&self) -> String {
         match self {
             Role::Use(_) | Role::FixedUse(..) => "Reg".into(),
-            Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) => "Writable<Reg>".into(),
+            Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) | Role::FixedDef(..) => {
+                "Writable<Reg>".into()
+            }
             Role::Mem(t) => t.clone(),
             Role::FixedUses => "Vec<(Reg, PReg)>".into(),
             Role::FixedDefs => "Vec<(Writable<Reg>, PReg)>".into(),
@@ -80,7 +97,9 @@ impl Role {
     fn isle_type(&self) -> String {
         match self {
             Role::Use(_) | Role::FixedUse(..) => "Reg".into(),
-            Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) => "WritableReg".into(),
+            Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) | Role::FixedDef(..) => {
+                "WritableReg".into()
+            }
             other => other.rust_type(),
         }
     }
@@ -103,6 +122,8 @@ struct EnumDef {
     name: String,
     doc: String,
     variants: Vec<String>,
+    /// Each variant's opcode (`name=HEX` in the table), when the enum gives them.
+    codes: Vec<Option<u64>>,
 }
 
 /// A parsed table.
@@ -126,7 +147,8 @@ fn class_of(s: &str, at: &str) -> &'static str {
     match s {
         "gpr" => "gpr",
         "vr" => "vr",
-        _ => panic!("{at}: register class `{s}` is neither gpr nor vr"),
+        "fpr" => "fpr",
+        _ => panic!("{at}: register class `{s}` is not gpr, vr or fpr"),
     }
 }
 
@@ -150,12 +172,16 @@ fn parse_operand(text: &str, at: &str) -> Operand {
         [r, c] if r.starts_with("reuse(") && r.ends_with(')') => {
             Role::Reuse(class_of(c, at), r[6..r.len() - 1].to_string())
         }
-        [r, c] if r.starts_with("use(") && r.ends_with(')') => {
-            let n = r[4..r.len() - 1].trim_start_matches(['x', 'v']);
-            let n = n
-                .parse()
-                .unwrap_or_else(|_| panic!("{at}: `use(xN)` or `use(vN)`, found `{r}`"));
-            Role::FixedUse(class_of(c, at), n)
+        [r, c] if (r.starts_with("use(") || r.starts_with("def(")) && r.ends_with(')') => {
+            let n = r[4..r.len() - 1].trim_start_matches(['x', 'v', 'r', 'f']);
+            let n = n.parse().unwrap_or_else(|_| {
+                panic!("{at}: `use(xN)`, `def(rN)`, `use(vN)` or `def(fN)`, found `{r}`")
+            });
+            if r.starts_with("use(") {
+                Role::FixedUse(class_of(c, at), n)
+            } else {
+                Role::FixedDef(class_of(c, at), n)
+            }
         }
         ["mem", t] => Role::Mem(t.to_string()),
         ["uses"] => Role::FixedUses,
@@ -228,10 +254,26 @@ pub fn parse(file: &str, text: &str) -> Table {
             let mut variants: Vec<String> =
                 variants.split_whitespace().map(str::to_string).collect();
             variants.extend(lines.flat_map(|l| l.split_whitespace().map(str::to_string)));
+            let mut codes = Vec::new();
+            for v in &mut variants {
+                let code = v.split_once('=').map(|(n, c)| {
+                    let code = u64::from_str_radix(c, 16)
+                        .unwrap_or_else(|_| panic!("{at}: `{v}`: the opcode is not hex"));
+                    (n.to_string(), code)
+                });
+                codes.push(code.as_ref().map(|(_, c)| *c));
+                if let Some((n, _)) = code {
+                    *v = n;
+                }
+            }
+            if codes.iter().any(Option::is_some) && codes.iter().any(Option::is_none) {
+                panic!("{at}: every variant of `{name}` gives an opcode, or none does");
+            }
             enums.push(EnumDef {
                 name: name.to_string(),
                 doc: unquote(&doc, &at),
                 variants,
+                codes,
             });
             continue;
         }
@@ -301,7 +343,22 @@ impl Table {
             for v in &e.variants {
                 writeln!(o, "            {}::{} => \"{v}\",", e.name, camel(v)).unwrap();
             }
-            writeln!(o, "        }}\n    }}\n}}\n").unwrap();
+            writeln!(o, "        }}\n    }}").unwrap();
+            if e.codes.iter().all(Option::is_some) && !e.codes.is_empty() {
+                writeln!(o, "\n    /// The opcode the table gives.\n    pub fn code(self) -> u32 {{\n        match self {{").unwrap();
+                for (v, c) in e.variants.iter().zip(&e.codes) {
+                    writeln!(
+                        o,
+                        "            {}::{} => {:#x},",
+                        e.name,
+                        camel(v),
+                        c.expect("a code")
+                    )
+                    .unwrap();
+                }
+                writeln!(o, "        }}\n    }}").unwrap();
+            }
+            writeln!(o, "}}\n").unwrap();
             writeln!(o, "impl core::fmt::Debug for {} {{\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        f.write_str(self.name())\n    }}\n}}\n", e.name).unwrap();
         }
         // The instruction enum.
@@ -359,6 +416,7 @@ impl Table {
             for op in &f.operands {
                 let n = &op.name;
                 match &op.role {
+                    Role::Use("fpr") => writeln!(o, "                c.reg_use_limit(*{n}, 16);"),
                     Role::Use(_) => writeln!(o, "                c.reg_use(*{n});"),
                     Role::FixedUse(class, num) => {
                         let class = if *class == "gpr" { "Int" } else { "Float" };
@@ -367,6 +425,14 @@ impl Table {
                             "                c.reg_fixed_use(*{n}, PReg::new({num}, regalloc2::RegClass::{class}));"
                         )
                     }
+                    Role::FixedDef(class, num) => {
+                        let class = if *class == "gpr" { "Int" } else { "Float" };
+                        writeln!(
+                            o,
+                            "                c.reg_fixed_def(*{n}, PReg::new({num}, regalloc2::RegClass::{class}));"
+                        )
+                    }
+                    Role::Def("fpr") => writeln!(o, "                c.reg_def_limit(*{n}, 16);"),
                     Role::Def(_) => writeln!(o, "                c.reg_def(*{n});"),
                     Role::EarlyDef(_) => writeln!(o, "                c.reg_early_def(*{n});"),
                     Role::Reuse(_, input) => {
@@ -417,7 +483,7 @@ impl Table {
                 .unwrap();
             }
             if let Some(expr) = f.emit.strip_prefix("word ") {
-                writeln!(o, "                e.put4(encode::{expr});").unwrap();
+                writeln!(o, "                e.put_word(encode::{expr});").unwrap();
             } else if let Some(call) = f.emit.strip_prefix("call ") {
                 let (func, args) = call
                     .split_once('(')
@@ -580,7 +646,10 @@ impl Table {
                 .iter()
                 .map(|d| {
                     let class = match d.role {
-                        Role::Def(c) | Role::EarlyDef(c) | Role::Reuse(c, _) => c,
+                        Role::Def(c)
+                        | Role::EarlyDef(c)
+                        | Role::Reuse(c, _)
+                        | Role::FixedDef(c, _) => c,
                         _ => unreachable!(),
                     };
                     format!("({} WritableReg (temp_{class}))", d.name)

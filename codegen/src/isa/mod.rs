@@ -6,6 +6,7 @@
 pub mod aarch64;
 #[cfg(feature = "std")]
 pub mod native;
+pub mod s390x;
 pub mod x64;
 
 use crate::ir::{CallConv, Endianness, Function, FunctionStencil, Type};
@@ -163,10 +164,9 @@ impl IsaBuilder {
                 flags,
                 shared,
             ))),
-            _ => Err(LookupError::Unsupported(alloc::format!(
-                "{} (no backend yet)",
-                self.name()
-            ))),
+            IsaFlags::S390x(flags) => {
+                Ok(Box::new(s390x::S390xIsa::new(self.triple, flags, shared)))
+            }
         }
     }
 

@@ -22,6 +22,27 @@ impl OperandCollector {
         self.operands.push(Operand::reg_use(r.vreg()));
     }
 
+    /// The instruction reads `r` from a register numbered below `limit` (a power of
+    /// two): s390x's float instructions reach only v0-v15.
+    pub fn reg_use_limit(&mut self, r: Reg, limit: usize) {
+        self.operands.push(Operand::new(
+            r.vreg(),
+            regalloc2::OperandConstraint::Limit(limit),
+            regalloc2::OperandKind::Use,
+            regalloc2::OperandPos::Early,
+        ));
+    }
+
+    /// The instruction writes `r` (at its end) into a register numbered below `limit`.
+    pub fn reg_def_limit(&mut self, r: Writable<Reg>, limit: usize) {
+        self.operands.push(Operand::new(
+            r.to_reg().vreg(),
+            regalloc2::OperandConstraint::Limit(limit),
+            regalloc2::OperandKind::Def,
+            regalloc2::OperandPos::Late,
+        ));
+    }
+
     /// The instruction writes `r` (at its end).
     pub fn reg_def(&mut self, r: Writable<Reg>) {
         self.operands.push(Operand::reg_def(r.to_reg().vreg()));

@@ -37,6 +37,11 @@ pub struct Emit<'a> {
 }
 
 impl Emit<'_> {
+    /// Appends one instruction word (what the table's `emit word` forms call).
+    pub fn put_word(&mut self, word: u32) {
+        self.put4(word);
+    }
+
     /// Appends one instruction word.
     pub fn put4(&mut self, word: u32) {
         self.buf.put4(word, false);

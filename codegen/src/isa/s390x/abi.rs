@@ -1,0 +1,122 @@
+//! The s390x calling conventions (the s390x ELF ABI supplement, "Function Calling
+//! Sequence"): integer arguments in r2-r6, float arguments in f0, f2, f4, f6, the rest
+//! in 8-byte stack slots 160 bytes above the caller's stack pointer (past its register
+//! save area), narrower values right-aligned in their slot (big-endian). Integer
+//! arguments narrower than 64 bits are extended by the caller as their `uext`/`sext`
+//! flag says. The address of a return area is a hidden first argument in r2. Results in
+//! r2-r5 and f0, f2, f4, f6 (more than one is Cranelift's extension), the rest in the
+//! return area. r6-r15 and f8-f15 (the leftmost 64 bits of v8-v15) are preserved.
+
+use super::inst::regs::{gpr, vr};
+use crate::ir::{CallConv, Type};
+use crate::machinst::CodegenError;
+pub use crate::machinst::abi::ArgLoc;
+use crate::machinst::abi::{AbiSpec, SigLocations};
+use alloc::vec::Vec;
+use regalloc2::{PReg, PRegSet};
+
+/// The callee-saved general registers the allocator may use, in save order (r14 and
+/// r15 are saved with them by STMG when the function calls).
+pub const CALLEE_SAVED_GPRS: [u8; 8] = [6, 7, 8, 9, 10, 11, 12, 13];
+/// The float registers whose 64 bits are callee-saved.
+pub const CALLEE_SAVED_FPRS: [u8; 8] = [8, 9, 10, 11, 12, 13, 14, 15];
+
+/// Where every part of a signature goes on s390x.
+pub type SigAbi = SigLocations<S390xAbi>;
+
+/// The s390x conventions' facts for [`SigLocations`].
+#[derive(Clone, Copy, Debug)]
+pub struct S390xAbi;
+
+/// Whether a register part of type `ty` lives in a float/vector register.
+pub fn is_float(ty: Type) -> bool {
+    ty.is_float() || ty.is_vector()
+}
+
+impl AbiSpec for S390xAbi {
+    const ISA: &'static str = "s390x";
+
+    fn check_conv(conv: CallConv) -> Result<(), CodegenError> {
+        match conv {
+            CallConv::SystemV | CallConv::Fast | CallConv::Cold => Ok(()),
+            other => Err(CodegenError::Unsupported {
+                feature: alloc::format!("the {other} calling convention on s390x"),
+            }),
+        }
+    }
+
+    fn check_type(_conv: CallConv, ty: Type) -> Result<(), CodegenError> {
+        let ok = (ty.is_scalar_int() && ty.bits() <= 64) || ty == Type::F32 || ty == Type::F64;
+        if ok {
+            Ok(())
+        } else {
+            Err(CodegenError::Unsupported {
+                feature: alloc::format!("{ty} arguments and returns on s390x"),
+            })
+        }
+    }
+
+    fn place_args(_conv: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
+        let mut out = Vec::new();
+        let (mut ngpr, mut nfpr, mut stack) = (0u8, 0u8, 0u32);
+        if hidden {
+            out.push(ArgLoc::Reg(gpr(2)));
+            ngpr = 1;
+        }
+        for &ty in types {
+            if is_float(ty) && nfpr < 4 {
+                out.push(ArgLoc::Reg(vr(2 * nfpr)));
+                nfpr += 1;
+            } else if !is_float(ty) && ngpr < 5 {
+                out.push(ArgLoc::Reg(gpr(2 + ngpr)));
+                ngpr += 1;
+            } else {
+                // Right-aligned in its 8-byte slot.
+                out.push(ArgLoc::Stack(stack + 8 - ty.bytes().min(8)));
+                stack += 8;
+            }
+        }
+        (out, stack)
+    }
+
+    fn place_rets(_: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32) {
+        let ints: Vec<PReg> = (2..6).map(gpr).collect();
+        let floats: Vec<PReg> = [0, 2, 4, 6].into_iter().map(vr).collect();
+        crate::machinst::abi::place_rets_in_order(parts, &ints, &floats, is_float)
+    }
+
+    fn callee_pops(_conv: CallConv) -> bool {
+        false
+    }
+
+    fn stack_align() -> u32 {
+        8
+    }
+
+    fn clobbers(_conv: CallConv) -> PRegSet {
+        caller_saved()
+    }
+}
+
+/// The registers a call may overwrite: r0-r5, r14, and every vector register (only the
+/// leftmost 64 bits of v8-v15 survive a call, which a register-sized value cannot rely
+/// on).
+pub fn caller_saved() -> PRegSet {
+    let mut set = PRegSet::empty();
+    for n in [0, 1, 2, 3, 4, 5, 14] {
+        set.add(gpr(n));
+    }
+    for n in 0..32 {
+        set.add(vr(n));
+    }
+    set
+}
+
+/// The callee-saved registers the allocator may use, general ones first.
+pub fn callee_saved() -> Vec<PReg> {
+    CALLEE_SAVED_GPRS
+        .iter()
+        .map(|&n| gpr(n))
+        .chain(CALLEE_SAVED_FPRS.iter().map(|&n| vr(n)))
+        .collect()
+}

@@ -1,0 +1,306 @@
+//! Emission of the s390x forms that need more than one instruction from `encode.rs`:
+//! memory operands (the 12-bit or 20-bit displacement form, or a large offset built in
+//! r1), branches and their label uses, calls with relocations, traps, and the frame's
+//! stack adjustments.
+
+use super::args::{BlockTarget, MemAlloc, OptionTrapCode};
+use super::encode::{self, Insn};
+use super::frame::Frame;
+use super::generated::{Cond, LoadOp, StoreOp};
+use super::regs::{SCRATCH, SP};
+use super::{CallInfo, LabelUse};
+use crate::ir::{ExternalName, TrapCode};
+use crate::machinst::abi::{LimitBase, LimitStep, StackLimit};
+use crate::machinst::buffer::{MachBuffer, MachLabel, RelocTarget};
+use crate::machinst::reloc::Reloc;
+use crate::machinst::unwind::UnwindOp;
+
+/// What emitting one instruction has at hand.
+pub struct Emit<'a> {
+    /// The code buffer.
+    pub buf: &'a mut MachBuffer<LabelUse>,
+    /// The blocks' labels.
+    pub labels: &'a [MachLabel],
+    /// The label of the code after this block (a jump there falls through).
+    pub next: Option<MachLabel>,
+    /// The function's frame.
+    pub frame: &'a Frame,
+}
+
+impl Emit<'_> {
+    /// Appends one instruction (what the table's `emit word` forms call).
+    pub fn put_word(&mut self, insn: Insn) {
+        let (bytes, len) = insn.bytes();
+        self.buf.put_data(&bytes[..len]);
+    }
+
+    /// The hardware number of the next allocation (a register operand).
+    pub fn reg(&self, allocs: &mut core::slice::Iter<'_, regalloc2::Allocation>) -> u32 {
+        allocs
+            .next()
+            .and_then(|a| a.as_reg())
+            .map_or(0, |p| p.hw_enc() as u32)
+    }
+
+    /// Emits `insn`, a branch whose offset field `kind` patches, to `label`.
+    fn branch(&mut self, insn: Insn, label: MachLabel, kind: LabelUse) {
+        let at = self.buf.cur_offset();
+        self.put_word(insn);
+        self.buf.use_label_at_offset(at, label, kind);
+    }
+}
+
+/// Emits nothing (the `args` pseudo-instruction).
+pub fn nothing(_e: &mut Emit<'_>) {}
+
+/// The base, index and displacement of an allocated address, frame places resolved
+/// against the stack pointer.
+fn resolve(e: &Emit<'_>, mem: &MemAlloc) -> (u32, u32, i64) {
+    let f = e.frame;
+    match *mem {
+        MemAlloc::Bxd(b, x, d) => (b, x, d),
+        MemAlloc::Slot(off) => (SP, 0, i64::from(f.stack_slot_base()) + off),
+        MemAlloc::Outgoing(off) => (SP, 0, i64::from(f.outgoing_base()) + off),
+        MemAlloc::IncomingArg(off) => (SP, 0, i64::from(f.incoming_base()) + off),
+        MemAlloc::Spill(slot) => (SP, 0, i64::from(f.spill_base()) + 8 * i64::from(slot)),
+    }
+}
+
+/// The base, index and displacement of `mem` with the displacement reachable by a
+/// `limit`-bit form: 12 unsigned bits (`short`) or 20 signed ones. A displacement out of
+/// reach goes into r1 (plus the index), which becomes the index.
+fn reachable(e: &mut Emit<'_>, mem: &MemAlloc, short: bool) -> (u32, u32, i64) {
+    let (b, x, d) = resolve(e, mem);
+    let fits = if short {
+        (0..4096).contains(&d)
+    } else {
+        (-(1 << 19)..(1 << 19)).contains(&d)
+    };
+    if fits {
+        return (b, x, d);
+    }
+    let d32 = i32::try_from(d).expect("a displacement within 2 GiB");
+    e.put_word(encode::ril(0xc01, SCRATCH, d32 as u32));
+    if x != 0 {
+        e.put_word(encode::rr(0xb908, SCRATCH, x));
+    }
+    (b, SCRATCH, 0)
+}
+
+/// A load or store with the 0xSSLLLL opcode pair `code` of register `r` at `mem`,
+/// recording `trap` on the access.
+fn mem_access(e: &mut Emit<'_>, code: u32, r: u32, mem: &MemAlloc, trap: OptionTrapCode) {
+    let (short, long) = (code >> 16, code & 0xffff);
+    let (b, x, d) = resolve(e, mem);
+    if short != 0 && (0..4096).contains(&d) {
+        if let Some(code) = trap {
+            e.buf.add_trap(code);
+        }
+        e.put_word(encode::rx(short, r, x, b, d as u32));
+    } else {
+        let (b, x, d) = reachable(e, mem, false);
+        if let Some(code) = trap {
+            e.buf.add_trap(code);
+        }
+        e.put_word(encode::rxy(long, r, x, b, d as i32));
+    }
+}
+
+/// A load into register `rd` (general or float, as the opcode says).
+pub fn load(e: &mut Emit<'_>, op: LoadOp, rd: u32, mem: &MemAlloc, trap: OptionTrapCode) {
+    mem_access(e, op.code(), rd, mem, trap);
+}
+
+/// A store of register `rs`.
+pub fn store(e: &mut Emit<'_>, op: StoreOp, rs: u32, mem: &MemAlloc, trap: OptionTrapCode) {
+    mem_access(e, op.code(), rs, mem, trap);
+}
+
+/// LA or LAY of the address `mem`.
+pub fn load_addr(e: &mut Emit<'_>, rd: u32, mem: &MemAlloc) {
+    mem_access(e, 0x41_e371, rd, mem, None);
+}
+
+/// VL or VST of the whole vector register `v` at `mem` (12-bit displacements only).
+pub fn vector_access(e: &mut Emit<'_>, load: bool, v: u32, mem: &MemAlloc) {
+    let (b, x, d) = reachable(e, mem, true);
+    let op = if load { 0xe706 } else { 0xe70e };
+    e.put_word(encode::vrx(op, v, x, b, d as u32, 0));
+}
+
+/// A callee-saved float register's save (`load` false) or restore at `offset` above
+/// the stack pointer.
+pub fn fpr_slot(e: &mut Emit<'_>, load: bool, reg: u8, offset: u32) {
+    let mem = MemAlloc::Bxd(SP, 0, i64::from(offset));
+    let code = if load {
+        LoadOp::Ld.code()
+    } else {
+        StoreOp::Std.code()
+    };
+    mem_access(e, code, u32::from(reg), &mem, None);
+}
+
+/// The address of `name` + `offset`: BRAS over an 8-byte literal (R_390_64), LG from it.
+pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64) {
+    // BRAS %r1, .+12 puts the literal's address in r1.
+    e.put_word(encode::ri(0xa75, SCRATCH, 6));
+    e.buf
+        .add_reloc(Reloc::Abs8, RelocTarget::ExternalName(name.clone()), offset);
+    e.buf.put_data(&[0; 8]);
+    e.put_word(encode::rxy(0xe304, rd, 0, SCRATCH, 0));
+}
+
+/// A float select: BRC on the inverted condition over `vlr rd, rt`.
+pub fn select_vr(e: &mut Emit<'_>, cond: Cond, rd: u32, rt: u32) {
+    e.put_word(encode::ri(0xa74, invert(cond), 5));
+    e.put_word(encode::vrr(0xe756, rd, rt, 0, 0, 0, 0, 0));
+}
+
+/// The mask of the opposite condition.
+pub fn invert(cond: Cond) -> u32 {
+    cond.code() ^ 0xf
+}
+
+/// A jump to `target`, nothing if it is next.
+pub fn jump(e: &mut Emit<'_>, target: BlockTarget) {
+    let label = e.labels[target];
+    if Some(label) != e.next {
+        e.branch(encode::ril(0xc04, 15, 0), label, LabelUse::Rel32);
+    }
+}
+
+/// BRCL on `cond` to `taken`, then a jump to `not_taken` unless it is next (if `taken`
+/// is next, the inverted condition branches to `not_taken`).
+pub fn cond_br(e: &mut Emit<'_>, cond: Cond, taken: BlockTarget, not_taken: BlockTarget) {
+    let (t, n) = (e.labels[taken], e.labels[not_taken]);
+    if Some(t) == e.next {
+        e.branch(encode::ril(0xc04, invert(cond), 0), n, LabelUse::Rel32);
+    } else {
+        e.branch(encode::ril(0xc04, cond.code(), 0), t, LabelUse::Rel32);
+        jump(e, not_taken);
+    }
+}
+
+/// A jump table on the 32-bit index `idx`, out of range to `default`; each entry holds
+/// its target's offset from the entry.
+pub fn br_table(
+    e: &mut Emit<'_>,
+    idx: u32,
+    tmp: u32,
+    default: BlockTarget,
+    targets: &[BlockTarget],
+) {
+    e.put_word(encode::rr(0xb916, tmp, idx));
+    e.put_word(encode::ril(0xc2e, tmp, targets.len() as u32));
+    let d = e.labels[default];
+    e.branch(encode::ril(0xc04, Cond::He.code(), 0), d, LabelUse::Rel32);
+    e.put_word(encode::rxy(0xeb0d, tmp, tmp, 0, 2));
+    let table = e.buf.get_label();
+    e.branch(encode::ril(0xc00, SCRATCH, 0), table, LabelUse::Rel32);
+    e.put_word(encode::rx(0x41, SCRATCH, tmp, SCRATCH, 0));
+    e.put_word(encode::rxy(0xe314, tmp, 0, SCRATCH, 0));
+    e.put_word(encode::rr(0xb908, SCRATCH, tmp));
+    e.put_word(encode::rr(0x07, 15, SCRATCH));
+    e.buf.bind_label(table);
+    for &t in targets {
+        let at = e.buf.cur_offset();
+        e.buf.put_data(&[0; 4]);
+        e.buf
+            .use_label_at_offset(at, e.labels[t], LabelUse::PcRel32);
+    }
+}
+
+/// The call site and stack map of the call just emitted.
+fn after_call(e: &mut Emit<'_>, info: &CallInfo) {
+    e.buf.add_call_site();
+    if !info.stack_map.is_empty() {
+        let base = e.frame.stack_slot_base();
+        let entries = info
+            .stack_map
+            .iter()
+            .map(|&(ty, off)| crate::machinst::buffer::MachStackMapEntry {
+                ty,
+                sp_offset: base + off,
+            })
+            .collect();
+        e.buf.set_stack_map(entries);
+    }
+    if info.callee_pop > 0 {
+        sp_adjust(e, -(info.callee_pop as i32));
+    }
+}
+
+/// `brasl %r14, dest`: R_390_PLT32DBL on the offset field (2 bytes in, so the addend
+/// makes the offset relative to the instruction).
+pub fn call(e: &mut Emit<'_>, dest: &ExternalName, info: &CallInfo) {
+    let at = e.buf.cur_offset();
+    e.buf.add_reloc_at_offset(
+        at + 2,
+        Reloc::S390xPLTRel32Dbl,
+        RelocTarget::ExternalName(dest.clone()),
+        2,
+    );
+    e.put_word(encode::ril(0xc05, 14, 0));
+    after_call(e, info);
+}
+
+/// `basr %r14, rn`.
+pub fn call_ind(e: &mut Emit<'_>, rn: u32, info: &CallInfo) {
+    e.put_word(encode::rr(0x0d, 14, rn));
+    after_call(e, info);
+}
+
+/// The trapping opcode 0000, recorded as a trap with `code`.
+pub fn trap(e: &mut Emit<'_>, code: TrapCode) {
+    e.buf.add_trap(code);
+    e.put_word(encode::trap());
+}
+
+/// BRC on the inverted condition over a trap.
+pub fn trap_if(e: &mut Emit<'_>, cond: Cond, code: TrapCode) {
+    e.put_word(encode::ri(0xa74, invert(cond), 3));
+    trap(e, code);
+}
+
+/// Moves the stack pointer by `delta` bytes: AGHI, or AGFI.
+pub fn sp_adjust(e: &mut Emit<'_>, delta: i32) {
+    match i16::try_from(delta) {
+        Ok(d) => e.put_word(encode::ri(0xa7b, SP, d as u16)),
+        Err(_) => e.put_word(encode::ril(0xc28, SP, delta as u32)),
+    }
+}
+
+/// Records an unwind rule here.
+pub fn unwind(e: &mut Emit<'_>, op: UnwindOp) {
+    e.buf.add_unwind(op);
+}
+
+/// The stack-limit check at the start of the prologue: the limit into r1 from the
+/// `vmctx` argument, plus the `needed` bytes of the frame; the stack pointer below it
+/// traps.
+pub fn stack_check(e: &mut Emit<'_>, limit: &StackLimit, needed: u32) {
+    match limit.base {
+        LimitBase::Reg(p) => e.put_word(encode::rr(0xb904, SCRATCH, p.hw_enc() as u32)),
+        // Before the prologue, the stack pointer is where the caller left it.
+        LimitBase::StackArg(off) => {
+            let mem = MemAlloc::Bxd(SP, 0, i64::from(super::frame::SAVE_AREA + off));
+            mem_access(e, LoadOp::Lg.code(), SCRATCH, &mem, None);
+        }
+    }
+    for step in &limit.steps {
+        match *step {
+            LimitStep::Load(d) => {
+                let mem = MemAlloc::Bxd(SCRATCH, 0, i64::from(d));
+                mem_access(e, LoadOp::Lg.code(), SCRATCH, &mem, None);
+            }
+            LimitStep::Add(d) => e.put_word(encode::ril(0xc28, SCRATCH, d as u32)),
+        }
+    }
+    if needed > 0 {
+        e.put_word(encode::ril(0xc28, SCRATCH, needed));
+    }
+    // CLGR %r15, %r1; BRC "not low" over the trap.
+    e.put_word(encode::rr(0xb921, SP, SCRATCH));
+    e.put_word(encode::ri(0xa74, Cond::He.code(), 3));
+    trap(e, TrapCode::STACK_OVERFLOW);
+}

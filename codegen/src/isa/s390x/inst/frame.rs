@@ -1,0 +1,189 @@
+//! The s390x frame (the s390x ELF ABI supplement, "Stack Frame"), from the stack
+//! pointer r15 up: the 160-byte register save area for the function's callees (when it
+//! makes calls), the outgoing stack arguments, spill slots, stack slots, the
+//! callee-saved float registers; above that the caller's 160-byte save area, where STMG
+//! saves r6-r15 (rN at offset 8N), and the incoming stack arguments. The CFA is the
+//! caller's stack pointer plus 160.
+
+use super::Inst;
+use crate::machinst::FrameLayout;
+use crate::machinst::abi::{FrameAreas, StackLimit};
+use crate::machinst::unwind::UnwindOp;
+use alloc::vec::Vec;
+use regalloc2::RegClass;
+
+/// The register save area every caller provides at its stack pointer, in bytes.
+pub const SAVE_AREA: u32 = 160;
+
+/// DWARF register numbers for s390x (the ELF ABI supplement, "DWARF Definition"):
+/// r0-r15 are 0-15; f0, f2, f4, f6, f1, f3, f5, f7, f8, f10, f12, f14, f9, f11, f13,
+/// f15 are 16-31; v16-v31 are 68-83.
+pub fn dwarf_reg(class: RegClass, n: u8) -> u16 {
+    const FPR: [u16; 16] = [
+        16, 20, 17, 21, 18, 22, 19, 23, 24, 28, 25, 29, 26, 30, 27, 31,
+    ];
+    match class {
+        RegClass::Int => u16::from(n),
+        _ if n < 16 => FPR[usize::from(n)],
+        _ => 68 + u16::from(n) - 16,
+    }
+}
+
+/// What emission needs of a function's frame.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// The areas below the saved registers.
+    pub areas: FrameAreas,
+    /// The first general register STMG saves (through r15), if any.
+    pub save_from: Option<u8>,
+    /// Callee-saved float registers to save (their 64 bits), by number.
+    pub saved_fprs: Vec<u8>,
+    /// Whether the function calls (and so provides its callees' save area).
+    pub calls: bool,
+    /// The stack limit the prologue checks, if any.
+    pub stack_limit: Option<StackLimit>,
+}
+
+impl Frame {
+    /// The frame of `areas`, for a function that calls when `calls`.
+    pub fn new(areas: FrameAreas, calls: bool) -> Frame {
+        let gprs: Vec<u8> = areas
+            .clobbered_callee_saves
+            .iter()
+            .filter(|p| p.class() == RegClass::Int)
+            .map(|p| p.hw_enc() as u8)
+            .collect();
+        let saved_fprs = areas
+            .clobbered_callee_saves
+            .iter()
+            .filter(|p| p.class() == RegClass::Float)
+            .map(|p| p.hw_enc() as u8)
+            .collect();
+        // A call overwrites r14, which the return needs.
+        let save_from = gprs
+            .iter()
+            .copied()
+            .min()
+            .or(calls.then_some(14))
+            .map(|n| if calls { n.min(14) } else { n });
+        Frame {
+            areas,
+            save_from,
+            saved_fprs,
+            calls,
+            stack_limit: None,
+        }
+    }
+
+    /// The offset of the outgoing stack arguments from the stack pointer.
+    pub fn outgoing_base(&self) -> u32 {
+        if self.calls { SAVE_AREA } else { 0 }
+    }
+
+    /// The offset of the spill slots from the stack pointer.
+    pub fn spill_base(&self) -> u32 {
+        self.outgoing_base() + self.areas.outgoing_args
+    }
+
+    /// The offset of the stack-slot area from the stack pointer.
+    pub fn stack_slot_base(&self) -> u32 {
+        self.spill_base() + self.areas.spill_slots
+    }
+
+    /// The offset of the float register saves from the stack pointer.
+    fn fpr_base(&self) -> u32 {
+        self.stack_slot_base() + self.areas.stack_slots
+    }
+
+    /// The offset of the incoming stack arguments from the stack pointer.
+    pub fn incoming_base(&self) -> u32 {
+        self.size() + SAVE_AREA
+    }
+
+    /// The prologue: STMG of the general registers into the caller's save area, the
+    /// stack pointer moved down, the float registers saved; with the unwind rules.
+    pub fn prologue(&self) -> Vec<Inst> {
+        let mut out = Vec::new();
+        if let Some(limit) = &self.stack_limit {
+            out.push(Inst::StackCheck {
+                limit: limit.clone(),
+                needed: self.size(),
+            });
+        }
+        if let Some(from) = self.save_from {
+            out.push(Inst::SaveGprs {
+                from,
+                offset: 8 * i32::from(from),
+            });
+            for n in from..16 {
+                out.push(Inst::Unwind {
+                    op: UnwindOp::SaveReg {
+                        reg: u16::from(n),
+                        offset: 8 * i32::from(n) - SAVE_AREA as i32,
+                    },
+                });
+            }
+        }
+        let size = self.size();
+        if size > 0 {
+            out.push(Inst::SpAdjust {
+                delta: -(size as i32),
+            });
+            out.push(Inst::Unwind {
+                op: UnwindOp::DefCfa {
+                    reg: 15,
+                    offset: (size + SAVE_AREA) as i32,
+                },
+            });
+        }
+        for (i, &f) in self.saved_fprs.iter().enumerate() {
+            let offset = self.fpr_base() + 8 * i as u32;
+            out.push(Inst::FprSave { reg: f, offset });
+            out.push(Inst::Unwind {
+                op: UnwindOp::SaveReg {
+                    reg: dwarf_reg(RegClass::Float, f),
+                    offset: offset as i32 - (size + SAVE_AREA) as i32,
+                },
+            });
+        }
+        out
+    }
+
+    /// The epilogue before a return: the prologue undone (LMG restores r15 with the
+    /// other registers when STMG saved them).
+    pub fn epilogue(&self) -> Vec<Inst> {
+        let mut out = Vec::new();
+        for (i, &f) in self.saved_fprs.iter().enumerate() {
+            let offset = self.fpr_base() + 8 * i as u32;
+            out.push(Inst::FprRestore { reg: f, offset });
+        }
+        let size = self.size();
+        match self.save_from {
+            Some(from) => {
+                let at = size as i64 + 8 * i64::from(from);
+                if at < 1 << 19 {
+                    out.push(Inst::RestoreGprs {
+                        from,
+                        offset: at as i32,
+                    });
+                } else {
+                    out.push(Inst::SpAdjust { delta: size as i32 });
+                    out.push(Inst::RestoreGprs {
+                        from,
+                        offset: 8 * i32::from(from),
+                    });
+                }
+            }
+            None if size > 0 => out.push(Inst::SpAdjust { delta: size as i32 }),
+            None => {}
+        }
+        out
+    }
+}
+
+impl FrameLayout for Frame {
+    fn size(&self) -> u32 {
+        let size = self.outgoing_base() + self.areas.size() + 8 * self.saved_fprs.len() as u32;
+        size.div_ceil(8) * 8
+    }
+}

@@ -1,0 +1,450 @@
+//! The ISLE context of s390x lowering: the constructors and extractors `lower.isle`
+//! declares `extern`, implemented on [`IsleCtx`] (the shared prelude's through
+//! `isle_lower_prelude_methods!`).
+
+use super::super::inst::args::MemArg;
+use super::super::inst::{
+    CmpImmOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp, LoadOp, RiLoadOp, RilLoadOp,
+    RilOp, StoreOp, UnOp,
+};
+use super::{IsleCtx, generated};
+use crate::ir::{FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+use crate::machinst::reg::{Reg, Writable};
+use regalloc2::RegClass;
+
+impl generated::Context for IsleCtx<'_, '_> {
+    crate::isle_lower_prelude_methods!(MInst, crate::isa::s390x::abi::S390xAbi);
+
+    fn temp_gpr(&mut self) -> Writable<Reg> {
+        Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Int))
+    }
+
+    fn temp_vr(&mut self) -> Writable<Reg> {
+        Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Float))
+    }
+
+    fn temp_fpr(&mut self) -> Writable<Reg> {
+        Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Float))
+    }
+
+    fn s390_imm(&mut self, ty: Type, k: u64) -> Reg {
+        let value = truncate(ty, k);
+        let rd = self.temp_gpr();
+        let push = |s: &mut Self, i: MInst| s.lower.vcode.push(i);
+        let (hi, lo) = ((value >> 32) as u32, value as u32);
+        if let Ok(v) = i16::try_from(value as i64) {
+            push(
+                self,
+                MInst::RiLoad {
+                    op: RiLoadOp::Lghi,
+                    rd,
+                    imm: v as u16,
+                },
+            );
+            return rd.to_reg();
+        }
+        // One non-zero halfword: LLILL, LLILH, LLIHL or LLIHH.
+        let ops = [
+            RiLoadOp::Llill,
+            RiLoadOp::Llilh,
+            RiLoadOp::Llihl,
+            RiLoadOp::Llihh,
+        ];
+        for (i, op) in ops.into_iter().enumerate() {
+            if value & !(0xffff << (16 * i)) == 0 {
+                push(
+                    self,
+                    MInst::RiLoad {
+                        op,
+                        rd,
+                        imm: (value >> (16 * i)) as u16,
+                    },
+                );
+                return rd.to_reg();
+            }
+        }
+        let single = if i32::try_from(value as i64).is_ok() {
+            Some((RilLoadOp::Lgfi, lo))
+        } else if hi == 0 {
+            Some((RilLoadOp::Llilf, lo))
+        } else if lo == 0 {
+            Some((RilLoadOp::Llihf, hi))
+        } else {
+            None
+        };
+        if let Some((op, imm)) = single {
+            push(self, MInst::RilLoad { op, rd, imm });
+            return rd.to_reg();
+        }
+        // LLIHF the high word, IILF the low one.
+        push(
+            self,
+            MInst::RilLoad {
+                op: RilLoadOp::Llihf,
+                rd,
+                imm: hi,
+            },
+        );
+        let full = self.temp_gpr();
+        push(
+            self,
+            MInst::Ril {
+                op: RilOp::Iilf,
+                rd: full,
+                rn: rd.to_reg(),
+                imm: lo,
+            },
+        );
+        full.to_reg()
+    }
+
+    fn imm16(&mut self, ty: Type, k: u64) -> Option<i16> {
+        i16::try_from(sext(ty, k)).ok()
+    }
+
+    fn imm32(&mut self, ty: Type, k: u64) -> Option<u32> {
+        i32::try_from(sext(ty, k)).ok().map(|v| v as u32)
+    }
+
+    fn uimm32(&mut self, ty: Type, k: u64) -> Option<u32> {
+        u32::try_from(truncate(ty, k)).ok()
+    }
+
+    fn imm16_negated(&mut self, ty: Type, k: u64) -> Option<i16> {
+        i16::try_from(sext(ty, k).checked_neg()?).ok()
+    }
+
+    fn uimm32_low(&mut self, ty: Type, k: u64, and: bool) -> Option<u32> {
+        let hi = (k >> 32) as u32;
+        let fits = ty.bits() < 64 || (and && hi == u32::MAX) || (!and && hi == 0);
+        fits.then_some(k as u32)
+    }
+
+    fn i16_lit(&mut self, v: i64) -> i16 {
+        v as i16
+    }
+
+    fn u32_lit(&mut self, v: u64) -> u32 {
+        v as u32
+    }
+
+    fn u16_lit(&mut self, v: u64) -> u16 {
+        v as u16
+    }
+
+    fn u8_lit(&mut self, v: u64) -> u8 {
+        v as u8
+    }
+
+    fn u64_shl(&mut self, v: u64, n: u8) -> u64 {
+        v << n
+    }
+
+    fn u64_from_u8(&mut self, v: u8) -> u64 {
+        u64::from(v)
+    }
+
+    fn shift_mod(&mut self, ty: Type, k: u64) -> u8 {
+        (k % u64::from(ty.bits())) as u8
+    }
+
+    fn u8_sub(&mut self, a: u8, b: u8) -> u8 {
+        a.wrapping_sub(b)
+    }
+
+    fn is_64(&mut self, ty: Type) -> bool {
+        ty.bits() == 64
+    }
+
+    fn ty_narrow(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_scalar_int() && ty.bits() < 32).then_some(ty)
+    }
+
+    fn ty_32_or_64(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::I32 || ty == Type::I64).then_some(ty)
+    }
+
+    fn ty_bits_i64(&mut self, ty: Type) -> i64 {
+        i64::from(ty.bits())
+    }
+
+    fn ty_extra_bits(&mut self, ty: Type) -> i64 {
+        i64::from(ty.bits()) - 64
+    }
+
+    fn ty_cls_adjust(&mut self, ty: Type) -> i64 {
+        i64::from(ty.bits()) - 65
+    }
+
+    fn cond_of_intcc(&mut self, cc: IntCC) -> Cond {
+        match cc {
+            IntCC::Equal => Cond::E,
+            IntCC::NotEqual => Cond::Ne,
+            IntCC::SignedLessThan | IntCC::UnsignedLessThan => Cond::L,
+            IntCC::SignedGreaterThanOrEqual | IntCC::UnsignedGreaterThanOrEqual => Cond::He,
+            IntCC::SignedGreaterThan | IntCC::UnsignedGreaterThan => Cond::H,
+            IntCC::SignedLessThanOrEqual | IntCC::UnsignedLessThanOrEqual => Cond::Le,
+        }
+    }
+
+    fn cond_of_floatcc(&mut self, cc: FloatCC) -> Cond {
+        // The condition codes of a float compare: 0 equal, 1 low, 2 high, 3 unordered.
+        match cc {
+            FloatCC::Equal => Cond::E,
+            FloatCC::NotEqual => Cond::Ne,
+            FloatCC::LessThan => Cond::L,
+            FloatCC::LessThanOrEqual => Cond::Le,
+            FloatCC::GreaterThan => Cond::H,
+            FloatCC::GreaterThanOrEqual => Cond::He,
+            FloatCC::Ordered => Cond::No,
+            FloatCC::Unordered => Cond::O,
+            FloatCC::OrderedNotEqual => Cond::Lh,
+            FloatCC::UnorderedOrEqual => Cond::Nlh,
+            FloatCC::UnorderedOrLessThan => Cond::Nhe,
+            FloatCC::UnorderedOrLessThanOrEqual => Cond::Nh,
+            FloatCC::UnorderedOrGreaterThan => Cond::Nle,
+            FloatCC::UnorderedOrGreaterThanOrEqual => Cond::Nl,
+        }
+    }
+
+    fn intcc_signed(&mut self, cc: IntCC) -> bool {
+        matches!(
+            cc,
+            IntCC::SignedLessThan
+                | IntCC::SignedGreaterThanOrEqual
+                | IntCC::SignedGreaterThan
+                | IntCC::SignedLessThanOrEqual
+        )
+    }
+
+    fn cond_invert(&mut self, c: Cond) -> Cond {
+        match c.code() ^ 0xf {
+            1 => Cond::O,
+            2 => Cond::H,
+            3 => Cond::Nle,
+            4 => Cond::L,
+            5 => Cond::Nhe,
+            6 => Cond::Lh,
+            7 => Cond::Ne,
+            8 => Cond::E,
+            9 => Cond::Nlh,
+            0xa => Cond::He,
+            0xb => Cond::Nl,
+            0xc => Cond::Le,
+            0xd => Cond::Nh,
+            0xe => Cond::No,
+            _ => Cond::Al,
+        }
+    }
+
+    fn extend_op(&mut self, ty: Type, signed: bool) -> UnOp {
+        match (ty.bits(), signed) {
+            (8, false) => UnOp::Llgcr,
+            (8, true) => UnOp::Lgbr,
+            (16, false) => UnOp::Llghr,
+            (16, true) => UnOp::Lghr,
+            (_, false) => UnOp::Llgfr,
+            (_, true) => UnOp::Lgfr,
+        }
+    }
+
+    fn cmp_imm(&mut self, cc: IntCC, ty: Type, k: u64) -> Option<u32> {
+        if self.intcc_signed(cc) {
+            self.imm32(ty, k)
+        } else {
+            self.uimm32(ty, k)
+        }
+    }
+
+    fn cmp_imm_op(&mut self, cc: IntCC) -> CmpImmOp {
+        if self.intcc_signed(cc) {
+            CmpImmOp::Cgfi
+        } else {
+            CmpImmOp::Clgfi
+        }
+    }
+
+    fn cmp_op(&mut self, cc: IntCC, ty: Type) -> CmpOp {
+        match (self.intcc_signed(cc), ty.bits() == 64) {
+            (true, true) => CmpOp::Cgr,
+            (true, false) => CmpOp::Cr,
+            (false, true) => CmpOp::Clgr,
+            (false, false) => CmpOp::Clr,
+        }
+    }
+
+    fn load_op(&mut self, ty: Type, little: bool) -> LoadOp {
+        match (ty, little) {
+            (Type::I16, true) => LoadOp::Lrvh,
+            (Type::I32, true) => LoadOp::Lrv,
+            (Type::I64, true) => LoadOp::Lrvg,
+            _ => super::super::inst::mem_ops(ty).0,
+        }
+    }
+
+    fn store_op(&mut self, ty: Type, little: bool) -> StoreOp {
+        match (ty, little) {
+            (Type::I16, true) => StoreOp::Strvh,
+            (Type::I32, true) => StoreOp::Strv,
+            (Type::I64, true) => StoreOp::Strvg,
+            _ => super::super::inst::mem_ops(ty).1,
+        }
+    }
+
+    fn int_to_fpu_op(&mut self, fty: Type, ty: Type, signed: bool) -> IntToFpuOp {
+        match (fty == Type::F64, ty.bits() == 64, signed) {
+            (false, false, true) => IntToFpuOp::Cefbra,
+            (true, false, true) => IntToFpuOp::Cdfbra,
+            (false, false, false) => IntToFpuOp::Celfbr,
+            (true, false, false) => IntToFpuOp::Cdlfbr,
+            (false, true, true) => IntToFpuOp::Cegbra,
+            (true, true, true) => IntToFpuOp::Cdgbra,
+            (false, true, false) => IntToFpuOp::Celgbr,
+            (true, true, false) => IntToFpuOp::Cdlgbr,
+        }
+    }
+
+    fn fpu_to_int_op(&mut self, fty: Type, ty: Type, signed: bool) -> FpuToIntOp {
+        match (fty == Type::F64, ty.bits() == 64, signed) {
+            (false, false, true) => FpuToIntOp::Cfebra,
+            (true, false, true) => FpuToIntOp::Cfdbra,
+            (false, false, false) => FpuToIntOp::Clfebr,
+            (true, false, false) => FpuToIntOp::Clfdbr,
+            (false, true, true) => FpuToIntOp::Cgebra,
+            (true, true, true) => FpuToIntOp::Cgdbra,
+            (false, true, false) => FpuToIntOp::Clgebr,
+            (true, true, false) => FpuToIntOp::Clgdbr,
+        }
+    }
+
+    fn mem_trap(&mut self, flags: MemFlags) -> Option<TrapCode> {
+        flags.trap_code()
+    }
+
+    fn mem_little(&mut self, flags: MemFlags) -> bool {
+        flags.endianness(crate::ir::Endianness::Big) == crate::ir::Endianness::Little
+    }
+
+    fn memarg_reg_offset(&mut self, base: Reg, offset: i32) -> MemArg {
+        MemArg::RegOffset {
+            base,
+            offset: i64::from(offset),
+        }
+    }
+
+    fn memarg_reg_reg(&mut self, base: Reg, index: Reg) -> MemArg {
+        MemArg::RegReg {
+            base,
+            index,
+            offset: 0,
+        }
+    }
+
+    fn memarg_slot(&mut self, ss: StackSlot, offset: i32) -> MemArg {
+        MemArg::Slot {
+            offset: i64::from(self.lower.stack_slot_offset(ss)) + i64::from(offset),
+        }
+    }
+
+    fn value_is_iconst(&mut self, v: Value) -> bool {
+        let dfg = &self.lower.func.dfg;
+        dfg.value_def(dfg.resolve_aliases(v))
+            .inst()
+            .is_some_and(|i| dfg.insts[i].opcode() == Opcode::Iconst)
+    }
+
+    fn defined_by_compare(&mut self, v: Value) -> bool {
+        let dfg = &self.lower.func.dfg;
+        let v = crate::machinst::isle::strip_all_extends(dfg, v);
+        dfg.value_def(v)
+            .inst()
+            .is_some_and(|i| matches!(dfg.insts[i].opcode(), Opcode::Icmp | Opcode::Fcmp))
+    }
+
+    fn int_min_sext(&mut self, ty: Type) -> u64 {
+        (-(1i128 << (ty.bits() - 1))) as u64
+    }
+
+    fn float_int_ty(&mut self, fty: Type) -> Type {
+        if fty == Type::F64 {
+            Type::I64
+        } else {
+            Type::I32
+        }
+    }
+
+    fn fcvt_low_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
+        let (value, _) = fcvt_low(fty, ty, signed);
+        float_bits(fty, value)
+    }
+
+    fn fcvt_low_cond(&mut self, fty: Type, ty: Type, signed: bool) -> Cond {
+        if fcvt_low(fty, ty, signed).1 {
+            Cond::Le
+        } else {
+            Cond::L
+        }
+    }
+
+    fn fcvt_high_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
+        let bits = ty.bits() - u32::from(signed);
+        float_bits(fty, pow2(bits))
+    }
+
+    fn int_max(&mut self, ty: Type, signed: bool) -> u64 {
+        if signed {
+            (1u64 << (ty.bits() - 1)) - 1
+        } else {
+            truncate(ty, u64::MAX)
+        }
+    }
+
+    fn int_min(&mut self, ty: Type) -> u64 {
+        (-(1i64 << (ty.bits() - 1))) as u64
+    }
+}
+
+/// The low bound of a float-to-integer conversion and whether values equal to it trap
+/// too: the integer minimum less one when the float type holds it exactly (`<=`), else
+/// the minimum itself (`<`); -1 for unsigned targets (`<=`).
+fn fcvt_low(fty: Type, ty: Type, signed: bool) -> (f64, bool) {
+    if !signed {
+        return (-1.0, true);
+    }
+    let min = -pow2(ty.bits() - 1);
+    let mantissa = if fty == Type::F64 { 53 } else { 24 };
+    if ty.bits() < mantissa {
+        (min - 1.0, true)
+    } else {
+        (min, false)
+    }
+}
+
+/// 2^n as an f64 (exact; `n` at most 1023).
+fn pow2(n: u32) -> f64 {
+    f64::from_bits(u64::from(1023 + n) << 52)
+}
+
+/// The bits of `value` as a float of type `fty`.
+fn float_bits(fty: Type, value: f64) -> u64 {
+    if fty == Type::F64 {
+        value.to_bits()
+    } else {
+        u64::from((value as f32).to_bits())
+    }
+}
+
+/// The low bits of `k` that type `ty` holds.
+fn truncate(ty: Type, k: u64) -> u64 {
+    if ty.bits() >= 64 {
+        k
+    } else {
+        k & ((1u64 << ty.bits()) - 1)
+    }
+}
+
+/// `k` of type `ty` sign-extended to 64 bits.
+fn sext(ty: Type, k: u64) -> i64 {
+    let shift = 64 - ty.bits().min(64);
+    ((k << shift) as i64) >> shift
+}

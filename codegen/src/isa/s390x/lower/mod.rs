@@ -1,0 +1,272 @@
+//! Lowering CLIF to s390x instructions: the Rust side of the ISLE rules in
+//! `lower.isle` (the ISLE context, in `isle.rs`), the ELF ABI's argument and result
+//! registers, calls and the terminators.
+
+use super::abi::{ArgLoc, S390xAbi, SigAbi};
+use super::inst::args::MemArg;
+use super::inst::{Inst as MInst, gen_load, gen_store};
+use crate::ir::{InstructionData, Opcode, Type, Value};
+use crate::machinst::CodegenError;
+use crate::machinst::call;
+use crate::machinst::lower::{Lower, LowerBackend};
+use crate::machinst::reg::{Reg, Writable};
+use crate::settings::S390xFlags;
+use alloc::vec::Vec;
+
+mod isle;
+
+#[allow(dead_code, missing_docs, unused_imports, unused_variables, clippy::all)]
+mod generated {
+    use super::super::inst::args::{BlockTarget, MemArg, OptionTrapCode};
+    use super::super::inst::*;
+    use crate::ir::ExternalName;
+    use crate::ir::{
+        AtomicRmwOp, FloatCC, Inst, IntCC, LibCall, MemFlags, Opcode, StackSlot, TrapCode, Type,
+        Value,
+    };
+    use crate::machinst::reg::{Reg, Writable};
+    use alloc::boxed::Box;
+    type WritableReg = Writable<Reg>;
+    type Unit = ();
+    type Regs = alloc::vec::Vec<Reg>;
+    type RegPair = (Reg, Reg);
+    const I8: Type = Type::I8;
+    const I16: Type = Type::I16;
+    const I32: Type = Type::I32;
+    const I64: Type = Type::I64;
+    const I128: Type = Type::I128;
+    const F32: Type = Type::F32;
+    const F64: Type = Type::F64;
+    const TRAP_INTEGER_OVERFLOW: TrapCode = TrapCode::INTEGER_OVERFLOW;
+    const TRAP_INTEGER_DIVISION_BY_ZERO: TrapCode = TrapCode::INTEGER_DIVISION_BY_ZERO;
+    const TRAP_BAD_CONVERSION_TO_INTEGER: TrapCode = TrapCode::BAD_CONVERSION_TO_INTEGER;
+    const NO_TRAP: OptionTrapCode = None;
+    include!(concat!(env!("OUT_DIR"), "/isle_s390x.rs"));
+}
+
+/// The s390x lowering backend, for a CPU with the facilities in `flags`.
+pub struct S390xLower {
+    /// The ISA flags: which facilities beyond the z13 may be used.
+    pub flags: S390xFlags,
+}
+
+/// The ISLE context: the lowering state plus the first error a term ran into.
+struct IsleCtx<'a, 'f> {
+    lower: &'a mut Lower<'f, MInst>,
+    #[allow(dead_code)]
+    flags: S390xFlags,
+    error: Option<CodegenError>,
+}
+
+fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
+    let dfg = &ctx.func.dfg;
+    let ty = dfg
+        .inst_results(inst)
+        .first()
+        .or_else(|| dfg.inst_args(inst).first())
+        .map_or(Type::INVALID, |&v| dfg.value_type(v));
+    CodegenError::UnsupportedOpcode {
+        opcode: dfg.insts[inst].opcode(),
+        ty,
+        isa: "s390x",
+    }
+}
+
+impl S390xLower {
+    /// Runs an ISLE entry point for `inst`: its result, the first error a term ran into,
+    /// or the typed unsupported error when no rule matched.
+    fn run_isle<T>(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        term: impl FnOnce(&mut IsleCtx<'_, '_>) -> Option<T>,
+    ) -> Result<T, CodegenError> {
+        let mut isle = IsleCtx {
+            lower: ctx,
+            flags: self.flags,
+            error: None,
+        };
+        let out = term(&mut isle);
+        if let Some(e) = isle.error {
+            return Err(e);
+        }
+        out.ok_or_else(|| unsupported(ctx, inst))
+    }
+
+    /// Lowers `call` and `call_indirect`; `false` for other instructions.
+    fn lower_call(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<bool, CodegenError> {
+        let dfg = &ctx.func.dfg;
+        match dfg.insts[inst] {
+            InstructionData::Call {
+                opcode: Opcode::Call,
+                func_ref,
+                args,
+            } => {
+                let ext = &dfg.ext_funcs[func_ref];
+                let sig = dfg.signatures[ext.signature].clone();
+                let dest = ext.name.clone();
+                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let (info, loads) = call::call_info::<MInst, S390xAbi>(ctx, inst, &sig, &args)?;
+                ctx.vcode.push(MInst::Call { dest, info });
+                loads.into_iter().for_each(|l| ctx.vcode.push(l));
+                Ok(true)
+            }
+            InstructionData::CallIndirect {
+                opcode: Opcode::CallIndirect,
+                sig_ref,
+                args,
+            } => {
+                let sig = dfg.signatures[sig_ref].clone();
+                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let callee = ctx.value_reg(all[0])?;
+                let (info, loads) = call::call_info::<MInst, S390xAbi>(ctx, inst, &sig, &all[1..])?;
+                ctx.vcode.push(MInst::CallInd { rn: callee, info });
+                loads.into_iter().for_each(|l| ctx.vcode.push(l));
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Lowers `return`: results to their registers or the return area.
+    fn lower_return(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
+        let abi = SigAbi::new(&ctx.func.signature)?;
+        let regs = call::flat_regs(ctx, &args)?;
+        let regs = call::widen_parts(ctx, regs, &abi.ret_parts, &abi.ret_exts);
+        let mut rets = Vec::new();
+        for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
+            match *loc {
+                ArgLoc::Reg(p) => rets.push((r, p)),
+                ArgLoc::Stack(offset) => {
+                    let base = ctx.ret_area_ptr();
+                    let mem = MemArg::RegOffset {
+                        base,
+                        offset: i64::from(offset),
+                    };
+                    ctx.vcode.push(gen_store(ty, r, mem));
+                }
+            }
+        }
+        ctx.vcode.push(MInst::Ret { rets });
+        Ok(())
+    }
+}
+
+impl LowerBackend for S390xLower {
+    type MInst = MInst;
+
+    fn name(&self) -> &'static str {
+        "s390x"
+    }
+
+    fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
+        let abi = SigAbi::new(&ctx.func.signature)?;
+        let mut args = Vec::new();
+        let mut loads = Vec::new();
+        if let Some(p) = abi.ret_area_ptr {
+            args.push((Writable::from_reg(ctx.ret_area_ptr()), p));
+        }
+        for ((&r, loc), &ty) in params.iter().zip(&abi.args).zip(&abi.arg_parts) {
+            match *loc {
+                ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
+                ArgLoc::Stack(offset) => loads.push(gen_load(
+                    ty,
+                    Writable::from_reg(r),
+                    MemArg::IncomingArg {
+                        offset: i64::from(offset),
+                    },
+                )),
+            }
+        }
+        ctx.vcode.push(MInst::Args { args });
+        for l in loads {
+            ctx.vcode.push(l);
+        }
+        Ok(())
+    }
+
+    fn lower_inst(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        if self.lower_call(ctx, inst)? {
+            return Ok(());
+        }
+        let results = ctx.func.dfg.inst_results(inst);
+        if results.is_empty() {
+            return self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_effect(isle, inst)
+            });
+        }
+        if results.len() != 1 {
+            return Err(unsupported(ctx, inst));
+        }
+        let result = results[0];
+        let reg = self.run_isle(ctx, inst, |isle| generated::constructor_lower(isle, inst))?;
+        ctx.set_result(result, reg);
+        Ok(())
+    }
+
+    fn lower_branch(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        targets: &[usize],
+    ) -> Result<(), CodegenError> {
+        match ctx.func.dfg.insts[inst] {
+            InstructionData::Jump { .. } => {
+                ctx.vcode.push(MInst::Jump { target: targets[0] });
+                ctx.add_succ(inst, 0, targets[0])
+            }
+            InstructionData::Brif { .. } => {
+                self.run_isle(ctx, inst, |isle| {
+                    generated::constructor_lower_brif(isle, inst, targets[0], targets[1])
+                })?;
+                ctx.add_succ(inst, 0, targets[0])?;
+                ctx.add_succ(inst, 1, targets[1])
+            }
+            InstructionData::MultiAry {
+                opcode: Opcode::Return,
+                ..
+            } => self.lower_return(ctx, inst),
+            InstructionData::BranchTable { arg, .. } => {
+                let idx = ctx.value_reg(arg)?;
+                let tmp = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
+                ctx.vcode.push(MInst::BrTable {
+                    idx,
+                    tmp: Writable::from_reg(tmp),
+                    default: targets[0],
+                    targets: targets[1..].to_vec(),
+                });
+                for (succ, &t) in targets.iter().enumerate() {
+                    ctx.add_succ(inst, succ, t)?;
+                }
+                Ok(())
+            }
+            InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_trap(isle, inst)
+            }),
+            _ => Err(unsupported(ctx, inst)),
+        }
+    }
+
+    fn exception_payload(&self, _ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
+        Err(CodegenError::Unsupported {
+            feature: "exception handlers on s390x".into(),
+        })
+    }
+
+    fn jump(&self, target: usize) -> MInst {
+        MInst::Jump { target }
+    }
+}
