@@ -434,6 +434,9 @@ impl Table {
                     }
                     Role::Def("fpr") => writeln!(o, "                c.reg_def_limit(*{n}, 16);"),
                     Role::Def(_) => writeln!(o, "                c.reg_def(*{n});"),
+                    Role::EarlyDef("fpr") => {
+                        writeln!(o, "                c.reg_early_def_limit(*{n}, 16);")
+                    }
                     Role::EarlyDef(_) => writeln!(o, "                c.reg_early_def(*{n});"),
                     Role::Reuse(_, input) => {
                         writeln!(o, "                c.reg_reuse_def(*{n}, {});", reg_index(input))

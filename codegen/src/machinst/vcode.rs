@@ -43,6 +43,17 @@ impl OperandCollector {
         ));
     }
 
+    /// The instruction writes `r` before it has read all inputs, into a register
+    /// numbered below `limit`.
+    pub fn reg_early_def_limit(&mut self, r: Writable<Reg>, limit: usize) {
+        self.operands.push(Operand::new(
+            r.to_reg().vreg(),
+            regalloc2::OperandConstraint::Limit(limit),
+            regalloc2::OperandKind::Def,
+            regalloc2::OperandPos::Early,
+        ));
+    }
+
     /// The instruction writes `r` (at its end).
     pub fn reg_def(&mut self, r: Writable<Reg>) {
         self.operands.push(Operand::reg_def(r.to_reg().vreg()));

@@ -152,6 +152,11 @@ const A64_STUB: [u8; 16] = [
     0x50, 0x00, 0x00, 0x58, 0x00, 0x02, 0x1f, 0xd6, 0, 0, 0, 0, 0, 0, 0, 0,
 ];
 
+/// A library-call stub on s390x: `lgrl %r1, .+8; br %r1; .quad target`.
+const S390X_STUB: [u8; 16] = [
+    0xc4, 0x18, 0x00, 0x00, 0x00, 0x04, 0x07, 0xf1, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
 impl Image {
     /// Lays out `funcs` 16-byte aligned and resolves the calls between them; calls to
     /// library functions go through stubs whose addresses the loader fills in.
@@ -198,7 +203,12 @@ impl Image {
                     (Reloc::Abs8, FinalizedRelocTarget::LibCall(lc)) => {
                         relocs.push((at as u32, 1, lib_index(*lc)? as u64, r.addend));
                     }
-                    (Reloc::Arm64Call, target) => {
+                    (Reloc::Arm64Call | Reloc::S390xPLTRel32Dbl, target) => {
+                        let stub_bytes = if r.kind == Reloc::Arm64Call {
+                            &A64_STUB
+                        } else {
+                            &S390X_STUB
+                        };
                         let dest = match target {
                             FinalizedRelocTarget::TestCase(t) => *entries
                                 .get(t.as_str())
@@ -206,8 +216,10 @@ impl Image {
                             FinalizedRelocTarget::LibCall(lc) => {
                                 let index = lib_index(*lc)?;
                                 *stubs.entry(*lc).or_insert_with(|| {
+                                    // The stub's literal is doubleword-aligned (LGRL).
+                                    bytes.resize(bytes.len().div_ceil(8) * 8, 0);
                                     let stub = bytes.len();
-                                    bytes.extend_from_slice(&A64_STUB);
+                                    bytes.extend_from_slice(stub_bytes);
                                     relocs.push(((stub + 8) as u32, 1, index as u64, 0));
                                     stub
                                 })
@@ -216,6 +228,11 @@ impl Image {
                                 return Err(format!("a call to {other:?}, which the runner lacks"));
                             }
                         };
+                        if r.kind == Reloc::S390xPLTRel32Dbl {
+                            let halfwords = (dest as i64 + r.addend - at as i64) >> 1;
+                            bytes[at..at + 4].copy_from_slice(&(halfwords as i32).to_be_bytes());
+                            continue;
+                        }
                         let words = (dest as i64 + r.addend - at as i64) >> 2;
                         let mut w = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4"));
                         w = w & !0x3ff_ffff | (words as u32) & 0x3ff_ffff;

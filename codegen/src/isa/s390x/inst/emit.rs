@@ -6,7 +6,7 @@
 use super::args::{BlockTarget, MemAlloc, OptionTrapCode};
 use super::encode::{self, Insn};
 use super::frame::Frame;
-use super::generated::{Cond, LoadOp, StoreOp};
+use super::generated::{Cond, FmaOp, FpuRrOp, LoadOp, StoreOp};
 use super::regs::{SCRATCH, SP};
 use super::{CallInfo, LabelUse};
 use crate::ir::{ExternalName, TrapCode};
@@ -154,6 +154,19 @@ pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64
 pub fn select_vr(e: &mut Emit<'_>, cond: Cond, rd: u32, rt: u32) {
     e.put_word(encode::ri(0xa74, invert(cond), 5));
     e.put_word(encode::vrr(0xe756, rd, rt, 0, 0, 0, 0, 0));
+}
+
+/// A two-address float operation into a fresh register: LDR `rd`, `rn`, then the
+/// operation on `rd` and `rm`.
+pub fn fpu_rr(e: &mut Emit<'_>, op: FpuRrOp, rd: u32, rn: u32, rm: u32) {
+    e.put_word(encode::rr(0x28, rd, rn));
+    e.put_word(encode::rr(op.code(), rd, rm));
+}
+
+/// A fused multiply-add into a fresh register: LDR `rd`, `acc`, then `rd = x * y + rd`.
+pub fn fpu_fma(e: &mut Emit<'_>, op: FmaOp, rd: u32, acc: u32, x: u32, y: u32) {
+    e.put_word(encode::rr(0x28, rd, acc));
+    e.put_word(encode::rrf(op.code(), rd, 0, x, y));
 }
 
 /// The mask of the opposite condition.
