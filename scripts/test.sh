@@ -9,10 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests need: python3 for the oracle's generator; qemu-user-static
-# and the aarch64 cross gcc with its C library, with which the filetest runner builds
-# its loader and runs aarch64 code (a missing one fails the run tests, never skips them).
+# and the aarch64 and s390x cross gcc with their C libraries, with which the filetest
+# runner builds its loaders and runs aarch64 and s390x code (a missing one fails the run
+# tests, never skips them).
 APT_PACKAGES=(gcc libc6-dev xz-utils python3 qemu-user-static gcc-aarch64-linux-gnu
-    binutils-aarch64-linux-gnu libc6-dev-arm64-cross)
+    binutils-aarch64-linux-gnu libc6-dev-arm64-cross gcc-s390x-linux-gnu
+    binutils-s390x-linux-gnu libc6-dev-s390x-cross)
 
 install_missing_packages() {
     command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
