@@ -143,6 +143,7 @@ impl Backend for S390xIsa {
                 8,
             ),
             calls,
+            self.shared.preserve_frame_pointers,
         );
         // A leaf function without frame storage needs no more stack than the limit's
         // slack: like Cranelift, it skips the check.

@@ -10,6 +10,7 @@ use super::generated::{Cond, FmaOp, FpuRrOp, LoadOp, StoreOp};
 use super::regs::{SCRATCH, SP};
 use super::{CallInfo, LabelUse};
 use crate::ir::{ExternalName, TrapCode};
+use crate::machinst::FrameLayout;
 use crate::machinst::abi::{LimitBase, LimitStep, StackLimit};
 use crate::machinst::buffer::{MachBuffer, MachLabel, RelocTarget};
 use crate::machinst::reloc::Reloc;
@@ -150,6 +151,17 @@ pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64
     e.put_word(encode::rxy(0xe304, rd, 0, SCRATCH, 0));
 }
 
+/// The return address: from r14's slot (8 * 14 bytes into the caller's save area at
+/// the frame's top) when the prologue saved it, else r14 itself.
+pub fn get_ra(e: &mut Emit<'_>, rd: u32) {
+    if e.frame.save_from.is_some() {
+        let mem = MemAlloc::Bxd(SP, 0, i64::from(e.frame.size()) + 8 * 14);
+        mem_access(e, LoadOp::Lg.code(), rd, &mem, None);
+    } else {
+        e.put_word(encode::rr(0xb904, rd, super::regs::RA));
+    }
+}
+
 /// A float select: BRC on the inverted condition over `vlr rd, rt`.
 pub fn select_vr(e: &mut Emit<'_>, cond: Cond, rd: u32, rt: u32) {
     e.put_word(encode::ri(0xa74, invert(cond), 5));
@@ -281,6 +293,14 @@ pub fn sp_adjust(e: &mut Emit<'_>, delta: i32) {
         Ok(d) => e.put_word(encode::ri(0xa7b, SP, d as u16)),
         Err(_) => e.put_word(encode::ril(0xc28, SP, delta as u32)),
     }
+}
+
+/// The stack pointer moved by `delta` bytes with the old one stored at the new one
+/// (the back chain of the s390x ELF ABI).
+pub fn sp_adjust_chain(e: &mut Emit<'_>, delta: i32) {
+    e.put_word(encode::rr(0xb904, SCRATCH, SP));
+    sp_adjust(e, delta);
+    e.put_word(encode::rxy(0xe324, SCRATCH, 0, SP, 0));
 }
 
 /// Records an unwind rule here.

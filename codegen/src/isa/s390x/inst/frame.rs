@@ -42,11 +42,15 @@ pub struct Frame {
     pub calls: bool,
     /// The stack limit the prologue checks, if any.
     pub stack_limit: Option<StackLimit>,
+    /// Keep the back chain: the caller's stack pointer at 0(%r15)
+    /// (`preserve_frame_pointers`).
+    pub backchain: bool,
 }
 
 impl Frame {
-    /// The frame of `areas`, for a function that calls when `calls`.
-    pub fn new(areas: FrameAreas, calls: bool) -> Frame {
+    /// The frame of `areas`, for a function that calls when `calls`, keeping the back
+    /// chain when `backchain`.
+    pub fn new(areas: FrameAreas, calls: bool, backchain: bool) -> Frame {
         let gprs: Vec<u8> = areas
             .clobbered_callee_saves
             .iter()
@@ -72,12 +76,17 @@ impl Frame {
             saved_fprs,
             calls,
             stack_limit: None,
+            backchain,
         }
     }
 
     /// The offset of the outgoing stack arguments from the stack pointer.
     pub fn outgoing_base(&self) -> u32 {
-        if self.calls { SAVE_AREA } else { 0 }
+        if self.calls || self.backchain {
+            SAVE_AREA
+        } else {
+            0
+        }
     }
 
     /// The offset of the spill slots from the stack pointer.
@@ -126,8 +135,11 @@ impl Frame {
         }
         let size = self.size();
         if size > 0 {
-            out.push(Inst::SpAdjust {
-                delta: -(size as i32),
+            let delta = -(size as i32);
+            out.push(if self.backchain {
+                Inst::SpAdjustChain { delta }
+            } else {
+                Inst::SpAdjust { delta }
             });
             out.push(Inst::Unwind {
                 op: UnwindOp::DefCfa {

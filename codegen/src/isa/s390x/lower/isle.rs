@@ -160,6 +160,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         (ty.is_scalar_int() && ty.bits() < 32).then_some(ty)
     }
 
+    fn ty_narrow_or_32(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_scalar_int() && ty.bits() <= 32).then_some(ty)
+    }
+
     fn ty_32_or_64(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::I32 || ty == Type::I64).then_some(ty)
     }

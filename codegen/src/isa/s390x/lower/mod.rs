@@ -208,6 +208,15 @@ impl LowerBackend for S390xLower {
                 generated::constructor_lower_effect(isle, inst)
             });
         }
+        if results.len() == 2 {
+            let (r0, r1) = (results[0], results[1]);
+            let (a, b) = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_pair(isle, inst)
+            })?;
+            ctx.set_result(r0, a);
+            ctx.set_result(r1, b);
+            return Ok(());
+        }
         if results.len() != 1 {
             return Err(unsupported(ctx, inst));
         }
