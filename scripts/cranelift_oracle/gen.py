@@ -177,6 +177,13 @@ class Fn:
 # canonical NaN first when it is one, so the comparison stays exact.
 CANON = os.environ.get("ORACLE_TARGET", "x86_64") != "x86_64"
 
+# The interpreter's memory is little-endian: on a big-endian target every access that
+# may reinterpret bytes names its byte order (either, at random, so both are exercised).
+BIG_ENDIAN = os.environ.get("ORACLE_TARGET", "x86_64") == "s390x"
+
+def endian(f):
+    return " " + f.r.choice(["little", "big"]) if BIG_ENDIAN else ""
+
 def mem_op(f):
     r = f.r
     ty = r.choice(INTS + FLOATS + ["i32", "i64"])
@@ -190,17 +197,17 @@ def mem_op(f):
             a = f.addr()
             if ty in ("i16", "i32", "i64") and r.random() < 0.4:
                 n = r.choice([b for b in (8, 16, 32) if b < BITS[ty]])
-                f.lines.append(f"    istore{n} {v}, {a}+{off}")
+                f.lines.append(f"    istore{n}{endian(f)} {v}, {a}+{off}")
             else:
-                f.lines.append(f"    store {v}, {a}+{off}")
+                f.lines.append(f"    store{endian(f)} {v}, {a}+{off}")
     else:
         if True:
             a = f.addr()
             if ty in ("i16", "i32", "i64") and r.random() < 0.4:
                 n = r.choice([b for b in (8, 16, 32) if b < BITS[ty]])
-                f.new(ty, f"{r.choice(['uload', 'sload'])}{n}.{ty} {a}+{off}")
+                f.new(ty, f"{r.choice(['uload', 'sload'])}{n}.{ty}{endian(f)} {a}+{off}")
             else:
-                f.new(ty, f"load.{ty} {a}+{off}")
+                f.new(ty, f"load.{ty}{endian(f)} {a}+{off}")
 
 def vec_op(f):
     r = f.r
@@ -397,7 +404,7 @@ def branch_shapes(f, bl):
         c = f.new(ty, f"uextend.{ty} {c0}") if ty != "i8" else c0
     else:
         a = f.addr()
-        c = f.new(ty, f"load.{ty} {a}+{r.randrange(0, 64 - BITS[ty] // 8 + 1)}")
+        c = f.new(ty, f"load.{ty}{endian(f)} {a}+{r.randrange(0, 64 - BITS[ty] // 8 + 1)}")
     t, e, j = bl.new(), bl.new(), bl.new()
     vty = r.choice(INTS + FLOATS)
     f.lines.append(f"    brif {c}, {t}, {e}")

@@ -22,7 +22,28 @@ pub enum ArgLoc {
     /// (so above the return address in the callee). For results: this many bytes into
     /// the return area.
     Stack(u32),
+    /// An argument passed by reference (s390x's `i128`): the part lies `offset` bytes
+    /// into a copy the caller makes, whose address travels in `ptr`. Every part of the
+    /// value names the same `ptr`.
+    Indirect {
+        /// Where the copy's address goes.
+        ptr: PtrLoc,
+        /// The part's offset in the copy, in bytes.
+        offset: u32,
+    },
 }
+
+/// Where the address of an argument passed by reference goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PtrLoc {
+    /// A register.
+    Reg(PReg),
+    /// A stack slot, as [`ArgLoc::Stack`].
+    Stack(u32),
+}
+
+/// The bytes the caller reserves for each copy of an argument passed by reference.
+pub const INDIRECT_COPY_BYTES: u32 = 16;
 
 /// The facts of an ISA's calling conventions.
 pub trait AbiSpec {
@@ -57,9 +78,9 @@ pub trait AbiSpec {
     /// the bytes of the stack-argument area.
     fn place_args(conv: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32);
 
-    /// Places the result parts `parts`: one location per part (`Stack` ones in the
-    /// return area), and the return area's size in bytes.
-    fn place_rets(conv: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32);
+    /// Places the results of types `types` (whole values): one location per part
+    /// (`Stack` ones in the return area), and the return area's size in bytes.
+    fn place_rets(conv: CallConv, types: &[Type]) -> (Vec<ArgLoc>, u32);
 
     /// Whether the callee pops its stack arguments (then the area is rounded to the
     /// stack alignment, so tail calls keep it).
@@ -121,7 +142,7 @@ impl<S: AbiSpec> SigLocations<S> {
             .iter()
             .position(|p| p.purpose == ArgumentPurpose::StructReturn);
         let ret_parts = parts::<S>(&ret_types);
-        let (rets, ret_area_bytes) = S::place_rets(conv, &ret_parts);
+        let (rets, ret_area_bytes) = S::place_rets(conv, &ret_types);
         let needs_area = rets.iter().any(|l| matches!(l, ArgLoc::Stack(_)));
         let (mut args, mut stack_arg_bytes) = S::place_args(conv, &param_types, needs_area);
         let callee_pops = S::callee_pops(conv);
@@ -131,7 +152,9 @@ impl<S: AbiSpec> SigLocations<S> {
         }
         let ret_area_ptr = needs_area.then(|| match args.remove(0) {
             ArgLoc::Reg(p) => p,
-            ArgLoc::Stack(_) => unreachable!("the hidden pointer is the first argument"),
+            ArgLoc::Stack(_) | ArgLoc::Indirect { .. } => {
+                unreachable!("the hidden pointer is the first argument, in a register")
+            }
         });
         Ok(SigLocations {
             call_conv: conv,
@@ -353,7 +376,8 @@ mod tests {
             let stack = 8 * all.len().saturating_sub(2) as u32;
             (locs, stack)
         }
-        fn place_rets(_: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32) {
+        fn place_rets(_: CallConv, types: &[Type]) -> (Vec<ArgLoc>, u32) {
+            let parts = parts::<Self>(types);
             let locs = (0..parts.len())
                 .map(|i| match i {
                     0 => ArgLoc::Reg(r(0)),
@@ -512,6 +536,7 @@ impl StackLimit {
                     ArgLoc::Reg(p) if p.class() == regalloc2::RegClass::Int => LimitBase::Reg(p),
                     ArgLoc::Reg(_) => return Err(unsupported("a float vmctx")),
                     ArgLoc::Stack(off) => LimitBase::StackArg(off),
+                    ArgLoc::Indirect { .. } => return Err(unsupported("a vmctx by reference")),
                 };
                 Ok(StackLimit {
                     base,

@@ -3,7 +3,7 @@
 //! calls, tail calls, `try_call` and runtime library calls alike. The ISA supplies the
 //! few instructions it needs ([`CallInsts`]) and its convention facts ([`AbiSpec`]).
 
-use super::abi::{AbiSpec, ArgLoc, SigLocations};
+use super::abi::{AbiSpec, ArgLoc, INDIRECT_COPY_BYTES, PtrLoc, SigLocations};
 use super::lower::Lower;
 use super::reg::{Reg, ValueRegs, Writable};
 use super::{CodegenError, MachInst};
@@ -106,7 +106,7 @@ pub fn widen_parts<I: CallInsts>(
 ///
 /// # Errors
 /// [`CodegenError::Unsupported`] for a tail call needing a return area the caller does
-/// not have; a value without registers.
+/// not have, or passing arguments by reference; a value without registers.
 pub fn call_args<I: CallInsts, S: AbiSpec>(
     ctx: &mut Lower<'_, I>,
     abi: &SigLocations<S>,
@@ -115,12 +115,66 @@ pub fn call_args<I: CallInsts, S: AbiSpec>(
 ) -> Result<Vec<(Reg, PReg)>, CodegenError> {
     let regs = flat_regs(ctx, args)?;
     let regs = widen_parts(ctx, regs, &abi.arg_parts, &abi.arg_exts);
+    place_parts(ctx, abi, regs, tail)
+}
+
+/// Places `regs`, the register parts of a call's arguments (widened as the convention
+/// says), as [`call_args`] describes. Arguments passed by reference are copied into the
+/// outgoing area, above the return area, and their copies' addresses passed.
+///
+/// # Errors
+/// As [`call_args`].
+pub fn place_parts<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    abi: &SigLocations<S>,
+    regs: Vec<Reg>,
+    tail: bool,
+) -> Result<Vec<(Reg, PReg)>, CodegenError> {
     let mut uses = Vec::new();
     ctx.vcode.note_outgoing_args(abi.stack_arg_bytes);
+    // The copies of arguments passed by reference: where each address goes, and the
+    // copy's offset in the outgoing area.
+    let copies_base = (ret_area_offset(abi) + abi.ret_area_bytes).div_ceil(8) * 8;
+    let mut copies: Vec<(PtrLoc, u32)> = Vec::new();
     for ((r, loc), &ty) in regs.into_iter().zip(&abi.args).zip(&abi.arg_parts) {
         match *loc {
             ArgLoc::Reg(p) => uses.push((r, p)),
             ArgLoc::Stack(offset) => ctx.vcode.push(I::gen_store_stack_arg(offset, ty, r)),
+            ArgLoc::Indirect { ptr, offset } => {
+                if tail {
+                    return Err(CodegenError::Unsupported {
+                        feature: alloc::format!(
+                            "a tail call passing arguments by reference on {}",
+                            S::ISA
+                        ),
+                    });
+                }
+                let copy = match copies.iter().find(|(p, _)| *p == ptr) {
+                    Some(&(_, c)) => c,
+                    None => {
+                        let c = copies_base + INDIRECT_COPY_BYTES * copies.len() as u32;
+                        copies.push((ptr, c));
+                        c
+                    }
+                };
+                ctx.vcode.push(I::gen_store_stack_arg(copy + offset, ty, r));
+            }
+        }
+    }
+    if !copies.is_empty() {
+        ctx.vcode
+            .note_outgoing_args(copies_base + INDIRECT_COPY_BYTES * copies.len() as u32);
+    }
+    for (ptr, copy) in copies {
+        let addr = ctx.vcode.alloc_vreg(RegClass::Int);
+        ctx.vcode
+            .push(I::gen_outgoing_addr(copy, Writable::from_reg(addr)));
+        match ptr {
+            PtrLoc::Reg(p) => uses.push((addr, p)),
+            PtrLoc::Stack(offset) => {
+                ctx.vcode
+                    .push(I::gen_store_stack_arg(offset, Type::I64, addr))
+            }
         }
     }
     if let Some(p) = abi.ret_area_ptr {
@@ -190,6 +244,7 @@ pub fn call_results<I: CallInsts, S: AbiSpec>(
                     ty,
                     Writable::from_reg(r),
                 )),
+                ArgLoc::Indirect { .. } => unreachable!("results are never by reference"),
             }
             regs.push(r);
         }
@@ -332,25 +387,17 @@ pub fn libcall<I: CallInsts, S: AbiSpec>(
     };
     let sig = lc.signature(conv).ok_or_else(unsupported)?;
     let abi = SigLocations::<S>::new(&sig)?;
-    if args.len() != abi.args.len() || abi.ret_area_ptr.is_some() {
-        return Err(unsupported());
-    }
+
     let callee = ctx.vcode.alloc_vreg(RegClass::Int);
     ctx.vcode.push(I::gen_load_ext_name(
         ExternalName::LibCall(lc),
         Writable::from_reg(callee),
     ));
-    let mut uses = Vec::new();
-    for (&r, loc) in args.iter().zip(&abi.args) {
-        match *loc {
-            ArgLoc::Reg(p) => uses.push((r, p)),
-            ArgLoc::Stack(_) => return Err(unsupported()),
-        }
-    }
-    let r = call_results(ctx, &abi);
-    if !r.loads.is_empty() {
+    if args.len() != abi.arg_parts.len() {
         return Err(unsupported());
     }
+    let uses = place_parts(ctx, &abi, args.to_vec(), false)?;
+    let r = call_results(ctx, &abi);
     let info = Box::new(CallInfo {
         uses,
         defs: r.defs,
@@ -359,5 +406,8 @@ pub fn libcall<I: CallInsts, S: AbiSpec>(
         stack_map: Vec::new(),
     });
     ctx.vcode.push(I::gen_call_indirect(callee, info));
+    for l in r.loads {
+        ctx.vcode.push(l);
+    }
     Ok(r.values.iter().flat_map(|v| v.regs().to_vec()).collect())
 }

@@ -104,7 +104,8 @@ impl AbiSpec for Aarch64Abi {
         (out, nsaa.div_ceil(8) * 8)
     }
 
-    fn place_rets(_: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32) {
+    fn place_rets(_: CallConv, types: &[Type]) -> (Vec<ArgLoc>, u32) {
+        let parts = &crate::machinst::abi::parts::<Self>(types)[..];
         let ints: Vec<PReg> = (0..8).map(xreg).collect();
         let floats: Vec<PReg> = (0..8).map(vreg).collect();
         crate::machinst::abi::place_rets_in_order(parts, &ints, &floats, is_float)

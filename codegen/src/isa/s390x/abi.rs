@@ -5,13 +5,15 @@
 //! arguments narrower than 64 bits are extended by the caller as their `uext`/`sext`
 //! flag says. The address of a return area is a hidden first argument in r2. Results in
 //! r2-r5 and f0, f2, f4, f6 (more than one is Cranelift's extension), the rest in the
-//! return area. r6-r15 and f8-f15 (the leftmost 64 bits of v8-v15) are preserved.
+//! return area. An `i128` is passed by reference (a copy the caller makes, big-endian:
+//! the high half first) and returned in the return area. r6-r15 and f8-f15 (the
+//! leftmost 64 bits of v8-v15) are preserved.
 
 use super::inst::regs::{gpr, vr};
 use crate::ir::{CallConv, Type};
 use crate::machinst::CodegenError;
 pub use crate::machinst::abi::ArgLoc;
-use crate::machinst::abi::{AbiSpec, SigLocations};
+use crate::machinst::abi::{AbiSpec, PtrLoc, SigLocations};
 use alloc::vec::Vec;
 use regalloc2::{PReg, PRegSet};
 
@@ -46,7 +48,7 @@ impl AbiSpec for S390xAbi {
     }
 
     fn check_type(_conv: CallConv, ty: Type) -> Result<(), CodegenError> {
-        let ok = (ty.is_scalar_int() && ty.bits() <= 64) || ty == Type::F32 || ty == Type::F64;
+        let ok = ty.is_scalar_int() || ty == Type::F32 || ty == Type::F64;
         if ok {
             Ok(())
         } else {
@@ -64,7 +66,19 @@ impl AbiSpec for S390xAbi {
             ngpr = 1;
         }
         for &ty in types {
-            if is_float(ty) && nfpr < 4 {
+            if ty == Type::I128 {
+                // The address of the copy, as an integer argument; the low half is at
+                // offset 8.
+                let ptr = if ngpr < 5 {
+                    ngpr += 1;
+                    PtrLoc::Reg(gpr(1 + ngpr))
+                } else {
+                    stack += 8;
+                    PtrLoc::Stack(stack - 8)
+                };
+                out.push(ArgLoc::Indirect { ptr, offset: 8 });
+                out.push(ArgLoc::Indirect { ptr, offset: 0 });
+            } else if is_float(ty) && nfpr < 4 {
                 out.push(ArgLoc::Reg(vr(2 * nfpr)));
                 nfpr += 1;
             } else if !is_float(ty) && ngpr < 5 {
@@ -79,10 +93,29 @@ impl AbiSpec for S390xAbi {
         (out, stack)
     }
 
-    fn place_rets(_: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32) {
-        let ints: Vec<PReg> = (2..6).map(gpr).collect();
-        let floats: Vec<PReg> = [0, 2, 4, 6].into_iter().map(vr).collect();
-        crate::machinst::abi::place_rets_in_order(parts, &ints, &floats, is_float)
+    fn place_rets(_: CallConv, types: &[Type]) -> (Vec<ArgLoc>, u32) {
+        let (mut ints, mut floats) = (2..6u8, [0u8, 2, 4, 6].into_iter());
+        let (mut out, mut area) = (Vec::new(), 0u32);
+        for &ty in types {
+            let reg = match ty {
+                Type::I128 => None,
+                t if is_float(t) => floats.next().map(vr),
+                _ => ints.next().map(gpr),
+            };
+            match reg {
+                Some(p) => out.push(ArgLoc::Reg(p)),
+                // An i128 as in memory: the low half (the first part) at offset 8.
+                None if ty == Type::I128 => {
+                    out.extend([ArgLoc::Stack(area + 8), ArgLoc::Stack(area)]);
+                    area += 16;
+                }
+                None => {
+                    out.push(ArgLoc::Stack(area));
+                    area += 8;
+                }
+            }
+        }
+        (out, area)
     }
 
     fn callee_pops(_conv: CallConv) -> bool {

@@ -158,7 +158,8 @@ impl AbiSpec for X64Abi {
         }
     }
 
-    fn place_rets(_: CallConv, parts: &[Type]) -> (Vec<ArgLoc>, u32) {
+    fn place_rets(_: CallConv, types: &[Type]) -> (Vec<ArgLoc>, u32) {
+        let parts = &crate::machinst::abi::parts::<Self>(types)[..];
         assign_rets(parts)
     }
 

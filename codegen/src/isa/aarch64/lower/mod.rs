@@ -205,6 +205,7 @@ impl A64Lower {
         for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
             match *loc {
                 ArgLoc::Reg(p) => rets.push((r, p)),
+                ArgLoc::Indirect { .. } => unreachable!("results are never by reference"),
                 ArgLoc::Stack(offset) => {
                     let base = ctx.ret_area_ptr();
                     let mem = AMode::RegOffset {
@@ -318,6 +319,7 @@ impl LowerBackend for A64Lower {
                         offset: i64::from(offset),
                     },
                 )),
+                ArgLoc::Indirect { .. } => unreachable!("aarch64 passes nothing by reference"),
             }
         }
         ctx.vcode.push(MInst::Args { args });

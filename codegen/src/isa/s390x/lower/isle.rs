@@ -321,6 +321,20 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn intcc_unsigned(&mut self, cc: IntCC) -> IntCC {
+        match cc {
+            IntCC::SignedLessThan => IntCC::UnsignedLessThan,
+            IntCC::SignedGreaterThanOrEqual => IntCC::UnsignedGreaterThanOrEqual,
+            IntCC::SignedGreaterThan => IntCC::UnsignedGreaterThan,
+            IntCC::SignedLessThanOrEqual => IntCC::UnsignedLessThanOrEqual,
+            other => other,
+        }
+    }
+
+    fn memarg_offset(&mut self, m: MemArg, by: i64) -> MemArg {
+        m.offset(by)
+    }
+
     fn mem_trap(&mut self, flags: MemFlags) -> Option<TrapCode> {
         flags.trap_code()
     }

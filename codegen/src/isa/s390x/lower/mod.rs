@@ -7,6 +7,7 @@ use super::inst::args::MemArg;
 use super::inst::{Inst as MInst, gen_load, gen_store};
 use crate::ir::{InstructionData, Opcode, Type, Value};
 use crate::machinst::CodegenError;
+use crate::machinst::abi::PtrLoc;
 use crate::machinst::call;
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
@@ -146,6 +147,7 @@ impl S390xLower {
         for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
             match *loc {
                 ArgLoc::Reg(p) => rets.push((r, p)),
+                ArgLoc::Indirect { .. } => unreachable!("results are never by reference"),
                 ArgLoc::Stack(offset) => {
                     let base = ctx.ret_area_ptr();
                     let mem = MemArg::RegOffset {
@@ -175,6 +177,8 @@ impl LowerBackend for S390xLower {
         if let Some(p) = abi.ret_area_ptr {
             args.push((Writable::from_reg(ctx.ret_area_ptr()), p));
         }
+        // The addresses of arguments passed by reference, one per copy.
+        let mut ptrs: Vec<(PtrLoc, Reg)> = Vec::new();
         for ((&r, loc), &ty) in params.iter().zip(&abi.args).zip(&abi.arg_parts) {
             match *loc {
                 ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
@@ -185,6 +189,31 @@ impl LowerBackend for S390xLower {
                         offset: i64::from(offset),
                     },
                 )),
+                ArgLoc::Indirect { ptr, offset } => {
+                    let base = match ptrs.iter().find(|(p, _)| *p == ptr) {
+                        Some(&(_, b)) => b,
+                        None => {
+                            let b = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
+                            match ptr {
+                                PtrLoc::Reg(p) => args.push((Writable::from_reg(b), p)),
+                                PtrLoc::Stack(o) => loads.push(gen_load(
+                                    Type::I64,
+                                    Writable::from_reg(b),
+                                    MemArg::IncomingArg {
+                                        offset: i64::from(o),
+                                    },
+                                )),
+                            }
+                            ptrs.push((ptr, b));
+                            b
+                        }
+                    };
+                    let mem = MemArg::RegOffset {
+                        base,
+                        offset: i64::from(offset),
+                    };
+                    loads.push(gen_load(ty, Writable::from_reg(r), mem));
+                }
             }
         }
         ctx.vcode.push(MInst::Args { args });
@@ -208,6 +237,15 @@ impl LowerBackend for S390xLower {
                 generated::constructor_lower_effect(isle, inst)
             });
         }
+        if results.len() == 2 && ctx.func.dfg.value_type(results[0]) == Type::I128 {
+            let (r0, r1) = (results[0], results[1]);
+            let regs = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_i128_overflow(isle, inst)
+            })?;
+            ctx.set_result_regs(r0, crate::machinst::reg::ValueRegs::two(regs[0], regs[1]));
+            ctx.set_result(r1, regs[2]);
+            return Ok(());
+        }
         if results.len() == 2 {
             let (r0, r1) = (results[0], results[1]);
             let (a, b) = self.run_isle(ctx, inst, |isle| {
@@ -221,6 +259,13 @@ impl LowerBackend for S390xLower {
             return Err(unsupported(ctx, inst));
         }
         let result = results[0];
+        if ctx.func.dfg.value_type(result) == Type::I128 {
+            let (lo, hi) = self.run_isle(ctx, inst, |isle| {
+                generated::constructor_lower_i128(isle, inst)
+            })?;
+            ctx.set_result_regs(result, crate::machinst::reg::ValueRegs::two(lo, hi));
+            return Ok(());
+        }
         let reg = self.run_isle(ctx, inst, |isle| generated::constructor_lower(isle, inst))?;
         ctx.set_result(result, reg);
         Ok(())

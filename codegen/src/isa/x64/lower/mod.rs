@@ -242,6 +242,7 @@ impl LowerBackend for X64Lower {
                     kind: move_kind(ty),
                     dst: Writable::from_reg(r),
                 }),
+                ArgLoc::Indirect { .. } => unreachable!("x86-64 passes nothing by reference"),
             }
         }
         ctx.vcode.push(MInst::Args { args });
@@ -332,6 +333,7 @@ impl LowerBackend for X64Lower {
                 for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
                     match *loc {
                         ArgLoc::Reg(p) => rets.push((r, p)),
+                        ArgLoc::Indirect { .. } => unreachable!("results are never by reference"),
                         ArgLoc::Stack(disp) => {
                             let base = ctx.ret_area_ptr();
                             let (disp, trap) = (disp as i32, None);
