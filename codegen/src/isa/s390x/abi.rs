@@ -7,7 +7,8 @@
 //! r2-r5 and f0, f2, f4, f6 (more than one is Cranelift's extension), the rest in the
 //! return area. An `i128` is passed by reference (a copy the caller makes, big-endian:
 //! the high half first) and returned in the return area. r6-r15 and f8-f15 (the
-//! leftmost 64 bits of v8-v15) are preserved.
+//! leftmost 64 bits of v8-v15) are preserved. `tail` passes integers in r2-r5 only and
+//! the callee pops its stack arguments; it passes an `i128` as two integers.
 
 use super::inst::regs::{gpr, vr};
 use crate::ir::{CallConv, Type};
@@ -40,7 +41,7 @@ impl AbiSpec for S390xAbi {
 
     fn check_conv(conv: CallConv) -> Result<(), CodegenError> {
         match conv {
-            CallConv::SystemV | CallConv::Fast | CallConv::Cold => Ok(()),
+            CallConv::SystemV | CallConv::Fast | CallConv::Cold | CallConv::Tail => Ok(()),
             other => Err(CodegenError::Unsupported {
                 feature: alloc::format!("the {other} calling convention on s390x"),
             }),
@@ -58,7 +59,10 @@ impl AbiSpec for S390xAbi {
         }
     }
 
-    fn place_args(_conv: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
+    fn place_args(conv: CallConv, types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
+        // `tail` leaves r6 alone: a callee-saved register cannot carry an argument of a
+        // tail call.
+        let gprs = if conv == CallConv::Tail { 4 } else { 5 };
         let mut out = Vec::new();
         let (mut ngpr, mut nfpr, mut stack) = (0u8, 0u8, 0u32);
         if hidden {
@@ -66,10 +70,22 @@ impl AbiSpec for S390xAbi {
             ngpr = 1;
         }
         for &ty in types {
-            if ty == Type::I128 {
+            if ty == Type::I128 && conv == CallConv::Tail {
+                // `tail` passes the halves as two integers (a copy in the caller's frame
+                // would not outlive a tail call), low half first.
+                for _ in 0..2 {
+                    if ngpr < gprs {
+                        out.push(ArgLoc::Reg(gpr(2 + ngpr)));
+                        ngpr += 1;
+                    } else {
+                        out.push(ArgLoc::Stack(stack));
+                        stack += 8;
+                    }
+                }
+            } else if ty == Type::I128 {
                 // The address of the copy, as an integer argument; the low half is at
                 // offset 8.
-                let ptr = if ngpr < 5 {
+                let ptr = if ngpr < gprs {
                     ngpr += 1;
                     PtrLoc::Reg(gpr(1 + ngpr))
                 } else {
@@ -81,7 +97,7 @@ impl AbiSpec for S390xAbi {
             } else if is_float(ty) && nfpr < 4 {
                 out.push(ArgLoc::Reg(vr(2 * nfpr)));
                 nfpr += 1;
-            } else if !is_float(ty) && ngpr < 5 {
+            } else if !is_float(ty) && ngpr < gprs {
                 out.push(ArgLoc::Reg(gpr(2 + ngpr)));
                 ngpr += 1;
             } else {
@@ -118,8 +134,8 @@ impl AbiSpec for S390xAbi {
         (out, area)
     }
 
-    fn callee_pops(_conv: CallConv) -> bool {
-        false
+    fn callee_pops(conv: CallConv) -> bool {
+        conv == CallConv::Tail
     }
 
     fn stack_align() -> u32 {

@@ -145,6 +145,23 @@ impl Backend for S390xIsa {
             calls,
             self.shared.preserve_frame_pointers,
         );
+        frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
+        let tail_calls = vcode.insts().iter().any(|i| {
+            matches!(
+                i,
+                inst::Inst::ReturnCall { .. } | inst::Inst::ReturnCallInd { .. }
+            )
+        });
+        // A tail call's teardown addresses the whole frame and the incoming arguments
+        // with 20-bit displacements.
+        if tail_calls && u64::from(frame.incoming_base()) + u64::from(frame.callee_pop) >= 1 << 18 {
+            return Err(CodegenError::Unsupported {
+                feature: alloc::format!(
+                    "a tail call from a frame of {} bytes on s390x",
+                    crate::machinst::FrameLayout::size(&frame)
+                ),
+            });
+        }
         // A leaf function without frame storage needs no more stack than the limit's
         // slack: like Cranelift, it skips the check.
         let leaf_without_storage =

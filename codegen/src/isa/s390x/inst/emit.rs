@@ -7,7 +7,7 @@ use super::args::{BlockTarget, MemAlloc, OptionTrapCode};
 use super::encode::{self, Insn};
 use super::frame::Frame;
 use super::generated::{Cond, FmaOp, FpuRrOp, LoadOp, StoreOp};
-use super::regs::{SCRATCH, SP};
+use super::regs::{SCRATCH, SCRATCH0, SP};
 use super::{CallInfo, LabelUse};
 use crate::ir::{ExternalName, TrapCode};
 use crate::machinst::FrameLayout;
@@ -273,6 +273,55 @@ pub fn call(e: &mut Emit<'_>, dest: &ExternalName, info: &CallInfo) {
 pub fn call_ind(e: &mut Emit<'_>, rn: u32, info: &CallInfo) {
     e.put_word(encode::rr(0x0d, 14, rn));
     after_call(e, info);
+}
+
+/// A tail call to `dest` (or to the address in register `target`) passing
+/// `stack_bytes` of stack arguments: the callee-saved registers restored, the outgoing
+/// arguments copied to where the callee expects them (ending where this function's
+/// incoming area ends; the callee pops them), the stack pointer moved there, the jump.
+pub fn return_call(
+    e: &mut Emit<'_>,
+    dest: Option<&ExternalName>,
+    target: Option<u32>,
+    stack_bytes: u32,
+) {
+    let f = e.frame;
+    if let Some(t) = target {
+        e.put_word(encode::rr(0xb904, SCRATCH, t));
+    }
+    for (reg, offset) in f.fpr_slots() {
+        fpr_slot(e, true, reg, offset);
+    }
+    let size = i64::from(f.size());
+    if let Some(from) = f.save_from {
+        let at = size + 8 * i64::from(from);
+        e.put_word(encode::rxy(0xeb04, u32::from(from), 14, SP, at as i32));
+    }
+    let dest_base =
+        size + i64::from(super::frame::SAVE_AREA + f.callee_pop) - i64::from(stack_bytes);
+    for k in (0..stack_bytes).step_by(8) {
+        let src = MemAlloc::Bxd(SP, 0, i64::from(f.outgoing_base() + k));
+        mem_access(e, LoadOp::Lg.code(), SCRATCH0, &src, None);
+        let dst = MemAlloc::Bxd(SP, 0, dest_base + i64::from(k));
+        mem_access(e, StoreOp::Stg.code(), SCRATCH0, &dst, None);
+    }
+    let delta = size + i64::from(f.callee_pop) - i64::from(stack_bytes);
+    if delta != 0 {
+        sp_adjust(e, delta as i32);
+    }
+    match dest {
+        Some(dest) => {
+            let at = e.buf.cur_offset();
+            e.buf.add_reloc_at_offset(
+                at + 2,
+                Reloc::S390xPLTRel32Dbl,
+                RelocTarget::ExternalName(dest.clone()),
+                2,
+            );
+            e.put_word(encode::ril(0xc04, 15, 0));
+        }
+        None => e.put_word(encode::rr(0x07, 15, SCRATCH)),
+    }
 }
 
 /// The trapping opcode 0000, recorded as a trap with `code`.

@@ -42,6 +42,8 @@ pub struct Frame {
     pub calls: bool,
     /// The stack limit the prologue checks, if any.
     pub stack_limit: Option<StackLimit>,
+    /// Bytes of stack arguments the function pops when it returns (`tail`).
+    pub callee_pop: u32,
     /// Keep the back chain: the caller's stack pointer at 0(%r15)
     /// (`preserve_frame_pointers`).
     pub backchain: bool,
@@ -76,6 +78,7 @@ impl Frame {
             saved_fprs,
             calls,
             stack_limit: None,
+            callee_pop: 0,
             backchain,
         }
     }
@@ -165,9 +168,8 @@ impl Frame {
     /// other registers when STMG saved them).
     pub fn epilogue(&self) -> Vec<Inst> {
         let mut out = Vec::new();
-        for (i, &f) in self.saved_fprs.iter().enumerate() {
-            let offset = self.fpr_base() + 8 * i as u32;
-            out.push(Inst::FprRestore { reg: f, offset });
+        for (reg, offset) in self.fpr_slots() {
+            out.push(Inst::FprRestore { reg, offset });
         }
         let size = self.size();
         match self.save_from {
@@ -189,7 +191,21 @@ impl Frame {
             None if size > 0 => out.push(Inst::SpAdjust { delta: size as i32 }),
             None => {}
         }
+        if self.callee_pop > 0 {
+            out.push(Inst::SpAdjust {
+                delta: self.callee_pop as i32,
+            });
+        }
         out
+    }
+
+    /// Each saved float register and its offset from the stack pointer.
+    pub fn fpr_slots(&self) -> impl Iterator<Item = (u8, u32)> + '_ {
+        let base = self.fpr_base();
+        self.saved_fprs
+            .iter()
+            .enumerate()
+            .map(move |(i, &f)| (f, base + 8 * i as u32))
     }
 }
 

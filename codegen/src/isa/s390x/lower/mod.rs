@@ -163,6 +163,34 @@ impl S390xLower {
     }
 }
 
+/// Places the arguments of a tail call to `abi`.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for stack arguments to a caller-pops convention (the
+/// callee would leave them to a caller that did not push them) and for an argument in
+/// r6 (callee-saved: restored for this function's caller, it cannot carry an argument
+/// too); and what the shared lowering reports.
+fn tail_call_args(
+    ctx: &mut Lower<'_, MInst>,
+    abi: &SigAbi,
+    args: &[Value],
+) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
+    if abi.stack_arg_bytes > abi.callee_pop_bytes {
+        return Err(CodegenError::Unsupported {
+            feature: "tail calls with stack arguments to a function of a caller-pops \
+                      convention on s390x; use `tail`"
+                .into(),
+        });
+    }
+    let uses = call::call_args(ctx, abi, args, true)?;
+    if uses.iter().any(|&(_, p)| p == super::inst::regs::gpr(6)) {
+        return Err(CodegenError::Unsupported {
+            feature: "a tail call passing an argument in r6 on s390x; use `tail`".into(),
+        });
+    }
+    Ok(uses)
+}
+
 impl LowerBackend for S390xLower {
     type MInst = MInst;
 
@@ -305,6 +333,44 @@ impl LowerBackend for S390xLower {
                 for (succ, &t) in targets.iter().enumerate() {
                     ctx.add_succ(inst, succ, t)?;
                 }
+                Ok(())
+            }
+            InstructionData::Call {
+                opcode: Opcode::ReturnCall,
+                func_ref,
+                args,
+            } => {
+                let dfg = &ctx.func.dfg;
+                let ext = &dfg.ext_funcs[func_ref];
+                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
+                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let abi = SigAbi::new(&sig)?;
+                let uses = tail_call_args(ctx, &abi, &args)?;
+                let stack_bytes = abi.stack_arg_bytes;
+                ctx.vcode.push(MInst::ReturnCall {
+                    dest,
+                    uses,
+                    stack_bytes,
+                });
+                Ok(())
+            }
+            InstructionData::CallIndirect {
+                opcode: Opcode::ReturnCallIndirect,
+                sig_ref,
+                args,
+            } => {
+                let dfg = &ctx.func.dfg;
+                let sig = dfg.signatures[sig_ref].clone();
+                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+                let target = ctx.value_reg(all[0])?;
+                let abi = SigAbi::new(&sig)?;
+                let uses = tail_call_args(ctx, &abi, &all[1..])?;
+                let stack_bytes = abi.stack_arg_bytes;
+                ctx.vcode.push(MInst::ReturnCallInd {
+                    target,
+                    uses,
+                    stack_bytes,
+                });
                 Ok(())
             }
             InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
