@@ -47,6 +47,65 @@ pub trait CallInsts: MachInst + Sized {
     fn gen_load_ext_name(name: ExternalName, dst: Writable<Reg>) -> Self;
     /// A call through the address in `callee`.
     fn gen_call_indirect(callee: Reg, info: Box<CallInfo>) -> Self;
+    /// A call with exception handlers, to `dest` or through the address in `callee`,
+    /// ending its block: `normal` is the normal return's block, `handlers` the
+    /// handlers' blocks with their `tags` (`None` for the default), in table order.
+    fn gen_try_call(
+        dest: Option<ExternalName>,
+        callee: Option<Reg>,
+        info: Box<CallInfo>,
+        normal: usize,
+        handlers: Vec<usize>,
+        tags: Vec<Option<u32>>,
+    ) -> Self;
+}
+
+/// Lowers `try_call` or `try_call_indirect` `inst` with successor blocks `targets` (the
+/// normal return first): arguments as for a call, results defined by the call and
+/// handed to the normal-return edge, then the branch to every edge.
+///
+/// # Errors
+/// What [`try_call_regs`] reports; `inst` not being a `try_call`.
+pub fn lower_try_call<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    inst: Inst,
+    targets: &[usize],
+) -> Result<(), CodegenError> {
+    let dfg = &ctx.func.dfg;
+    let (sig, dest, callee, args, exception) = match dfg.insts[inst] {
+        crate::ir::InstructionData::TryCall {
+            func_ref,
+            args,
+            exception,
+            ..
+        } => {
+            let ext = &dfg.ext_funcs[func_ref];
+            let sig = dfg.signatures[ext.signature].clone();
+            let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+            (sig, Some(ext.name.clone()), None, args, exception)
+        }
+        crate::ir::InstructionData::TryCallIndirect {
+            args, exception, ..
+        } => {
+            let sig = dfg.signatures[dfg.exception_tables[exception].sig].clone();
+            let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+            let callee = ctx.value_reg(all[0])?;
+            (sig, None, Some(callee), all[1..].to_vec(), exception)
+        }
+        _ => {
+            return Err(CodegenError::Unsupported {
+                feature: alloc::format!("{} lowered as a try_call", dfg.insts[inst].opcode()),
+            });
+        }
+    };
+    let (info, tags) = try_call_regs::<I, S>(ctx, inst, &sig, &args, exception)?;
+    let (normal, handlers) = (targets[0], targets[1..].to_vec());
+    ctx.vcode
+        .push(I::gen_try_call(dest, callee, info, normal, handlers, tags));
+    for (succ, &t) in targets.iter().enumerate() {
+        ctx.add_succ(inst, succ, t)?;
+    }
+    Ok(())
 }
 
 /// The offset in the outgoing area of the return area of a call to `abi`: above its

@@ -396,4 +396,31 @@ impl CallInsts for Inst {
     fn gen_call_indirect(callee: Reg, info: Box<CallInfo>) -> Inst {
         Inst::CallInd { rn: callee, info }
     }
+
+    fn gen_try_call(
+        dest: Option<ExternalName>,
+        callee: Option<Reg>,
+        info: Box<CallInfo>,
+        normal: usize,
+        handlers: Vec<usize>,
+        tags: Vec<Option<u32>>,
+    ) -> Inst {
+        match (dest, callee) {
+            (Some(dest), _) => Inst::TryCall {
+                dest,
+                info,
+                normal,
+                handlers,
+                tags,
+            },
+            (None, Some(rn)) => Inst::TryCallInd {
+                rn,
+                info,
+                normal,
+                handlers,
+                tags,
+            },
+            (None, None) => unreachable!("a try_call has a callee"),
+        }
+    }
 }

@@ -242,44 +242,6 @@ fn tail_call_args(
     call::call_args(ctx, abi, args, true)
 }
 
-/// A `try_call`: arguments as for a call, results defined by the call and handed to the
-/// normal-return edge, then the branch to every edge.
-#[allow(clippy::too_many_arguments)]
-fn lower_try_call(
-    ctx: &mut Lower<'_, MInst>,
-    inst: crate::ir::Inst,
-    sig: &crate::ir::Signature,
-    dest: Option<crate::ir::ExternalName>,
-    callee: Option<Reg>,
-    args: &[Value],
-    exception: crate::ir::ExceptionTable,
-    targets: &[usize],
-) -> Result<(), CodegenError> {
-    let (info, tags) = call::try_call_regs::<MInst, Aarch64Abi>(ctx, inst, sig, args, exception)?;
-    let (normal, handlers) = (targets[0], targets[1..].to_vec());
-    ctx.vcode.push(match (dest, callee) {
-        (Some(dest), _) => MInst::TryCall {
-            dest,
-            info,
-            normal,
-            handlers,
-            tags,
-        },
-        (None, Some(rn)) => MInst::TryCallInd {
-            rn,
-            info,
-            normal,
-            handlers,
-            tags,
-        },
-        (None, None) => unreachable!("a callee"),
-    });
-    for (succ, &t) in targets.iter().enumerate() {
-        ctx.add_succ(inst, succ, t)?;
-    }
-    Ok(())
-}
-
 impl LowerBackend for A64Lower {
     type MInst = MInst;
 
@@ -446,35 +408,8 @@ impl LowerBackend for A64Lower {
                 ctx.vcode.push(MInst::ReturnCallInd { uses, stack_bytes });
                 Ok(())
             }
-            InstructionData::TryCall {
-                func_ref,
-                args,
-                exception,
-                ..
-            } => {
-                let dfg = &ctx.func.dfg;
-                let ext = &dfg.ext_funcs[func_ref];
-                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
-                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                lower_try_call(ctx, inst, &sig, Some(dest), None, &args, exception, targets)
-            }
-            InstructionData::TryCallIndirect {
-                args, exception, ..
-            } => {
-                let dfg = &ctx.func.dfg;
-                let sig = dfg.signatures[dfg.exception_tables[exception].sig].clone();
-                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let callee = ctx.value_reg(all[0])?;
-                lower_try_call(
-                    ctx,
-                    inst,
-                    &sig,
-                    None,
-                    Some(callee),
-                    &all[1..],
-                    exception,
-                    targets,
-                )
+            InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {
+                call::lower_try_call::<MInst, Aarch64Abi>(ctx, inst, targets)
             }
             InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
                 generated::constructor_lower_trap(isle, inst)

@@ -238,6 +238,12 @@ pub fn br_table(
 /// The call site and stack map of the call just emitted.
 fn after_call(e: &mut Emit<'_>, info: &CallInfo) {
     e.buf.add_call_site();
+    after_call_site(e, info);
+}
+
+/// The stack map of the call just emitted, and the stack pointer moved back down by
+/// what a callee-pops callee popped.
+fn after_call_site(e: &mut Emit<'_>, info: &CallInfo) {
     if !info.stack_map.is_empty() {
         let base = e.frame.stack_slot_base();
         let entries = info
@@ -267,6 +273,47 @@ pub fn call(e: &mut Emit<'_>, dest: &ExternalName, info: &CallInfo) {
     );
     e.put_word(encode::ril(0xc05, 14, 0));
     after_call(e, info);
+}
+
+/// A call with exception handlers: `brasl %r14, dest` or `basr %r14, callee`, the
+/// handler table, then a jump to the normal return unless it follows.
+pub fn try_call(
+    e: &mut Emit<'_>,
+    dest: Option<&ExternalName>,
+    callee: Option<u32>,
+    info: &CallInfo,
+    normal: BlockTarget,
+    handlers: &[BlockTarget],
+    tags: &[Option<u32>],
+) {
+    match (dest, callee) {
+        (Some(name), _) => {
+            let at = e.buf.cur_offset();
+            e.buf.add_reloc_at_offset(
+                at + 2,
+                Reloc::S390xPLTRel32Dbl,
+                RelocTarget::ExternalName(name.clone()),
+                2,
+            );
+            e.put_word(encode::ril(0xc05, 14, 0));
+        }
+        (None, Some(rn)) => e.put_word(encode::rr(0x0d, 14, rn)),
+        (None, None) => unreachable!("a callee"),
+    }
+    let table = tags
+        .iter()
+        .zip(handlers)
+        .map(|(&tag, &h)| (tag, e.labels[h]))
+        .collect();
+    e.buf.add_try_call_site(table);
+    after_call_site(e, info);
+    jump(e, normal);
+}
+
+/// LARL of a block's address.
+pub fn larl_label(e: &mut Emit<'_>, rd: u32, target: BlockTarget) {
+    let label = e.labels[target];
+    e.branch(encode::ril(0xc00, rd, 0), label, LabelUse::Rel32);
 }
 
 /// `basr %r14, rn`.

@@ -194,6 +194,7 @@ impl MachInst for Inst {
     fn indirect_targets(&self) -> &[usize] {
         match self {
             Inst::BrTable { targets, .. } => targets,
+            Inst::TryCall { handlers, .. } | Inst::TryCallInd { handlers, .. } => handlers,
             _ => &[],
         }
     }
@@ -365,5 +366,32 @@ impl CallInsts for Inst {
 
     fn gen_call_indirect(callee: Reg, info: Box<CallInfo>) -> Inst {
         Inst::CallInd { rn: callee, info }
+    }
+
+    fn gen_try_call(
+        dest: Option<ExternalName>,
+        callee: Option<Reg>,
+        info: Box<CallInfo>,
+        normal: usize,
+        handlers: Vec<usize>,
+        tags: Vec<Option<u32>>,
+    ) -> Inst {
+        match (dest, callee) {
+            (Some(dest), _) => Inst::TryCall {
+                dest,
+                info,
+                normal,
+                handlers,
+                tags,
+            },
+            (None, Some(rn)) => Inst::TryCallInd {
+                rn,
+                info,
+                normal,
+                handlers,
+                tags,
+            },
+            (None, None) => unreachable!("a try_call has a callee"),
+        }
     }
 }

@@ -373,6 +373,9 @@ impl LowerBackend for S390xLower {
                 });
                 Ok(())
             }
+            InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {
+                call::lower_try_call::<MInst, S390xAbi>(ctx, inst, targets)
+            }
             InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
                 generated::constructor_lower_trap(isle, inst)
             }),
@@ -380,10 +383,19 @@ impl LowerBackend for S390xLower {
         }
     }
 
-    fn exception_payload(&self, _ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
-        Err(CodegenError::Unsupported {
-            feature: "exception handlers on s390x".into(),
-        })
+    fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
+        // The unwinder delivers the payload in r6 and r7 (the s390x ELF ABI's
+        // exception-handling data registers).
+        let regs: Vec<Reg> = (0..2)
+            .map(|_| ctx.vcode.alloc_vreg(regalloc2::RegClass::Int))
+            .collect();
+        let args = regs
+            .iter()
+            .zip([6, 7])
+            .map(|(&r, n)| (Writable::from_reg(r), super::inst::regs::gpr(n)))
+            .collect();
+        ctx.vcode.push(MInst::Args { args });
+        Ok(regs)
     }
 
     fn jump(&self, target: usize) -> MInst {

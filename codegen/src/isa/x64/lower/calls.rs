@@ -134,35 +134,6 @@ pub(super) fn lower_call_like(
     }
 }
 
-/// A `try_call`: arguments as for a call, results defined by the call and handed to the
-/// normal-return edge, then the branch to every edge.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn lower_try_call(
-    ctx: &mut Lower<'_, MInst>,
-    inst: crate::ir::Inst,
-    sig: &crate::ir::Signature,
-    dest: Option<crate::ir::ExternalName>,
-    callee: Option<Reg>,
-    args: &[Value],
-    exception: crate::ir::ExceptionTable,
-    targets: &[usize],
-) -> Result<(), CodegenError> {
-    let (info, tags) =
-        machinst::call::try_call_regs::<MInst, X64Abi>(ctx, inst, sig, args, exception)?;
-    ctx.vcode.push(MInst::TryCall {
-        dest: dest.map(alloc::boxed::Box::new),
-        callee,
-        info,
-        normal: targets[0],
-        handlers: targets[1..].into(),
-        tags: tags.into(),
-    });
-    for (succ, &t) in targets.iter().enumerate() {
-        ctx.add_succ(inst, succ, t)?;
-    }
-    Ok(())
-}
-
 /// The instructions the shared call lowering needs, in x86-64's forms.
 impl machinst::call::CallInsts for MInst {
     fn part_class(ty: Type) -> RegClass {
@@ -213,5 +184,23 @@ impl machinst::call::CallInsts for MInst {
 
     fn gen_call_indirect(callee: Reg, info: alloc::boxed::Box<CallInfo>) -> MInst {
         MInst::CallUnknown { callee, info }
+    }
+
+    fn gen_try_call(
+        dest: Option<crate::ir::ExternalName>,
+        callee: Option<Reg>,
+        info: alloc::boxed::Box<CallInfo>,
+        normal: usize,
+        handlers: alloc::vec::Vec<usize>,
+        tags: alloc::vec::Vec<Option<u32>>,
+    ) -> MInst {
+        MInst::TryCall {
+            dest: dest.map(alloc::boxed::Box::new),
+            callee,
+            info,
+            normal,
+            handlers: handlers.into(),
+            tags: tags.into(),
+        }
     }
 }

@@ -404,34 +404,9 @@ impl LowerBackend for X64Lower {
                 });
                 Ok(())
             }
-            InstructionData::TryCall {
-                func_ref,
-                args,
-                exception,
-                ..
-            } => {
-                let dfg = &ctx.func.dfg;
-                let ext = &dfg.ext_funcs[func_ref];
-                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
-                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                lower_try_call(ctx, inst, &sig, Some(dest), None, &args, exception, targets)
-            }
-            InstructionData::TryCallIndirect {
-                args, exception, ..
-            } => {
-                let dfg = &ctx.func.dfg;
-                let sig = dfg.signatures[dfg.exception_tables[exception].sig].clone();
-                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let callee = ctx.value_reg(all[0])?;
-                lower_try_call(
-                    ctx,
-                    inst,
-                    &sig,
-                    None,
-                    Some(callee),
-                    &all[1..],
-                    exception,
-                    targets,
+            InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {
+                crate::machinst::call::lower_try_call::<MInst, crate::isa::x64::abi::X64Abi>(
+                    ctx, inst, targets,
                 )
             }
             InstructionData::BranchTable { .. } => {
