@@ -43,6 +43,15 @@ pub enum Reloc {
     /// s390x: a call's 4-byte PC-relative halfword offset, `(S + A - P) / 2`, through a
     /// PLT entry when needed (`R_390_PLT32DBL`).
     S390xPLTRel32Dbl,
+    /// s390x: a 4-byte PC-relative halfword offset, `(S + A - P) / 2` (`R_390_PC32DBL`;
+    /// LARL of `_GLOBAL_OFFSET_TABLE_`).
+    S390xPCRel32Dbl,
+    /// s390x ELF TLS, general dynamic: the 8-byte GOT offset of the variable's
+    /// `tls_index` pair, in a literal (`R_390_TLS_GD64`).
+    S390xTlsGd64,
+    /// s390x ELF TLS: the marker on the BRASL to `__tls_get_offset` (`R_390_TLS_GDCALL`;
+    /// patches nothing the linker keeps the call).
+    S390xTlsGdCall,
 }
 
 impl Reloc {
@@ -52,6 +61,9 @@ impl Reloc {
             Reloc::Abs8 => 8,
             Reloc::X86PCRel4 | Reloc::X86CallPLTRel4 | Reloc::X86GOTPCRel4 => 4,
             Reloc::ElfX86_64TlsGd | Reloc::S390xPLTRel32Dbl | Reloc::Arm64Call => 4,
+            Reloc::S390xPCRel32Dbl => 4,
+            Reloc::S390xTlsGd64 => 8,
+            Reloc::S390xTlsGdCall => 6,
             Reloc::Aarch64AdrGotPage21 | Reloc::Aarch64Ld64GotLo12Nc => 4,
             Reloc::Aarch64TlsDescAdrPage21
             | Reloc::Aarch64TlsDescLd64Lo12

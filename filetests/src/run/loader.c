@@ -33,10 +33,21 @@ __asm__(".global gantry_tlsdesc_return\n"
         "    ret\n");
 extern void gantry_tlsdesc_return(void);
 #define TLSDESC_RETURN ((void *)gantry_tlsdesc_return)
+#elif defined(__s390x__)
+/* __tls_get_offset of the runner's variables: the word at the GOT (r12) plus the
+ * argument is already the variable's offset from the thread pointer. */
+__asm__(".global gantry_tls_get_offset\n"
+        ".type gantry_tls_get_offset, @function\n"
+        "gantry_tls_get_offset:\n"
+        "    lg %r2, 0(%r2,%r12)\n"
+        "    br %r14\n");
+extern void gantry_tls_get_offset(void);
+#define TLSDESC_RETURN ((void *)gantry_tls_get_offset)
 #else
 #define TLSDESC_RETURN 0
 #endif
-/* The library functions (numbered as in qemu.rs), then the TLS descriptor function. */
+/* The library functions (numbered as in qemu.rs), then the TLS descriptor function (on
+ * s390x, __tls_get_offset). */
 static void *const LIBCALLS[] = { /*LIBCALLS*/ TLSDESC_RETURN };
 /* Thread-local variables of generated code: 64 bytes each. */
 static __thread unsigned char tls_block[4096] __attribute__((aligned(64)));

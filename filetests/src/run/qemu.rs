@@ -152,6 +152,9 @@ const A64_STUB: [u8; 16] = [
     0x50, 0x00, 0x00, 0x58, 0x00, 0x02, 0x1f, 0xd6, 0, 0, 0, 0, 0, 0, 0, 0,
 ];
 
+/// The thread-local variables an s390x image may use (its GOT's `tls_index` slots).
+const TLS_GOT_SLOTS: usize = 16;
+
 /// A library-call stub on s390x: `lgrl %r1, .+8; br %r1; .quad target`.
 const S390X_STUB: [u8; 16] = [
     0xc4, 0x18, 0x00, 0x00, 0x00, 0x04, 0x07, 0xf1, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -183,6 +186,18 @@ impl Image {
         // a GOT entry per symbol reached through the GOT, 8 bytes each.
         let mut descriptors: Vec<(FinalizedRelocTarget, usize)> = Vec::new();
         let mut got: Vec<(FinalizedRelocTarget, usize)> = Vec::new();
+        // s390x: the GOT of general-dynamic TLS, `_GLOBAL_OFFSET_TABLE_` at its start: a
+        // 16-byte `tls_index` per variable whose first word holds the variable's offset
+        // from the thread pointer (what the loader's `__tls_get_offset` returns).
+        let mut tls_got: Option<usize> = None;
+        let mut tls_slots: Vec<(FinalizedRelocTarget, usize)> = Vec::new();
+        let mut tls_got_base = |bytes: &mut Vec<u8>| -> usize {
+            *tls_got.get_or_insert_with(|| {
+                let base = bytes.len().div_ceil(16) * 16;
+                bytes.resize(base + 16 * TLS_GOT_SLOTS, 0);
+                base
+            })
+        };
         let lib_index = |lc: LibCall| {
             LIBCALLS
                 .iter()
@@ -214,7 +229,11 @@ impl Image {
                                 .get(t.as_str())
                                 .ok_or_else(|| format!("no function %{t} in the file"))?,
                             FinalizedRelocTarget::LibCall(lc) => {
-                                let index = lib_index(*lc)?;
+                                let index = if *lc == LibCall::ElfTlsGetOffset {
+                                    LIBCALLS.len()
+                                } else {
+                                    lib_index(*lc)?
+                                };
                                 *stubs.entry(*lc).or_insert_with(|| {
                                     // The stub's literal is doubleword-aligned (LGRL).
                                     bytes.resize(bytes.len().div_ceil(8) * 8, 0);
@@ -267,7 +286,31 @@ impl Image {
                         };
                         bytes[at..at + 4].copy_from_slice(&w.to_le_bytes());
                     }
-                    (Reloc::Aarch64TlsDescCall, _) => {}
+                    (Reloc::Aarch64TlsDescCall | Reloc::S390xTlsGdCall, _) => {}
+                    (Reloc::S390xPCRel32Dbl, FinalizedRelocTarget::KnownSymbol(_)) => {
+                        let base = tls_got_base(&mut bytes);
+                        let halfwords = (base as i64 + r.addend - at as i64) >> 1;
+                        bytes[at..at + 4].copy_from_slice(&(halfwords as i32).to_be_bytes());
+                    }
+                    (Reloc::S390xTlsGd64, target) => {
+                        let base = tls_got_base(&mut bytes);
+                        let slot = match tls_slots.iter().find(|(t, _)| t == target) {
+                            Some(&(_, s)) => s,
+                            None => {
+                                let k = tls_slots.len();
+                                if k == TLS_GOT_SLOTS {
+                                    return Err(
+                                        "more thread-local variables than the runner's GOT holds"
+                                            .into(),
+                                    );
+                                }
+                                relocs.push(((base + 16 * k) as u32, 2, k as u64, 0));
+                                tls_slots.push((target.clone(), 16 * k));
+                                16 * k
+                            }
+                        };
+                        bytes[at..at + 8].copy_from_slice(&(slot as u64).to_be_bytes());
+                    }
                     (Reloc::Aarch64AdrGotPage21 | Reloc::Aarch64Ld64GotLo12Nc, target) => {
                         let slot = match got.iter().find(|(t, _)| t == target) {
                             Some(&(_, s)) => s,

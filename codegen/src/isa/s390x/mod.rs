@@ -114,7 +114,10 @@ impl Backend for S390xIsa {
                 feature: "the pinned register on s390x".into(),
             });
         }
-        let backend = lower::S390xLower { flags: self.flags };
+        let backend = lower::S390xLower {
+            flags: self.flags,
+            tls_model: self.shared.tls_model,
+        };
         crate::machinst::lower::lower(&backend, func)
     }
 

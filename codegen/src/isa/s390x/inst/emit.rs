@@ -310,6 +310,49 @@ pub fn try_call(
     jump(e, normal);
 }
 
+/// `tls_value` in the general-dynamic model: the variable's offset from the thread
+/// pointer from `__tls_get_offset` (the GOT address in r12, the GOT offset of its
+/// `tls_index` in r2), plus the thread pointer (access registers a0:a1), in r2.
+pub fn tls_gd(e: &mut Emit<'_>, symbol: &ExternalName) {
+    let got = ExternalName::KnownSymbol(crate::ir::KnownSymbol::ElfGlobalOffsetTable);
+    let at = e.buf.cur_offset();
+    e.buf.add_reloc_at_offset(
+        at + 2,
+        Reloc::S390xPCRel32Dbl,
+        RelocTarget::ExternalName(got),
+        2,
+    );
+    e.put_word(encode::ril(0xc00, 12, 0));
+    e.put_word(encode::ri(0xa75, SCRATCH, 6));
+    e.buf.add_reloc(
+        Reloc::S390xTlsGd64,
+        RelocTarget::ExternalName(symbol.clone()),
+        0,
+    );
+    e.buf.put_data(&[0; 8]);
+    e.put_word(encode::rxy(0xe304, 2, 0, SCRATCH, 0));
+    let at = e.buf.cur_offset();
+    e.buf.add_reloc(
+        Reloc::S390xTlsGdCall,
+        RelocTarget::ExternalName(symbol.clone()),
+        0,
+    );
+    let get_offset = ExternalName::LibCall(crate::ir::LibCall::ElfTlsGetOffset);
+    e.buf.add_reloc_at_offset(
+        at + 2,
+        Reloc::S390xPLTRel32Dbl,
+        RelocTarget::ExternalName(get_offset),
+        2,
+    );
+    e.put_word(encode::ril(0xc05, 14, 0));
+    e.buf.add_call_site();
+    // EAR %r1, %a0; SLLG %r1, %r1, 32; EAR %r1, %a1; AGR %r2, %r1.
+    e.put_word(encode::rr(0xb24f, SCRATCH, 0));
+    e.put_word(encode::rxy(0xeb0d, SCRATCH, SCRATCH, 0, 32));
+    e.put_word(encode::rr(0xb24f, SCRATCH, 1));
+    e.put_word(encode::rr(0xb908, 2, SCRATCH));
+}
+
 /// LARL of a block's address.
 pub fn larl_label(e: &mut Emit<'_>, rd: u32, target: BlockTarget) {
     let label = e.labels[target];

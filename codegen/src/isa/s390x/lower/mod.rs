@@ -49,6 +49,8 @@ mod generated {
 pub struct S390xLower {
     /// The ISA flags: which facilities beyond the z13 may be used.
     pub flags: S390xFlags,
+    /// How `tls_value` reaches thread-local variables.
+    pub tls_model: crate::settings::TlsModel,
 }
 
 /// The ISLE context: the lowering state plus the first error a term ran into.
@@ -127,6 +129,52 @@ impl S390xLower {
                 let (info, loads) = call::call_info::<MInst, S390xAbi>(ctx, inst, &sig, &all[1..])?;
                 ctx.vcode.push(MInst::CallInd { rn: callee, info });
                 loads.into_iter().for_each(|l| ctx.vcode.push(l));
+                Ok(true)
+            }
+            InstructionData::UnaryGlobalValue {
+                opcode: Opcode::TlsValue,
+                global_value,
+            } => {
+                let crate::ir::GlobalValueData::Symbol {
+                    name,
+                    offset,
+                    tls: true,
+                    ..
+                } = ctx.func.global_values[global_value].clone()
+                else {
+                    return Err(CodegenError::Unsupported {
+                        feature: alloc::format!("tls_value of {global_value}, not a TLS symbol"),
+                    });
+                };
+                if self.tls_model != crate::settings::TlsModel::ElfGd || offset.bits() != 0 {
+                    return Err(CodegenError::Unsupported {
+                        feature: alloc::format!(
+                            "tls_value with tls_model={} or an offset on s390x (elf_gd without \
+                             one is implemented)",
+                            self.tls_model.name()
+                        ),
+                    });
+                }
+                // A call of __tls_get_offset: it clobbers what a call does, and r12
+                // (callee-saved) holds the GOT address.
+                let mut clobbers = super::abi::caller_saved();
+                clobbers.remove(super::inst::regs::gpr(2));
+                clobbers.add(super::inst::regs::gpr(12));
+                let rd = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
+                let info = alloc::boxed::Box::new(super::inst::CallInfo {
+                    uses: Vec::new(),
+                    defs: Vec::new(),
+                    clobbers,
+                    callee_pop: 0,
+                    stack_map: Vec::new(),
+                });
+                ctx.vcode.push(MInst::TlsGd {
+                    rd: Writable::from_reg(rd),
+                    symbol: name,
+                    info,
+                });
+                let result = ctx.func.dfg.first_result(inst);
+                ctx.set_result(result, rd);
                 Ok(true)
             }
             _ => Ok(false),
