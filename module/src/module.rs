@@ -107,7 +107,7 @@ pub fn resolve_name(target: &FinalizedRelocTarget) -> ModuleResult<RelocTarget> 
         }) => RelocTarget::Data(DataId::new(*index as usize)),
         FinalizedRelocTarget::LibCall(lc) => RelocTarget::LibCall(*lc),
         FinalizedRelocTarget::TestCase(name) => RelocTarget::Symbol(name.as_str().to_string()),
-        FinalizedRelocTarget::KnownSymbol(k) => RelocTarget::Symbol(format!("{k:?}")),
+        FinalizedRelocTarget::KnownSymbol(k) => RelocTarget::Symbol(k.symbol().to_string()),
         other => return Err(ModuleError::UnsupportedRelocation(format!("{other:?}"))),
     })
 }

@@ -187,59 +187,175 @@ fn aarch64_pic_objects_link_into_pie_programs() {
 
 fn aarch64_link_and_run(pic: bool) {
     let bytes = object_with_main("aarch64", pic);
-    {
-        use object::{Object as _, ObjectSection as _};
-        let file = object::File::parse(&*bytes).unwrap();
-        assert_eq!(file.architecture(), object::Architecture::Aarch64);
-        let text = file.section_by_name(".text").expect("a text section");
-        let kinds: Vec<_> = text
-            .relocations()
-            .map(|(_, r)| match r.flags() {
-                object::RelocationFlags::Elf { r_type } => r_type,
-                f => panic!("{f:?}"),
-            })
-            .collect();
-        assert!(kinds.contains(&object::elf::R_AARCH64_CALL26), "{kinds:?}");
-        assert_eq!(
-            kinds.contains(&object::elf::R_AARCH64_ABS64),
-            !pic,
-            "{kinds:?}"
-        );
-        assert_eq!(
-            kinds.contains(&object::elf::R_AARCH64_ADR_GOT_PAGE),
-            pic,
-            "{kinds:?}"
-        );
-    }
-    let dir = std::env::temp_dir().join(format!("gantry-object-a64-{}-{pic}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (obj, exe) = (dir.join("main.o"), dir.join("main"));
-    std::fs::write(&obj, &bytes).unwrap();
-    // scripts/test.sh installs the cross gcc and qemu: a missing one fails.
+    let kinds = text_relocations(&bytes, object::Architecture::Aarch64);
+    assert!(kinds.contains(&object::elf::R_AARCH64_CALL26), "{kinds:?}");
+    assert_eq!(
+        kinds.contains(&object::elf::R_AARCH64_ABS64),
+        !pic,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.contains(&object::elf::R_AARCH64_ADR_GOT_PAGE),
+        pic,
+        "{kinds:?}"
+    );
     let mode: &[&str] = if pic {
         &["-static-pie"]
     } else {
         &["-static", "-no-pie"]
     };
-    let cc = std::process::Command::new("aarch64-linux-gnu-gcc")
-        .args(mode)
-        .arg(&obj)
+    let run = cross_link_and_run("aarch64", &[("main.o", &bytes)], mode);
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello from gantry\n");
+    assert_eq!(run.status.code(), Some(49));
+}
+
+/// A big-endian s390x object links with the cross gcc into a static program that runs
+/// under qemu: calls through R_390_PLT32DBL, addresses of functions and data through
+/// R_390_64.
+#[test]
+fn s390x_objects_link_and_run_under_qemu() {
+    let bytes = object_with_main("s390x", false);
+    let kinds = text_relocations(&bytes, object::Architecture::S390x);
+    assert!(kinds.contains(&object::elf::R_390_PLT32DBL), "{kinds:?}");
+    assert!(kinds.contains(&object::elf::R_390_64), "{kinds:?}");
+    let run = cross_link_and_run("s390x", &[("main.o", &bytes)], &["-static", "-no-pie"]);
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello from gantry\n");
+    assert_eq!(run.status.code(), Some(49));
+}
+
+/// The ELF relocation types of the `.text` section of object `bytes`, which must be for
+/// `arch`.
+fn text_relocations(bytes: &[u8], arch: object::Architecture) -> Vec<u32> {
+    use object::{Object as _, ObjectSection as _};
+    let file = object::File::parse(bytes).unwrap();
+    assert_eq!(file.architecture(), arch);
+    let text = file.section_by_name(".text").expect("a text section");
+    text.relocations()
+        .map(|(_, r)| match r.flags() {
+            object::RelocationFlags::Elf { r_type } => r_type,
+            f => panic!("{f:?}"),
+        })
+        .collect()
+}
+
+/// Links `files` (object files or C sources, by name and contents) with `target`'s cross
+/// gcc and `args`, and runs the program under qemu. scripts/test.sh installs the cross
+/// gcc and qemu: a missing one fails.
+fn cross_link_and_run(
+    target: &str,
+    files: &[(&str, &[u8])],
+    args: &[&str],
+) -> std::process::Output {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!(
+        "gantry-object-{target}-{}-{run}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("prog");
+    let mut cc = std::process::Command::new(format!("{target}-linux-gnu-gcc"));
+    for (name, contents) in files {
+        std::fs::write(dir.join(name), contents).unwrap();
+        cc.arg(dir.join(name));
+    }
+    let cc = cc
+        .args(args)
         .arg("-o")
         .arg(&exe)
         .output()
-        .expect("aarch64-linux-gnu-gcc runs");
+        .unwrap_or_else(|e| panic!("{target}-linux-gnu-gcc runs: {e}"));
     assert!(
         cc.status.success(),
         "{}",
         String::from_utf8_lossy(&cc.stderr)
     );
-    let run = std::process::Command::new("qemu-aarch64-static")
+    // Dynamically linked programs find their libraries in the cross sysroot.
+    let run = std::process::Command::new(format!("qemu-{target}-static"))
+        .arg("-L")
+        .arg(format!("/usr/{target}-linux-gnu"))
         .arg(&exe)
         .output()
-        .expect("qemu-aarch64-static runs");
-    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello from gantry\n");
-    assert_eq!(run.status.code(), Some(49));
+        .unwrap_or_else(|e| panic!("qemu-{target}-static runs: {e}"));
     std::fs::remove_dir_all(&dir).unwrap();
+    run
+}
+
+/// s390x thread-local storage in the general-dynamic model: a Gantry function adds to a
+/// `__thread` variable C defines (through `__tls_get_offset`, R_390_TLS_GD64 and
+/// R_390_TLS_GDCALL) and returns the new value; two threads each see their own copy.
+#[test]
+fn s390x_tls_variables_are_per_thread() {
+    let flags = gantry_codegen::settings::Flags {
+        tls_model: gantry_codegen::settings::TlsModel::ElfGd,
+        ..Default::default()
+    };
+    let isa = isa::lookup("s390x").unwrap().finish_with(flags).unwrap();
+    let mut module = ObjectModule::new(ObjectBuilder::new(isa)).unwrap();
+    let counter = module
+        .declare_data("counter", Linkage::Import, true, true)
+        .unwrap();
+    let mut s = module.make_signature();
+    s.params.push(AbiParam::new(Type::I64));
+    s.returns.push(AbiParam::new(Type::I64));
+    let bump = module
+        .declare_function("gantry_bump", Linkage::Export, &s)
+        .unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = s;
+    let gv = module.declare_data_in_func(counter, &mut ctx.func);
+    build(&mut ctx.func, |b, p| {
+        let addr = b.ins().tls_value(Type::I64, gv);
+        let flags = gantry_codegen::ir::MemFlags::trusted();
+        let old = b.ins().load(Type::I64, flags, addr, 0);
+        let new = b.ins().iadd(old, p[0]);
+        b.ins().store(flags, new, addr, 0);
+        vec![new]
+    });
+    module.define_function(bump, &mut ctx).unwrap();
+    let bytes = module.finish().unwrap();
+    let kinds = text_relocations(&bytes, object::Architecture::S390x);
+    for k in [
+        object::elf::R_390_TLS_GD64,
+        object::elf::R_390_TLS_GDCALL,
+        object::elf::R_390_PLT32DBL,
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    let main = br#"#include <pthread.h>
+#include <stdio.h>
+__thread long counter = 100;
+long gantry_bump(long);
+static void *worker(void *arg) {
+    long step = (long)arg, last = 0;
+    for (int i = 0; i < 1000; i++) last = gantry_bump(step);
+    return (void *)last;
+}
+int main(void) {
+    pthread_t a, b;
+    void *ra, *rb;
+    pthread_create(&a, 0, worker, (void *)1);
+    pthread_create(&b, 0, worker, (void *)3);
+    pthread_join(a, &ra);
+    pthread_join(b, &rb);
+    printf("%ld %ld %ld\n", (long)ra, (long)rb, gantry_bump(0));
+    return 0;
+}
+"#;
+    // Dynamically linked (the C library's __tls_get_offset runs), and statically (the
+    // linker relaxes the sequence to the local-exec model).
+    for mode in ["-pthread", "-static"] {
+        let run = cross_link_and_run(
+            "s390x",
+            &[("tls_main.c", main), ("tls.o", &bytes)],
+            &["-O1", "-pthread", mode],
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            "1100 3100 100\n",
+            "{mode}"
+        );
+    }
 }
 
 /// `.eh_frame` lets the C runtime's unwinder walk through Gantry frames: C `main` calls
@@ -260,6 +376,17 @@ fn unwinding_walks_through_aarch64_gantry_frames() {
         "aarch64-linux-gnu-gcc",
         &["-static", "-no-pie"],
         Some("qemu-aarch64-static"),
+    );
+}
+
+/// The same on s390x (big-endian, CFA at r15 + 160).
+#[test]
+fn unwinding_walks_through_s390x_gantry_frames() {
+    unwind_through(
+        "s390x",
+        "s390x-linux-gnu-gcc",
+        &["-static", "-no-pie"],
+        Some("qemu-s390x-static"),
     );
 }
 
