@@ -6,10 +6,10 @@
 use super::args::{BlockTarget, MemAlloc, OptionTrapCode};
 use super::encode::{self, Insn};
 use super::frame::Frame;
-use super::generated::{Cond, FmaOp, FpuRrOp, LoadOp, StoreOp};
+use super::generated::{Cond, CsOp, FmaOp, FpuRrOp, LaaOp, LoadOp, StoreOp};
 use super::regs::{SCRATCH, SCRATCH0, SP};
 use super::{CallInfo, LabelUse};
-use crate::ir::{ExternalName, TrapCode};
+use crate::ir::{AtomicRmwOp, ExternalName, TrapCode};
 use crate::machinst::FrameLayout;
 use crate::machinst::abi::{LimitBase, LimitStep, StackLimit};
 use crate::machinst::buffer::{MachBuffer, MachLabel, RelocTarget};
@@ -351,6 +351,192 @@ pub fn tls_gd(e: &mut Emit<'_>, symbol: &ExternalName) {
     e.put_word(encode::rxy(0xeb0d, SCRATCH, SCRATCH, 0, 32));
     e.put_word(encode::rr(0xb24f, SCRATCH, 1));
     e.put_word(encode::rr(0xb908, 2, SCRATCH));
+}
+
+/// An interlocked operation: R1 the old value, memory the result.
+pub fn atomic_laa(e: &mut Emit<'_>, op: LaaOp, rd: u32, v: u32, addr: u32, trap: OptionTrapCode) {
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put_word(encode::rxy(op.code(), rd, v, addr, 0));
+}
+
+/// CS or CSG of `old` (the expected value, then the one found) and `replacement`.
+pub fn cas(
+    e: &mut Emit<'_>,
+    op: CsOp,
+    old: u32,
+    replacement: u32,
+    addr: u32,
+    trap: OptionTrapCode,
+) {
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put_word(match op {
+        CsOp::Cs => encode::rs(op.code(), old, replacement, addr, 0),
+        CsOp::Csg => encode::rxy(op.code(), old, replacement, addr, 0),
+    });
+}
+
+/// BRC 4 (CC 1: the compare and swap found another value) back to `loop_start`.
+fn branch_back_if_changed(e: &mut Emit<'_>, loop_start: u32) {
+    let delta = (i64::from(loop_start) - i64::from(e.buf.cur_offset())) / 2;
+    e.put_word(encode::ri(0xa74, 4, delta as i16 as u16));
+}
+
+/// The aligned word holding the `bits`-bit field at `addr`, and the rotations that
+/// bring the field to the low bits (`shift`) and back (`nshift`): big-endian, the field
+/// at byte k of the word is rotated left by 8k + bits.
+fn narrow_setup(e: &mut Emit<'_>, bits: u8, addr: u32, aligned: u32, shift: u32, nshift: u32) {
+    e.put_word(encode::rr(0xb904, aligned, addr));
+    e.put_word(encode::ri(0xa57, aligned, 0xfffc));
+    e.put_word(encode::rxy(0xeb0d, shift, addr, 0, 3));
+    e.put_word(encode::ri(0xa7b, shift, u16::from(bits)));
+    e.put_word(encode::rr(0xb903, nshift, shift));
+}
+
+/// The low `bits` of `v` zero- or sign-extended into `rd`.
+fn extend_field(e: &mut Emit<'_>, bits: u8, signed: bool, rd: u32, v: u32) {
+    let op = match (bits, signed) {
+        (8, false) => 0xb984,
+        (8, true) => 0xb906,
+        (16, false) => 0xb985,
+        (16, true) => 0xb907,
+        (32, false) => 0xb916,
+        (32, true) => 0xb914,
+        _ => 0xb904,
+    };
+    e.put_word(encode::rr(op, rd, v));
+}
+
+/// `new = op(cur, v)` on the low `bits` bits (the rest of `new` is unspecified);
+/// `tmp` is a scratch register.
+fn rmw_value(e: &mut Emit<'_>, op: AtomicRmwOp, bits: u8, new: u32, cur: u32, v: u32, tmp: u32) {
+    let wide = bits == 64;
+    let rrk = |e: &mut Emit<'_>, op32: u32, op64: u32, a: u32, b: u32| {
+        e.put_word(encode::rrf(if wide { op64 } else { op32 }, b, 0, new, a));
+    };
+    match op {
+        AtomicRmwOp::Add => rrk(e, 0xb9f8, 0xb9e8, cur, v),
+        AtomicRmwOp::Sub => rrk(e, 0xb9f9, 0xb9e9, cur, v),
+        AtomicRmwOp::And => rrk(e, 0xb9f4, 0xb9e4, cur, v),
+        AtomicRmwOp::Or => rrk(e, 0xb9f6, 0xb9e6, cur, v),
+        AtomicRmwOp::Xor => rrk(e, 0xb9f7, 0xb9e7, cur, v),
+        AtomicRmwOp::Nand => {
+            rrk(e, 0xb9f4, 0xb9e4, cur, v);
+            e.put_word(encode::ril(0xc07, new, u32::MAX));
+            if wide {
+                e.put_word(encode::ril(0xc06, new, u32::MAX));
+            }
+        }
+        AtomicRmwOp::Xchg => e.put_word(encode::rr(0xb904, new, v)),
+        AtomicRmwOp::Umin | AtomicRmwOp::Umax | AtomicRmwOp::Smin | AtomicRmwOp::Smax => {
+            let signed = matches!(op, AtomicRmwOp::Smin | AtomicRmwOp::Smax);
+            extend_field(e, bits, signed, new, cur);
+            extend_field(e, bits, signed, tmp, v);
+            // CGR/CLGR new, tmp; take v when new is higher (min) or lower (max).
+            e.put_word(encode::rr(if signed { 0xb920 } else { 0xb921 }, new, tmp));
+            let take = match op {
+                AtomicRmwOp::Umin | AtomicRmwOp::Smin => Cond::H,
+                _ => Cond::L,
+            };
+            e.put_word(encode::rrf(0xb9e2, take.code(), 0, new, tmp));
+        }
+    }
+}
+
+/// A read-modify-write loop: load, compute, compare and swap, retry; `result` gets the
+/// old value. 8- and 16-bit fields work on their aligned word. `temps` are aligned,
+/// shift, nshift, word, t, new.
+pub fn atomic_loop(
+    e: &mut Emit<'_>,
+    op: AtomicRmwOp,
+    bits: u8,
+    result: u32,
+    addr: u32,
+    v: u32,
+    temps: [u32; 6],
+    trap: OptionTrapCode,
+) {
+    let [aligned, shift, nshift, word, t, new] = temps;
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    if bits >= 32 {
+        let (load, cs) = if bits == 64 {
+            (LoadOp::Lg.code(), CsOp::Csg)
+        } else {
+            (0x58_e358, CsOp::Cs)
+        };
+        mem_access(e, load, word, &MemAlloc::Bxd(addr, 0, 0), None);
+        let start = e.buf.cur_offset();
+        rmw_value(e, op, bits, new, word, v, t);
+        cas(e, cs, word, new, addr, trap);
+        branch_back_if_changed(e, start);
+        e.put_word(encode::rr(0xb904, result, word));
+        return;
+    }
+    narrow_setup(e, bits, addr, aligned, shift, nshift);
+    mem_access(e, 0x58_e358, word, &MemAlloc::Bxd(aligned, 0, 0), None);
+    let start = e.buf.cur_offset();
+    e.put_word(encode::rxy(0xeb1d, t, word, shift, 0));
+    rmw_value(e, op, bits, new, t, v, result);
+    // RISBG t, new, 64-bits, 63, 0: the new field into the word's low bits.
+    e.put_word(encode::rie(
+        0xec55,
+        t,
+        new,
+        u16::from(64 - bits) << 8 | 63,
+        0,
+    ));
+    e.put_word(encode::rxy(0xeb1d, new, t, nshift, 0));
+    cas(e, CsOp::Cs, word, new, aligned, trap);
+    branch_back_if_changed(e, start);
+    e.put_word(encode::rxy(0xeb1d, result, word, shift, 0));
+}
+
+/// An 8- or 16-bit compare and swap: a CS loop on the aligned word that gives up when
+/// the field differs from `expected`; `result` gets the field found (zero-extended).
+#[allow(clippy::too_many_arguments)]
+pub fn atomic_cas_narrow(
+    e: &mut Emit<'_>,
+    bits: u8,
+    result: u32,
+    addr: u32,
+    expected: u32,
+    replacement: u32,
+    temps: [u32; 6],
+    trap: OptionTrapCode,
+) {
+    let [aligned, shift, nshift, word, t, new] = temps;
+    narrow_setup(e, bits, addr, aligned, shift, nshift);
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    mem_access(e, 0x58_e358, word, &MemAlloc::Bxd(aligned, 0, 0), None);
+    let start = e.buf.cur_offset();
+    e.put_word(encode::rxy(0xeb1d, t, word, shift, 0));
+    extend_field(e, bits, false, result, t);
+    extend_field(e, bits, false, new, expected);
+    e.put_word(encode::rr(0xb921, result, new));
+    let done = e.buf.get_label();
+    e.branch(
+        encode::ril(0xc04, Cond::Ne.code(), 0),
+        done,
+        LabelUse::Rel32,
+    );
+    e.put_word(encode::rie(
+        0xec55,
+        t,
+        replacement,
+        u16::from(64 - bits) << 8 | 63,
+        0,
+    ));
+    e.put_word(encode::rxy(0xeb1d, new, t, nshift, 0));
+    cas(e, CsOp::Cs, word, new, aligned, trap);
+    branch_back_if_changed(e, start);
+    e.buf.bind_label(done);
 }
 
 /// LARL of a block's address.

@@ -29,7 +29,7 @@ pub mod generated {
     use super::args::{BlockTarget, MemArg, OptionTrapCode};
     use super::emit::{self, Emit};
     use super::{CallInfo, encode};
-    use crate::ir::{ExternalName, TrapCode};
+    use crate::ir::{AtomicRmwOp, ExternalName, TrapCode};
     use crate::machinst::abi::StackLimit;
     use crate::machinst::reg::{Reg, Writable};
     use crate::machinst::unwind::UnwindOp;

@@ -4,11 +4,11 @@
 
 use super::super::inst::args::MemArg;
 use super::super::inst::{
-    CmpImmOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp, LoadOp, RiLoadOp, RilLoadOp,
-    RilOp, StoreOp, UnOp,
+    CmpImmOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp, LaaOp, LoadOp, RiLoadOp,
+    RilLoadOp, RilOp, StoreOp, UnOp,
 };
 use super::{IsleCtx, generated};
-use crate::ir::{FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+use crate::ir::{AtomicRmwOp, FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
 use crate::machinst::reg::{Reg, Writable};
 use regalloc2::RegClass;
 
@@ -333,6 +333,21 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn memarg_offset(&mut self, m: MemArg, by: i64) -> MemArg {
         m.offset(by)
+    }
+
+    fn laa_op(&mut self, ty: Type, op: AtomicRmwOp) -> Option<LaaOp> {
+        let wide = ty.bits() == 64;
+        Some(match (op, wide) {
+            (AtomicRmwOp::Add | AtomicRmwOp::Sub, false) => LaaOp::Laa,
+            (AtomicRmwOp::Add | AtomicRmwOp::Sub, true) => LaaOp::Laag,
+            (AtomicRmwOp::And, false) => LaaOp::Lan,
+            (AtomicRmwOp::And, true) => LaaOp::Lang,
+            (AtomicRmwOp::Or, false) => LaaOp::Lao,
+            (AtomicRmwOp::Or, true) => LaaOp::Laog,
+            (AtomicRmwOp::Xor, false) => LaaOp::Lax,
+            (AtomicRmwOp::Xor, true) => LaaOp::Laxg,
+            _ => return None,
+        })
     }
 
     fn mem_trap(&mut self, flags: MemFlags) -> Option<TrapCode> {
