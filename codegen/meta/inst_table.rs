@@ -20,7 +20,7 @@
 //! opcode (s390x's tables keep each instruction's opcode beside its mnemonic).
 //!
 //! Operands are `name: ROLE CLASS` for registers (roles `use`, `use(vN)` (fixed to a
-//! register), `def`, `def(rN)` (fixed to a register), `edef` (an early def), `reuse(INPUT)` (a def in INPUT's register);
+//! register), `def`, `def(rN)` (fixed to a register), `edef` (an early def), `edef(rN)`, `reuse(INPUT)` (a def in INPUT's register);
 //! classes `gpr`, `vr`, and `fpr` (a float register numbered below 16)), `name: mem T`
 //! for an addressing mode holding registers (T implements `MemOperand`), `name: uses` /
 //! `name: defs` for lists of registers fixed to physical ones, `name: clobbers` (a
@@ -51,6 +51,7 @@ enum Role {
     Reuse(&'static str, String),
     FixedUse(&'static str, u8),
     FixedDef(&'static str, u8),
+    FixedEarlyDef(&'static str, u8),
     Mem(String),
     FixedUses,
     FixedDefs,
@@ -69,22 +70,29 @@ impl Role {
                 | Role::Reuse(..)
                 | Role::FixedUse(..)
                 | Role::FixedDef(..)
+                | Role::FixedEarlyDef(..)
         )
     }
 
     fn is_def(&self) -> bool {
         matches!(
             self,
-            Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) | Role::FixedDef(..)
+            Role::Def(_)
+                | Role::EarlyDef(_)
+                | Role::Reuse(..)
+                | Role::FixedDef(..)
+                | Role::FixedEarlyDef(..)
         )
     }
 
     fn rust_type(&self) -> String {
         match self {
             Role::Use(_) | Role::FixedUse(..) => "Reg".into(),
-            Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) | Role::FixedDef(..) => {
-                "Writable<Reg>".into()
-            }
+            Role::Def(_)
+            | Role::EarlyDef(_)
+            | Role::Reuse(..)
+            | Role::FixedDef(..)
+            | Role::FixedEarlyDef(..) => "Writable<Reg>".into(),
             Role::Mem(t) => t.clone(),
             Role::FixedUses => "Vec<(Reg, PReg)>".into(),
             Role::FixedDefs => "Vec<(Writable<Reg>, PReg)>".into(),
@@ -97,9 +105,11 @@ impl Role {
     fn isle_type(&self) -> String {
         match self {
             Role::Use(_) | Role::FixedUse(..) => "Reg".into(),
-            Role::Def(_) | Role::EarlyDef(_) | Role::Reuse(..) | Role::FixedDef(..) => {
-                "WritableReg".into()
-            }
+            Role::Def(_)
+            | Role::EarlyDef(_)
+            | Role::Reuse(..)
+            | Role::FixedDef(..)
+            | Role::FixedEarlyDef(..) => "WritableReg".into(),
             other => other.rust_type(),
         }
     }
@@ -172,13 +182,19 @@ fn parse_operand(text: &str, at: &str) -> Operand {
         [r, c] if r.starts_with("reuse(") && r.ends_with(')') => {
             Role::Reuse(class_of(c, at), r[6..r.len() - 1].to_string())
         }
-        [r, c] if (r.starts_with("use(") || r.starts_with("def(")) && r.ends_with(')') => {
-            let n = r[4..r.len() - 1].trim_start_matches(['x', 'v', 'r', 'f']);
+        [r, c]
+            if (r.starts_with("use(") || r.starts_with("def(") || r.starts_with("edef("))
+                && r.ends_with(')') =>
+        {
+            let open = r.find('(').expect("checked");
+            let n = r[open + 1..r.len() - 1].trim_start_matches(['x', 'v', 'r', 'f']);
             let n = n.parse().unwrap_or_else(|_| {
                 panic!("{at}: `use(xN)`, `def(rN)`, `use(vN)` or `def(fN)`, found `{r}`")
             });
             if r.starts_with("use(") {
                 Role::FixedUse(class_of(c, at), n)
+            } else if r.starts_with("edef(") {
+                Role::FixedEarlyDef(class_of(c, at), n)
             } else {
                 Role::FixedDef(class_of(c, at), n)
             }
@@ -432,6 +448,13 @@ impl Table {
                             "                c.reg_fixed_def(*{n}, PReg::new({num}, regalloc2::RegClass::{class}));"
                         )
                     }
+                    Role::FixedEarlyDef(class, num) => {
+                        let class = if *class == "gpr" { "Int" } else { "Float" };
+                        writeln!(
+                            o,
+                            "                c.reg_fixed_early_def(*{n}, PReg::new({num}, regalloc2::RegClass::{class}));"
+                        )
+                    }
                     Role::Def("fpr") => writeln!(o, "                c.reg_def_limit(*{n}, 16);"),
                     Role::Def(_) => writeln!(o, "                c.reg_def(*{n});"),
                     Role::EarlyDef("fpr") => {
@@ -652,7 +675,8 @@ impl Table {
                         Role::Def(c)
                         | Role::EarlyDef(c)
                         | Role::Reuse(c, _)
-                        | Role::FixedDef(c, _) => c,
+                        | Role::FixedDef(c, _)
+                        | Role::FixedEarlyDef(c, _) => c,
                         _ => unreachable!(),
                     };
                     format!("({} WritableReg (temp_{class}))", d.name)

@@ -539,6 +539,95 @@ pub fn atomic_cas_narrow(
     e.buf.bind_label(done);
 }
 
+/// LPQ or STPQ (RXY-a opcode `op`) of the pair r2:r3 at `addr`.
+pub fn quad(e: &mut Emit<'_>, op: u32, addr: u32, trap: OptionTrapCode) {
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put_word(encode::rxy(op, 2, 0, addr, 0));
+}
+
+/// CDSG %r2, %r4, 0(addr).
+pub fn cdsg(e: &mut Emit<'_>, addr: u32, trap: OptionTrapCode) {
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put_word(encode::rxy(0xeb3e, 2, 4, addr, 0));
+}
+
+/// A 16-byte read-modify-write: LPQ %r2, then r4:r5 = op(r2:r3, v) and CDSG until the
+/// memory still held r2:r3 (a failed CDSG reloads it).
+pub fn atomic128_loop(
+    e: &mut Emit<'_>,
+    op: AtomicRmwOp,
+    addr: u32,
+    v_hi: u32,
+    v_lo: u32,
+    trap: OptionTrapCode,
+) {
+    quad(e, 0xe38f, addr, trap);
+    let start = e.buf.cur_offset();
+    let lgr = |e: &mut Emit<'_>, d: u32, s: u32| e.put_word(encode::rr(0xb904, d, s));
+    match op {
+        AtomicRmwOp::Add | AtomicRmwOp::Sub => {
+            // ALGRK/SLGRK of the low halves, then ALCGR/SLBGR of the high ones.
+            let (low, high) = if op == AtomicRmwOp::Add {
+                (0xb9ea, 0xb988)
+            } else {
+                (0xb9eb, 0xb989)
+            };
+            e.put_word(encode::rrf(low, v_lo, 0, 5, 3));
+            lgr(e, 4, 2);
+            e.put_word(encode::rr(high, 4, v_hi));
+        }
+        AtomicRmwOp::And | AtomicRmwOp::Or | AtomicRmwOp::Xor | AtomicRmwOp::Nand => {
+            let rrk = match op {
+                AtomicRmwOp::Or => 0xb9e6,
+                AtomicRmwOp::Xor => 0xb9e7,
+                _ => 0xb9e4,
+            };
+            e.put_word(encode::rrf(rrk, v_hi, 0, 4, 2));
+            e.put_word(encode::rrf(rrk, v_lo, 0, 5, 3));
+            if op == AtomicRmwOp::Nand {
+                for r in [4, 5] {
+                    e.put_word(encode::ril(0xc07, r, u32::MAX));
+                    e.put_word(encode::ril(0xc06, r, u32::MAX));
+                }
+            }
+        }
+        AtomicRmwOp::Xchg => {
+            lgr(e, 4, v_hi);
+            lgr(e, 5, v_lo);
+        }
+        AtomicRmwOp::Umin | AtomicRmwOp::Umax | AtomicRmwOp::Smin | AtomicRmwOp::Smax => {
+            // Compare the high halves (signed or not), then the low ones unsigned; take
+            // v when the old value is higher (min) or lower (max).
+            let signed = matches!(op, AtomicRmwOp::Smin | AtomicRmwOp::Smax);
+            let take_if = match op {
+                AtomicRmwOp::Umin | AtomicRmwOp::Smin => Cond::H,
+                _ => Cond::L,
+            };
+            let keep_if = if take_if == Cond::H { Cond::L } else { Cond::H };
+            let (take, keep, done) = (e.buf.get_label(), e.buf.get_label(), e.buf.get_label());
+            e.put_word(encode::rr(if signed { 0xb920 } else { 0xb921 }, 2, v_hi));
+            e.branch(encode::ril(0xc04, take_if.code(), 0), take, LabelUse::Rel32);
+            e.branch(encode::ril(0xc04, keep_if.code(), 0), keep, LabelUse::Rel32);
+            e.put_word(encode::rr(0xb921, 3, v_lo));
+            e.branch(encode::ril(0xc04, take_if.code(), 0), take, LabelUse::Rel32);
+            e.buf.bind_label(keep);
+            lgr(e, 4, 2);
+            lgr(e, 5, 3);
+            e.branch(encode::ril(0xc04, 15, 0), done, LabelUse::Rel32);
+            e.buf.bind_label(take);
+            lgr(e, 4, v_hi);
+            lgr(e, 5, v_lo);
+            e.buf.bind_label(done);
+        }
+    }
+    cdsg(e, addr, trap);
+    branch_back_if_changed(e, start);
+}
+
 /// LARL of a block's address.
 pub fn larl_label(e: &mut Emit<'_>, rd: u32, target: BlockTarget) {
     let label = e.labels[target];
