@@ -480,7 +480,7 @@ impl Table {
         }
         writeln!(o, "        }}\n    }}\n").unwrap();
         // Emission.
-        writeln!(o, "    /// Emits the form with its allocations (in `collect_operands` order).\n    pub fn emit_form(&self, allocs: &[regalloc2::Allocation], e: &mut Emit<'_>) {{\n        let mut a = allocs.iter();\n        match self {{").unwrap();
+        writeln!(o, "    /// Emits the form with its allocations (in `collect_operands` order).\n    pub fn emit_form(&self, allocs: &[regalloc2::Allocation], e: &mut Emit<'_>) {{\n        let mut alloc_iter = allocs.iter();\n        match self {{").unwrap();
         for f in &self.forms {
             writeln!(
                 o,
@@ -492,14 +492,14 @@ impl Table {
             for op in &f.operands {
                 let n = &op.name;
                 match &op.role {
-                    r if r.is_reg() => writeln!(o, "                let {n} = e.reg(&mut a);"),
-                    Role::Mem(_) => writeln!(o, "                let {n} = {n}.allocated(&mut a);"),
+                    r if r.is_reg() => writeln!(o, "                let {n} = e.reg(&mut alloc_iter);"),
+                    Role::Mem(_) => writeln!(o, "                let {n} = {n}.allocated(&mut alloc_iter);"),
                     Role::FixedUses | Role::FixedDefs => {
-                        writeln!(o, "                for _ in {n}.iter() {{ a.next(); }}")
+                        writeln!(o, "                for _ in {n}.iter() {{ alloc_iter.next(); }}")
                     }
                     Role::Call => writeln!(
                         o,
-                        "                for _ in 0..{n}.uses.len() + {n}.defs.len() {{ a.next(); }}"
+                        "                for _ in 0..{n}.uses.len() + {n}.defs.len() {{ alloc_iter.next(); }}"
                     ),
                     Role::Plain { copy: true, .. } | Role::Clobbers => {
                         writeln!(o, "                let {n} = *{n};")

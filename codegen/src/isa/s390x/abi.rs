@@ -5,7 +5,7 @@
 //! arguments narrower than 64 bits are extended by the caller as their `uext`/`sext`
 //! flag says. The address of a return area is a hidden first argument in r2. Results in
 //! r2-r5 and f0, f2, f4, f6 (more than one is Cranelift's extension), the rest in the
-//! return area. An `i128` is passed by reference (a copy the caller makes, big-endian:
+//! return area. An `i128` or `f128` is passed by reference (a copy the caller makes, big-endian:
 //! the high half first) and returned in the return area. r6-r15 and f8-f15 (the
 //! leftmost 64 bits of v8-v15) are preserved. `tail` passes integers in r2-r5 only and
 //! the callee pops its stack arguments; it passes an `i128` as two integers.
@@ -49,7 +49,7 @@ impl AbiSpec for S390xAbi {
     }
 
     fn check_type(_conv: CallConv, ty: Type) -> Result<(), CodegenError> {
-        let ok = ty.is_scalar_int() || ty == Type::F32 || ty == Type::F64;
+        let ok = ty.is_scalar_int() || (ty.is_scalar() && ty.is_float());
         if ok {
             Ok(())
         } else {
@@ -82,7 +82,7 @@ impl AbiSpec for S390xAbi {
                         stack += 8;
                     }
                 }
-            } else if ty == Type::I128 {
+            } else if ty == Type::I128 || ty == Type::F128 {
                 // The address of the copy, as an integer argument; the low half is at
                 // offset 8.
                 let ptr = if ngpr < gprs {
@@ -92,8 +92,12 @@ impl AbiSpec for S390xAbi {
                     stack += 8;
                     PtrLoc::Stack(stack - 8)
                 };
-                out.push(ArgLoc::Indirect { ptr, offset: 8 });
-                out.push(ArgLoc::Indirect { ptr, offset: 0 });
+                if ty == Type::F128 {
+                    out.push(ArgLoc::Indirect { ptr, offset: 0 });
+                } else {
+                    out.push(ArgLoc::Indirect { ptr, offset: 8 });
+                    out.push(ArgLoc::Indirect { ptr, offset: 0 });
+                }
             } else if is_float(ty) && nfpr < 4 {
                 out.push(ArgLoc::Reg(vr(2 * nfpr)));
                 nfpr += 1;
@@ -114,7 +118,7 @@ impl AbiSpec for S390xAbi {
         let (mut out, mut area) = (Vec::new(), 0u32);
         for &ty in types {
             let reg = match ty {
-                Type::I128 => None,
+                Type::I128 | Type::F128 => None,
                 t if is_float(t) => floats.next().map(vr),
                 _ => ints.next().map(gpr),
             };
@@ -123,6 +127,10 @@ impl AbiSpec for S390xAbi {
                 // An i128 as in memory: the low half (the first part) at offset 8.
                 None if ty == Type::I128 => {
                     out.extend([ArgLoc::Stack(area + 8), ArgLoc::Stack(area)]);
+                    area += 16;
+                }
+                None if ty == Type::F128 => {
+                    out.push(ArgLoc::Stack(area));
                     area += 16;
                 }
                 None => {

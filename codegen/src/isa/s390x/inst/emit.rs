@@ -6,7 +6,7 @@
 use super::args::{BlockTarget, MemAlloc, OptionTrapCode};
 use super::encode::{self, Insn};
 use super::frame::Frame;
-use super::generated::{Cond, CsOp, FmaOp, FpuRrOp, LaaOp, LoadOp, StoreOp};
+use super::generated::{Cond, CsOp, FmaOp, FpuRrOp, LaaOp, LoadOp, StoreOp, VecMemOp};
 use super::regs::{SCRATCH, SCRATCH0, SP};
 use super::{CallInfo, LabelUse};
 use crate::ir::{AtomicRmwOp, ExternalName, TrapCode};
@@ -124,9 +124,17 @@ pub fn load_addr(e: &mut Emit<'_>, rd: u32, mem: &MemAlloc) {
 
 /// VL or VST of the whole vector register `v` at `mem` (12-bit displacements only).
 pub fn vector_access(e: &mut Emit<'_>, load: bool, v: u32, mem: &MemAlloc) {
+    let op = if load { VecMemOp::Vl } else { VecMemOp::Vst };
+    vector_mem(e, op, v, mem, None);
+}
+
+/// A vector load or store (element 0 for the element forms) of `v` at `mem`.
+pub fn vector_mem(e: &mut Emit<'_>, op: VecMemOp, v: u32, mem: &MemAlloc, trap: OptionTrapCode) {
     let (b, x, d) = reachable(e, mem, true);
-    let op = if load { 0xe706 } else { 0xe70e };
-    e.put_word(encode::vrx(op, v, x, b, d as u32, 0));
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put_word(encode::vrx(op.code(), v, x, b, d as u32, 0));
 }
 
 /// A callee-saved float register's save (`load` false) or restore at `offset` above

@@ -262,9 +262,27 @@ pub fn mem_ops(ty: Type) -> (LoadOp, StoreOp) {
     }
 }
 
+/// The vector load and store of a register part of type `ty` that FPR forms do not
+/// move: f16 (element 0's halfword) and 128-bit values.
+fn vec_mem_ops(ty: Type) -> Option<(VecMemOp, VecMemOp)> {
+    match ty {
+        Type::F16 => Some((VecMemOp::Vleh, VecMemOp::Vsteh)),
+        t if t.bits() == 128 && !t.is_int() || t.is_vector() => Some((VecMemOp::Vl, VecMemOp::Vst)),
+        _ => None,
+    }
+}
+
 /// A load of a register part of type `ty`.
 pub fn gen_load(ty: Type, dst: Writable<Reg>, mem: MemArg) -> Inst {
     let (op, _) = mem_ops(ty);
+    if let Some((op, _)) = vec_mem_ops(ty) {
+        return Inst::VecLoad {
+            op,
+            rd: dst,
+            mem,
+            trap: None,
+        };
+    }
     if dst.to_reg().class() == RegClass::Int {
         Inst::Load {
             op,
@@ -285,6 +303,14 @@ pub fn gen_load(ty: Type, dst: Writable<Reg>, mem: MemArg) -> Inst {
 /// A store of a register part of type `ty`.
 pub fn gen_store(ty: Type, src: Reg, mem: MemArg) -> Inst {
     let (_, op) = mem_ops(ty);
+    if let Some((_, op)) = vec_mem_ops(ty) {
+        return Inst::VecStore {
+            op,
+            rs: src,
+            mem,
+            trap: None,
+        };
+    }
     if src.class() == RegClass::Int {
         Inst::Store {
             op,

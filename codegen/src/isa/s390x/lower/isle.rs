@@ -350,6 +350,18 @@ impl generated::Context for IsleCtx<'_, '_> {
         })
     }
 
+    fn u128_hi(&mut self, v: u128) -> u64 {
+        (v >> 64) as u64
+    }
+
+    fn u128_lo(&mut self, v: u128) -> u64 {
+        v as u64
+    }
+
+    fn f16_or_f128(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::F16 || ty == Type::F128).then_some(ty)
+    }
+
     fn mem_trap(&mut self, flags: MemFlags) -> Option<TrapCode> {
         flags.trap_code()
     }
