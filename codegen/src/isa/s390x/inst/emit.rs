@@ -457,6 +457,7 @@ fn rmw_value(e: &mut Emit<'_>, op: AtomicRmwOp, bits: u8, new: u32, cur: u32, v:
 /// A read-modify-write loop: load, compute, compare and swap, retry; `result` gets the
 /// old value. 8- and 16-bit fields work on their aligned word. `temps` are aligned,
 /// shift, nshift, word, t, new.
+#[allow(clippy::too_many_arguments)]
 pub fn atomic_loop(
     e: &mut Emit<'_>,
     op: AtomicRmwOp,
