@@ -355,7 +355,21 @@ impl Table {
                 writeln!(o, "    /// `{v}`\n    {},", camel(v)).unwrap();
             }
             writeln!(o, "}}\n").unwrap();
-            writeln!(o, "impl {} {{\n    /// The assembler name.\n    pub fn name(self) -> &'static str {{\n        match self {{", e.name).unwrap();
+            let all: Vec<String> = e
+                .variants
+                .iter()
+                .map(|v| format!("{}::{}", e.name, camel(v)))
+                .collect();
+            writeln!(
+                o,
+                "impl {} {{\n    /// Every variant, in table order.\n    pub const ALL: [{}; {}] = [{}];\n",
+                e.name,
+                e.name,
+                all.len(),
+                all.join(", ")
+            )
+            .unwrap();
+            writeln!(o, "    /// The assembler name.\n    pub fn name(self) -> &'static str {{\n        match self {{").unwrap();
             for v in &e.variants {
                 writeln!(o, "            {}::{} => \"{v}\",", e.name, camel(v)).unwrap();
             }

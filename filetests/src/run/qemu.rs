@@ -384,7 +384,15 @@ impl Image {
                 "timed out (still running at code offset {offset:#x}); GANTRY_RUN_TIMEOUT_SECS sets the limit"
             );
         }
-        match self.traps.iter().find(|t| i64::from(t.offset) == offset) {
+        // s390x reports an illegal instruction (its trap opcode, two bytes) with the
+        // address after it.
+        let trap_at = |o: i64| self.traps.iter().find(|t| i64::from(t.offset) == o);
+        let found = trap_at(offset).or_else(|| {
+            (signal == 4 && self.endianness == Endianness::Big)
+                .then(|| trap_at(offset - 2))
+                .flatten()
+        });
+        match found {
             Some(t) => format!("trap: {}", t.code),
             None if (0..self.bytes.len() as i64).contains(&offset) => {
                 format!("crash (signal {signal}) at code offset {offset:#x}")
