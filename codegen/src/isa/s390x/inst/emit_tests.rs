@@ -280,7 +280,7 @@ fn encodings_match_the_assembler() {
     let mut bad = Vec::new();
     for ((insn, text), want) in cases.iter().zip(&expected) {
         let (bytes, len) = insn.bytes();
-        if &bytes[..len] != &want[..] {
+        if bytes[..len] != want[..] {
             bad.push(format!(
                 "{text}: ours {:02x?}, the assembler's {want:02x?}",
                 &bytes[..len]
