@@ -64,10 +64,13 @@ pub fn compile<B: Backend>(
 ) -> Result<CompiledCodeStencil, CodegenError> {
     let optimized = crate::opts::optimize(func, flags)?;
     let func: &FunctionStencil = &optimized;
-    let vcode = backend.lower(func)?;
+    let mut vcode = backend.lower(func)?;
     let algorithm = match flags.regalloc_algorithm {
         RegallocAlgorithm::Backtracking => regalloc2::Algorithm::Ion,
-        RegallocAlgorithm::SinglePass => regalloc2::Algorithm::Fastalloc,
+        RegallocAlgorithm::SinglePass => {
+            vcode.drop_limits();
+            regalloc2::Algorithm::Fastalloc
+        }
     };
     let out = vcode
         .regalloc(

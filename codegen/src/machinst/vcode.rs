@@ -525,6 +525,22 @@ impl<I: MachInst> VCode<I> {
         dest.into_iter().map(|d| d.unwrap_or(0)).collect()
     }
 
+    /// Turns every limit constraint into a plain register constraint, for the
+    /// single-pass allocator, which has none: the ISA's machine environment for it must
+    /// then offer only registers under the limits.
+    pub fn drop_limits(&mut self) {
+        for op in &mut self.operands {
+            if let regalloc2::OperandConstraint::Limit(_) = op.constraint() {
+                *op = Operand::new(
+                    op.vreg(),
+                    regalloc2::OperandConstraint::Reg,
+                    op.kind(),
+                    op.pos(),
+                );
+            }
+        }
+    }
+
     /// Runs regalloc2 on this code.
     ///
     /// # Errors

@@ -53,12 +53,20 @@ impl S390xIsa {
 
 /// The registers regalloc2 may use: caller-saved ones first, then callee-saved ones.
 /// Never allocated: r0 and r1 (emission scratch), r14 (the return address) and r15
-/// (the stack pointer).
-fn machine_env() -> MachineEnv {
+/// (the stack pointer). For the single-pass allocator, which ignores the f0-f15 limit
+/// of float instructions, vector registers are only v0-v15 (`below16`).
+fn machine_env(below16: bool) -> MachineEnv {
+    let high: &[u8] = if below16 {
+        &[]
+    } else {
+        &[
+            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+        ]
+    };
     MachineEnv {
         preferred_regs_by_class: [
             (2..6).map(gpr).collect(),
-            (0..8).chain(16..32).map(vr).collect(),
+            (0..8).chain(high.iter().copied()).map(vr).collect(),
             Vec::new(),
         ],
         non_preferred_regs_by_class: [
@@ -69,6 +77,12 @@ fn machine_env() -> MachineEnv {
         scratch_by_class: [None, None, None],
         fixed_stack_slots: Vec::new(),
     }
+}
+
+/// Whether `func` has a stack slot aligned to more than the ABI's 8 bytes (its frame is
+/// then realigned).
+fn needs_realign(func: &FunctionStencil) -> bool {
+    func.sized_stack_slots.values().any(|s| s.align_shift > 3)
 }
 
 impl TargetIsa for S390xIsa {
@@ -123,7 +137,14 @@ impl Backend for S390xIsa {
 
     fn machine_env(&self, func: &FunctionStencil) -> Result<MachineEnv, CodegenError> {
         <abi::S390xAbi as crate::machinst::abi::AbiSpec>::check_conv(func.signature.call_conv)?;
-        Ok(machine_env())
+        let single_pass =
+            self.shared.regalloc_algorithm == crate::settings::RegallocAlgorithm::SinglePass;
+        let mut env = machine_env(single_pass);
+        if needs_realign(func) {
+            // r11 holds the entry stack pointer.
+            env.non_preferred_regs_by_class[0].retain(|&p| p != gpr(inst::frame::ENTRY_SP));
+        }
+        Ok(env)
     }
 
     fn frame(
@@ -135,6 +156,7 @@ impl Backend for S390xIsa {
     ) -> Result<Frame, CodegenError> {
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
         let calls = vcode.insts().iter().any(|i| i.form_call_info().is_some());
+        let realign = needs_realign(func);
         let mut frame = Frame::new(
             crate::machinst::abi::FrameAreas::new(
                 &abi::callee_saved(),
@@ -143,10 +165,11 @@ impl Backend for S390xIsa {
                 8,
                 stack_slot_bytes,
                 vcode.outgoing_args_bytes(),
-                8,
+                if realign { 16 } else { 8 },
             ),
             calls,
             self.shared.preserve_frame_pointers,
+            realign,
         );
         frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
         let tail_calls = vcode.insts().iter().any(|i| {
@@ -155,6 +178,12 @@ impl Backend for S390xIsa {
                 inst::Inst::ReturnCall { .. } | inst::Inst::ReturnCallInd { .. }
             )
         });
+        if tail_calls && realign {
+            return Err(CodegenError::Unsupported {
+                feature: "a tail call from a function with 16-byte aligned stack slots on s390x"
+                    .into(),
+            });
+        }
         // A tail call's teardown addresses the whole frame and the incoming arguments
         // with 20-bit displacements.
         if tail_calls && u64::from(frame.incoming_base()) + u64::from(frame.callee_pop) >= 1 << 18 {

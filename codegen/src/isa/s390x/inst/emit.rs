@@ -62,7 +62,10 @@ fn resolve(e: &Emit<'_>, mem: &MemAlloc) -> (u32, u32, i64) {
         MemAlloc::Bxd(b, x, d) => (b, x, d),
         MemAlloc::Slot(off) => (SP, 0, i64::from(f.stack_slot_base()) + off),
         MemAlloc::Outgoing(off) => (SP, 0, i64::from(f.outgoing_base()) + off),
-        MemAlloc::IncomingArg(off) => (SP, 0, i64::from(f.incoming_base()) + off),
+        MemAlloc::IncomingArg(off) => {
+            let (base, disp) = f.entry_sp();
+            (base, 0, disp + i64::from(super::frame::SAVE_AREA) + off)
+        }
         MemAlloc::Spill(slot) => (SP, 0, i64::from(f.spill_base()) + 8 * i64::from(slot)),
     }
 }
@@ -162,8 +165,9 @@ pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64
 /// The return address: from r14's slot (8 * 14 bytes into the caller's save area at
 /// the frame's top) when the prologue saved it, else r14 itself.
 pub fn get_ra(e: &mut Emit<'_>, rd: u32) {
-    if e.frame.save_from.is_some() {
-        let mem = MemAlloc::Bxd(SP, 0, i64::from(e.frame.size()) + 8 * 14);
+    if e.frame.save_from.is_some_and(|f| f <= 14) {
+        let (base, disp) = e.frame.entry_sp();
+        let mem = MemAlloc::Bxd(base, 0, disp + 8 * 14);
         mem_access(e, LoadOp::Lg.code(), rd, &mem, None);
     } else {
         e.put_word(encode::rr(0xb904, rd, super::regs::RA));
@@ -724,6 +728,16 @@ pub fn sp_adjust_chain(e: &mut Emit<'_>, delta: i32) {
     e.put_word(encode::rr(0xb904, SCRATCH, SP));
     sp_adjust(e, delta);
     e.put_word(encode::rxy(0xe324, SCRATCH, 0, SP, 0));
+}
+
+/// The prologue of a realigned frame: r11 = the entry stack pointer, the stack pointer
+/// moved down by `size` bytes and aligned to 16, the back chain (r11) at 0(%r15).
+pub fn sp_realign(e: &mut Emit<'_>, size: u32) {
+    let entry = u32::from(super::frame::ENTRY_SP);
+    e.put_word(encode::rr(0xb904, entry, SP));
+    sp_adjust(e, -(size as i32));
+    e.put_word(encode::ri(0xa57, SP, 0xfff0));
+    e.put_word(encode::rxy(0xe324, entry, 0, SP, 0));
 }
 
 /// Records an unwind rule here.

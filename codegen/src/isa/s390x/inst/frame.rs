@@ -4,6 +4,11 @@
 //! callee-saved float registers; above that the caller's 160-byte save area, where STMG
 //! saves r6-r15 (rN at offset 8N), and the incoming stack arguments. The CFA is the
 //! caller's stack pointer plus 160.
+//!
+//! The ABI keeps the stack pointer 8-byte aligned. A function with a stack slot aligned
+//! to 16 bytes realigns its stack pointer down to 16 and keeps the entry stack pointer in
+//! r11 (saved, and not allocated), from which it reaches its incoming arguments and the
+//! save area.
 
 use super::Inst;
 use crate::machinst::FrameLayout;
@@ -47,12 +52,17 @@ pub struct Frame {
     /// Keep the back chain: the caller's stack pointer at 0(%r15)
     /// (`preserve_frame_pointers`).
     pub backchain: bool,
+    /// Realign the stack pointer to 16 bytes, with the entry stack pointer in r11.
+    pub realign: bool,
 }
+
+/// The register holding the entry stack pointer in a realigned frame.
+pub const ENTRY_SP: u8 = 11;
 
 impl Frame {
     /// The frame of `areas`, for a function that calls when `calls`, keeping the back
-    /// chain when `backchain`.
-    pub fn new(areas: FrameAreas, calls: bool, backchain: bool) -> Frame {
+    /// chain when `backchain`, realigned to 16 bytes when `realign`.
+    pub fn new(areas: FrameAreas, calls: bool, backchain: bool, realign: bool) -> Frame {
         let gprs: Vec<u8> = areas
             .clobbered_callee_saves
             .iter()
@@ -71,7 +81,9 @@ impl Frame {
             .copied()
             .min()
             .or(calls.then_some(14))
-            .map(|n| if calls { n.min(14) } else { n });
+            .map(|n| if calls { n.min(14) } else { n })
+            .map(|n| if realign { n.min(ENTRY_SP) } else { n })
+            .or(realign.then_some(ENTRY_SP));
         Frame {
             areas,
             save_from,
@@ -80,6 +92,7 @@ impl Frame {
             stack_limit: None,
             callee_pop: 0,
             backchain,
+            realign,
         }
     }
 
@@ -112,6 +125,16 @@ impl Frame {
         self.size() + SAVE_AREA
     }
 
+    /// The register and displacement addressing the entry stack pointer (the caller's
+    /// save area): r15 plus the frame size, or r11 in a realigned frame.
+    pub fn entry_sp(&self) -> (u32, i64) {
+        if self.realign {
+            (u32::from(ENTRY_SP), 0)
+        } else {
+            (super::regs::SP, i64::from(self.size()))
+        }
+    }
+
     /// The prologue: STMG of the general registers into the caller's save area, the
     /// stack pointer moved down, the float registers saved; with the unwind rules.
     pub fn prologue(&self) -> Vec<Inst> {
@@ -137,7 +160,15 @@ impl Frame {
             }
         }
         let size = self.size();
-        if size > 0 {
+        if self.realign {
+            // r11 = the entry stack pointer; the CFA follows it.
+            out.push(Inst::SpRealign { size });
+            out.push(Inst::Unwind {
+                op: UnwindOp::DefCfaRegister {
+                    reg: u16::from(ENTRY_SP),
+                },
+            });
+        } else if size > 0 {
             let delta = -(size as i32);
             out.push(if self.backchain {
                 Inst::SpAdjustChain { delta }
@@ -154,12 +185,15 @@ impl Frame {
         for (i, &f) in self.saved_fprs.iter().enumerate() {
             let offset = self.fpr_base() + 8 * i as u32;
             out.push(Inst::FprSave { reg: f, offset });
-            out.push(Inst::Unwind {
-                op: UnwindOp::SaveReg {
-                    reg: dwarf_reg(RegClass::Float, f),
-                    offset: offset as i32 - (size + SAVE_AREA) as i32,
-                },
-            });
+            if !self.realign {
+                // (In a realigned frame their distance to the CFA varies: not described.)
+                out.push(Inst::Unwind {
+                    op: UnwindOp::SaveReg {
+                        reg: dwarf_reg(RegClass::Float, f),
+                        offset: offset as i32 - (size + SAVE_AREA) as i32,
+                    },
+                });
+            }
         }
         out
     }
@@ -173,6 +207,11 @@ impl Frame {
         }
         let size = self.size();
         match self.save_from {
+            Some(from) if self.realign => out.push(Inst::RestoreGprsFrom {
+                from,
+                base: ENTRY_SP,
+                offset: 8 * i32::from(from),
+            }),
             Some(from) => {
                 let at = size as i64 + 8 * i64::from(from);
                 if at < 1 << 19 {
@@ -212,6 +251,7 @@ impl Frame {
 impl FrameLayout for Frame {
     fn size(&self) -> u32 {
         let size = self.outgoing_base() + self.areas.size() + 8 * self.saved_fprs.len() as u32;
-        size.div_ceil(8) * 8
+        let align = if self.realign { 16 } else { 8 };
+        size.div_ceil(align) * align
     }
 }
