@@ -44,6 +44,10 @@ status=0
 # --no-fail-fast: every test binary runs and reports, whatever fails first.
 cargo test --workspace --all-features --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 
+# A focused subset built for the big-endian s390x host, run under qemu.
+echo; echo "=== reader, printer, stencil hash and object writer on a big-endian host"
+./scripts/big_endian_host.sh 2>&1 | tee -a "$log" || status=1
+
 # The independent oracle (scripts/cranelift_oracle): fixed batches of random functions
 # whose results Cranelift's interpreter computes, run at opt_level none and speed. A
 # batch fails on a mismatch, and also when too many generated calls were dropped or
@@ -59,8 +63,9 @@ fi
 ORACLE_SIMD=1 ORACLE_MAX_DROPPED=0.10 "${oracle[@]}" 100000 1000 has_sse3 has_ssse3 \
     has_sse41 has_sse42 has_fma has_popcnt has_lzcnt has_bmi1 has_bmi2 has_avx ||
     oracle_failed=$((oracle_failed + 1))
-# The same on aarch64, under qemu.
+# The same on aarch64 and s390x, under qemu.
 ORACLE_TARGET=aarch64 "${oracle[@]}" 200000 1000 || oracle_failed=$((oracle_failed + 1))
+ORACLE_TARGET=s390x "${oracle[@]}" 300000 1000 || oracle_failed=$((oracle_failed + 1))
 [ "$oracle_failed" -eq 0 ] || status=1
 
 # The closing line: cargo's tests, plus one failure per failed oracle check, and one if
