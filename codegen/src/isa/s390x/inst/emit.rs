@@ -202,18 +202,18 @@ pub fn invert(cond: Cond) -> u32 {
 pub fn jump(e: &mut Emit<'_>, target: BlockTarget) {
     let label = e.labels[target];
     if Some(label) != e.next {
-        e.branch(encode::ril(0xc04, 15, 0), label, LabelUse::Rel32);
+        e.branch(encode::ri(0xa74, 15, 0), label, LabelUse::Rel16);
     }
 }
 
-/// BRCL on `cond` to `taken`, then a jump to `not_taken` unless it is next (if `taken`
+/// BRC on `cond` to `taken`, then a jump to `not_taken` unless it is next (if `taken`
 /// is next, the inverted condition branches to `not_taken`).
 pub fn cond_br(e: &mut Emit<'_>, cond: Cond, taken: BlockTarget, not_taken: BlockTarget) {
     let (t, n) = (e.labels[taken], e.labels[not_taken]);
     if Some(t) == e.next {
-        e.branch(encode::ril(0xc04, invert(cond), 0), n, LabelUse::Rel32);
+        e.branch(encode::ri(0xa74, invert(cond), 0), n, LabelUse::Rel16);
     } else {
-        e.branch(encode::ril(0xc04, cond.code(), 0), t, LabelUse::Rel32);
+        e.branch(encode::ri(0xa74, cond.code(), 0), t, LabelUse::Rel16);
         jump(e, not_taken);
     }
 }

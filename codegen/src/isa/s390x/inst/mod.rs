@@ -48,6 +48,9 @@ pub use generated::*;
 /// Addressing"), and jump-table entries.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LabelUse {
+    /// BRC (RI-c): a signed 16-bit halfword offset in bytes 2-3, ±64 KiB; out of reach,
+    /// through a veneer (a BRCL).
+    Rel16,
     /// BRCL, LARL (RIL-b/c): a signed 32-bit halfword offset in bytes 2-5, ±4 GiB.
     Rel32,
     /// A jump-table entry: the 32-bit offset in bytes from the entry to the label.
@@ -56,38 +59,48 @@ pub enum LabelUse {
 
 impl crate::machinst::buffer::LabelUse for LabelUse {
     fn max_pos_range(self) -> u32 {
-        i32::MAX as u32
+        match self {
+            LabelUse::Rel16 => (1 << 16) - 2,
+            _ => i32::MAX as u32,
+        }
     }
 
     fn max_neg_range(self) -> u32 {
-        i32::MAX as u32
+        match self {
+            LabelUse::Rel16 => 1 << 16,
+            _ => i32::MAX as u32,
+        }
     }
 
     fn patch_size(self) -> u32 {
         match self {
             LabelUse::Rel32 => 6,
-            LabelUse::PcRel32 => 4,
+            LabelUse::Rel16 | LabelUse::PcRel32 => 4,
         }
     }
 
     fn patch(self, bytes: &mut [u8], use_offset: u32, label_offset: u32) {
         let delta = i64::from(label_offset) - i64::from(use_offset);
         match self {
+            LabelUse::Rel16 => bytes[2..4].copy_from_slice(&((delta >> 1) as i16).to_be_bytes()),
             LabelUse::Rel32 => bytes[2..6].copy_from_slice(&((delta >> 1) as i32).to_be_bytes()),
             LabelUse::PcRel32 => bytes[..4].copy_from_slice(&(delta as i32).to_be_bytes()),
         }
     }
 
     fn supports_veneer(self) -> bool {
-        false
+        self == LabelUse::Rel16
     }
 
     fn veneer_size(self) -> u32 {
-        0
+        6
     }
 
-    fn generate_veneer(self, _bytes: &mut [u8], _veneer_offset: u32) -> (u32, LabelUse) {
-        unreachable!("s390x label uses reach ±2 GiB: no veneers")
+    fn generate_veneer(self, bytes: &mut [u8], veneer_offset: u32) -> (u32, LabelUse) {
+        // BRCL 15 to the label.
+        let (insn, len) = encode::ril(0xc04, 15, 0).bytes();
+        bytes[..len].copy_from_slice(&insn[..len]);
+        (veneer_offset, LabelUse::Rel32)
     }
 
     fn align() -> u32 {
