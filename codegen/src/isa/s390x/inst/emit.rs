@@ -218,6 +218,33 @@ pub fn cond_br(e: &mut Emit<'_>, cond: Cond, taken: BlockTarget, not_taken: Bloc
     }
 }
 
+/// A compare and branch (RIE-b with register `rm`, RIE-c with the immediate `imm`) on
+/// `cond` to `taken`, then a jump to `not_taken` unless it follows (if `taken` follows,
+/// the inverted condition branches to `not_taken`).
+#[allow(clippy::too_many_arguments)]
+pub fn cmp_br(
+    e: &mut Emit<'_>,
+    op: u32,
+    cond: Cond,
+    rn: u32,
+    rm: Option<u32>,
+    imm: u8,
+    taken: BlockTarget,
+    not_taken: BlockTarget,
+) {
+    let (t, n) = (e.labels[taken], e.labels[not_taken]);
+    let insn = |mask: u32| match rm {
+        Some(rm) => encode::rie(op, rn, rm, 0, (mask << 4) as u8),
+        None => encode::rie(op, rn, mask, 0, imm),
+    };
+    if Some(t) == e.next {
+        e.branch(insn(invert(cond)), n, LabelUse::Rel16);
+    } else {
+        e.branch(insn(cond.code()), t, LabelUse::Rel16);
+        jump(e, not_taken);
+    }
+}
+
 /// A jump table on the 32-bit index `idx`, out of range to `default`; each entry holds
 /// its target's offset from the entry.
 pub fn br_table(

@@ -36,6 +36,30 @@ fn cases() -> Vec<(Insn, String)> {
     for op in CmpImmOp::ALL {
         c.push((ril(op.code(), 1, 100), format!("{} %r1,100", op.name())));
     }
+    for op in CmpImm16Op::ALL {
+        c.push((
+            ri(op.code(), 1, -5i16 as u16),
+            format!("{} %r1,-5", op.name()),
+        ));
+    }
+    for op in CmpBrOp::ALL {
+        c.push((
+            rie(op.code(), 1, 2, 0x32, 8 << 4),
+            format!("{} %r1,%r2,8,.+100", op.name()),
+        ));
+    }
+    for op in CmpBrImmOp::ALL {
+        let signed = matches!(op, CmpBrImmOp::Cij | CmpBrImmOp::Cgij);
+        let (imm, text) = if signed {
+            (-5i8 as u8, "-5")
+        } else {
+            (200, "200")
+        };
+        c.push((
+            rie(op.code(), 1, 8, 0x32, imm),
+            format!("{} %r1,{text},8,.+100", op.name()),
+        ));
+    }
     for op in RiOp::ALL {
         c.push((
             ri(op.code(), 1, -5i16 as u16),

@@ -4,8 +4,8 @@
 
 use super::super::inst::args::MemArg;
 use super::super::inst::{
-    CmpImmOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp, LaaOp, LoadOp, RiLoadOp,
-    RilLoadOp, RilOp, StoreOp, UnOp,
+    CmpBrImmOp, CmpBrOp, CmpImmOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp, LaaOp,
+    LoadOp, RiLoadOp, RilLoadOp, RilOp, StoreOp, UnOp,
 };
 use super::{IsleCtx, generated};
 use crate::ir::{AtomicRmwOp, FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
@@ -257,6 +257,52 @@ impl generated::Context for IsleCtx<'_, '_> {
             self.imm32(ty, k)
         } else {
             self.uimm32(ty, k)
+        }
+    }
+
+    fn intcc_for_chi(&mut self, cc: IntCC) -> IntCC {
+        // Equality is signed-compatible on 32 bits; unsigned orders are not.
+        match cc {
+            IntCC::Equal | IntCC::NotEqual => IntCC::SignedLessThan,
+            other => other,
+        }
+    }
+
+    fn cmp_imm16(&mut self, cc: IntCC, ty: Type, k: u64) -> Option<i16> {
+        let value = if self.intcc_signed(cc) {
+            sext(ty, k)
+        } else if matches!(cc, IntCC::Equal | IntCC::NotEqual) {
+            // The operand is zero-extended; a 64-bit constant is its own extension.
+            truncate(ty, k) as i64
+        } else {
+            return None;
+        };
+        i16::try_from(value).ok()
+    }
+
+    fn cmp_br_op(&mut self, cc: IntCC, ty: Type) -> CmpBrOp {
+        match (self.intcc_signed(cc), ty.bits() == 32) {
+            (true, true) => CmpBrOp::Crj,
+            (true, false) => CmpBrOp::Cgrj,
+            (false, true) => CmpBrOp::Clrj,
+            (false, false) => CmpBrOp::Clgrj,
+        }
+    }
+
+    fn cmp_br_imm_op(&mut self, cc: IntCC, ty: Type) -> CmpBrImmOp {
+        match (self.intcc_signed(cc), ty.bits() == 32) {
+            (true, true) => CmpBrImmOp::Cij,
+            (true, false) => CmpBrImmOp::Cgij,
+            (false, true) => CmpBrImmOp::Clij,
+            (false, false) => CmpBrImmOp::Clgij,
+        }
+    }
+
+    fn cmp_br_imm(&mut self, cc: IntCC, ty: Type, k: u64) -> Option<u8> {
+        if self.intcc_signed(cc) {
+            i8::try_from(sext(ty, k)).ok().map(|v| v as u8)
+        } else {
+            u8::try_from(truncate(ty, k)).ok()
         }
     }
 
