@@ -404,6 +404,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         v as u64
     }
 
+    fn scalar_float(&mut self, ty: Type) -> Option<Type> {
+        (ty.is_scalar() && ty.is_float()).then_some(ty)
+    }
+
     fn f16_or_f128(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::F16 || ty == Type::F128).then_some(ty)
     }
