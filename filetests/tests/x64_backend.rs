@@ -61,7 +61,7 @@ fn invalid_ir_is_a_verifier_error() {
 
 #[test]
 fn targets_without_backend_say_so() {
-    let err = isa::lookup("riscv64").err().expect("no riscv64 backend");
+    let err = isa::lookup("riscv64").expect_err("no riscv64 backend");
     assert!(err.to_string().contains("riscv64"), "{err}");
 }
 
