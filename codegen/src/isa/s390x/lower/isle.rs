@@ -404,6 +404,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         v as u64
     }
 
+    fn has_mie3(&mut self) -> bool {
+        self.flags.has_mie3
+    }
+
     fn scalar_float(&mut self, ty: Type) -> Option<Type> {
         (ty.is_scalar() && ty.is_float()).then_some(ty)
     }

@@ -58,7 +58,6 @@ pub struct S390xLower {
 /// The ISLE context: the lowering state plus the first error a term ran into.
 struct IsleCtx<'a, 'f> {
     lower: &'a mut Lower<'f, MInst>,
-    #[allow(dead_code)]
     flags: S390xFlags,
     error: Option<CodegenError>,
 }
