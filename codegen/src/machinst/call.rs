@@ -60,6 +60,140 @@ pub trait CallInsts: MachInst + Sized {
     ) -> Self;
 }
 
+/// The memory accesses of a function's own arguments and results that the shared
+/// [`lower_args`] and [`lower_return`] ask of an ISA whose addressing reaches the
+/// incoming stack arguments and any register plus offset.
+pub trait FrameInsts: CallInsts {
+    /// A call of `dest`.
+    fn gen_call(dest: ExternalName, info: Box<CallInfo>) -> Self;
+    /// Loads a part of type `ty` from the incoming stack arguments, `offset` bytes in.
+    fn gen_load_incoming(offset: u32, ty: Type, dst: Writable<Reg>) -> Self;
+    /// Loads a part of type `ty` from `base` + `offset`.
+    fn gen_load_from(ty: Type, dst: Writable<Reg>, base: Reg, offset: u32) -> Self;
+    /// Stores `src`, a part of type `ty`, to `base` + `offset`.
+    fn gen_store_to(ty: Type, src: Reg, base: Reg, offset: u32) -> Self;
+}
+
+/// The function's incoming arguments, `params` being the registers of their parts: the
+/// `(register, physical register)` definitions an ISA's argument pseudo-instruction
+/// makes (the return area's address first), and the loads to emit after it (stack
+/// arguments, and the parts of arguments passed by reference through their address).
+///
+/// # Errors
+/// What [`SigLocations::new`] reports.
+#[allow(clippy::type_complexity)]
+pub fn lower_args<I: FrameInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    params: &[Reg],
+) -> Result<(Vec<(Writable<Reg>, PReg)>, Vec<I>), CodegenError> {
+    let abi = SigLocations::<S>::new(&ctx.func.signature)?;
+    let (mut args, mut loads) = (Vec::new(), Vec::new());
+    if let Some(p) = abi.ret_area_ptr {
+        args.push((Writable::from_reg(ctx.ret_area_ptr()), p));
+    }
+    // The addresses of arguments passed by reference, one per copy.
+    let mut ptrs: Vec<(PtrLoc, Reg)> = Vec::new();
+    for ((&r, loc), &ty) in params.iter().zip(&abi.args).zip(&abi.arg_parts) {
+        match *loc {
+            ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
+            ArgLoc::Stack(offset) => {
+                loads.push(I::gen_load_incoming(offset, ty, Writable::from_reg(r)))
+            }
+            ArgLoc::Indirect { ptr, offset } => {
+                let base = match ptrs.iter().find(|(p, _)| *p == ptr) {
+                    Some(&(_, b)) => b,
+                    None => {
+                        let b = ctx.vcode.alloc_vreg(RegClass::Int);
+                        match ptr {
+                            PtrLoc::Reg(p) => args.push((Writable::from_reg(b), p)),
+                            PtrLoc::Stack(o) => loads.push(I::gen_load_incoming(
+                                o,
+                                Type::I64,
+                                Writable::from_reg(b),
+                            )),
+                        }
+                        ptrs.push((ptr, b));
+                        b
+                    }
+                };
+                loads.push(I::gen_load_from(ty, Writable::from_reg(r), base, offset));
+            }
+        }
+    }
+    Ok((args, loads))
+}
+
+/// The results of `return` `inst`: stored to the return area where the convention puts
+/// them (emitted now), and the `(register, physical register)` pairs of the others for
+/// the ISA's return instruction.
+///
+/// # Errors
+/// What [`SigLocations::new`] reports; a value without registers.
+pub fn lower_return<I: FrameInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    inst: Inst,
+) -> Result<Vec<(Reg, PReg)>, CodegenError> {
+    let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
+    let abi = SigLocations::<S>::new(&ctx.func.signature)?;
+    let regs = flat_regs(ctx, &args)?;
+    let regs = widen_parts(ctx, regs, &abi.ret_parts, &abi.ret_exts);
+    let mut rets = Vec::new();
+    for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
+        match *loc {
+            ArgLoc::Reg(p) => rets.push((r, p)),
+            ArgLoc::Stack(offset) => {
+                let base = ctx.ret_area_ptr();
+                ctx.vcode.push(I::gen_store_to(ty, r, base, offset));
+            }
+            ArgLoc::Indirect { .. } => unreachable!("results are never by reference"),
+        }
+    }
+    Ok(rets)
+}
+
+/// Lowers `call` and `call_indirect` `inst` (its results defined); `false` for other
+/// instructions.
+///
+/// # Errors
+/// What [`call_info`] reports; a callee value without a register.
+pub fn lower_call<I: FrameInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    inst: Inst,
+) -> Result<bool, CodegenError> {
+    let dfg = &ctx.func.dfg;
+    let (sig, dest, callee, args) = match dfg.insts[inst] {
+        crate::ir::InstructionData::Call {
+            opcode: crate::ir::Opcode::Call,
+            func_ref,
+            args,
+        } => {
+            let ext = &dfg.ext_funcs[func_ref];
+            let sig = dfg.signatures[ext.signature].clone();
+            let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+            (sig, Some(ext.name.clone()), None, args)
+        }
+        crate::ir::InstructionData::CallIndirect {
+            opcode: crate::ir::Opcode::CallIndirect,
+            sig_ref,
+            args,
+        } => {
+            let sig = dfg.signatures[sig_ref].clone();
+            let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+            let callee = ctx.value_reg(all[0])?;
+            (sig, None, Some(callee), all[1..].to_vec())
+        }
+        _ => return Ok(false),
+    };
+    let (info, loads) = call_info::<I, S>(ctx, inst, &sig, &args)?;
+    ctx.vcode.push(match (dest, callee) {
+        (Some(dest), _) => I::gen_call(dest, info),
+        (None, Some(callee)) => I::gen_call_indirect(callee, info),
+        (None, None) => unreachable!("a callee"),
+    });
+    loads.into_iter().for_each(|l| ctx.vcode.push(l));
+    Ok(true)
+}
+
 /// Lowers `try_call` or `try_call_indirect` `inst` with successor blocks `targets` (the
 /// normal return first): arguments as for a call, results defined by the call and
 /// handed to the normal-return edge, then the branch to every edge.

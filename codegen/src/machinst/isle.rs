@@ -17,6 +17,74 @@ pub fn splat_bits(lane_bits: u32, v: u128) -> u128 {
     (0..128 / lane_bits).fold(0, |acc, i| acc | v << (i * lane_bits))
 }
 
+/// The low bound of a conversion from float type `fty` to integer type `ty` (Cranelift's
+/// trapping `fcvt_to_*int`), as the float's bits, and whether values equal to it are out
+/// of range too: the integer minimum less one when the float type holds it exactly
+/// (`<=`), else the minimum itself (`<`); -1 for unsigned targets (`<=`).
+pub fn fcvt_low_bound(fty: Type, ty: Type, signed: bool) -> (u64, bool) {
+    let (value, inclusive) = if !signed {
+        (-1.0, true)
+    } else {
+        let min = -pow2(ty.bits() - 1);
+        let mantissa = if fty == Type::F64 { 53 } else { 24 };
+        if ty.bits() < mantissa {
+            (min - 1.0, true)
+        } else {
+            (min, false)
+        }
+    };
+    (float_bits(fty, value), inclusive)
+}
+
+/// The high bound of a conversion from `fty` to `ty` as the float's bits: values at or
+/// above it are out of range (2^bits, or 2^(bits-1) for signed targets).
+pub fn fcvt_high_bound(fty: Type, ty: Type, signed: bool) -> u64 {
+    float_bits(fty, pow2(ty.bits() - u32::from(signed)))
+}
+
+/// 2^n as an f64 (exact; `n` at most 1023).
+fn pow2(n: u32) -> f64 {
+    f64::from_bits(u64::from(1023 + n) << 52)
+}
+
+/// The bits of `value` as a float of type `fty` (f32 or f64).
+fn float_bits(fty: Type, value: f64) -> u64 {
+    if fty == Type::F64 {
+        value.to_bits()
+    } else {
+        u64::from((value as f32).to_bits())
+    }
+}
+
+/// The low bits of `k` that integer type `ty` holds.
+pub fn truncate(ty: Type, k: u64) -> u64 {
+    if ty.bits() >= 64 {
+        k
+    } else {
+        k & ((1u64 << ty.bits()) - 1)
+    }
+}
+
+/// `k`, a constant of integer type `ty`, sign-extended to 64 bits.
+pub fn sext(ty: Type, k: u64) -> i64 {
+    let shift = 64 - ty.bits().min(64);
+    ((k << shift) as i64) >> shift
+}
+
+/// The largest value of integer type `ty`, signed or not, zero-extended to 64 bits.
+pub fn int_max(ty: Type, signed: bool) -> u64 {
+    if signed {
+        (1u64 << (ty.bits() - 1)) - 1
+    } else {
+        truncate(ty, u64::MAX)
+    }
+}
+
+/// The smallest signed value of integer type `ty`, sign-extended to 64 bits.
+pub fn int_min(ty: Type) -> u64 {
+    (-(1i64 << (ty.bits() - 1))) as u64
+}
+
 /// The bits of `v` if an `f32const` or `f64const` defines it.
 pub fn float_const_bits(dfg: &DataFlowGraph, v: Value) -> Option<u64> {
     let inst = dfg.value_def(dfg.resolve_aliases(v)).inst()?;

@@ -268,6 +268,22 @@ pub struct Lower<'f, I: MachInst> {
 }
 
 impl<'f, I: MachInst> Lower<'f, I> {
+    /// The typed error for instruction `inst`, which no rule of `isa` lowers: its
+    /// opcode and controlling type (its first result's, else its first argument's).
+    pub fn unsupported(&self, inst: Inst, isa: &'static str) -> CodegenError {
+        let dfg = &self.func.dfg;
+        let ty = dfg
+            .inst_results(inst)
+            .first()
+            .or_else(|| dfg.inst_args(inst).first())
+            .map_or(Type::INVALID, |&v| dfg.value_type(v));
+        CodegenError::UnsupportedOpcode {
+            opcode: dfg.insts[inst].opcode(),
+            ty,
+            isa,
+        }
+    }
+
     /// The register holding `v`, which counts as a use.
     ///
     /// # Errors

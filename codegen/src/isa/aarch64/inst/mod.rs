@@ -331,6 +331,44 @@ pub fn gen_store(ty: Type, src: Reg, mem: AMode) -> Inst {
     }
 }
 
+impl crate::machinst::call::FrameInsts for Inst {
+    fn gen_call(dest: ExternalName, info: Box<CallInfo>) -> Inst {
+        Inst::Call { dest, info }
+    }
+
+    fn gen_load_incoming(offset: u32, ty: Type, dst: Writable<Reg>) -> Inst {
+        gen_load(
+            ty,
+            dst,
+            AMode::IncomingArg {
+                offset: i64::from(offset),
+            },
+        )
+    }
+
+    fn gen_load_from(ty: Type, dst: Writable<Reg>, base: Reg, offset: u32) -> Inst {
+        gen_load(
+            ty,
+            dst,
+            AMode::RegOffset {
+                base,
+                offset: i64::from(offset),
+            },
+        )
+    }
+
+    fn gen_store_to(ty: Type, src: Reg, base: Reg, offset: u32) -> Inst {
+        gen_store(
+            ty,
+            src,
+            AMode::RegOffset {
+                base,
+                offset: i64::from(offset),
+            },
+        )
+    }
+}
+
 impl CallInsts for Inst {
     fn part_class(ty: Type) -> RegClass {
         if ty.is_int() && !ty.is_vector() {

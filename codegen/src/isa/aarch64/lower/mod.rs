@@ -2,9 +2,8 @@
 //! `lower.isle` (the ISLE context, in `isle.rs`), the AAPCS64 argument and result
 //! registers, calls and the terminators.
 
-use super::abi::{Aarch64Abi, ArgLoc, SigAbi};
-use super::inst::args::AMode;
-use super::inst::{Inst as MInst, gen_load, gen_store};
+use super::abi::{Aarch64Abi, SigAbi};
+use super::inst::Inst as MInst;
 use crate::ir::{InstructionData, Opcode, Type, Value};
 use crate::machinst::CodegenError;
 use crate::machinst::call;
@@ -70,17 +69,7 @@ struct IsleCtx<'a, 'f> {
 }
 
 fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
-    let dfg = &ctx.func.dfg;
-    let ty = dfg
-        .inst_results(inst)
-        .first()
-        .or_else(|| dfg.inst_args(inst).first())
-        .map_or(Type::INVALID, |&v| dfg.value_type(v));
-    CodegenError::UnsupportedOpcode {
-        opcode: dfg.insts[inst].opcode(),
-        ty,
-        isa: "aarch64",
-    }
+    ctx.unsupported(inst, "aarch64")
 }
 
 impl A64Lower {
@@ -104,42 +93,14 @@ impl A64Lower {
         out.ok_or_else(|| unsupported(ctx, inst))
     }
 
-    /// Lowers `call` and `call_indirect`; `false` for other instructions.
-    fn lower_call(
+    /// Lowers `tls_value`; `false` for other instructions.
+    fn lower_tls(
         &self,
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<bool, CodegenError> {
         let dfg = &ctx.func.dfg;
         match dfg.insts[inst] {
-            InstructionData::Call {
-                opcode: Opcode::Call,
-                func_ref,
-                args,
-            } => {
-                let ext = &dfg.ext_funcs[func_ref];
-                let sig = dfg.signatures[ext.signature].clone();
-                let dest = ext.name.clone();
-                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let (info, loads) = call::call_info::<MInst, Aarch64Abi>(ctx, inst, &sig, &args)?;
-                ctx.vcode.push(MInst::Call { dest, info });
-                loads.into_iter().for_each(|l| ctx.vcode.push(l));
-                Ok(true)
-            }
-            InstructionData::CallIndirect {
-                opcode: Opcode::CallIndirect,
-                sig_ref,
-                args,
-            } => {
-                let sig = dfg.signatures[sig_ref].clone();
-                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let callee = ctx.value_reg(all[0])?;
-                let (info, loads) =
-                    call::call_info::<MInst, Aarch64Abi>(ctx, inst, &sig, &all[1..])?;
-                ctx.vcode.push(MInst::CallInd { rn: callee, info });
-                loads.into_iter().for_each(|l| ctx.vcode.push(l));
-                Ok(true)
-            }
             InstructionData::UnaryGlobalValue {
                 opcode: Opcode::TlsValue,
                 global_value,
@@ -197,25 +158,7 @@ impl A64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
-        let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
-        let abi = SigAbi::new(&ctx.func.signature)?;
-        let regs = call::flat_regs(ctx, &args)?;
-        let regs = call::widen_parts(ctx, regs, &abi.ret_parts, &abi.ret_exts);
-        let mut rets = Vec::new();
-        for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
-            match *loc {
-                ArgLoc::Reg(p) => rets.push((r, p)),
-                ArgLoc::Indirect { .. } => unreachable!("results are never by reference"),
-                ArgLoc::Stack(offset) => {
-                    let base = ctx.ret_area_ptr();
-                    let mem = AMode::RegOffset {
-                        base,
-                        offset: i64::from(offset),
-                    };
-                    ctx.vcode.push(gen_store(ty, r, mem));
-                }
-            }
-        }
+        let rets = call::lower_return::<MInst, Aarch64Abi>(ctx, inst)?;
         ctx.vcode.push(MInst::Ret { rets });
         Ok(())
     }
@@ -265,25 +208,7 @@ impl LowerBackend for A64Lower {
     }
 
     fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
-        let abi = SigAbi::new(&ctx.func.signature)?;
-        let mut args = Vec::new();
-        let mut loads = Vec::new();
-        if let Some(p) = abi.ret_area_ptr {
-            args.push((Writable::from_reg(ctx.ret_area_ptr()), p));
-        }
-        for ((&r, loc), &ty) in params.iter().zip(&abi.args).zip(&abi.arg_parts) {
-            match *loc {
-                ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
-                ArgLoc::Stack(offset) => loads.push(gen_load(
-                    ty,
-                    Writable::from_reg(r),
-                    AMode::IncomingArg {
-                        offset: i64::from(offset),
-                    },
-                )),
-                ArgLoc::Indirect { .. } => unreachable!("aarch64 passes nothing by reference"),
-            }
-        }
+        let (args, loads) = call::lower_args::<MInst, Aarch64Abi>(ctx, params)?;
         ctx.vcode.push(MInst::Args { args });
         for l in loads {
             ctx.vcode.push(l);
@@ -296,7 +221,7 @@ impl LowerBackend for A64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
-        if self.lower_call(ctx, inst)? {
+        if call::lower_call::<MInst, Aarch64Abi>(ctx, inst)? || self.lower_tls(ctx, inst)? {
             return Ok(());
         }
         let results = ctx.func.dfg.inst_results(inst);

@@ -9,6 +9,7 @@ use super::super::inst::{
 };
 use super::{IsleCtx, generated};
 use crate::ir::{AtomicRmwOp, FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
+use crate::machinst::isle::{sext, truncate};
 use crate::machinst::reg::{Reg, Writable};
 use regalloc2::RegClass;
 
@@ -473,12 +474,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn fcvt_low_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
-        let (value, _) = fcvt_low(fty, ty, signed);
-        float_bits(fty, value)
+        crate::machinst::isle::fcvt_low_bound(fty, ty, signed).0
     }
 
     fn fcvt_low_cond(&mut self, fty: Type, ty: Type, signed: bool) -> Cond {
-        if fcvt_low(fty, ty, signed).1 {
+        if crate::machinst::isle::fcvt_low_bound(fty, ty, signed).1 {
             Cond::Le
         } else {
             Cond::L
@@ -486,64 +486,14 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn fcvt_high_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
-        let bits = ty.bits() - u32::from(signed);
-        float_bits(fty, pow2(bits))
+        crate::machinst::isle::fcvt_high_bound(fty, ty, signed)
     }
 
     fn int_max(&mut self, ty: Type, signed: bool) -> u64 {
-        if signed {
-            (1u64 << (ty.bits() - 1)) - 1
-        } else {
-            truncate(ty, u64::MAX)
-        }
+        crate::machinst::isle::int_max(ty, signed)
     }
 
     fn int_min(&mut self, ty: Type) -> u64 {
-        (-(1i64 << (ty.bits() - 1))) as u64
+        crate::machinst::isle::int_min(ty)
     }
-}
-
-/// The low bound of a float-to-integer conversion and whether values equal to it trap
-/// too: the integer minimum less one when the float type holds it exactly (`<=`), else
-/// the minimum itself (`<`); -1 for unsigned targets (`<=`).
-fn fcvt_low(fty: Type, ty: Type, signed: bool) -> (f64, bool) {
-    if !signed {
-        return (-1.0, true);
-    }
-    let min = -pow2(ty.bits() - 1);
-    let mantissa = if fty == Type::F64 { 53 } else { 24 };
-    if ty.bits() < mantissa {
-        (min - 1.0, true)
-    } else {
-        (min, false)
-    }
-}
-
-/// 2^n as an f64 (exact; `n` at most 1023).
-fn pow2(n: u32) -> f64 {
-    f64::from_bits(u64::from(1023 + n) << 52)
-}
-
-/// The bits of `value` as a float of type `fty`.
-fn float_bits(fty: Type, value: f64) -> u64 {
-    if fty == Type::F64 {
-        value.to_bits()
-    } else {
-        u64::from((value as f32).to_bits())
-    }
-}
-
-/// The low bits of `k` that type `ty` holds.
-fn truncate(ty: Type, k: u64) -> u64 {
-    if ty.bits() >= 64 {
-        k
-    } else {
-        k & ((1u64 << ty.bits()) - 1)
-    }
-}
-
-/// `k` of type `ty` sign-extended to 64 bits.
-fn sext(ty: Type, k: u64) -> i64 {
-    let shift = 64 - ty.bits().min(64);
-    ((k << shift) as i64) >> shift
 }

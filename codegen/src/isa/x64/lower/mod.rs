@@ -167,16 +167,7 @@ impl IsleCtx<'_, '_> {
 }
 
 fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
-    let dfg = &ctx.func.dfg;
-    let ty = dfg
-        .inst_results(inst)
-        .first()
-        .map_or(Type::INVALID, |&v| dfg.value_type(v));
-    CodegenError::UnsupportedOpcode {
-        opcode: dfg.insts[inst].opcode(),
-        ty,
-        isa: "x86_64",
-    }
+    ctx.unsupported(inst, "x86_64")
 }
 
 /// The 32-bit immediate standing for constant `bits` of integer type `ty` in an
