@@ -115,6 +115,11 @@ pub fn load(e: &mut Emit<'_>, op: LoadOp, rd: u32, mem: &MemAlloc, trap: OptionT
     mem_access(e, op.code(), rd, mem, trap);
 }
 
+/// An operation with a memory operand (opcode pair `code`, as a load's) into `rd`.
+pub fn load_op_mem(e: &mut Emit<'_>, code: u32, rd: u32, mem: &MemAlloc, trap: OptionTrapCode) {
+    mem_access(e, code, rd, mem, trap);
+}
+
 /// A store of register `rs`.
 pub fn store(e: &mut Emit<'_>, op: StoreOp, rs: u32, mem: &MemAlloc, trap: OptionTrapCode) {
     mem_access(e, op.code(), rs, mem, trap);

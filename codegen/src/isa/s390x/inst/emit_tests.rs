@@ -152,6 +152,9 @@ fn cases() -> Vec<(Insn, String)> {
         };
         mem_pair(op.code(), op.name(), reg, &mut c);
     }
+    for op in RxOp::ALL {
+        mem_pair(op.code(), op.name(), "%r", &mut c);
+    }
     for op in LaaOp::ALL {
         c.push((
             rxy(op.code(), 1, 2, 3, -8),

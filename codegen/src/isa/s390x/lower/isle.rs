@@ -405,6 +405,17 @@ impl generated::Context for IsleCtx<'_, '_> {
         v as u64
     }
 
+    fn sinkable_load(&mut self, v: Value) -> Option<crate::ir::Inst> {
+        // The memory forms take a big-endian load of 32 or 64 bits.
+        let load = self.lower.sinkable_load(v)?;
+        let ty = self.lower.func.dfg.value_type(v);
+        let crate::ir::InstructionData::Load { flags, .. } = self.lower.func.dfg.insts[load] else {
+            return None;
+        };
+        let big = !self.mem_little(flags);
+        (big && matches!(ty, Type::I32 | Type::I64)).then_some(load)
+    }
+
     fn has_mie3(&mut self) -> bool {
         self.flags.has_mie3
     }
