@@ -740,6 +740,11 @@ pub fn trap(e: &mut Emit<'_>, code: TrapCode) {
     e.put_word(encode::trap());
 }
 
+/// The breakpoint opcode 0001.
+pub fn debugtrap(e: &mut Emit<'_>) {
+    e.buf.put_data(&[0x00, 0x01]);
+}
+
 /// BRC on the inverted condition over a trap.
 pub fn trap_if(e: &mut Emit<'_>, cond: Cond, code: TrapCode) {
     e.put_word(encode::ri(0xa74, invert(cond), 3));
