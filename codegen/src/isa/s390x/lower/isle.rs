@@ -223,23 +223,12 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn cond_invert(&mut self, c: Cond) -> Cond {
-        match c.code() ^ 0xf {
-            1 => Cond::O,
-            2 => Cond::H,
-            3 => Cond::Nle,
-            4 => Cond::L,
-            5 => Cond::Nhe,
-            6 => Cond::Lh,
-            7 => Cond::Ne,
-            8 => Cond::E,
-            9 => Cond::Nlh,
-            0xa => Cond::He,
-            0xb => Cond::Nl,
-            0xc => Cond::Le,
-            0xd => Cond::Nh,
-            0xe => Cond::No,
-            _ => Cond::Al,
-        }
+        // Every mask but 0 is a condition; no rule inverts `al`.
+        let mask = c.code() ^ 0xf;
+        Cond::ALL
+            .into_iter()
+            .find(|c| c.code() == mask)
+            .unwrap_or(Cond::Al)
     }
 
     fn extend_op(&mut self, ty: Type, signed: bool) -> UnOp {
