@@ -78,6 +78,7 @@ impl ElfRelocs {
             (Architecture::Aarch64, Reloc::Aarch64TlsDescCall) => elf::R_AARCH64_TLSDESC_CALL,
             (Architecture::S390x, Reloc::S390xPLTRel32Dbl) => elf::R_390_PLT32DBL,
             (Architecture::S390x, Reloc::S390xPCRel32Dbl) => elf::R_390_PC32DBL,
+            (Architecture::S390x, Reloc::S390xGotEnt) => elf::R_390_GOTENT,
             (Architecture::S390x, Reloc::S390xTlsGd64) => elf::R_390_TLS_GD64,
             (Architecture::S390x, Reloc::S390xTlsGdCall) => elf::R_390_TLS_GDCALL,
             (arch, kind) => {

@@ -211,16 +211,28 @@ fn aarch64_link_and_run(pic: bool) {
 
 /// A big-endian s390x object links with the cross gcc into a static program that runs
 /// under qemu: calls through R_390_PLT32DBL, addresses of functions and data through
-/// R_390_64.
+/// R_390_64; position-independent, through GOT entries (R_390_GOTENT) into a PIE.
 #[test]
 fn s390x_objects_link_and_run_under_qemu() {
-    let bytes = object_with_main("s390x", false);
-    let kinds = text_relocations(&bytes, object::Architecture::S390x);
-    assert!(kinds.contains(&object::elf::R_390_PLT32DBL), "{kinds:?}");
-    assert!(kinds.contains(&object::elf::R_390_64), "{kinds:?}");
-    let run = cross_link_and_run("s390x", &[("main.o", &bytes)], &["-static", "-no-pie"]);
-    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello from gantry\n");
-    assert_eq!(run.status.code(), Some(49));
+    for pic in [false, true] {
+        let bytes = object_with_main("s390x", pic);
+        let kinds = text_relocations(&bytes, object::Architecture::S390x);
+        assert!(kinds.contains(&object::elf::R_390_PLT32DBL), "{kinds:?}");
+        assert_eq!(kinds.contains(&object::elf::R_390_64), !pic, "{kinds:?}");
+        assert_eq!(kinds.contains(&object::elf::R_390_GOTENT), pic, "{kinds:?}");
+        let mode: &[&str] = if pic {
+            &["-pie"]
+        } else {
+            &["-static", "-no-pie"]
+        };
+        let run = cross_link_and_run("s390x", &[("main.o", &bytes)], mode);
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            "hello from gantry\n",
+            "pic: {pic}"
+        );
+        assert_eq!(run.status.code(), Some(49));
+    }
 }
 
 /// The ELF relocation types of the `.text` section of object `bytes`, which must be for

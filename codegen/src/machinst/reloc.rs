@@ -46,6 +46,9 @@ pub enum Reloc {
     /// s390x: a 4-byte PC-relative halfword offset, `(S + A - P) / 2` (`R_390_PC32DBL`;
     /// LARL of `_GLOBAL_OFFSET_TABLE_`).
     S390xPCRel32Dbl,
+    /// s390x: a 4-byte PC-relative halfword offset to the target's GOT entry,
+    /// `(G + GOT + A - P) / 2` (`R_390_GOTENT`; LGRL of an address under `is_pic`).
+    S390xGotEnt,
     /// s390x ELF TLS, general dynamic: the 8-byte GOT offset of the variable's
     /// `tls_index` pair, in a literal (`R_390_TLS_GD64`).
     S390xTlsGd64,
@@ -61,7 +64,7 @@ impl Reloc {
             Reloc::Abs8 => 8,
             Reloc::X86PCRel4 | Reloc::X86CallPLTRel4 | Reloc::X86GOTPCRel4 => 4,
             Reloc::ElfX86_64TlsGd | Reloc::S390xPLTRel32Dbl | Reloc::Arm64Call => 4,
-            Reloc::S390xPCRel32Dbl => 4,
+            Reloc::S390xPCRel32Dbl | Reloc::S390xGotEnt => 4,
             Reloc::S390xTlsGd64 => 8,
             Reloc::S390xTlsGdCall => 6,
             Reloc::Aarch64AdrGotPage21 | Reloc::Aarch64Ld64GotLo12Nc => 4,

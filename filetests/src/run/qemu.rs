@@ -311,7 +311,12 @@ impl Image {
                         };
                         bytes[at..at + 8].copy_from_slice(&(slot as u64).to_be_bytes());
                     }
-                    (Reloc::Aarch64AdrGotPage21 | Reloc::Aarch64Ld64GotLo12Nc, target) => {
+                    (
+                        Reloc::Aarch64AdrGotPage21
+                        | Reloc::Aarch64Ld64GotLo12Nc
+                        | Reloc::S390xGotEnt,
+                        target,
+                    ) => {
                         let slot = match got.iter().find(|(t, _)| t == target) {
                             Some(&(_, s)) => s,
                             None => {
@@ -337,6 +342,12 @@ impl Image {
                                 s
                             }
                         };
+                        if r.kind == Reloc::S390xGotEnt {
+                            // LGRL's halfword offset to the (doubleword-aligned) slot.
+                            let halfwords = (slot as i64 + r.addend - at as i64) >> 1;
+                            bytes[at..at + 4].copy_from_slice(&(halfwords as i32).to_be_bytes());
+                            continue;
+                        }
                         let mut w = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4"));
                         w = if r.kind == Reloc::Aarch64AdrGotPage21 {
                             let pages = ((slot >> 12) as i64 - (at >> 12) as i64) as u32;

@@ -172,6 +172,7 @@ impl Backend for S390xIsa {
             realign,
         );
         frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
+        frame.pic = self.shared.is_pic;
         let tail_calls = vcode.insts().iter().any(|i| {
             matches!(
                 i,

@@ -157,8 +157,24 @@ pub fn fpr_slot(e: &mut Emit<'_>, load: bool, reg: u8, offset: u32) {
     mem_access(e, code, u32::from(reg), &mem, None);
 }
 
-/// The address of `name` + `offset`: BRAS over an 8-byte literal (R_390_64), LG from it.
+/// The address of `name` + `offset`: BRAS over an 8-byte literal (R_390_64), LG from it;
+/// position-independent, LGRL of its GOT entry (R_390_GOTENT) and the offset added.
 pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64) {
+    if e.frame.pic {
+        let at = e.buf.cur_offset();
+        e.buf.add_reloc_at_offset(
+            at + 2,
+            Reloc::S390xGotEnt,
+            RelocTarget::ExternalName(name.clone()),
+            2,
+        );
+        e.put_word(encode::ril(0xc48, rd, 0));
+        if offset != 0 {
+            let mem = MemAlloc::Bxd(rd, 0, offset);
+            mem_access(e, 0x41_e371, rd, &mem, None);
+        }
+        return;
+    }
     // BRAS %r1, .+12 puts the literal's address in r1.
     e.put_word(encode::ri(0xa75, SCRATCH, 6));
     e.buf

@@ -54,6 +54,8 @@ pub struct Frame {
     pub backchain: bool,
     /// Realign the stack pointer to 16 bytes, with the entry stack pointer in r11.
     pub realign: bool,
+    /// Position-independent code: symbol addresses come from the GOT.
+    pub pic: bool,
 }
 
 /// The register holding the entry stack pointer in a realigned frame.
@@ -93,6 +95,7 @@ impl Frame {
             callee_pop: 0,
             backchain,
             realign,
+            pic: false,
         }
     }
 
