@@ -225,7 +225,7 @@ fn cases() -> Vec<(Insn, String)> {
         c.push((vrx(op.code(), 17, 2, 3, 100, 0), text));
     }
     // The fixed opcodes of the table and the emitter.
-    let fixed: [(Insn, &str); 24] = [
+    let fixed: [(Insn, &str); 25] = [
         (rr(0xb986, 2, 5), "mlgr %r2,%r5"),
         (rr(0xb983, 2, 5), "flogr %r2,%r5"),
         (rr(0xb3c1, 1, 2), "ldgr %f1,%r2"),
@@ -251,6 +251,10 @@ fn cases() -> Vec<(Insn, String)> {
         (rxy(0xe38e, 2, 0, 3, 0), "stpq %r2,0(%r3)"),
         (rxy(0xeb3e, 2, 4, 3, 0), "cdsg %r2,%r4,0(%r3)"),
         (rie(0xec55, 1, 2, 56 << 8 | 63, 0), "risbg %r1,%r2,56,63,0"),
+        (
+            rie(0xec55, 1, 2, 8 << 8 | 0x80 | 47, 0),
+            "risbg %r1,%r2,8,175,0",
+        ),
         (rxy(0xe371, 1, 2, 3, -8), "lay %r1,-8(%r2,%r3)"),
         (ri(0xa57, 1, 0xfffc), "nill %r1,65532"),
     ];

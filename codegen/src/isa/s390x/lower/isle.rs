@@ -405,6 +405,25 @@ impl generated::Context for IsleCtx<'_, '_> {
         (big && matches!(ty, Type::I32 | Type::I64)).then_some(load)
     }
 
+    fn bit_run(&mut self, k: u64) -> Option<(u8, u8)> {
+        if k == 0 || k == u64::MAX {
+            return None;
+        }
+        // The ones, shifted down, must all sit at the bottom.
+        let lo = k.trailing_zeros();
+        let run = k >> lo;
+        let len = run.trailing_ones();
+        (run.count_ones() == len).then(|| ((63 - (lo + len - 1)) as u8, (63 - lo) as u8))
+    }
+
+    fn bit_run_start(&mut self, run: (u8, u8)) -> u8 {
+        run.0
+    }
+
+    fn bit_run_end(&mut self, run: (u8, u8)) -> u8 {
+        run.1
+    }
+
     fn has_mie3(&mut self) -> bool {
         self.flags.has_mie3
     }

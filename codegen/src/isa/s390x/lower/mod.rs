@@ -29,6 +29,7 @@ mod generated {
     type Unit = ();
     type Regs = alloc::vec::Vec<Reg>;
     type RegPair = (Reg, Reg);
+    type BitRun = (u8, u8);
     const I8: Type = Type::I8;
     const I16: Type = Type::I16;
     const I32: Type = Type::I32;
