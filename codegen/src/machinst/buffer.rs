@@ -646,10 +646,21 @@ impl<L: LabelUse> MachBuffer<L> {
         });
     }
 
-    /// Gives the call site recorded last its user stack map.
-    pub fn set_stack_map(&mut self, entries: Vec<MachStackMapEntry>) {
+    /// Gives the call site recorded last its user stack map: `map` holds each value's
+    /// type and offset in bytes in the stack-slot area, which starts `slot_base` bytes
+    /// above the stack pointer at the call.
+    pub fn set_stack_map(&mut self, map: &[(crate::ir::Type, u32)], slot_base: u32) {
+        if map.is_empty() {
+            return;
+        }
         if let Some(site) = self.call_sites.last_mut() {
-            site.stack_map = entries;
+            site.stack_map = map
+                .iter()
+                .map(|&(ty, off)| MachStackMapEntry {
+                    ty,
+                    sp_offset: slot_base + off,
+                })
+                .collect();
         }
     }
 

@@ -304,18 +304,8 @@ fn after_call(e: &mut Emit<'_>, info: &CallInfo) {
 /// The stack map of the call just emitted, and the stack pointer moved back down by
 /// what a callee-pops callee popped.
 fn after_call_site(e: &mut Emit<'_>, info: &CallInfo) {
-    if !info.stack_map.is_empty() {
-        let base = e.frame.stack_slot_base();
-        let entries = info
-            .stack_map
-            .iter()
-            .map(|&(ty, off)| crate::machinst::buffer::MachStackMapEntry {
-                ty,
-                sp_offset: base + off,
-            })
-            .collect();
-        e.buf.set_stack_map(entries);
-    }
+    e.buf
+        .set_stack_map(&info.stack_map, e.frame.stack_slot_base());
     if info.callee_pop > 0 {
         sp_adjust(e, -(info.callee_pop as i32));
     }

@@ -1746,17 +1746,7 @@ pub fn emit_inst(
 /// Records the user stack map of the call just emitted: offsets in the stack-slot area
 /// become offsets from `rsp` at the call.
 fn record_stack_map(buf: &mut MachBuffer<Rel32>, frame: &Frame, info: &super::CallInfo) {
-    if !info.stack_map.is_empty() {
-        let entries = info
-            .stack_map
-            .iter()
-            .map(|&(ty, off)| crate::machinst::buffer::MachStackMapEntry {
-                ty,
-                sp_offset: frame.stack_slot_disp(off as i32) as u32,
-            })
-            .collect();
-        buf.set_stack_map(entries);
-    }
+    buf.set_stack_map(&info.stack_map, frame.stack_slot_disp(0) as u32);
 }
 
 /// After a call to a `tail` function, which popped its stack arguments: `sub $n, %rsp`
