@@ -107,10 +107,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         i32::try_from(sext(ty, k)).ok().map(|v| v as u32)
     }
 
-    fn uimm32(&mut self, ty: Type, k: u64) -> Option<u32> {
-        u32::try_from(truncate(ty, k)).ok()
-    }
-
     fn imm16_negated(&mut self, ty: Type, k: u64) -> Option<i16> {
         i16::try_from(sext(ty, k).checked_neg()?).ok()
     }
@@ -127,14 +123,6 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn u32_lit(&mut self, v: u64) -> u32 {
         v as u32
-    }
-
-    fn u16_lit(&mut self, v: u64) -> u16 {
-        v as u16
-    }
-
-    fn u8_lit(&mut self, v: u64) -> u8 {
-        v as u8
     }
 
     fn u64_shl(&mut self, v: u64, n: u8) -> u64 {
@@ -246,7 +234,7 @@ impl generated::Context for IsleCtx<'_, '_> {
         if self.intcc_signed(cc) {
             self.imm32(ty, k)
         } else {
-            self.uimm32(ty, k)
+            u32::try_from(truncate(ty, k)).ok()
         }
     }
 
@@ -484,14 +472,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         (-(1i128 << (ty.bits() - 1))) as u64
     }
 
-    fn float_int_ty(&mut self, fty: Type) -> Type {
-        if fty == Type::F64 {
-            Type::I64
-        } else {
-            Type::I32
-        }
-    }
-
     fn fcvt_low_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
         crate::machinst::isle::fcvt_low_bound(fty, ty, signed).0
     }
@@ -510,9 +490,5 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn int_max(&mut self, ty: Type, signed: bool) -> u64 {
         crate::machinst::isle::int_max(ty, signed)
-    }
-
-    fn int_min(&mut self, ty: Type) -> u64 {
-        crate::machinst::isle::int_min(ty)
     }
 }
