@@ -68,7 +68,7 @@ pub fn compile<B: Backend>(
     let algorithm = match flags.regalloc_algorithm {
         RegallocAlgorithm::Backtracking => regalloc2::Algorithm::Ion,
         RegallocAlgorithm::SinglePass => {
-            vcode.drop_limits();
+            vcode.fix_limits();
             regalloc2::Algorithm::Fastalloc
         }
     };

@@ -468,6 +468,25 @@ macro_rules! isle_lower_prelude_methods {
             Some(u128::from_le_bytes(le))
         }
 
+        fn load_no_offset_parts(
+            &mut self,
+            inst: $crate::ir::Inst,
+        ) -> Option<($crate::ir::MemFlags, $crate::ir::Value)> {
+            match self.lower.func.dfg.insts[inst] {
+                $crate::ir::InstructionData::LoadNoOffset { flags, arg, .. } => Some((flags, arg)),
+                _ => None,
+            }
+        }
+
+        fn shuffle_imm(&mut self, inst: $crate::ir::Inst) -> Option<u128> {
+            let dfg = &self.lower.func.dfg;
+            let $crate::ir::InstructionData::Shuffle { imm, .. } = dfg.insts[inst] else {
+                return None;
+            };
+            let mask: [u8; 16] = dfg.immediates.get(imm)?.as_slice().try_into().ok()?;
+            Some(u128::from_le_bytes(mask))
+        }
+
         fn load_no_offset_arg(&mut self, inst: $crate::ir::Inst) -> Option<$crate::ir::Value> {
             match self.lower.func.dfg.insts[inst] {
                 $crate::ir::InstructionData::LoadNoOffset { arg, .. } => Some(arg),
@@ -755,5 +774,22 @@ macro_rules! isle_lower_prelude_methods {
                 _ => None,
             }
         }
+    };
+}
+
+/// The `Type` constants the ISLE preludes declare `extern const`, defined in an ISA's
+/// generated lowering module (the generated code names them bare).
+#[macro_export]
+macro_rules! isle_type_consts {
+    () => {
+        $crate::isle_type_consts!(
+            I8 I16 I32 I64 I128 F16 F32 F64 F128 I8X16 I16X8 I32X4 I64X2 F32X4 F64X2
+        );
+    };
+    ($($name:ident)*) => {
+        $(
+            #[allow(dead_code)]
+            const $name: $crate::ir::Type = $crate::ir::Type::$name;
+        )*
     };
 }

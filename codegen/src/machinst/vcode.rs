@@ -525,18 +525,25 @@ impl<I: MachInst> VCode<I> {
         dest.into_iter().map(|d| d.unwrap_or(0)).collect()
     }
 
-    /// Turns every limit constraint into a plain register constraint, for the
-    /// single-pass allocator, which has none: the ISA's machine environment for it must
-    /// then offer only registers under the limits.
-    pub fn drop_limits(&mut self) {
-        for op in &mut self.operands {
-            if let regalloc2::OperandConstraint::Limit(_) = op.constraint() {
-                *op = Operand::new(
-                    op.vreg(),
-                    regalloc2::OperandConstraint::Reg,
-                    op.kind(),
-                    op.pos(),
-                );
+    /// Turns every limit constraint into a fixed register under the limit, for the
+    /// single-pass allocator, which has no limits: the limited operands of an
+    /// instruction get registers 0, 1, 2... of their class in operand order, so no two
+    /// collide (the allocator moves values in and out of them).
+    pub fn fix_limits(&mut self) {
+        for &(start, end) in &self.operand_ranges {
+            let mut next = 0usize;
+            for op in &mut self.operands[start as usize..end as usize] {
+                if let regalloc2::OperandConstraint::Limit(limit) = op.constraint() {
+                    debug_assert!(next < limit, "more limited operands than registers");
+                    let preg = regalloc2::PReg::new(next, op.class());
+                    next += 1;
+                    *op = Operand::new(
+                        op.vreg(),
+                        regalloc2::OperandConstraint::FixedReg(preg),
+                        op.kind(),
+                        op.pos(),
+                    );
+                }
             }
         }
     }

@@ -8,7 +8,7 @@
 //! timeouts (see `loader.c` for the protocol).
 
 use gantry_codegen::data_value::DataValue;
-use gantry_codegen::ir::{Endianness, LibCall, Signature};
+use gantry_codegen::ir::{Endianness, LibCall, Signature, Type};
 use gantry_codegen::machinst::buffer::MachTrap;
 use gantry_codegen::machinst::compiled::{CompiledCode, FinalizedRelocTarget};
 use gantry_codegen::machinst::reloc::Reloc;
@@ -467,9 +467,9 @@ pub fn run_cases(
         image.u32(&mut input, func as u32);
         image.u32(&mut input, slots as u32);
         for i in 0..slots {
-            let slot = match c.args.get(i) {
-                Some(a) => slot_bytes(a, image.endianness),
-                None => [0; 16],
+            let slot = match (c.args.get(i), c.sig.params.get(i)) {
+                (Some(a), Some(p)) => slot_bytes(a, p.value_type, image.endianness),
+                _ => [0; 16],
             };
             input.extend_from_slice(&slot);
         }
@@ -511,13 +511,24 @@ pub fn run_cases(
     Ok(results)
 }
 
-fn slot_bytes(v: &DataValue, endianness: Endianness) -> [u8; 16] {
+/// The slot of argument `v` of type `ty` (a vector `DataValue` does not know its lanes).
+fn slot_bytes(v: &DataValue, ty: Type, endianness: Endianness) -> [u8; 16] {
     let mut s = v.to_le_slot();
     if endianness == Endianness::Big {
-        let n = (v.ty().bits() as usize).div_ceil(8);
-        s[..n].reverse();
+        to_big_endian(&mut s, ty);
     }
     s
+}
+
+/// A little-endian slot of type `ty` turned big-endian (or back): a scalar's bytes
+/// reversed, a vector's lanes each reversed in place (lane 0 stays first, the order a
+/// big-endian load of the vector gives).
+fn to_big_endian(slot: &mut [u8; 16], ty: Type) {
+    let lane = (ty.lane_type().bits() as usize).div_ceil(8);
+    let n = (ty.bits() as usize).div_ceil(8);
+    for chunk in slot[..n].chunks_mut(lane) {
+        chunk.reverse();
+    }
 }
 
 fn parse_line(
@@ -548,8 +559,7 @@ fn parse_line(
         .map(|(i, p)| {
             let mut slot: [u8; 16] = raw[16 * i..16 * i + 16].try_into().expect("16 bytes");
             if image.endianness == Endianness::Big {
-                let n = (p.value_type.bits() as usize).div_ceil(8);
-                slot[..n].reverse();
+                to_big_endian(&mut slot, p.value_type);
             }
             DataValue::from_le_slot(&slot, p.value_type)
                 .ok_or_else(|| format!("cannot read a {} result", p.value_type))

@@ -9,6 +9,12 @@
 //! the high half first) and returned in the return area. r6-r15 and f8-f15 (the
 //! leftmost 64 bits of v8-v15) are preserved. `tail` passes integers in r2-r5 only and
 //! the callee pops its stack arguments; it passes an `i128` as two integers.
+//!
+//! 128-bit vectors (the vector extension of the ABI) go in v24, v26, v28, v30, v25, v27,
+//! v29, v31, the rest in 16-byte stack slots; results likewise from v24. Their lanes are
+//! in the big-endian lane order (lane 0 the leftmost element) in every convention
+//! (Cranelift gives `tail` the little-endian order; Gantry rejects vectors there rather
+//! than reverse them at each call).
 
 use super::inst::regs::{gpr, vr};
 use crate::ir::{CallConv, Type};
@@ -23,6 +29,9 @@ use regalloc2::{PReg, PRegSet};
 pub const CALLEE_SAVED_GPRS: [u8; 8] = [6, 7, 8, 9, 10, 11, 12, 13];
 /// The float registers whose 64 bits are callee-saved.
 pub const CALLEE_SAVED_FPRS: [u8; 8] = [8, 9, 10, 11, 12, 13, 14, 15];
+
+/// The vector registers of vector arguments and results, in order.
+const VECTOR_REGS: [u8; 8] = [24, 26, 28, 30, 25, 27, 29, 31];
 
 /// Where every part of a signature goes on s390x.
 pub type SigAbi = SigLocations<S390xAbi>;
@@ -48,8 +57,9 @@ impl AbiSpec for S390xAbi {
         }
     }
 
-    fn check_type(_conv: CallConv, ty: Type) -> Result<(), CodegenError> {
-        let ok = ty.is_scalar_int() || (ty.is_scalar() && ty.is_float());
+    fn check_type(conv: CallConv, ty: Type) -> Result<(), CodegenError> {
+        let vector = ty.is_vector() && ty.bits() == 128 && conv != CallConv::Tail;
+        let ok = ty.is_scalar_int() || (ty.is_scalar() && ty.is_float()) || vector;
         if ok {
             Ok(())
         } else {
@@ -65,6 +75,7 @@ impl AbiSpec for S390xAbi {
         let gprs = if conv == CallConv::Tail { 4 } else { 5 };
         let mut out = Vec::new();
         let (mut ngpr, mut nfpr, mut stack) = (0u8, 0u8, 0u32);
+        let mut vrs = VECTOR_REGS.into_iter();
         if hidden {
             out.push(ArgLoc::Reg(gpr(2)));
             ngpr = 1;
@@ -98,6 +109,14 @@ impl AbiSpec for S390xAbi {
                     out.push(ArgLoc::Indirect { ptr, offset: 8 });
                     out.push(ArgLoc::Indirect { ptr, offset: 0 });
                 }
+            } else if ty.is_vector() {
+                match vrs.next() {
+                    Some(n) => out.push(ArgLoc::Reg(vr(n))),
+                    None => {
+                        out.push(ArgLoc::Stack(stack));
+                        stack += 16;
+                    }
+                }
             } else if is_float(ty) && nfpr < 4 {
                 out.push(ArgLoc::Reg(vr(2 * nfpr)));
                 nfpr += 1;
@@ -115,16 +134,23 @@ impl AbiSpec for S390xAbi {
 
     fn place_rets(_: CallConv, types: &[Type]) -> (Vec<ArgLoc>, u32) {
         let (mut ints, mut floats) = (2..6u8, [0u8, 2, 4, 6].into_iter());
+        let mut vectors = VECTOR_REGS.into_iter();
         let (mut out, mut area) = (Vec::new(), 0u32);
         for &ty in types {
             let reg = match ty {
                 Type::I128 | Type::F128 => None,
+                t if t.is_vector() => vectors.next().map(vr),
                 t if is_float(t) => floats.next().map(vr),
                 _ => ints.next().map(gpr),
             };
             match reg {
                 Some(p) => out.push(ArgLoc::Reg(p)),
                 // An i128 as in memory: the low half (the first part) at offset 8.
+                None if ty.is_vector() => {
+                    area = area.next_multiple_of(16);
+                    out.push(ArgLoc::Stack(area));
+                    area += 16;
+                }
                 None if ty == Type::I128 => {
                     out.extend([ArgLoc::Stack(area + 8), ArgLoc::Stack(area)]);
                     area += 16;

@@ -53,16 +53,11 @@ impl S390xIsa {
 
 /// The registers regalloc2 may use: caller-saved ones first, then callee-saved ones.
 /// Never allocated: r0 and r1 (emission scratch), r14 (the return address) and r15
-/// (the stack pointer). For the single-pass allocator, which ignores the f0-f15 limit
-/// of float instructions, vector registers are only v0-v15 (`below16`).
-fn machine_env(below16: bool) -> MachineEnv {
-    let high: &[u8] = if below16 {
-        &[]
-    } else {
-        &[
-            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
-        ]
-    };
+/// (the stack pointer). Float instructions limited to f0-f15 say so per operand.
+fn machine_env() -> MachineEnv {
+    let high: &[u8] = &[
+        16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+    ];
     MachineEnv {
         preferred_regs_by_class: [
             (2..6).map(gpr).collect(),
@@ -137,9 +132,7 @@ impl Backend for S390xIsa {
 
     fn machine_env(&self, func: &FunctionStencil) -> Result<MachineEnv, CodegenError> {
         <abi::S390xAbi as crate::machinst::abi::AbiSpec>::check_conv(func.signature.call_conv)?;
-        let single_pass =
-            self.shared.regalloc_algorithm == crate::settings::RegallocAlgorithm::SinglePass;
-        let mut env = machine_env(single_pass);
+        let mut env = machine_env();
         if needs_realign(func) {
             // r11 holds the entry stack pointer.
             env.non_preferred_regs_by_class[0].retain(|&p| p != gpr(inst::frame::ENTRY_SP));

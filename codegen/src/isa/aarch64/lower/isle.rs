@@ -392,15 +392,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
-    fn shuffle_imm(&mut self, inst: crate::ir::Inst) -> Option<u128> {
-        let dfg = &self.lower.func.dfg;
-        let crate::ir::InstructionData::Shuffle { imm, .. } = dfg.insts[inst] else {
-            return None;
-        };
-        let mask: [u8; 16] = dfg.immediates.get(imm)?.as_slice().try_into().ok()?;
-        Some(u128::from_le_bytes(mask))
-    }
-
     fn f16_or_f128(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::F16 || ty == Type::F128).then_some(ty)
     }

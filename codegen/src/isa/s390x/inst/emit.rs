@@ -145,6 +145,22 @@ pub fn vector_mem(e: &mut Emit<'_>, op: VecMemOp, v: u32, mem: &MemAlloc, trap: 
     e.put_word(encode::vrx(op.code(), v, x, b, d as u32, 0));
 }
 
+/// VLREP or VLLEZ (`code`) of an element of `size` (0 bytes .. 3 doublewords) at `mem`.
+pub fn vector_elem_mem(
+    e: &mut Emit<'_>,
+    code: u32,
+    size: u8,
+    v: u32,
+    mem: &MemAlloc,
+    trap: OptionTrapCode,
+) {
+    let (b, x, d) = reachable(e, mem, true);
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    e.put_word(encode::vrx(code, v, x, b, d as u32, u32::from(size)));
+}
+
 /// A callee-saved float register's save (`load` false) or restore at `offset` above
 /// the stack pointer.
 pub fn fpr_slot(e: &mut Emit<'_>, load: bool, reg: u8, offset: u32) {

@@ -374,6 +374,74 @@ impl generated::Context for IsleCtx<'_, '_> {
         })
     }
 
+    fn vsize(&mut self, ty: Type) -> u8 {
+        ty.lane_bits().trailing_zeros() as u8 - 3
+    }
+
+    fn vsize_wide(&mut self, ty: Type) -> u8 {
+        ty.lane_bits().trailing_zeros() as u8 - 2
+    }
+
+    fn vsize_narrow(&mut self, ty: Type) -> u8 {
+        ty.lane_bits().trailing_zeros() as u8 - 4
+    }
+
+    fn dw0_last_element(&mut self, ty: Type) -> u8 {
+        (64 / ty.lane_bits() - 1) as u8
+    }
+
+    fn be_lanes(&mut self, ty: Type, bits: u128) -> u128 {
+        let mut bytes = bits.to_le_bytes();
+        for lane in bytes.chunks_mut(ty.lane_bits() as usize / 8) {
+            lane.reverse();
+        }
+        u128::from_be_bytes(bytes)
+    }
+
+    fn vgbm_mask(&mut self, bits: u128) -> Option<u16> {
+        let bytes = bits.to_be_bytes();
+        let mut mask = 0u16;
+        for (i, b) in bytes.iter().enumerate() {
+            match b {
+                0 => {}
+                0xff => mask |= 0x8000 >> i,
+                _ => return None,
+            }
+        }
+        Some(mask)
+    }
+
+    fn vrepi_of(&mut self, bits: u128, size: u8) -> Option<i16> {
+        let lane_bits = 8u32 << size;
+        let lane = bits & (u128::MAX >> (128 - lane_bits));
+        if crate::machinst::isle::splat_bits(lane_bits, lane) != bits {
+            return None;
+        }
+        // The lane's value sign-extended from its width, as a 16-bit immediate.
+        let shift = 128 - lane_bits;
+        let value = ((lane << shift) as i128) >> shift;
+        i16::try_from(value).ok()
+    }
+
+    fn lane_bswap_mask(&mut self, ty: Type) -> u128 {
+        let lane = ty.lane_bits() as usize / 8;
+        let sel: [u8; 16] = core::array::from_fn(|i| (i / lane * lane + lane - 1 - i % lane) as u8);
+        u128::from_be_bytes(sel)
+    }
+
+    fn high_bit_weights(&mut self, ty: Type) -> u128 {
+        let lanes = 128 / ty.lane_bits();
+        let mut le = 0u128;
+        for i in 0..lanes {
+            le |= 1u128 << (i % 8) << (i * ty.lane_bits());
+        }
+        self.be_lanes(ty, le)
+    }
+
+    fn u128_bswap(&mut self, v: u128) -> u128 {
+        v.swap_bytes()
+    }
+
     fn u128_hi(&mut self, v: u128) -> u64 {
         (v >> 64) as u64
     }

@@ -30,15 +30,7 @@ mod generated {
     type Regs = alloc::vec::Vec<Reg>;
     type RegPair = (Reg, Reg);
     type BitRun = (u8, u8);
-    const I8: Type = Type::I8;
-    const I16: Type = Type::I16;
-    const I32: Type = Type::I32;
-    const I64: Type = Type::I64;
-    const I128: Type = Type::I128;
-    const F16: Type = Type::F16;
-    const F32: Type = Type::F32;
-    const F64: Type = Type::F64;
-    const F128: Type = Type::F128;
+    crate::isle_type_consts!();
     const TRAP_INTEGER_OVERFLOW: TrapCode = TrapCode::INTEGER_OVERFLOW;
     const TRAP_INTEGER_DIVISION_BY_ZERO: TrapCode = TrapCode::INTEGER_DIVISION_BY_ZERO;
     const TRAP_BAD_CONVERSION_TO_INTEGER: TrapCode = TrapCode::BAD_CONVERSION_TO_INTEGER;

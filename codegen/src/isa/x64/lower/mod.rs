@@ -60,26 +60,14 @@ mod generated {
     /// The number of set bits of each nibble value, as a pshufb table.
     const POPCNT_NIBBLES: u128 =
         u128::from_le_bytes([0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4]);
-    const I8X16: Type = Type::I8X16;
-    const I32X4: Type = Type::I32X4;
-    const F32X4: Type = Type::F32X4;
+    crate::isle_type_consts!();
     const XMM_SQRT: XmmUnaryOp = XmmUnaryOp::Sqrt;
     const XMM_CONVERT: XmmUnaryOp = XmmUnaryOp::Convert;
     const TRAP_INTEGER_OVERFLOW: TrapCode = TrapCode::INTEGER_OVERFLOW;
     const TRAP_INTEGER_DIVISION_BY_ZERO: TrapCode = TrapCode::INTEGER_DIVISION_BY_ZERO;
     const TRAP_BAD_CONVERSION_TO_INTEGER: TrapCode = TrapCode::BAD_CONVERSION_TO_INTEGER;
     use crate::ir::{FloatCC, Inst, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
-    const F16: Type = Type::F16;
-    const F32: Type = Type::F32;
-    const F64: Type = Type::F64;
-    const F128: Type = Type::F128;
     type RegPair = (Reg, Reg);
-    const I8: Type = Type::I8;
-    const I16: Type = Type::I16;
-    const I32: Type = Type::I32;
-    const I64: Type = Type::I64;
-    const I128: Type = Type::I128;
-    const I16X8: Type = Type::I16X8;
     use crate::machinst::reg::Reg;
     include!(concat!(env!("OUT_DIR"), "/isle_x64.rs"));
 }
