@@ -12,9 +12,10 @@
 //!
 //! 128-bit vectors (the vector extension of the ABI) go in v24, v26, v28, v30, v25, v27,
 //! v29, v31, the rest in 16-byte stack slots; results likewise from v24. Their lanes are
-//! in the big-endian lane order (lane 0 the leftmost element) in every convention
-//! (Cranelift gives `tail` the little-endian order; Gantry rejects vectors there rather
-//! than reverse them at each call).
+//! in the big-endian lane order (lane 0 the leftmost element) in every convention.
+//! Cranelift gives `tail` the little-endian order; no CLIF operation can observe the
+//! order, only code of another compiler sharing a `tail` call would, and one order
+//! throughout keeps calls between conventions free of element reversals.
 
 use super::inst::regs::{gpr, vr};
 use crate::ir::{CallConv, Type};
@@ -57,8 +58,8 @@ impl AbiSpec for S390xAbi {
         }
     }
 
-    fn check_type(conv: CallConv, ty: Type) -> Result<(), CodegenError> {
-        let vector = ty.is_vector() && ty.bits() == 128 && conv != CallConv::Tail;
+    fn check_type(_conv: CallConv, ty: Type) -> Result<(), CodegenError> {
+        let vector = ty.is_vector() && ty.bits() == 128;
         let ok = ty.is_scalar_int() || (ty.is_scalar() && ty.is_float()) || vector;
         if ok {
             Ok(())
