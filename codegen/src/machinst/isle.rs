@@ -478,6 +478,16 @@ macro_rules! isle_lower_prelude_methods {
             }
         }
 
+        fn bitcast_moves_no_bytes(
+            &mut self,
+            flags: $crate::ir::MemFlags,
+            from: $crate::ir::Type,
+            to: $crate::ir::Type,
+        ) -> bool {
+            use $crate::ir::Endianness::Little;
+            flags.endianness(Little) == Little || from.lane_bits() == to.lane_bits()
+        }
+
         fn shuffle_imm(&mut self, inst: $crate::ir::Inst) -> Option<u128> {
             let dfg = &self.lower.func.dfg;
             let $crate::ir::InstructionData::Shuffle { imm, .. } = dfg.insts[inst] else {

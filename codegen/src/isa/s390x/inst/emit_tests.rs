@@ -244,12 +244,29 @@ fn cases() -> Vec<(Insn, String)> {
         c.push((vrr(op.code(), 17, 2, 0, 0, 0, 0, size), text));
     }
     for op in VecFpVOp::ALL {
-        let text = format!("{} %v1,%v18,%v3", op.name());
-        c.push((vrr(op.code(), 1, 18, 3, 0, 0, 0, 3), text));
+        let m6 = if matches!(op, VecFpVOp::Vfce | VecFpVOp::Vfch | VecFpVOp::Vfche) {
+            ",0"
+        } else {
+            ""
+        };
+        let text = format!("{} %v1,%v18,%v3,2,0{m6}", op.name());
+        c.push((vrr(op.code(), 1, 18, 3, 0, 0, 0, 2), text));
     }
     for op in VecFmaVOp::ALL {
-        let text = format!("{} %v1,%v18,%v3,%v20", op.name());
-        c.push((vrr4(op.code(), 1, 18, 3, 20, 3, 0, 0, 0), text));
+        let text = format!("{} %v1,%v18,%v3,%v20,0,2", op.name());
+        c.push((vrr4(op.code(), 1, 18, 3, 20, 2, 0, 0, 0), text));
+    }
+    for op in VecFpMinMaxOp::ALL {
+        let text = format!("{} %v1,%v18,%v3,3,0,1", op.name());
+        c.push((vrr(op.code(), 1, 18, 3, 0, 1, 0, 3), text));
+    }
+    c.push((
+        vrr(0xe785, 17, 2, 3, 0, 0, 0, 0),
+        "vbperm %v17,%v2,%v3".into(),
+    ));
+    for op in VecElemStoreOp::ALL {
+        let text = format!("{} %v17,100(%r2,%r3),2", op.name());
+        c.push((vrx(op.code(), 17, 2, 3, 100, 2), text));
     }
     for op in VecFpUnOp::ALL {
         // The generic mnemonics take M3 and M4, and M5 where the operation rounds.

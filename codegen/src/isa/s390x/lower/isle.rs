@@ -438,6 +438,36 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.be_lanes(ty, le)
     }
 
+    fn has_vxrs_ext1(&mut self) -> bool {
+        self.flags.has_vxrs_ext1 || self.flags.has_vxrs_ext2
+    }
+
+    fn has_vxrs_ext2(&mut self) -> bool {
+        self.flags.has_vxrs_ext2
+    }
+
+    fn f32_lanes_native(&mut self, ty: Type) -> bool {
+        ty.lane_bits() == 64 || self.has_vxrs_ext1()
+    }
+
+    fn byte_reversed_lanes(&mut self, flags: MemFlags, ty: Type) -> Option<u8> {
+        let reversed = self.flags.has_vxrs_ext2 && self.mem_little(flags) && ty.lane_bits() > 8;
+        reversed.then(|| self.vsize(ty))
+    }
+
+    fn sign_bit_selector(&mut self, ty: Type) -> u128 {
+        let (bits, lanes) = (ty.lane_bits(), 128 / ty.lane_bits());
+        let sel: [u8; 16] = core::array::from_fn(|j| {
+            let lane = 15 - j as u32;
+            if lane < lanes {
+                (lane * bits) as u8
+            } else {
+                128
+            }
+        });
+        u128::from_be_bytes(sel)
+    }
+
     fn u128_bswap(&mut self, v: u128) -> u128 {
         v.swap_bytes()
     }
