@@ -73,6 +73,10 @@ enum Command {
         /// lines; repeatable.
         #[arg(long)]
         set: Vec<String>,
+        /// An ISA flag (`isa=flag`, e.g. `s390x=arch15`) added to every `target` line
+        /// of that ISA after its own flags; repeatable.
+        #[arg(long = "isa-flag")]
+        isa_flag: Vec<String>,
         /// Rewrite the expectations of `test compile precise-output` files whose
         /// listing changed (review the diff before committing).
         #[arg(long)]
@@ -101,8 +105,9 @@ fn main() -> ExitCode {
             paths,
             verbose,
             set,
+            isa_flag,
             bless,
-        } => test::run(&paths, &set, verbose, bless),
+        } => test::run(&paths, &set, &isa_flag, verbose, bless),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

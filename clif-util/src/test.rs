@@ -3,14 +3,22 @@
 use std::path::PathBuf;
 
 /// Runs the tests under `paths` (with the shared settings `set` applied to every file
-/// after its own; with `bless`, stale `precise-output` expectations rewritten) and
-/// prints failures and the summary line.
-pub fn run(paths: &[PathBuf], set: &[String], verbose: bool, bless: bool) -> Result<(), String> {
+/// after its own, and the ISA flags `isa_flags` to every target line of their ISA;
+/// with `bless`, stale `precise-output` expectations rewritten) and prints failures and
+/// the summary line.
+pub fn run(
+    paths: &[PathBuf],
+    set: &[String],
+    isa_flags: &[String],
+    verbose: bool,
+    bless: bool,
+) -> Result<(), String> {
     if std::env::var_os("GANTRY_BLESS").is_some() && !bless {
         eprintln!("note: GANTRY_BLESS is ignored; `clif-util test --bless` rewrites expectations");
     }
     let options = gantry_filetests::RunOptions {
         overrides: set.to_vec(),
+        isa_flags: isa_flags.to_vec(),
         bless,
     };
     let summary = gantry_filetests::run_tests_with(paths, &options).map_err(|e| e.to_string())?;

@@ -63,6 +63,9 @@ pub struct RunOptions {
     /// Shared settings (`name=value`, or `name` for `true`) applied to every file after
     /// its own `set` lines.
     pub overrides: Vec<String>,
+    /// ISA flags (`isa=flag`, e.g. `s390x=arch15`) applied to every `target` line of
+    /// that ISA after its own flags.
+    pub isa_flags: Vec<String>,
     /// Rewrite stale `test compile precise-output` expectations instead of failing
     /// (`clif-util test --bless`). Never taken from the environment, so a variable left
     /// set cannot turn a mismatch into a pass.
@@ -162,7 +165,7 @@ fn run_text(
         (Err(e), None) => return FileOutcome::Failed(format!("parse error: {e}")),
         (Ok(f), None) => f,
     };
-    let (flags, targets) = match configure(&file, &options.overrides) {
+    let (flags, targets) = match configure(&file, &options.overrides, &options.isa_flags) {
         Ok(c) => c,
         Err(e) => return FileOutcome::Failed(e),
     };
@@ -383,6 +386,7 @@ fn compile_on_targets(
 fn configure(
     file: &gantry_reader::TestFile<'_>,
     overrides: &[String],
+    isa_flags: &[String],
 ) -> Result<(Flags, Vec<Target>), String> {
     let mut builder = settings::Builder::new();
     let mut targets = Vec::new();
@@ -400,6 +404,15 @@ fn configure(
                     for f in flags {
                         b.apply(f)
                             .map_err(|e| format!("`target {isa}` line: {e}"))?;
+                    }
+                    for extra in isa_flags {
+                        let (name, flag) = extra
+                            .split_once('=')
+                            .ok_or_else(|| format!("ISA flag `{extra}` is not `isa=flag`"))?;
+                        if name == b.name() {
+                            b.apply(flag)
+                                .map_err(|e| format!("ISA flag `{extra}`: {e}"))?;
+                        }
                     }
                     targets.push(Target {
                         name: b.name().to_string(),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 fn options(overrides: &[&str]) -> RunOptions {
     RunOptions {
         overrides: overrides.iter().map(|s| s.to_string()).collect(),
-        bless: false,
+        ..RunOptions::default()
     }
 }
 
@@ -97,6 +97,27 @@ fn run_tests_pass_optimized() {
     assert!(summary.failed.is_empty(), "{}", summary.line());
     assert!(unexpected_skips(&summary).is_empty(), "{}", summary.line());
     assert!(summary.cases.passed > 1000, "{}", summary.line());
+}
+
+/// The run tests also pass with every s390x facility Gantry knows (`arch15` on each
+/// `target s390x` line), unoptimized and optimized: the newer instructions the flags
+/// allow compute what the z13 baseline does.
+#[test]
+fn run_tests_pass_at_arch15_on_s390x() {
+    let runtests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suite/runtests");
+    for opt in ["opt_level=none", "opt_level=speed"] {
+        let options = RunOptions {
+            isa_flags: vec!["s390x=arch15".into()],
+            ..options(&[opt])
+        };
+        let summary = gantry_filetests::run_tests_with(&[runtests.clone()], &options)
+            .expect("the runtests folder is readable");
+        for (path, why) in &summary.failed {
+            eprintln!("FAIL {}: {why}", path.display());
+        }
+        assert!(summary.failed.is_empty(), "{opt}: {}", summary.line());
+        assert!(summary.cases.passed > 1000, "{}", summary.line());
+    }
 }
 
 /// The example programs shipped in `examples/` compile and compute what they claim.
