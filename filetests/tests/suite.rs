@@ -110,7 +110,7 @@ fn run_tests_pass_at_arch15_on_s390x() {
             isa_flags: vec!["s390x=arch15".into()],
             ..options(&[opt])
         };
-        let summary = gantry_filetests::run_tests_with(&[runtests.clone()], &options)
+        let summary = gantry_filetests::run_tests_with(std::slice::from_ref(&runtests), &options)
             .expect("the runtests folder is readable");
         for (path, why) in &summary.failed {
             eprintln!("FAIL {}: {why}", path.display());
