@@ -91,6 +91,19 @@ pub trait AbiSpec {
 
     /// The registers a call of convention `conv` may overwrite.
     fn clobbers(conv: CallConv) -> PRegSet;
+
+    /// Where a narrow integer argument widened by its `uext`/`sext` goes in its stack
+    /// slot at `offset`, and as what type: by default just its own bytes; a convention
+    /// whose callee may read the whole widened slot (s390x) stores all 8 bytes.
+    fn widened_stack_arg(offset: u32, ty: Type) -> (u32, Type) {
+        (offset, ty)
+    }
+
+    /// The register of an `sret` parameter when the convention gives it one of its own
+    /// (aarch64's x8), rather than the place of an ordinary pointer argument.
+    fn sret_reg(_conv: CallConv) -> Option<PReg> {
+        None
+    }
 }
 
 /// Where everything of one signature goes, by the rules of `S`.
@@ -144,7 +157,20 @@ impl<S: AbiSpec> SigLocations<S> {
         let ret_parts = parts::<S>(&ret_types);
         let (rets, ret_area_bytes) = S::place_rets(conv, &ret_types);
         let needs_area = rets.iter().any(|l| matches!(l, ArgLoc::Stack(_)));
-        let (mut args, mut stack_arg_bytes) = S::place_args(conv, &param_types, needs_area);
+        // An `sret` pointer with a register of its own is left out of the placement
+        // and put back in that register (unless a return area already uses it).
+        let sret_reg = sret.and_then(|_| S::sret_reg(conv)).filter(|_| !needs_area);
+        let (mut args, mut stack_arg_bytes) = match (sret, sret_reg) {
+            (Some(i), Some(reg)) => {
+                let mut others = param_types.clone();
+                others.remove(i);
+                let (mut args, bytes) = S::place_args(conv, &others, needs_area);
+                let part = usize::from(needs_area) + parts::<S>(&param_types[..i]).len();
+                args.insert(part, ArgLoc::Reg(reg));
+                (args, bytes)
+            }
+            _ => S::place_args(conv, &param_types, needs_area),
+        };
         let callee_pops = S::callee_pops(conv);
         if callee_pops {
             let align = S::stack_align();

@@ -329,10 +329,24 @@ pub fn place_parts<I: CallInsts, S: AbiSpec>(
     // copy's offset in the outgoing area.
     let copies_base = (ret_area_offset(abi) + abi.ret_area_bytes).div_ceil(8) * 8;
     let mut copies: Vec<(PtrLoc, u32)> = Vec::new();
-    for ((r, loc), &ty) in regs.into_iter().zip(&abi.args).zip(&abi.arg_parts) {
+    for (((r, loc), &ty), &ext) in regs
+        .into_iter()
+        .zip(&abi.args)
+        .zip(&abi.arg_parts)
+        .zip(&abi.arg_exts)
+    {
         match *loc {
             ArgLoc::Reg(p) => uses.push((r, p)),
-            ArgLoc::Stack(offset) => ctx.vcode.push(I::gen_store_stack_arg(offset, ty, r)),
+            ArgLoc::Stack(offset) => {
+                let widened =
+                    ext != ArgumentExtension::None && ty.is_scalar_int() && ty.bits() < 64;
+                let (offset, ty) = if widened {
+                    S::widened_stack_arg(offset, ty)
+                } else {
+                    (offset, ty)
+                };
+                ctx.vcode.push(I::gen_store_stack_arg(offset, ty, r))
+            }
             ArgLoc::Indirect { ptr, offset } => {
                 if tail {
                     return Err(CodegenError::Unsupported {

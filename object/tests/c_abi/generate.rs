@@ -25,6 +25,8 @@ pub const RESULTS: usize = 24;
 /// A target and calling convention to check against its C compiler.
 #[derive(Clone, Debug)]
 pub struct Abi {
+    /// The Gantry ISA.
+    pub isa: &'static str,
     /// The CLIF name of the convention.
     pub conv: &'static str,
     /// The C attribute giving a function that convention (empty for the default).
@@ -34,6 +36,15 @@ pub struct Abi {
     /// Whether two 8-byte results come back in registers, as a C struct of two 8-byte
     /// fields does (System V), rather than through memory (Windows x64).
     pub pair_in_registers: bool,
+    /// The fewest 8-byte fields of a C struct the ABI returns in memory (`sret`): 3 where
+    /// 16-byte structs come back in registers (System V, AAPCS64), else 2.
+    pub struct_min_fields: usize,
+    /// Whether a struct of up to four `double`s comes back in float registers (AAPCS64's
+    /// homogeneous floating-point aggregates), so an `sret` struct needs another field.
+    pub float_aggregates_in_registers: bool,
+    /// Whether narrow integers always carry `uext`/`sext` (the C ABI widens them at the
+    /// boundary, s390x), rather than sometimes passing as they are.
+    pub narrow_extended: bool,
 }
 
 /// A small deterministic generator (xorshift64*).
@@ -125,7 +136,8 @@ fn random_val(rng: &mut Rng, abi: &Abi) -> Val {
         }
     };
     let ext = if ty == Type::I8 || ty == Type::I16 {
-        [Ext::None, Ext::U, Ext::S][rng.below(3)]
+        let choices = if abi.narrow_extended { 1..3 } else { 0..3 };
+        [Ext::None, Ext::U, Ext::S][choices.start + rng.below(choices.len())]
     } else {
         Ext::None
     };
@@ -148,8 +160,15 @@ pub fn random_sig(rng: &mut Rng, abi: &Abi) -> Sig {
                 .collect(),
         ),
         _ => {
-            let min = if abi.pair_in_registers { 3 } else { 2 };
-            Results::Struct((0..min + rng.below(7 - min)).map(|_| eight(rng)).collect())
+            let min = abi.struct_min_fields;
+            let mut fields: Vec<Type> = (0..min + rng.below(7 - min)).map(|_| eight(rng)).collect();
+            if abi.float_aggregates_in_registers
+                && fields.len() <= 4
+                && fields.iter().all(|&t| t == Type::F64)
+            {
+                fields[0] = Type::I64;
+            }
+            Results::Struct(fields)
         }
     };
     Sig {

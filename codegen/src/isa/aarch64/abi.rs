@@ -3,7 +3,7 @@
 //! and vector arguments in v0-v7, an `i128` in an even-numbered register pair (or 16
 //! aligned stack bytes once the registers run out), the rest on the stack in 8-byte
 //! slots (`apple_aarch64`: packed by their size, Apple's "Writing ARM64 code for Apple
-//! platforms"). The address of a return area goes in x8. Results in x0-x7 and v0-v7,
+//! platforms"). The address of a return area, and an `sret` pointer, go in x8. Results in x0-x7 and v0-v7,
 //! the rest in the return area. x19-x28 and the low 64 bits of v8-v15 are preserved;
 //! `tail` places arguments the same way and the callee pops its stack arguments.
 
@@ -121,6 +121,11 @@ impl AbiSpec for Aarch64Abi {
 
     fn clobbers(_conv: CallConv) -> PRegSet {
         caller_saved()
+    }
+
+    fn sret_reg(_conv: CallConv) -> Option<PReg> {
+        // AAPCS64: the address of a result in memory is passed in x8.
+        Some(xreg(8))
     }
 }
 
