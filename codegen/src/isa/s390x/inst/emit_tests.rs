@@ -155,6 +155,12 @@ fn cases() -> Vec<(Insn, String)> {
     for op in RxOp::ALL {
         mem_pair(op.code(), op.name(), "%r", &mut c);
     }
+    for op in CmpMemOp::ALL {
+        mem_pair(op.code(), op.name(), "%r", &mut c);
+    }
+    for op in LoadTestOp::ALL {
+        mem_pair(op.code(), op.name(), "%r", &mut c);
+    }
     for op in LaaOp::ALL {
         c.push((
             rxy(op.code(), 1, 2, 3, -8),

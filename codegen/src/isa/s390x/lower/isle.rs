@@ -4,7 +4,7 @@
 
 use super::super::inst::args::MemArg;
 use super::super::inst::{
-    CmpBrImmOp, CmpBrOp, CmpImmOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp, LaaOp,
+    CmpBrImmOp, CmpBrOp, CmpImmOp, CmpMemOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp, LaaOp,
     LoadOp, RiLoadOp, RilLoadOp, RilOp, StoreOp, UnOp,
 };
 use super::{IsleCtx, generated};
@@ -289,6 +289,15 @@ impl generated::Context for IsleCtx<'_, '_> {
             CmpImmOp::Cgfi
         } else {
             CmpImmOp::Clgfi
+        }
+    }
+
+    fn cmp_mem_op(&mut self, cc: IntCC, ty: Type) -> CmpMemOp {
+        match (self.intcc_signed(cc), ty.bits() == 64) {
+            (true, true) => CmpMemOp::Cg,
+            (true, false) => CmpMemOp::C,
+            (false, true) => CmpMemOp::Clg,
+            (false, false) => CmpMemOp::Cl,
         }
     }
 
