@@ -4,8 +4,8 @@
 
 use super::super::inst::args::MemArg;
 use super::super::inst::{
-    CmpBrImmOp, CmpBrOp, CmpImmOp, CmpMemOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp, LaaOp,
-    LoadOp, RiLoadOp, RilLoadOp, RilOp, StoreOp, UnOp,
+    CmpBrImmOp, CmpBrOp, CmpImmOp, CmpMemOp, CmpOp, Cond, FpuToIntOp, Inst as MInst, IntToFpuOp,
+    LaaOp, LoadOp, RiLoadOp, RilLoadOp, RilOp, StoreOp, UnOp,
 };
 use super::{IsleCtx, generated};
 use crate::ir::{AtomicRmwOp, FloatCC, IntCC, MemFlags, Opcode, StackSlot, TrapCode, Type, Value};
@@ -509,6 +509,25 @@ impl generated::Context for IsleCtx<'_, '_> {
         let run = k >> lo;
         let len = run.trailing_ones();
         (run.count_ones() == len).then(|| ((63 - (lo + len - 1)) as u8, (63 - lo) as u8))
+    }
+
+    fn shifted_run(&mut self, ty: Type, m: u64, k: u64, right: bool) -> Option<(u8, u8)> {
+        let bits = u64::from(ty.bits());
+        let (m, k) = (truncate(ty, m), k % bits);
+        let (start, end) = self.bit_run(m)?;
+        // The value's own bits, in RISBG's numbering (bit 0 the leftmost of 64).
+        let first = (64 - bits) as u8;
+        let fits = if right {
+            start >= first + k as u8
+        } else {
+            start >= first && u64::from(end) <= 63 - k
+        };
+        fits.then_some((start, end))
+    }
+
+    fn shift_rotation(&mut self, ty: Type, k: u64, right: bool) -> u8 {
+        let k = k % u64::from(ty.bits());
+        (if right { (64 - k) % 64 } else { k }) as u8
     }
 
     fn bit_run_start(&mut self, run: (u8, u8)) -> u8 {
