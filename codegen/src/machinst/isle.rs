@@ -468,16 +468,6 @@ macro_rules! isle_lower_prelude_methods {
             Some(u128::from_le_bytes(le))
         }
 
-        fn load_no_offset_parts(
-            &mut self,
-            inst: $crate::ir::Inst,
-        ) -> Option<($crate::ir::MemFlags, $crate::ir::Value)> {
-            match self.lower.func.dfg.insts[inst] {
-                $crate::ir::InstructionData::LoadNoOffset { flags, arg, .. } => Some((flags, arg)),
-                _ => None,
-            }
-        }
-
         fn bitcast_moves_no_bytes(
             &mut self,
             flags: $crate::ir::MemFlags,

@@ -259,21 +259,21 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn cmp_br_op(&mut self, cc: IntCC, ty: Type) -> CmpBrOp {
-        match (self.intcc_signed(cc), ty.bits() == 32) {
-            (true, true) => CmpBrOp::Crj,
-            (true, false) => CmpBrOp::Cgrj,
-            (false, true) => CmpBrOp::Clrj,
-            (false, false) => CmpBrOp::Clgrj,
-        }
+        use CmpBrOp::*;
+        by_sign_width(
+            self.intcc_signed(cc),
+            ty.bits() != 32,
+            [Crj, Cgrj, Clrj, Clgrj],
+        )
     }
 
     fn cmp_br_imm_op(&mut self, cc: IntCC, ty: Type) -> CmpBrImmOp {
-        match (self.intcc_signed(cc), ty.bits() == 32) {
-            (true, true) => CmpBrImmOp::Cij,
-            (true, false) => CmpBrImmOp::Cgij,
-            (false, true) => CmpBrImmOp::Clij,
-            (false, false) => CmpBrImmOp::Clgij,
-        }
+        use CmpBrImmOp::*;
+        by_sign_width(
+            self.intcc_signed(cc),
+            ty.bits() != 32,
+            [Cij, Cgij, Clij, Clgij],
+        )
     }
 
     fn cmp_br_imm(&mut self, cc: IntCC, ty: Type, k: u64) -> Option<u8> {
@@ -293,21 +293,13 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn cmp_mem_op(&mut self, cc: IntCC, ty: Type) -> CmpMemOp {
-        match (self.intcc_signed(cc), ty.bits() == 64) {
-            (true, true) => CmpMemOp::Cg,
-            (true, false) => CmpMemOp::C,
-            (false, true) => CmpMemOp::Clg,
-            (false, false) => CmpMemOp::Cl,
-        }
+        use CmpMemOp::*;
+        by_sign_width(self.intcc_signed(cc), ty.bits() == 64, [C, Cg, Cl, Clg])
     }
 
     fn cmp_op(&mut self, cc: IntCC, ty: Type) -> CmpOp {
-        match (self.intcc_signed(cc), ty.bits() == 64) {
-            (true, true) => CmpOp::Cgr,
-            (true, false) => CmpOp::Cr,
-            (false, true) => CmpOp::Clgr,
-            (false, false) => CmpOp::Clr,
-        }
+        use CmpOp::*;
+        by_sign_width(self.intcc_signed(cc), ty.bits() == 64, [Cr, Cgr, Clr, Clgr])
     }
 
     fn load_op(&mut self, ty: Type, little: bool) -> LoadOp {
@@ -617,4 +609,10 @@ impl generated::Context for IsleCtx<'_, '_> {
     fn int_max(&mut self, ty: Type, signed: bool) -> u64 {
         crate::machinst::isle::int_max(ty, signed)
     }
+}
+
+/// The compare of `ops` for a signed (else logical) compare of 64 bits (else 32):
+/// `ops` lists the signed 32- and 64-bit forms, then the logical ones.
+fn by_sign_width<T: Copy>(signed: bool, wide: bool, ops: [T; 4]) -> T {
+    ops[usize::from(!signed) * 2 + usize::from(wide)]
 }
