@@ -118,11 +118,6 @@ impl Backend for S390xIsa {
     type Inst = inst::Inst;
 
     fn lower(&self, func: &FunctionStencil) -> Result<VCode<inst::Inst>, CodegenError> {
-        if self.shared.enable_pinned_reg {
-            return Err(CodegenError::Unsupported {
-                feature: "the pinned register on s390x".into(),
-            });
-        }
         let backend = lower::S390xLower {
             flags: self.flags,
             tls_model: self.shared.tls_model,
@@ -136,6 +131,9 @@ impl Backend for S390xIsa {
         if needs_realign(func) {
             // r11 holds the entry stack pointer.
             env.non_preferred_regs_by_class[0].retain(|&p| p != gpr(inst::frame::ENTRY_SP));
+        }
+        if self.shared.enable_pinned_reg {
+            env.non_preferred_regs_by_class[0].retain(|&p| p != gpr(inst::frame::PINNED));
         }
         Ok(env)
     }
@@ -166,6 +164,7 @@ impl Backend for S390xIsa {
         );
         frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
         frame.pic = self.shared.is_pic;
+        frame.pinned = self.shared.enable_pinned_reg;
         let tail_calls = vcode.insts().iter().any(|i| {
             matches!(
                 i,

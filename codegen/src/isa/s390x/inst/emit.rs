@@ -726,6 +726,11 @@ pub fn return_call(
     }
     let size = i64::from(f.size());
     if let Some(from) = f.save_from {
+        if f.pinned && from <= super::frame::PINNED {
+            // LMG reloads the pinned register from its slot: put its value there.
+            let slot = size + 8 * i64::from(super::frame::PINNED);
+            e.put_word(encode::rxy(0xe324, 13, 0, SP, slot as i32));
+        }
         let at = size + 8 * i64::from(from);
         e.put_word(encode::rxy(0xeb04, u32::from(from), 14, SP, at as i32));
     }

@@ -56,7 +56,13 @@ pub struct Frame {
     pub realign: bool,
     /// Position-independent code: symbol addresses come from the GOT.
     pub pic: bool,
+    /// r13 is the pinned register: the epilogue leaves its value (it may be saved, but
+    /// is never restored).
+    pub pinned: bool,
 }
+
+/// The pinned register (with `enable_pinned_reg`).
+pub const PINNED: u8 = 13;
 
 /// The register holding the entry stack pointer in a realigned frame.
 pub const ENTRY_SP: u8 = 11;
@@ -96,6 +102,7 @@ impl Frame {
             backchain,
             realign,
             pic: false,
+            pinned: false,
         }
     }
 
@@ -209,21 +216,33 @@ impl Frame {
             out.push(Inst::FprRestore { reg, offset });
         }
         let size = self.size();
+        // The pinned register's current value goes where LMG reloads it from.
+        let keep = |out: &mut Vec<Inst>, base: u8, area: i64| {
+            if self.pinned && self.save_from.is_some_and(|from| from <= PINNED) {
+                let offset = (area + 8 * i64::from(PINNED)) as i32;
+                out.push(Inst::KeepPinned { base, offset });
+            }
+        };
         match self.save_from {
-            Some(from) if self.realign => out.push(Inst::RestoreGprsFrom {
-                from,
-                base: ENTRY_SP,
-                offset: 8 * i32::from(from),
-            }),
+            Some(from) if self.realign => {
+                keep(&mut out, ENTRY_SP, 0);
+                out.push(Inst::RestoreGprsFrom {
+                    from,
+                    base: ENTRY_SP,
+                    offset: 8 * i32::from(from),
+                })
+            }
             Some(from) => {
                 let at = size as i64 + 8 * i64::from(from);
                 if at < 1 << 19 {
+                    keep(&mut out, 15, size as i64);
                     out.push(Inst::RestoreGprs {
                         from,
                         offset: at as i32,
                     });
                 } else {
                     out.push(Inst::SpAdjust { delta: size as i32 });
+                    keep(&mut out, 15, 0);
                     out.push(Inst::RestoreGprs {
                         from,
                         offset: 8 * i32::from(from),
