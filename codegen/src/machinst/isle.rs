@@ -3,9 +3,15 @@
 //! putting values in registers, runtime library calls), and the helpers they use.
 //!
 //! Each ISA's ISLE program generates its own `Context` trait, so the shared terms are a
-//! macro expanded inside each ISA's `impl Context`: `isle_lower_prelude_methods!`.
+//! macro expanded inside each ISA's `impl Context`: `isle_lower_prelude_methods!`. The
+//! context itself ([`IsleCtx`]), running an entry point ([`run_isle`]) and choosing one by
+//! the shape of an instruction's results ([`lower_by_shape`]) are the same for all.
 
-use crate::ir::{DataFlowGraph, InstructionData, Opcode, Type, Value};
+use crate::ir::{DataFlowGraph, Inst, InstructionData, Opcode, Type, Value};
+use crate::machinst::CodegenError;
+use crate::machinst::lower::{Lower, LowerBackend};
+use crate::machinst::reg::{Reg, ValueRegs};
+use alloc::vec::Vec;
 
 /// Whether `ty` is a scalar integer of at most 64 bits: what one general register holds.
 pub fn int_le64(ty: Type) -> bool {
@@ -114,6 +120,101 @@ pub fn strip_all_extends(dfg: &DataFlowGraph, v: Value) -> Value {
         v = inner;
     }
     v
+}
+
+/// The context an ISA's generated ISLE rules run in: the lowering state, the ISA's
+/// lowering backend (its flags and options) and the first error a term ran into (the
+/// term then returns a placeholder register). Each ISA implements its generated
+/// `Context` trait on `IsleCtx<'_, '_, ItsBackend>`.
+pub struct IsleCtx<'a, 'f, B: LowerBackend> {
+    /// The lowering state.
+    pub lower: &'a mut Lower<'f, B::MInst>,
+    /// The ISA's lowering backend.
+    pub isa: &'a B,
+    /// The first error a term ran into.
+    pub error: Option<CodegenError>,
+}
+
+/// Runs an ISLE entry point `term` for `inst` on a fresh context.
+///
+/// # Errors
+/// The first error a term ran into, or [`CodegenError::UnsupportedOpcode`] naming the
+/// ISA when no rule matched.
+pub fn run_isle<B: LowerBackend, T>(
+    isa: &B,
+    ctx: &mut Lower<'_, B::MInst>,
+    inst: Inst,
+    term: impl FnOnce(&mut IsleCtx<'_, '_, B>) -> Option<T>,
+) -> Result<T, CodegenError> {
+    let mut isle = IsleCtx {
+        lower: ctx,
+        isa,
+        error: None,
+    };
+    let out = term(&mut isle);
+    if let Some(e) = isle.error {
+        return Err(e);
+    }
+    out.ok_or_else(|| ctx.unsupported(inst, isa.name()))
+}
+
+/// The entry points of an ISA's lowering rules by the shape of an instruction's results
+/// (each runs the generated constructor of that name); [`lower_by_shape`] picks one.
+pub trait IsleLowering: LowerBackend + Sized {
+    /// An instruction without results (`lower_effect`).
+    fn lower_effect(isle: &mut IsleCtx<'_, '_, Self>, inst: Inst) -> Option<()>;
+    /// One result in one register (`lower`).
+    fn lower_value(isle: &mut IsleCtx<'_, '_, Self>, inst: Inst) -> Option<Reg>;
+    /// One `i128` result in two registers, low half first (`lower_i128`).
+    fn lower_i128(isle: &mut IsleCtx<'_, '_, Self>, inst: Inst) -> Option<(Reg, Reg)>;
+    /// Two results of one register each (`lower_pair`).
+    fn lower_pair(isle: &mut IsleCtx<'_, '_, Self>, inst: Inst) -> Option<(Reg, Reg)>;
+    /// An `i128` and a flag: the halves, then the flag (`lower_i128_overflow`).
+    fn lower_i128_overflow(isle: &mut IsleCtx<'_, '_, Self>, inst: Inst) -> Option<Vec<Reg>>;
+}
+
+/// Lowers `inst` (not a call or branch) through the entry point of its results' shape,
+/// recording the registers of its results.
+///
+/// # Errors
+/// As [`run_isle`]; an instruction of another shape is unsupported.
+pub fn lower_by_shape<B: IsleLowering>(
+    isa: &B,
+    ctx: &mut Lower<'_, B::MInst>,
+    inst: Inst,
+) -> Result<(), CodegenError> {
+    let results = ctx.func.dfg.inst_results(inst);
+    let types: Vec<Type> = results
+        .iter()
+        .map(|&v| ctx.func.dfg.value_type(v))
+        .collect();
+    let results = results.to_vec();
+    match (results.as_slice(), types.as_slice()) {
+        ([], _) => run_isle(isa, ctx, inst, |isle| B::lower_effect(isle, inst)),
+        (&[r0, r1], &[Type::I128, _]) => {
+            let regs = run_isle(isa, ctx, inst, |isle| B::lower_i128_overflow(isle, inst))?;
+            ctx.set_result_regs(r0, ValueRegs::two(regs[0], regs[1]));
+            ctx.set_result(r1, regs[2]);
+            Ok(())
+        }
+        (&[r0, r1], _) => {
+            let (a, b) = run_isle(isa, ctx, inst, |isle| B::lower_pair(isle, inst))?;
+            ctx.set_result(r0, a);
+            ctx.set_result(r1, b);
+            Ok(())
+        }
+        (&[r], &[Type::I128]) => {
+            let (lo, hi) = run_isle(isa, ctx, inst, |isle| B::lower_i128(isle, inst))?;
+            ctx.set_result_regs(r, ValueRegs::two(lo, hi));
+            Ok(())
+        }
+        (&[r], _) => {
+            let reg = run_isle(isa, ctx, inst, |isle| B::lower_value(isle, inst))?;
+            ctx.set_result(r, reg);
+            Ok(())
+        }
+        _ => Err(ctx.unsupported(inst, isa.name())),
+    }
 }
 
 /// Implements the lowering prelude's extern terms inside an ISA's

@@ -331,7 +331,7 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn has_lse(&mut self) -> bool {
-        self.flags.has_lse
+        self.isa.flags.has_lse
     }
 
     fn log2_bytes(&mut self, ty: Type) -> u8 {

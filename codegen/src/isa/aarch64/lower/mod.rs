@@ -7,6 +7,7 @@ use super::inst::Inst as MInst;
 use crate::ir::{InstructionData, Opcode, Type, Value};
 use crate::machinst::CodegenError;
 use crate::machinst::call;
+use crate::machinst::isle::{IsleLowering, lower_by_shape, run_isle};
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
 use crate::settings::Aarch64Flags;
@@ -49,38 +50,35 @@ pub struct A64Lower {
     pub tls_model: crate::settings::TlsModel,
 }
 
-/// The ISLE context: the lowering state plus the first error a term ran into.
-struct IsleCtx<'a, 'f> {
-    lower: &'a mut Lower<'f, MInst>,
-    flags: Aarch64Flags,
-    error: Option<CodegenError>,
-}
+type IsleCtx<'a, 'f> = crate::machinst::isle::IsleCtx<'a, 'f, A64Lower>;
 
 fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
     ctx.unsupported(inst, "aarch64")
 }
 
-impl A64Lower {
-    /// Runs an ISLE entry point for `inst`: its result, the first error a term ran into,
-    /// or the typed unsupported error when no rule matched.
-    fn run_isle<T>(
-        &self,
-        ctx: &mut Lower<'_, MInst>,
-        inst: crate::ir::Inst,
-        term: impl FnOnce(&mut IsleCtx<'_, '_>) -> Option<T>,
-    ) -> Result<T, CodegenError> {
-        let mut isle = IsleCtx {
-            lower: ctx,
-            flags: self.flags,
-            error: None,
-        };
-        let out = term(&mut isle);
-        if let Some(e) = isle.error {
-            return Err(e);
-        }
-        out.ok_or_else(|| unsupported(ctx, inst))
+impl IsleLowering for A64Lower {
+    fn lower_effect(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<()> {
+        generated::constructor_lower_effect(isle, inst)
     }
 
+    fn lower_value(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<Reg> {
+        generated::constructor_lower(isle, inst)
+    }
+
+    fn lower_i128(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<(Reg, Reg)> {
+        generated::constructor_lower_i128(isle, inst)
+    }
+
+    fn lower_pair(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<(Reg, Reg)> {
+        generated::constructor_lower_pair(isle, inst)
+    }
+
+    fn lower_i128_overflow(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<Vec<Reg>> {
+        generated::constructor_lower_i128_overflow(isle, inst)
+    }
+}
+
+impl A64Lower {
     /// Lowers `tls_value`; `false` for other instructions.
     fn lower_tls(
         &self,
@@ -212,44 +210,7 @@ impl LowerBackend for A64Lower {
         if call::lower_call::<MInst, Aarch64Abi>(ctx, inst)? || self.lower_tls(ctx, inst)? {
             return Ok(());
         }
-        let results = ctx.func.dfg.inst_results(inst);
-        if results.is_empty() {
-            return self.run_isle(ctx, inst, |isle| {
-                generated::constructor_lower_effect(isle, inst)
-            });
-        }
-        if results.len() == 2 && ctx.func.dfg.value_type(results[0]) == Type::I128 {
-            let (r0, r1) = (results[0], results[1]);
-            let regs = self.run_isle(ctx, inst, |isle| {
-                generated::constructor_lower_i128_overflow(isle, inst)
-            })?;
-            ctx.set_result_regs(r0, crate::machinst::reg::ValueRegs::two(regs[0], regs[1]));
-            ctx.set_result(r1, regs[2]);
-            return Ok(());
-        }
-        if results.len() == 2 {
-            let (r0, r1) = (results[0], results[1]);
-            let (a, b) = self.run_isle(ctx, inst, |isle| {
-                generated::constructor_lower_pair(isle, inst)
-            })?;
-            ctx.set_result(r0, a);
-            ctx.set_result(r1, b);
-            return Ok(());
-        }
-        let result = results[0];
-        if results.len() != 1 {
-            return Err(unsupported(ctx, inst));
-        }
-        if ctx.func.dfg.value_type(result) == Type::I128 {
-            let (lo, hi) = self.run_isle(ctx, inst, |isle| {
-                generated::constructor_lower_i128(isle, inst)
-            })?;
-            ctx.set_result_regs(result, crate::machinst::reg::ValueRegs::two(lo, hi));
-            return Ok(());
-        }
-        let reg = self.run_isle(ctx, inst, |isle| generated::constructor_lower(isle, inst))?;
-        ctx.set_result(result, reg);
-        Ok(())
+        lower_by_shape(self, ctx, inst)
     }
 
     fn lower_branch(
@@ -264,7 +225,7 @@ impl LowerBackend for A64Lower {
                 ctx.add_succ(inst, 0, targets[0])
             }
             InstructionData::Brif { .. } => {
-                self.run_isle(ctx, inst, |isle| {
+                run_isle(self, ctx, inst, |isle| {
                     generated::constructor_lower_brif(isle, inst, targets[0], targets[1])
                 })?;
                 ctx.add_succ(inst, 0, targets[0])?;
@@ -324,7 +285,7 @@ impl LowerBackend for A64Lower {
             InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {
                 call::lower_try_call::<MInst, Aarch64Abi>(ctx, inst, targets)
             }
-            InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
+            InstructionData::Trap { .. } => run_isle(self, ctx, inst, |isle| {
                 generated::constructor_lower_trap(isle, inst)
             }),
             _ => Err(unsupported(ctx, inst)),

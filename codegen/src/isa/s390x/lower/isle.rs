@@ -440,11 +440,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn has_vxrs_ext1(&mut self) -> bool {
-        self.flags.has_vxrs_ext1 || self.flags.has_vxrs_ext2
+        self.isa.flags.has_vxrs_ext1 || self.isa.flags.has_vxrs_ext2
     }
 
     fn has_vxrs_ext2(&mut self) -> bool {
-        self.flags.has_vxrs_ext2
+        self.isa.flags.has_vxrs_ext2
     }
 
     fn f32_lanes_native(&mut self, ty: Type) -> bool {
@@ -452,7 +452,7 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn byte_reversed_lanes(&mut self, flags: MemFlags, ty: Type) -> Option<u8> {
-        let reversed = self.flags.has_vxrs_ext2 && self.mem_little(flags) && ty.lane_bits() > 8;
+        let reversed = self.isa.flags.has_vxrs_ext2 && self.mem_little(flags) && ty.lane_bits() > 8;
         reversed.then(|| self.vsize(ty))
     }
 
@@ -531,7 +531,7 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn has_mie3(&mut self) -> bool {
-        self.flags.has_mie3
+        self.isa.flags.has_mie3
     }
 
     fn scalar_float(&mut self, ty: Type) -> Option<Type> {

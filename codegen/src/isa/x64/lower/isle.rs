@@ -7,11 +7,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     crate::isle_lower_prelude_methods!(MInst, crate::isa::x64::abi::X64Abi);
 
     fn temp_gpr(&mut self) -> Writable<Reg> {
-        Writable::from_reg(self.tmp())
+        Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Int))
     }
 
     fn temp_xmm(&mut self) -> Writable<Reg> {
-        Writable::from_reg(self.ftmp())
+        Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Float))
     }
 
     fn no_writable_reg(&mut self) -> Option<Writable<Reg>> {
@@ -51,31 +51,31 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn has_bmi1(&mut self) -> bool {
-        self.flags.has_bmi1
+        self.isa.flags.has_bmi1
     }
 
     fn has_bmi2(&mut self) -> bool {
-        self.flags.has_bmi2
+        self.isa.flags.has_bmi2
     }
 
     fn has_lzcnt(&mut self) -> bool {
-        self.flags.has_lzcnt
+        self.isa.flags.has_lzcnt
     }
 
     fn has_popcnt(&mut self) -> bool {
-        self.flags.has_popcnt
+        self.isa.flags.has_popcnt
     }
 
     fn has_sse41(&mut self) -> bool {
-        self.flags.has_sse41
+        self.isa.flags.has_sse41
     }
 
     fn has_avx(&mut self) -> bool {
-        self.flags.has_avx
+        self.isa.flags.has_avx
     }
 
     fn has_fma(&mut self) -> bool {
-        self.flags.has_fma
+        self.isa.flags.has_fma
     }
 
     fn bits128(&mut self, v: u128) -> Bits128 {
@@ -83,11 +83,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn symbol_offset_encodable(&mut self, offset: i64) -> bool {
-        !self.pic || i32::try_from(offset).is_ok()
+        !self.isa.pic || i32::try_from(offset).is_ok()
     }
 
     fn has_cmpxchg16b(&mut self) -> bool {
-        self.flags.has_cmpxchg16b
+        self.isa.flags.has_cmpxchg16b
     }
 
     fn atomic128_rmw(&mut self, op: crate::ir::AtomicRmwOp) -> Atomic128Op {
@@ -151,11 +151,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn has_ssse3(&mut self) -> bool {
-        self.flags.has_ssse3
+        self.isa.flags.has_ssse3
     }
 
     fn has_sse42(&mut self) -> bool {
-        self.flags.has_sse42
+        self.isa.flags.has_sse42
     }
 
     fn some_u8(&mut self, x: u8) -> Option<u8> {

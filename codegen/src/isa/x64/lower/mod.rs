@@ -11,8 +11,9 @@ use super::inst::{
 };
 use crate::ir::{FloatCC, InstructionData, IntCC, MemFlags, Opcode, TrapCode, Type, Value};
 use crate::machinst::CodegenError;
+use crate::machinst::isle::{IsleLowering, lower_by_shape, run_isle};
 use crate::machinst::lower::{Lower, LowerBackend};
-use crate::machinst::reg::{Reg, ValueRegs, Writable};
+use crate::machinst::reg::{Reg, Writable};
 use crate::settings::X64Flags;
 use alloc::vec::Vec;
 use regalloc2::RegClass;
@@ -112,45 +113,27 @@ pub struct X64Lower {
     pub pic: bool,
 }
 
-/// The ISLE context: the lowering state plus the first error a term ran into.
-struct IsleCtx<'a, 'f> {
-    lower: &'a mut Lower<'f, MInst>,
-    flags: X64Flags,
-    /// Position-independent code: symbol addresses come from the GOT.
-    pic: bool,
-    error: Option<CodegenError>,
-}
+type IsleCtx<'a, 'f> = crate::machinst::isle::IsleCtx<'a, 'f, X64Lower>;
 
-impl X64Lower {
-    /// Runs an ISLE entry point for `inst` on a context over `ctx`: its result, the
-    /// first error a term ran into, or the typed unsupported error when no rule matched.
-    fn run_isle<T>(
-        &self,
-        ctx: &mut Lower<'_, MInst>,
-        inst: crate::ir::Inst,
-        term: impl FnOnce(&mut IsleCtx<'_, '_>) -> Option<T>,
-    ) -> Result<T, CodegenError> {
-        let mut isle = IsleCtx {
-            lower: ctx,
-            flags: self.flags,
-            pic: self.pic,
-            error: None,
-        };
-        let out = term(&mut isle);
-        if let Some(e) = isle.error {
-            return Err(e);
-        }
-        out.ok_or_else(|| unsupported(ctx, inst))
-    }
-}
-
-impl IsleCtx<'_, '_> {
-    fn tmp(&mut self) -> Reg {
-        self.lower.vcode.alloc_vreg(RegClass::Int)
+impl IsleLowering for X64Lower {
+    fn lower_effect(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<()> {
+        generated::constructor_lower_effect(isle, inst)
     }
 
-    fn ftmp(&mut self) -> Reg {
-        self.lower.vcode.alloc_vreg(RegClass::Float)
+    fn lower_value(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<Reg> {
+        generated::constructor_lower(isle, inst)
+    }
+
+    fn lower_i128(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<(Reg, Reg)> {
+        generated::constructor_lower_i128(isle, inst)
+    }
+
+    fn lower_pair(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<(Reg, Reg)> {
+        generated::constructor_lower_pair(isle, inst)
+    }
+
+    fn lower_i128_overflow(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<Vec<Reg>> {
+        generated::constructor_lower_i128_overflow(isle, inst)
     }
 }
 
@@ -239,44 +222,7 @@ impl LowerBackend for X64Lower {
         if lower_call_like(ctx, inst, self.tls_model)? {
             return Ok(());
         }
-        let results = ctx.func.dfg.inst_results(inst);
-        if results.is_empty() {
-            return self.run_isle(ctx, inst, |isle| {
-                generated::constructor_lower_effect(isle, inst)
-            });
-        }
-        if results.len() == 2 && ctx.func.dfg.value_type(results[0]) == Type::I128 {
-            let (r0, r1) = (results[0], results[1]);
-            let regs = self.run_isle(ctx, inst, |isle| {
-                generated::constructor_lower_i128_overflow(isle, inst)
-            })?;
-            ctx.set_result_regs(r0, ValueRegs::two(regs[0], regs[1]));
-            ctx.set_result(r1, regs[2]);
-            return Ok(());
-        }
-        if results.len() == 2 {
-            let (r0, r1) = (results[0], results[1]);
-            let (a, b) = self.run_isle(ctx, inst, |isle| {
-                generated::constructor_lower_pair(isle, inst)
-            })?;
-            ctx.set_result(r0, a);
-            ctx.set_result(r1, b);
-            return Ok(());
-        }
-        if results.len() != 1 {
-            return Err(unsupported(ctx, inst));
-        }
-        let result = results[0];
-        if ctx.func.dfg.value_type(result) == Type::I128 {
-            let (lo, hi) = self.run_isle(ctx, inst, |isle| {
-                generated::constructor_lower_i128(isle, inst)
-            })?;
-            ctx.set_result_regs(result, ValueRegs::two(lo, hi));
-            return Ok(());
-        }
-        let reg = self.run_isle(ctx, inst, |isle| generated::constructor_lower(isle, inst))?;
-        ctx.set_result(result, reg);
-        Ok(())
+        lower_by_shape(self, ctx, inst)
     }
 
     fn lower_branch(
@@ -287,13 +233,13 @@ impl LowerBackend for X64Lower {
     ) -> Result<(), CodegenError> {
         match ctx.func.dfg.insts[inst] {
             InstructionData::Jump { .. } => {
-                self.run_isle(ctx, inst, |isle| {
+                run_isle(self, ctx, inst, |isle| {
                     generated::constructor_lower_jump(isle, inst, targets[0])
                 })?;
                 ctx.add_succ(inst, 0, targets[0])
             }
             InstructionData::Brif { .. } => {
-                self.run_isle(ctx, inst, |isle| {
+                run_isle(self, ctx, inst, |isle| {
                     generated::constructor_lower_brif(isle, inst, targets[0], targets[1])
                 })?;
                 ctx.add_succ(inst, 0, targets[0])?;
@@ -390,7 +336,7 @@ impl LowerBackend for X64Lower {
             }
             InstructionData::BranchTable { .. } => {
                 let table = targets[1..].to_vec();
-                self.run_isle(ctx, inst, |isle| {
+                run_isle(self, ctx, inst, |isle| {
                     generated::constructor_lower_br_table(isle, inst, targets[0], table)
                 })?;
                 for (succ, &t) in targets.iter().enumerate() {
@@ -398,7 +344,7 @@ impl LowerBackend for X64Lower {
                 }
                 Ok(())
             }
-            InstructionData::Trap { .. } => self.run_isle(ctx, inst, |isle| {
+            InstructionData::Trap { .. } => run_isle(self, ctx, inst, |isle| {
                 generated::constructor_lower_trap(isle, inst)
             }),
             _ => Err(unsupported(ctx, inst)),
