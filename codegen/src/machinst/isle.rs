@@ -173,6 +173,57 @@ pub trait IsleLowering: LowerBackend + Sized {
     fn lower_i128_overflow(isle: &mut IsleCtx<'_, '_, Self>, inst: Inst) -> Option<Vec<Reg>>;
 }
 
+/// Implements [`IsleLowering`] for `$backend` with the entry points of the ISA's
+/// generated ISLE module `$generated` (`lower_effect`, `lower`, `lower_i128`,
+/// `lower_pair`, `lower_i128_overflow`).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! isle_lowering_entries {
+    ($backend:ty, $generated:path) => {
+        impl $crate::machinst::isle::IsleLowering for $backend {
+            fn lower_effect(
+                isle: &mut $crate::machinst::isle::IsleCtx<'_, '_, Self>,
+                inst: $crate::ir::Inst,
+            ) -> Option<()> {
+                use $generated as g;
+                g::constructor_lower_effect(isle, inst)
+            }
+
+            fn lower_value(
+                isle: &mut $crate::machinst::isle::IsleCtx<'_, '_, Self>,
+                inst: $crate::ir::Inst,
+            ) -> Option<$crate::machinst::reg::Reg> {
+                use $generated as g;
+                g::constructor_lower(isle, inst)
+            }
+
+            fn lower_i128(
+                isle: &mut $crate::machinst::isle::IsleCtx<'_, '_, Self>,
+                inst: $crate::ir::Inst,
+            ) -> Option<($crate::machinst::reg::Reg, $crate::machinst::reg::Reg)> {
+                use $generated as g;
+                g::constructor_lower_i128(isle, inst)
+            }
+
+            fn lower_pair(
+                isle: &mut $crate::machinst::isle::IsleCtx<'_, '_, Self>,
+                inst: $crate::ir::Inst,
+            ) -> Option<($crate::machinst::reg::Reg, $crate::machinst::reg::Reg)> {
+                use $generated as g;
+                g::constructor_lower_pair(isle, inst)
+            }
+
+            fn lower_i128_overflow(
+                isle: &mut $crate::machinst::isle::IsleCtx<'_, '_, Self>,
+                inst: $crate::ir::Inst,
+            ) -> Option<alloc::vec::Vec<$crate::machinst::reg::Reg>> {
+                use $generated as g;
+                g::constructor_lower_i128_overflow(isle, inst)
+            }
+        }
+    };
+}
+
 /// Lowers `inst` (not a call or branch) through the entry point of its results' shape,
 /// recording the registers of its results.
 ///

@@ -284,6 +284,47 @@ impl<'f, I: MachInst> Lower<'f, I> {
         }
     }
 
+    /// The symbol and byte offset a `tls_value` instruction reads, for an ISA (`isa`)
+    /// lowering the ELF general-dynamic model; `None` for any other instruction.
+    ///
+    /// # Errors
+    /// [`CodegenError::Unsupported`] for a global value that is not a TLS symbol, or a
+    /// `tls_model` other than `elf_gd`.
+    pub fn tls_symbol(
+        &self,
+        inst: Inst,
+        model: crate::settings::TlsModel,
+        isa: &str,
+    ) -> Result<Option<(crate::ir::ExternalName, i64)>, CodegenError> {
+        let crate::ir::InstructionData::UnaryGlobalValue {
+            opcode: crate::ir::Opcode::TlsValue,
+            global_value,
+        } = self.func.dfg.insts[inst]
+        else {
+            return Ok(None);
+        };
+        let crate::ir::GlobalValueData::Symbol {
+            name,
+            offset,
+            tls: true,
+            ..
+        } = self.func.global_values[global_value].clone()
+        else {
+            return Err(CodegenError::Unsupported {
+                feature: alloc::format!("tls_value of {global_value}, not a TLS symbol"),
+            });
+        };
+        if model != crate::settings::TlsModel::ElfGd {
+            return Err(CodegenError::Unsupported {
+                feature: alloc::format!(
+                    "tls_value with tls_model={} on {isa} (elf_gd is implemented)",
+                    model.name()
+                ),
+            });
+        }
+        Ok(Some((name, offset.bits())))
+    }
+
     /// The register holding `v`, which counts as a use.
     ///
     /// # Errors

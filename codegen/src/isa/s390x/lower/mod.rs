@@ -7,7 +7,7 @@ use super::inst::Inst as MInst;
 use crate::ir::{InstructionData, Opcode, Value};
 use crate::machinst::CodegenError;
 use crate::machinst::call;
-use crate::machinst::isle::{IsleLowering, lower_by_shape, run_isle};
+use crate::machinst::isle::{lower_by_shape, run_isle};
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
 use crate::settings::S390xFlags;
@@ -53,27 +53,7 @@ fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
     ctx.unsupported(inst, "s390x")
 }
 
-impl IsleLowering for S390xLower {
-    fn lower_effect(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<()> {
-        generated::constructor_lower_effect(isle, inst)
-    }
-
-    fn lower_value(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<Reg> {
-        generated::constructor_lower(isle, inst)
-    }
-
-    fn lower_i128(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<(Reg, Reg)> {
-        generated::constructor_lower_i128(isle, inst)
-    }
-
-    fn lower_pair(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<(Reg, Reg)> {
-        generated::constructor_lower_pair(isle, inst)
-    }
-
-    fn lower_i128_overflow(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<Vec<Reg>> {
-        generated::constructor_lower_i128_overflow(isle, inst)
-    }
-}
+crate::isle_lowering_entries!(S390xLower, generated);
 
 impl S390xLower {
     /// Lowers `tls_value`; `false` for other instructions.
@@ -82,56 +62,35 @@ impl S390xLower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<bool, CodegenError> {
-        let dfg = &ctx.func.dfg;
-        match dfg.insts[inst] {
-            InstructionData::UnaryGlobalValue {
-                opcode: Opcode::TlsValue,
-                global_value,
-            } => {
-                let crate::ir::GlobalValueData::Symbol {
-                    name,
-                    offset,
-                    tls: true,
-                    ..
-                } = ctx.func.global_values[global_value].clone()
-                else {
-                    return Err(CodegenError::Unsupported {
-                        feature: alloc::format!("tls_value of {global_value}, not a TLS symbol"),
-                    });
-                };
-                if self.tls_model != crate::settings::TlsModel::ElfGd || offset.bits() != 0 {
-                    return Err(CodegenError::Unsupported {
-                        feature: alloc::format!(
-                            "tls_value with tls_model={} or an offset on s390x (elf_gd without \
-                             one is implemented)",
-                            self.tls_model.name()
-                        ),
-                    });
-                }
-                // A call of __tls_get_offset: it clobbers what a call does, and r12
-                // (callee-saved) holds the GOT address.
-                let mut clobbers = super::abi::caller_saved();
-                clobbers.remove(super::inst::regs::gpr(2));
-                clobbers.add(super::inst::regs::gpr(12));
-                let rd = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
-                let info = alloc::boxed::Box::new(super::inst::CallInfo {
-                    uses: Vec::new(),
-                    defs: Vec::new(),
-                    clobbers,
-                    callee_pop: 0,
-                    stack_map: Vec::new(),
-                });
-                ctx.vcode.push(MInst::TlsGd {
-                    rd: Writable::from_reg(rd),
-                    symbol: name,
-                    info,
-                });
-                let result = ctx.func.dfg.first_result(inst);
-                ctx.set_result(result, rd);
-                Ok(true)
-            }
-            _ => Ok(false),
+        let Some((name, offset)) = ctx.tls_symbol(inst, self.tls_model, "s390x")? else {
+            return Ok(false);
+        };
+        if offset != 0 {
+            return Err(CodegenError::Unsupported {
+                feature: "tls_value of a symbol with an offset on s390x".into(),
+            });
         }
+        // A call of __tls_get_offset: it clobbers what a call does, and r12
+        // (callee-saved) holds the GOT address.
+        let mut clobbers = super::abi::caller_saved();
+        clobbers.remove(super::inst::regs::gpr(2));
+        clobbers.add(super::inst::regs::gpr(12));
+        let rd = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
+        let info = alloc::boxed::Box::new(super::inst::CallInfo {
+            uses: Vec::new(),
+            defs: Vec::new(),
+            clobbers,
+            callee_pop: 0,
+            stack_map: Vec::new(),
+        });
+        ctx.vcode.push(MInst::TlsGd {
+            rd: Writable::from_reg(rd),
+            symbol: name,
+            info,
+        });
+        let result = ctx.func.dfg.first_result(inst);
+        ctx.set_result(result, rd);
+        Ok(true)
     }
 
     /// Lowers `return`: results to their registers or the return area.

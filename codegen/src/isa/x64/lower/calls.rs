@@ -41,6 +41,43 @@ pub(super) fn lower_call_like(
     inst: crate::ir::Inst,
     tls_model: crate::settings::TlsModel,
 ) -> Result<bool, CodegenError> {
+    if let Some((name, offset)) = ctx.tls_symbol(inst, tls_model, "x86_64")? {
+        let result = ctx.func.dfg.first_result(inst);
+        let addr = ctx.vcode.alloc_vreg(RegClass::Int);
+        let rax = Gpr::RAX.preg();
+        let mut clobbers = Conv::SystemV.clobbers();
+        clobbers.remove(rax);
+        ctx.vcode.push(MInst::ElfTlsGetAddr {
+            symbol: name,
+            info: alloc::boxed::Box::new(CallInfo {
+                uses: Vec::new(),
+                defs: alloc::vec![(Writable::from_reg(addr), rax)],
+                clobbers,
+                callee_pop: 0,
+                stack_map: Vec::new(),
+            }),
+        });
+        let dst = if offset == 0 {
+            addr
+        } else {
+            let off = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::Imm {
+                value: offset as u64,
+                dst: Writable::from_reg(off),
+            });
+            let sum = ctx.vcode.alloc_vreg(RegClass::Int);
+            ctx.vcode.push(MInst::AluRR {
+                op: AluOp::Add,
+                size: OperandSize::Size64,
+                src1: addr,
+                src2: off,
+                dst: Writable::from_reg(sum),
+            });
+            sum
+        };
+        ctx.set_result(result, dst);
+        return Ok(true);
+    }
     let dfg = &ctx.func.dfg;
     match dfg.insts[inst] {
         InstructionData::Call {
@@ -69,65 +106,6 @@ pub(super) fn lower_call_like(
                 machinst::call::call_info::<MInst, X64Abi>(ctx, inst, &sig, &all[1..])?;
             ctx.vcode.push(MInst::CallUnknown { callee, info });
             loads.into_iter().for_each(|l| ctx.vcode.push(l));
-            Ok(true)
-        }
-        InstructionData::UnaryGlobalValue {
-            opcode: Opcode::TlsValue,
-            global_value,
-        } => {
-            let crate::ir::GlobalValueData::Symbol {
-                name,
-                offset,
-                tls: true,
-                ..
-            } = ctx.func.global_values[global_value].clone()
-            else {
-                return Err(CodegenError::Unsupported {
-                    feature: alloc::format!("tls_value of {global_value}, not a TLS symbol"),
-                });
-            };
-            if tls_model != crate::settings::TlsModel::ElfGd {
-                return Err(CodegenError::Unsupported {
-                    feature: alloc::format!(
-                        "tls_value with tls_model={} on x86_64 (elf_gd is implemented)",
-                        tls_model.name()
-                    ),
-                });
-            }
-            let result = dfg.first_result(inst);
-            let addr = ctx.vcode.alloc_vreg(RegClass::Int);
-            let rax = Gpr::RAX.preg();
-            let mut clobbers = Conv::SystemV.clobbers();
-            clobbers.remove(rax);
-            ctx.vcode.push(MInst::ElfTlsGetAddr {
-                symbol: name,
-                info: alloc::boxed::Box::new(CallInfo {
-                    uses: Vec::new(),
-                    defs: alloc::vec![(Writable::from_reg(addr), rax)],
-                    clobbers,
-                    callee_pop: 0,
-                    stack_map: Vec::new(),
-                }),
-            });
-            let dst = if offset.bits() == 0 {
-                addr
-            } else {
-                let off = ctx.vcode.alloc_vreg(RegClass::Int);
-                ctx.vcode.push(MInst::Imm {
-                    value: offset.bits() as u64,
-                    dst: Writable::from_reg(off),
-                });
-                let sum = ctx.vcode.alloc_vreg(RegClass::Int);
-                ctx.vcode.push(MInst::AluRR {
-                    op: AluOp::Add,
-                    size: OperandSize::Size64,
-                    src1: addr,
-                    src2: off,
-                    dst: Writable::from_reg(sum),
-                });
-                sum
-            };
-            ctx.set_result(result, dst);
             Ok(true)
         }
         _ => Ok(false),

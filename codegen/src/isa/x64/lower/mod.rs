@@ -11,7 +11,7 @@ use super::inst::{
 };
 use crate::ir::{FloatCC, InstructionData, IntCC, MemFlags, Opcode, TrapCode, Type, Value};
 use crate::machinst::CodegenError;
-use crate::machinst::isle::{IsleLowering, lower_by_shape, run_isle};
+use crate::machinst::isle::{lower_by_shape, run_isle};
 use crate::machinst::lower::{Lower, LowerBackend};
 use crate::machinst::reg::{Reg, Writable};
 use crate::settings::X64Flags;
@@ -115,27 +115,7 @@ pub struct X64Lower {
 
 type IsleCtx<'a, 'f> = crate::machinst::isle::IsleCtx<'a, 'f, X64Lower>;
 
-impl IsleLowering for X64Lower {
-    fn lower_effect(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<()> {
-        generated::constructor_lower_effect(isle, inst)
-    }
-
-    fn lower_value(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<Reg> {
-        generated::constructor_lower(isle, inst)
-    }
-
-    fn lower_i128(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<(Reg, Reg)> {
-        generated::constructor_lower_i128(isle, inst)
-    }
-
-    fn lower_pair(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<(Reg, Reg)> {
-        generated::constructor_lower_pair(isle, inst)
-    }
-
-    fn lower_i128_overflow(isle: &mut IsleCtx<'_, '_>, inst: crate::ir::Inst) -> Option<Vec<Reg>> {
-        generated::constructor_lower_i128_overflow(isle, inst)
-    }
-}
+crate::isle_lowering_entries!(X64Lower, generated);
 
 fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
     ctx.unsupported(inst, "x86_64")
