@@ -809,6 +809,22 @@ macro_rules! isle_lower_prelude_methods {
             a | b
         }
 
+        fn u64_from_u8(&mut self, v: u8) -> u64 {
+            u64::from(v)
+        }
+
+        fn u8_add(&mut self, a: u8, b: u8) -> u8 {
+            a.wrapping_add(b)
+        }
+
+        fn u8_lt(&mut self, a: u8, b: u8) -> bool {
+            a < b
+        }
+
+        fn u128_byte(&mut self, v: u128, i: u8) -> u8 {
+            (v >> (8 * u32::from(i & 15))) as u8
+        }
+
         fn sink_inst(&mut self, inst: $crate::ir::Inst) {
             self.lower.sink_inst(inst);
         }

@@ -222,10 +222,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         ty.bits().trailing_zeros() as u8
     }
 
-    fn u64_from_u8(&mut self, x: u8) -> u64 {
-        u64::from(x)
-    }
-
     fn mem_trap(&mut self, flags: MemFlags) -> Option<TrapCode> {
         flags.trap_code()
     }

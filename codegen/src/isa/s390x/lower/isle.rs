@@ -129,10 +129,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         v << n
     }
 
-    fn u64_from_u8(&mut self, v: u8) -> u64 {
-        u64::from(v)
-    }
-
     fn shift_mod(&mut self, ty: Type, k: u64) -> u8 {
         (k % u64::from(ty.bits())) as u8
     }
