@@ -28,18 +28,18 @@ fn parse(text: &str) -> gantry_codegen::ir::Function {
 #[test]
 fn unsupported_opcode_is_a_typed_error() {
     let f = parse(
-        "function %f(i8x16, i8x16) -> i8x16 {\nblock0(v0: i8x16, v1: i8x16):\n    v2 = swizzle v0, v1\n    return v2\n}",
+        "function %f(i8x16, i8x16) -> i8x16 {\nblock0(v0: i8x16, v1: i8x16):\n    v2 = blendv v0, v1, v1\n    return v2\n}",
     );
     let err = x64().compile_function(&f).unwrap_err();
     assert_eq!(
         err,
         CodegenError::UnsupportedOpcode {
-            opcode: Opcode::Swizzle,
+            opcode: Opcode::Blendv,
             ty: Type::I8X16,
             isa: "x86_64"
         }
     );
-    assert_eq!(err.to_string(), "unsupported on x86_64: `swizzle.i8x16`");
+    assert_eq!(err.to_string(), "unsupported on x86_64: `blendv.i8x16`");
 }
 
 /// A big-endian bit cast between lane widths reorders bytes, which this backend does
@@ -532,7 +532,7 @@ fn unsupported_functions_fail_only_their_run_lines() {
         return;
     }
     let text = "test run\ntarget x86_64\n\
-        function %vec(i8x16) -> i8x16 {\nblock0(v0: i8x16):\n    v1 = swizzle v0, v0\n    return v1\n}\n\
+        function %vec(i8x16) -> i8x16 {\nblock0(v0: i8x16):\n    v1 = blendv v0, v0, v0\n    return v1\n}\n\
         ; run: %vec([0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0]) == [0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0]\n\
         function %scalar(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iadd v0, v0\n    return v1\n}\n\
         ; run: %scalar(21) == 42\n\
