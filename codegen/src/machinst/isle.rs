@@ -809,6 +809,14 @@ macro_rules! isle_lower_prelude_methods {
             a | b
         }
 
+        fn u128_from_u8(&mut self, v: u8) -> u128 {
+            u128::from(v)
+        }
+
+        fn low_ones(&mut self, n: u8) -> u64 {
+            u64::MAX >> (64 - u32::from(n.clamp(1, 64)))
+        }
+
         fn u64_from_u8(&mut self, v: u8) -> u64 {
             u64::from(v)
         }

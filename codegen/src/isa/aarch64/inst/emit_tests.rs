@@ -489,6 +489,21 @@ fn cases() -> Vec<(u32, u32, &'static str)> {
             "fcvtn v0.2s, v1.2d"
         ),
         (
+            vec_rr(VecMiscOp::Uaddlp, VecLanes::B16, 0, 1),
+            0x6e202820,
+            "uaddlp v0.8h, v1.16b"
+        ),
+        (
+            vec_rr(VecMiscOp::Uaddlp, VecLanes::H8, 0, 1),
+            0x6e602820,
+            "uaddlp v0.4s, v1.8h"
+        ),
+        (
+            vec_rr(VecMiscOp::Uaddlp, VecLanes::S4, 0, 1),
+            0x6ea02820,
+            "uaddlp v0.2d, v1.4s"
+        ),
+        (
             vec_rr(VecMiscOp::Cmeq0, VecLanes::D2, 0, 1),
             0x4ee09820,
             "cmeq v0.2d, v1.2d, #0"
