@@ -821,6 +821,10 @@ macro_rules! isle_lower_prelude_methods {
             u64::from(v)
         }
 
+        fn u8_sub(&mut self, a: u8, b: u8) -> u8 {
+            a.wrapping_sub(b)
+        }
+
         fn u8_add(&mut self, a: u8, b: u8) -> u8 {
             a.wrapping_add(b)
         }

@@ -198,10 +198,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         truncate(ty, u64::MAX)
     }
 
-    fn u8_sub(&mut self, a: u8, b: u8) -> u8 {
-        a.wrapping_sub(b)
-    }
-
     fn shift_mod(&mut self, ty: Type, k: u64) -> u8 {
         (k % u64::from(ty.bits())) as u8
     }

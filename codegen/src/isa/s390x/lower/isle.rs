@@ -133,10 +133,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         (k % u64::from(ty.bits())) as u8
     }
 
-    fn u8_sub(&mut self, a: u8, b: u8) -> u8 {
-        a.wrapping_sub(b)
-    }
-
     fn is_64(&mut self, ty: Type) -> bool {
         ty.bits() == 64
     }
