@@ -147,9 +147,6 @@ fn write_block(
     aliases: &AliasMap,
 ) -> fmt::Result {
     write!(w, "{block}")?;
-    if func.layout.is_cold(block) {
-        w.write_str(" cold")?;
-    }
     let params = func.dfg.block_params(block);
     if !params.is_empty() {
         w.write_str("(")?;
@@ -160,6 +157,9 @@ fn write_block(
             write!(w, "{p}: {}", TypeName(func, func.dfg.value_type(p)))?;
         }
         w.write_str(")")?;
+    }
+    if func.layout.is_cold(block) {
+        w.write_str(" cold")?;
     }
     writeln!(w, ":")?;
     for &p in params {

@@ -609,12 +609,19 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
     let mut commands = Vec::new();
     let mut failures = Vec::new();
     let mut unparsed = 0;
-    for c in file
+    // Each comment with the function it follows (none for the preamble's).
+    let owned = file.functions.iter().flat_map(|f| {
+        let name = f.func.name.to_string();
+        let name = name.trim_start_matches('%').to_string();
+        f.comments.iter().map(move |c| (c, Some(name.clone())))
+    });
+    for (c, owner) in file
         .preamble_comments
         .iter()
-        .chain(file.functions.iter().flat_map(|f| &f.comments))
+        .map(|c| (c, None))
+        .chain(owned)
     {
-        match parse_run_command(c.text, c.line, sig_of) {
+        match parse_run_command(c.text, c.line, owner.as_deref(), sig_of) {
             Ok(Some(mut cmd)) => {
                 let (RunCommand::Print(i) | RunCommand::Run(i, _, _)) = &mut cmd;
                 i.func = canonical(&i.func);

@@ -860,6 +860,8 @@ impl<'t, 'a> Parser<'t, 'a> {
         }
         ctx.func.layout.append_block(block);
         ctx.source_map.blocks.insert(block, loc);
+        // `cold` before the parameters (Gantry's older printing) or after them
+        // (Cranelift's: `block1(v1: i16) cold:`).
         if self.eat_word("cold") {
             ctx.func.layout.set_cold(block);
         }
@@ -876,6 +878,9 @@ impl<'t, 'a> Parser<'t, 'a> {
                 }
                 self.expect(Token::Comma)?;
             }
+        }
+        if self.eat_word("cold") {
+            ctx.func.layout.set_cold(block);
         }
         self.expect(Token::Colon)?;
         loop {

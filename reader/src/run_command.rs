@@ -7,6 +7,40 @@ use gantry_codegen::ir::immediates::parse_i128_or_u128;
 use gantry_codegen::ir::{Ieee16, Ieee32, Ieee64, Ieee128, Signature, Type};
 use std::fmt;
 
+/// The command of a bare `; run` after function `owner`: `%owner() != 0`.
+fn bare_run<'s>(
+    line: usize,
+    owner: Option<&str>,
+    sig_of: impl Fn(&str) -> Option<&'s Signature>,
+) -> ParseResult<RunCommand> {
+    let location = Location { line, column: 1 };
+    let fail = |message: String| Err(ParseError { location, message });
+    let Some(func) = owner else {
+        return fail("a bare `; run` must follow the function it runs".into());
+    };
+    let Some(sig) = sig_of(func) else {
+        return fail(format!("no function `%{func}` in this file"));
+    };
+    match (sig.params.len(), sig.returns.as_slice()) {
+        (0, [r]) if r.value_type.is_int() && !r.value_type.is_vector() => {
+            let zero =
+                DataValue::from_integer(0, r.value_type).expect("an integer type has a zero");
+            Ok(RunCommand::Run(
+                Invocation {
+                    func: func.to_string(),
+                    args: Vec::new(),
+                },
+                Comparison::NotEquals,
+                vec![zero],
+            ))
+        }
+        _ => fail(format!(
+            "a bare `; run` calls `%{func}` without arguments and expects one integer result; \
+             write `; run: %{func}(...) == ...`"
+        )),
+    }
+}
+
 /// A function call with constant arguments.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Invocation {
@@ -48,14 +82,18 @@ impl fmt::Display for Invocation {
 }
 
 /// If `comment` (the text after `;`) is a run command, parses it against the signature of
-/// the function it calls, found through `sig_of`.
+/// the function it calls, found through `sig_of`. A bare `; run` calls `owner`, the
+/// function the comment follows, without arguments, and expects its one integer result
+/// to be true (non-zero).
 ///
 /// # Errors
 /// If it is a run command but malformed, names an unknown function, or its values do not
-/// fit the signature. `line` places the error.
+/// fit the signature; a bare `; run` without an owner, or whose owner takes arguments or
+/// does not return one integer. `line` places the error.
 pub fn parse_run_command<'s>(
     comment: &str,
     line: usize,
+    owner: Option<&str>,
     sig_of: impl Fn(&str) -> Option<&'s Signature>,
 ) -> ParseResult<Option<RunCommand>> {
     let text = comment.trim();
@@ -64,10 +102,7 @@ pub fn parse_run_command<'s>(
     } else if let Some(r) = text.strip_prefix("print:") {
         ("print", r)
     } else if text == "run" {
-        return Err(ParseError {
-            location: Location { line, column: 1 },
-            message: "a bare `; run` needs the function name: write `; run: %f() == 1`".into(),
-        });
+        return bare_run(line, owner, sig_of).map(Some);
     } else if let Some(kind) = missing_colon(text) {
         // `; run %f(1) == 2` would otherwise be an ordinary comment, and the check it
         // was meant to be would silently never run.

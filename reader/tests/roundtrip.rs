@@ -111,7 +111,7 @@ fn branches_tables_traps_and_exceptions() {
              return v8
          block4(v9: i32):
              return v9
-         block5 cold(v10: i64):
+         block5(v10: i64) cold:
              v11 = ireduce.i32 v10
              return v11
          }",

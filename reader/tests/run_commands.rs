@@ -42,7 +42,7 @@ fn run_commands_of_a_file() {
     let mut commands = Vec::new();
     for f in &file.functions {
         for c in &f.comments {
-            if let Some(cmd) = parse_run_command(c.text, c.line, sig_of).unwrap() {
+            if let Some(cmd) = parse_run_command(c.text, c.line, None, sig_of).unwrap() {
                 commands.push(cmd);
             }
         }
@@ -100,23 +100,49 @@ fn malformed_run_commands_are_errors() {
         " run: %pair(1, 1.0) = [1, 1.0]",
         " run: %pair(1, 1.0) == [1]",
         " run: %vec([1 2 3]) == 1",
-        " run",
         " run %pair(1, 1.0) == [1, 1.0]",
         " run%pair(1, 1.0) == [1, 1.0]",
         " print %pair(1, 1.0)",
     ] {
-        assert!(parse_run_command(bad, 1, sig_of).is_err(), "{bad}");
+        assert!(parse_run_command(bad, 1, None, sig_of).is_err(), "{bad}");
     }
-    let colonless = parse_run_command(" run %pair(1, 1.0) == [1, 1.0]", 3, sig_of).unwrap_err();
+    // A bare `; run` needs an owner taking no arguments and returning one integer.
+    assert!(parse_run_command(" run", 1, None, sig_of).is_err());
+    assert!(parse_run_command(" run", 1, Some("pair"), sig_of).is_err());
+    assert!(parse_run_command(" run", 1, Some("wide"), sig_of).is_err());
+    let colonless =
+        parse_run_command(" run %pair(1, 1.0) == [1, 1.0]", 3, None, sig_of).unwrap_err();
     assert!(
         colonless.to_string().contains("needs a colon"),
         "{colonless}"
     );
     for prose in [" just a comment", " run the loop twice", " printing %x"] {
         assert_eq!(
-            parse_run_command(prose, 1, sig_of).unwrap(),
+            parse_run_command(prose, 1, None, sig_of).unwrap(),
             None,
             "{prose}"
         );
     }
+}
+
+/// A bare `; run` after a function without arguments returning one integer calls it and
+/// expects a true (non-zero) result.
+#[test]
+fn a_bare_run_calls_the_function_above() {
+    let file = parse_test(
+        "test run\nfunction %t() -> i8 {\nblock0:\n    v0 = iconst.i8 1\n    return v0\n}\n; run\n",
+    )
+    .unwrap();
+    let f = &file.functions[0];
+    let sig_of = |name: &str| (name == "t").then_some(&f.func.signature);
+    let c = &f.comments[0];
+    let cmd = parse_run_command(c.text, c.line, Some("t"), sig_of)
+        .unwrap()
+        .unwrap();
+    let RunCommand::Run(inv, Comparison::NotEquals, expected) = cmd else {
+        panic!("{cmd:?}")
+    };
+    assert_eq!(inv.func, "t");
+    assert!(inv.args.is_empty());
+    assert_eq!(expected, [DataValue::I8(0)]);
 }
