@@ -120,6 +120,40 @@ fn run_tests_pass_at_arch15_on_s390x() {
     }
 }
 
+/// The run tests also pass on x86-64 with a modern CPU's features (`skylake` on each
+/// `target x86_64` line: AVX2, BMI1/2, FMA, LZCNT, POPCNT, SSE4.2), unoptimized and
+/// optimized; the files' own lines cover the SSE2 baseline.
+#[test]
+fn run_tests_pass_with_skylake_on_x86_64() {
+    #[cfg(target_arch = "x86_64")]
+    let skylake = std::is_x86_feature_detected!("avx2")
+        && std::is_x86_feature_detected!("bmi2")
+        && std::is_x86_feature_detected!("fma")
+        && std::is_x86_feature_detected!("lzcnt")
+        && std::is_x86_feature_detected!("popcnt")
+        && std::is_x86_feature_detected!("sse4.2");
+    #[cfg(not(target_arch = "x86_64"))]
+    let skylake = false;
+    if !skylake {
+        eprintln!("this host cannot run skylake code: not checked here");
+        return;
+    }
+    let runtests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suite/runtests");
+    for opt in ["opt_level=none", "opt_level=speed"] {
+        let options = RunOptions {
+            isa_flags: vec!["x86_64=skylake".into()],
+            ..options(&[opt])
+        };
+        let summary = gantry_filetests::run_tests_with(std::slice::from_ref(&runtests), &options)
+            .expect("the runtests folder is readable");
+        for (path, why) in &summary.failed {
+            eprintln!("FAIL {}: {why}", path.display());
+        }
+        assert!(summary.failed.is_empty(), "{opt}: {}", summary.line());
+        assert!(unexpected_skips(&summary).is_empty(), "{}", summary.line());
+    }
+}
+
 /// The example programs shipped in `examples/` compile and compute what they claim.
 #[test]
 fn examples_pass() {
