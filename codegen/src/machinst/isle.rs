@@ -755,6 +755,10 @@ macro_rules! isle_lower_prelude_methods {
             ty.is_vector128().then_some(ty)
         }
 
+        fn vec_lanes_of(&mut self, ty: $crate::ir::Type) -> Option<u8> {
+            ty.is_vector128().then(|| ty.lane_bits() as u8)
+        }
+
         fn vec_int_lanes(&mut self, ty: $crate::ir::Type) -> Option<u8> {
             (ty.is_vector128() && ty.is_int()).then(|| ty.lane_bits() as u8)
         }
