@@ -15,6 +15,10 @@
 //! 16 bytes and the callee pops it (`ret n`), so a tail call can pass a different number
 //! of stack arguments than its caller received.
 //!
+//! `preserve_all` places arguments and results as System V does, and preserves every
+//! register (all 128 bits of the xmm registers) except those carrying its results: a call
+//! clobbers nothing else.
+//!
 //! Results, for both: integers in `rax, rdx`, floats in `xmm0, xmm1`. Results beyond those
 //! go to a return area the caller provides: its address is a hidden first integer
 //! argument, and the results are stored at 8-byte slots (16-byte aligned for `i128`) in
@@ -35,12 +39,31 @@ pub enum Conv {
     SystemV,
     /// Windows x64.
     Fastcall,
+    /// System V's placement, every register preserved.
+    PreserveAll,
 }
 
 const SYSV_ARGS: [Gpr; 6] = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
 const WIN_ARGS: [Gpr; 4] = [Gpr::RCX, Gpr::RDX, Gpr::R8, Gpr::R9];
 const RET_GPRS: [Gpr; 2] = [Gpr::RAX, Gpr::RDX];
 const SYSV_SAVED: [Gpr; 5] = [Gpr::RBX, Gpr::R12, Gpr::R13, Gpr::R14, Gpr::R15];
+/// Every general register but the stack and frame pointers.
+const ALL_SAVED: [Gpr; 14] = [
+    Gpr::RAX,
+    Gpr::RCX,
+    Gpr::RDX,
+    Gpr::RBX,
+    Gpr::RSI,
+    Gpr::RDI,
+    Gpr::R8,
+    Gpr::R9,
+    Gpr::R10,
+    Gpr::R11,
+    Gpr::R12,
+    Gpr::R13,
+    Gpr::R14,
+    Gpr::R15,
+];
 const WIN_SAVED: [Gpr; 7] = [
     Gpr::RBX,
     Gpr::RSI,
@@ -56,13 +79,14 @@ impl Conv {
     ///
     /// # Errors
     /// [`CodegenError::Unsupported`] for conventions x86-64 does not have (`apple_aarch64`,
-    /// `probestack`, `winch`, `preserve_all`).
+    /// `probestack`, `winch`).
     pub fn of(conv: CallConv) -> Result<Conv, CodegenError> {
         match conv {
             CallConv::SystemV | CallConv::Fast | CallConv::Cold | CallConv::Tail => {
                 Ok(Conv::SystemV)
             }
             CallConv::WindowsFastcall => Ok(Conv::Fastcall),
+            CallConv::PreserveAll => Ok(Conv::PreserveAll),
             other => Err(CodegenError::Unsupported {
                 feature: alloc::format!("the {other} calling convention on x86_64"),
             }),
@@ -75,6 +99,7 @@ impl Conv {
         match self {
             Conv::SystemV => &SYSV_SAVED,
             Conv::Fastcall => &WIN_SAVED,
+            Conv::PreserveAll => &ALL_SAVED,
         }
     }
 
@@ -83,6 +108,7 @@ impl Conv {
         match self {
             Conv::SystemV => 0..0,
             Conv::Fastcall => 6..16,
+            Conv::PreserveAll => 0..16,
         }
     }
 
@@ -105,7 +131,7 @@ impl Conv {
     /// Bytes the caller reserves at the bottom of the argument area for the callee.
     pub fn shadow_bytes(self) -> u32 {
         match self {
-            Conv::SystemV => 0,
+            Conv::SystemV | Conv::PreserveAll => 0,
             Conv::Fastcall => 32,
         }
     }

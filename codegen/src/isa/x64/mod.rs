@@ -150,6 +150,16 @@ impl Backend for X64Isa {
         // The callee-saved registers the code writes need saving (a Windows x64 function
         // calling a System V one loses rsi, rdi and xmm6-15 to the call).
         let conv = Conv::of(func.signature.call_conv)?;
+        // (A register carrying a result is the caller's to read, not to get back.)
+        let sig = abi::SigAbi::new(&func.signature)?;
+        let results: Vec<regalloc2::PReg> = sig
+            .rets
+            .iter()
+            .filter_map(|l| match l {
+                abi::ArgLoc::Reg(p) => Some(*p),
+                _ => None,
+            })
+            .collect();
         let callee_saved: Vec<regalloc2::PReg> = conv
             .callee_saved_gprs()
             .iter()
@@ -158,6 +168,7 @@ impl Backend for X64Isa {
                 conv.callee_saved_xmms()
                     .map(|x| inst::regs::Xmm::new(x).preg()),
             )
+            .filter(|p| !results.contains(p))
             .collect();
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
         let mut frame = Frame::new(crate::machinst::abi::FrameAreas::new(
