@@ -6,6 +6,8 @@
 //! platforms"). The address of a return area, and an `sret` pointer, go in x8. Results in x0-x7 and v0-v7,
 //! the rest in the return area. x19-x28 and the low 64 bits of v8-v15 are preserved;
 //! `tail` places arguments the same way and the callee pops its stack arguments.
+//! `preserve_all` places them as AAPCS64 does and preserves every register the code
+//! allocates (x0-x15, x19-x28, all of v0-v31) but those carrying its results.
 
 use super::inst::regs::{vreg, xreg};
 use crate::ir::{CallConv, Type};
@@ -41,7 +43,8 @@ impl AbiSpec for Aarch64Abi {
             | CallConv::Fast
             | CallConv::Cold
             | CallConv::Tail
-            | CallConv::AppleAarch64 => Ok(()),
+            | CallConv::AppleAarch64
+            | CallConv::PreserveAll => Ok(()),
             other => Err(CodegenError::Unsupported {
                 feature: alloc::format!("the {other} calling convention on aarch64"),
             }),
@@ -119,8 +122,13 @@ impl AbiSpec for Aarch64Abi {
         16
     }
 
-    fn clobbers(_conv: CallConv) -> PRegSet {
-        caller_saved()
+    fn clobbers(conv: CallConv) -> PRegSet {
+        if conv == CallConv::PreserveAll {
+            // Only what the code never allocates may change: x16-x18, x30.
+            PRegSet::empty()
+        } else {
+            caller_saved()
+        }
     }
 
     fn sret_reg(_conv: CallConv) -> Option<PReg> {
@@ -140,6 +148,16 @@ pub fn caller_saved() -> PRegSet {
         set.add(vreg(n));
     }
     set
+}
+
+/// What a `preserve_all` function keeps: every allocatable general register and all 128
+/// bits of every vector register (the frame saves those it writes, but its results).
+pub fn preserve_all_saved() -> Vec<PReg> {
+    (0..16)
+        .chain(CALLEE_SAVED_GPRS)
+        .map(xreg)
+        .chain((0..32).map(vreg))
+        .collect()
 }
 
 /// The callee-saved registers of every convention, general ones first.

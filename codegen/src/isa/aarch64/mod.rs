@@ -136,8 +136,45 @@ impl Backend for Aarch64Isa {
         spill_slots: u32,
     ) -> Result<Frame, CodegenError> {
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
+        let preserve_all = func.signature.call_conv == crate::ir::CallConv::PreserveAll;
+        let calls = vcode.insts().iter().any(|i| i.form_call_info().is_some());
+        let (saved, written) = if preserve_all {
+            if vcode.insts().iter().any(|i| {
+                matches!(
+                    i,
+                    inst::Inst::ReturnCall { .. } | inst::Inst::ReturnCallInd { .. }
+                )
+            }) {
+                return Err(CodegenError::Unsupported {
+                    feature: "tail calls from a preserve_all function on aarch64".into(),
+                });
+            }
+            // Its results are the caller's to read; a call it makes may change the high
+            // halves of v8-v15, which it must give back too.
+            let results: Vec<regalloc2::PReg> = abi::SigAbi::new(&func.signature)?
+                .rets
+                .iter()
+                .filter_map(|l| match l {
+                    abi::ArgLoc::Reg(p) => Some(*p),
+                    _ => None,
+                })
+                .collect();
+            let mut written = written;
+            if calls {
+                for n in abi::CALLEE_SAVED_FPRS {
+                    written.add(inst::regs::vreg(n));
+                }
+            }
+            let saved: Vec<regalloc2::PReg> = abi::preserve_all_saved()
+                .into_iter()
+                .filter(|p| !results.contains(p))
+                .collect();
+            (saved, written)
+        } else {
+            (abi::callee_saved(), written)
+        };
         let mut frame = Frame::new(crate::machinst::abi::FrameAreas::new(
-            &abi::callee_saved(),
+            &saved,
             written,
             spill_slots,
             8,
@@ -146,7 +183,7 @@ impl Backend for Aarch64Isa {
             16,
         ));
         frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
-        let calls = vcode.insts().iter().any(|i| i.form_call_info().is_some());
+        frame.full_vectors = preserve_all;
         let sign = self.flags.sign_return_address_all || (self.flags.sign_return_address && calls);
         frame.sign_return_address = sign.then_some(self.flags.sign_return_address_with_bkey);
         frame.bti = self.flags.use_bti;

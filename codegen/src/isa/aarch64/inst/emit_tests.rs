@@ -488,6 +488,8 @@ fn cases() -> Vec<(u32, u32, &'static str)> {
             0x0e616820,
             "fcvtn v0.2s, v1.2d"
         ),
+        (push_q(5), 0x3c9f0fe5, "str q5, [sp, #-0x10]!"),
+        (pop_q(31), 0x3cc107ff, "ldr q31, [sp], #0x10"),
         (
             vec_rr(VecMiscOp::Uaddlp, VecLanes::B16, 0, 1),
             0x6e202820,

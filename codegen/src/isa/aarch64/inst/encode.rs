@@ -525,6 +525,17 @@ pub fn pop_pair(fp: bool, rt: u8, rt2: u8) -> u32 {
     base | (2 << 15) | u32::from(rt2) << 10 | 31 << 5 | u32::from(rt)
 }
 
+/// STR (immediate, SIMD&FP, pre-index) of `q<rt>` to `[sp, #-16]!`.
+pub fn push_q(rt: u8) -> u32 {
+    // size 00, opc 10 (128 bits), imm9 = -16.
+    0x3c80_0c00 | 0x1f0 << 12 | 31 << 5 | u32::from(rt)
+}
+
+/// LDR (immediate, SIMD&FP, post-index) of `q<rt>` from `[sp], #16`.
+pub fn pop_q(rt: u8) -> u32 {
+    0x3cc0_0400 | 16 << 12 | 31 << 5 | u32::from(rt)
+}
+
 /// LDP (signed offset) of `rt`, `rt2` from `[x29, #offset]` (64-bit general or float
 /// registers; `offset` a multiple of 8 in -512..=504).
 pub fn load_pair_fp_rel(fp: bool, rt: u8, rt2: u8, offset: i16) -> u32 {

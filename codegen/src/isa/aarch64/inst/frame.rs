@@ -27,8 +27,11 @@ pub struct Frame {
     pub areas: FrameAreas,
     /// Callee-saved general registers to save, by number.
     pub saved_gprs: Vec<u8>,
-    /// Callee-saved float registers to save (their low 64 bits), by number.
+    /// Callee-saved float registers to save (their low 64 bits, or all 128 with
+    /// `full_vectors`), by number.
     pub saved_fprs: Vec<u8>,
+    /// Save whole vector registers, one per 16 bytes (`preserve_all`).
+    pub full_vectors: bool,
     /// Bytes of stack arguments the function pops when it returns (`tail`).
     pub callee_pop: u32,
     /// The stack limit the prologue checks, if any.
@@ -66,6 +69,7 @@ impl Frame {
             bti: false,
             frameless: false,
             pic: false,
+            full_vectors: false,
         }
     }
 
@@ -149,6 +153,19 @@ impl Frame {
         let mut below = -16;
         for (fp, regs) in [(false, &self.saved_gprs), (true, &self.saved_fprs)] {
             let class = if fp { RegClass::Float } else { RegClass::Int };
+            if fp && self.full_vectors {
+                for &v in regs {
+                    out.push(Inst::PushQ { rt: v });
+                    below -= 16;
+                    out.push(Inst::Unwind {
+                        op: UnwindOp::SaveReg {
+                            reg: dwarf_reg(class, v),
+                            offset: below,
+                        },
+                    });
+                }
+                continue;
+            }
             for (a, b) in Self::pairs(regs) {
                 out.push(Inst::PushPair { fp, rt: a, rt2: b });
                 below -= 16;
@@ -190,6 +207,12 @@ impl Frame {
             });
         }
         for (fp, regs) in [(true, &self.saved_fprs), (false, &self.saved_gprs)] {
+            if fp && self.full_vectors {
+                for &v in regs.iter().rev() {
+                    out.push(Inst::PopQ { rt: v });
+                }
+                continue;
+            }
             for (a, b) in Self::pairs(regs).into_iter().rev() {
                 out.push(Inst::PopPair { fp, rt: a, rt2: b });
             }
@@ -265,7 +288,12 @@ impl FrameLayout for Frame {
         if self.frameless {
             return 0;
         }
-        let pairs = Self::pairs(&self.saved_gprs).len() + Self::pairs(&self.saved_fprs).len();
+        let fpr_slots = if self.full_vectors {
+            self.saved_fprs.len()
+        } else {
+            Self::pairs(&self.saved_fprs).len()
+        };
+        let pairs = Self::pairs(&self.saved_gprs).len() + fpr_slots;
         16 + 16 * pairs as u32 + self.below_saves()
     }
 }
