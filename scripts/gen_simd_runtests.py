@@ -538,6 +538,19 @@ for ty in ("i8x16", "i16x8", "i32x4"):
         a, b = ivec(bits, n), ivec(bits, n)
         res = [wrap(v[i] + v[i + 1], bits) for v in (a, b) for i in range(0, n, 2)]
         out.append(f"; run: %iadd_pairwise_{ty}({lit(a, False)}, {lit(b, False)}) == {lit(res, False)}")
+# blendv: each lane from the second operand where the first's lane is negative.
+for ty, (bits, n) in INT_LANES.items():
+    fn(f"blendv_{ty}", [ty, ty, ty], [ty], ["v3 = blendv v0, v1, v2", "return v3"])
+    for _ in range(3):
+        c, a, b = ivec(bits, n), ivec(bits, n), ivec(bits, n)
+        res = [x if cc < 0 else y for cc, x, y in zip(c, a, b)]
+        out.append(f"; run: %blendv_{ty}({lit(c, False)}, {lit(a, False)}, {lit(b, False)}) == {lit(res, False)}")
+for ty, (bits, n) in FLOAT_LANES.items():
+    fn(f"blendv_{ty}", [ty, ty, ty], [ty], ["v3 = blendv v0, v1, v2", "return v3"])
+    for _ in range(3):
+        c, a, b = fvec(bits, n), fvec(bits, n), fvec(bits, n)
+        res = [x if math.copysign(1, cc) < 0 else y for cc, x, y in zip(c, a, b)]
+        out.append(f"; run: %blendv_{ty}({lit(c, True)}, {lit(a, True)}, {lit(b, True)}) == {lit(res, True)}")
 for op, f in (("snarrow", lambda x: max(min(x, (1 << 31) - 1), -(1 << 31))),
               ("unarrow", lambda x: wrap(max(min(x, (1 << 32) - 1), 0), 32)),
               ("uunarrow", lambda x: wrap(min(u(x, 64), (1 << 32) - 1), 32))):

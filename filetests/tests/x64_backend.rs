@@ -28,18 +28,18 @@ fn parse(text: &str) -> gantry_codegen::ir::Function {
 #[test]
 fn unsupported_opcode_is_a_typed_error() {
     let f = parse(
-        "function %f(i8x16, i8x16) -> i8x16 {\nblock0(v0: i8x16, v1: i8x16):\n    v2 = blendv v0, v1, v1\n    return v2\n}",
+        "function %f(i64, i64, i64) -> i64 {\nblock0(v0: i64, v1: i64, v2: i64):\n    v3 = stack_switch v0, v1, v2\n    return v3\n}",
     );
     let err = x64().compile_function(&f).unwrap_err();
     assert_eq!(
         err,
         CodegenError::UnsupportedOpcode {
-            opcode: Opcode::Blendv,
-            ty: Type::I8X16,
+            opcode: Opcode::StackSwitch,
+            ty: Type::I64,
             isa: "x86_64"
         }
     );
-    assert_eq!(err.to_string(), "unsupported on x86_64: `blendv.i8x16`");
+    assert_eq!(err.to_string(), "unsupported on x86_64: `stack_switch.i64`");
 }
 
 /// A big-endian bit cast between lane widths reorders bytes, which this backend does
@@ -532,13 +532,13 @@ fn unsupported_functions_fail_only_their_run_lines() {
         return;
     }
     let text = "test run\ntarget x86_64\n\
-        function %vec(i8x16) -> i8x16 {\nblock0(v0: i8x16):\n    v1 = blendv v0, v0, v0\n    return v1\n}\n\
-        ; run: %vec([0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0]) == [0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0]\n\
+        function %vec(i64) -> i64 {\nblock0(v0: i64):\n    v1 = stack_switch v0, v0, v0\n    return v1\n}\n\
+        ; run: %vec(0) == 0\n\
         function %scalar(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iadd v0, v0\n    return v1\n}\n\
         ; run: %scalar(21) == 42\n\
         ; run: %scalar(1) == 2\n\
-        function %caller() -> i32 {\n    fn0 = %vec(i8x16) -> i8x16\n\
-        block0:\n    v0 = vconst.i8x16 [0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0]\n    v1 = call fn0(v0)\n    v2 = iconst.i32 0\n    return v2\n}\n\
+        function %caller() -> i32 {\n    fn0 = %vec(i64) -> i64\n\
+        block0:\n    v0 = iconst.i64 0\n    v1 = call fn0(v0)\n    v2 = iconst.i32 0\n    return v2\n}\n\
         ; run: %caller() == 0\n";
     let file = gantry_reader::parse_test(text).unwrap();
     let counts = gantry_filetests::run::run_with(&file, x64().as_ref(), false).unwrap();
