@@ -77,7 +77,8 @@ pub trait FrameInsts: CallInsts {
 /// The function's incoming arguments, `params` being the registers of their parts: the
 /// `(register, physical register)` definitions an ISA's argument pseudo-instruction
 /// makes (the return area's address first), and the loads to emit after it (stack
-/// arguments, and the parts of arguments passed by reference through their address).
+/// arguments, and the parts of arguments passed by reference through their address;
+/// none for an argument the function never reads).
 ///
 /// # Errors
 /// What [`SigLocations::new`] reports.
@@ -91,11 +92,27 @@ pub fn lower_args<I: FrameInsts, S: AbiSpec>(
     if let Some(p) = abi.ret_area_ptr {
         args.push((Writable::from_reg(ctx.ret_area_ptr()), p));
     }
+    // Whether each part's argument is read (lowering is done: uses are counted).
+    let used: Vec<bool> = match ctx.func.layout.entry_block() {
+        Some(entry) => ctx
+            .func
+            .dfg
+            .block_params(entry)
+            .iter()
+            .flat_map(|&v| {
+                let parts = super::abi::parts::<S>(&[ctx.func.dfg.value_type(v)]).len();
+                core::iter::repeat_n(ctx.is_used(v), parts)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     // The addresses of arguments passed by reference, one per copy.
     let mut ptrs: Vec<(PtrLoc, Reg)> = Vec::new();
-    for ((&r, loc), &ty) in params.iter().zip(&abi.args).zip(&abi.arg_parts) {
+    for (i, ((&r, loc), &ty)) in params.iter().zip(&abi.args).zip(&abi.arg_parts).enumerate() {
+        let read = used.get(i).copied().unwrap_or(true);
         match *loc {
             ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
+            ArgLoc::Stack(_) | ArgLoc::Indirect { .. } if !read => {}
             ArgLoc::Stack(offset) => {
                 loads.push(I::gen_load_incoming(offset, ty, Writable::from_reg(r)))
             }

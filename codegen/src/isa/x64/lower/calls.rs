@@ -35,7 +35,8 @@ pub(super) fn call_args(
     machinst::call::call_args(ctx, abi, args, tail)
 }
 
-/// Lowers calls and `tls_value`; `false` if `inst` is neither.
+/// Lowers calls (through the shared call lowering) and `tls_value`; `false` if `inst` is
+/// neither.
 pub(super) fn lower_call_like(
     ctx: &mut Lower<'_, MInst>,
     inst: crate::ir::Inst,
@@ -78,38 +79,7 @@ pub(super) fn lower_call_like(
         ctx.set_result(result, dst);
         return Ok(true);
     }
-    let dfg = &ctx.func.dfg;
-    match dfg.insts[inst] {
-        InstructionData::Call {
-            opcode: Opcode::Call,
-            func_ref,
-            args,
-        } => {
-            let ext = &dfg.ext_funcs[func_ref];
-            let sig = dfg.signatures[ext.signature].clone();
-            let dest = ext.name.clone();
-            let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-            let (info, loads) = machinst::call::call_info::<MInst, X64Abi>(ctx, inst, &sig, &args)?;
-            ctx.vcode.push(MInst::CallKnown { dest, info });
-            loads.into_iter().for_each(|l| ctx.vcode.push(l));
-            Ok(true)
-        }
-        InstructionData::CallIndirect {
-            opcode: Opcode::CallIndirect,
-            sig_ref,
-            args,
-        } => {
-            let sig = dfg.signatures[sig_ref].clone();
-            let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-            let callee = ctx.value_reg(all[0])?;
-            let (info, loads) =
-                machinst::call::call_info::<MInst, X64Abi>(ctx, inst, &sig, &all[1..])?;
-            ctx.vcode.push(MInst::CallUnknown { callee, info });
-            loads.into_iter().for_each(|l| ctx.vcode.push(l));
-            Ok(true)
-        }
-        _ => Ok(false),
-    }
+    machinst::call::lower_call::<MInst, X64Abi>(ctx, inst)
 }
 
 /// The instructions the shared call lowering needs, in x86-64's forms.
@@ -179,6 +149,64 @@ impl machinst::call::CallInsts for MInst {
             normal,
             handlers: handlers.into(),
             tags: tags.into(),
+        }
+    }
+}
+
+/// The frame accesses the shared argument, result and call lowering needs.
+impl machinst::call::FrameInsts for MInst {
+    fn gen_call(dest: crate::ir::ExternalName, info: alloc::boxed::Box<CallInfo>) -> MInst {
+        MInst::CallKnown { dest, info }
+    }
+
+    fn gen_load_incoming(offset: u32, ty: Type, dst: Writable<Reg>) -> MInst {
+        MInst::LoadStackArg {
+            offset,
+            kind: move_kind(ty),
+            dst,
+        }
+    }
+
+    fn gen_load_from(ty: Type, dst: Writable<Reg>, base: Reg, offset: u32) -> MInst {
+        let addr = Addr::Reg {
+            base,
+            disp: offset as i32,
+        };
+        match move_kind(ty) {
+            MoveKind::Int => MInst::Load {
+                size: OperandSize::Size64,
+                signed: false,
+                addr,
+                dst,
+                trap: None,
+            },
+            kind => MInst::XmmLoad {
+                kind,
+                addr,
+                dst,
+                trap: None,
+            },
+        }
+    }
+
+    fn gen_store_to(ty: Type, src: Reg, base: Reg, offset: u32) -> MInst {
+        let addr = Addr::Reg {
+            base,
+            disp: offset as i32,
+        };
+        match move_kind(ty) {
+            MoveKind::Int => MInst::Store {
+                size: OperandSize::Size64,
+                src,
+                addr,
+                trap: None,
+            },
+            kind => MInst::XmmStore {
+                kind,
+                src,
+                addr,
+                trap: None,
+            },
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Lowering CLIF to x86-64 instructions: the Rust side of the ISLE rules in
 //! `lower.isle`, the System V argument and return registers, and the terminators.
 
-use super::abi::{ArgLoc, Conv, SigAbi, is_float};
+use super::abi::{Conv, SigAbi, is_float};
 use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::Gpr;
@@ -151,42 +151,8 @@ impl LowerBackend for X64Lower {
     }
 
     fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
-        let abi = SigAbi::new(&ctx.func.signature)?;
-        let mut args = Vec::new();
-        let mut loads = Vec::new();
-        if let Some(p) = abi.ret_area_ptr {
-            args.push((Writable::from_reg(ctx.ret_area_ptr()), p));
-        }
-        // Whether each parameter part is used: unused stack arguments are not loaded.
-        let used: Vec<bool> = match ctx.func.layout.entry_block() {
-            Some(entry) => ctx
-                .func
-                .dfg
-                .block_params(entry)
-                .iter()
-                .flat_map(|&v| {
-                    let parts = if ctx.func.dfg.value_type(v) == Type::I128 {
-                        2
-                    } else {
-                        1
-                    };
-                    core::iter::repeat_n(ctx.is_used(v), parts)
-                })
-                .collect(),
-            None => Vec::new(),
-        };
-        for (i, ((&r, loc), &ty)) in params.iter().zip(&abi.args).zip(&abi.arg_parts).enumerate() {
-            match *loc {
-                ArgLoc::Reg(p) => args.push((Writable::from_reg(r), p)),
-                ArgLoc::Stack(_) if !used.get(i).copied().unwrap_or(true) => {}
-                ArgLoc::Stack(offset) => loads.push(MInst::LoadStackArg {
-                    offset,
-                    kind: move_kind(ty),
-                    dst: Writable::from_reg(r),
-                }),
-                ArgLoc::Indirect { .. } => unreachable!("x86-64 passes nothing by reference"),
-            }
-        }
+        let (args, loads) =
+            crate::machinst::call::lower_args::<MInst, crate::isa::x64::abi::X64Abi>(ctx, params)?;
         ctx.vcode.push(MInst::Args { args });
         for l in loads {
             ctx.vcode.push(l);
@@ -229,37 +195,11 @@ impl LowerBackend for X64Lower {
                 opcode: crate::ir::Opcode::Return,
                 ..
             } => {
-                let args: Vec<Value> = ctx.func.dfg.inst_args(inst).to_vec();
                 let abi = SigAbi::new(&ctx.func.signature)?;
-                let mut rets = Vec::new();
-                let regs = crate::machinst::call::flat_regs(ctx, &args)?;
-                let regs =
-                    crate::machinst::call::widen_parts(ctx, regs, &abi.ret_parts, &abi.ret_exts);
-                for ((r, loc), &ty) in regs.into_iter().zip(&abi.rets).zip(&abi.ret_parts) {
-                    match *loc {
-                        ArgLoc::Reg(p) => rets.push((r, p)),
-                        ArgLoc::Indirect { .. } => unreachable!("results are never by reference"),
-                        ArgLoc::Stack(disp) => {
-                            let base = ctx.ret_area_ptr();
-                            let (disp, trap) = (disp as i32, None);
-                            let addr = Addr::Reg { base, disp };
-                            ctx.vcode.push(match move_kind(ty) {
-                                MoveKind::Int => MInst::Store {
-                                    size: OperandSize::Size64,
-                                    src: r,
-                                    addr,
-                                    trap,
-                                },
-                                kind => MInst::XmmStore {
-                                    kind,
-                                    src: r,
-                                    addr,
-                                    trap,
-                                },
-                            });
-                        }
-                    }
-                }
+                let mut rets = crate::machinst::call::lower_return::<
+                    MInst,
+                    crate::isa::x64::abi::X64Abi,
+                >(ctx, inst)?;
                 // System V: a function with an `sret` parameter returns its value in rax.
                 let rax = Gpr::RAX.preg();
                 if let Some(i) = abi.sret.filter(|_| rets.iter().all(|&(_, p)| p != rax)) {
