@@ -72,6 +72,42 @@ pub trait FrameInsts: CallInsts {
     fn gen_load_from(ty: Type, dst: Writable<Reg>, base: Reg, offset: u32) -> Self;
     /// Stores `src`, a part of type `ty`, to `base` + `offset`.
     fn gen_store_to(ty: Type, src: Reg, base: Reg, offset: u32) -> Self;
+    /// The pseudo-instruction defining registers that arrive in physical ones (the
+    /// function's arguments, an exception's payload); it emits nothing.
+    fn gen_args(args: Vec<(Writable<Reg>, PReg)>) -> Self;
+}
+
+/// Emits the function's incoming arguments (see [`lower_args`]): the argument
+/// pseudo-instruction, then the loads.
+///
+/// # Errors
+/// As [`lower_args`].
+pub fn emit_args<I: FrameInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    params: &[Reg],
+) -> Result<(), CodegenError> {
+    let (args, loads) = lower_args::<I, S>(ctx, params)?;
+    ctx.vcode.push(I::gen_args(args));
+    for l in loads {
+        ctx.vcode.push(l);
+    }
+    Ok(())
+}
+
+/// The registers of an exception's payload at a handler, which the unwinder delivers in
+/// `regs` (integer registers).
+pub fn exception_payload<I: FrameInsts>(ctx: &mut Lower<'_, I>, regs: &[PReg]) -> Vec<Reg> {
+    let vregs: Vec<Reg> = regs
+        .iter()
+        .map(|_| ctx.vcode.alloc_vreg(RegClass::Int))
+        .collect();
+    let args = vregs
+        .iter()
+        .zip(regs)
+        .map(|(&r, &p)| (Writable::from_reg(r), p))
+        .collect();
+    ctx.vcode.push(I::gen_args(args));
+    vregs
 }
 
 /// The function's incoming arguments, `params` being the registers of their parts: the

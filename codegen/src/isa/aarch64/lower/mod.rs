@@ -153,12 +153,7 @@ impl LowerBackend for A64Lower {
     }
 
     fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
-        let (args, loads) = call::lower_args::<MInst, Aarch64Abi>(ctx, params)?;
-        ctx.vcode.push(MInst::Args { args });
-        for l in loads {
-            ctx.vcode.push(l);
-        }
-        Ok(())
+        crate::machinst::call::emit_args::<MInst, Aarch64Abi>(ctx, params)
     }
 
     fn lower_inst(
@@ -253,16 +248,10 @@ impl LowerBackend for A64Lower {
 
     fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
         // The unwinder delivers the payload in x0 and x1.
-        let regs: Vec<Reg> = (0..2)
-            .map(|_| ctx.vcode.alloc_vreg(regalloc2::RegClass::Int))
-            .collect();
-        let args = regs
-            .iter()
-            .zip([0, 1])
-            .map(|(&r, n)| (Writable::from_reg(r), super::inst::regs::xreg(n)))
-            .collect();
-        ctx.vcode.push(MInst::Args { args });
-        Ok(regs)
+        Ok(crate::machinst::call::exception_payload(
+            ctx,
+            &[super::inst::regs::xreg(0), super::inst::regs::xreg(1)],
+        ))
     }
 
     fn jump(&self, target: usize) -> MInst {

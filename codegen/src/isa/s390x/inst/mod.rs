@@ -342,6 +342,10 @@ pub fn gen_store(ty: Type, src: Reg, mem: MemArg) -> Inst {
 }
 
 impl crate::machinst::call::FrameInsts for Inst {
+    fn gen_args(args: alloc::vec::Vec<(Writable<Reg>, regalloc2::PReg)>) -> Inst {
+        Inst::Args { args }
+    }
+
     fn gen_call(dest: ExternalName, info: Box<CallInfo>) -> Inst {
         Inst::Call { dest, info }
     }

@@ -141,12 +141,7 @@ impl LowerBackend for S390xLower {
     }
 
     fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
-        let (args, loads) = call::lower_args::<MInst, S390xAbi>(ctx, params)?;
-        ctx.vcode.push(MInst::Args { args });
-        for l in loads {
-            ctx.vcode.push(l);
-        }
-        Ok(())
+        crate::machinst::call::emit_args::<MInst, S390xAbi>(ctx, params)
     }
 
     fn lower_inst(
@@ -247,16 +242,10 @@ impl LowerBackend for S390xLower {
     fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
         // The unwinder delivers the payload in r6 and r7 (the s390x ELF ABI's
         // exception-handling data registers).
-        let regs: Vec<Reg> = (0..2)
-            .map(|_| ctx.vcode.alloc_vreg(regalloc2::RegClass::Int))
-            .collect();
-        let args = regs
-            .iter()
-            .zip([6, 7])
-            .map(|(&r, n)| (Writable::from_reg(r), super::inst::regs::gpr(n)))
-            .collect();
-        ctx.vcode.push(MInst::Args { args });
-        Ok(regs)
+        Ok(crate::machinst::call::exception_payload(
+            ctx,
+            &[super::inst::regs::gpr(6), super::inst::regs::gpr(7)],
+        ))
     }
 
     fn jump(&self, target: usize) -> MInst {

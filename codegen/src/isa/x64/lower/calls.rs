@@ -155,6 +155,10 @@ impl machinst::call::CallInsts for MInst {
 
 /// The frame accesses the shared argument, result and call lowering needs.
 impl machinst::call::FrameInsts for MInst {
+    fn gen_args(args: alloc::vec::Vec<(Writable<Reg>, regalloc2::PReg)>) -> MInst {
+        MInst::Args { args }
+    }
+
     fn gen_call(dest: crate::ir::ExternalName, info: alloc::boxed::Box<CallInfo>) -> MInst {
         MInst::CallKnown { dest, info }
     }

@@ -151,13 +151,7 @@ impl LowerBackend for X64Lower {
     }
 
     fn lower_args(&self, ctx: &mut Lower<'_, MInst>, params: &[Reg]) -> Result<(), CodegenError> {
-        let (args, loads) =
-            crate::machinst::call::lower_args::<MInst, crate::isa::x64::abi::X64Abi>(ctx, params)?;
-        ctx.vcode.push(MInst::Args { args });
-        for l in loads {
-            ctx.vcode.push(l);
-        }
-        Ok(())
+        crate::machinst::call::emit_args::<MInst, crate::isa::x64::abi::X64Abi>(ctx, params)
     }
 
     fn lower_inst(
@@ -273,16 +267,10 @@ impl LowerBackend for X64Lower {
 
     fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
         // The unwinder delivers the payload in rax and rdx.
-        let regs: Vec<Reg> = (0..2)
-            .map(|_| ctx.vcode.alloc_vreg(RegClass::Int))
-            .collect();
-        let args = regs
-            .iter()
-            .zip([Gpr::RAX, Gpr::RDX])
-            .map(|(&r, g)| (Writable::from_reg(r), g.preg()))
-            .collect();
-        ctx.vcode.push(MInst::Args { args });
-        Ok(regs)
+        Ok(crate::machinst::call::exception_payload(
+            ctx,
+            &[Gpr::RAX.preg(), Gpr::RDX.preg()],
+        ))
     }
 
     fn jump(&self, target: usize) -> MInst {
