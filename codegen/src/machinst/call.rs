@@ -671,3 +671,71 @@ pub fn libcall<I: CallInsts, S: AbiSpec>(
     }
     Ok(r.values.iter().flat_map(|v| v.regs().to_vec()).collect())
 }
+
+/// The callee of a tail call: a function by name, or an address in a register.
+pub enum TailCallee {
+    /// `return_call` of a named function.
+    Name(ExternalName),
+    /// `return_call_indirect` of an address.
+    Reg(Reg),
+}
+
+/// A tail call, `return_call` or `return_call_indirect` `inst`: its callee, its register
+/// arguments (the stack ones stored by [`call_args`]) and the bytes of its stack
+/// arguments; `None` for other instructions.
+///
+/// # Errors
+/// [`CodegenError::Unsupported`] for stack arguments to a caller-pops convention (the
+/// callee would leave them to a caller that did not push them); what [`call_args`]
+/// reports.
+#[allow(clippy::type_complexity)]
+pub fn tail_call<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    inst: Inst,
+) -> Result<Option<(TailCallee, Vec<(Reg, PReg)>, u32)>, CodegenError> {
+    let dfg = &ctx.func.dfg;
+    let (sig, callee, args) = match dfg.insts[inst] {
+        crate::ir::InstructionData::Call {
+            opcode: crate::ir::Opcode::ReturnCall,
+            func_ref,
+            args,
+        } => {
+            let ext = &dfg.ext_funcs[func_ref];
+            let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+            (
+                dfg.signatures[ext.signature].clone(),
+                Err(ext.name.clone()),
+                args,
+            )
+        }
+        crate::ir::InstructionData::CallIndirect {
+            opcode: crate::ir::Opcode::ReturnCallIndirect,
+            sig_ref,
+            args,
+        } => {
+            let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
+            (
+                dfg.signatures[sig_ref].clone(),
+                Ok(all[0]),
+                all[1..].to_vec(),
+            )
+        }
+        _ => return Ok(None),
+    };
+    let abi = SigLocations::<S>::new(&sig)?;
+    if abi.stack_arg_bytes > abi.callee_pop_bytes {
+        return Err(CodegenError::Unsupported {
+            feature: alloc::format!(
+                "tail calls with stack arguments to a function of a caller-pops convention \
+                 on {}; use `tail`",
+                S::ISA
+            ),
+        });
+    }
+    let callee = match callee {
+        Ok(v) => TailCallee::Reg(ctx.value_reg(v)?),
+        Err(name) => TailCallee::Name(name),
+    };
+    let uses = call_args(ctx, &abi, &args, true)?;
+    Ok(Some((callee, uses, abi.stack_arg_bytes)))
+}

@@ -2,9 +2,9 @@
 //! `lower.isle` (the ISLE context, in `isle.rs`), the AAPCS64 argument and result
 //! registers, calls and the terminators.
 
-use super::abi::{Aarch64Abi, SigAbi};
+use super::abi::Aarch64Abi;
 use super::inst::Inst as MInst;
-use crate::ir::{InstructionData, Opcode, Type, Value};
+use crate::ir::{InstructionData, Opcode, Type};
 use crate::machinst::CodegenError;
 use crate::machinst::call;
 use crate::machinst::isle::{lower_by_shape, run_isle};
@@ -109,27 +109,6 @@ impl A64Lower {
     }
 }
 
-/// Places the arguments of a tail call to `abi`.
-///
-/// # Errors
-/// [`CodegenError::Unsupported`] for stack arguments to a caller-pops convention (the
-/// callee would leave them to a caller that did not push them), and what the shared
-/// lowering reports.
-fn tail_call_args(
-    ctx: &mut Lower<'_, MInst>,
-    abi: &SigAbi,
-    args: &[Value],
-) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
-    if abi.stack_arg_bytes > abi.callee_pop_bytes {
-        return Err(CodegenError::Unsupported {
-            feature: "tail calls with stack arguments to a function of a caller-pops \
-                      convention on aarch64; use `tail`"
-                .into(),
-        });
-    }
-    call::call_args(ctx, abi, args, true)
-}
-
 impl LowerBackend for A64Lower {
     type MInst = MInst;
 
@@ -173,6 +152,22 @@ impl LowerBackend for A64Lower {
         inst: crate::ir::Inst,
         targets: &[usize],
     ) -> Result<(), CodegenError> {
+        if let Some((callee, mut uses, stack_bytes)) =
+            call::tail_call::<MInst, Aarch64Abi>(ctx, inst)?
+        {
+            ctx.vcode.push(match callee {
+                call::TailCallee::Name(dest) => MInst::ReturnCall {
+                    dest,
+                    uses,
+                    stack_bytes,
+                },
+                call::TailCallee::Reg(callee) => {
+                    uses.push((callee, super::inst::regs::xreg(15)));
+                    MInst::ReturnCallInd { uses, stack_bytes }
+                }
+            });
+            return Ok(());
+        }
         match ctx.func.dfg.insts[inst] {
             InstructionData::Jump { .. } => {
                 ctx.vcode.push(MInst::Jump { target: targets[0] });
@@ -199,41 +194,6 @@ impl LowerBackend for A64Lower {
                 for (succ, &t) in targets.iter().enumerate() {
                     ctx.add_succ(inst, succ, t)?;
                 }
-                Ok(())
-            }
-            InstructionData::Call {
-                opcode: Opcode::ReturnCall,
-                func_ref,
-                args,
-            } => {
-                let dfg = &ctx.func.dfg;
-                let ext = &dfg.ext_funcs[func_ref];
-                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
-                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let abi = SigAbi::new(&sig)?;
-                let uses = tail_call_args(ctx, &abi, &args)?;
-                let stack_bytes = abi.stack_arg_bytes;
-                ctx.vcode.push(MInst::ReturnCall {
-                    dest,
-                    uses,
-                    stack_bytes,
-                });
-                Ok(())
-            }
-            InstructionData::CallIndirect {
-                opcode: Opcode::ReturnCallIndirect,
-                sig_ref,
-                args,
-            } => {
-                let dfg = &ctx.func.dfg;
-                let sig = dfg.signatures[sig_ref].clone();
-                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let callee = ctx.value_reg(all[0])?;
-                let abi = SigAbi::new(&sig)?;
-                let mut uses = tail_call_args(ctx, &abi, &all[1..])?;
-                uses.push((callee, super::inst::regs::xreg(15)));
-                let stack_bytes = abi.stack_arg_bytes;
-                ctx.vcode.push(MInst::ReturnCallInd { uses, stack_bytes });
                 Ok(())
             }
             InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {

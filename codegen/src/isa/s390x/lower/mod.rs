@@ -2,9 +2,9 @@
 //! `lower.isle` (the ISLE context, in `isle.rs`), the ELF ABI's argument and result
 //! registers, calls and the terminators.
 
-use super::abi::{S390xAbi, SigAbi};
+use super::abi::S390xAbi;
 use super::inst::Inst as MInst;
-use crate::ir::{InstructionData, Opcode, Value};
+use crate::ir::{InstructionData, Opcode};
 use crate::machinst::CodegenError;
 use crate::machinst::call;
 use crate::machinst::isle::{lower_by_shape, run_isle};
@@ -105,34 +105,6 @@ impl S390xLower {
     }
 }
 
-/// Places the arguments of a tail call to `abi`.
-///
-/// # Errors
-/// [`CodegenError::Unsupported`] for stack arguments to a caller-pops convention (the
-/// callee would leave them to a caller that did not push them) and for an argument in
-/// r6 (callee-saved: restored for this function's caller, it cannot carry an argument
-/// too); and what the shared lowering reports.
-fn tail_call_args(
-    ctx: &mut Lower<'_, MInst>,
-    abi: &SigAbi,
-    args: &[Value],
-) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
-    if abi.stack_arg_bytes > abi.callee_pop_bytes {
-        return Err(CodegenError::Unsupported {
-            feature: "tail calls with stack arguments to a function of a caller-pops \
-                      convention on s390x; use `tail`"
-                .into(),
-        });
-    }
-    let uses = call::call_args(ctx, abi, args, true)?;
-    if uses.iter().any(|&(_, p)| p == super::inst::regs::gpr(6)) {
-        return Err(CodegenError::Unsupported {
-            feature: "a tail call passing an argument in r6 on s390x; use `tail`".into(),
-        });
-    }
-    Ok(uses)
-}
-
 impl LowerBackend for S390xLower {
     type MInst = MInst;
 
@@ -161,6 +133,28 @@ impl LowerBackend for S390xLower {
         inst: crate::ir::Inst,
         targets: &[usize],
     ) -> Result<(), CodegenError> {
+        if let Some((callee, uses, stack_bytes)) = call::tail_call::<MInst, S390xAbi>(ctx, inst)? {
+            if uses.iter().any(|&(_, p)| p == super::inst::regs::gpr(6)) {
+                // r6 is callee-saved: restored for this function's caller, it cannot
+                // carry an argument too.
+                return Err(CodegenError::Unsupported {
+                    feature: "a tail call passing an argument in r6 on s390x; use `tail`".into(),
+                });
+            }
+            ctx.vcode.push(match callee {
+                call::TailCallee::Name(dest) => MInst::ReturnCall {
+                    dest,
+                    uses,
+                    stack_bytes,
+                },
+                call::TailCallee::Reg(target) => MInst::ReturnCallInd {
+                    target,
+                    uses,
+                    stack_bytes,
+                },
+            });
+            return Ok(());
+        }
         match ctx.func.dfg.insts[inst] {
             InstructionData::Jump { .. } => {
                 ctx.vcode.push(MInst::Jump { target: targets[0] });
@@ -189,44 +183,6 @@ impl LowerBackend for S390xLower {
                 for (succ, &t) in targets.iter().enumerate() {
                     ctx.add_succ(inst, succ, t)?;
                 }
-                Ok(())
-            }
-            InstructionData::Call {
-                opcode: Opcode::ReturnCall,
-                func_ref,
-                args,
-            } => {
-                let dfg = &ctx.func.dfg;
-                let ext = &dfg.ext_funcs[func_ref];
-                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
-                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let abi = SigAbi::new(&sig)?;
-                let uses = tail_call_args(ctx, &abi, &args)?;
-                let stack_bytes = abi.stack_arg_bytes;
-                ctx.vcode.push(MInst::ReturnCall {
-                    dest,
-                    uses,
-                    stack_bytes,
-                });
-                Ok(())
-            }
-            InstructionData::CallIndirect {
-                opcode: Opcode::ReturnCallIndirect,
-                sig_ref,
-                args,
-            } => {
-                let dfg = &ctx.func.dfg;
-                let sig = dfg.signatures[sig_ref].clone();
-                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let target = ctx.value_reg(all[0])?;
-                let abi = SigAbi::new(&sig)?;
-                let uses = tail_call_args(ctx, &abi, &all[1..])?;
-                let stack_bytes = abi.stack_arg_bytes;
-                ctx.vcode.push(MInst::ReturnCallInd {
-                    target,
-                    uses,
-                    stack_bytes,
-                });
                 Ok(())
             }
             InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {

@@ -5,36 +5,6 @@ use super::*;
 use crate::isa::x64::abi::X64Abi;
 use crate::machinst;
 
-/// Places the arguments of a call to `abi` (see [`machinst::call::call_args`]), after
-/// x86-64's own checks of tail calls.
-///
-/// # Errors
-/// [`CodegenError::Unsupported`] for tail calls from `windows_fastcall` functions or
-/// with stack arguments to a caller-pops convention, and what the shared lowering
-/// reports.
-pub(super) fn call_args(
-    ctx: &mut Lower<'_, MInst>,
-    abi: &SigAbi,
-    args: &[Value],
-    tail: bool,
-) -> Result<Vec<(Reg, regalloc2::PReg)>, CodegenError> {
-    if tail && Conv::of(ctx.func.signature.call_conv)? != Conv::SystemV {
-        // The epilogue would restore rsi/rdi over the callee's arguments.
-        return Err(CodegenError::Unsupported {
-            feature: "tail calls from windows_fastcall functions on x86_64".into(),
-        });
-    }
-    if tail && abi.stack_arg_bytes > abi.callee_pop_bytes {
-        // The callee would leave its arguments to a caller that did not push them.
-        return Err(CodegenError::Unsupported {
-            feature: "tail calls with stack arguments to a function of a caller-pops \
-                      convention (system_v, windows_fastcall) on x86_64; use `tail`"
-                .into(),
-        });
-    }
-    machinst::call::call_args(ctx, abi, args, tail)
-}
-
 /// Lowers calls (through the shared call lowering) and `tls_value`; `false` if `inst` is
 /// neither.
 pub(super) fn lower_call_like(

@@ -171,6 +171,34 @@ impl LowerBackend for X64Lower {
         inst: crate::ir::Inst,
         targets: &[usize],
     ) -> Result<(), CodegenError> {
+        if let Some(Conv::Fastcall) = Conv::of(ctx.func.signature.call_conv).ok().filter(|_| {
+            matches!(
+                ctx.func.dfg.insts[inst].opcode(),
+                Opcode::ReturnCall | Opcode::ReturnCallIndirect
+            )
+        }) {
+            // The epilogue would restore rsi/rdi over the callee's arguments.
+            return Err(CodegenError::Unsupported {
+                feature: "tail calls from windows_fastcall functions on x86_64".into(),
+            });
+        }
+        if let Some((callee, uses, stack_bytes)) =
+            crate::machinst::call::tail_call::<MInst, crate::isa::x64::abi::X64Abi>(ctx, inst)?
+        {
+            ctx.vcode.push(match callee {
+                crate::machinst::call::TailCallee::Name(dest) => MInst::ReturnCallKnown {
+                    dest,
+                    uses,
+                    stack_bytes,
+                },
+                crate::machinst::call::TailCallee::Reg(callee) => MInst::ReturnCallUnknown {
+                    callee,
+                    uses,
+                    stack_bytes,
+                },
+            });
+            return Ok(());
+        }
         match ctx.func.dfg.insts[inst] {
             InstructionData::Jump { .. } => {
                 run_isle(self, ctx, inst, |isle| {
@@ -203,44 +231,6 @@ impl LowerBackend for X64Lower {
                     rets.push((sret, rax));
                 }
                 ctx.vcode.push(MInst::Rets { rets });
-                Ok(())
-            }
-            InstructionData::Call {
-                opcode: Opcode::ReturnCall,
-                func_ref,
-                args,
-            } => {
-                let dfg = &ctx.func.dfg;
-                let ext = &dfg.ext_funcs[func_ref];
-                let (sig, dest) = (dfg.signatures[ext.signature].clone(), ext.name.clone());
-                let args: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let abi = SigAbi::new(&sig)?;
-                let uses = call_args(ctx, &abi, &args, true)?;
-                let stack_bytes = abi.stack_arg_bytes;
-                ctx.vcode.push(MInst::ReturnCallKnown {
-                    dest,
-                    uses,
-                    stack_bytes,
-                });
-                Ok(())
-            }
-            InstructionData::CallIndirect {
-                opcode: Opcode::ReturnCallIndirect,
-                sig_ref,
-                args,
-            } => {
-                let dfg = &ctx.func.dfg;
-                let sig = dfg.signatures[sig_ref].clone();
-                let all: Vec<Value> = args.as_slice(&dfg.value_lists).to_vec();
-                let callee = ctx.value_reg(all[0])?;
-                let abi = SigAbi::new(&sig)?;
-                let uses = call_args(ctx, &abi, &all[1..], true)?;
-                let stack_bytes = abi.stack_arg_bytes;
-                ctx.vcode.push(MInst::ReturnCallUnknown {
-                    callee,
-                    uses,
-                    stack_bytes,
-                });
                 Ok(())
             }
             InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {
