@@ -178,3 +178,33 @@ pub trait MachInst: Clone + core::fmt::Debug {
 
 #[cfg(test)]
 mod tests;
+
+/// The `MachInst` methods an ISA whose instructions come from an instruction table
+/// (`codegen/meta/inst_table.rs`) takes from the generated `form_*` methods and operand
+/// collection: calls' clobbers, operands, returns, branches, jump targets. Expanded
+/// inside the ISA's `impl MachInst`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! table_mach_inst_methods {
+    () => {
+        fn call_clobbers(&self) -> Option<regalloc2::PRegSet> {
+            self.form_call_info().map(|i| i.clobbers)
+        }
+
+        fn get_operands(&self, collector: &mut $crate::machinst::vcode::OperandCollector) {
+            self.collect_operands(collector);
+        }
+
+        fn is_ret(&self) -> bool {
+            self.form_is_ret()
+        }
+
+        fn is_branch(&self) -> bool {
+            self.form_is_branch()
+        }
+
+        fn jump_target(&self) -> Option<usize> {
+            self.form_jump_target()
+        }
+    };
+}

@@ -14,7 +14,6 @@ use crate::ir::{ExternalName, Type};
 use crate::machinst::buffer::{MachBuffer, MachLabel};
 pub use crate::machinst::call::CallInfo;
 use crate::machinst::reg::{Reg, Writable};
-use crate::machinst::vcode::OperandCollector;
 use crate::machinst::{MachInst, call::CallInsts};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -119,6 +118,8 @@ impl Inst {
 }
 
 impl MachInst for Inst {
+    crate::table_mach_inst_methods!();
+
     type LabelUse = LabelUse;
     type Frame = Frame;
 
@@ -200,10 +201,6 @@ impl MachInst for Inst {
         64
     }
 
-    fn call_clobbers(&self) -> Option<PRegSet> {
-        self.form_call_info().map(|i| i.clobbers)
-    }
-
     fn indirect_targets(&self) -> &[usize] {
         match self {
             Inst::BrTable { targets, .. } => targets,
@@ -222,22 +219,6 @@ impl MachInst for Inst {
             }
             set
         })
-    }
-
-    fn get_operands(&self, collector: &mut OperandCollector) {
-        self.collect_operands(collector);
-    }
-
-    fn is_ret(&self) -> bool {
-        self.form_is_ret()
-    }
-
-    fn is_branch(&self) -> bool {
-        self.form_is_branch()
-    }
-
-    fn jump_target(&self) -> Option<usize> {
-        self.form_jump_target()
     }
 
     fn spillslot_size(class: RegClass) -> usize {
