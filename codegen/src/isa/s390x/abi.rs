@@ -9,6 +9,8 @@
 //! the high half first) and returned in the return area. r6-r15 and f8-f15 (the
 //! leftmost 64 bits of v8-v15) are preserved. `tail` passes integers in r2-r5 only and
 //! the callee pops its stack arguments; it passes an `i128` as two integers.
+//! `preserve_all` places values as the ELF ABI does and preserves every register the
+//! code allocates (r2-r13, all of v0-v31) but those carrying its results.
 //!
 //! 128-bit vectors (the vector extension of the ABI) go in v24, v26, v28, v30, v25, v27,
 //! v29, v31, the rest in 16-byte stack slots; results likewise from v24. Their lanes are
@@ -51,7 +53,11 @@ impl AbiSpec for S390xAbi {
 
     fn check_conv(conv: CallConv) -> Result<(), CodegenError> {
         match conv {
-            CallConv::SystemV | CallConv::Fast | CallConv::Cold | CallConv::Tail => Ok(()),
+            CallConv::SystemV
+            | CallConv::Fast
+            | CallConv::Cold
+            | CallConv::Tail
+            | CallConv::PreserveAll => Ok(()),
             other => Err(CodegenError::Unsupported {
                 feature: alloc::format!("the {other} calling convention on s390x"),
             }),
@@ -182,8 +188,13 @@ impl AbiSpec for S390xAbi {
         8
     }
 
-    fn clobbers(_conv: CallConv) -> PRegSet {
-        caller_saved()
+    fn clobbers(conv: CallConv) -> PRegSet {
+        if conv == CallConv::PreserveAll {
+            // Only what the code never allocates may change: r0, r1, r14.
+            PRegSet::empty()
+        } else {
+            caller_saved()
+        }
     }
 }
 
@@ -199,6 +210,13 @@ pub fn caller_saved() -> PRegSet {
         set.add(vr(n));
     }
     set
+}
+
+/// What a `preserve_all` function keeps: every allocatable general register (r2-r13) and
+/// all 128 bits of every vector register (the frame saves those it writes, but its
+/// results).
+pub fn preserve_all_saved() -> Vec<PReg> {
+    (2..14).map(gpr).chain((0..32).map(vr)).collect()
 }
 
 /// The callee-saved registers the allocator may use, general ones first.

@@ -148,9 +148,45 @@ impl Backend for S390xIsa {
         let (_, stack_slot_bytes) = crate::machinst::lower::stack_slot_layout(func)?;
         let calls = vcode.insts().iter().any(|i| i.form_call_info().is_some());
         let realign = needs_realign(func);
+        let preserve_all = func.signature.call_conv == crate::ir::CallConv::PreserveAll;
+        let (saved, written) = if preserve_all {
+            if vcode.insts().iter().any(|i| {
+                matches!(
+                    i,
+                    inst::Inst::ReturnCall { .. } | inst::Inst::ReturnCallInd { .. }
+                )
+            }) {
+                return Err(CodegenError::Unsupported {
+                    feature: "tail calls from a preserve_all function on s390x".into(),
+                });
+            }
+            // Its results are the caller's to read; a call it makes may change the right
+            // halves of v8-v15, which it must give back too.
+            let results: Vec<regalloc2::PReg> = abi::SigAbi::new(&func.signature)?
+                .rets
+                .iter()
+                .filter_map(|l| match l {
+                    abi::ArgLoc::Reg(p) => Some(*p),
+                    _ => None,
+                })
+                .collect();
+            let mut written = written;
+            if calls {
+                for n in abi::CALLEE_SAVED_FPRS {
+                    written.add(inst::regs::vr(n));
+                }
+            }
+            let saved: Vec<regalloc2::PReg> = abi::preserve_all_saved()
+                .into_iter()
+                .filter(|p| !results.contains(p))
+                .collect();
+            (saved, written)
+        } else {
+            (abi::callee_saved(), written)
+        };
         let mut frame = Frame::new(
             crate::machinst::abi::FrameAreas::new(
-                &abi::callee_saved(),
+                &saved,
                 written,
                 spill_slots,
                 8,
@@ -165,6 +201,7 @@ impl Backend for S390xIsa {
         frame.callee_pop = abi::SigAbi::new(&func.signature)?.callee_pop_bytes;
         frame.pic = self.shared.is_pic;
         frame.pinned = self.shared.enable_pinned_reg;
+        frame.full_vectors = preserve_all;
         let tail_calls = vcode.insts().iter().any(|i| {
             matches!(
                 i,

@@ -162,9 +162,14 @@ pub fn vector_elem_mem(
 }
 
 /// A callee-saved float register's save (`load` false) or restore at `offset` above
-/// the stack pointer.
+/// the stack pointer: its 64 bits (STD, LD), or in a `preserve_all` frame all 128 (VST,
+/// VL).
 pub fn fpr_slot(e: &mut Emit<'_>, load: bool, reg: u8, offset: u32) {
     let mem = MemAlloc::Bxd(SP, 0, i64::from(offset));
+    if e.frame.full_vectors {
+        vector_access(e, load, u32::from(reg), &mem);
+        return;
+    }
     let code = if load {
         LoadOp::Ld.code()
     } else {

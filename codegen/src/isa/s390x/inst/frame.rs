@@ -59,6 +59,9 @@ pub struct Frame {
     /// r13 is the pinned register: the epilogue leaves its value (it may be saved, but
     /// is never restored).
     pub pinned: bool,
+    /// Save whole vector registers (16-byte slots, VST/VL), not the 64 bits of f8-f15
+    /// (`preserve_all`).
+    pub full_vectors: bool,
 }
 
 /// The pinned register (with `enable_pinned_reg`).
@@ -103,6 +106,7 @@ impl Frame {
             realign,
             pic: false,
             pinned: false,
+            full_vectors: false,
         }
     }
 
@@ -192,8 +196,7 @@ impl Frame {
                 },
             });
         }
-        for (i, &f) in self.saved_fprs.iter().enumerate() {
-            let offset = self.fpr_base() + 8 * i as u32;
+        for (f, offset) in self.fpr_slots() {
             out.push(Inst::FprSave { reg: f, offset });
             if !self.realign {
                 // (In a realigned frame their distance to the CFA varies: not described.)
@@ -262,17 +265,24 @@ impl Frame {
 
     /// Each saved float register and its offset from the stack pointer.
     pub fn fpr_slots(&self) -> impl Iterator<Item = (u8, u32)> + '_ {
-        let base = self.fpr_base();
+        let (base, slot) = (self.fpr_base(), self.fpr_slot_bytes());
         self.saved_fprs
             .iter()
             .enumerate()
-            .map(move |(i, &f)| (f, base + 8 * i as u32))
+            .map(move |(i, &f)| (f, base + slot * i as u32))
+    }
+
+    /// The bytes of one float register's save slot.
+    fn fpr_slot_bytes(&self) -> u32 {
+        if self.full_vectors { 16 } else { 8 }
     }
 }
 
 impl FrameLayout for Frame {
     fn size(&self) -> u32 {
-        let size = self.outgoing_base() + self.areas.size() + 8 * self.saved_fprs.len() as u32;
+        let size = self.outgoing_base()
+            + self.areas.size()
+            + self.fpr_slot_bytes() * self.saved_fprs.len() as u32;
         let align = if self.realign { 16 } else { 8 };
         size.div_ceil(align) * align
     }
