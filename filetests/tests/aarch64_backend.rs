@@ -40,33 +40,6 @@ fn unsupported_opcode_is_a_typed_error_naming_aarch64() {
     );
 }
 
-/// A big-endian bit cast between lane widths reorders bytes, which this backend does
-/// not lower: a typed error, never the plain move a little-endian cast is.
-#[test]
-fn big_endian_vector_bitcast_is_a_typed_error() {
-    let text = |flags: &str| {
-        format!(
-            "function %f(i32x4) -> i8x16 {{\nblock0(v0: i32x4):\n    v1 = bitcast.i8x16 {flags} v0\n    return v1\n}}"
-        )
-    };
-    let err = aarch64(OptLevel::None)
-        .compile_function(&parse(&text("big")))
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            CodegenError::UnsupportedOpcode {
-                opcode: Opcode::Bitcast,
-                ..
-            }
-        ),
-        "{err}"
-    );
-    aarch64(OptLevel::None)
-        .compile_function(&parse(&text("little")))
-        .unwrap();
-}
-
 #[test]
 fn unsupported_convention_is_an_error() {
     let f = parse("function %f(i64) -> i64 windows_fastcall {\nblock0(v0: i64):\n    return v0\n}");

@@ -42,32 +42,6 @@ fn unsupported_opcode_is_a_typed_error() {
     assert_eq!(err.to_string(), "unsupported on x86_64: `stack_switch.i64`");
 }
 
-/// A big-endian bit cast between lane widths reorders bytes, which this backend does
-/// not lower: a typed error, never the plain move a little-endian cast is.
-#[test]
-fn big_endian_vector_bitcast_is_a_typed_error() {
-    for (to, from) in [("i8x16", "i32x4"), ("i128", "i16x8"), ("i64x2", "i128")] {
-        let f = parse(&format!(
-            "function %f({from}) -> {to} {{\nblock0(v0: {from}):\n    v1 = bitcast.{to} big v0\n    return v1\n}}"
-        ));
-        let err = x64().compile_function(&f).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                CodegenError::UnsupportedOpcode {
-                    opcode: Opcode::Bitcast,
-                    ..
-                }
-            ),
-            "{from} to {to}: {err}"
-        );
-        let same = parse(&format!(
-            "function %f({from}) -> {to} {{\nblock0(v0: {from}):\n    v1 = bitcast.{to} little v0\n    return v1\n}}"
-        ));
-        x64().compile_function(&same).unwrap();
-    }
-}
-
 #[test]
 fn unsupported_type_is_an_error() {
     let f = parse(

@@ -489,6 +489,21 @@ fn cases() -> Vec<(u32, u32, &'static str)> {
             "fcvtn v0.2s, v1.2d"
         ),
         (push_q(5), 0x3c9f0fe5, "str q5, [sp, #-0x10]!"),
+        (
+            vec_rr(VecMiscOp::Rev16, VecLanes::B16, 0, 1),
+            0x4e201820,
+            "rev16 v0.16b, v1.16b"
+        ),
+        (
+            vec_rr(VecMiscOp::Rev32, VecLanes::B16, 0, 1),
+            0x6e200820,
+            "rev32 v0.16b, v1.16b"
+        ),
+        (
+            vec_rr(VecMiscOp::Rev64, VecLanes::B16, 0, 1),
+            0x4e200820,
+            "rev64 v0.16b, v1.16b"
+        ),
         (pop_q(31), 0x3cc107ff, "ldr q31, [sp], #0x10"),
         (
             vec_rr(VecMiscOp::Uaddlp, VecLanes::B16, 0, 1),

@@ -392,6 +392,10 @@ pub fn vec_rr(op: VecMiscOp, lanes: VecLanes, rd: u32, rn: u32) -> u32 {
         Cnt => fixed(q, 0, 0b00, 0b00101),
         // The lanes are the source's; the result's are twice as wide.
         Uaddlp => int(1, 0b00010),
+        // Bytes reversed within each halfword, word or doubleword (lanes .16b).
+        Rev16 => fixed(q, 0, 0b00, 0b00001),
+        Rev32 => fixed(q, 1, 0b00, 0b00000),
+        Rev64 => fixed(q, 0, 0b00, 0b00000),
         Cmeq0 => int(0, 0b01001),
         Fneg => fixed(q, 1, 0b10 | fsz, 0b01111),
         Fabs => fixed(q, 0, 0b10 | fsz, 0b01111),
