@@ -74,7 +74,7 @@ const ISAS: &[&str] = &["x64", "aarch64", "s390x"];
 
 /// The ISAs whose instruction forms are declared in a table (`inst/table.def`), with
 /// the prefix of their ISLE constructors.
-const TABLES: &[(&str, &str)] = &[("aarch64", "a64"), ("s390x", "s390")];
+const TABLES: &[(&str, &str)] = &[("x64", "x64"), ("aarch64", "a64"), ("s390x", "s390")];
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GANTRY_ISLE_DUMP");

@@ -24,13 +24,20 @@
 //! classes `gpr`, `vr`, and `fpr` (a float register numbered below 16)), `name: mem T`
 //! for an addressing mode holding registers (T implements `MemOperand`), `name: uses` /
 //! `name: defs` for lists of registers fixed to physical ones, `name: clobbers` (a
-//! `PRegSet`), `name: call` (a `Box<CallInfo>`: its fixed uses, defs and clobbers), and `name: T` / `name: &T` for any other field (`&`: not `Copy`).
+//! `PRegSet`), `name: call` (a `Box<CallInfo>`: its fixed uses, defs and clobbers),
+//! `name: fused` (a `Box<Inst>` emitted just before this one, as part of it, with its
+//! operands: a flags producer fused with the branch that reads the flags, so that
+//! regalloc2 places no move between them and sees their uses at the block's end), and
+//! `name: T` / `name: &T` for any other field (`&`: not `Copy`).
 //! `emit word EXPR` passes EXPR from `encode::*` to the ISA's `Emit::put_word` (a 32-bit
 //! word on aarch64, a 2-, 4- or 6-byte instruction on s390x); `emit call F(ARGS)`
 //! calls `emit::F(e, ARGS)`. Register operands are the allocated hardware numbers (u32)
 //! there. `isle` is `auto` (the default: no defs returns `Unit`, else the first def's `Reg`, the
 //! others being scratch registers),
-//! `produces`, `consumes` or `chain` (both; the prelude's flags model) or `none` (built from Rust only).
+//! `produces`, `consumes` or `chain` (both; the prelude's flags model), `reg(D)` (returns
+//! def D), `pair(A, B)` (a `RegPair` of two defs), `unit` (defs are scratch, returns `Unit`)
+//! or `none` (built from Rust only). `isle_types A B ...` lists operand types the ISA's own
+//! ISLE files declare (with their variants), so the generated file leaves them out.
 //! `kind` lists any of `ret`, `branch`, `jump(FIELD)` and `call(FIELD)` (a `CallInfo` field) for the
 //! `MachInst` predicates.
 
@@ -57,6 +64,7 @@ enum Role {
     FixedDefs,
     Clobbers,
     Call,
+    Fused,
     Plain { ty: String, copy: bool },
 }
 
@@ -98,6 +106,7 @@ impl Role {
             Role::FixedDefs => "Vec<(Writable<Reg>, PReg)>".into(),
             Role::Clobbers => "PRegSet".into(),
             Role::Call => "Box<CallInfo>".into(),
+            Role::Fused => "Box<Inst>".into(),
             Role::Plain { ty, .. } => ty.clone(),
         }
     }
@@ -110,6 +119,7 @@ impl Role {
             | Role::Reuse(..)
             | Role::FixedDef(..)
             | Role::FixedEarlyDef(..) => "WritableReg".into(),
+            Role::Fused => "BoxedMInst".into(),
             other => other.rust_type(),
         }
     }
@@ -140,6 +150,8 @@ struct EnumDef {
 pub struct Table {
     forms: Vec<Form>,
     enums: Vec<EnumDef>,
+    /// Types the ISA's own ISLE files declare (`isle_types`), left undeclared here.
+    isle_types: Vec<String>,
 }
 
 fn camel(s: &str) -> String {
@@ -158,7 +170,8 @@ fn class_of(s: &str, at: &str) -> &'static str {
         "gpr" => "gpr",
         "vr" => "vr",
         "fpr" => "fpr",
-        _ => panic!("{at}: register class `{s}` is not gpr, vr or fpr"),
+        "any" => "any",
+        _ => panic!("{at}: register class `{s}` is not gpr, vr, fpr or any"),
     }
 }
 
@@ -204,6 +217,7 @@ fn parse_operand(text: &str, at: &str) -> Operand {
         ["defs"] => Role::FixedDefs,
         ["clobbers"] => Role::Clobbers,
         ["call"] => Role::Call,
+        ["fused"] => Role::Fused,
         [t] if t.starts_with('&') => Role::Plain {
             ty: t[1..].to_string(),
             copy: false,
@@ -246,8 +260,13 @@ pub fn parse(file: &str, text: &str) -> Table {
     }
     let mut forms = Vec::new();
     let mut enums = Vec::new();
+    let mut isle_types = Vec::new();
     for (line, rec) in records {
         let at = format!("{file}:{line}");
+        if let Some(names) = rec.strip_prefix("isle_types ") {
+            isle_types.extend(names.split_whitespace().map(str::to_string));
+            continue;
+        }
         let mut lines = rec.lines();
         let head = lines.next().unwrap_or_default();
         if let Some(rest) = head.strip_prefix("enum ") {
@@ -331,7 +350,11 @@ pub fn parse(file: &str, text: &str) -> Table {
         }
         forms.push(form);
     }
-    Table { forms, enums }
+    Table {
+        forms,
+        enums,
+        isle_types,
+    }
 }
 
 impl Table {
@@ -486,6 +509,7 @@ impl Table {
                         o,
                         "                for &(r, p) in &{n}.uses {{ c.reg_fixed_use(r, p); }}\n                for &(r, p) in &{n}.defs {{ c.reg_fixed_def(r, p); }}\n                for p in {n}.clobbers {{ c.reg_clobber(p); }}"
                     ),
+                    Role::Fused => writeln!(o, "                {n}.collect_operands(c);"),
                     Role::Plain { .. } => Ok(()),
                 }
                 .unwrap();
@@ -494,7 +518,7 @@ impl Table {
         }
         writeln!(o, "        }}\n    }}\n").unwrap();
         // Emission.
-        writeln!(o, "    /// Emits the form with its allocations (in `collect_operands` order).\n    pub fn emit_form(&self, allocs: &[regalloc2::Allocation], e: &mut Emit<'_>) {{\n        let mut alloc_iter = allocs.iter();\n        match self {{").unwrap();
+        writeln!(o, "    /// Emits the form with its allocations (in `collect_operands` order); returns how\n    /// many allocations it read.\n    pub fn emit_form(&self, allocs: &[regalloc2::Allocation], e: &mut Emit<'_>) -> usize {{\n        let mut alloc_iter = allocs.iter();\n        match self {{").unwrap();
         for f in &self.forms {
             writeln!(
                 o,
@@ -518,6 +542,10 @@ impl Table {
                     Role::Plain { copy: true, .. } | Role::Clobbers => {
                         writeln!(o, "                let {n} = *{n};")
                     }
+                    Role::Fused => writeln!(
+                        o,
+                        "                let used = {n}.emit_form(alloc_iter.as_slice(), e);\n                for _ in 0..used {{ alloc_iter.next(); }}"
+                    ),
                     _ => Ok(()),
                 }
                 .unwrap();
@@ -528,7 +556,7 @@ impl Table {
                 let (func, args) = call
                     .split_once('(')
                     .unwrap_or_else(|| panic!("table line {}: `emit call f(args)`", f.line));
-                let args = args.trim_end_matches(')').trim();
+                let args = args.trim_end().strip_suffix(')').unwrap_or(args).trim();
                 let sep = if args.is_empty() { "" } else { ", " };
                 writeln!(o, "                emit::{func}(e{sep}{args});").unwrap();
             } else {
@@ -536,7 +564,11 @@ impl Table {
             }
             writeln!(o, "            }}").unwrap();
         }
-        writeln!(o, "        }}\n    }}\n").unwrap();
+        writeln!(
+            o,
+            "        }}\n        allocs.len() - alloc_iter.len()\n    }}\n"
+        )
+        .unwrap();
         // MachInst predicates.
         let kind_arms = |want: &str| {
             self.forms
@@ -593,10 +625,10 @@ impl Table {
         }
         writeln!(o, "            _ => None,\n        }}\n    }}\n}}\n").unwrap();
         // The printer.
-        writeln!(o, "impl core::fmt::Debug for Inst {{\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        match self {{").unwrap();
+        writeln!(o, "impl core::fmt::Debug for Inst {{\n    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        match self {{").unwrap();
         for form in &self.forms {
             let (text, args) = asm_format(form);
-            writeln!(o, "            #[allow(unused_variables)]\n            Inst::{} {{ {} }} => write!(f, \"{text}\"{args}),", camel(&form.name), fields(form)).unwrap();
+            writeln!(o, "            #[allow(unused_variables)]\n            Inst::{} {{ {} }} => write!(out, \"{text}\"{args}),", camel(&form.name), fields(form)).unwrap();
         }
         writeln!(o, "        }}\n    }}\n}}").unwrap();
         o
@@ -629,6 +661,7 @@ impl Table {
             "u128",
         ];
         let mut declared: Vec<String> = builtin.iter().map(|s| s.to_string()).collect();
+        declared.extend(self.isle_types.iter().cloned());
         for e in &self.enums {
             let vs: Vec<String> = e
                 .variants
@@ -668,12 +701,31 @@ impl Table {
         for f in &visible {
             let inputs: Vec<&Operand> = f.operands.iter().filter(|op| !op.role.is_def()).collect();
             let defs: Vec<&Operand> = f.operands.iter().filter(|op| op.role.is_def()).collect();
-            let ret = match (f.isle.as_str(), defs.len()) {
-                ("produces", 0) | ("produces", 1) => "ProducesFlags",
-                ("consumes", 1) => "ConsumesFlags",
-                ("chain", 1) => "ConsumesProducesFlags",
-                ("auto", 0) => "Unit",
-                ("auto", _) => "Reg",
+            // `reg(D)` and `pair(A, B)` name the results; `unit` discards them.
+            let args = |key: &str| {
+                f.isle
+                    .strip_prefix(key)
+                    .and_then(|r| r.strip_prefix('('))
+                    .and_then(|r| r.strip_suffix(')'))
+                    .map(|r| {
+                        r.split(',')
+                            .map(|n| n.trim().to_string())
+                            .collect::<Vec<_>>()
+                    })
+            };
+            let (ret, result) = match (f.isle.as_str(), defs.len()) {
+                ("produces", 0) | ("produces", 1) => ("ProducesFlags", None),
+                ("consumes", 1) => ("ConsumesFlags", None),
+                ("chain", 1) => ("ConsumesProducesFlags", None),
+                ("auto", 0) | ("unit", _) => ("Unit", None),
+                ("auto", _) => ("Reg", Some(defs[0].name.clone())),
+                (_, _) if args("reg").is_some_and(|a| a.len() == 1) => {
+                    ("Reg", args("reg").map(|a| a[0].clone()))
+                }
+                (_, _) if args("pair").is_some_and(|a| a.len() == 2) => {
+                    let a = args("pair").expect("checked");
+                    ("RegPair", Some(format!("(reg_pair {} {})", a[0], a[1])))
+                }
                 (k, n) => panic!("table line {}: isle `{k}` with {n} defs", f.line),
             };
             let types: Vec<String> = inputs.iter().map(|op| op.role.isle_type()).collect();
@@ -711,8 +763,10 @@ impl Table {
                     )
                 }
                 ("Unit", _) => format!("(emit {inst})"),
-                (_, Some(d)) => format!("(let ((_ Unit (emit {inst}))) {})", d.name),
-                _ => unreachable!(),
+                _ => format!(
+                    "(let ((_ Unit (emit {inst}))) {})",
+                    result.expect("a result")
+                ),
             };
             let body = if lets.is_empty() {
                 body

@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::String;
 
 /// The size of an integer operation.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OperandSize {
     /// 8 bits.
     Size8 = 0,

@@ -395,7 +395,7 @@ fn rsp_is_not_an_index() {
     );
 }
 
-/// Emits `kind` constants `bits` into xmm register `dst` through [`super::Inst::XmmConst`]
+/// Emits `kind` constants `bits` into xmm register `dst` through [`super::Inst::XmmPoolLoad`]
 /// and finishes the buffer: the code and its constant pool.
 fn xmm_consts(consts: &[(super::MoveKind, u128, u8)]) -> Vec<u8> {
     use crate::machinst::buffer::MachBuffer;
@@ -403,13 +403,19 @@ fn xmm_consts(consts: &[(super::MoveKind, u128, u8)]) -> Vec<u8> {
     let frame = super::frame::Frame::new(Default::default());
     let mut buf = MachBuffer::new();
     for &(kind, bits, dst) in consts {
-        let inst = super::Inst::XmmConst {
+        let inst = super::Inst::XmmPoolLoad {
             kind,
             bits: bits.into(),
             dst: Writable::from_reg(Reg::new(0, regalloc2::RegClass::Float)),
         };
         let alloc = regalloc2::Allocation::reg(Xmm::new(dst).preg());
-        super::emit::emit_inst(&inst, &[alloc], &mut buf, &[], None, &frame);
+        let mut e = super::emit::Emit {
+            buf: &mut buf,
+            labels: &[],
+            next: None,
+            frame: &frame,
+        };
+        inst.emit_form(&[alloc], &mut e);
     }
     buf.finish().expect("the buffer resolves").data
 }
@@ -477,7 +483,13 @@ fn emit_allocated(inst: &super::Inst, allocs: &[regalloc2::Allocation]) -> Vec<u
     use crate::machinst::buffer::MachBuffer;
     let frame = super::frame::Frame::new(Default::default());
     let mut buf = MachBuffer::new();
-    super::emit::emit_inst(inst, allocs, &mut buf, &[], None, &frame);
+    let mut e = super::emit::Emit {
+        buf: &mut buf,
+        labels: &[],
+        next: None,
+        frame: &frame,
+    };
+    inst.emit_form(allocs, &mut e);
     buf.finish().expect("the buffer resolves").data
 }
 
@@ -494,14 +506,13 @@ fn additions_into_a_third_register_are_lea() {
     use crate::machinst::reg::{Reg, Writable};
     use Gpr as G;
     let v = |i| Reg::new(i, regalloc2::RegClass::Int);
-    let rr = |op, size| Inst::AluRR {
-        op,
+    let rr = |_op: AluOp, size| Inst::AddLeaRr {
         size,
         src1: v(0),
         src2: v(1),
         dst: Writable::from_reg(v(2)),
     };
-    let ri = |op, size, imm| Inst::AluRI {
+    let ri = |op, size, imm| Inst::AddLeaRi {
         op,
         size,
         src: v(0),
@@ -553,10 +564,17 @@ fn additions_into_a_third_register_are_lea() {
         assert_eq!(got, want, "{text}");
         assert_eq!(disassemble(want), (String::from(text), want.len()));
     }
-    // The one immediate without a negation keeps the two-operand form.
-    assert!(!ri(AluOp::Sub, Size64, i32::MIN).is_three_operand_add());
-    assert!(ri(AluOp::Sub, Size32, -5).is_three_operand_add());
-    assert!(!ri(AluOp::And, Size64, 1).is_three_operand_add());
+    // Only additions and subtractions of 32 and 64 bits; the one immediate without a
+    // negation keeps the two-operand form.
+    use super::three_operand_add;
+    assert!(!three_operand_add(AluOp::Sub, Size64, i32::MIN));
+    assert!(three_operand_add(AluOp::Sub, Size32, -5));
+    assert!(!three_operand_add(AluOp::And, Size64, 1));
+    assert!(!three_operand_add(
+        AluOp::Add,
+        super::args::OperandSize::Size16,
+        1
+    ));
 }
 
 #[test]
@@ -600,12 +618,12 @@ fn fused_multiply_add_is_vex_encoded() {
         ),
     ];
     for (double, a, b, c, want, text) in cases {
-        let inst = super::Inst::Fma {
+        let inst = super::Inst::Vfmadd {
             double,
             packed: false,
             a: v(0),
             b: v(1),
-            c: v(2),
+            addend: v(2),
             dst: Writable::from_reg(v(3)),
         };
         let allocs: Vec<regalloc2::Allocation> = [a, b, c, a]
@@ -623,7 +641,7 @@ fn bmi2_shifts_are_vex_encoded() {
     use crate::machinst::reg::{Reg, Writable};
     use Gpr as G;
     let v = |i| Reg::new(i, regalloc2::RegClass::Int);
-    let shift = |op, size| Inst::ShiftX {
+    let shift = |op, size| Inst::Shiftx {
         op,
         size,
         src: v(0),
@@ -727,7 +745,7 @@ fn avx_float_operations_take_three_registers() {
         ),
     ];
     for (op, double, src1, src2, dst, want, text) in cases {
-        let inst = Inst::XmmRRR {
+        let inst = Inst::XmmRrrOp {
             op,
             double,
             src1: v(0),

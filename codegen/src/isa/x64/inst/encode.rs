@@ -256,36 +256,16 @@ pub(super) fn trap_unless(buf: &mut MachBuffer<Rel32>, jcc: u8, code: TrapCode) 
 
 /// A move of `kind` between a register and memory: `mov` (64-bit), `movss`, `movsd`, or
 /// `movups` (F3/F2/none 0F 10 loads, 0F 11 stores).
-pub(super) fn xmm_or_gpr_move(
-    b: &mut Vec<u8>,
-    kind: MoveKind,
-    reg: Allocation,
-    mem: Amode,
-    store: bool,
-) {
+pub(super) fn xmm_or_gpr_move(b: &mut Vec<u8>, kind: MoveKind, reg: u8, mem: Amode, store: bool) {
     let opcode = [0x0f, if store { 0x11 } else { 0x10 }];
     let mem = RegMem::Mem(mem);
     match kind {
-        MoveKind::F32 => emit_modrm(
-            b,
-            scalar(false),
-            RexFlags::none(),
-            &opcode,
-            xmm(reg).enc(),
-            mem,
-        ),
-        MoveKind::F64 => emit_modrm(
-            b,
-            scalar(true),
-            RexFlags::none(),
-            &opcode,
-            xmm(reg).enc(),
-            mem,
-        ),
-        MoveKind::V128 => emit_modrm(b, NONE, RexFlags::none(), &opcode, xmm(reg).enc(), mem),
+        MoveKind::F32 => emit_modrm(b, scalar(false), RexFlags::none(), &opcode, reg, mem),
+        MoveKind::F64 => emit_modrm(b, scalar(true), RexFlags::none(), &opcode, reg, mem),
+        MoveKind::V128 => emit_modrm(b, NONE, RexFlags::none(), &opcode, reg, mem),
         MoveKind::Int => {
             let op = if store { 0x89 } else { 0x8b };
-            emit_modrm(b, NONE, RexFlags::w(), &[op], gpr(reg).enc(), mem)
+            emit_modrm(b, NONE, RexFlags::w(), &[op], reg, mem)
         }
     }
 }

@@ -4,7 +4,6 @@
 //! with their unwind rules. `emit_frame.rs` encodes them.
 
 use super::args::{Amode, RegMem};
-use super::encode::gpr;
 use super::regs::{Gpr, Xmm};
 use crate::isa::x64::unwind::dwarf_reg;
 use crate::machinst::abi::FrameAreas;
@@ -97,21 +96,22 @@ impl Frame {
         }
     }
 
-    /// The machine address of `addr`, whose registers were allocated to `allocs` (base,
-    /// then index).
-    pub(super) fn amode(&self, addr: &super::Addr, allocs: &[regalloc2::Allocation]) -> Amode {
+    /// The machine address of an allocated [`super::Addr`].
+    pub(super) fn amode(&self, addr: &super::AddrAlloc) -> Amode {
         match *addr {
-            super::Addr::Reg { disp, .. } => Amode::ImmReg {
-                base: gpr(allocs[0]),
+            super::AddrAlloc::Reg { base, disp } => Amode::ImmReg { base, disp },
+            super::AddrAlloc::RegReg {
+                base,
+                index,
+                shift,
                 disp,
-            },
-            super::Addr::RegReg { shift, disp, .. } => Amode::ImmRegRegShift {
-                base: gpr(allocs[0]),
-                index: gpr(allocs[1]),
+            } => Amode::ImmRegRegShift {
+                base,
+                index,
                 shift,
                 disp,
             },
-            super::Addr::Slot { offset } => Amode::ImmReg {
+            super::AddrAlloc::Slot { offset } => Amode::ImmReg {
                 base: Gpr::RSP,
                 disp: self.stack_slot_disp(offset),
             },

@@ -3,30 +3,26 @@
 
 pub mod args;
 pub mod emit;
-mod emit_float;
-pub(crate) use emit_float::float_cc_flag;
-mod emit_frame;
+pub(crate) use emit::float_cc_flag;
 pub mod encode;
 pub mod frame;
+mod print;
 pub mod regs;
 
 #[cfg(test)]
 mod emit_tests;
 
-use crate::ir::ExternalName;
-use crate::ir::{AtomicRmwOp, FloatCC, IntCC, TrapCode};
+use crate::ir::{AtomicRmwOp, TrapCode};
 use crate::machinst::MachInst;
 use crate::machinst::buffer::{MachBuffer, MachLabel};
-use crate::machinst::reg::{Reg, Writable};
+use crate::machinst::reg::Reg;
 use crate::machinst::vcode::OperandCollector;
-use alloc::boxed::Box;
 use alloc::vec::Vec;
-use args::OperandSize;
-use regalloc2::{PReg, PRegSet, RegClass};
+use regalloc2::{PReg, RegClass};
 use regs::Gpr;
 
 /// A two-operand integer ALU operation (`dst = dst op src`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AluOp {
     /// `add`
     Add,
@@ -54,7 +50,7 @@ impl AluOp {
 }
 
 /// A one-operand in-place operation.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
     /// Two's-complement negation (F7 /3).
     Neg,
@@ -63,7 +59,7 @@ pub enum UnaryOp {
 }
 
 /// A value read from the frame's registers (or the pinned register).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FrameRegKind {
     /// The pinned register, `r15` (with `enable_pinned_reg`).
     Pinned,
@@ -77,7 +73,7 @@ pub enum FrameRegKind {
 
 pub use crate::machinst::call::CallInfo;
 
-/// What an [`Inst::Atomic128`] does.
+/// What an i128 atomic access (`atomic128_*` forms) does.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Atomic128Op {
     /// `atomic_load`.
@@ -91,7 +87,7 @@ pub enum Atomic128Op {
 }
 
 /// A two-operand scalar float operation.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum XmmOp {
     /// `addss`/`addsd` (F3/F2 0F 58).
     Add,
@@ -291,7 +287,7 @@ impl PackedOp {
 }
 
 /// A one-operand scalar float operation.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum XmmUnaryOp {
     /// `sqrtss`/`sqrtsd` (F3/F2 0F 51).
     Sqrt,
@@ -303,7 +299,7 @@ pub enum XmmUnaryOp {
 }
 
 /// A bit-counting instruction (F3 0F xx).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BitCountOp {
     /// Leading zeros (BD).
     Lzcnt,
@@ -314,7 +310,7 @@ pub enum BitCountOp {
 }
 
 /// A shift or rotate by `cl` (D3 /digit; the digit is the discriminant).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ShiftOp {
     /// Rotate left.
     Rol = 0,
@@ -330,7 +326,7 @@ pub enum ShiftOp {
 
 /// An x86 condition code (the low nibble of `jcc`/`setcc` opcodes; Intel SDM Vol. 1,
 /// Appendix B).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cc {
     /// Equal (ZF).
     Z = 4,
@@ -413,7 +409,7 @@ impl Cc {
 }
 
 /// The right operand of a comparison: a register or a sign-extended 32-bit immediate.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RegOrImm {
     /// A register.
     Reg(Reg),
@@ -423,7 +419,7 @@ pub enum RegOrImm {
 
 /// How a value moves between a register and memory (stack arguments, return areas,
 /// float loads and stores).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MoveKind {
     /// A 64-bit general register (`mov`).
     Int,
@@ -435,8 +431,8 @@ pub enum MoveKind {
     V128,
 }
 
-/// The memory operand of [`Inst::XmmRM`].
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+/// The memory operand of [`Inst::XmmRmOp`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum XmmMem {
     /// A value loaded from this address.
     Mem(Addr),
@@ -446,7 +442,7 @@ pub enum XmmMem {
 }
 
 /// A memory address on virtual registers, resolved to an [`args::Amode`] at emission.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Addr {
     /// `disp(base)`.
     Reg {
@@ -546,8 +542,8 @@ impl From<u128> for Bits128 {
     }
 }
 
-/// When a [`Inst::CondBranch`] is taken, by the flags its producer set.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// When a [`Inst::Jcc`] is taken, by the flags its producer set.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum BranchCond {
     /// If the condition code holds.
     Cc {
@@ -560,1051 +556,172 @@ pub enum BranchCond {
     FloatNe,
 }
 
-/// An x86-64 instruction on virtual registers. Block targets are VCode block indices.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Inst {
-    /// Defines the function's arguments in their ABI registers (emits nothing).
-    Args {
-        /// Each argument's register and where it arrives.
-        args: Vec<(Writable<Reg>, PReg)>,
-    },
-    /// Returns the values in their ABI registers (the epilogue, then `ret`).
-    Rets {
-        /// Each returned value and the register it leaves in.
-        rets: Vec<(Reg, PReg)>,
-    },
-    /// `mov src, dst` (64-bit).
-    MovRR {
-        /// Source.
-        src: Reg,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// Loads a constant.
-    Imm {
-        /// The bits; narrower types use the low bits.
-        value: u64,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// `op src2, dst` with `dst` = `src1` (two-address).
-    AluRR {
-        /// The operation.
-        op: AluOp,
-        /// The operation width.
-        size: OperandSize,
-        /// The first operand, overwritten.
-        src1: Reg,
-        /// The second operand.
-        src2: Reg,
-        /// The result (in `src1`'s register).
-        dst: Writable<Reg>,
-    },
-    /// `op mem, dst` with `dst` = `src1`: an ALU operation or `imul` (`op` `None`) with a
-    /// memory operand (a load folded into its only user).
-    AluRM {
-        /// The operation, or `None` for `imul` (0F AF /r).
-        op: Option<AluOp>,
-        /// The operation width (32 or 64).
-        size: OperandSize,
-        /// The first operand, overwritten.
-        src1: Reg,
-        /// The second operand, in memory.
-        addr: Addr,
-        /// The result.
-        dst: Writable<Reg>,
-        /// The trap code recorded for a fault, if the access may trap.
-        trap: Option<TrapCode>,
-    },
-    /// `imul $imm, src, dst` (69 /r id or 6B /r ib): a product with a constant, in a
-    /// register of its own (narrow types multiply at 32 bits: the low bits agree).
-    ImulRI {
-        /// The operation width (32 or 64; 8 and 16 use 32).
-        size: OperandSize,
-        /// The operand.
-        src: Reg,
-        /// The constant, sign-extended to the width.
-        imm: i32,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `imul src2, dst` with `dst` = `src1`.
-    Imul {
-        /// The operation width (16, 32 or 64).
-        size: OperandSize,
-        /// The first operand, overwritten.
-        src1: Reg,
-        /// The second operand.
-        src2: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `cmp b, a` (`test a, a` when `b` is 0): sets the flags for the one instruction
-    /// that consumes them (`Setcc`, `Cmov`), pushed right after it. Only regalloc2's moves
-    /// can come between, and x86-64 moves leave the flags alone.
-    Cmp {
-        /// The comparison width.
-        size: OperandSize,
-        /// Left operand.
-        a: Reg,
-        /// Right operand.
-        b: RegOrImm,
-    },
-    /// `setcc dst; movzbl dst, dst`: 1 if the flags (of the instruction before) say `cc`,
-    /// else 0.
-    Setcc {
-        /// The condition.
-        cc: Cc,
-        /// The 0/1 result.
-        dst: Writable<Reg>,
-    },
-    /// `op $imm, dst` with `dst` = `src` (83 /digit ib or 81 /digit id).
-    AluRI {
-        /// The operation.
-        op: AluOp,
-        /// The operation width.
-        size: OperandSize,
-        /// The operand, overwritten.
-        src: Reg,
-        /// The immediate, sign-extended to the operation width.
-        imm: i32,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `neg dst` or `not dst` with `dst` = `src`.
-    Unary {
-        /// The operation.
-        op: UnaryOp,
-        /// The operation width.
-        size: OperandSize,
-        /// The operand, overwritten.
-        src: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// A shift by a register amount into any register, with BMI2: `shlx`/`shrx`/`sarx`
-    /// (Intel SDM vol. 2, SARX/SHLX/SHRX; VEX.LZ.{66,F2,F3}.0F38.W{0,1} F7 /r, the amount
-    /// in VEX.vvvv, masked to 5 or 6 bits like the other shifts). 32 and 64 bits only.
-    ShiftX {
-        /// `Shl`, `Shr` or `Sar`.
-        op: ShiftOp,
-        /// 32 or 64 bits.
-        size: OperandSize,
-        /// The value shifted.
-        src: Reg,
-        /// The amount.
-        amount: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// A shift or rotate of `src` by `cl` (the hardware masks the count to 5 bits, or 6
-    /// for 64-bit operations).
-    Shift {
-        /// The operation.
-        op: ShiftOp,
-        /// The operation width.
-        size: OperandSize,
-        /// The operand, overwritten.
-        src: Reg,
-        /// The count, in `rcx`.
-        amount: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// Zero- or sign-extension of the low `from` bits of `src` to 64 bits.
-    Extend {
-        /// Sign-extend rather than zero-extend.
-        signed: bool,
-        /// The source width (8, 16 or 32).
-        from: OperandSize,
-        /// Source.
-        src: Reg,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// `test c, c; cmovnz t, dst` with `dst` = `f`: `c != 0 ? t : f`.
-    Select {
-        /// The width of `c`.
-        size: OperandSize,
-        /// The condition.
-        c: Reg,
-        /// The value if non-zero.
-        t: Reg,
-        /// The value if zero, overwritten.
-        f: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `cmovcc t, dst` with `dst` = `f`: `t` if the flags (of the instruction before) say
-    /// `cc`, else `f` (64-bit: narrower values only use the low bits).
-    Cmov {
-        /// When to take `t`.
-        cc: Cc,
-        /// The value if `cc` holds.
-        t: Reg,
-        /// The value otherwise, overwritten.
-        f: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `ucomiss b, a` or `ucomisd b, a` (NP/66 0F 2E /r): sets the flags for the one
-    /// instruction that consumes them (`Cmov`, `Setcc`), pushed right after it, as `Cmp`.
-    Ucomis {
-        /// `f64` rather than `f32`.
-        double: bool,
-        /// Left operand.
-        a: Reg,
-        /// Right operand.
-        b: Reg,
-    },
-    /// `cmp b, a; cmovcc b, dst` with `dst` = `a`: `b` if `a cc b`, else `a` (min/max).
-    CmpCmov {
-        /// The comparison width.
-        size: OperandSize,
-        /// When to take `b`.
-        cc: Cc,
-        /// Left operand, overwritten.
-        a: Reg,
-        /// Right operand.
-        b: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `mov src, dst; neg dst; cmovs src, dst`: the absolute value (wrapping at MIN).
-    Abs {
-        /// The operation width.
-        size: OperandSize,
-        /// Source.
-        src: Reg,
-        /// The result (an early def, so it is not `src`'s register).
-        dst: Writable<Reg>,
-    },
-    /// Division with the checks CLIF requires: a zero divisor traps
-    /// (`int_divz`); for signed division `MIN / -1` traps (`int_ovf`) and `MIN % -1` is 0.
-    /// The dividend is in `rax`; the quotient comes out in `rax`, the remainder in `rdx`.
-    Div {
-        /// Signed (`idiv`) or unsigned (`div`).
-        signed: bool,
-        /// The division width (32 or 64; narrower operands are extended first).
-        size: OperandSize,
-        /// The CLIF type's width, for the `MIN / -1` check.
-        narrow: OperandSize,
-        /// Whether the quotient is wanted, so `MIN / -1` must trap (for a remainder
-        /// the divisor -1 just gives 0).
-        quotient_wanted: bool,
-        /// The dividend, in `rax`.
-        dividend: Reg,
-        /// The divisor.
-        divisor: Reg,
-        /// The quotient, in `rax`.
-        quotient: Writable<Reg>,
-        /// The remainder, in `rdx` (early def: `rdx` is written before `divisor` is read).
-        remainder: Writable<Reg>,
-    },
-    /// A load of `size` bytes from `disp(base)` into a 64-bit register, zero- or
-    /// sign-extended (`movzx`/`movsx`/`mov`).
-    Load {
-        /// The width in memory.
-        size: OperandSize,
-        /// Sign-extend rather than zero-extend.
-        signed: bool,
-        /// The address.
-        addr: Addr,
-        /// Destination.
-        dst: Writable<Reg>,
-        /// The trap code recorded for a fault, if the access may trap.
-        trap: Option<TrapCode>,
-    },
-    /// A store of the low `size` bytes of `src` to `disp(base)`.
-    Store {
-        /// The width in memory.
-        size: OperandSize,
-        /// The value.
-        src: Reg,
-        /// The address.
-        addr: Addr,
-        /// The trap code recorded for a fault, if the access may trap.
-        trap: Option<TrapCode>,
-    },
-    /// `lea` of a stack slot: `offset` bytes into the frame's stack-slot area.
-    StackAddr {
-        /// The offset within the stack-slot area.
-        offset: i32,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// A shift or rotate of `src` by the immediate `imm` (C1 /digit ib; C0 for bytes).
-    ShiftRI {
-        /// The operation.
-        op: ShiftOp,
-        /// The operation width.
-        size: OperandSize,
-        /// The operand, overwritten.
-        src: Reg,
-        /// The count, already reduced modulo the width.
-        imm: u8,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// A bit count into `dst`: `lzcnt`, `tzcnt`, `popcnt` (F3 0F BD/BC/B8) at 32 or 64
-    /// bits.
-    BitCount {
-        /// The operation.
-        op: BitCountOp,
-        /// 32 or 64 bits.
-        size: OperandSize,
-        /// Source.
-        src: Reg,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// Leading or trailing zeros of the low `bits` bits of `src` (zero-extended) without
-    /// LZCNT/TZCNT: `bsr`/`bsf` with the zero input handled by `cmovz`.
-    BitScan {
-        /// Leading (`bsr`) rather than trailing (`bsf`) zeros.
-        leading: bool,
-        /// The width counted.
-        bits: u8,
-        /// Source (zero-extended to 64 bits).
-        src: Reg,
-        /// Scratch (early def).
-        tmp: Writable<Reg>,
-        /// The count (early def).
-        dst: Writable<Reg>,
-    },
-    /// `bswap` (0F C8+r) at 32 or 64 bits, or `rol $8` at 16 bits.
-    Bswap {
-        /// The width.
-        size: OperandSize,
-        /// The operand, overwritten.
-        src: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `mov src, dst; neg dst; sbb dst, dst`: all ones if `src` is non-zero, else zero.
-    Bmask {
-        /// The width of `src`.
-        size: OperandSize,
-        /// Source.
-        src: Reg,
-        /// The mask (early def).
-        dst: Writable<Reg>,
-    },
-    /// One-operand `mul`/`imul` (F7 /4, /5; F6 for bytes): `rdx:rax = rax * b`, with
-    /// CF/OF telling whether the high half is significant.
-    MulWide {
-        /// Signed (`imul`).
-        signed: bool,
-        /// The width (16, 32 or 64; 8 writes `ax` only).
-        size: OperandSize,
-        /// The first factor, in `rax`.
-        a: Reg,
-        /// The second factor.
-        b: Reg,
-        /// The low half, in `rax`.
-        lo: Writable<Reg>,
-        /// The high half, in `rdx`.
-        hi: Writable<Reg>,
-        /// If wanted: 1 if the product overflowed the width (`seto`), else 0.
-        overflow: Option<Writable<Reg>>,
-    },
-    /// `add src2, dst` or `sub src2, dst` with `dst` = `src1` (01 /r, 29 /r; 00 and 28
-    /// for bytes), always in that form (never a `lea`): it sets the flags for the one
-    /// instruction that consumes them.
-    AluFlags {
-        /// `Add` or `Sub`.
-        op: AluOp,
-        /// The operation width.
-        size: OperandSize,
-        /// The first operand, overwritten.
-        src1: Reg,
-        /// The second operand.
-        src2: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `bt $0, src` (0F BA /4 ib): the carry flag set to bit 0 of `src`, for the one
-    /// instruction that consumes it.
-    Bt0 {
-        /// The register tested.
-        src: Reg,
-    },
-    /// `adc src2, dst` or `sbb src2, dst` with `dst` = `src1` (11 /r, 19 /r; 10 and 18
-    /// for bytes): consumes the carry flag and sets the flags.
-    AluCarry {
-        /// `Add` (adc) or `Sub` (sbb).
-        op: AluOp,
-        /// The operation width.
-        size: OperandSize,
-        /// The first operand, overwritten.
-        src1: Reg,
-        /// The second operand.
-        src2: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `add b, dst` with `dst` = `a`, trapping with `code` on unsigned overflow (carry).
-    AddTrap {
-        /// The width.
-        size: OperandSize,
-        /// First operand, overwritten.
-        a: Reg,
-        /// Second operand.
-        b: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-        /// The trap code.
-        code: TrapCode,
-    },
-    /// A scalar float operation `dst = src1 op src2` (two-address; SSE `*ss`/`*sd`, or
-    /// the bitwise `*ps` forms).
-    XmmRR {
-        /// The operation.
-        op: XmmOp,
-        /// `f64` (`sd`) rather than `f32` (`ss`).
-        double: bool,
-        /// First operand, overwritten.
-        src1: Reg,
-        /// Second operand.
-        src2: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// A scalar float `add`/`sub`/`mul`/`div` whose second operand is in memory: a load
-    /// folded into the instruction, or a constant in the pool (`addsd m64, xmm`; Intel SDM
-    /// vol. 2, ADDSD/SUBSD/MULSD/DIVSD and the `ss` forms, which read 4 or 8 bytes).
-    XmmRM {
-        /// The operation: `Add`, `Sub`, `Mul` or `Div`.
-        op: XmmOp,
-        /// `f64` (`sd`) rather than `f32` (`ss`).
-        double: bool,
-        /// First operand, overwritten.
-        src1: Reg,
-        /// Second operand.
-        src2: XmmMem,
-        /// The result.
-        dst: Writable<Reg>,
-        /// The trap code recorded for a fault of the load, if it may trap.
-        trap: Option<TrapCode>,
-    },
-    /// A fused multiply-add, `dst = a * b + c` rounded once, with FMA3:
-    /// `vfmadd213ss/sd c, b, dst` where `dst` starts as `a` (Intel SDM vol. 2,
-    /// VFMADD213SD; VEX.LIG.66.0F38.W1 A9 /r, W0 for the `ss` form).
-    Fma {
-        /// `f64` (`sd`) rather than `f32` (`ss`).
-        double: bool,
-        /// All lanes (`vfmadd213ps/pd`, A8) rather than the low one (`ss/sd`, A9).
-        packed: bool,
-        /// First factor, overwritten.
-        a: Reg,
-        /// Second factor.
-        b: Reg,
-        /// Addend.
-        c: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `dst = base + (index << shift)` at 32 or 64 bits: `lea (base, index, 1 << shift),
-    /// dst` (Intel SDM vol. 2, LEA with a SIB byte; the flags are left alone).
-    LeaScaled {
-        /// 32 or 64 bits.
-        size: OperandSize,
+/// The generated instruction code (`OUT_DIR/x64_inst.rs`, from `table.def`).
+#[allow(missing_docs, clippy::all)]
+pub mod generated {
+    use super::emit::{self, Emit};
+    use super::frame::FrameInst;
+    use super::{
+        Addr, AluOp, Atomic128Op, BitCountOp, Bits128, BlockTarget, BlockTargets, BranchCond,
+        CallInfo, Cc, FrameRegKind, MoveKind, OptionAluOp, OptionTrapCode, PackedOp, RegOrImm,
+        ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp, args::OperandSize,
+    };
+    use crate::ir::{AtomicRmwOp, ExternalName, FloatCC, IntCC, TrapCode};
+    use crate::machinst::reg::{Reg, Writable};
+    use crate::machinst::vcode::OperandCollector;
+    use alloc::boxed::Box;
+    use alloc::vec::Vec;
+    #[allow(unused_imports)]
+    use regalloc2::{PReg, PRegSet};
+    include!(concat!(env!("OUT_DIR"), "/x64_inst.rs"));
+}
+
+pub use generated::Inst;
+
+/// A block, as the index of its label.
+pub type BlockTarget = usize;
+/// Blocks, as the indices of their labels.
+pub type BlockTargets = Vec<usize>;
+/// The trap code of a memory access that may trap.
+pub type OptionTrapCode = Option<TrapCode>;
+/// An ALU operation, or `None` for `imul` (in [`Inst::AluRm`]).
+pub type OptionAluOp = Option<AluOp>;
+
+/// An [`Addr`] whose registers were allocated (hardware registers).
+#[derive(Clone, Copy, Debug)]
+pub enum AddrAlloc {
+    /// `disp(base)`.
+    Reg {
         /// The base register.
-        base: Reg,
+        base: Gpr,
+        /// The displacement in bytes.
+        disp: i32,
+    },
+    /// `disp(base, index << shift)`.
+    RegReg {
+        /// The base register.
+        base: Gpr,
         /// The index register.
-        index: Reg,
-        /// log2 of the scale: 1 to 3.
+        index: Gpr,
+        /// The index's scale, as a shift (0-3).
         shift: u8,
-        /// The result.
-        dst: Writable<Reg>,
+        /// The displacement in bytes.
+        disp: i32,
     },
-    /// A scalar float operation `dst = src1 op src2` into any register, with AVX: the
-    /// VEX forms of [`Inst::XmmRR`]'s arithmetic and bitwise operations (`vaddsd`,
-    /// `vandps`, ...; Intel SDM vol. 2, VEX.LIG/128 encodings of the same opcodes, the
-    /// first source in VEX.vvvv).
-    XmmRRR {
-        /// The operation: arithmetic or bitwise (not a move or unpack).
-        op: XmmOp,
-        /// `f64` (`sd`) rather than `f32` (`ss`); bitwise operations are `ps` forms.
-        double: bool,
-        /// First operand.
-        src1: Reg,
-        /// Second operand.
-        src2: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// A lane shuffle by an immediate into any register: `pshufd` (66 0F 70 /r ib, 32-bit
-    /// lanes) or, with `low_words`, `pshuflw` (F2 0F 70 /r ib, the low four 16-bit lanes;
-    /// the high quadword is copied).
-    Pshuf {
-        /// `pshuflw` rather than `pshufd`.
-        low_words: bool,
-        /// Two bits per destination lane: the source lane.
-        imm: u8,
-        /// Source.
-        src: Reg,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// The sign bits of the lanes of `src` into the low bits of a general register:
-    /// `pmovmskb` (66 0F D7, bytes), `movmskps` (0F 50, 32-bit lanes) or `movmskpd`
-    /// (66 0F 50, 64-bit lanes), by `lane_bits`.
-    Movmsk {
-        /// 8, 32 or 64.
-        lane_bits: u8,
-        /// The vector.
-        src: Reg,
-        /// The general register.
-        dst: Writable<Reg>,
-    },
-    /// `pextrw $lane, src, dst` (66 0F C5 /r ib): a 16-bit lane, zero-extended, into a
-    /// general register.
-    Pextrw {
-        /// The lane, 0 to 7.
-        lane: u8,
-        /// The vector.
-        src: Reg,
-        /// The general register.
-        dst: Writable<Reg>,
-    },
-    /// `pinsrw $lane, src2, dst` (66 0F C4 /r ib): a general register's low 16 bits into
-    /// a lane of `dst`, which starts as `src1`.
-    Pinsrw {
-        /// The lane, 0 to 7.
-        lane: u8,
-        /// The vector, overwritten.
-        src1: Reg,
-        /// The general register.
-        src2: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// An SSE4.1 lane insertion (66 [REX.W] 0F 3A op /r ib): `pinsrb` (20), `pinsrd`/
-    /// `pinsrq` (22, REX.W for 64 bits) from a general register, or `insertps` (21) from
-    /// an xmm register; `dst` starts as `src1`.
-    Insert41 {
-        /// The opcode byte after 0F 3A.
-        op: u8,
-        /// REX.W (`pinsrq`).
-        wide: bool,
-        /// The immediate: the lane (for `insertps`, the lane shifted left by 4).
-        imm: u8,
-        /// The vector, overwritten.
-        src1: Reg,
-        /// The value inserted (a general register, or an xmm register for `insertps`).
-        src2: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// A two-operand operation on whole xmm registers (vector lanes); see [`PackedOp`].
-    Packed {
-        /// The operation.
-        op: PackedOp,
-        /// First operand, overwritten.
-        src1: Reg,
-        /// Second operand.
-        src2: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// A one-operand scalar float operation into `dst`.
-    XmmUnary {
-        /// The operation.
-        op: XmmUnaryOp,
-        /// The operand's format: `f64` rather than `f32`.
-        double: bool,
-        /// Source.
-        src: Reg,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// A float constant: `xorps dst, dst` for all-zero bits, else `movss`/`movsd`/
-    /// `movups` from a RIP-relative copy in the function's constant pool (Intel SDM
-    /// vol. 2, MOVSS/MOVSD/MOVUPS, XORPS).
-    XmmConst {
-        /// The width loaded (not `Int`).
-        kind: MoveKind,
-        /// The constant's bits (the low 4, 8 or 16 bytes, little-endian, are used).
-        bits: Bits128,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// `movd`/`movq` from a general register to an xmm register (66 [REX.W] 0F 6E).
-    GprToXmm {
-        /// 64 bits rather than 32.
-        wide: bool,
-        /// Source.
-        src: Reg,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// `movd`/`movq` from an xmm register to a general register (66 [REX.W] 0F 7E).
-    XmmToGpr {
-        /// 64 bits rather than 32.
-        wide: bool,
-        /// Source.
-        src: Reg,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// `cvtsi2ss`/`cvtsi2sd` of a signed 32- or 64-bit integer.
-    CvtIntToFloat {
-        /// The integer is 64-bit.
-        wide: bool,
-        /// To `f64` rather than `f32`.
-        double: bool,
-        /// Source.
-        src: Reg,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// An unsigned 64-bit integer to float (halving values with the top bit set).
-    CvtU64ToFloat {
-        /// To `f64` rather than `f32`.
-        double: bool,
-        /// Source.
-        src: Reg,
-        /// Destination (early def).
-        dst: Writable<Reg>,
-        /// Scratch (early def).
-        tmp1: Writable<Reg>,
-        /// Scratch (early def).
-        tmp2: Writable<Reg>,
-    },
-    /// Float to integer with CLIF's semantics: trapping (`bad_toint` on NaN, `int_ovf`
-    /// out of range) or saturating (NaN is 0).
-    CvtFloatToInt {
-        /// To a signed integer.
-        signed: bool,
-        /// Saturate rather than trap.
-        sat: bool,
-        /// From `f64` rather than `f32`.
-        double: bool,
-        /// To a 64-bit rather than 32-bit integer.
-        wide: bool,
-        /// Source.
-        src: Reg,
-        /// Destination (early def).
-        dst: Writable<Reg>,
-        /// Scratch general register (early def).
-        tmp_gpr: Writable<Reg>,
-        /// Scratch xmm register (early def).
-        tmp_xmm: Writable<Reg>,
-        /// Second scratch xmm register (early def).
-        tmp_xmm2: Writable<Reg>,
-    },
-    /// `ucomiss`/`ucomisd` and `setcc`: 1 if `a cc b`, else 0.
-    Fcmp {
-        /// `f64` rather than `f32`.
-        double: bool,
-        /// The condition.
-        cc: FloatCC,
-        /// Left operand.
-        a: Reg,
-        /// Right operand.
-        b: Reg,
-        /// The 0/1 result (early def).
-        dst: Writable<Reg>,
-        /// Scratch for the two-flag conditions (early def).
-        tmp: Writable<Reg>,
-    },
-    /// `c != 0 ? t : f` on xmm registers, with a branch over a `movaps`.
-    XmmSelect {
-        /// The width of `c`.
-        size: OperandSize,
-        /// The condition.
-        c: Reg,
-        /// The value if non-zero.
-        t: Reg,
-        /// The value if zero, overwritten.
-        f: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// CLIF `fmin`/`fmax`: NaN if either input is NaN, and -0 below +0.
-    FminMax {
-        /// `fmax` rather than `fmin`.
-        max: bool,
-        /// `f64` rather than `f32`.
-        double: bool,
-        /// First operand, overwritten.
-        a: Reg,
-        /// Second operand.
-        b: Reg,
-        /// The result.
-        dst: Writable<Reg>,
-    },
-    /// `movss`/`movsd` from `disp(base)`.
-    XmmLoad {
-        /// The width (not `Int`).
-        kind: MoveKind,
-        /// The address.
-        addr: Addr,
-        /// Destination.
-        dst: Writable<Reg>,
-        /// The trap code recorded for a fault, if the access may trap.
-        trap: Option<TrapCode>,
-    },
-    /// `movss`/`movsd` to `disp(base)`.
-    XmmStore {
-        /// The width (not `Int`).
-        kind: MoveKind,
-        /// The value.
-        src: Reg,
-        /// The address.
-        addr: Addr,
-        /// The trap code recorded for a fault, if the access may trap.
-        trap: Option<TrapCode>,
-    },
-    /// `call` of a named function (`call rel32` with an `R_X86_64_PLT32` relocation).
-    CallKnown {
-        /// The callee.
-        dest: ExternalName,
-        /// The call: argument and result registers, and what it clobbers.
-        info: Box<CallInfo>,
-    },
-    /// `call *callee`.
-    CallUnknown {
-        /// The address called.
-        callee: Reg,
-        /// The call: argument and result registers, and what it clobbers.
-        info: Box<CallInfo>,
-    },
-    /// A tail call: the epilogue, then `jmp rel32` to a named function.
-    ReturnCallKnown {
-        /// The callee.
-        dest: ExternalName,
-        /// The arguments, in their registers.
-        uses: Vec<(Reg, PReg)>,
-        /// Bytes of the callee's stack arguments, stored at the bottom of the outgoing
-        /// area; they move to the top of the frame before the jump.
-        stack_bytes: u32,
-    },
-    /// A tail call: the epilogue, then `jmp *%r11`.
-    ReturnCallUnknown {
-        /// The address, in `r11` (not callee-saved, so it survives the epilogue).
-        callee: Reg,
-        /// The arguments, in their registers.
-        uses: Vec<(Reg, PReg)>,
-        /// As for [`Inst::ReturnCallKnown`].
-        stack_bytes: u32,
-    },
-    /// The address of thread-local `symbol` in the ELF general-dynamic model
-    /// (Drepper, "ELF Handling For Thread-Local Storage", §4.1.6):
-    /// `data16 lea sym@tlsgd(%rip), %rdi; data16 data16 rex.W call __tls_get_addr@plt`.
-    /// The padding prefixes let a linker relax the sequence; the result is in `rax`.
-    ElfTlsGetAddr {
-        /// The thread-local symbol.
-        symbol: ExternalName,
-        /// The call's registers: the result in `rax`, the System V clobbers.
-        info: Box<CallInfo>,
-    },
-    /// A function's or symbol's address: `movabs $name, dst` with an `R_X86_64_64`
-    /// relocation; in position-independent code (`is_pic`) `lea name(%rip), dst`
-    /// (`R_X86_64_PC32`) when colocated, else a load from the GOT (`R_X86_64_GOTPCREL`).
-    LoadExtName {
-        /// The name.
-        name: ExternalName,
-        /// Added to the address (within 32 bits in position-independent code).
-        offset: i64,
-        /// The symbol is in the same linked image as the code (`colocated`).
-        colocated: bool,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// Reads a frame register: `mov %rbp, dst` (`get_frame_pointer`), `mov %rsp, dst`
-    /// (`get_stack_pointer`), or `mov 8(%rbp), dst` (`get_return_address`).
-    FrameReg {
-        /// Which value.
-        which: FrameRegKind,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// Loads an argument passed on the stack: `offset` bytes above the return address.
-    LoadStackArg {
-        /// The offset in the incoming argument area.
-        offset: u32,
-        /// The register kind and width.
-        kind: MoveKind,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// Loads a result a call left in the return area, `offset` bytes above `rsp`.
-    LoadOutgoing {
-        /// The offset in the outgoing area.
-        offset: u32,
-        /// The register kind and width.
-        kind: MoveKind,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// `lea offset(%rsp), dst`: the address of a call's return area in the outgoing area.
-    OutgoingAddr {
-        /// The offset in the outgoing area.
-        offset: u32,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// Stores an outgoing call argument `offset` bytes above `rsp`.
-    StoreStackArg {
-        /// The offset in the outgoing argument area.
-        offset: u32,
-        /// The register kind and width.
-        kind: MoveKind,
-        /// The value.
-        src: Reg,
-    },
-    /// A 128-bit add or subtract: `add`/`sub` on the low halves, `adc`/`sbb` on the high.
-    /// The results are early definitions, apart from every operand: the low result is
-    /// written before the high operands are read.
-    Alu128 {
-        /// Add or Sub.
-        op: AluOp,
-        /// First operand, low half.
-        a_lo: Reg,
-        /// First operand, high half.
-        a_hi: Reg,
-        /// Second operand, low half.
-        b_lo: Reg,
-        /// Second operand, high half.
-        b_hi: Reg,
-        /// Result, low half.
-        dst_lo: Writable<Reg>,
-        /// Result, high half.
-        dst_hi: Writable<Reg>,
-    },
-    /// A 128-bit comparison into a 0/1 byte.
-    Cmp128 {
-        /// The condition.
-        cc: IntCC,
-        /// First operand, low half.
-        a_lo: Reg,
-        /// First operand, high half.
-        a_hi: Reg,
-        /// Second operand, low half.
-        b_lo: Reg,
-        /// Second operand, high half.
-        b_hi: Reg,
-        /// The 0/1 result (early def).
-        dst: Writable<Reg>,
-        /// Scratch (early def).
-        tmp: Writable<Reg>,
-    },
-    /// A `try_call`: the call, then a jump to the normal-return edge. The handler edges
-    /// are entered by the unwinder; they are successors for register allocation.
-    TryCall {
-        /// The callee: a name (`call rel32`) or a register (`call *r`, its operand).
-        dest: Option<Box<ExternalName>>,
-        /// The callee register when `dest` is `None`.
-        callee: Option<Reg>,
-        /// The call: argument and result registers, and what it clobbers.
-        info: Box<CallInfo>,
-        /// The block after a normal return.
-        normal: usize,
-        /// The handler blocks, in exception-table order.
-        handlers: Box<[usize]>,
-        /// The tag each handler catches (`None`: the default handler).
-        tags: Box<[Option<u32>]>,
-    },
-    /// `lea label(%rip), dst`: the address of a block (an exception handler).
-    LoadLabelAddr {
-        /// The block.
-        target: usize,
-        /// Destination.
-        dst: Writable<Reg>,
-    },
-    /// `int3`: a breakpoint for a debugger.
-    Debugtrap,
-    /// `mfence`.
-    Mfence,
-    /// An atomic read-modify-write of `size` bytes at `(addr)`, returning the old value
-    /// in `rax`: `lock xadd` (add, sub), `xchg`, or a `lock cmpxchg` loop for the rest.
-    AtomicRmw {
-        /// The operation.
-        op: AtomicRmwOp,
-        /// The access width.
-        size: OperandSize,
-        /// The address.
-        addr: Reg,
-        /// The operand.
-        operand: Reg,
-        /// Scratch for the loop (early def).
-        tmp: Writable<Reg>,
-        /// The old value, in `rax` (early def: the loop writes it first).
-        dst: Writable<Reg>,
-    },
-    /// An `i128` atomic access built on `lock cmpxchg16b (addr)` (Intel SDM vol. 2,
-    /// CMPXCHG8B/CMPXCHG16B: compares `rdx:rax` with the 16 bytes, stores `rcx:rbx` if
-    /// equal, else loads them into `rdx:rax`). The old value ends in `rdx:rax`.
-    Atomic128 {
-        /// What to do.
-        op: Atomic128Op,
-        /// The address (16-byte aligned).
-        addr: Reg,
-        /// The value stored or operated with (store, read-modify-write) or the
-        /// replacement (compare-and-swap): low and high halves.
-        src: Option<(Reg, Reg)>,
-        /// The expected value of a compare-and-swap (fixed in `rax`, `rdx`).
-        expected: Option<(Reg, Reg)>,
-        /// Scratch for min/max (early def).
-        tmp: Option<Writable<Reg>>,
-        /// `rbx` and `rcx`, written by the sequence (early defs) unless they carry the
-        /// replacement of a compare-and-swap.
-        scratch: Option<(Writable<Reg>, Writable<Reg>)>,
-        /// The old value, in `rax` and `rdx`.
-        dst: (Writable<Reg>, Writable<Reg>),
-    },
-    /// `lock cmpxchg replacement, (addr)` with `expected` in `rax`; the old value comes
-    /// back in `rax`.
-    AtomicCas {
-        /// The access width.
-        size: OperandSize,
-        /// The address.
-        addr: Reg,
-        /// The value expected, in `rax`.
-        expected: Reg,
-        /// The value stored if the expected one is found.
-        replacement: Reg,
-        /// The old value, in `rax`.
-        dst: Writable<Reg>,
-    },
-    /// `mov src, %r15`: `set_pinned_reg`.
-    SetPinned {
-        /// The value.
-        src: Reg,
-    },
-    /// `ud2`, recording `code` as a trap site.
-    Trap {
-        /// The trap code.
-        code: TrapCode,
-    },
-    /// `test c, c; j(n)z over; ud2`: traps with `code` if `c` is zero (`trapz`) or non-zero.
-    TrapIf {
-        /// Trap on non-zero rather than zero.
-        nonzero: bool,
-        /// The width of `c`.
-        size: OperandSize,
-        /// The condition.
-        c: Reg,
-        /// The trap code.
-        code: TrapCode,
-    },
-    /// `br_table`: to `targets[idx]` if `idx` (32-bit, unsigned) is in range, else to
-    /// `default`, through a table of 32-bit offsets placed after the jump.
-    JmpTable {
-        /// The index.
-        idx: Reg,
-        /// Scratch registers (early defs, distinct from `idx`).
-        tmp1: Writable<Reg>,
-        /// Second scratch register.
-        tmp2: Writable<Reg>,
-        /// The block taken out of range.
-        default: usize,
-        /// The blocks by index.
-        targets: Vec<usize>,
-    },
-    /// `jmp target`.
-    Jmp {
-        /// The target block.
-        target: usize,
-    },
-    /// An instruction of the prologue, epilogue or a tail call's teardown, on physical
-    /// registers (no operands for regalloc2).
-    Frame {
-        /// The instruction.
-        inst: frame::FrameInst,
-    },
-    /// A conditional branch: `flags` (a flags producer: `Cmp`, `Test`, `CmpZeroMem` or
-    /// `Ucomis`), then `jcc taken` (two jumps for the float equalities) and `jmp
-    /// not_taken` unless it comes next. The producer is part of the terminator, as a
-    /// block ends in one instruction for regalloc2; lowering pairs them through the
-    /// flags model like any other producer and consumer.
-    CondBranch {
-        /// The instruction setting the flags.
-        flags: alloc::boxed::Box<Inst>,
-        /// When the branch is taken.
-        cond: BranchCond,
-        /// Taken if the condition holds.
-        taken: usize,
-        /// Taken otherwise.
-        not_taken: usize,
-    },
-    /// `test b, a` (85 /r, F7 /0 id; 84 and F6 for bytes): sets the flags of `a & b` for
-    /// the one instruction that consumes them.
-    Test {
-        /// The operation width.
-        size: OperandSize,
-        /// One operand.
-        a: Reg,
-        /// The other, or an immediate.
-        b: RegOrImm,
-    },
-    /// `cmp $0, mem` (83 /7 ib, 80 /7 ib for bytes): flags of a loaded value, the load
-    /// folded into the comparison.
-    CmpZeroMem {
-        /// The load width.
-        size: OperandSize,
-        /// The loaded address.
-        addr: Addr,
-        /// The load's trap code, if it may trap.
-        trap: Option<TrapCode>,
+    /// An offset in the stack-slot area.
+    Slot {
+        /// Bytes into the stack-slot area.
+        offset: i32,
     },
 }
 
-impl CallInfo {
-    fn operands(&self, c: &mut OperandCollector) {
-        self.uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p));
-        self.defs.iter().for_each(|&(r, p)| c.reg_fixed_def(r, p));
-        for p in self.clobbers {
-            c.reg_clobber(p);
+/// The next allocation as a general-purpose register.
+fn next_gpr(allocs: &mut core::slice::Iter<'_, regalloc2::Allocation>) -> Gpr {
+    encode::gpr(*allocs.next().expect("an allocation per register operand"))
+}
+
+impl Addr {
+    /// The address with its registers' allocations taken from `allocs` (base, then
+    /// index, as [`Addr::collect`] reported them).
+    pub fn allocated(
+        &self,
+        allocs: &mut core::slice::Iter<'_, regalloc2::Allocation>,
+    ) -> AddrAlloc {
+        match *self {
+            Addr::Reg { disp, .. } => AddrAlloc::Reg {
+                base: next_gpr(allocs),
+                disp,
+            },
+            Addr::RegReg { shift, disp, .. } => AddrAlloc::RegReg {
+                base: next_gpr(allocs),
+                index: next_gpr(allocs),
+                shift,
+                disp,
+            },
+            Addr::Slot { offset } => AddrAlloc::Slot { offset },
         }
     }
+}
+
+/// A [`RegOrImm`] whose register was allocated.
+#[derive(Clone, Copy, Debug)]
+pub enum RegOrImmAlloc {
+    /// A general-purpose register.
+    Reg(Gpr),
+    /// A 32-bit immediate, sign-extended to the operation's size.
+    Imm(i32),
+}
+
+impl RegOrImm {
+    /// Reports the register, if any, as a use.
+    pub fn collect(&self, c: &mut OperandCollector) {
+        if let RegOrImm::Reg(r) = *self {
+            c.reg_use(r);
+        }
+    }
+
+    /// The operand with its register's allocation taken from `allocs`.
+    pub fn allocated(
+        &self,
+        allocs: &mut core::slice::Iter<'_, regalloc2::Allocation>,
+    ) -> RegOrImmAlloc {
+        match *self {
+            RegOrImm::Reg(_) => RegOrImmAlloc::Reg(next_gpr(allocs)),
+            RegOrImm::Imm(k) => RegOrImmAlloc::Imm(k),
+        }
+    }
+}
+
+/// An [`XmmMem`] whose registers were allocated.
+#[derive(Clone, Copy, Debug)]
+pub enum XmmMemAlloc {
+    /// A memory operand.
+    Mem(AddrAlloc),
+    /// A constant in the pool: its bits (the low 32 for `f32`).
+    Const(u64),
+}
+
+impl XmmMem {
+    /// Reports the address's registers, if any, as uses.
+    pub fn collect(&self, c: &mut OperandCollector) {
+        if let XmmMem::Mem(addr) = self {
+            addr.collect(c);
+        }
+    }
+
+    /// The operand with its registers' allocations taken from `allocs`.
+    pub fn allocated(
+        &self,
+        allocs: &mut core::slice::Iter<'_, regalloc2::Allocation>,
+    ) -> XmmMemAlloc {
+        match self {
+            XmmMem::Mem(addr) => XmmMemAlloc::Mem(addr.allocated(allocs)),
+            XmmMem::Const(bits) => XmmMemAlloc::Const(*bits),
+        }
+    }
+}
+
+/// Whether a 32- or 64-bit addition of `imm` (or of a register: 0), or subtraction of
+/// `imm`, may write a register other than its first operand: it is then emitted as `lea`
+/// (Intel SDM vol. 2, LEA), which saves the copy a two-operand `add` would need (`lea`
+/// leaves the flags alone, which no instruction here reads from an earlier one).
+pub fn three_operand_add(op: AluOp, size: args::OperandSize, imm: i32) -> bool {
+    let wide = matches!(size, args::OperandSize::Size32 | args::OperandSize::Size64);
+    // `x - imm` is `x + (-imm)`, except for the one immediate without a negation.
+    wide && (op == AluOp::Add || op == AluOp::Sub && imm != i32::MIN)
 }
 
 impl Inst {
-    /// Whether this 32- or 64-bit addition (or subtraction of a constant) may write a
-    /// register other than its first operand: it is then emitted as `lea` (Intel SDM
-    /// vol. 2, LEA), which saves the copy a two-operand `add` would need. `lea` leaves
-    /// the flags alone, which no instruction here reads from an earlier one.
-    pub fn is_three_operand_add(&self) -> bool {
-        let wide = |size: &OperandSize| matches!(size, OperandSize::Size32 | OperandSize::Size64);
-        match self {
-            Inst::AluRR {
-                op: AluOp::Add,
-                size,
-                ..
-            } => wide(size),
-            Inst::AluRI {
-                op: AluOp::Add,
-                size,
-                ..
-            } => wide(size),
-            // `x - imm` is `x + (-imm)`, except for the one immediate without a negation.
-            Inst::AluRI {
-                op: AluOp::Sub,
-                size,
-                imm,
-                ..
-            } => wide(size) && *imm != i32::MIN,
-            _ => false,
-        }
-    }
-
     /// Whether it calls a function that returns here (tail calls do not count: they
     /// leave this frame first).
     pub fn is_call(&self) -> bool {
-        matches!(
-            self,
-            Inst::CallKnown { .. }
-                | Inst::CallUnknown { .. }
-                | Inst::ElfTlsGetAddr { .. }
-                | Inst::TryCall { .. }
-        )
+        self.form_call_info().is_some()
     }
 }
 
 impl MachInst for Inst {
+    crate::table_mach_inst_methods!();
+
     type LabelUse = encode::Rel32;
     type Frame = frame::Frame;
 
@@ -1616,7 +733,13 @@ impl MachInst for Inst {
         next: Option<MachLabel>,
         frame: &frame::Frame,
     ) {
-        emit::emit_inst(self, allocs, buf, labels, next, frame);
+        let mut e = emit::Emit {
+            buf,
+            labels,
+            next,
+            frame,
+        };
+        self.emit_form(allocs, &mut e);
     }
 
     fn emit_move(
@@ -1663,473 +786,6 @@ impl MachInst for Inst {
     /// arguments, takes less than 128 KiB.
     fn worst_case_size() -> u32 {
         1 << 17
-    }
-
-    fn call_clobbers(&self) -> Option<PRegSet> {
-        match self {
-            Inst::CallKnown { info, .. }
-            | Inst::CallUnknown { info, .. }
-            | Inst::ElfTlsGetAddr { info, .. }
-            | Inst::TryCall { info, .. } => Some(info.clobbers),
-            _ => None,
-        }
-    }
-
-    fn get_operands(&self, c: &mut OperandCollector) {
-        match self {
-            Inst::Args { args } => args.iter().for_each(|&(r, p)| c.reg_fixed_def(r, p)),
-            Inst::Rets { rets } => rets.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p)),
-            Inst::MovRR { src, dst } => {
-                c.reg_use(*src);
-                c.reg_def(*dst);
-            }
-            Inst::Imm { dst, .. } => c.reg_def(*dst),
-            Inst::ImulRI { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_def(*dst);
-            }
-            Inst::AluRM {
-                src1, addr, dst, ..
-            } => {
-                c.reg_use(*src1);
-                addr.collect(c);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::AluRR {
-                src1, src2, dst, ..
-            }
-            | Inst::Imul {
-                src1, src2, dst, ..
-            } => {
-                c.reg_use(*src1);
-                c.reg_use(*src2);
-                if self.is_three_operand_add() {
-                    c.reg_def(*dst);
-                } else {
-                    c.reg_reuse_def(*dst, 0);
-                }
-            }
-            Inst::Cmp { a, b, .. } => {
-                c.reg_use(*a);
-                if let RegOrImm::Reg(b) = b {
-                    c.reg_use(*b);
-                }
-            }
-            Inst::Setcc { dst, .. } => c.reg_def(*dst),
-            Inst::AluRI { src, dst, .. } if self.is_three_operand_add() => {
-                c.reg_use(*src);
-                c.reg_def(*dst);
-            }
-            Inst::AluRI { src, dst, .. } | Inst::Unary { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::ShiftX {
-                src, amount, dst, ..
-            } => {
-                c.reg_use(*src);
-                c.reg_use(*amount);
-                c.reg_def(*dst);
-            }
-            Inst::Shift {
-                src, amount, dst, ..
-            } => {
-                c.reg_use(*src);
-                c.reg_fixed_use(*amount, Gpr::RCX.preg());
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::Extend { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_def(*dst);
-            }
-            Inst::Select {
-                c: cond, t, f, dst, ..
-            } => {
-                c.reg_use(*f);
-                c.reg_use(*cond);
-                c.reg_use(*t);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::Ucomis { a, b, .. } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-            }
-            Inst::Cmov { t, f, dst, .. } => {
-                c.reg_use(*f);
-                c.reg_use(*t);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::CmpCmov { a, b, dst, .. } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::Abs { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_early_def(*dst);
-            }
-            Inst::Div {
-                dividend,
-                divisor,
-                quotient,
-                remainder,
-                ..
-            } => {
-                c.reg_fixed_use(*dividend, Gpr::RAX.preg());
-                c.reg_use(*divisor);
-                c.reg_fixed_def(*quotient, Gpr::RAX.preg());
-                c.reg_fixed_early_def(*remainder, Gpr::RDX.preg());
-            }
-            Inst::Load { addr, dst, .. } => {
-                addr.collect(c);
-                c.reg_def(*dst);
-            }
-            Inst::Store { src, addr, .. } => {
-                c.reg_use(*src);
-                addr.collect(c);
-            }
-            Inst::StackAddr { dst, .. } => c.reg_def(*dst),
-            Inst::ShiftRI { src, dst, .. } | Inst::Bswap { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::BitCount { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_def(*dst);
-            }
-            Inst::BitScan { src, tmp, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_early_def(*tmp);
-                c.reg_early_def(*dst);
-            }
-            Inst::Bmask { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_early_def(*dst);
-            }
-            Inst::MulWide {
-                a,
-                b,
-                lo,
-                hi,
-                overflow,
-                ..
-            } => {
-                c.reg_fixed_use(*a, Gpr::RAX.preg());
-                c.reg_use(*b);
-                c.reg_fixed_def(*lo, Gpr::RAX.preg());
-                c.reg_fixed_def(*hi, Gpr::RDX.preg());
-                if let Some(o) = overflow {
-                    c.reg_def(*o);
-                }
-            }
-            Inst::AluFlags {
-                src1, src2, dst, ..
-            }
-            | Inst::AluCarry {
-                src1, src2, dst, ..
-            } => {
-                c.reg_use(*src1);
-                c.reg_use(*src2);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::Bt0 { src } => c.reg_use(*src),
-            Inst::AddTrap { a, b, dst, .. } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::XmmRR {
-                src1, src2, dst, ..
-            } => {
-                c.reg_use(*src1);
-                c.reg_use(*src2);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::XmmUnary { src, dst, .. }
-            | Inst::GprToXmm { src, dst, .. }
-            | Inst::XmmToGpr { src, dst, .. }
-            | Inst::CvtIntToFloat { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_def(*dst);
-            }
-            Inst::CvtU64ToFloat {
-                src,
-                dst,
-                tmp1,
-                tmp2,
-                ..
-            } => {
-                c.reg_use(*src);
-                c.reg_early_def(*dst);
-                c.reg_early_def(*tmp1);
-                c.reg_early_def(*tmp2);
-            }
-            Inst::CvtFloatToInt {
-                src,
-                dst,
-                tmp_gpr,
-                tmp_xmm,
-                tmp_xmm2,
-                ..
-            } => {
-                c.reg_use(*src);
-                c.reg_early_def(*dst);
-                c.reg_early_def(*tmp_gpr);
-                c.reg_early_def(*tmp_xmm);
-                c.reg_early_def(*tmp_xmm2);
-            }
-            Inst::Fcmp { a, b, dst, tmp, .. } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_early_def(*dst);
-                c.reg_early_def(*tmp);
-            }
-            Inst::XmmSelect {
-                c: cond, t, f, dst, ..
-            } => {
-                c.reg_use(*f);
-                c.reg_use(*cond);
-                c.reg_use(*t);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::FminMax { a, b, dst, .. } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::XmmLoad { addr, dst, .. } => {
-                addr.collect(c);
-                c.reg_def(*dst);
-            }
-            Inst::XmmConst { dst, .. } => c.reg_def(*dst),
-            Inst::Pshuf { src, dst, .. }
-            | Inst::Pextrw { src, dst, .. }
-            | Inst::Movmsk { src, dst, .. } => {
-                c.reg_use(*src);
-                c.reg_def(*dst);
-            }
-            Inst::Pinsrw {
-                src1, src2, dst, ..
-            }
-            | Inst::Insert41 {
-                src1, src2, dst, ..
-            } => {
-                c.reg_use(*src1);
-                c.reg_use(*src2);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::Packed {
-                src1, src2, dst, ..
-            } => {
-                c.reg_use(*src1);
-                c.reg_use(*src2);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::LeaScaled {
-                base, index, dst, ..
-            } => {
-                c.reg_use(*base);
-                c.reg_use(*index);
-                c.reg_def(*dst);
-            }
-            Inst::XmmRRR {
-                src1, src2, dst, ..
-            } => {
-                c.reg_use(*src1);
-                c.reg_use(*src2);
-                c.reg_def(*dst);
-            }
-            Inst::Fma {
-                a,
-                b,
-                c: addend,
-                dst,
-                ..
-            } => {
-                c.reg_use(*a);
-                c.reg_use(*b);
-                c.reg_use(*addend);
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::XmmRM {
-                src1, src2, dst, ..
-            } => {
-                c.reg_use(*src1);
-                if let XmmMem::Mem(addr) = src2 {
-                    addr.collect(c);
-                }
-                c.reg_reuse_def(*dst, 0);
-            }
-            Inst::XmmStore { src, addr, .. } => {
-                c.reg_use(*src);
-                addr.collect(c);
-            }
-            Inst::CallKnown { info, .. } | Inst::ElfTlsGetAddr { info, .. } => info.operands(c),
-            Inst::CallUnknown { callee, info } => {
-                c.reg_use(*callee);
-                info.operands(c);
-            }
-            Inst::ReturnCallKnown { uses, .. } => {
-                uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p))
-            }
-            Inst::ReturnCallUnknown { callee, uses, .. } => {
-                c.reg_fixed_use(*callee, Gpr::R11.preg());
-                uses.iter().for_each(|&(r, p)| c.reg_fixed_use(r, p));
-            }
-            Inst::LoadExtName { dst, .. } => c.reg_def(*dst),
-            Inst::FrameReg { dst, .. }
-            | Inst::LoadStackArg { dst, .. }
-            | Inst::LoadOutgoing { dst, .. }
-            | Inst::OutgoingAddr { dst, .. } => c.reg_def(*dst),
-            Inst::StoreStackArg { src, .. } | Inst::SetPinned { src } => c.reg_use(*src),
-            Inst::Alu128 {
-                a_lo,
-                a_hi,
-                b_lo,
-                b_hi,
-                dst_lo,
-                dst_hi,
-                ..
-            } => {
-                c.reg_use(*a_lo);
-                c.reg_use(*a_hi);
-                c.reg_use(*b_lo);
-                c.reg_use(*b_hi);
-                c.reg_early_def(*dst_lo);
-                c.reg_early_def(*dst_hi);
-            }
-            Inst::Cmp128 {
-                a_lo,
-                a_hi,
-                b_lo,
-                b_hi,
-                dst,
-                tmp,
-                ..
-            } => {
-                c.reg_use(*a_lo);
-                c.reg_use(*a_hi);
-                c.reg_use(*b_lo);
-                c.reg_use(*b_hi);
-                c.reg_early_def(*dst);
-                c.reg_early_def(*tmp);
-            }
-            Inst::TryCall { callee, info, .. } => {
-                if let Some(r) = callee {
-                    c.reg_use(*r);
-                }
-                info.operands(c);
-            }
-            Inst::LoadLabelAddr { dst, .. } => c.reg_def(*dst),
-            Inst::Trap { .. } | Inst::Debugtrap | Inst::Mfence => {}
-            Inst::AtomicRmw {
-                addr,
-                operand,
-                tmp,
-                dst,
-                ..
-            } => {
-                c.reg_use(*addr);
-                c.reg_use(*operand);
-                c.reg_early_def(*tmp);
-                c.reg_fixed_early_def(*dst, Gpr::RAX.preg());
-            }
-            Inst::Atomic128 {
-                addr,
-                src,
-                expected,
-                tmp,
-                scratch,
-                dst,
-                ..
-            } => {
-                c.reg_use(*addr);
-                match expected {
-                    // Compare-and-swap: everything in its fixed register.
-                    Some((lo, hi)) => {
-                        let (r_lo, r_hi) = src.expect("a replacement");
-                        c.reg_fixed_use(*lo, Gpr::RAX.preg());
-                        c.reg_fixed_use(*hi, Gpr::RDX.preg());
-                        c.reg_fixed_use(r_lo, Gpr::RBX.preg());
-                        c.reg_fixed_use(r_hi, Gpr::RCX.preg());
-                        c.reg_fixed_def(dst.0, Gpr::RAX.preg());
-                        c.reg_fixed_def(dst.1, Gpr::RDX.preg());
-                    }
-                    None => {
-                        if let Some((lo, hi)) = src {
-                            c.reg_use(*lo);
-                            c.reg_use(*hi);
-                        }
-                        if let Some(t) = tmp {
-                            c.reg_early_def(*t);
-                        }
-                        if let Some((bx, cx)) = scratch {
-                            c.reg_fixed_early_def(*bx, Gpr::RBX.preg());
-                            c.reg_fixed_early_def(*cx, Gpr::RCX.preg());
-                        }
-                        c.reg_fixed_early_def(dst.0, Gpr::RAX.preg());
-                        c.reg_fixed_early_def(dst.1, Gpr::RDX.preg());
-                    }
-                }
-            }
-            Inst::AtomicCas {
-                addr,
-                expected,
-                replacement,
-                dst,
-                ..
-            } => {
-                c.reg_use(*addr);
-                c.reg_fixed_use(*expected, Gpr::RAX.preg());
-                c.reg_use(*replacement);
-                c.reg_fixed_def(*dst, Gpr::RAX.preg());
-            }
-            Inst::TrapIf { c: cond, .. } => c.reg_use(*cond),
-            Inst::JmpTable {
-                idx, tmp1, tmp2, ..
-            } => {
-                c.reg_use(*idx);
-                c.reg_early_def(*tmp1);
-                c.reg_early_def(*tmp2);
-            }
-            Inst::Jmp { .. } => {}
-            Inst::CondBranch { flags, .. } => flags.get_operands(c),
-            Inst::Frame { .. } => {}
-            Inst::CmpZeroMem { addr, .. } => addr.collect(c),
-            Inst::Test { a, b, .. } => {
-                c.reg_use(*a);
-                if let RegOrImm::Reg(b) = b {
-                    c.reg_use(*b);
-                }
-            }
-        }
-    }
-
-    fn is_ret(&self) -> bool {
-        matches!(
-            self,
-            Inst::Rets { .. }
-                | Inst::Trap { .. }
-                | Inst::ReturnCallKnown { .. }
-                | Inst::ReturnCallUnknown { .. }
-        )
-    }
-
-    fn is_branch(&self) -> bool {
-        matches!(
-            self,
-            Inst::Jmp { .. }
-                | Inst::CondBranch { .. }
-                | Inst::JmpTable { .. }
-                | Inst::TryCall { .. }
-        )
-    }
-
-    fn jump_target(&self) -> Option<usize> {
-        match self {
-            Inst::Jmp { target } => Some(*target),
-            _ => None,
-        }
     }
 
     fn spillslot_size(class: RegClass) -> usize {

@@ -32,13 +32,12 @@ pub(super) fn lower_call_like(
             addr
         } else {
             let off = ctx.vcode.alloc_vreg(RegClass::Int);
-            ctx.vcode.push(MInst::Imm {
+            ctx.vcode.push(MInst::MovImm {
                 value: offset as u64,
                 dst: Writable::from_reg(off),
             });
             let sum = ctx.vcode.alloc_vreg(RegClass::Int);
-            ctx.vcode.push(MInst::AluRR {
-                op: AluOp::Add,
+            ctx.vcode.push(MInst::AddLeaRr {
                 size: OperandSize::Size64,
                 src1: addr,
                 src2: off,
@@ -83,7 +82,7 @@ impl machinst::call::CallInsts for MInst {
     }
 
     fn gen_extend(signed: bool, ty: Type, src: Reg, dst: Writable<Reg>) -> MInst {
-        MInst::Extend {
+        MInst::Movx {
             signed,
             from: size_of(ty),
             src,
@@ -112,13 +111,22 @@ impl machinst::call::CallInsts for MInst {
         handlers: alloc::vec::Vec<usize>,
         tags: alloc::vec::Vec<Option<u32>>,
     ) -> MInst {
-        MInst::TryCall {
-            dest: dest.map(alloc::boxed::Box::new),
-            callee,
-            info,
-            normal,
-            handlers: handlers.into(),
-            tags: tags.into(),
+        match (dest, callee) {
+            (Some(dest), _) => MInst::TryCall {
+                dest: alloc::boxed::Box::new(dest),
+                info,
+                normal,
+                handlers: handlers.into(),
+                tags: tags.into(),
+            },
+            (None, Some(callee)) => MInst::TryCallInd {
+                callee,
+                info,
+                normal,
+                handlers: handlers.into(),
+                tags: tags.into(),
+            },
+            (None, None) => unreachable!("a call has a callee"),
         }
     }
 }
@@ -147,14 +155,14 @@ impl machinst::call::FrameInsts for MInst {
             disp: offset as i32,
         };
         match move_kind(ty) {
-            MoveKind::Int => MInst::Load {
+            MoveKind::Int => MInst::LoadRm {
                 size: OperandSize::Size64,
                 signed: false,
                 addr,
                 dst,
                 trap: None,
             },
-            kind => MInst::XmmLoad {
+            kind => MInst::XmmLoadRm {
                 kind,
                 addr,
                 dst,
@@ -169,13 +177,13 @@ impl machinst::call::FrameInsts for MInst {
             disp: offset as i32,
         };
         match move_kind(ty) {
-            MoveKind::Int => MInst::Store {
+            MoveKind::Int => MInst::StoreRm {
                 size: OperandSize::Size64,
                 src,
                 addr,
                 trap: None,
             },
-            kind => MInst::XmmStore {
+            kind => MInst::XmmStoreRm {
                 kind,
                 src,
                 addr,

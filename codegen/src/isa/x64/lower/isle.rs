@@ -10,16 +10,8 @@ impl generated::Context for IsleCtx<'_, '_> {
         Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Int))
     }
 
-    fn temp_xmm(&mut self) -> Writable<Reg> {
+    fn temp_vr(&mut self) -> Writable<Reg> {
         Writable::from_reg(self.lower.vcode.alloc_vreg(RegClass::Float))
-    }
-
-    fn no_writable_reg(&mut self) -> Option<Writable<Reg>> {
-        None
-    }
-
-    fn some_writable_reg(&mut self, r: Writable<Reg>) -> Option<Writable<Reg>> {
-        Some(r)
     }
 
     fn operand_size(&mut self, ty: Type) -> OperandSize {
@@ -90,32 +82,13 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.isa.flags.has_cmpxchg16b
     }
 
-    fn atomic128_rmw(&mut self, op: crate::ir::AtomicRmwOp) -> Atomic128Op {
-        Atomic128Op::Rmw(op)
-    }
-
-    fn atomic128_needs_tmp(&mut self, op: Atomic128Op) -> bool {
+    fn atomic128_needs_tmp(&mut self, op: crate::ir::AtomicRmwOp) -> bool {
         use crate::ir::AtomicRmwOp::{Smax, Smin, Umax, Umin};
-        matches!(op, Atomic128Op::Rmw(Umin | Umax | Smin | Smax))
+        matches!(op, Umin | Umax | Smin | Smax)
     }
 
-    fn some_reg_pair(&mut self, p: (Reg, Reg)) -> Option<(Reg, Reg)> {
-        Some(p)
-    }
-
-    fn writable_pair(
-        &mut self,
-        a: Writable<Reg>,
-        b: Writable<Reg>,
-    ) -> (Writable<Reg>, Writable<Reg>) {
-        (a, b)
-    }
-
-    fn some_writable_pair(
-        &mut self,
-        p: (Writable<Reg>, Writable<Reg>),
-    ) -> Option<(Writable<Reg>, Writable<Reg>)> {
-        Some(p)
+    fn three_operand_add(&mut self, op: AluOp, size: OperandSize, imm: i32) -> bool {
+        crate::isa::x64::inst::three_operand_add(op, size, imm)
     }
 
     fn mergeable_load(&mut self, v: Value) -> Option<crate::ir::Inst> {

@@ -1,18 +1,17 @@
 //! Emission of the scalar float instructions (SSE2, and SSE4.1 `round*`; Intel SDM
 //! Vol. 2). Sequences with internal branches use buffer labels.
 
-use super::args::{Amode, OperandSize, RegMem};
-use super::encode::{
-    NONE, Prefixes, Rel32, RexFlags, emit_imm, emit_modrm, gpr, jump, scalar, trap_unless, xmm,
+use super::super::args::{Amode, OperandSize, RegMem};
+use super::super::encode::{
+    NONE, Prefixes, Rel32, RexFlags, emit_imm, emit_modrm, jump, scalar, trap_unless,
     xmm_or_gpr_move,
 };
-use super::frame::Frame;
-use super::regs::{Gpr, Xmm};
-use super::{Cc, Inst, MoveKind, PackedOp, XmmMem, XmmOp, XmmUnaryOp};
+use super::super::regs::{Gpr, Xmm};
+use super::super::{AddrAlloc, Bits128, Cc, MoveKind, PackedOp, XmmMemAlloc, XmmOp, XmmUnaryOp};
+use super::{Emit, g};
 use crate::ir::{FloatCC, TrapCode};
 use crate::machinst::buffer::MachBuffer;
 use alloc::vec::Vec;
-use regalloc2::Allocation;
 
 const P66: Prefixes = Prefixes {
     lock: false,
@@ -79,7 +78,7 @@ pub(super) fn movaps(b: &mut Vec<u8>, src: Xmm, dst: Xmm) {
 }
 
 /// `ucomiss`/`ucomisd a, b`: flags of `a - b` (ZF, PF, CF all set when unordered).
-fn ucomis(b: &mut Vec<u8>, double: bool, a: Xmm, bb: Xmm) {
+fn ucomis_bytes(b: &mut Vec<u8>, double: bool, a: Xmm, bb: Xmm) {
     sse(
         b,
         if double { P66 } else { NONE },
@@ -105,7 +104,7 @@ fn setcc(b: &mut Vec<u8>, cc: u8, r: Gpr) {
 /// Loads a float constant's bits into `x` through the general register `tmp`.
 fn load_const(b: &mut Vec<u8>, double: bool, bits: u64, tmp: Gpr, x: Xmm) {
     // movabs $bits, tmp (REX.W B8+r io)
-    super::encode::emit_opcode_reg(b, NONE, RexFlags::w(), 0xb8, tmp.enc());
+    super::super::encode::emit_opcode_reg(b, NONE, RexFlags::w(), 0xb8, tmp.enc());
     emit_imm(b, bits as i64, 8);
     // movq/movd tmp, x
     emit_modrm(
@@ -118,399 +117,479 @@ fn load_const(b: &mut Vec<u8>, double: bool, bits: u64, tmp: Gpr, x: Xmm) {
     );
 }
 
-/// Emits a float instruction; returns `false` if `inst` is not one.
-pub(super) fn emit_float(
-    inst: &Inst,
-    allocs: &[Allocation],
-    buf: &mut MachBuffer<Rel32>,
-    frame: &Frame,
-) -> bool {
+/// The xmm register numbered `r`.
+fn x(r: u32) -> Xmm {
+    Xmm::new(r as u8)
+}
+
+/// A scalar SSE operation, two-address.
+pub fn xmm_rr(e: &mut Emit<'_>, op: XmmOp, double: bool, src2: u32, dst: u32) {
+    let (src2, dst) = (x(src2), x(dst));
+    let (prefixes, opcode) = match op {
+        XmmOp::Add => (scalar(double), 0x58),
+        XmmOp::Sub => (scalar(double), 0x5c),
+        XmmOp::Mul => (scalar(double), 0x59),
+        XmmOp::Div => (scalar(double), 0x5e),
+        XmmOp::And => (NONE, 0x54),
+        XmmOp::AndNot => (NONE, 0x55),
+        XmmOp::Or => (NONE, 0x56),
+        XmmOp::Xor => (NONE, 0x57),
+        XmmOp::MoveHighToLow => (NONE, 0x12),
+        XmmOp::UnpackLowQ => (P66, 0x6c),
+    };
     let mut b = Vec::new();
-    match inst {
-        Inst::XmmRR { op, double, .. } => {
-            let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
-            let (prefixes, opcode) = match op {
-                XmmOp::Add => (scalar(*double), 0x58),
-                XmmOp::Sub => (scalar(*double), 0x5c),
-                XmmOp::Mul => (scalar(*double), 0x59),
-                XmmOp::Div => (scalar(*double), 0x5e),
-                XmmOp::And => (NONE, 0x54),
-                XmmOp::AndNot => (NONE, 0x55),
-                XmmOp::Or => (NONE, 0x56),
-                XmmOp::Xor => (NONE, 0x57),
-                XmmOp::MoveHighToLow => (NONE, 0x12),
-                XmmOp::UnpackLowQ => (
-                    Prefixes {
-                        operand_size: true,
-                        ..NONE
-                    },
-                    0x6c,
-                ),
-            };
-            sse(
-                &mut b,
-                prefixes,
-                RexFlags::none(),
-                opcode,
-                dst.enc(),
-                src2.enc(),
-            );
-        }
-        Inst::XmmUnary { op, double, .. } => {
-            let (src, dst) = (xmm(allocs[0]), xmm(allocs[1]));
-            match op {
-                XmmUnaryOp::Sqrt => sse(
-                    &mut b,
-                    scalar(*double),
-                    RexFlags::none(),
-                    0x51,
-                    dst.enc(),
-                    src.enc(),
-                ),
-                XmmUnaryOp::Convert => sse(
-                    &mut b,
-                    scalar(*double),
-                    RexFlags::none(),
-                    0x5a,
-                    dst.enc(),
-                    src.enc(),
-                ),
-                XmmUnaryOp::Round(mode) => {
-                    let op = if *double { 0x0b } else { 0x0a };
-                    emit_modrm(
-                        &mut b,
-                        P66,
-                        RexFlags::none(),
-                        &[0x0f, 0x3a, op],
-                        dst.enc(),
-                        RegMem::Reg(src.enc()),
-                    );
-                    // Bit 3 suppresses the precision exception.
-                    b.push(*mode | 0x08);
-                }
-            }
-        }
-        Inst::XmmRM {
-            op,
-            double,
-            src2,
-            trap,
-            ..
-        } => {
-            let opcode = match op {
-                XmmOp::Add => 0x58,
-                XmmOp::Sub => 0x5c,
-                XmmOp::Mul => 0x59,
-                XmmOp::Div => 0x5e,
-                _ => unreachable!("only add, sub, mul and div take a memory operand"),
-            };
-            let (mem, dst, constant) = match src2 {
-                XmmMem::Mem(addr) => {
-                    let n = addr.num_regs();
-                    (frame.amode(addr, &allocs[1..1 + n]), allocs[1 + n], None)
-                }
-                // The displacement is the instruction's last field: -4 makes it count
-                // from the instruction's end (see `Rel32`).
-                XmmMem::Const(bits) => (Amode::RipRelative { disp: -4 }, allocs[1], Some(*bits)),
-            };
-            if let Some(code) = trap {
-                buf.add_trap(*code);
-            }
-            emit_modrm(
-                &mut b,
-                scalar(*double),
-                RexFlags::none(),
-                &[0x0f, opcode],
-                xmm(dst).enc(),
-                RegMem::Mem(mem),
-            );
-            if let Some(bits) = constant {
-                let size = if *double { 8 } else { 4 };
-                put_with_constant(buf, &b, &bits.to_le_bytes()[..size]);
-                return true;
-            }
-        }
-        Inst::Packed {
-            op: PackedOp::Map38 { opcode: op },
-            ..
-        } => {
-            let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
+    sse(
+        &mut b,
+        prefixes,
+        RexFlags::none(),
+        opcode,
+        dst.enc(),
+        src2.enc(),
+    );
+    e.buf.put_data(&b);
+}
+
+/// `sqrtss`, `cvtss2sd`/`cvtsd2ss`, `roundss`/`roundsd`.
+pub fn xmm_unary(e: &mut Emit<'_>, op: XmmUnaryOp, double: bool, src: u32, dst: u32) {
+    let (src, dst) = (x(src), x(dst));
+    let mut b = Vec::new();
+    match op {
+        XmmUnaryOp::Sqrt => sse(
+            &mut b,
+            scalar(double),
+            RexFlags::none(),
+            0x51,
+            dst.enc(),
+            src.enc(),
+        ),
+        XmmUnaryOp::Convert => sse(
+            &mut b,
+            scalar(double),
+            RexFlags::none(),
+            0x5a,
+            dst.enc(),
+            src.enc(),
+        ),
+        XmmUnaryOp::Round(mode) => {
+            let op = if double { 0x0b } else { 0x0a };
             emit_modrm(
                 &mut b,
                 P66,
                 RexFlags::none(),
-                &[0x0f, 0x38, *op],
-                dst.enc(),
-                RegMem::Reg(src2.enc()),
-            );
-        }
-        Inst::Packed { op, .. } => {
-            let (src2, dst) = (xmm(allocs[1]), xmm(allocs[2]));
-            let (prefix, opcode) = op.encoding();
-            sse(
-                &mut b,
-                mandatory_prefix(prefix),
-                RexFlags::none(),
-                opcode,
-                dst.enc(),
-                src2.enc(),
-            );
-            if let PackedOp::FCmp { double: _, pred } = op {
-                b.push(*pred);
-            }
-        }
-        Inst::Pshuf { low_words, imm, .. } => {
-            let (src, dst) = (xmm(allocs[0]), xmm(allocs[1]));
-            let prefix = if *low_words { 0xf2 } else { 0x66 };
-            sse(
-                &mut b,
-                mandatory_prefix(Some(prefix)),
-                RexFlags::none(),
-                0x70,
-                dst.enc(),
-                src.enc(),
-            );
-            b.push(*imm);
-        }
-        Inst::Movmsk { lane_bits, .. } => {
-            let (src, dst) = (xmm(allocs[0]), gpr(allocs[1]));
-            let (prefixes, opcode) = match lane_bits {
-                8 => (P66, 0xd7),
-                32 => (NONE, 0x50),
-                _ => (P66, 0x50),
-            };
-            sse(
-                &mut b,
-                prefixes,
-                RexFlags::none(),
-                opcode,
-                dst.enc(),
-                src.enc(),
-            );
-        }
-        Inst::Pextrw { lane, .. } => {
-            let (src, dst) = (xmm(allocs[0]), gpr(allocs[1]));
-            sse(&mut b, P66, RexFlags::none(), 0xc5, dst.enc(), src.enc());
-            b.push(*lane);
-        }
-        Inst::Insert41 { op, wide, imm, .. } => {
-            let dst = xmm(allocs[2]);
-            // The inserted register's number: general or xmm, by the instruction.
-            let src2 = match allocs[1].as_reg() {
-                Some(p) => p.hw_enc() as u8,
-                None => unreachable!("the inserted value is in a register"),
-            };
-            let rex = if *wide {
-                RexFlags::w()
-            } else {
-                RexFlags::none()
-            };
-            emit_modrm(
-                &mut b,
-                P66,
-                rex,
-                &[0x0f, 0x3a, *op],
-                dst.enc(),
-                RegMem::Reg(src2),
-            );
-            b.push(*imm);
-        }
-        Inst::Pinsrw { lane, .. } => {
-            let (src2, dst) = (gpr(allocs[1]), xmm(allocs[2]));
-            sse(&mut b, P66, RexFlags::none(), 0xc4, dst.enc(), src2.enc());
-            b.push(*lane);
-        }
-        Inst::XmmRRR { op, double, .. } => {
-            let (src1, src2, dst) = (xmm(allocs[0]), xmm(allocs[1]), xmm(allocs[2]));
-            // pp: 00 none (ps), 10 F3 (ss), 11 F2 (sd).
-            let scalar_pp = if *double { 0b11 } else { 0b10 };
-            let (pp, opcode) = match op {
-                XmmOp::Add => (scalar_pp, 0x58),
-                XmmOp::Sub => (scalar_pp, 0x5c),
-                XmmOp::Mul => (scalar_pp, 0x59),
-                XmmOp::Div => (scalar_pp, 0x5e),
-                XmmOp::And => (0b00, 0x54),
-                XmmOp::AndNot => (0b00, 0x55),
-                XmmOp::Or => (0b00, 0x56),
-                XmmOp::Xor => (0b00, 0x57),
-                _ => unreachable!("no three-operand form of {op:?}"),
-            };
-            vex_0f(&mut b, pp, dst, src1, src2);
-            b.push(opcode);
-            b.push(0xc0 | ((dst.enc() & 7) << 3) | (src2.enc() & 7));
-        }
-        Inst::Fma { double, packed, .. } => {
-            let (bb, c, dst) = (xmm(allocs[1]), xmm(allocs[2]), xmm(allocs[3]));
-            // Three-byte VEX: inverted R (ModRM.reg), X, B (ModRM.rm), map 0F38; then W,
-            // inverted vvvv (the second source), L=0, pp=01 (66).
-            let inv = |bit: u8| !bit & 1;
-            b.push(0xc4);
-            b.push((inv(dst.enc() >> 3) << 7) | (1 << 6) | (inv(c.enc() >> 3) << 5) | 0b00010);
-            b.push((u8::from(*double) << 7) | ((!bb.enc() & 0xf) << 3) | 0b01);
-            b.push(if *packed { 0xa8 } else { 0xa9 });
-            b.push(0xc0 | ((dst.enc() & 7) << 3) | (c.enc() & 7));
-        }
-        Inst::XmmConst { kind, bits, .. } => {
-            let bits = &bits.get();
-            let dst = xmm(allocs[0]);
-            if *bits == 0 {
-                // xorps dst, dst (0F 57 /r): the zeroing idiom.
-                emit_modrm(
-                    &mut b,
-                    NONE,
-                    RexFlags::none(),
-                    &[0x0f, 0x57],
-                    dst.enc(),
-                    RegMem::Reg(dst.enc()),
-                );
-            } else {
-                let size = match kind {
-                    MoveKind::F32 => 4,
-                    MoveKind::F64 => 8,
-                    _ => 16,
-                };
-                let mem = Amode::RipRelative { disp: -4 };
-                xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, false);
-                put_with_constant(buf, &b, &bits.to_le_bytes()[..size]);
-                return true;
-            }
-        }
-        Inst::GprToXmm { wide, .. } => {
-            let (src, dst) = (gpr(allocs[0]), xmm(allocs[1]));
-            emit_modrm(
-                &mut b,
-                P66,
-                w(*wide),
-                &[0x0f, 0x6e],
+                &[0x0f, 0x3a, op],
                 dst.enc(),
                 RegMem::Reg(src.enc()),
             );
+            // Bit 3 suppresses the precision exception.
+            b.push(mode | 0x08);
         }
-        Inst::XmmToGpr { wide, .. } => {
-            let (src, dst) = (xmm(allocs[0]), gpr(allocs[1]));
-            emit_modrm(
-                &mut b,
-                P66,
-                w(*wide),
-                &[0x0f, 0x7e],
-                src.enc(),
-                RegMem::Reg(dst.enc()),
-            );
-        }
-        Inst::CvtIntToFloat { wide, double, .. } => {
-            let (src, dst) = (gpr(allocs[0]), xmm(allocs[1]));
-            // xorps dst, dst breaks the dependency on dst's old upper lanes.
-            sse(&mut b, NONE, RexFlags::none(), 0x57, dst.enc(), dst.enc());
-            emit_modrm(
-                &mut b,
-                scalar(*double),
-                w(*wide),
-                &[0x0f, 0x2a],
-                dst.enc(),
-                RegMem::Reg(src.enc()),
-            );
-        }
-        Inst::CvtU64ToFloat { double, .. } => {
-            let (src, dst, t1, t2) = (
-                gpr(allocs[0]),
-                xmm(allocs[1]),
-                gpr(allocs[2]),
-                gpr(allocs[3]),
-            );
-            emit_u64_to_float(buf, *double, src, dst, t1, t2);
-            return true;
-        }
-        Inst::CvtFloatToInt {
-            signed,
-            sat,
-            double,
-            wide,
-            ..
-        } => {
-            let regs = ToIntRegs {
-                src: xmm(allocs[0]),
-                dst: gpr(allocs[1]),
-                tmp: gpr(allocs[2]),
-                x1: xmm(allocs[3]),
-                x2: xmm(allocs[4]),
-            };
-            emit_float_to_int(buf, *signed, *sat, *double, *wide, regs);
-            return true;
-        }
-        Inst::Fcmp { double, cc, .. } => {
-            let (a, bb, dst, tmp) = (
-                xmm(allocs[0]),
-                xmm(allocs[1]),
-                gpr(allocs[2]),
-                gpr(allocs[3]),
-            );
-            emit_fcmp(&mut b, *double, *cc, a, bb, dst, tmp);
-        }
-        Inst::XmmSelect { size, .. } => {
-            let (c, t, dst) = (gpr(allocs[1]), xmm(allocs[2]), xmm(allocs[3]));
-            let opcode = if *size == OperandSize::Size8 {
-                0x84
-            } else {
-                0x85
-            };
-            let rex = match size {
-                OperandSize::Size64 => RexFlags::w(),
-                OperandSize::Size8 => RexFlags::for_byte_regs(&[c]),
-                _ => RexFlags::none(),
-            };
-            let prefixes = Prefixes {
-                operand_size: *size == OperandSize::Size16,
-                ..NONE
-            };
-            emit_modrm(
-                &mut b,
-                prefixes,
-                rex,
-                &[opcode],
-                c.enc(),
-                RegMem::Reg(c.enc()),
-            );
-            let mut mov = Vec::new();
-            movaps(&mut mov, t, dst);
-            // jz over the move
-            b.extend_from_slice(&[0x74, mov.len() as u8]);
-            b.extend_from_slice(&mov);
-        }
-        Inst::FminMax { max, double, .. } => {
-            let (bb, dst) = (xmm(allocs[1]), xmm(allocs[2]));
-            emit_fmin_max(buf, *max, *double, dst, bb);
-            return true;
-        }
-        Inst::XmmLoad {
-            kind, addr, trap, ..
-        } => {
-            let n = addr.num_regs();
-            let mem = frame.amode(addr, allocs);
-            if let Some(code) = trap {
-                buf.add_trap(*code);
-            }
-            xmm_or_gpr_move(&mut b, *kind, allocs[n], mem, false);
-        }
-        Inst::XmmStore {
-            kind, addr, trap, ..
-        } => {
-            let mem = frame.amode(addr, &allocs[1..]);
-            if let Some(code) = trap {
-                buf.add_trap(*code);
-            }
-            xmm_or_gpr_move(&mut b, *kind, allocs[0], mem, true);
-        }
-        _ => return false,
     }
-    buf.put_data(&b);
-    true
+    e.buf.put_data(&b);
+}
+
+/// A scalar SSE operation with a memory operand or a pool constant.
+pub fn xmm_rm(
+    e: &mut Emit<'_>,
+    op: XmmOp,
+    double: bool,
+    src2: &XmmMemAlloc,
+    dst: u32,
+    trap: Option<TrapCode>,
+) {
+    let opcode = match op {
+        XmmOp::Add => 0x58,
+        XmmOp::Sub => 0x5c,
+        XmmOp::Mul => 0x59,
+        XmmOp::Div => 0x5e,
+        _ => unreachable!("only add, sub, mul and div take a memory operand"),
+    };
+    let (mem, constant) = match src2 {
+        XmmMemAlloc::Mem(addr) => (e.frame.amode(addr), None),
+        // The displacement is the instruction's last field: -4 makes it count from the
+        // instruction's end (see `Rel32`).
+        XmmMemAlloc::Const(bits) => (Amode::RipRelative { disp: -4 }, Some(*bits)),
+    };
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    let mut b = Vec::new();
+    emit_modrm(
+        &mut b,
+        scalar(double),
+        RexFlags::none(),
+        &[0x0f, opcode],
+        x(dst).enc(),
+        RegMem::Mem(mem),
+    );
+    match constant {
+        Some(bits) => {
+            let size = if double { 8 } else { 4 };
+            put_with_constant(e.buf, &b, &bits.to_le_bytes()[..size]);
+        }
+        None => e.buf.put_data(&b),
+    }
+}
+
+/// A whole-register SSE operation, two-address.
+pub fn packed(e: &mut Emit<'_>, op: PackedOp, src2: u32, dst: u32) {
+    let (src2, dst) = (x(src2), x(dst));
+    let mut b = Vec::new();
+    if let PackedOp::Map38 { opcode } = op {
+        emit_modrm(
+            &mut b,
+            P66,
+            RexFlags::none(),
+            &[0x0f, 0x38, opcode],
+            dst.enc(),
+            RegMem::Reg(src2.enc()),
+        );
+    } else {
+        let (prefix, opcode) = op.encoding();
+        sse(
+            &mut b,
+            mandatory_prefix(prefix),
+            RexFlags::none(),
+            opcode,
+            dst.enc(),
+            src2.enc(),
+        );
+        if let PackedOp::FCmp { double: _, pred } = op {
+            b.push(pred);
+        }
+    }
+    e.buf.put_data(&b);
+}
+
+/// `pshufd`/`pshuflw $imm`.
+pub fn pshuf(e: &mut Emit<'_>, low_words: bool, imm: u8, src: u32, dst: u32) {
+    let prefix = if low_words { 0xf2 } else { 0x66 };
+    let mut b = Vec::new();
+    sse(
+        &mut b,
+        mandatory_prefix(Some(prefix)),
+        RexFlags::none(),
+        0x70,
+        x(dst).enc(),
+        x(src).enc(),
+    );
+    b.push(imm);
+    e.buf.put_data(&b);
+}
+
+/// `pmovmskb`/`movmskps`/`movmskpd`.
+pub fn movmsk(e: &mut Emit<'_>, lane_bits: u8, src: u32, dst: u32) {
+    let (prefixes, opcode) = match lane_bits {
+        8 => (P66, 0xd7),
+        32 => (NONE, 0x50),
+        _ => (P66, 0x50),
+    };
+    let mut b = Vec::new();
+    sse(
+        &mut b,
+        prefixes,
+        RexFlags::none(),
+        opcode,
+        gpr_enc(dst),
+        x(src).enc(),
+    );
+    e.buf.put_data(&b);
+}
+
+/// The encoding of general register `r`.
+fn gpr_enc(r: u32) -> u8 {
+    g(r).enc()
+}
+
+/// `pextrw $lane, src, dst`.
+pub fn pextrw(e: &mut Emit<'_>, lane: u8, src: u32, dst: u32) {
+    let mut b = Vec::new();
+    sse(
+        &mut b,
+        P66,
+        RexFlags::none(),
+        0xc5,
+        gpr_enc(dst),
+        x(src).enc(),
+    );
+    b.push(lane);
+    e.buf.put_data(&b);
+}
+
+/// An SSE4.1 instruction of the 66 0F 3A map; `src2` is a general or xmm register by the
+/// instruction.
+pub fn insert41(e: &mut Emit<'_>, op: u8, wide: bool, imm: u8, src2: u32, dst: u32) {
+    let rex = if wide {
+        RexFlags::w()
+    } else {
+        RexFlags::none()
+    };
+    let mut b = Vec::new();
+    emit_modrm(
+        &mut b,
+        P66,
+        rex,
+        &[0x0f, 0x3a, op],
+        x(dst).enc(),
+        RegMem::Reg(src2 as u8),
+    );
+    b.push(imm);
+    e.buf.put_data(&b);
+}
+
+/// `pinsrw $lane, src2, dst`.
+pub fn pinsrw(e: &mut Emit<'_>, lane: u8, src2: u32, dst: u32) {
+    let mut b = Vec::new();
+    sse(
+        &mut b,
+        P66,
+        RexFlags::none(),
+        0xc4,
+        x(dst).enc(),
+        gpr_enc(src2),
+    );
+    b.push(lane);
+    e.buf.put_data(&b);
+}
+
+/// The AVX three-operand form of a scalar operation.
+pub fn xmm_rrr(e: &mut Emit<'_>, op: XmmOp, double: bool, src1: u32, src2: u32, dst: u32) {
+    let (src1, src2, dst) = (x(src1), x(src2), x(dst));
+    // pp: 00 none (ps), 10 F3 (ss), 11 F2 (sd).
+    let scalar_pp = if double { 0b11 } else { 0b10 };
+    let (pp, opcode) = match op {
+        XmmOp::Add => (scalar_pp, 0x58),
+        XmmOp::Sub => (scalar_pp, 0x5c),
+        XmmOp::Mul => (scalar_pp, 0x59),
+        XmmOp::Div => (scalar_pp, 0x5e),
+        XmmOp::And => (0b00, 0x54),
+        XmmOp::AndNot => (0b00, 0x55),
+        XmmOp::Or => (0b00, 0x56),
+        XmmOp::Xor => (0b00, 0x57),
+        _ => unreachable!("no three-operand form of {op:?}"),
+    };
+    let mut b = Vec::new();
+    vex_0f(&mut b, pp, dst, src1, src2);
+    b.push(opcode);
+    b.push(0xc0 | ((dst.enc() & 7) << 3) | (src2.enc() & 7));
+    e.buf.put_data(&b);
+}
+
+/// `vfmadd213` of `dst` (= a), `bb` and `c`.
+pub fn vfmadd(e: &mut Emit<'_>, double: bool, packed: bool, bb: u32, c: u32, dst: u32) {
+    let (bb, c, dst) = (x(bb), x(c), x(dst));
+    // Three-byte VEX: inverted R (ModRM.reg), X, B (ModRM.rm), map 0F38; then W,
+    // inverted vvvv (the second source), L=0, pp=01 (66).
+    let inv = |bit: u8| !bit & 1;
+    e.buf.put_data(&[
+        0xc4,
+        (inv(dst.enc() >> 3) << 7) | (1 << 6) | (inv(c.enc() >> 3) << 5) | 0b00010,
+        (u8::from(double) << 7) | ((!bb.enc() & 0xf) << 3) | 0b01,
+        if packed { 0xa8 } else { 0xa9 },
+        0xc0 | ((dst.enc() & 7) << 3) | (c.enc() & 7),
+    ]);
+}
+
+/// A constant from the pool (or the zeroing idiom).
+pub fn xmm_const(e: &mut Emit<'_>, kind: MoveKind, bits: Bits128, dst: u32) {
+    let bits = bits.get();
+    let dst = x(dst);
+    let mut b = Vec::new();
+    if bits == 0 {
+        // xorps dst, dst (0F 57 /r): the zeroing idiom.
+        emit_modrm(
+            &mut b,
+            NONE,
+            RexFlags::none(),
+            &[0x0f, 0x57],
+            dst.enc(),
+            RegMem::Reg(dst.enc()),
+        );
+        e.buf.put_data(&b);
+    } else {
+        let size = match kind {
+            MoveKind::F32 => 4,
+            MoveKind::F64 => 8,
+            _ => 16,
+        };
+        let mem = Amode::RipRelative { disp: -4 };
+        xmm_or_gpr_move(&mut b, kind, dst.enc(), mem, false);
+        put_with_constant(e.buf, &b, &bits.to_le_bytes()[..size]);
+    }
+}
+
+/// `movd`/`movq` from a general register.
+pub fn gpr_to_xmm(e: &mut Emit<'_>, wide: bool, src: u32, dst: u32) {
+    let mut b = Vec::new();
+    emit_modrm(
+        &mut b,
+        P66,
+        w(wide),
+        &[0x0f, 0x6e],
+        x(dst).enc(),
+        RegMem::Reg(gpr_enc(src)),
+    );
+    e.buf.put_data(&b);
+}
+
+/// `movd`/`movq` to a general register.
+pub fn xmm_to_gpr(e: &mut Emit<'_>, wide: bool, src: u32, dst: u32) {
+    let mut b = Vec::new();
+    emit_modrm(
+        &mut b,
+        P66,
+        w(wide),
+        &[0x0f, 0x7e],
+        x(src).enc(),
+        RegMem::Reg(gpr_enc(dst)),
+    );
+    e.buf.put_data(&b);
+}
+
+/// `xorps dst, dst` (no dependency on dst's old upper lanes), then `cvtsi2ss`/`cvtsi2sd`.
+pub fn cvt_int_to_float(e: &mut Emit<'_>, wide: bool, double: bool, src: u32, dst: u32) {
+    let dst = x(dst);
+    let mut b = Vec::new();
+    sse(&mut b, NONE, RexFlags::none(), 0x57, dst.enc(), dst.enc());
+    emit_modrm(
+        &mut b,
+        scalar(double),
+        w(wide),
+        &[0x0f, 0x2a],
+        dst.enc(),
+        RegMem::Reg(gpr_enc(src)),
+    );
+    e.buf.put_data(&b);
+}
+
+/// An unsigned 64-bit integer to a float (see `emit_u64_to_float`).
+pub fn cvt_u64_to_float(e: &mut Emit<'_>, double: bool, src: u32, dst: u32, t1: u32, t2: u32) {
+    emit_u64_to_float(e.buf, double, g(src), x(dst), g(t1), g(t2));
+}
+
+/// A float to an integer with CLIF's traps or saturation (see `emit_float_to_int`).
+#[allow(clippy::too_many_arguments)]
+pub fn cvt_float_to_int(
+    e: &mut Emit<'_>,
+    signed: bool,
+    sat: bool,
+    double: bool,
+    wide: bool,
+    src: u32,
+    dst: u32,
+    tmp: u32,
+    x1: u32,
+    x2: u32,
+) {
+    let regs = ToIntRegs {
+        src: x(src),
+        dst: g(dst),
+        tmp: g(tmp),
+        x1: x(x1),
+        x2: x(x2),
+    };
+    emit_float_to_int(e.buf, signed, sat, double, wide, regs);
+}
+
+/// A float comparison as 0/1 (see `emit_fcmp`).
+pub fn fcmp_setcc(
+    e: &mut Emit<'_>,
+    double: bool,
+    cc: FloatCC,
+    a: u32,
+    bb: u32,
+    dst: u32,
+    tmp: u32,
+) {
+    let mut b = Vec::new();
+    emit_fcmp(&mut b, double, cc, x(a), x(bb), g(dst), g(tmp));
+    e.buf.put_data(&b);
+}
+
+/// `ucomiss`/`ucomisd b, a`.
+pub fn ucomis(e: &mut Emit<'_>, double: bool, a: u32, bb: u32) {
+    let mut b = Vec::new();
+    ucomis_into(&mut b, double, x(a), x(bb));
+    e.buf.put_data(&b);
+}
+
+/// `test c, c`, then `jz` over `movaps t, dst`.
+pub fn xmm_select(e: &mut Emit<'_>, size: OperandSize, c: u32, t: u32, dst: u32) {
+    let (c, t, dst) = (g(c), x(t), x(dst));
+    let opcode = if size == OperandSize::Size8 {
+        0x84
+    } else {
+        0x85
+    };
+    let rex = match size {
+        OperandSize::Size64 => RexFlags::w(),
+        OperandSize::Size8 => RexFlags::for_byte_regs(&[c]),
+        _ => RexFlags::none(),
+    };
+    let prefixes = Prefixes {
+        operand_size: size == OperandSize::Size16,
+        ..NONE
+    };
+    let mut b = Vec::new();
+    emit_modrm(
+        &mut b,
+        prefixes,
+        rex,
+        &[opcode],
+        c.enc(),
+        RegMem::Reg(c.enc()),
+    );
+    let mut mov = Vec::new();
+    movaps(&mut mov, t, dst);
+    // jz over the move
+    b.extend_from_slice(&[0x74, mov.len() as u8]);
+    b.extend_from_slice(&mov);
+    e.buf.put_data(&b);
+}
+
+/// CLIF's fmin/fmax (see `emit_fmin_max`).
+pub fn fminmax(e: &mut Emit<'_>, max: bool, double: bool, bb: u32, dst: u32) {
+    emit_fmin_max(e.buf, max, double, x(dst), x(bb));
+}
+
+/// `movss`/`movsd`/`movups` from memory.
+pub fn xmm_load_rm(
+    e: &mut Emit<'_>,
+    kind: MoveKind,
+    addr: &AddrAlloc,
+    dst: u32,
+    trap: Option<TrapCode>,
+) {
+    let mem = e.frame.amode(addr);
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    let mut b = Vec::new();
+    xmm_or_gpr_move(&mut b, kind, x(dst).enc(), mem, false);
+    e.buf.put_data(&b);
+}
+
+/// `movss`/`movsd`/`movups` to memory.
+pub fn xmm_store_rm(
+    e: &mut Emit<'_>,
+    kind: MoveKind,
+    src: u32,
+    addr: &AddrAlloc,
+    trap: Option<TrapCode>,
+) {
+    let mem = e.frame.amode(addr);
+    if let Some(code) = trap {
+        e.buf.add_trap(code);
+    }
+    let mut b = Vec::new();
+    xmm_or_gpr_move(&mut b, kind, x(src).enc(), mem, true);
+    e.buf.put_data(&b);
 }
 
 /// The x86 flags conditions after `ucomis a, b`, for each CLIF condition: the operands
 /// to compare (swapped or not), the condition codes, and how two of them combine.
 /// `ucomiss/ucomisd bb, a` (for [`Inst::Ucomis`]).
 pub(super) fn ucomis_into(b: &mut Vec<u8>, double: bool, a: Xmm, bb: Xmm) {
-    ucomis(b, double, a, bb);
+    ucomis_bytes(b, double, a, bb);
 }
 
 /// The one flag condition that tells `a cc b` after `ucomis` (with the operands swapped
@@ -555,7 +634,7 @@ fn emit_fcmp(b: &mut Vec<u8>, double: bool, cc: FloatCC, a: Xmm, bb: Xmm, dst: G
         UnorderedOrGreaterThanOrEqual => (true, Cc::Be, None),
     };
     let (x, y) = if swap { (bb, a) } else { (a, bb) };
-    ucomis(b, double, x, y);
+    ucomis_bytes(b, double, x, y);
     setcc(b, first as u8, dst);
     if let Some((cc2, and)) = second {
         setcc(b, cc2 as u8, tmp);
@@ -584,7 +663,7 @@ fn emit_fcmp(b: &mut Vec<u8>, double: bool, cc: FloatCC, a: Xmm, bb: Xmm, dst: G
 fn emit_fmin_max(buf: &mut MachBuffer<Rel32>, max: bool, double: bool, dst: Xmm, bb: Xmm) {
     let (differ, done, nan) = (buf.get_label(), buf.get_label(), buf.get_label());
     let mut b = Vec::new();
-    ucomis(&mut b, double, dst, bb);
+    ucomis_bytes(&mut b, double, dst, bb);
     buf.put_data(&b);
     jump(buf, &[0x0f, 0x85], differ); // ordered and not equal
     jump(buf, &[0x0f, 0x8a], nan); // unordered
@@ -762,7 +841,7 @@ const JNS: u8 = 0x79;
 
 fn ucomis_buf(buf: &mut MachBuffer<Rel32>, double: bool, a: Xmm, bb: Xmm) {
     let mut b = Vec::new();
-    ucomis(&mut b, double, a, bb);
+    ucomis_bytes(&mut b, double, a, bb);
     buf.put_data(&b);
 }
 
@@ -805,7 +884,7 @@ fn emit_high_half(
         None => trap_unless(buf, JNS, TrapCode::INTEGER_OVERFLOW),
     }
     let mut b = Vec::new();
-    super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, r.tmp.enc());
+    super::super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, r.tmp.enc());
     emit_imm(&mut b, i64::MIN, 8);
     emit_modrm(
         &mut b,
@@ -887,15 +966,27 @@ fn emit_float_to_int(
             buf.bind_label(not_nan);
             let mut b = Vec::new();
             sse(&mut b, NONE, RexFlags::none(), 0x57, r.x1.enc(), r.x1.enc());
-            ucomis(&mut b, double, r.src, r.x1);
+            ucomis_bytes(&mut b, double, r.src, r.x1);
             buf.put_data(&b);
             jump(buf, &[0x0f, 0x82], done); // jb: negative saturates to MIN, already there
             let mut b = Vec::new();
             if wide {
-                super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::w(), 0xb8, r.dst.enc());
+                super::super::encode::emit_opcode_reg(
+                    &mut b,
+                    NONE,
+                    RexFlags::w(),
+                    0xb8,
+                    r.dst.enc(),
+                );
                 emit_imm(&mut b, i64::MAX, 8);
             } else {
-                super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::none(), 0xb8, r.dst.enc());
+                super::super::encode::emit_opcode_reg(
+                    &mut b,
+                    NONE,
+                    RexFlags::none(),
+                    0xb8,
+                    r.dst.enc(),
+                );
                 emit_imm(&mut b, i32::MAX as i64, 4);
             }
             buf.put_data(&b);
@@ -930,12 +1021,12 @@ fn emit_float_to_int(
             let max = buf.get_label();
             let mut b = Vec::new();
             zero_dst(&mut b, r.dst);
-            ucomis(&mut b, double, r.src, r.src);
+            ucomis_bytes(&mut b, double, r.src, r.src);
             buf.put_data(&b);
             jump(buf, &[0x0f, 0x8a], done); // jp: NaN is 0
             let mut b = Vec::new();
             sse(&mut b, NONE, RexFlags::none(), 0x57, r.x1.enc(), r.x1.enc());
-            ucomis(&mut b, double, r.src, r.x1);
+            ucomis_bytes(&mut b, double, r.src, r.x1);
             buf.put_data(&b);
             jump(buf, &[0x0f, 0x86], done); // jbe: not above zero is 0
             let limit = if wide {
@@ -975,7 +1066,13 @@ fn emit_float_to_int(
                     RegMem::Reg(r.dst.enc()),
                 );
             } else {
-                super::encode::emit_opcode_reg(&mut b, NONE, RexFlags::none(), 0xb8, r.dst.enc());
+                super::super::encode::emit_opcode_reg(
+                    &mut b,
+                    NONE,
+                    RexFlags::none(),
+                    0xb8,
+                    r.dst.enc(),
+                );
             }
             emit_imm(&mut b, -1, 4);
             buf.put_data(&b);

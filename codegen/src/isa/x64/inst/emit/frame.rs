@@ -1,12 +1,12 @@
 //! The encodings of the frame instructions ([`FrameInst`]: prologue, epilogue, tail-call
 //! teardown), Intel SDM vol. 2.
 
-use super::args::{Amode, RegMem};
-use super::encode::{
+use super::super::args::{Amode, RegMem};
+use super::super::encode::{
     NONE, Prefixes, Rel32, RexFlags, emit_imm, emit_modrm, emit_opcode_reg, scalar, trap_unless,
 };
-use super::frame::{FrameInst, LimitBase, LimitStep, StackLimit};
-use super::regs::{Gpr, Xmm};
+use super::super::frame::{FrameInst, LimitBase, LimitStep, StackLimit};
+use super::super::regs::{Gpr, Xmm};
 use crate::ir::TrapCode;
 use crate::machinst::buffer::MachBuffer;
 use alloc::vec::Vec;
