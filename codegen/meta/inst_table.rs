@@ -659,6 +659,7 @@ impl Table {
             "BlockTarget",
             "AtomicRmwOp",
             "u128",
+            "BoxedMInst",
         ];
         let mut declared: Vec<String> = builtin.iter().map(|s| s.to_string()).collect();
         declared.extend(self.isle_types.iter().cloned());

@@ -279,6 +279,10 @@ macro_rules! isle_lower_prelude_methods {
     ($inst:ty, $abi:ty) => {
         fn unit(&mut self) {}
 
+        fn box_inst(&mut self, inst: $inst) -> alloc::boxed::Box<$inst> {
+            alloc::boxed::Box::new(inst)
+        }
+
         fn value_type(&mut self, v: $crate::ir::Value) -> $crate::ir::Type {
             self.lower.func.dfg.value_type(v)
         }

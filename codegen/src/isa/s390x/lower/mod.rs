@@ -28,6 +28,7 @@ mod generated {
     use alloc::boxed::Box;
     type WritableReg = Writable<Reg>;
     type Unit = ();
+    type BoxedMInst = alloc::boxed::Box<MInst>;
     type Regs = alloc::vec::Vec<Reg>;
     type RegPair = (Reg, Reg);
     type BitRun = (u8, u8);

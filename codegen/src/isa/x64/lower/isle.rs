@@ -95,10 +95,6 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.lower.sinkable_load(v)
     }
 
-    fn box_inst(&mut self, inst: MInst) -> alloc::boxed::Box<MInst> {
-        alloc::boxed::Box::new(inst)
-    }
-
     fn move_kind(&mut self, ty: Type) -> MoveKind {
         move_kind(ty)
     }
