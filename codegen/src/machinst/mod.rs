@@ -13,6 +13,7 @@ pub mod isle;
 pub mod lower;
 pub mod reg;
 pub mod reloc;
+pub mod terminator;
 pub mod unwind;
 pub mod vcode;
 

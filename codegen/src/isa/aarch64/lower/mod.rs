@@ -4,7 +4,7 @@
 
 use super::abi::Aarch64Abi;
 use super::inst::Inst as MInst;
-use crate::ir::{InstructionData, Opcode, Type};
+use crate::ir::{InstructionData, Type};
 use crate::machinst::CodegenError;
 use crate::machinst::call;
 use crate::machinst::isle::{lower_by_shape, run_isle};
@@ -97,17 +97,6 @@ impl A64Lower {
         ctx.set_result(result, rd);
         Ok(true)
     }
-
-    /// Lowers `return`: results to their registers or the return area.
-    fn lower_return(
-        &self,
-        ctx: &mut Lower<'_, MInst>,
-        inst: crate::ir::Inst,
-    ) -> Result<(), CodegenError> {
-        let rets = call::lower_return::<MInst, Aarch64Abi>(ctx, inst)?;
-        ctx.vcode.push(MInst::Ret { rets });
-        Ok(())
-    }
 }
 
 impl LowerBackend for A64Lower {
@@ -153,58 +142,7 @@ impl LowerBackend for A64Lower {
         inst: crate::ir::Inst,
         targets: &[usize],
     ) -> Result<(), CodegenError> {
-        if let Some((callee, mut uses, stack_bytes)) =
-            call::tail_call::<MInst, Aarch64Abi>(ctx, inst)?
-        {
-            ctx.vcode.push(match callee {
-                call::TailCallee::Name(dest) => MInst::ReturnCall {
-                    dest,
-                    uses,
-                    stack_bytes,
-                },
-                call::TailCallee::Reg(callee) => {
-                    uses.push((callee, super::inst::regs::xreg(15)));
-                    MInst::ReturnCallInd { uses, stack_bytes }
-                }
-            });
-            return Ok(());
-        }
-        match ctx.func.dfg.insts[inst] {
-            InstructionData::Jump { .. } => {
-                ctx.vcode.push(MInst::Jump { target: targets[0] });
-                ctx.add_succ(inst, 0, targets[0])
-            }
-            InstructionData::Brif { .. } => {
-                run_isle(self, ctx, inst, |isle| {
-                    generated::constructor_lower_brif(isle, inst, targets[0], targets[1])
-                })?;
-                ctx.add_succ(inst, 0, targets[0])?;
-                ctx.add_succ(inst, 1, targets[1])
-            }
-            InstructionData::MultiAry {
-                opcode: Opcode::Return,
-                ..
-            } => self.lower_return(ctx, inst),
-            InstructionData::BranchTable { arg, .. } => {
-                let idx = ctx.value_reg(arg)?;
-                ctx.vcode.push(MInst::BrTable {
-                    idx,
-                    default: targets[0],
-                    targets: targets[1..].to_vec(),
-                });
-                for (succ, &t) in targets.iter().enumerate() {
-                    ctx.add_succ(inst, succ, t)?;
-                }
-                Ok(())
-            }
-            InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {
-                call::lower_try_call::<MInst, Aarch64Abi>(ctx, inst, targets)
-            }
-            InstructionData::Trap { .. } => run_isle(self, ctx, inst, |isle| {
-                generated::constructor_lower_trap(isle, inst)
-            }),
-            _ => Err(unsupported(ctx, inst)),
-        }
+        crate::machinst::terminator::lower_terminator(self, ctx, inst, targets)
     }
 
     fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
@@ -217,5 +155,79 @@ impl LowerBackend for A64Lower {
 
     fn jump(&self, target: usize) -> MInst {
         MInst::Jump { target }
+    }
+}
+
+impl crate::machinst::terminator::Terminators for A64Lower {
+    type Abi = Aarch64Abi;
+
+    fn gen_tail_call(
+        &self,
+        callee: call::TailCallee,
+        mut uses: Vec<(Reg, regalloc2::PReg)>,
+        stack_bytes: u32,
+    ) -> Result<MInst, CodegenError> {
+        Ok(match callee {
+            call::TailCallee::Name(dest) => MInst::ReturnCall {
+                dest,
+                uses,
+                stack_bytes,
+            },
+            call::TailCallee::Reg(callee) => {
+                uses.push((callee, super::inst::regs::xreg(15)));
+                MInst::ReturnCallInd { uses, stack_bytes }
+            }
+        })
+    }
+
+    fn lower_brif(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        taken: usize,
+        not_taken: usize,
+    ) -> Result<(), CodegenError> {
+        run_isle(self, ctx, inst, |isle| {
+            generated::constructor_lower_brif(isle, inst, taken, not_taken)
+        })
+    }
+
+    fn lower_br_table(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        default: usize,
+        table: &[usize],
+    ) -> Result<(), CodegenError> {
+        let InstructionData::BranchTable { arg, .. } = ctx.func.dfg.insts[inst] else {
+            return Err(unsupported(ctx, inst));
+        };
+        let idx = ctx.value_reg(arg)?;
+        ctx.vcode.push(MInst::BrTable {
+            idx,
+            default,
+            targets: table.to_vec(),
+        });
+        Ok(())
+    }
+
+    fn lower_trap(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        run_isle(self, ctx, inst, |isle| {
+            generated::constructor_lower_trap(isle, inst)
+        })
+    }
+
+    fn lower_return(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        let rets = call::lower_return::<MInst, Aarch64Abi>(ctx, inst)?;
+        ctx.vcode.push(MInst::Ret { rets });
+        Ok(())
     }
 }

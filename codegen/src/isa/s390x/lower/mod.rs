@@ -4,7 +4,7 @@
 
 use super::abi::S390xAbi;
 use super::inst::Inst as MInst;
-use crate::ir::{InstructionData, Opcode};
+use crate::ir::InstructionData;
 use crate::machinst::CodegenError;
 use crate::machinst::call;
 use crate::machinst::isle::{lower_by_shape, run_isle};
@@ -93,17 +93,6 @@ impl S390xLower {
         ctx.set_result(result, rd);
         Ok(true)
     }
-
-    /// Lowers `return`: results to their registers or the return area.
-    fn lower_return(
-        &self,
-        ctx: &mut Lower<'_, MInst>,
-        inst: crate::ir::Inst,
-    ) -> Result<(), CodegenError> {
-        let rets = call::lower_return::<MInst, S390xAbi>(ctx, inst)?;
-        ctx.vcode.push(MInst::Ret { rets });
-        Ok(())
-    }
 }
 
 impl LowerBackend for S390xLower {
@@ -134,66 +123,7 @@ impl LowerBackend for S390xLower {
         inst: crate::ir::Inst,
         targets: &[usize],
     ) -> Result<(), CodegenError> {
-        if let Some((callee, uses, stack_bytes)) = call::tail_call::<MInst, S390xAbi>(ctx, inst)? {
-            if uses.iter().any(|&(_, p)| p == super::inst::regs::gpr(6)) {
-                // r6 is callee-saved: restored for this function's caller, it cannot
-                // carry an argument too.
-                return Err(CodegenError::Unsupported {
-                    feature: "a tail call passing an argument in r6 on s390x; use `tail`".into(),
-                });
-            }
-            ctx.vcode.push(match callee {
-                call::TailCallee::Name(dest) => MInst::ReturnCall {
-                    dest,
-                    uses,
-                    stack_bytes,
-                },
-                call::TailCallee::Reg(target) => MInst::ReturnCallInd {
-                    target,
-                    uses,
-                    stack_bytes,
-                },
-            });
-            return Ok(());
-        }
-        match ctx.func.dfg.insts[inst] {
-            InstructionData::Jump { .. } => {
-                ctx.vcode.push(MInst::Jump { target: targets[0] });
-                ctx.add_succ(inst, 0, targets[0])
-            }
-            InstructionData::Brif { .. } => {
-                run_isle(self, ctx, inst, |isle| {
-                    generated::constructor_lower_brif(isle, inst, targets[0], targets[1])
-                })?;
-                ctx.add_succ(inst, 0, targets[0])?;
-                ctx.add_succ(inst, 1, targets[1])
-            }
-            InstructionData::MultiAry {
-                opcode: Opcode::Return,
-                ..
-            } => self.lower_return(ctx, inst),
-            InstructionData::BranchTable { arg, .. } => {
-                let idx = ctx.value_reg(arg)?;
-                let tmp = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
-                ctx.vcode.push(MInst::BrTable {
-                    idx,
-                    tmp: Writable::from_reg(tmp),
-                    default: targets[0],
-                    targets: targets[1..].to_vec(),
-                });
-                for (succ, &t) in targets.iter().enumerate() {
-                    ctx.add_succ(inst, succ, t)?;
-                }
-                Ok(())
-            }
-            InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {
-                call::lower_try_call::<MInst, S390xAbi>(ctx, inst, targets)
-            }
-            InstructionData::Trap { .. } => run_isle(self, ctx, inst, |isle| {
-                generated::constructor_lower_trap(isle, inst)
-            }),
-            _ => Err(unsupported(ctx, inst)),
-        }
+        crate::machinst::terminator::lower_terminator(self, ctx, inst, targets)
     }
 
     fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
@@ -207,5 +137,89 @@ impl LowerBackend for S390xLower {
 
     fn jump(&self, target: usize) -> MInst {
         MInst::Jump { target }
+    }
+}
+
+impl crate::machinst::terminator::Terminators for S390xLower {
+    type Abi = S390xAbi;
+
+    fn gen_tail_call(
+        &self,
+        callee: call::TailCallee,
+        uses: Vec<(Reg, regalloc2::PReg)>,
+        stack_bytes: u32,
+    ) -> Result<MInst, CodegenError> {
+        if uses.iter().any(|&(_, p)| p == super::inst::regs::gpr(6)) {
+            // r6 is callee-saved: restored for this function's caller, it cannot carry
+            // an argument too.
+            return Err(CodegenError::Unsupported {
+                feature: "a tail call passing an argument in r6 on s390x; use `tail`".into(),
+            });
+        }
+        Ok(match callee {
+            call::TailCallee::Name(dest) => MInst::ReturnCall {
+                dest,
+                uses,
+                stack_bytes,
+            },
+            call::TailCallee::Reg(target) => MInst::ReturnCallInd {
+                target,
+                uses,
+                stack_bytes,
+            },
+        })
+    }
+
+    fn lower_brif(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        taken: usize,
+        not_taken: usize,
+    ) -> Result<(), CodegenError> {
+        run_isle(self, ctx, inst, |isle| {
+            generated::constructor_lower_brif(isle, inst, taken, not_taken)
+        })
+    }
+
+    fn lower_br_table(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        default: usize,
+        table: &[usize],
+    ) -> Result<(), CodegenError> {
+        let InstructionData::BranchTable { arg, .. } = ctx.func.dfg.insts[inst] else {
+            return Err(unsupported(ctx, inst));
+        };
+        let idx = ctx.value_reg(arg)?;
+        let tmp = ctx.vcode.alloc_vreg(regalloc2::RegClass::Int);
+        ctx.vcode.push(MInst::BrTable {
+            idx,
+            tmp: Writable::from_reg(tmp),
+            default,
+            targets: table.to_vec(),
+        });
+        Ok(())
+    }
+
+    fn lower_trap(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        run_isle(self, ctx, inst, |isle| {
+            generated::constructor_lower_trap(isle, inst)
+        })
+    }
+
+    fn lower_return(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        let rets = call::lower_return::<MInst, S390xAbi>(ctx, inst)?;
+        ctx.vcode.push(MInst::Ret { rets });
+        Ok(())
     }
 }

@@ -117,10 +117,6 @@ type IsleCtx<'a, 'f> = crate::machinst::isle::IsleCtx<'a, 'f, X64Lower>;
 
 crate::isle_lowering_entries!(X64Lower, generated);
 
-fn unsupported(ctx: &Lower<'_, MInst>, inst: crate::ir::Inst) -> CodegenError {
-    ctx.unsupported(inst, "x86_64")
-}
-
 /// The 32-bit immediate standing for constant `bits` of integer type `ty` in an
 /// operation of that type: types of 32 bits or fewer use the low bits (an `i32` constant
 /// with its top bit set included), 64-bit ones need a sign-extended 32-bit value.
@@ -171,88 +167,17 @@ impl LowerBackend for X64Lower {
         inst: crate::ir::Inst,
         targets: &[usize],
     ) -> Result<(), CodegenError> {
-        if let Some(Conv::Fastcall) = Conv::of(ctx.func.signature.call_conv).ok().filter(|_| {
-            matches!(
-                ctx.func.dfg.insts[inst].opcode(),
-                Opcode::ReturnCall | Opcode::ReturnCallIndirect
-            )
-        }) {
+        let tail_call = matches!(
+            ctx.func.dfg.insts[inst].opcode(),
+            Opcode::ReturnCall | Opcode::ReturnCallIndirect
+        );
+        if tail_call && matches!(Conv::of(ctx.func.signature.call_conv), Ok(Conv::Fastcall)) {
             // The epilogue would restore rsi/rdi over the callee's arguments.
             return Err(CodegenError::Unsupported {
                 feature: "tail calls from windows_fastcall functions on x86_64".into(),
             });
         }
-        if let Some((callee, uses, stack_bytes)) =
-            crate::machinst::call::tail_call::<MInst, crate::isa::x64::abi::X64Abi>(ctx, inst)?
-        {
-            ctx.vcode.push(match callee {
-                crate::machinst::call::TailCallee::Name(dest) => MInst::ReturnCallKnown {
-                    dest,
-                    uses,
-                    stack_bytes,
-                },
-                crate::machinst::call::TailCallee::Reg(callee) => MInst::ReturnCallUnknown {
-                    callee,
-                    uses,
-                    stack_bytes,
-                },
-            });
-            return Ok(());
-        }
-        match ctx.func.dfg.insts[inst] {
-            InstructionData::Jump { .. } => {
-                run_isle(self, ctx, inst, |isle| {
-                    generated::constructor_lower_jump(isle, inst, targets[0])
-                })?;
-                ctx.add_succ(inst, 0, targets[0])
-            }
-            InstructionData::Brif { .. } => {
-                run_isle(self, ctx, inst, |isle| {
-                    generated::constructor_lower_brif(isle, inst, targets[0], targets[1])
-                })?;
-                ctx.add_succ(inst, 0, targets[0])?;
-                ctx.add_succ(inst, 1, targets[1])
-            }
-            InstructionData::MultiAry {
-                opcode: crate::ir::Opcode::Return,
-                ..
-            } => {
-                let abi = SigAbi::new(&ctx.func.signature)?;
-                let mut rets = crate::machinst::call::lower_return::<
-                    MInst,
-                    crate::isa::x64::abi::X64Abi,
-                >(ctx, inst)?;
-                // System V: a function with an `sret` parameter returns its value in rax.
-                let rax = Gpr::RAX.preg();
-                if let Some(i) = abi.sret.filter(|_| rets.iter().all(|&(_, p)| p != rax)) {
-                    let entry = ctx.func.layout.entry_block().expect("a function has one");
-                    let sret = ctx.func.dfg.block_params(entry)[i];
-                    let sret = ctx.value_reg(sret)?;
-                    rets.push((sret, rax));
-                }
-                ctx.vcode.push(MInst::Rets { rets });
-                Ok(())
-            }
-            InstructionData::TryCall { .. } | InstructionData::TryCallIndirect { .. } => {
-                crate::machinst::call::lower_try_call::<MInst, crate::isa::x64::abi::X64Abi>(
-                    ctx, inst, targets,
-                )
-            }
-            InstructionData::BranchTable { .. } => {
-                let table = targets[1..].to_vec();
-                run_isle(self, ctx, inst, |isle| {
-                    generated::constructor_lower_br_table(isle, inst, targets[0], table)
-                })?;
-                for (succ, &t) in targets.iter().enumerate() {
-                    ctx.add_succ(inst, succ, t)?;
-                }
-                Ok(())
-            }
-            InstructionData::Trap { .. } => run_isle(self, ctx, inst, |isle| {
-                generated::constructor_lower_trap(isle, inst)
-            }),
-            _ => Err(unsupported(ctx, inst)),
-        }
+        crate::machinst::terminator::lower_terminator(self, ctx, inst, targets)
     }
 
     fn exception_payload(&self, ctx: &mut Lower<'_, MInst>) -> Result<Vec<Reg>, CodegenError> {
@@ -265,5 +190,84 @@ impl LowerBackend for X64Lower {
 
     fn jump(&self, target: usize) -> MInst {
         MInst::Jmp { target }
+    }
+}
+
+impl crate::machinst::terminator::Terminators for X64Lower {
+    type Abi = crate::isa::x64::abi::X64Abi;
+
+    fn gen_tail_call(
+        &self,
+        callee: crate::machinst::call::TailCallee,
+        uses: Vec<(Reg, regalloc2::PReg)>,
+        stack_bytes: u32,
+    ) -> Result<MInst, CodegenError> {
+        Ok(match callee {
+            crate::machinst::call::TailCallee::Name(dest) => MInst::ReturnCallKnown {
+                dest,
+                uses,
+                stack_bytes,
+            },
+            crate::machinst::call::TailCallee::Reg(callee) => MInst::ReturnCallUnknown {
+                callee,
+                uses,
+                stack_bytes,
+            },
+        })
+    }
+
+    fn lower_brif(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        taken: usize,
+        not_taken: usize,
+    ) -> Result<(), CodegenError> {
+        run_isle(self, ctx, inst, |isle| {
+            generated::constructor_lower_brif(isle, inst, taken, not_taken)
+        })
+    }
+
+    fn lower_br_table(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+        default: usize,
+        table: &[usize],
+    ) -> Result<(), CodegenError> {
+        let table = table.to_vec();
+        run_isle(self, ctx, inst, |isle| {
+            generated::constructor_lower_br_table(isle, inst, default, table)
+        })
+    }
+
+    fn lower_trap(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        run_isle(self, ctx, inst, |isle| {
+            generated::constructor_lower_trap(isle, inst)
+        })
+    }
+
+    fn lower_return(
+        &self,
+        ctx: &mut Lower<'_, MInst>,
+        inst: crate::ir::Inst,
+    ) -> Result<(), CodegenError> {
+        let abi = SigAbi::new(&ctx.func.signature)?;
+        let mut rets =
+            crate::machinst::call::lower_return::<MInst, crate::isa::x64::abi::X64Abi>(ctx, inst)?;
+        // System V: a function with an `sret` parameter returns its value in rax.
+        let rax = Gpr::RAX.preg();
+        if let Some(i) = abi.sret.filter(|_| rets.iter().all(|&(_, p)| p != rax)) {
+            let entry = ctx.func.layout.entry_block().expect("a function has one");
+            let sret = ctx.func.dfg.block_params(entry)[i];
+            let sret = ctx.value_reg(sret)?;
+            rets.push((sret, rax));
+        }
+        ctx.vcode.push(MInst::Rets { rets });
+        Ok(())
     }
 }
