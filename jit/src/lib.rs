@@ -4,20 +4,21 @@
 //! Definitions are written to read-write memory; [`JITModule::finalize_definitions`]
 //! applies the relocations (to the module's own symbols, then to symbols given to the
 //! [`JITBuilder`], then to symbols found in the process with `dlsym`) and makes code
-//! read-execute and read-only data read-only (W^X). Calls to symbols further than
-//! ±2 GiB go through a stub placed after the function, and GOT references of
+//! read-execute and read-only data read-only (W^X). Every ISA's relocation kinds are
+//! resolved (`reloc.rs`; the host's own ISA is the one that runs): calls out of direct
+//! reach go through a stub placed after the function, and GOT references of
 //! position-independent code through an entry placed there. Finalized functions' unwind
 //! rules are registered with the system unwinder, so backtraces cross JIT frames.
 
 #![warn(missing_docs)]
 
 mod hotswap;
+mod reloc;
 mod unwind;
 
 use gantry_codegen::ir::TrapCode;
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::buffer::MachTrap;
-use gantry_codegen::machinst::reloc::Reloc;
 use gantry_codegen::machinst::unwind::UnwindInfo;
 use gantry_module::{
     DataDescription, DataId, FuncId, Init, Linkage, Module, ModuleDeclarations, ModuleError,
@@ -25,11 +26,6 @@ use gantry_module::{
 };
 use memmap2::{Mmap, MmapMut};
 use std::collections::HashMap;
-
-/// The size of one far-call stub: `jmp *0(%rip)` and the 8-byte address.
-const STUB: usize = 16;
-/// Bytes of a GOT entry (an absolute address).
-const GOT_ENTRY: usize = 8;
 
 /// A function that finds a symbol's address by name.
 pub type LookupFn = Box<dyn Fn(&str) -> Option<*const u8>>;
@@ -110,8 +106,10 @@ struct Placed {
     memory: Memory,
     size: usize,
     relocs: Vec<ModuleReloc>,
-    /// Where the next far-call stub goes (functions only).
+    /// Where the next far-call stub or GOT entry goes (functions only).
     next_stub: usize,
+    /// The GOT entries made: target address and offset.
+    got: Vec<(i64, usize)>,
     /// Trap sites (functions only), by offset.
     traps: Vec<MachTrap>,
     executable: bool,
@@ -256,7 +254,8 @@ impl JITModule {
                 Target::Data(id) => self.data.get_mut(&id),
             }
             .expect("pending definitions are placed");
-            apply(placed, &r, address)?;
+            let big = self.isa.endianness() == gantry_codegen::ir::Endianness::Big;
+            apply(placed, &r, address, big)?;
         }
         for t in pending {
             let placed = match t {
@@ -335,79 +334,22 @@ impl JITModule {
 }
 
 /// Patches relocation `r` of `placed` with the target `address`.
-fn apply(placed: &mut Placed, r: &ModuleReloc, address: *const u8) -> ModuleResult<()> {
+fn apply(
+    placed: &mut Placed,
+    r: &ModuleReloc,
+    address: *const u8,
+    big_endian: bool,
+) -> ModuleResult<()> {
     let Memory::Writable(m) = &mut placed.memory else {
         unreachable!("relocations are applied before protection")
     };
-    let base = m.as_ptr() as i64;
-    let at = r.offset as usize;
-    let s = address as i64 + r.addend;
-    match r.kind {
-        Reloc::Abs8 => m[at..at + 8].copy_from_slice(&s.to_le_bytes()),
-        Reloc::X86GOTPCRel4 => {
-            // The GOT entry: an 8-byte slot after the code, holding the address.
-            let slot = placed.next_stub;
-            if slot + GOT_ENTRY > m.len() {
-                return Err(ModuleError::Backend("no room for a GOT entry".into()));
-            }
-            placed.next_stub += GOT_ENTRY;
-            m[slot..slot + 8].copy_from_slice(&(address as i64).to_le_bytes());
-            let rel = (base + slot as i64) + r.addend - (base + at as i64);
-            m[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
-        }
-        Reloc::X86PCRel4 => {
-            // A RIP-relative data or function address: a stub would change its meaning.
-            let rel = i32::try_from(s - (base + at as i64)).map_err(|_| {
-                ModuleError::Backend(format!(
-                    "{:?} is more than 2 GiB away from the code referring to it \
-                     (R_X86_64_PC32); declare it without `colocated`",
-                    r.target
-                ))
-            })?;
-            m[at..at + 4].copy_from_slice(&rel.to_le_bytes());
-        }
-        Reloc::X86CallPLTRel4 => {
-            let mut rel = s - (base + at as i64);
-            if i32::try_from(rel).is_err() {
-                // Too far for rel32: through a stub after the code.
-                let stub = placed.next_stub;
-                if stub + STUB > m.len() {
-                    return Err(ModuleError::Backend("no room for a far-call stub".into()));
-                }
-                placed.next_stub += STUB;
-                m[stub..stub + 6].copy_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
-                m[stub + 6..stub + 14].copy_from_slice(&(address as i64).to_le_bytes());
-                rel = (base + stub as i64) + (r.addend + 4) - 4 - (base + at as i64);
-            }
-            m[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
-        }
-        Reloc::Arm64Call => {
-            // BL/B: a 26-bit word offset (±128 MiB), else through a stub after the code
-            // (`ldr x16, #8; br x16; .quad address`).
-            let mut rel = s - (base + at as i64);
-            if !(-(1 << 27)..(1 << 27)).contains(&rel) {
-                let stub = placed.next_stub;
-                if stub + STUB > m.len() {
-                    return Err(ModuleError::Backend("no room for a far-call stub".into()));
-                }
-                placed.next_stub += STUB;
-                m[stub..stub + 4].copy_from_slice(&0x5800_0050u32.to_le_bytes());
-                m[stub + 4..stub + 8].copy_from_slice(&0xd61f_0200u32.to_le_bytes());
-                m[stub + 8..stub + 16].copy_from_slice(&s.to_le_bytes());
-                rel = stub as i64 - at as i64;
-            }
-            let word = u32::from_le_bytes(m[at..at + 4].try_into().expect("4 bytes"));
-            let word = word & !0x3ff_ffff | ((rel >> 2) as u32) & 0x3ff_ffff;
-            m[at..at + 4].copy_from_slice(&word.to_le_bytes());
-        }
-        k => {
-            return Err(ModuleError::UnsupportedRelocation(format!(
-                "{k} at offset {} for {:?}",
-                r.offset, r.target
-            )));
-        }
-    }
-    Ok(())
+    let mut patcher = reloc::Patcher {
+        bytes: &mut m[..],
+        next_stub: &mut placed.next_stub,
+        got: &mut placed.got,
+        big_endian,
+    };
+    patcher.apply(r, address)
 }
 
 impl Module for JITModule {
@@ -443,15 +385,8 @@ impl Module for JITModule {
         self.declarations.check_function_definable(func, defined)?;
         // Room after the code for a far-call stub per call and a GOT entry per GOT
         // reference.
-        let extra: usize = relocs
-            .iter()
-            .map(|r| match r.kind {
-                Reloc::X86CallPLTRel4 | Reloc::Arm64Call => STUB,
-                Reloc::X86GOTPCRel4 => GOT_ENTRY,
-                _ => 0,
-            })
-            .sum();
-        let code_end = bytes.len().div_ceil(STUB) * STUB;
+        let extra: usize = relocs.iter().map(|r| reloc::room_for(r.kind)).sum();
+        let code_end = bytes.len().div_ceil(reloc::STUB) * reloc::STUB;
         let mut m = map(code_end + extra)?;
         m[..bytes.len()].copy_from_slice(bytes);
         let placed = Placed {
@@ -459,6 +394,7 @@ impl Module for JITModule {
             size: bytes.len(),
             relocs: relocs.to_vec(),
             next_stub: code_end,
+            got: Vec::new(),
             traps: traps.to_vec(),
             executable: true,
             writable: false,
@@ -502,6 +438,7 @@ impl Module for JITModule {
                 size,
                 relocs,
                 next_stub: 0,
+                got: Vec::new(),
                 traps: Vec::new(),
                 executable: false,
                 writable,
@@ -509,61 +446,5 @@ impl Module for JITModule {
         );
         self.pending.push(Target::Data(data));
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use gantry_module::RelocTarget;
-
-    /// An aarch64 call resolved in place when the target is near, through a stub after
-    /// the code when it is not.
-    #[test]
-    fn aarch64_calls_resolve_near_and_through_stubs() {
-        let bl = 0x9400_0000u32.to_le_bytes();
-        let mut m = map(16 + STUB).unwrap();
-        m[..4].copy_from_slice(&bl);
-        let mut placed = Placed {
-            memory: Memory::Writable(m),
-            size: 4,
-            relocs: Vec::new(),
-            next_stub: 16,
-            traps: Vec::new(),
-            executable: true,
-            writable: false,
-        };
-        let reloc = ModuleReloc {
-            offset: 0,
-            kind: Reloc::Arm64Call,
-            target: RelocTarget::LibCall(gantry_codegen::ir::LibCall::Memcpy),
-            addend: 0,
-        };
-        let base = placed.memory.ptr();
-        // 0x100 bytes ahead: bl #0x100 (imm26 = 0x40).
-        apply(&mut placed, &reloc, base.wrapping_add(0x100)).unwrap();
-        let Memory::Writable(m) = &placed.memory else {
-            unreachable!()
-        };
-        assert_eq!(u32::from_le_bytes(m[..4].try_into().unwrap()), 0x9400_0040);
-        // 1 GiB ahead: bl to the stub at 16 (imm26 = 4), which holds the address.
-        let far = base.wrapping_add(1 << 30);
-        apply(&mut placed, &reloc, far).unwrap();
-        let Memory::Writable(m) = &placed.memory else {
-            unreachable!()
-        };
-        assert_eq!(u32::from_le_bytes(m[..4].try_into().unwrap()), 0x9400_0004);
-        assert_eq!(
-            u32::from_le_bytes(m[16..20].try_into().unwrap()),
-            0x5800_0050
-        );
-        assert_eq!(
-            u32::from_le_bytes(m[20..24].try_into().unwrap()),
-            0xd61f_0200
-        );
-        assert_eq!(
-            u64::from_le_bytes(m[24..32].try_into().unwrap()),
-            far as u64
-        );
     }
 }
