@@ -4,6 +4,7 @@ use gantry_codegen::Context;
 use gantry_codegen::isa;
 use gantry_codegen::settings;
 use gantry_filetests::compile::listing;
+use gantry_filetests::disasm::disassemble_code;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -16,6 +17,9 @@ pub struct Options {
     pub set: Vec<String>,
     /// Print the VCode and the disassembly of each function.
     pub disasm: bool,
+    /// Disassemble every function's code and fail if any instruction bytes do not
+    /// decode (data inside the code excluded).
+    pub check_disasm: bool,
     /// The files (`-` for standard input).
     pub files: Vec<PathBuf>,
 }
@@ -36,6 +40,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let (mut funcs, mut insts, mut bytes) = (0usize, 0usize, 0usize);
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut elapsed = std::time::Duration::ZERO;
+    let mut undecodable = 0usize;
     for path in &opts.files {
         let text = crate::read_input(path)?;
         // One function at a time: each is parsed, compiled and dropped before the next,
@@ -78,6 +83,15 @@ pub fn run(opts: &Options) -> Result<(), String> {
                         println!("function {name}: {} bytes", code.code.len());
                         print!("{}", listing(code, target.name()));
                     }
+                    if opts.check_disasm {
+                        let mut data = code.data_ranges.clone();
+                        data.push((code.code_len, code.code.len() as u32));
+                        let d = disassemble_code(target.name(), &code.code, &data);
+                        for at in d.undecodable.iter().take(3) {
+                            eprintln!("{name}: undecodable instruction bytes at {at:#x}");
+                        }
+                        undecodable += d.undecodable.len();
+                    }
                 }
                 Err(e) => errors
                     .entry(e.to_string().replace('\n', " | "))
@@ -99,6 +113,12 @@ pub fn run(opts: &Options) -> Result<(), String> {
     );
     if failed > 0 {
         return Err(format!("{failed} function(s) did not compile"));
+    }
+    if opts.check_disasm {
+        eprintln!("disassembly check: {undecodable} undecodable instruction(s)");
+        if undecodable > 0 {
+            return Err(format!("{undecodable} undecodable instruction(s)"));
+        }
     }
     Ok(())
 }

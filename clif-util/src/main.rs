@@ -55,6 +55,10 @@ enum Command {
         /// Print the disassembly of each function.
         #[arg(short = 'D', long)]
         disasm: bool,
+        /// Disassemble every function (Capstone) and fail if any instruction does not
+        /// decode; data inside the code (literals, jump tables) is excluded.
+        #[arg(long)]
+        check_disasm: bool,
         /// The .clif files (`-` for standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -94,11 +98,13 @@ fn main() -> ExitCode {
             target,
             set,
             disasm,
+            check_disasm,
             files,
         } => compile::run(&compile::Options {
             target,
             set,
             disasm,
+            check_disasm,
             files,
         }),
         Command::Test {

@@ -21,16 +21,10 @@ pub fn listing(code: &CompiledCode, isa: &str) -> String {
         out.push('\n');
     }
     out.push_str("\nDisassembled:\n");
-    let (instructions, constants) = code.code.split_at(code.code_len as usize);
-    out.push_str(&disasm::disassemble(isa, instructions));
-    for (i, chunk) in constants.chunks(8).enumerate() {
-        let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-        out.push_str(&format!(
-            "  {:4x}: .byte {}\n",
-            code.code_len as usize + 8 * i,
-            bytes.join(" ")
-        ));
-    }
+    // The constants after the code are data like the ranges inside it.
+    let mut data = code.data_ranges.clone();
+    data.push((code.code_len, code.code.len() as u32));
+    out.push_str(&disasm::disassemble_code(isa, &code.code, &data).text);
     for r in &code.relocs {
         out.push_str(&format!(
             "  reloc at {:#x}: {} -> {:?} {:+}\n",

@@ -877,6 +877,7 @@ mod tests {
             vcode: None,
             frame_size: 0,
             unwind: None,
+            data_ranges: Vec::new(),
         };
         let tramp = compile_trampoline(isa.as_ref(), "f", &sig)?;
         Loaded::link(&[("f".into(), func), (trampoline_name("f"), tramp)], pinned)?.call(

@@ -222,6 +222,8 @@ pub struct MachBuffer<L: LabelUse> {
     srclocs: Vec<MachSrcLoc>,
     open_srcloc: Option<(u32, RelSourceLoc)>,
     unwind: Vec<(u32, crate::machinst::unwind::UnwindOp)>,
+    /// Data inside the code (literals, jump tables, islands' constants), as byte ranges.
+    data_ranges: Vec<(u32, u32)>,
     short_forms: Vec<ShortForm>,
     /// The references patched so far, with their fields' bytes before patching (at most
     /// eight), so they can be patched again when branch shortening moves code.
@@ -244,6 +246,9 @@ pub struct MachBufferFinalized {
     pub call_sites: Vec<MachCallSite>,
     /// Source-location ranges, by start.
     pub srclocs: Vec<MachSrcLoc>,
+    /// Data inside the code before `code_len` (inline literals, jump tables, islands'
+    /// constants): `(start, end)` byte ranges in code order, for disassemblers.
+    pub data_ranges: Vec<(u32, u32)>,
 }
 
 impl<L: LabelUse> Default for MachBuffer<L> {
@@ -267,6 +272,7 @@ impl<L: LabelUse> MachBuffer<L> {
             srclocs: Vec::new(),
             open_srcloc: None,
             unwind: Vec::new(),
+            data_ranges: Vec::new(),
             short_forms: Vec::new(),
             patched: Vec::new(),
         }
@@ -481,6 +487,9 @@ impl<L: LabelUse> MachBuffer<L> {
         for (o, _) in &mut self.unwind {
             *o = map(*o);
         }
+        for (start, end) in &mut self.data_ranges {
+            (*start, *end) = (map(*start), map(*end));
+        }
     }
 
     /// Records that the field at `offset` (already emitted, `kind.patch_size()` bytes)
@@ -559,11 +568,13 @@ impl<L: LabelUse> MachBuffer<L> {
             .saturating_add(distance)
             .saturating_add(self.island_size());
         let constants = core::mem::take(&mut self.pending_constants);
+        let start = self.cur_offset();
         for (label, bytes, align) in constants {
             self.align_to(align);
             self.bind_label(label);
             self.put_data(&bytes);
         }
+        self.mark_data(start);
         let fixups = core::mem::take(&mut self.fixups);
         for f in fixups {
             match self.label_offset(f.label) {
@@ -589,6 +600,25 @@ impl<L: LabelUse> MachBuffer<L> {
                 _ => self.fixups.push(f),
             }
         }
+    }
+
+    /// Records that the bytes from `start` to the current offset are data, not
+    /// instructions (a literal, a jump table); nothing for an empty range.
+    pub fn mark_data(&mut self, start: u32) {
+        let end = self.cur_offset();
+        match self.data_ranges.last_mut() {
+            _ if end <= start => {}
+            Some((_, last_end)) if *last_end == start => *last_end = end,
+            _ => self.data_ranges.push((start, end)),
+        }
+    }
+
+    /// Appends `bytes` of data inside the code (a literal the code reads or branches
+    /// over), marked for disassemblers.
+    pub fn put_inline_data(&mut self, bytes: &[u8]) {
+        let start = self.cur_offset();
+        self.put_data(bytes);
+        self.mark_data(start);
     }
 
     /// Records a relocation at the current offset.
@@ -701,6 +731,8 @@ impl<L: LabelUse> MachBuffer<L> {
         if !self.pending_constants.is_empty() || !self.fixups.is_empty() {
             self.emit_island(u32::MAX);
         }
+        // What follows the code is data anyway.
+        self.data_ranges.retain(|&(start, _)| start < code_len);
         for f in core::mem::take(&mut self.fixups) {
             let Some(target) = self.label_offset(f.label) else {
                 return Err(BufferError::UnboundLabel(f.label));
@@ -733,6 +765,7 @@ impl<L: LabelUse> MachBuffer<L> {
             traps: self.traps,
             call_sites: self.call_sites,
             srclocs: self.srclocs,
+            data_ranges: self.data_ranges,
         })
     }
 }
@@ -817,6 +850,27 @@ mod tests {
         buf.put_data(&[0; 4]);
         buf.use_label_at_offset(at, label, Use::Rel32);
         buf.add_short_form(start, 0xeb);
+    }
+
+    /// Data inside the code is recorded as ranges (adjacent pieces merged, islands'
+    /// constants included), and they move with the code when branches shrink.
+    #[test]
+    fn data_ranges_follow_the_code() {
+        let mut buf = MachBuffer::<Use>::new();
+        let after = buf.get_label();
+        long_jump(&mut buf, after); // 0: shortened to 2 bytes
+        buf.put_inline_data(&[1; 4]); // 5
+        buf.put_inline_data(&[2; 4]); // 9: merged with the one before
+        buf.put1(0x90); // 13
+        let start = buf.cur_offset();
+        buf.mark_data(start); // empty: nothing recorded
+        buf.register_constant(&[7; 8], 8); // in the final island, after the code
+        buf.put1(0x90); // 14
+        buf.bind_label(after); // 15
+        buf.put1(0xc3);
+        let out = buf.finish().unwrap();
+        assert_eq!(out.data_ranges, alloc::vec![(2, 10)]);
+        assert_eq!(out.code_len, 13);
     }
 
     /// Branch shortening: near jumps (forward and backward) take the two-byte form, a far

@@ -89,6 +89,9 @@ pub struct CompiledCode {
     pub frame_size: u32,
     /// How to unwind the function's frame, if the ISA describes it.
     pub unwind: Option<UnwindInfo>,
+    /// Data inside the code before `code_len` (literals, jump tables, islands'
+    /// constants), as `(start, end)` byte ranges in code order.
+    pub data_ranges: Vec<(u32, u32)>,
 }
 
 impl CompiledCodeStencil {
@@ -138,6 +141,7 @@ impl CompiledCodeStencil {
             vcode: self.vcode,
             frame_size: self.frame_size,
             unwind: self.unwind,
+            data_ranges: b.data_ranges,
         }
     }
 }

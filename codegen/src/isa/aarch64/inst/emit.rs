@@ -254,7 +254,7 @@ pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64
     e.put4(encode::b() | 3);
     e.buf
         .add_reloc(Reloc::Abs8, RelocTarget::ExternalName(name.clone()), offset);
-    e.buf.put_data(&[0; 8]);
+    e.buf.put_inline_data(&[0; 8]);
 }
 
 /// `adr rd, target`.
@@ -328,10 +328,12 @@ pub fn br_table(e: &mut Emit<'_>, idx: u32, default: BlockTarget, targets: &[Blo
         SCRATCH + 1,
     ));
     e.put4(0xd61f_0000 | SCRATCH << 5);
+    let table = e.buf.cur_offset();
     for &t in targets {
         let label = e.labels[t];
         e.branch(0, label, LabelUse::PcRel32);
     }
+    e.buf.mark_data(table);
 }
 
 /// `cbz`/`cbnz rn, taken`, then a jump to `not_taken` unless it is next.

@@ -200,7 +200,7 @@ pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64
     e.put_word(encode::ri(0xa75, SCRATCH, 6));
     e.buf
         .add_reloc(Reloc::Abs8, RelocTarget::ExternalName(name.clone()), offset);
-    e.buf.put_data(&[0; 8]);
+    e.buf.put_inline_data(&[0; 8]);
     e.put_word(encode::rxy(0xe304, rd, 0, SCRATCH, 0));
 }
 
@@ -310,7 +310,7 @@ pub fn br_table(
     e.buf.bind_label(table);
     for &t in targets {
         let at = e.buf.cur_offset();
-        e.buf.put_data(&[0; 4]);
+        e.buf.put_inline_data(&[0; 4]);
         e.buf
             .use_label_at_offset(at, e.labels[t], LabelUse::PcRel32);
     }
@@ -400,7 +400,7 @@ pub fn tls_gd(e: &mut Emit<'_>, symbol: &ExternalName) {
         RelocTarget::ExternalName(symbol.clone()),
         0,
     );
-    e.buf.put_data(&[0; 8]);
+    e.buf.put_inline_data(&[0; 8]);
     e.put_word(encode::rxy(0xe304, 2, 0, SCRATCH, 0));
     let at = e.buf.cur_offset();
     e.buf.add_reloc(

@@ -717,11 +717,13 @@ fn emit_jmp_table(
         RegMem::Reg(t1.enc()),
     );
     buf.put_data(&b);
+    let start = buf.cur_offset();
     buf.align_to(4);
     buf.bind_label(table);
     for (i, &target) in targets.iter().enumerate() {
         rel32(buf, target, 4 * i as i32);
     }
+    buf.mark_data(start);
 }
 
 /// What the generated emission of a form works with: the code buffer, the blocks'
