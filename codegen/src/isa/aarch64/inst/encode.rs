@@ -503,6 +503,7 @@ pub fn hint(op: HintOp) -> u32 {
         HintOp::Autibsp => 0xd503_23ff,
         HintOp::BtiC => 0xd503_245f,
         HintOp::BtiJ => 0xd503_249f,
+        HintOp::Csdb => 0xd503_229f,
     }
 }
 

@@ -326,6 +326,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.isa.flags.has_lse
     }
 
+    fn use_csdb(&mut self) -> bool {
+        self.isa.flags.use_csdb
+    }
+
     fn log2_bytes(&mut self, ty: Type) -> u8 {
         ty.bytes().trailing_zeros() as u8
     }
