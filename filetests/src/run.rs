@@ -739,9 +739,11 @@ fn call_all(
 }
 
 /// The qemu CPU model for `isa`'s flags: an AArch64 target without LSE runs on a
-/// Cortex-A53, so an LSE instruction in baseline code traps instead of passing.
+/// Cortex-A53, so an LSE instruction in baseline code traps instead of passing; one
+/// asking for half-precision arithmetic (ARMv8.2, which has LSE) on a Cortex-A76.
 fn qemu_cpu(isa: &dyn TargetIsa) -> Option<&'static str> {
     match isa.isa_flags() {
+        IsaFlags::Aarch64(f) if f.has_fp16 || f.has_dotprod => Some("cortex-a76"),
         IsaFlags::Aarch64(f) if !f.has_lse => Some("cortex-a53"),
         _ => None,
     }

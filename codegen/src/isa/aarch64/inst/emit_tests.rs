@@ -362,6 +362,21 @@ fn cases() -> Vec<(u32, u32, &'static str)> {
             0x1e624020,
             "fcvt s0, d1"
         ),
+        (fcvt(FSize::H, FSize::S, 0, 1), 0x1ee24020, "fcvt s0, h1"),
+        (fcvt(FSize::S, FSize::H, 2, 3), 0x1e23c062, "fcvt h2, s3"),
+        (fcvt(FSize::D, FSize::H, 4, 5), 0x1e63c0a4, "fcvt h4, d5"),
+        (fcvt(FSize::H, FSize::D, 6, 7), 0x1ee2c0e6, "fcvt d6, h7"),
+        (
+            fpu_rrr(FpuOp2::Fadd, FSize::H, 0, 1, 2),
+            0x1ee22820,
+            "fadd h0, h1, h2"
+        ),
+        (fcmp(FSize::H, 1, 2), 0x1ee22020, "fcmp h1, h2"),
+        (
+            fpu_rrrr(false, FSize::H, 0, 1, 2, 3),
+            0x1fc20c20,
+            "fmadd h0, h1, h2, h3"
+        ),
         (
             fpu_rrrr(false, FSize::D, 0, 1, 2, 3),
             0x1f420c20,

@@ -171,7 +171,19 @@ fn ftype(fsize: FSize) -> u32 {
     match fsize {
         FSize::S => 0,
         FSize::D => 1 << 22,
+        FSize::H => 3 << 22,
     }
+}
+
+/// FCVT (C7.2.69): from one float width to another; `opc` (bits 15-16) names the
+/// destination: 00 single, 01 double, 11 half.
+pub fn fcvt(from: FSize, to: FSize, rd: u32, rn: u32) -> u32 {
+    let opc = match to {
+        FSize::S => 0,
+        FSize::D => 1,
+        FSize::H => 3,
+    };
+    0x1e22_4000 | ftype(from) | opc << 15 | rd_rn(rd, rn)
 }
 
 /// Floating-point conditional select: C4.1.96.
@@ -207,7 +219,7 @@ pub fn fpu_rr(op: FpuOp1, fsize: FSize, rd: u32, rn: u32) -> u32 {
         FpuOp1::Fsqrt => 3,
         FpuOp1::Fcvt => match fsize {
             FSize::S => 5,
-            FSize::D => 4,
+            FSize::D | FSize::H => 4,
         },
         FpuOp1::Frintn => 8,
         FpuOp1::Frintp => 9,

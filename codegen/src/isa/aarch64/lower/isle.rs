@@ -29,7 +29,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn fsize_of(&mut self, ty: Type) -> FSize {
-        if ty == Type::F64 { FSize::D } else { FSize::S }
+        match ty {
+            Type::F64 => FSize::D,
+            Type::F16 => FSize::H,
+            _ => FSize::S,
+        }
     }
 
     fn imm12_from_u64(&mut self, ty: Type, k: u64) -> Option<Imm12> {
@@ -324,6 +328,14 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn has_lse(&mut self) -> bool {
         self.isa.flags.has_lse
+    }
+
+    fn scalar_float_ty(&mut self, ty: Type) -> Option<Type> {
+        matches!(ty, Type::F16 | Type::F32 | Type::F64).then_some(ty)
+    }
+
+    fn has_fp16(&mut self) -> bool {
+        self.isa.flags.has_fp16
     }
 
     fn use_csdb(&mut self) -> bool {
