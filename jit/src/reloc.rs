@@ -151,6 +151,26 @@ impl Patcher<'_> {
                     | ((imm >> 2) & 0x7_ffff) << 5;
                 self.put_u32(at, word);
             }
+            Reloc::Aarch64AdrPrelPgHi21 => {
+                // ADRP of the target's own page (a colocated symbol).
+                let pages = (s >> 12) - (p >> 12);
+                if !(-(1 << 20)..(1 << 20)).contains(&pages) {
+                    return Err(ModuleError::Backend(format!(
+                        "{:?} is more than 4 GiB away from the code referring to it \
+                         (R_AARCH64_ADR_PREL_PG_HI21); declare it without `colocated`",
+                        r.target
+                    )));
+                }
+                let imm = pages as u32;
+                let word = self.word(at) & !(3 << 29 | 0x7_ffff << 5)
+                    | (imm & 3) << 29
+                    | ((imm >> 2) & 0x7_ffff) << 5;
+                self.put_u32(at, word);
+            }
+            Reloc::Aarch64AddAbsLo12Nc => {
+                let word = self.word(at) & !(0xfff << 10) | ((s & 0xfff) as u32) << 10;
+                self.put_u32(at, word);
+            }
             Reloc::Aarch64Ld64GotLo12Nc => {
                 // LDR (unsigned offset, 8-byte scale): the entry's offset in its page / 8
                 // in bits 10-21.
@@ -290,6 +310,41 @@ mod tests {
         assert_eq!(page + i64::from((ldr >> 10) & 0xfff) * 8, entry);
         assert_eq!(adrp & 0x9f00_001f, 0x9000_0010, "the rest of ADRP is kept");
         assert_eq!(ldr & !(0xfff << 10), 0xf940_0210 & !(0xfff << 10));
+    }
+
+    /// ADRP and ADD of a colocated symbol's own address.
+    #[test]
+    fn aarch64_page_and_low_bits_address_the_target() {
+        let mut code = Vec::new();
+        code.extend_from_slice(&0x9000_0003u32.to_le_bytes()); // adrp x3, 0
+        code.extend_from_slice(&0x9100_0063u32.to_le_bytes()); // add x3, x3, #0
+        let mut bytes = vec![0u8; 64];
+        bytes[..8].copy_from_slice(&code);
+        let base = bytes.as_ptr() as i64;
+        let (mut next, mut got) = (64, Vec::new());
+        let mut p = Patcher {
+            bytes: &mut bytes,
+            next_stub: &mut next,
+            got: &mut got,
+            big_endian: false,
+        };
+        let target = base + 0x12_3456;
+        let at = |offset, kind| ModuleReloc {
+            offset,
+            kind,
+            target: RelocTarget::LibCall(gantry_codegen::ir::LibCall::Memcpy),
+            addend: 8,
+        };
+        let address = target as *const u8;
+        p.apply(&at(0, Reloc::Aarch64AdrPrelPgHi21), address)
+            .unwrap();
+        p.apply(&at(4, Reloc::Aarch64AddAbsLo12Nc), address)
+            .unwrap();
+        let adrp = u32::from_le_bytes(bytes[..4].try_into().unwrap());
+        let imm = ((adrp >> 5) & 0x7_ffff) << 2 | (adrp >> 29) & 3;
+        let page = ((base >> 12) + i64::from((imm << 11) as i32 >> 11)) << 12;
+        let add = u32::from_le_bytes(bytes[4..8].try_into().unwrap());
+        assert_eq!(page + i64::from((add >> 10) & 0xfff), target + 8);
     }
 
     /// s390x BRASL and LARL: big-endian halfword offsets from the instruction; a far call

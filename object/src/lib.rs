@@ -66,6 +66,8 @@ impl ElfRelocs {
             (Architecture::Aarch64, Reloc::Arm64Call) => elf::R_AARCH64_CALL26,
             (Architecture::Aarch64, Reloc::Aarch64AdrGotPage21) => elf::R_AARCH64_ADR_GOT_PAGE,
             (Architecture::Aarch64, Reloc::Aarch64Ld64GotLo12Nc) => elf::R_AARCH64_LD64_GOT_LO12_NC,
+            (Architecture::Aarch64, Reloc::Aarch64AdrPrelPgHi21) => elf::R_AARCH64_ADR_PREL_PG_HI21,
+            (Architecture::Aarch64, Reloc::Aarch64AddAbsLo12Nc) => elf::R_AARCH64_ADD_ABS_LO12_NC,
             (Architecture::Aarch64, Reloc::Aarch64TlsDescAdrPage21) => {
                 elf::R_AARCH64_TLSDESC_ADR_PAGE21
             }

@@ -28,6 +28,11 @@ pub enum Reloc {
     Arm64Call,
     /// AArch64: the ADRP of the page of the target's GOT entry (`R_AARCH64_ADR_GOT_PAGE`).
     Aarch64AdrGotPage21,
+    /// AArch64: the ADRP of the target's own page, `Page(S + A) - Page(P)`
+    /// (`R_AARCH64_ADR_PREL_PG_HI21`; a colocated symbol in position-independent code).
+    Aarch64AdrPrelPgHi21,
+    /// AArch64: the ADD of the low 12 bits of `S + A` (`R_AARCH64_ADD_ABS_LO12_NC`).
+    Aarch64AddAbsLo12Nc,
     /// AArch64: the LDR of the GOT entry from the low 12 bits of its address
     /// (`R_AARCH64_LD64_GOT_LO12_NC`).
     Aarch64Ld64GotLo12Nc,
@@ -68,6 +73,7 @@ impl Reloc {
             Reloc::S390xTlsGd64 => 8,
             Reloc::S390xTlsGdCall => 6,
             Reloc::Aarch64AdrGotPage21 | Reloc::Aarch64Ld64GotLo12Nc => 4,
+            Reloc::Aarch64AdrPrelPgHi21 | Reloc::Aarch64AddAbsLo12Nc => 4,
             Reloc::Aarch64TlsDescAdrPage21
             | Reloc::Aarch64TlsDescLd64Lo12
             | Reloc::Aarch64TlsDescAddLo12

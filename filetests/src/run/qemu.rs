@@ -312,6 +312,26 @@ impl Image {
                         bytes[at..at + 8].copy_from_slice(&(slot as u64).to_be_bytes());
                     }
                     (
+                        Reloc::Aarch64AdrPrelPgHi21 | Reloc::Aarch64AddAbsLo12Nc,
+                        FinalizedRelocTarget::TestCase(t),
+                    ) => {
+                        // A colocated function of the file: its page and offset in the
+                        // image (mapped page-aligned).
+                        let target = *entries
+                            .get(t.as_str())
+                            .ok_or_else(|| format!("no function %{t} in the file"))?
+                            as i64
+                            + r.addend;
+                        let mut w = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4"));
+                        w = if r.kind == Reloc::Aarch64AdrPrelPgHi21 {
+                            let pages = ((target >> 12) - (at as i64 >> 12)) as u32;
+                            w | (pages & 3) << 29 | ((pages >> 2) & 0x7ffff) << 5
+                        } else {
+                            w | ((target & 0xfff) as u32) << 10
+                        };
+                        bytes[at..at + 4].copy_from_slice(&w.to_le_bytes());
+                    }
+                    (
                         Reloc::Aarch64AdrGotPage21
                         | Reloc::Aarch64Ld64GotLo12Nc
                         | Reloc::S390xGotEnt,

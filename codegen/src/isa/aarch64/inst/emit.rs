@@ -236,9 +236,20 @@ pub fn load_addr(e: &mut Emit<'_>, rd: u32, mem: &AModeAlloc) {
 }
 
 /// `ldr rd, #8; b #12; .quad name+offset` with an absolute relocation; in
-/// position-independent code `adrp rd, :got:name; ldr rd, [rd, :got_lo12:name]`, plus
-/// the offset.
-pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64) {
+/// position-independent code `adrp rd, name+offset; add rd, rd, :lo12:name+offset` for a
+/// colocated symbol, else `adrp rd, :got:name; ldr rd, [rd, :got_lo12:name]` plus the
+/// offset.
+pub fn load_ext_name(e: &mut Emit<'_>, rd: u32, name: &ExternalName, offset: i64, colocated: bool) {
+    if e.frame.pic && colocated {
+        let target = || RelocTarget::ExternalName(name.clone());
+        e.buf
+            .add_reloc(Reloc::Aarch64AdrPrelPgHi21, target(), offset);
+        e.put4(0x9000_0000 | rd);
+        e.buf
+            .add_reloc(Reloc::Aarch64AddAbsLo12Nc, target(), offset);
+        e.put4(0x9100_0000 | rd << 5 | rd);
+        return;
+    }
     if e.frame.pic {
         let target = || RelocTarget::ExternalName(name.clone());
         e.buf.add_reloc(Reloc::Aarch64AdrGotPage21, target(), 0);

@@ -413,6 +413,7 @@ impl CallInsts for Inst {
             rd: dst,
             name,
             offset: 0,
+            colocated: false,
         }
     }
 
