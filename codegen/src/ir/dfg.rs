@@ -250,6 +250,18 @@ impl DataFlowGraph {
         self.values.keys()
     }
 
+    /// Changes the type of the defined value `v` to `ty` (a legalization that keeps the
+    /// value's meaning, e.g. a dynamic vector at its fixed minimum size); nothing for an
+    /// unused value.
+    pub fn set_value_type(&mut self, v: Value, new: Type) {
+        match &mut self.values[v] {
+            ValueData::Inst { ty, .. }
+            | ValueData::Param { ty, .. }
+            | ValueData::Alias { ty, .. } => *ty = new,
+            ValueData::Unused => {}
+        }
+    }
+
     /// The type of `v`.
     ///
     /// # Panics

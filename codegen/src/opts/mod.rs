@@ -10,6 +10,7 @@
 //! blocks that use them).
 
 pub mod div_const;
+pub mod dynamic_vectors;
 pub mod gvn;
 pub mod licm;
 pub mod nan_canonicalize;
@@ -48,11 +49,15 @@ pub fn optimize<'a>(
     flags: &Flags,
 ) -> Result<Cow<'a, FunctionStencil>, CodegenError> {
     let optimizing = flags.opt_level != OptLevel::None;
-    if !optimizing && !flags.enable_nan_canonicalization {
+    let dynamic = dynamic_vectors::needed(stencil);
+    if !optimizing && !flags.enable_nan_canonicalization && !dynamic {
         return Ok(Cow::Borrowed(stencil));
     }
     let mut func = stencil.clone();
     let mut changed = 0;
+    if dynamic {
+        changed += dynamic_vectors::run(&mut func);
+    }
     if flags.enable_nan_canonicalization {
         changed += nan_canonicalize::run(&mut func);
     }
