@@ -47,7 +47,7 @@ pub fn run(func: &mut FunctionStencil) -> usize {
                 imm,
             } = func.dfg.insts[inst]
             {
-                if u8::from(imm) == 0 {
+                if imm == 0 {
                     whole.push((inst, arg));
                 }
             }
