@@ -545,9 +545,17 @@ impl<L: LabelUse> MachBuffer<L> {
             .cur_offset()
             .saturating_add(distance)
             .saturating_add(self.island_size());
-        self.fixups
-            .iter()
-            .any(|f| f.kind.supports_veneer() && self.needs_veneer(f, horizon))
+        self.fixups.iter().any(|f| {
+            if f.kind.supports_veneer() {
+                self.needs_veneer(f, horizon)
+            } else {
+                // A reference without a veneer (a literal load) reaches a pending
+                // constant only if the island places it in time.
+                self.label_offset(f.label).is_none()
+                    && f.deadline() < horizon
+                    && self.pending_constants.iter().any(|(l, _, _)| *l == f.label)
+            }
+        })
     }
 
     /// Whether `f` must go through a veneer if its label is not reachable by `horizon`:
