@@ -3,7 +3,7 @@
 use crate::error::{Location, ParseError, ParseResult, err};
 use crate::lexer::{Comment, Token};
 use gantry_codegen::entity::{EntityRef, PrimaryMap};
-use gantry_codegen::ir::immediates::{parse_i64_or_u64, parse_i128_or_u128};
+use gantry_codegen::ir::immediates::parse_i128_or_u128;
 use gantry_codegen::ir::instructions::{
     BlockArg, BlockCall, ExceptionTableData, ExceptionTableItem, InstructionData, JumpTableData,
     ValueList,
@@ -307,10 +307,12 @@ impl<'t, 'a> Parser<'t, 'a> {
         }
     }
 
-    fn uint<T: TryFrom<i64>>(&mut self, what: &str) -> ParseResult<T> {
+    fn uint<T: TryFrom<i128>>(&mut self, what: &str) -> ParseResult<T> {
         let loc = self.loc();
         let n = self.number(what)?;
-        match parse_i64_or_u64(n)
+        // Through 128 bits, so that unsigned 64-bit values above i64::MAX fit (a stack
+        // slot key `0xfedc_ba98_7654_3210`).
+        match parse_i128_or_u128(n)
             .filter(|_| !n.starts_with('-'))
             .and_then(|x| T::try_from(x).ok())
         {

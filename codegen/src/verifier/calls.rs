@@ -16,6 +16,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         for inst in func.layout.block_insts(block) {
             check_branches(ctx, inst);
             check_call_or_return(ctx, inst);
+            check_exceptions(ctx, inst);
+            check_debug_tags(ctx, inst);
         }
     }
 }
@@ -63,7 +65,7 @@ fn check_branches(ctx: &mut Ctx<'_>, inst: Inst) {
                 AnyEntity::Inst(inst),
                 Rule::Branch,
                 format!(
-                    "{target} takes {} argument(s), {} given",
+                    "mismatched argument count: {target} takes {} argument(s), {} given",
                     params.len(),
                     args.len()
                 ),
@@ -78,7 +80,10 @@ fn check_branches(ctx: &mut Ctx<'_>, inst: Inst) {
                         ctx.report(
                             AnyEntity::Inst(inst),
                             Rule::Branch,
-                            format!("ret{n} is only available on a try_call's normal-return edge"),
+                            format!(
+                                "`retN` block argument used outside normal-return target of \
+                                 `try_call` (ret{n} is only available on that edge)"
+                            ),
                         );
                         None
                     } else if let Some(&t) = callee_returns.get(n as usize) {
@@ -100,21 +105,25 @@ fn check_branches(ctx: &mut Ctx<'_>, inst: Inst) {
                         ctx.report(
                             AnyEntity::Inst(inst),
                             Rule::Branch,
-                            format!("exn{n} is only available on a try_call's handler edges"),
+                            format!(
+                                "`exnN` block argument used outside normal-return target of \
+                                 `try_call` (exn{n} is only available on handler edges)"
+                            ),
                         );
                         None
                     } else if n >= EXCEPTION_PAYLOADS {
                         ctx.report(
                             AnyEntity::Inst(inst),
                             Rule::Branch,
-                            format!("exn{n}: handlers receive only {EXCEPTION_PAYLOADS} payloads"),
+                            format!(
+                                "out-of-bounds `exnN` block argument: handlers receive only \
+                                 {EXCEPTION_PAYLOADS} payloads"
+                            ),
                         );
                         None
-                    } else if want != Type::I64 && want != Type::I32 {
-                        ctx.report(AnyEntity::Inst(inst), Rule::Branch, format!("exn{n} is a pointer-sized integer, but {target}'s parameter {i} is {want}"));
-                        None
                     } else {
-                        Some(want)
+                        // A payload is a pointer-sized integer (64 bits on every ISA).
+                        Some(Type::I64)
                     }
                 }
             };
@@ -123,11 +132,60 @@ fn check_branches(ctx: &mut Ctx<'_>, inst: Inst) {
                     ctx.report(
                         AnyEntity::Inst(inst),
                         Rule::Branch,
-                        format!("argument {i} to {target} ({arg}) has type {got}, but the parameter is {want}"),
+                        format!(
+                            "arg {arg} has type {got}, expected {want} (argument {i} to {target})"
+                        ),
                     );
                 }
             }
         }
+    }
+}
+
+/// A `try_call`: its exception table's signature is the callee's, whose calling
+/// convention must support unwinding (Windows x64's does not here).
+fn check_exceptions(ctx: &mut Ctx<'_>, inst: Inst) {
+    let dfg = &ctx.func.dfg;
+    let Some(et) = dfg.insts[inst].exception_table() else {
+        return;
+    };
+    let table_sig = dfg.exception_tables[et].sig;
+    if let InstructionData::TryCall { func_ref, .. } = dfg.insts[inst] {
+        let callee_sig = dfg.ext_funcs[func_ref].signature;
+        if dfg.signatures[callee_sig] != dfg.signatures[table_sig] {
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Call,
+                format!(
+                    "exception table signature {table_sig} did not match function \
+                     {func_ref}'s signature {callee_sig}"
+                ),
+            );
+        }
+    }
+    let conv = dfg.signatures[table_sig].call_conv;
+    if conv == crate::ir::CallConv::WindowsFastcall {
+        ctx.report(
+            AnyEntity::Inst(inst),
+            Rule::Call,
+            format!("calling convention `{conv}` of callee does not support exceptions"),
+        );
+    }
+}
+
+/// Debug tags belong on calls (for the stack maps and frames they describe) and on
+/// `sequence_point`s.
+fn check_debug_tags(ctx: &mut Ctx<'_>, inst: Inst) {
+    let opcode = ctx.func.dfg.insts[inst].opcode();
+    if ctx.func.debug_tags.contains_key(&inst)
+        && !opcode.is_call()
+        && opcode != Opcode::SequencePoint
+    {
+        ctx.report(
+            AnyEntity::Inst(inst),
+            Rule::Call,
+            "debug tags present on non-call, non-sequence point instruction",
+        );
     }
 }
 
@@ -178,7 +236,12 @@ fn check_call_or_return(ctx: &mut Ctx<'_>, inst: Inst) {
         );
         return;
     }
-    let Some(sig_ref) = dfg.call_signature(inst) else {
+    // A `try_call`'s arguments follow its exception table's signature (which
+    // `check_exceptions` compares with the callee's).
+    let table_sig = data
+        .exception_table()
+        .map(|et| dfg.exception_tables[et].sig);
+    let Some(sig_ref) = table_sig.or_else(|| dfg.call_signature(inst)) else {
         return;
     };
     let sig = dfg.signatures[sig_ref].clone();
