@@ -150,9 +150,24 @@ fn domtree_text(func: &gantry_codegen::ir::Function, tree: &DominatorTree) -> St
 }
 
 /// `test verifier`: the verifier's errors are exactly those annotated with
-/// `; error: TEXT` on the offending line (TEXT must occur in the message).
+/// `; error: TEXT` on the offending line (TEXT must occur in the message); an annotation
+/// on a line of its own belongs to the instruction or block above it.
 fn verifier(f: &ParsedFunction<'_>, flags: VerifierFlags) -> Result<(), String> {
     let func = &f.func;
+    let mut entity_lines: Vec<usize> = f
+        .source_map
+        .insts
+        .values()
+        .chain(f.source_map.blocks.values())
+        .map(|l| l.line)
+        .collect();
+    entity_lines.sort_unstable();
+    let owner = |line: usize| -> usize {
+        match entity_lines.binary_search(&line) {
+            Ok(_) | Err(0) => line,
+            Err(k) => entity_lines[k - 1],
+        }
+    };
     let mut expected: Vec<(usize, String, bool)> = f
         .comments
         .iter()
@@ -160,7 +175,7 @@ fn verifier(f: &ParsedFunction<'_>, flags: VerifierFlags) -> Result<(), String> 
             c.text
                 .trim()
                 .strip_prefix("error:")
-                .map(|t| (c.line, t.trim().to_string(), false))
+                .map(|t| (owner(c.line), t.trim().to_string(), false))
         })
         .collect();
     let errors = match verify_function_with(func, flags) {

@@ -132,9 +132,14 @@ fn check_branches(ctx: &mut Ctx<'_>, inst: Inst) {
                     ctx.report(
                         AnyEntity::Inst(inst),
                         Rule::Branch,
-                        format!(
-                            "arg {arg} has type {got}, expected {want} (argument {i} to {target})"
-                        ),
+                        match arg {
+                            BlockArg::Value(v) => format!(
+                                "arg {i} ({v}) has type {got}, expected {want} (a parameter of {target})"
+                            ),
+                            _ => format!(
+                                "arg {arg} has type {got}, expected {want} (argument {i} to {target})"
+                            ),
+                        },
                     );
                 }
             }
@@ -189,28 +194,40 @@ fn check_debug_tags(ctx: &mut Ctx<'_>, inst: Inst) {
     }
 }
 
-fn check_values(ctx: &mut Ctx<'_>, inst: Inst, what: &str, values: &[Value], types: &[Type]) {
+/// The values a return or call passes against the signature's types (`returning`: a
+/// return's values, else a call's arguments).
+fn check_values(ctx: &mut Ctx<'_>, inst: Inst, returning: bool, values: &[Value], types: &[Type]) {
     let dfg = &ctx.func.dfg;
     if values.len() != types.len() {
-        ctx.report(
-            AnyEntity::Inst(inst),
-            Rule::Call,
+        let message = if returning {
             format!(
-                "{what}: {} value(s) given, {} expected",
+                "arguments of return must match function signature: {} value(s) given, {} \
+                 expected",
                 values.len(),
                 types.len()
-            ),
-        );
+            )
+        } else {
+            let mut text = alloc::string::String::new();
+            let _ = crate::write::write_instruction(&mut text, ctx.func, inst);
+            format!(
+                "mismatched argument count for `{}`: got {}, expected {}",
+                text.trim(),
+                values.len(),
+                types.len()
+            )
+        };
+        ctx.report(AnyEntity::Inst(inst), Rule::Call, message);
         return;
     }
     for (i, (&v, &t)) in values.iter().zip(types).enumerate() {
         let got = dfg.value_type(v);
         if got != t {
-            ctx.report(
-                AnyEntity::Inst(inst),
-                Rule::Call,
-                format!("{what}: value {i} ({v}) has type {got}, expected {t}"),
-            );
+            let message = if returning {
+                format!("arg {i} ({v}) has type {got}, must match function signature of {t}")
+            } else {
+                format!("arg {i} ({v}) has type {got}, expected {t}")
+            };
+            ctx.report(AnyEntity::Inst(inst), Rule::Call, message);
         }
     }
 }
@@ -227,13 +244,7 @@ fn check_call_or_return(ctx: &mut Ctx<'_>, inst: Inst) {
     let opcode = data.opcode();
     let args: Vec<Value> = data.arguments(&dfg.value_lists).to_vec();
     if opcode == Opcode::Return {
-        check_values(
-            ctx,
-            inst,
-            "return values",
-            &args,
-            &types_of(&func.signature, false),
-        );
+        check_values(ctx, inst, true, &args, &types_of(&func.signature, false));
         return;
     }
     // A `try_call`'s arguments follow its exception table's signature (which
@@ -270,13 +281,7 @@ fn check_call_or_return(ctx: &mut Ctx<'_>, inst: Inst) {
     } else {
         args
     };
-    check_values(
-        ctx,
-        inst,
-        "call arguments",
-        &call_args,
-        &types_of(&sig, true),
-    );
+    check_values(ctx, inst, false, &call_args, &types_of(&sig, true));
     if opcode.is_return() {
         if types_of(&sig, false) != types_of(&func.signature, false) {
             ctx.report(

@@ -18,16 +18,28 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     };
     let params: alloc::vec::Vec<_> = func.dfg.block_param_types(entry).collect();
     let sig: alloc::vec::Vec<_> = func.signature.params.iter().map(|p| p.value_type).collect();
-    if params != sig {
+    if params.len() != sig.len() {
         ctx.report(
             AnyEntity::Block(entry),
             Rule::Layout,
             format!(
-                "entry block parameters ({}) do not match the signature ({})",
+                "entry block parameters ({}) must match function signature ({}): ({}) against ({})",
+                params.len(),
+                sig.len(),
                 list(&params),
                 list(&sig)
             ),
         );
+    } else {
+        for (i, (p, s)) in params.iter().zip(&sig).enumerate() {
+            if p != s {
+                ctx.report(
+                    AnyEntity::Block(entry),
+                    Rule::Layout,
+                    format!("entry block parameter {i} expected to have type {s}, got {p}"),
+                );
+            }
+        }
     }
     for block in func.layout.blocks() {
         let Some(last) = func.layout.last_inst(block) else {

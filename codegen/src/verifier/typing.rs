@@ -42,6 +42,20 @@ fn check_inst(ctx: &mut Ctx<'_>, inst: Inst) {
     for (i, (&c, &v)) in info.operands.iter().zip(&args).enumerate() {
         let t = dfg.value_type(v);
         if !c.admits(ctrl, t) {
+            // Extensions and reductions, in the words Cranelift's verifier uses.
+            if matches!(c, Constraint::Narrower | Constraint::Wider) && t.lane_type().is_int() {
+                let relation = if matches!(c, Constraint::Narrower) {
+                    "smaller"
+                } else {
+                    "larger"
+                };
+                ctx.report(
+                    here,
+                    Rule::Type,
+                    format!("input {t} must be {relation} than output {ctrl}"),
+                );
+                continue;
+            }
             let expected = match c {
                 Constraint::Narrower => format!("a type narrower than {ctrl}"),
                 Constraint::Wider => format!("a type wider than {ctrl}"),
@@ -53,7 +67,7 @@ fn check_inst(ctx: &mut Ctx<'_>, inst: Inst) {
             ctx.report(
                 here,
                 Rule::Type,
-                format!("operand {i} ({v}) has type {t}, expected {expected}"),
+                format!("arg {i} ({v}) has type {t}, expected {expected}"),
             );
         }
     }
