@@ -283,19 +283,32 @@ fn check_call_or_return(ctx: &mut Ctx<'_>, inst: Inst) {
     };
     check_values(ctx, inst, false, &call_args, &types_of(&sig, true));
     if opcode.is_return() {
-        if types_of(&sig, false) != types_of(&func.signature, false) {
+        let (callee_rets, caller_rets) = (types_of(&sig, false), types_of(&func.signature, false));
+        if callee_rets.len() != caller_rets.len() {
             ctx.report(
                 AnyEntity::Inst(inst),
                 Rule::Call,
-                "a tail call's callee must return what this function returns",
+                "results of callee must match caller (a tail call returns its callee's results)",
             );
+        } else {
+            for (i, (got, want)) in callee_rets.iter().zip(&caller_rets).enumerate() {
+                if got != want {
+                    ctx.report(
+                        AnyEntity::Inst(inst),
+                        Rule::Call,
+                        format!(
+                            "result {i} has type {got}, must match function signature of {want}"
+                        ),
+                    );
+                }
+            }
         }
         if sig.call_conv != func.signature.call_conv {
             ctx.report(
                 AnyEntity::Inst(inst),
                 Rule::Call,
                 format!(
-                    "a tail call needs the same calling convention: callee is {}, caller is {}",
+                    "callee's calling convention must match caller: callee is {}, caller is {}",
                     sig.call_conv, func.signature.call_conv
                 ),
             );

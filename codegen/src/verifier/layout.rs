@@ -63,7 +63,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 ctx.report(
                     AnyEntity::Inst(inst),
                     Rule::Layout,
-                    "a terminator in the middle of a block",
+                    format!("a terminator instruction was encountered before the end of {block}"),
                 );
             }
             for (num, &r) in func.dfg.inst_results(inst).iter().enumerate() {

@@ -51,21 +51,26 @@ fn check_use(ctx: &mut Ctx<'_>, inst: Inst, v: Value) {
                 ctx.report(
                     AnyEntity::Inst(inst),
                     Rule::Ssa,
-                    format!("{v} is used by the instruction that defines it"),
+                    format!(
+                        "uses value {v} from itself: it is used by the instruction that defines it"
+                    ),
                 );
             } else if def_block == use_block {
                 if layout.cmp_insts(def, inst).is_gt() {
                     ctx.report(
                         AnyEntity::Inst(inst),
                         Rule::Ssa,
-                        format!("{v} is used before it is defined"),
+                        format!("uses value {v} from non-dominating {def}: {v} is used before it is defined"),
                     );
                 }
             } else if reachable && !ctx.domtree.block_dominates(def_block, use_block) {
                 ctx.report(
                     AnyEntity::Inst(inst),
                     Rule::Ssa,
-                    format!("the definition of {v} in {def_block} does not dominate this use"),
+                    format!(
+                        "uses value {v} from non-dominating {def}: the definition in {def_block} \
+                         does not dominate this use"
+                    ),
                 );
             }
         }
@@ -80,7 +85,10 @@ fn check_use(ctx: &mut Ctx<'_>, inst: Inst, v: Value) {
                 ctx.report(
                     AnyEntity::Inst(inst),
                     Rule::Ssa,
-                    format!("{v} (a parameter of {def_block}) does not dominate this use"),
+                    format!(
+                        "uses value arg from non-dominating {def_block}: {v} (a parameter of \
+                         {def_block}) does not dominate this use"
+                    ),
                 );
             }
         }

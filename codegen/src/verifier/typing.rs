@@ -133,7 +133,7 @@ fn check_special(ctx: &mut Ctx<'_>, inst: Inst, ctrl: Type) {
                 ctx.report(
                     here,
                     Rule::Type,
-                    format!("lane {imm} is out of range for {ctrl}"),
+                    format!("The lane {imm} does not index into the type {ctrl}"),
                 );
             }
         }
@@ -159,7 +159,11 @@ fn check_special(ctx: &mut Ctx<'_>, inst: Inst, ctrl: Type) {
                     ctx.report(
                         here,
                         Rule::Type,
-                        format!("{constant} has {} bytes, expected {want}", data.len()),
+                        format!(
+                            "The instruction expects {constant} to have a size of {want} bytes \
+                             but it has {}",
+                            data.len()
+                        ),
                     );
                 }
             }
@@ -174,7 +178,13 @@ fn check_special(ctx: &mut Ctx<'_>, inst: Inst, ctrl: Type) {
                 ctx.report(
                     here,
                     Rule::Type,
-                    format!("bitcast from {from} to {ctrl} changes the size"),
+                    format!(
+                        "The bitcast argument {arg} has a lane type of {} bits, which doesn't \
+                         match an expected type of {} bits (bitcast from {from} to {ctrl} \
+                         changes the size)",
+                        from.bits(),
+                        ctrl.bits()
+                    ),
                 );
             } else if from.lane_count() != ctrl.lane_count()
                 && from.lane_count() > 1
