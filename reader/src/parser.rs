@@ -1234,10 +1234,8 @@ impl<'t, 'a> Parser<'t, 'a> {
     fn constant_bytes(&mut self, ty: Option<Type>) -> ParseResult<ConstantData> {
         let loc = self.loc();
         if self.eat(Token::LBracket) {
-            let Some(ty) = ty else {
-                return err!(loc, "a lane list needs a vector type");
-            };
-            let lane = ty.lane_type();
+            // Without a vector type (a `constN = [...]` declaration) the list is bytes.
+            let lane = ty.map_or(Type::I8, |t| t.lane_type());
             let mut bytes = Vec::new();
             let mut lanes = 0;
             while !self.eat(Token::RBracket) {
@@ -1251,7 +1249,7 @@ impl<'t, 'a> Parser<'t, 'a> {
                 bytes.extend(lane_bytes);
                 lanes += 1;
             }
-            if lanes != ty.lane_count() {
+            if let Some(ty) = ty.filter(|t| lanes != t.lane_count()) {
                 return err!(loc, "{ty} has {} lanes, found {lanes}", ty.lane_count());
             }
             return Ok(ConstantData::new(bytes));
