@@ -12,6 +12,23 @@ const EXCEPTION_PAYLOADS: u32 = 2;
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let func = ctx.func;
+    // Struct arguments cannot be copied into a `tail` caller's own argument area.
+    let sarg_in_tail = |sig: &Signature| {
+        sig.call_conv == crate::ir::CallConv::Tail
+            && sig
+                .params
+                .iter()
+                .any(|p| matches!(p.purpose, crate::ir::ArgumentPurpose::StructArgument(_)))
+    };
+    const SARG_TAIL: &str = "Signature with `tail` ABI cannot have struct arguments (`sarg`)";
+    if sarg_in_tail(&func.signature) {
+        ctx.report(AnyEntity::Function, Rule::Call, SARG_TAIL);
+    }
+    for (sig_ref, sig) in func.dfg.signatures.iter() {
+        if sarg_in_tail(sig) {
+            ctx.report(AnyEntity::SigRef(sig_ref), Rule::Call, SARG_TAIL);
+        }
+    }
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
             check_branches(ctx, inst);

@@ -135,7 +135,10 @@ fn check_call(ctx: &mut Ctx<'_>, inst: Inst, call: &BlockCall) {
         ctx.report(
             AnyEntity::Inst(inst),
             Rule::Entity,
-            format!("{} is not in the function", call.block),
+            format!(
+                "invalid block reference {}: it is not in the function",
+                call.block
+            ),
         );
     }
     for arg in call.args(&func.dfg.value_lists) {

@@ -16,6 +16,13 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         );
         return;
     };
+    if func.layout.is_cold(entry) {
+        ctx.report(
+            AnyEntity::Block(entry),
+            Rule::Layout,
+            "entry block cannot be marked as cold",
+        );
+    }
     let params: alloc::vec::Vec<_> = func.dfg.block_param_types(entry).collect();
     let sig: alloc::vec::Vec<_> = func.signature.params.iter().map(|p| p.value_type).collect();
     if params.len() != sig.len() {

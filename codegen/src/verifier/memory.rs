@@ -3,7 +3,7 @@
 use super::{Ctx, Rule};
 use crate::ir::entities::AnyEntity;
 use crate::ir::instructions::InstructionData;
-use crate::ir::{DebugTag, GlobalValue, GlobalValueData, Opcode};
+use crate::ir::{DebugTag, GlobalValue, GlobalValueData, Opcode, Type};
 use alloc::format;
 use gantry_entity::SecondaryMap;
 
@@ -25,6 +25,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                         format!("{jt} is used by more than one br_table"),
                     );
                 }
+            }
+            if data.opcode().can_store() && data.memflags().is_some_and(|f| f.readonly()) {
+                ctx.report(
+                    here,
+                    Rule::Memory,
+                    "A store instruction cannot have the `readonly` MemFlag: it writes memory \
+                     said never to change",
+                );
             }
             if let Some(et) = data.exception_table() {
                 et_uses[et] += 1;
@@ -55,6 +63,18 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                     global_value,
                 } => {
                     let tls_wanted = opcode == Opcode::TlsValue;
+                    let ty = dfg.value_type(dfg.first_result(inst));
+                    let gv_ty = func.global_values[global_value].global_type(Type::I64);
+                    if ty != gv_ty {
+                        ctx.report(
+                            here,
+                            Rule::Memory,
+                            format!(
+                                "global_value instruction with type {ty} references global \
+                                 value with type {gv_ty}"
+                            ),
+                        );
+                    }
                     match &func.global_values[global_value] {
                         GlobalValueData::Symbol { tls, .. } if *tls == tls_wanted => {}
                         _ => ctx.report(
@@ -136,6 +156,18 @@ fn check_global_value(ctx: &mut Ctx<'_>, gv: GlobalValue) {
                         AnyEntity::GlobalValue(gv),
                         Rule::Memory,
                         format!("{gv} loads a {global_type}, which is not a scalar"),
+                    );
+                    return;
+                }
+                // Every ISA here is 64-bit: an address is an i64.
+                let base_ty = func.global_values[*base].global_type(Type::I64);
+                if cur == gv && base_ty != Type::I64 {
+                    ctx.report(
+                        AnyEntity::GlobalValue(gv),
+                        Rule::Memory,
+                        format!(
+                            "base {base} has type {base_ty}, which is not the pointer type i64"
+                        ),
                     );
                     return;
                 }
