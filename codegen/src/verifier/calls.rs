@@ -21,6 +21,33 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 .any(|p| matches!(p.purpose, crate::ir::ArgumentPurpose::StructArgument(_)))
     };
     const SARG_TAIL: &str = "Signature with `tail` ABI cannot have struct arguments (`sarg`)";
+    // Extensions apply to integers only.
+    for (what, list) in [
+        ("Parameter", &func.signature.params),
+        ("Return value", &func.signature.returns),
+    ] {
+        for (i, p) in list.iter().enumerate() {
+            if p.extension != crate::ir::ArgumentExtension::None && !p.value_type.is_scalar_int() {
+                ctx.report(
+                    AnyEntity::Function,
+                    Rule::Call,
+                    format!(
+                        "{what} at position {i} has invalid extension {:?}: {} is not an integer",
+                        p.extension, p.value_type
+                    ),
+                );
+            }
+        }
+    }
+    let mut region_ids: Vec<u64> = func.memory_regions.values().map(|r| r.id).collect();
+    region_ids.sort_unstable();
+    for pair in region_ids.windows(2).filter(|w| w[0] == w[1]) {
+        ctx.report(
+            AnyEntity::Function,
+            Rule::Entity,
+            format!("duplicate alias region user_id {}", pair[0]),
+        );
+    }
     if sarg_in_tail(&func.signature) {
         ctx.report(AnyEntity::Function, Rule::Call, SARG_TAIL);
     }

@@ -236,7 +236,11 @@ fn check_inst(ctx: &mut Ctx<'_>, inst: Inst) {
     }
     if let Some(region) = data.memflags().and_then(|f| f.alias_region()) {
         if !func.memory_regions.is_valid(region) {
-            ctx.report(AnyEntity::Inst(inst), Rule::Entity, missing(&region));
+            ctx.report(
+                AnyEntity::Inst(inst),
+                Rule::Entity,
+                format!("undefined alias region {region}: {}", missing(&region)),
+            );
         }
     }
 }

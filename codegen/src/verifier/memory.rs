@@ -26,6 +26,31 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                     );
                 }
             }
+            // Every ISA here is 64-bit: a memory address is an i64.
+            let address = match data {
+                InstructionData::Load { arg, .. }
+                | InstructionData::AtomicCas {
+                    args: [arg, ..], ..
+                } => Some(arg),
+                InstructionData::LoadNoOffset { arg, opcode, .. } if opcode != Opcode::Bitcast => {
+                    Some(arg)
+                }
+                InstructionData::Store { args: [_, a], .. }
+                | InstructionData::StoreNoOffset { args: [_, a], .. }
+                | InstructionData::AtomicRmw { args: [a, _], .. } => Some(a),
+                _ => None,
+            };
+            // (Other types are the typing rules' to report.)
+            if let Some(a) = address.filter(|&a| dfg.value_type(a) == Type::I32) {
+                ctx.report(
+                    here,
+                    Rule::Memory,
+                    format!(
+                        "invalid pointer width (got {}, expected 64) encountered {a}",
+                        dfg.value_type(a).bits()
+                    ),
+                );
+            }
             if data.opcode().can_store() && data.memflags().is_some_and(|f| f.readonly()) {
                 ctx.report(
                     here,
