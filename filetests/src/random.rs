@@ -74,7 +74,8 @@ impl Builder {
         for &r in self.func.dfg.inst_results(inst) {
             self.avail.push(r);
         }
-        if self.rng.one_in(20) {
+        // Debug tags belong on calls (and sequence points).
+        if data.opcode().is_call() && self.rng.one_in(3) {
             let tags = vec![
                 DebugTag::StackSlot(self.slot),
                 DebugTag::User(self.rng.below(100) as u32),
