@@ -12,15 +12,6 @@ const EXCEPTION_PAYLOADS: u32 = 2;
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let func = ctx.func;
-    // Struct arguments cannot be copied into a `tail` caller's own argument area.
-    let sarg_in_tail = |sig: &Signature| {
-        sig.call_conv == crate::ir::CallConv::Tail
-            && sig
-                .params
-                .iter()
-                .any(|p| matches!(p.purpose, crate::ir::ArgumentPurpose::StructArgument(_)))
-    };
-    const SARG_TAIL: &str = "Signature with `tail` ABI cannot have struct arguments (`sarg`)";
     // Extensions apply to integers only.
     for (what, list) in [
         ("Parameter", &func.signature.params),
@@ -48,12 +39,12 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             format!("duplicate alias region user_id {}", pair[0]),
         );
     }
-    if sarg_in_tail(&func.signature) {
-        ctx.report(AnyEntity::Function, Rule::Call, SARG_TAIL);
+    if let Some(message) = convention_error(&func.signature) {
+        ctx.report(AnyEntity::Function, Rule::Call, message);
     }
     for (sig_ref, sig) in func.dfg.signatures.iter() {
-        if sarg_in_tail(sig) {
-            ctx.report(AnyEntity::SigRef(sig_ref), Rule::Call, SARG_TAIL);
+        if let Some(message) = convention_error(sig) {
+            ctx.report(AnyEntity::SigRef(sig_ref), Rule::Call, message);
         }
     }
     for block in func.layout.blocks() {
@@ -63,6 +54,27 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             check_exceptions(ctx, inst);
             check_debug_tags(ctx, inst);
         }
+    }
+}
+
+/// What a signature's calling convention cannot express, if anything: struct arguments
+/// cannot be copied into a `tail` caller's own argument area, and a `preserve_all`
+/// callee preserves every register, leaving none for a result.
+fn convention_error(sig: &Signature) -> Option<&'static str> {
+    use crate::ir::{ArgumentPurpose, CallConv};
+    match sig.call_conv {
+        CallConv::Tail
+            if sig
+                .params
+                .iter()
+                .any(|p| matches!(p.purpose, ArgumentPurpose::StructArgument(_))) =>
+        {
+            Some("Signature with `tail` ABI cannot have struct arguments (`sarg`)")
+        }
+        CallConv::PreserveAll if !sig.returns.is_empty() => {
+            Some("Signature with `preserve_all` ABI cannot have return values")
+        }
+        _ => None,
     }
 }
 
