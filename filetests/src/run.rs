@@ -25,6 +25,8 @@ mod canary;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod host;
 pub mod qemu;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod throw;
 
 /// Sets how long generated code may run per call before the runner stops it and
 /// reports a timeout (default: `GANTRY_RUN_TIMEOUT_SECS`, else 20 s).
@@ -64,6 +66,9 @@ struct Loaded {
     canaries: (canary::State, [usize; 2]),
     /// Whether `r15` is the pinned register (which the canaries leave alone).
     pinned: bool,
+    /// The exception handlers `%__cranelift_throw` searches.
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    throws: throw::Table,
 }
 
 impl Loaded {
@@ -86,7 +91,8 @@ impl Loaded {
         let mut extra: Vec<(Reloc, FinalizedRelocTarget)> = Vec::new();
         for (_, code) in funcs {
             for r in &code.relocs {
-                let far = matches!(r.target, FinalizedRelocTarget::LibCall(_))
+                let far = (matches!(r.target, FinalizedRelocTarget::LibCall(_))
+                    || host_function(&r.target, &entries).is_some())
                     && r.kind == Reloc::X86CallPLTRel4;
                 let key = (r.kind, r.target.clone());
                 let slot = far || r.kind == Reloc::ElfX86_64TlsGd || r.kind == Reloc::X86GOTPCRel4;
@@ -120,9 +126,10 @@ impl Loaded {
             if *kind == Reloc::X86GOTPCRel4 {
                 // A GOT entry: the target's absolute address.
                 let address = match target {
-                    FinalizedRelocTarget::TestCase(t) => {
-                        entries.get(t.as_str()).map(|&off| base + off as i64)
-                    }
+                    FinalizedRelocTarget::TestCase(t) => entries
+                        .get(t.as_str())
+                        .map(|&off| base + off as i64)
+                        .or_else(|| host_function(target, &entries)),
                     FinalizedRelocTarget::LibCall(lc) => libcall_address(*lc),
                     _ => None,
                 }
@@ -138,17 +145,24 @@ impl Loaded {
                 }
             } else if *target == FinalizedRelocTarget::LibCall(LibCall::Probestack) {
                 map[at..at + PROBESTACK.len()].copy_from_slice(PROBESTACK);
-            } else if let FinalizedRelocTarget::LibCall(lc) = target {
-                let addr =
-                    libcall_address(*lc).ok_or_else(|| format!("the runner has no {lc:?}"))?;
+            } else {
+                let addr = match target {
+                    FinalizedRelocTarget::LibCall(lc) => libcall_address(*lc),
+                    t => host_function(t, &entries),
+                }
+                .ok_or_else(|| format!("the runner has no {target:?}"))?;
                 map[at..at + 6].copy_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
                 map[at + 6..at + 14].copy_from_slice(&addr.to_le_bytes());
             }
         }
         let mut traps = Vec::new();
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        let mut throws = throw::Table::default();
         for (name, code) in funcs {
             let start = entries[name];
             map[start..start + code.code.len()].copy_from_slice(&code.code);
+            #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+            throws.add(base as usize + start, code);
             traps.extend(code.traps.iter().map(|t| MachTrap {
                 offset: t.offset + start as u32,
                 code: t.code,
@@ -162,7 +176,8 @@ impl Loaded {
                     }
                     (None, FinalizedRelocTarget::LibCall(lc)) => libcall_address(*lc),
                     _ => None,
-                };
+                }
+                .or_else(|| host_function(target, &entries));
                 let Some(address) = address else {
                     return Err(format!(
                         "%{name} refers to {target:?}, which is not a function of this file"
@@ -205,6 +220,8 @@ impl Loaded {
             #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
             canaries: (state, shim_offsets),
             pinned,
+            #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+            throws,
         })
     }
 
@@ -247,7 +264,9 @@ impl Loaded {
         state.arm(unsafe { base.add(entry) } as u64, self.pinned);
         regs[0] = unsafe { base.add(shim_at) } as u64;
         regs[1] = buf.as_mut_ptr() as u64;
-        let outcome = unsafe { host::call(base.add(tramp), regs)? };
+        let outcome = throw::with_table(&self.throws, || unsafe {
+            host::call(base.add(tramp), regs)
+        })?;
         match outcome {
             host::Outcome::Returned => {}
             host::Outcome::Trapped(pc) if shim_range.contains(&pc.wrapping_sub(base as usize)) => {
@@ -291,6 +310,21 @@ impl Loaded {
             None if offset < self.code.len() => format!("crash at code offset {offset:#x}"),
             None => format!("crash at address {pc:#x} outside the code"),
         }
+    }
+}
+
+/// The host function a test-case name not defined in the file refers to:
+/// `%__cranelift_throw` (see [`throw`]).
+fn host_function(target: &FinalizedRelocTarget, entries: &HashMap<String, usize>) -> Option<i64> {
+    match target {
+        FinalizedRelocTarget::TestCase(t) if !entries.contains_key(t.as_str()) => {
+            #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+            if t.as_str() == "__cranelift_throw" {
+                return Some(throw::address());
+            }
+            None
+        }
+        _ => None,
     }
 }
 

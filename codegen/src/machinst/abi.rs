@@ -92,6 +92,13 @@ pub trait AbiSpec {
     /// The registers a call of convention `conv` may overwrite.
     fn clobbers(conv: CallConv) -> PRegSet;
 
+    /// The registers a `try_call` may come back from with changed values: every register
+    /// the allocator uses, callee-saved ones too, because an unwinder delivering an
+    /// exception restores only the stack and frame pointers (the frames it skips never
+    /// run their epilogues). So no value stays in a register across a `try_call`, and a
+    /// function making one saves every callee-saved register for its own caller.
+    fn exception_clobbers() -> PRegSet;
+
     /// Where a narrow integer argument widened by its `uext`/`sext` goes in its stack
     /// slot at `offset`, and as what type: by default just its own bytes; a convention
     /// whose callee may read the whole widened slot (s390x) stores all 8 bytes.
@@ -423,6 +430,9 @@ mod tests {
             set.add(r(0));
             set.add(r(1));
             set
+        }
+        fn exception_clobbers() -> PRegSet {
+            Self::clobbers(CallConv::SystemV)
         }
     }
 

@@ -594,7 +594,12 @@ pub fn try_call_regs<I: CallInsts, S: AbiSpec>(
             ),
         });
     }
-    let call = call_regs(ctx, inst, &abi, args)?;
+    let mut call = call_regs(ctx, inst, &abi, args)?;
+    let mut clobbers = S::exception_clobbers();
+    for &(_, p) in &call.info.defs {
+        clobbers.remove(p);
+    }
+    call.info.clobbers = clobbers;
     ctx.set_try_call_rets(inst, call.values);
     let tags = ctx.func.dfg.exception_tables[exception]
         .items

@@ -131,6 +131,14 @@ impl AbiSpec for Aarch64Abi {
         }
     }
 
+    fn exception_clobbers() -> PRegSet {
+        let mut set = caller_saved();
+        for p in callee_saved() {
+            set.add(p);
+        }
+        set
+    }
+
     fn sret_reg(_conv: CallConv) -> Option<PReg> {
         // AAPCS64: the address of a result in memory is passed in x8.
         Some(xreg(8))

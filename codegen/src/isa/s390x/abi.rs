@@ -196,6 +196,14 @@ impl AbiSpec for S390xAbi {
             caller_saved()
         }
     }
+
+    fn exception_clobbers() -> PRegSet {
+        let mut set = caller_saved();
+        for p in callee_saved() {
+            set.add(p);
+        }
+        set
+    }
 }
 
 /// The registers a call may overwrite: r0-r5, r14, and every vector register (only the

@@ -202,6 +202,20 @@ impl AbiSpec for X64Abi {
     fn clobbers(conv: CallConv) -> PRegSet {
         Conv::of(conv).map_or(PRegSet::empty(), Conv::clobbers)
     }
+
+    fn exception_clobbers() -> PRegSet {
+        let mut set = PRegSet::empty();
+        for g in Gpr::ALL
+            .into_iter()
+            .filter(|&g| g != Gpr::RSP && g != Gpr::RBP)
+        {
+            set.add(g.preg());
+        }
+        for i in 0..16 {
+            set.add(Xmm::new(i).preg());
+        }
+        set
+    }
 }
 
 /// System V placement of `types` (with a leading hidden pointer if `hidden`).

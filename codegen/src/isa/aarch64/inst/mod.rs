@@ -239,10 +239,15 @@ impl MachInst for Inst {
     fn call_writes(&self) -> Option<PRegSet> {
         // A callee keeps the low 64 bits of v8-v15, all that this function's callers
         // may rely on: a call alone does not make them need saving here.
+        // A `try_call` (a branch) may come back through an unwinder, which restores
+        // none of them: all its clobbers count.
+        let is_try_call = self.is_branch();
         self.form_call_info().map(|i| {
             let mut set = i.clobbers;
-            for n in super::abi::CALLEE_SAVED_FPRS {
-                set.remove(regs::vreg(n));
+            if !is_try_call {
+                for n in super::abi::CALLEE_SAVED_FPRS {
+                    set.remove(regs::vreg(n));
+                }
             }
             set
         })
