@@ -5,7 +5,9 @@
  * relocations ({u32 offset, u32 kind, u64 value, i64 addend}: kind 0 writes the image
  * address + value + addend, kind 1 the address of library function number `value` +
  * addend, kind 2 the offset of thread-local variable `value` from the thread pointer,
- * all as 8 bytes), then the cases ({u32 trampoline offset, u32 function
+ * all as 8 bytes), the try_call sites ({u32 count}, then each {u32 return-address
+ * offset, u32 frame size, u32 handler count, handlers {u32 has tag, u32 tag, u32
+ * offset}}, for gantry_throw), then the cases ({u32 trampoline offset, u32 function
  * offset, u32 slot count, 16-byte slots}). Each case calls trampoline(function, slots)
  * and prints one line: `ok HEX` (the slots afterwards) or `trap SIGNAL PC-OFFSET`
  * (a signal, or SIGALRM when the case ran out of time). The runner builds this with the
@@ -46,9 +48,84 @@ extern void gantry_tls_get_offset(void);
 #else
 #define TLSDESC_RETURN 0
 #endif
+/* The try_call sites of the image: return-address offset, frame size (bytes below the
+ * return address), and handlers (a default one has no tag). */
+struct handler {
+    uint32_t has_tag, tag, offset;
+};
+struct site {
+    uint32_t ret, frame, count;
+    struct handler *handlers;
+};
+static struct site *sites;
+static uint32_t nsites;
+static unsigned char *image;
+
+/* Jumps to handler `pc` with the stack pointer `sp`, the frame pointer `fp` (aarch64)
+ * and the payloads in the payload registers (x0/x1; r6/r7 on s390x). */
+static void __attribute__((noreturn)) resume(uintptr_t pc, uintptr_t sp, uintptr_t fp, uint64_t p1,
+                                             uint64_t p2) {
+#if defined(__aarch64__)
+    register uint64_t x0 __asm__("x0") = p1;
+    register uint64_t x1 __asm__("x1") = p2;
+    register uintptr_t x15 __asm__("x15") = sp;
+    register uintptr_t x16 __asm__("x16") = pc;
+    register uintptr_t x17 __asm__("x17") = fp;
+    __asm__ volatile("mov sp, x15\n\tmov x29, x17\n\tbr x16"
+                     :
+                     : "r"(x0), "r"(x1), "r"(x15), "r"(x16), "r"(x17)
+                     : "memory");
+#elif defined(__s390x__)
+    register uint64_t r6 __asm__("r6") = p1;
+    register uint64_t r7 __asm__("r7") = p2;
+    register uintptr_t r4 __asm__("r4") = sp;
+    register uintptr_t r1 __asm__("r1") = pc;
+    (void)fp;
+    __asm__ volatile("lgr %%r15, %%r4\n\tbr %%r1" : : "r"(r6), "r"(r7), "r"(r4), "r"(r1) : "memory");
+#else
+    (void)pc, (void)sp, (void)fp, (void)p1, (void)p2;
+#endif
+    __builtin_unreachable();
+}
+
+/* __cranelift_throw(entry_fp, exit_fp, exit_pc, tag, payload1, payload2): walks the
+ * frames from exit_fp (at exit_pc) up to, not including, entry_fp's, and resumes at the
+ * first try_call handler for `tag` (or a default one) with its function's frame
+ * restored; returns if there is none. aarch64 frames start with the saved frame pointer
+ * and return address; on s390x the frame pointer is the stack pointer, whose back chain
+ * leads to the caller's, and the return address is r14 in the caller's register save
+ * area (offset 112). */
+static void gantry_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag,
+                         uint64_t p1, uint64_t p2) {
+    uintptr_t fp = exit_fp, pc = exit_pc;
+    for (int n = 0; n < 65536 && fp && fp != entry_fp; n++) {
+        for (uint32_t i = 0; i < nsites; i++) {
+            if ((uintptr_t)image + sites[i].ret != pc) continue;
+            for (uint32_t h = 0; h < sites[i].count; h++) {
+                struct handler *hd = &sites[i].handlers[h];
+                if (hd->has_tag && hd->tag != tag) continue;
+#if defined(__s390x__)
+                uintptr_t sp = fp;
+#else
+                uintptr_t sp = fp + 16 - sites[i].frame;
+#endif
+                resume((uintptr_t)image + hd->offset, sp, fp, p1, p2);
+            }
+        }
+#if defined(__s390x__)
+        uintptr_t caller = *(uintptr_t *)fp;
+        pc = *(uintptr_t *)(caller + 112);
+        fp = caller;
+#else
+        pc = ((uintptr_t *)fp)[1];
+        fp = ((uintptr_t *)fp)[0];
+#endif
+    }
+}
+
 /* The library functions (numbered as in qemu.rs), then the TLS descriptor function (on
- * s390x, __tls_get_offset). */
-static void *const LIBCALLS[] = { /*LIBCALLS*/ TLSDESC_RETURN };
+ * s390x, __tls_get_offset), then the exception thrower. */
+static void *const LIBCALLS[] = { /*LIBCALLS*/ TLSDESC_RETURN, (void *)gantry_throw };
 /* Thread-local variables of generated code: 64 bytes each. */
 static __thread unsigned char tls_block[4096] __attribute__((aligned(64)));
 
@@ -122,6 +199,20 @@ int main(void) {
         }
         target += (uint64_t)addend;
         memcpy(base + offset, &target, 8);
+    }
+    image = base;
+    nsites = read_u32();
+    sites = calloc(nsites ? nsites : 1, sizeof *sites);
+    for (uint32_t i = 0; i < nsites; i++) {
+        sites[i].ret = read_u32();
+        sites[i].frame = read_u32();
+        sites[i].count = read_u32();
+        sites[i].handlers = calloc(sites[i].count ? sites[i].count : 1, sizeof(struct handler));
+        for (uint32_t h = 0; h < sites[i].count; h++) {
+            sites[i].handlers[h].has_tag = read_u32();
+            sites[i].handlers[h].tag = read_u32();
+            sites[i].handlers[h].offset = read_u32();
+        }
     }
     if (mprotect(base, size, PROT_READ | PROT_EXEC)) return 2;
     __builtin___clear_cache((char *)base, (char *)base + size);

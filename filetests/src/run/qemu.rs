@@ -145,7 +145,14 @@ pub struct Image {
     traps: Vec<MachTrap>,
     entries: HashMap<String, usize>,
     endianness: Endianness,
+    /// The `try_call` sites: return-address offset, frame size, and handlers (tag or
+    /// `None` for the default, handler offset), for the loader's `__cranelift_throw`.
+    throw_sites: Vec<(u32, u32, Vec<(Option<u32>, u32)>)>,
 }
+
+/// The loader's library index of `%__cranelift_throw`: after the libraries and the TLS
+/// descriptor function.
+const THROW_INDEX: usize = LIBCALLS.len() + 1;
 
 /// A library-call stub: `ldr x16, #8; br x16; .quad target`.
 const A64_STUB: [u8; 16] = [
@@ -170,9 +177,20 @@ impl Image {
         let mut bytes = Vec::new();
         let mut entries = HashMap::new();
         let mut traps = Vec::new();
+        let mut throw_sites = Vec::new();
         for (name, code) in funcs {
             let at = bytes.len();
             entries.insert(name.clone(), at);
+            for site in code.call_sites.iter().filter(|s| !s.handlers.is_empty()) {
+                throw_sites.push((
+                    at as u32 + site.ret_addr,
+                    code.frame_size,
+                    site.handlers
+                        .iter()
+                        .map(|h| (h.tag, at as u32 + h.offset))
+                        .collect(),
+                ));
+            }
             bytes.extend_from_slice(&code.code);
             bytes.resize(bytes.len().div_ceil(16) * 16, 0);
             traps.extend(code.traps.iter().map(|t| MachTrap {
@@ -181,7 +199,8 @@ impl Image {
             }));
         }
         let mut relocs = Vec::new();
-        let mut stubs: HashMap<LibCall, usize> = HashMap::new();
+        // One stub per library index.
+        let mut stubs: HashMap<usize, usize> = HashMap::new();
         // A TLS descriptor (function, argument) per thread-local symbol, 16 bytes each;
         // a GOT entry per symbol reached through the GOT, 8 bytes each.
         let mut descriptors: Vec<(FinalizedRelocTarget, usize)> = Vec::new();
@@ -209,6 +228,11 @@ impl Image {
             for r in &code.relocs {
                 let at = base + r.offset as usize;
                 match (r.kind, &r.target) {
+                    (Reloc::Abs8, FinalizedRelocTarget::TestCase(t))
+                        if !entries.contains_key(t.as_str()) && is_throw(t.as_str()) =>
+                    {
+                        relocs.push((at as u32, 1, THROW_INDEX as u64, r.addend));
+                    }
                     (Reloc::Abs8, FinalizedRelocTarget::TestCase(t)) => {
                         let off = entries
                             .get(t.as_str())
@@ -224,17 +248,24 @@ impl Image {
                         } else {
                             &S390X_STUB
                         };
-                        let dest = match target {
-                            FinalizedRelocTarget::TestCase(t) => *entries
-                                .get(t.as_str())
-                                .ok_or_else(|| format!("no function %{t} in the file"))?,
-                            FinalizedRelocTarget::LibCall(lc) => {
-                                let index = if *lc == LibCall::ElfTlsGetOffset {
-                                    LIBCALLS.len()
-                                } else {
-                                    lib_index(*lc)?
-                                };
-                                *stubs.entry(*lc).or_insert_with(|| {
+                        let index = match target {
+                            FinalizedRelocTarget::TestCase(t) => match entries.get(t.as_str()) {
+                                Some(_) => None,
+                                None if is_throw(t.as_str()) => Some(THROW_INDEX),
+                                None => return Err(format!("no function %{t} in the file")),
+                            },
+                            FinalizedRelocTarget::LibCall(LibCall::ElfTlsGetOffset) => {
+                                Some(LIBCALLS.len())
+                            }
+                            FinalizedRelocTarget::LibCall(lc) => Some(lib_index(*lc)?),
+                            other => {
+                                return Err(format!("a call to {other:?}, which the runner lacks"));
+                            }
+                        };
+                        let dest = match (index, target) {
+                            (None, FinalizedRelocTarget::TestCase(t)) => entries[t.as_str()],
+                            (Some(index), _) => {
+                                *stubs.entry(index).or_insert_with(|| {
                                     // The stub's literal is doubleword-aligned (LGRL).
                                     bytes.resize(bytes.len().div_ceil(8) * 8, 0);
                                     let stub = bytes.len();
@@ -243,9 +274,7 @@ impl Image {
                                     stub
                                 })
                             }
-                            other => {
-                                return Err(format!("a call to {other:?}, which the runner lacks"));
-                            }
+                            (None, _) => unreachable!("only calls of the file's functions"),
                         };
                         if r.kind == Reloc::S390xPLTRel32Dbl {
                             let halfwords = (dest as i64 + r.addend - at as i64) >> 1;
@@ -391,6 +420,7 @@ impl Image {
             traps,
             entries,
             endianness,
+            throw_sites,
         })
     }
 
@@ -433,6 +463,11 @@ impl Image {
     }
 }
 
+/// Whether test-case name `t` is the runner's exception thrower (see `loader.c`).
+fn is_throw(t: &str) -> bool {
+    t == "__cranelift_throw"
+}
+
 /// One call to run: the function, its signature and arguments.
 pub struct Case<'a> {
     /// The function's name (its trampoline is linked under the runner's prefix).
@@ -473,6 +508,17 @@ pub fn run_cases(
         image.u32(&mut input, kind);
         image.u64(&mut input, value);
         image.u64(&mut input, addend as u64);
+    }
+    image.u32(&mut input, image.throw_sites.len() as u32);
+    for (ret, frame, handlers) in &image.throw_sites {
+        image.u32(&mut input, *ret);
+        image.u32(&mut input, *frame);
+        image.u32(&mut input, handlers.len() as u32);
+        for &(tag, at) in handlers {
+            image.u32(&mut input, u32::from(tag.is_some()));
+            image.u32(&mut input, tag.unwrap_or(0));
+            image.u32(&mut input, at);
+        }
     }
     let mut slot_counts = Vec::new();
     for c in cases {
