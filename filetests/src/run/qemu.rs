@@ -145,10 +145,13 @@ pub struct Image {
     traps: Vec<MachTrap>,
     entries: HashMap<String, usize>,
     endianness: Endianness,
-    /// The `try_call` sites: return-address offset, frame size, and handlers (tag or
-    /// `None` for the default, handler offset), for the loader's `__cranelift_throw`.
-    throw_sites: Vec<(u32, u32, Vec<(Option<u32>, u32)>)>,
+    /// The `try_call` sites, for the loader's `__cranelift_throw`.
+    throw_sites: Vec<ThrowSite>,
 }
+
+/// A `try_call` site of an image: return-address offset, frame size, and handlers (tag
+/// or `None` for the default, handler offset).
+type ThrowSite = (u32, u32, Vec<(Option<u32>, u32)>);
 
 /// The loader's library index of `%__cranelift_throw`: after the libraries and the TLS
 /// descriptor function.
