@@ -1901,6 +1901,24 @@ pub fn try_call(
     }
 }
 
+/// A stack switch (see the table's `stack_switch`): the new context is read before the
+/// current one is written, so both pointers may be the same.
+pub fn stack_switch(e: &mut Emit<'_>) {
+    e.put(&[
+        0x48, 0x8b, 0x02, // mov (%rdx), %rax: the new stack pointer
+        0x48, 0x8b, 0x4a, 0x08, // mov 8(%rdx), %rcx: the new frame pointer
+        0x4c, 0x8b, 0x42, 0x10, // mov 16(%rdx), %r8: where to go
+        0x48, 0x89, 0x26, // mov %rsp, (%rsi)
+        0x48, 0x89, 0x6e, 0x08, // mov %rbp, 8(%rsi)
+        0x4c, 0x8d, 0x0d, 13, 0, 0, 0, // lea resume(%rip), %r9 (13 bytes on)
+        0x4c, 0x89, 0x4e, 0x10, // mov %r9, 16(%rsi)
+        0x48, 0x89, 0xc4, // mov %rax, %rsp
+        0x48, 0x89, 0xcd, // mov %rcx, %rbp
+        0x41, 0xff, 0xe0, // jmp *%r8
+    ]);
+    // resume: whoever switches back to the stored context lands here.
+}
+
 /// The general-dynamic TLS sequence: the padded `lea` of the symbol's GOT entry pair into
 /// rdi and `call __tls_get_addr@PLT`, in the form linkers relax.
 pub fn elf_tls_get_addr(e: &mut Emit<'_>, symbol: &ExternalName) {

@@ -12,6 +12,10 @@ pub(super) fn lower_call_like(
     inst: crate::ir::Inst,
     tls_model: crate::settings::TlsModel,
 ) -> Result<bool, CodegenError> {
+    if ctx.func.dfg.insts[inst].opcode() == crate::ir::Opcode::StackSwitch {
+        lower_stack_switch(ctx, inst)?;
+        return Ok(true);
+    }
     if let Some((name, offset)) = ctx.tls_symbol(inst, tls_model, "x86_64")? {
         let result = ctx.func.dfg.first_result(inst);
         let addr = ctx.vcode.alloc_vreg(RegClass::Int);
@@ -49,6 +53,37 @@ pub(super) fn lower_call_like(
         return Ok(true);
     }
     machinst::call::lower_call::<MInst, X64Abi>(ctx, inst)
+}
+
+/// `stack_switch store, load, payload` (see the `stack_switch` form): the two context
+/// pointers in RSI and RDX, the payload in RDI both ways. Code on the other stack may
+/// use any register, so every other one is clobbered (and the frame saves the
+/// callee-saved ones for this function's caller).
+fn lower_stack_switch(
+    ctx: &mut Lower<'_, MInst>,
+    inst: crate::ir::Inst,
+) -> Result<(), CodegenError> {
+    let args = ctx.func.dfg.inst_args(inst).to_vec();
+    let mut uses = Vec::with_capacity(3);
+    for (v, g) in args.into_iter().zip([Gpr::RSI, Gpr::RDX, Gpr::RDI]) {
+        uses.push((ctx.value_reg(v)?, g.preg()));
+    }
+    let out = ctx.vcode.alloc_vreg(RegClass::Int);
+    let rdi = Gpr::RDI.preg();
+    let mut clobbers = <X64Abi as machinst::abi::AbiSpec>::exception_clobbers();
+    clobbers.remove(rdi);
+    ctx.vcode.push(MInst::StackSwitch {
+        info: alloc::boxed::Box::new(CallInfo {
+            uses,
+            defs: alloc::vec![(Writable::from_reg(out), rdi)],
+            clobbers,
+            callee_pop: 0,
+            stack_map: Vec::new(),
+        }),
+    });
+    let result = ctx.func.dfg.first_result(inst);
+    ctx.set_result(result, out);
+    Ok(())
 }
 
 /// The instructions the shared call lowering needs, in x86-64's forms.
