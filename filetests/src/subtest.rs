@@ -38,7 +38,7 @@ pub fn optimize(
     flags: &gantry_codegen::settings::Flags,
 ) -> Result<(), String> {
     for f in &file.functions {
-        let stencil = gantry_codegen::opts::optimize(&f.func.stencil, flags)
+        let stencil = gantry_codegen::opts::optimize(&f.func.stencil, flags, None)
             .map_err(|e| format!("function {}: {e}", f.func.name))?
             .into_owned();
         let optimized = gantry_codegen::ir::Function {

@@ -21,6 +21,13 @@ pub trait Backend {
     /// The ISA's machine instruction.
     type Inst: MachInst;
 
+    /// The byte order of an ISA whose vector registers are 128 bits only, whose
+    /// functions get vectors narrower than that widened before lowering
+    /// ([`crate::opts::small_vectors`]); `None` (the default) if it has them.
+    fn small_vectors_widened(&self) -> Option<crate::ir::memflags::Endianness> {
+        None
+    }
+
     /// Lowers `func` (already through the mid-end) to VCode on virtual registers.
     ///
     /// # Errors
@@ -62,7 +69,7 @@ pub fn compile<B: Backend>(
     flags: &Flags,
     want_vcode: bool,
 ) -> Result<CompiledCodeStencil, CodegenError> {
-    let optimized = crate::opts::optimize(func, flags)?;
+    let optimized = crate::opts::optimize(func, flags, backend.small_vectors_widened())?;
     let func: &FunctionStencil = &optimized;
     let mut vcode = backend.lower(func)?;
     let algorithm = match flags.regalloc_algorithm {

@@ -17,6 +17,7 @@ pub mod nan_canonicalize;
 pub mod redundant_loads;
 pub mod remat;
 pub mod simplify;
+pub mod small_vectors;
 
 use crate::ir::{FunctionStencil, Opcode};
 
@@ -38,7 +39,8 @@ use crate::settings::{Flags, OptLevel};
 use alloc::borrow::Cow;
 
 /// `stencil` as the backend should compile it: unchanged at `opt_level=none`, else a
-/// copy the mid-end rewrote. The result depends only on `stencil` and `flags`, so equal
+/// copy the mid-end rewrote. With `small_vectors` (the byte order of an ISA without
+/// vectors narrower than 128 bits) such vectors are widened first ([`small_vectors`]). The result depends only on `stencil` and `flags`, so equal
 /// stencils still compile to equal code.
 ///
 /// # Errors
@@ -47,16 +49,21 @@ use alloc::borrow::Cow;
 pub fn optimize<'a>(
     stencil: &'a FunctionStencil,
     flags: &Flags,
+    small_vectors: Option<crate::ir::memflags::Endianness>,
 ) -> Result<Cow<'a, FunctionStencil>, CodegenError> {
     let optimizing = flags.opt_level != OptLevel::None;
     let dynamic = dynamic_vectors::needed(stencil);
-    if !optimizing && !flags.enable_nan_canonicalization && !dynamic {
+    let small = small_vectors.filter(|_| small_vectors::needed(stencil));
+    if !optimizing && !flags.enable_nan_canonicalization && !dynamic && small.is_none() {
         return Ok(Cow::Borrowed(stencil));
     }
     let mut func = stencil.clone();
     let mut changed = 0;
     if dynamic {
         changed += dynamic_vectors::run(&mut func);
+    }
+    if let Some(native) = small {
+        changed += small_vectors::run(&mut func, native);
     }
     if flags.enable_nan_canonicalization {
         changed += nan_canonicalize::run(&mut func);

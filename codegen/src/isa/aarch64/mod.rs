@@ -112,6 +112,12 @@ impl TargetIsa for Aarch64Isa {
 }
 
 impl Backend for Aarch64Isa {
+    fn small_vectors_widened(&self) -> Option<crate::ir::memflags::Endianness> {
+        // One treatment of 64-bit vectors on every ISA: the lane-crossing operations
+        // are exact on the low lanes of 128-bit ones.
+        Some(crate::ir::memflags::Endianness::Little)
+    }
+
     type Inst = inst::Inst;
 
     fn lower(&self, func: &FunctionStencil) -> Result<VCode<inst::Inst>, CodegenError> {

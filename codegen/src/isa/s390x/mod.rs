@@ -115,6 +115,10 @@ impl TargetIsa for S390xIsa {
 }
 
 impl Backend for S390xIsa {
+    fn small_vectors_widened(&self) -> Option<crate::ir::memflags::Endianness> {
+        Some(crate::ir::memflags::Endianness::Big)
+    }
+
     type Inst = inst::Inst;
 
     fn lower(&self, func: &FunctionStencil) -> Result<VCode<inst::Inst>, CodegenError> {

@@ -124,6 +124,10 @@ impl TargetIsa for X64Isa {
 }
 
 impl Backend for X64Isa {
+    fn small_vectors_widened(&self) -> Option<crate::ir::memflags::Endianness> {
+        Some(crate::ir::memflags::Endianness::Little)
+    }
+
     type Inst = inst::Inst;
 
     fn lower(&self, func: &FunctionStencil) -> Result<VCode<inst::Inst>, CodegenError> {
