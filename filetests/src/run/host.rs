@@ -2,11 +2,13 @@
 //!
 //! Calls go through a small hand-assembled trampoline that saves the stack pointer
 //! before calling the code. A signal handler for `SIGILL`, `SIGFPE`, `SIGSEGV` and
-//! `SIGBUS` (and `SIGTRAP`, for `int3`) that finds the fault inside a call in progress on its thread resumes the
+//! `SIGBUS` (and `SIGTRAP`) that finds the fault inside a call in progress on its thread resumes the
 //! trampoline at a landing pad with the saved stack pointer, so the call returns "trapped"
 //! and the faulting address is kept for the report. Faults elsewhere go to the handler
 //! that was installed before. A watchdog thread interrupts calls that run past a time
-//! limit the same way (with `SIGUSR2`), so an infinite loop fails its run line.
+//! limit the same way (with `SIGUSR2`), so an infinite loop fails its run line. A
+//! breakpoint (`int3`, CLIF's `debugtrap`) is stepped over: the code goes on after it,
+//! as under a debugger told to continue.
 
 use memmap2::{Mmap, MmapMut};
 use std::cell::Cell;
@@ -142,6 +144,19 @@ const SIGNALS: [libc::c_int; 6] = [
 
 extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     let saved = SAVED_SP.with(|c| c.get());
+    // A `debugtrap` (int3) in generated code: go on after it, as a debugger told to
+    // continue would.
+    if !saved.is_null() && sig == libc::SIGTRAP {
+        // SAFETY: the kernel passes a valid ucontext; after an int3 the byte before RIP
+        // is that int3, in code mapped readable.
+        unsafe {
+            let uc = &*(ctx as *const libc::ucontext_t);
+            let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
+            if *((rip - 1) as *const u8) == 0xcc {
+                return;
+            }
+        }
+    }
     if !saved.is_null() {
         TIMED_OUT.with(|c| c.set(sig == TIMEOUT_SIGNAL));
         if let Some(installed) = INSTALLED.get() {
