@@ -8,7 +8,7 @@
 //! ISA.
 
 use super::CodegenError;
-use crate::ir::{ArgumentExtension, ArgumentPurpose, CallConv, Signature, Type};
+use crate::ir::{AbiParam, ArgumentExtension, ArgumentPurpose, CallConv, Signature, Type};
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 use regalloc2::{PReg, PRegSet};
@@ -81,6 +81,14 @@ pub trait AbiSpec {
     /// Places the results of types `types` (whole values): one location per part
     /// (`Stack` ones in the return area), and the return area's size in bytes.
     fn place_rets(conv: CallConv, types: &[Type]) -> (Vec<ArgLoc>, u32);
+
+    /// Places the results `returns` (of types `types`), for a convention whose placement
+    /// depends on more than the types (x86-64's `winch`: on their extensions); by
+    /// default [`AbiSpec::place_rets`].
+    fn place_rets_of(conv: CallConv, returns: &[AbiParam], types: &[Type]) -> (Vec<ArgLoc>, u32) {
+        let _ = returns;
+        Self::place_rets(conv, types)
+    }
 
     /// Whether the callee pops its stack arguments (then the area is rounded to the
     /// stack alignment, so tail calls keep it).
@@ -162,7 +170,7 @@ impl<S: AbiSpec> SigLocations<S> {
             .iter()
             .position(|p| p.purpose == ArgumentPurpose::StructReturn);
         let ret_parts = parts::<S>(&ret_types);
-        let (rets, ret_area_bytes) = S::place_rets(conv, &ret_types);
+        let (rets, ret_area_bytes) = S::place_rets_of(conv, &sig.returns, &ret_types);
         let needs_area = rets.iter().any(|l| matches!(l, ArgLoc::Stack(_)));
         // An `sret` pointer with a register of its own is left out of the placement
         // and put back in that register (unless a return area already uses it).

@@ -19,13 +19,19 @@
 //! register (all 128 bits of the xmm registers) except those carrying its results: a call
 //! clobbers nothing else.
 //!
-//! Results, for both: integers in `rax, rdx`, floats in `xmm0, xmm1`. Results beyond those
+//! `winch` (the convention of code Winch, Wasmtime's baseline compiler, generates) places
+//! arguments as System V does and preserves no register. Only its last result travels in
+//! a register (`rax`, or `xmm0` for a float or vector); the others go to the return area
+//! packed at their own sizes (8-byte aligned slots instead when a result has an
+//! extension or is an `f16`), the first result at the highest offset.
+//!
+//! Results, for the others: integers in `rax, rdx`, floats in `xmm0, xmm1`. Results beyond those
 //! go to a return area the caller provides: its address is a hidden first integer
 //! argument, and the results are stored at 8-byte slots (16-byte aligned for `i128`) in
 //! order.
 
 use super::inst::regs::{Gpr, Xmm};
-use crate::ir::{CallConv, Type};
+use crate::ir::{AbiParam, ArgumentExtension, CallConv, Type};
 use crate::machinst::CodegenError;
 pub use crate::machinst::abi::ArgLoc;
 use crate::machinst::abi::{AbiSpec, SigLocations};
@@ -41,6 +47,8 @@ pub enum Conv {
     Fastcall,
     /// System V's placement, every register preserved.
     PreserveAll,
+    /// System V's arguments, no register preserved, results packed (see the module docs).
+    Winch,
 }
 
 const SYSV_ARGS: [Gpr; 6] = [Gpr::RDI, Gpr::RSI, Gpr::RDX, Gpr::RCX, Gpr::R8, Gpr::R9];
@@ -79,7 +87,7 @@ impl Conv {
     ///
     /// # Errors
     /// [`CodegenError::Unsupported`] for conventions x86-64 does not have (`apple_aarch64`,
-    /// `probestack`, `winch`).
+    /// `probestack`).
     pub fn of(conv: CallConv) -> Result<Conv, CodegenError> {
         match conv {
             CallConv::SystemV | CallConv::Fast | CallConv::Cold | CallConv::Tail => {
@@ -87,6 +95,7 @@ impl Conv {
             }
             CallConv::WindowsFastcall => Ok(Conv::Fastcall),
             CallConv::PreserveAll => Ok(Conv::PreserveAll),
+            CallConv::Winch => Ok(Conv::Winch),
             other => Err(CodegenError::Unsupported {
                 feature: alloc::format!("the {other} calling convention on x86_64"),
             }),
@@ -100,13 +109,14 @@ impl Conv {
             Conv::SystemV => &SYSV_SAVED,
             Conv::Fastcall => &WIN_SAVED,
             Conv::PreserveAll => &ALL_SAVED,
+            Conv::Winch => &[],
         }
     }
 
     /// The xmm registers a function of this convention must preserve (all 128 bits).
     pub fn callee_saved_xmms(self) -> core::ops::Range<u8> {
         match self {
-            Conv::SystemV => 0..0,
+            Conv::SystemV | Conv::Winch => 0..0,
             Conv::Fastcall => 6..16,
             Conv::PreserveAll => 0..16,
         }
@@ -131,7 +141,7 @@ impl Conv {
     /// Bytes the caller reserves at the bottom of the argument area for the callee.
     pub fn shadow_bytes(self) -> u32 {
         match self {
-            Conv::SystemV | Conv::PreserveAll => 0,
+            Conv::SystemV | Conv::PreserveAll | Conv::Winch => 0,
             Conv::Fastcall => 32,
         }
     }
@@ -187,6 +197,16 @@ impl AbiSpec for X64Abi {
     fn place_rets(_: CallConv, types: &[Type]) -> (Vec<ArgLoc>, u32) {
         let parts = &crate::machinst::abi::parts::<Self>(types)[..];
         assign_rets(parts)
+    }
+
+    fn place_rets_of(conv: CallConv, returns: &[AbiParam], types: &[Type]) -> (Vec<ArgLoc>, u32) {
+        if conv != CallConv::Winch {
+            return Self::place_rets(conv, types);
+        }
+        let packed = !returns
+            .iter()
+            .any(|p| p.extension != ArgumentExtension::None || p.value_type == Type::F16);
+        assign_winch_rets(&crate::machinst::abi::parts::<Self>(types), packed)
     }
 
     /// `tail` is callee-pops, so a tail call can pass a different number of stack
@@ -279,6 +299,43 @@ fn assign_fastcall(types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
         .collect();
     let stack = 32 + 8 * (all.len().saturating_sub(4) as u32);
     (out, stack)
+}
+
+/// Winch's result placement of `parts`: the last in `rax` or `xmm0`, the others in the
+/// return area at their own sizes when `packed` (else in 8-byte aligned slots of at least
+/// 8 bytes), then mirrored so the first is at the highest offset. Returns the locations
+/// and the area's size (a multiple of 16).
+fn assign_winch_rets(parts: &[Type], packed: bool) -> (Vec<ArgLoc>, u32) {
+    let mut next = 0u32;
+    let mut slots = Vec::with_capacity(parts.len());
+    for (i, &ty) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            let reg = if is_float(ty) {
+                Xmm::new(0).preg()
+            } else {
+                Gpr::RAX.preg()
+            };
+            slots.push((ArgLoc::Reg(reg), 0));
+            continue;
+        }
+        let size = if packed {
+            ty.bytes()
+        } else {
+            let size = ty.bytes().max(8);
+            next = next.div_ceil(size) * size;
+            size
+        };
+        slots.push((ArgLoc::Stack(next), size));
+        next += size;
+    }
+    let locs = slots
+        .into_iter()
+        .map(|(loc, size)| match loc {
+            ArgLoc::Stack(offset) => ArgLoc::Stack(next - offset - size),
+            other => other,
+        })
+        .collect();
+    (locs, next.div_ceil(16) * 16)
 }
 
 /// Result placement: registers first, then return-area slots; returns the locations and
@@ -418,6 +475,34 @@ mod tests {
         assert!(sysv.contains(Xmm::new(6).preg()) && !win.contains(Xmm::new(6).preg()));
         assert!(!sysv.contains(Gpr::RBX.preg()) && !sysv.contains(Gpr::RSP.preg()));
         assert!(win.contains(Xmm::new(5).preg()) && win.contains(Gpr::R11.preg()));
+    }
+
+    #[test]
+    fn winch_packs_all_but_the_last_result_in_reverse() {
+        // i8, i32, f64 at their own sizes (0, 1, 5; 13 bytes), mirrored: 12, 8, 0; the
+        // last result in rax.
+        let a = SigAbi::new(&sig(CallConv::Winch, &[I64], &[I8, I32, F64, I64])).unwrap();
+        assert_eq!(
+            a.rets,
+            [
+                ArgLoc::Stack(12),
+                ArgLoc::Stack(8),
+                ArgLoc::Stack(0),
+                reg(Gpr::RAX)
+            ]
+        );
+        assert_eq!(a.ret_area_bytes, 16);
+        // The return area's address comes first, then System V's arguments.
+        assert_eq!(a.ret_area_ptr, Some(Gpr::RDI.preg()));
+        assert_eq!(a.args, [reg(Gpr::RSI)]);
+        // An extended result makes every slot 8 bytes, aligned: 0, 8, mirrored 8, 0.
+        let mut s = sig(CallConv::Winch, &[], &[I8, I32, F32]);
+        s.returns[0].extension = ArgumentExtension::Uext;
+        let a = SigAbi::new(&s).unwrap();
+        assert_eq!(a.rets, [ArgLoc::Stack(8), ArgLoc::Stack(0), xmm(0)]);
+        // Nothing is preserved.
+        assert!(Conv::Winch.clobbers().contains(Gpr::RBX.preg()));
+        assert!(Conv::Winch.clobbers().contains(Gpr::R15.preg()));
     }
 
     #[test]

@@ -212,8 +212,14 @@ impl machinst::call::FrameInsts for MInst {
             disp: offset as i32,
         };
         match move_kind(ty) {
+            // An integer's own bytes: a return area may pack results (`winch`).
             MoveKind::Int => MInst::StoreRm {
-                size: OperandSize::Size64,
+                size: match ty.bits() {
+                    8 => OperandSize::Size8,
+                    16 => OperandSize::Size16,
+                    32 => OperandSize::Size32,
+                    _ => OperandSize::Size64,
+                },
                 src,
                 addr,
                 trap: None,
