@@ -369,8 +369,66 @@ unsafe extern "C" fn tls_get_addr(index: *const [u64; 2]) -> *mut u8 {
     TLS_BLOCK.with(|b| unsafe { b.get().cast::<u8>().add(offset) })
 }
 
+/// The half nearest `x` (ties to even), rounded once from the double (a conversion
+/// through `f32` could round twice).
+fn f64_to_f16_bits(x: f64) -> u16 {
+    let bits = x.to_bits();
+    let sign = ((bits >> 48) & 0x8000) as u16;
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1 << 52) - 1);
+    if exp == 0x7ff {
+        // Infinity, or a quiet NaN keeping the payload's top bits.
+        return sign
+            | 0x7c00
+            | if frac == 0 {
+                0
+            } else {
+                0x200 | (frac >> 42) as u16
+            };
+    }
+    if exp == 0 {
+        return sign; // A double subnormal is far below the smallest half.
+    }
+    let e = exp - 1023;
+    if e > 15 {
+        return sign | 0x7c00;
+    }
+    let m = (1u64 << 52) | frac;
+    // Keep 10 fraction bits for a normal half, fewer below 2^-14 (subnormal halves).
+    let shift = if e >= -14 { 42 } else { 42 + (-14 - e) } as u32;
+    if shift > 63 {
+        return sign;
+    }
+    let (mut q, rest, halfway) = (m >> shift, m & ((1 << shift) - 1), 1u64 << (shift - 1));
+    if rest > halfway || (rest == halfway && q & 1 == 1) {
+        q += 1;
+    }
+    if e < -14 {
+        // A subnormal half; rounding up to 0x400 gives the smallest normal one.
+        return sign | q as u16;
+    }
+    let mut field = (e + 15) as u64;
+    if q == 1 << 11 {
+        q >>= 1;
+        field += 1;
+    }
+    if field >= 31 {
+        return sign | 0x7c00;
+    }
+    sign | (field << 10) as u16 | (q & 0x3ff) as u16
+}
+
 /// The address of the runner's implementation of a library call, if it has one.
 fn libcall_address(lc: LibCall) -> Option<i64> {
+    extern "C" fn extendhfsf2(x: f32) -> f32 {
+        half::f16::from_bits(x.to_bits() as u16).to_f32()
+    }
+    extern "C" fn truncsfhf2(x: f32) -> f32 {
+        f32::from_bits(u32::from(half::f16::from_f32(x).to_bits()))
+    }
+    extern "C" fn truncdfhf2(x: f64) -> f32 {
+        f32::from_bits(u32::from(f64_to_f16_bits(x)))
+    }
     extern "C" fn ceilf(x: f32) -> f32 {
         x.ceil()
     }
@@ -465,6 +523,10 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
         LibCall::F64ToI128 => fixdfti as extern "C" fn(f64) -> i128 as usize,
         LibCall::F32ToU128 => fixunssfti as extern "C" fn(f32) -> u128 as usize,
         LibCall::F64ToU128 => fixunsdfti as extern "C" fn(f64) -> u128 as usize,
+        // A half travels in the low 16 bits of an xmm register: an f32 here.
+        LibCall::F16ToF32 => extendhfsf2 as extern "C" fn(f32) -> f32 as usize,
+        LibCall::F32ToF16 => truncsfhf2 as extern "C" fn(f32) -> f32 as usize,
+        LibCall::F64ToF16 => truncdfhf2 as extern "C" fn(f64) -> f32 as usize,
         #[cfg(unix)]
         LibCall::Memcpy => libc::memcpy as *const () as usize,
         #[cfg(unix)]

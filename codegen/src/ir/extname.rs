@@ -185,6 +185,12 @@ named_enum! {
         F32ToU128,
         /// `f64` to unsigned 128-bit integer, truncating: `__fixunsdfti`.
         F64ToU128,
+        /// `f16` to `f32` (exact): `__extendhfsf2`.
+        F16ToF32,
+        /// `f32` to `f16`, rounded to nearest even: `__truncsfhf2`.
+        F32ToF16,
+        /// `f64` to `f16`, rounded to nearest even: `__truncdfhf2`.
+        F64ToF16,
     }
 }
 
@@ -222,6 +228,9 @@ impl LibCall {
             LibCall::F64ToI128 => "__fixdfti",
             LibCall::F32ToU128 => "__fixunssfti",
             LibCall::F64ToU128 => "__fixunsdfti",
+            LibCall::F16ToF32 => "__extendhfsf2",
+            LibCall::F32ToF16 => "__truncsfhf2",
+            LibCall::F64ToF16 => "__truncdfhf2",
         }
     }
 }
@@ -254,6 +263,9 @@ impl LibCall {
             LibCall::I128ToF64 | LibCall::U128ToF64 => (&[Type::I128], &[Type::F64]),
             LibCall::F32ToI128 | LibCall::F32ToU128 => (&[Type::F32], &[Type::I128]),
             LibCall::F64ToI128 | LibCall::F64ToU128 => (&[Type::F64], &[Type::I128]),
+            LibCall::F16ToF32 => (&[Type::F16], &[Type::F32]),
+            LibCall::F32ToF16 => (&[Type::F32], &[Type::F16]),
+            LibCall::F64ToF16 => (&[Type::F64], &[Type::F16]),
         };
         let mut sig = super::Signature::new(call_conv);
         sig.params = params.iter().map(|&t| AbiParam::new(t)).collect();
