@@ -536,9 +536,33 @@ fn libcall_address(lc: LibCall) -> Option<i64> {
         LibCall::ElfTlsGetAddr => {
             tls_get_addr as unsafe extern "C" fn(*const [u64; 2]) -> *mut u8 as usize
         }
-        _ => return None,
+        _ => return system_function(lc.symbol()),
     };
     Some(f as i64)
+}
+
+/// The address of C library function `symbol` in this process (libgcc's binary128
+/// functions) or in libm (`sqrtf128` & co.).
+#[cfg(unix)]
+fn system_function(symbol: &str) -> Option<i64> {
+    let name = std::ffi::CString::new(symbol).ok()?;
+    // SAFETY: dlsym and dlopen with valid C strings; the handle of libm is kept open for
+    // the life of the process.
+    unsafe {
+        let mut f = libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr());
+        if f.is_null() {
+            let libm = libc::dlopen(c"libm.so.6".as_ptr(), libc::RTLD_NOW);
+            if !libm.is_null() {
+                f = libc::dlsym(libm, name.as_ptr());
+            }
+        }
+        (!f.is_null()).then_some(f as i64)
+    }
+}
+
+#[cfg(not(unix))]
+fn system_function(_: &str) -> Option<i64> {
+    None
 }
 
 /// The name the trampoline of function `name` is linked under.

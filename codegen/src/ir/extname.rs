@@ -191,6 +191,54 @@ named_enum! {
         F32ToF16,
         /// `f64` to `f16`, rounded to nearest even: `__truncdfhf2`.
         F64ToF16,
+        /// f128 addition: `__addtf3`.
+        AddF128,
+        /// f128 subtraction: `__subtf3`.
+        SubF128,
+        /// f128 multiplication: `__multf3`.
+        MulF128,
+        /// f128 division: `__divtf3`.
+        DivF128,
+        /// f128 square root: `sqrtf128`.
+        SqrtF128,
+        /// f128 fused multiply-add: `fmaf128`.
+        FmaF128,
+        /// f128 rounding up: `ceilf128`.
+        CeilF128,
+        /// f128 rounding down: `floorf128`.
+        FloorF128,
+        /// f128 rounding toward zero: `truncf128`.
+        TruncF128,
+        /// f128 rounding to nearest even: `nearbyintf128`.
+        NearestF128,
+        /// f128 comparison: 0 if equal (non-zero when unordered): `__eqtf2`.
+        EqF128,
+        /// f128 comparison: negative if less (positive when unordered): `__lttf2`.
+        LtF128,
+        /// f128 comparison: at most 0 if less or equal (positive when unordered): `__letf2`.
+        LeF128,
+        /// f128 comparison: positive if greater (negative when unordered): `__gttf2`.
+        GtF128,
+        /// f128 comparison: at least 0 if greater or equal (negative when unordered): `__getf2`.
+        GeF128,
+        /// f128 comparison: non-zero if unordered: `__unordtf2`.
+        UnordF128,
+        /// f32 to f128 (exact): `__extendsftf2`.
+        F32ToF128,
+        /// f64 to f128 (exact): `__extenddftf2`.
+        F64ToF128,
+        /// f128 to f32, to nearest even: `__trunctfsf2`.
+        F128ToF32,
+        /// f128 to f64, to nearest even: `__trunctfdf2`.
+        F128ToF64,
+        /// i32 to f128 (exact): `__floatsitf`.
+        I32ToF128,
+        /// i64 to f128 (exact): `__floatditf`.
+        I64ToF128,
+        /// u32 to f128 (exact): `__floatunsitf`.
+        U32ToF128,
+        /// u64 to f128 (exact): `__floatunditf`.
+        U64ToF128,
     }
 }
 
@@ -231,6 +279,30 @@ impl LibCall {
             LibCall::F16ToF32 => "__extendhfsf2",
             LibCall::F32ToF16 => "__truncsfhf2",
             LibCall::F64ToF16 => "__truncdfhf2",
+            LibCall::AddF128 => "__addtf3",
+            LibCall::SubF128 => "__subtf3",
+            LibCall::MulF128 => "__multf3",
+            LibCall::DivF128 => "__divtf3",
+            LibCall::SqrtF128 => "sqrtf128",
+            LibCall::FmaF128 => "fmaf128",
+            LibCall::CeilF128 => "ceilf128",
+            LibCall::FloorF128 => "floorf128",
+            LibCall::TruncF128 => "truncf128",
+            LibCall::NearestF128 => "nearbyintf128",
+            LibCall::EqF128 => "__eqtf2",
+            LibCall::LtF128 => "__lttf2",
+            LibCall::LeF128 => "__letf2",
+            LibCall::GtF128 => "__gttf2",
+            LibCall::GeF128 => "__getf2",
+            LibCall::UnordF128 => "__unordtf2",
+            LibCall::F32ToF128 => "__extendsftf2",
+            LibCall::F64ToF128 => "__extenddftf2",
+            LibCall::F128ToF32 => "__trunctfsf2",
+            LibCall::F128ToF64 => "__trunctfdf2",
+            LibCall::I32ToF128 => "__floatsitf",
+            LibCall::I64ToF128 => "__floatditf",
+            LibCall::U32ToF128 => "__floatunsitf",
+            LibCall::U64ToF128 => "__floatunditf",
         }
     }
 }
@@ -266,6 +338,27 @@ impl LibCall {
             LibCall::F16ToF32 => (&[Type::F16], &[Type::F32]),
             LibCall::F32ToF16 => (&[Type::F32], &[Type::F16]),
             LibCall::F64ToF16 => (&[Type::F64], &[Type::F16]),
+            LibCall::AddF128 | LibCall::SubF128 | LibCall::MulF128 | LibCall::DivF128 => {
+                (&[Type::F128; 2], &[Type::F128])
+            }
+            LibCall::SqrtF128
+            | LibCall::CeilF128
+            | LibCall::FloorF128
+            | LibCall::TruncF128
+            | LibCall::NearestF128 => (&[Type::F128], &[Type::F128]),
+            LibCall::FmaF128 => (&[Type::F128; 3], &[Type::F128]),
+            LibCall::EqF128
+            | LibCall::LtF128
+            | LibCall::LeF128
+            | LibCall::GtF128
+            | LibCall::GeF128
+            | LibCall::UnordF128 => (&[Type::F128; 2], &[Type::I32]),
+            LibCall::F32ToF128 => (&[Type::F32], &[Type::F128]),
+            LibCall::F64ToF128 => (&[Type::F64], &[Type::F128]),
+            LibCall::F128ToF32 => (&[Type::F128], &[Type::F32]),
+            LibCall::F128ToF64 => (&[Type::F128], &[Type::F64]),
+            LibCall::I32ToF128 | LibCall::U32ToF128 => (&[Type::I32], &[Type::F128]),
+            LibCall::I64ToF128 | LibCall::U64ToF128 => (&[Type::I64], &[Type::F128]),
         };
         let mut sig = super::Signature::new(call_conv);
         sig.params = params.iter().map(|&t| AbiParam::new(t)).collect();
