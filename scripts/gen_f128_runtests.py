@@ -207,7 +207,7 @@ for ty, fmt in (("f64", F64), ("f32", F32)):
         if abs(a) > Fraction(2) ** 200 or (0 < abs(a) < Fraction(2) ** -200):
             a = a / Fraction(2) ** (a.numerator.bit_length() - a.denominator.bit_length())
         out.append(f"; run: %demote_{ty}({lit(a)}) == {flit(as_float(a, fmt))}")
-for ity, signed in (("i32", True), ("i64", True), ("i32", False), ("i64", False)):
+for ity, signed in (("i8", True), ("i16", False), ("i32", True), ("i64", True), ("i32", False), ("i64", False)):
     name = f"from_{'s' if signed else 'u'}{ity}"
     op = "fcvt_from_sint" if signed else "fcvt_from_uint"
     fn(out, name, [ity], "f128", [f"v1 = {op}.f128 v0", "return v1"])
@@ -215,4 +215,49 @@ for ity, signed in (("i32", True), ("i64", True), ("i32", False), ("i64", False)
     for x in [0, 1, -1, (1 << (bits - 1)) - 1, -(1 << (bits - 1)), rng.getrandbits(bits - 1)]:
         v = x if signed else x % (1 << bits)
         out.append(f"; run: %{name}({x}) == {lit(round_to(Fraction(v), F128))}")
+
+# fmin and fmax: NaN if either is, -0 below +0.
+for op in ("fmin", "fmax"):
+    fn(out, op, ["f128", "f128"], "f128", [f"v2 = {op} v0, v1", "return v2"])
+    cases = [(("zero", True), ("zero", False)), (("zero", False), ("zero", True)),
+             (Fraction(1), Fraction(2)), (Fraction(-3), Fraction(-3))] + [(rand_f128(), rand_f128()) for _ in range(6)]
+    for a, b in cases:
+        x, y = value(a), value(b)
+        if x == y:
+            both_zero = x == 0
+            if both_zero:
+                neg = (a[1] or b[1]) if op == "fmin" else (a[1] and b[1])
+                r = ("zero", neg)
+            else:
+                r = a
+        else:
+            r = a if ((x < y) == (op == "fmin")) else b
+        out.append(f"; run: %{op}({lit(a)}, {lit(b)}) == {lit(r)}")
+    out.append(f"; run: %{op}(NaN, 0x1.0p0) == NaN")
+
+# To integers: trapping ones in range, saturating ones everywhere (NaN to 0).
+for ity in ("i8", "i16", "i32", "i64"):
+    bits = int(ity[1:])
+    for signed in (True, False):
+        lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+        k = "s" if signed else "u"
+        name = f"to_{k}{ity}"
+        fn(out, name, ["f128"], ity, [f"v1 = fcvt_to_{k}int.{ity} v0", "return v1"])
+        name_sat = f"to_{k}{ity}_sat"
+        fn(out, name_sat, ["f128"], ity, [f"v1 = fcvt_to_{k}int_sat.{ity} v0", "return v1"])
+        samples = [Fraction(hi), Fraction(lo), Fraction(hi) + Fraction(1, 2), Fraction(lo) - Fraction(1, 2),
+                   Fraction(hi + 1), Fraction(lo - 1), Fraction(-1, 2), Fraction(7, 3), Fraction(-7, 3)]
+        samples += [Fraction(rng.randrange(lo, hi + 1)) + Fraction(rng.randrange(0, 8), 8) for _ in range(4)]
+        for a in samples:
+            r = round_to(a, F128)
+            if isinstance(r, tuple):
+                continue
+            t = math.trunc(r)
+            shown = lambda v: v - (1 << bits) if (not signed and v >= (1 << (bits - 1))) else v
+            if lo <= t <= hi:
+                out.append(f"; run: %{name}({lit(r)}) == {shown(t)}")
+            out.append(f"; run: %{name_sat}({lit(r)}) == {shown(min(max(t, lo), hi))}")
+        out.append(f"; run: %{name_sat}(NaN) == 0")
+        out.append(f"; run: %{name_sat}(+Inf) == {shown(hi)}")
+        out.append(f"; run: %{name_sat}(-Inf) == {shown(lo)}")
 OUT.write_text("\n".join(out) + "\n")

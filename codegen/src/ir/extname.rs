@@ -239,6 +239,14 @@ named_enum! {
         U32ToF128,
         /// u64 to f128 (exact): `__floatunditf`.
         U64ToF128,
+        /// f128 to i32, truncating (in range): `__fixtfsi`.
+        F128ToI32,
+        /// f128 to i64, truncating (in range): `__fixtfdi`.
+        F128ToI64,
+        /// f128 to u32, truncating (in range): `__fixunstfsi`.
+        F128ToU32,
+        /// f128 to u64, truncating (in range): `__fixunstfdi`.
+        F128ToU64,
     }
 }
 
@@ -303,6 +311,10 @@ impl LibCall {
             LibCall::I64ToF128 => "__floatditf",
             LibCall::U32ToF128 => "__floatunsitf",
             LibCall::U64ToF128 => "__floatunditf",
+            LibCall::F128ToI32 => "__fixtfsi",
+            LibCall::F128ToI64 => "__fixtfdi",
+            LibCall::F128ToU32 => "__fixunstfsi",
+            LibCall::F128ToU64 => "__fixunstfdi",
         }
     }
 }
@@ -359,6 +371,8 @@ impl LibCall {
             LibCall::F128ToF64 => (&[Type::F128], &[Type::F64]),
             LibCall::I32ToF128 | LibCall::U32ToF128 => (&[Type::I32], &[Type::F128]),
             LibCall::I64ToF128 | LibCall::U64ToF128 => (&[Type::I64], &[Type::F128]),
+            LibCall::F128ToI32 | LibCall::F128ToU32 => (&[Type::F128], &[Type::I32]),
+            LibCall::F128ToI64 | LibCall::F128ToU64 => (&[Type::F128], &[Type::I64]),
         };
         let mut sig = super::Signature::new(call_conv);
         sig.params = params.iter().map(|&t| AbiParam::new(t)).collect();
