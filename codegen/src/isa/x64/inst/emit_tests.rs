@@ -774,9 +774,48 @@ fn vector_instructions_match_capstone() {
         src2: f(1),
         dst: Writable::from_reg(f(0)),
     };
+    let vex = |op| Inst::PackedVex {
+        op,
+        src1: f(0),
+        src2: f(1),
+        dst: Writable::from_reg(f(2)),
+    };
     /// (instruction, allocations, expected bytes, expected text)
     type Case = (Inst, Vec<Allocation>, &'static [u8], &'static str);
     let cases: Vec<Case> = alloc::vec![
+        (
+            vex(PackedOp::Add { bits: 32 }),
+            alloc::vec![xa(0), xa(1), xa(4)],
+            &[0xc5, 0xf9, 0xfe, 0xe1],
+            "vpaddd %xmm1, %xmm0, %xmm4"
+        ),
+        (
+            vex(PackedOp::Xor),
+            alloc::vec![xa(6), xa(4), xa(8)],
+            &[0xc5, 0x49, 0xef, 0xc4],
+            "vpxor %xmm4, %xmm6, %xmm8"
+        ),
+        (
+            vex(PackedOp::Sub { bits: 32 }),
+            alloc::vec![xa(2), xa(9), xa(1)],
+            &[0xc4, 0xc1, 0x69, 0xfa, 0xc9],
+            "vpsubd %xmm9, %xmm2, %xmm1"
+        ),
+        (
+            vex(PackedOp::Map38 { opcode: 0x00 }),
+            alloc::vec![xa(1), xa(2), xa(3)],
+            &[0xc4, 0xe2, 0x71, 0x00, 0xda],
+            "vpshufb %xmm2, %xmm1, %xmm3"
+        ),
+        (
+            vex(PackedOp::FCmp {
+                double: false,
+                pred: 1
+            }),
+            alloc::vec![xa(3), xa(4), xa(5)],
+            &[0xc5, 0xe0, 0xc2, 0xec, 0x01],
+            "vcmpltps %xmm4, %xmm3, %xmm5"
+        ),
         (
             packed(PackedOp::Add { bits: 8 }),
             alloc::vec![xa(1), xa(2), xa(1)],

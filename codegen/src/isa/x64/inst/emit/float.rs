@@ -260,6 +260,38 @@ pub fn packed(e: &mut Emit<'_>, op: PackedOp, src2: u32, dst: u32) {
     e.buf.put_data(&b);
 }
 
+/// The VEX.128 form of `op` (see the table's `packed_vex`): `dst = src1 op src2`.
+pub fn packed_vex(e: &mut Emit<'_>, op: PackedOp, src1: u32, src2: u32, dst: u32) {
+    let (src1, src2, dst) = (x(src1), x(src2), x(dst));
+    let mut b = Vec::new();
+    if let PackedOp::Map38 { opcode } = op {
+        // Three-byte VEX: inverted R, X, B; map 0F38; W0, inverted vvvv, L=0, pp=01 (66).
+        let inv = |bit: u8| !bit & 1;
+        b.extend([
+            0xc4,
+            (inv(dst.enc() >> 3) << 7) | (1 << 6) | (inv(src2.enc() >> 3) << 5) | 0b00010,
+            ((!src1.enc() & 0xf) << 3) | 0b01,
+            opcode,
+        ]);
+    } else {
+        let (prefix, opcode) = op.encoding();
+        let pp = match prefix {
+            None => 0b00,
+            Some(0x66) => 0b01,
+            Some(0xf3) => 0b10,
+            Some(0xf2) => 0b11,
+            Some(p) => unreachable!("no SSE prefix {p:#x}"),
+        };
+        vex_0f(&mut b, pp, dst, src1, src2);
+        b.push(opcode);
+    }
+    b.push(0xc0 | ((dst.enc() & 7) << 3) | (src2.enc() & 7));
+    if let PackedOp::FCmp { double: _, pred } = op {
+        b.push(pred);
+    }
+    e.buf.put_data(&b);
+}
+
 /// `pshufd`/`pshuflw $imm`.
 pub fn pshuf(e: &mut Emit<'_>, low_words: bool, imm: u8, src: u32, dst: u32) {
     let prefix = if low_words { 0xf2 } else { 0x66 };
