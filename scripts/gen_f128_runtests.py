@@ -207,7 +207,8 @@ for ty, fmt in (("f64", F64), ("f32", F32)):
         if abs(a) > Fraction(2) ** 200 or (0 < abs(a) < Fraction(2) ** -200):
             a = a / Fraction(2) ** (a.numerator.bit_length() - a.denominator.bit_length())
         out.append(f"; run: %demote_{ty}({lit(a)}) == {flit(as_float(a, fmt))}")
-for ity, signed in (("i8", True), ("i16", False), ("i32", True), ("i64", True), ("i32", False), ("i64", False)):
+for ity, signed in (("i8", True), ("i16", False), ("i32", True), ("i64", True), ("i32", False), ("i64", False),
+                    ("i128", True), ("i128", False)):
     name = f"from_{'s' if signed else 'u'}{ity}"
     op = "fcvt_from_sint" if signed else "fcvt_from_uint"
     fn(out, name, [ity], "f128", [f"v1 = {op}.f128 v0", "return v1"])
@@ -236,7 +237,7 @@ for op in ("fmin", "fmax"):
     out.append(f"; run: %{op}(NaN, 0x1.0p0) == NaN")
 
 # To integers: trapping ones in range, saturating ones everywhere (NaN to 0).
-for ity in ("i8", "i16", "i32", "i64"):
+for ity in ("i8", "i16", "i32", "i64", "i128"):
     bits = int(ity[1:])
     for signed in (True, False):
         lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)

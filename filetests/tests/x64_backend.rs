@@ -28,30 +28,27 @@ fn parse(text: &str) -> gantry_codegen::ir::Function {
 #[test]
 fn unsupported_opcode_is_a_typed_error() {
     let f = parse(
-        "function %f(i128) -> f128 {\nblock0(v0: i128):\n    v1 = fcvt_from_sint.f128 v0\n    return v1\n}",
+        "function %f(f16x8, f16x8) -> f16x8 {\nblock0(v0: f16x8, v1: f16x8):\n    v2 = fadd v0, v1\n    return v2\n}",
     );
     let err = x64().compile_function(&f).unwrap_err();
     assert_eq!(
         err,
         CodegenError::UnsupportedOpcode {
-            opcode: Opcode::FcvtFromSint,
-            ty: Type::F128,
+            opcode: Opcode::Fadd,
+            ty: Type::F16X8,
             isa: "x86_64"
         }
     );
-    assert_eq!(
-        err.to_string(),
-        "unsupported on x86_64: `fcvt_from_sint.f128`"
-    );
+    assert_eq!(err.to_string(), "unsupported on x86_64: `fadd.f16x8`");
 }
 
 #[test]
 fn unsupported_type_is_an_error() {
     let f = parse(
-        "function %f(f128) -> i128 {\nblock0(v0: f128):\n    v1 = fcvt_to_sint_sat.i128 v0\n    return v1\n}",
+        "function %f(f16x8, f16x8) -> f16x8 {\nblock0(v0: f16x8, v1: f16x8):\n    v2 = fmul v0, v1\n    return v2\n}",
     );
     let err = x64().compile_function(&f).unwrap_err();
-    assert!(err.to_string().contains("i128"), "{err}");
+    assert!(err.to_string().contains("f16x8"), "{err}");
 }
 
 #[test]
@@ -513,7 +510,7 @@ fn unsupported_functions_fail_only_their_run_lines() {
         return;
     }
     let text = "test run\ntarget x86_64\n\
-        function %vec(i64) -> i64 {\nblock0(v0: i64):\n    v1 = iconst.i64 1\n    v2 = sextend.i128 v1\n    v3 = fcvt_from_sint.f128 v2\n    v4 = bitcast.i128 v3\n    v5 = ireduce.i64 v4\n    return v5\n}\n\
+        function %vec(i64) -> i64 {\nblock0(v0: i64):\n    v1 = f16const 0x1.0\n    v2 = splat.f16x8 v1\n    v3 = fadd v2, v2\n    v4 = bitcast.i128 little v3\n    v5 = ireduce.i64 v4\n    return v5\n}\n\
         ; run: %vec(0) == 0\n\
         function %scalar(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iadd v0, v0\n    return v1\n}\n\
         ; run: %scalar(21) == 42\n\

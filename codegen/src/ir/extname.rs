@@ -247,6 +247,14 @@ named_enum! {
         F128ToU32,
         /// f128 to u64, truncating (in range): `__fixunstfdi`.
         F128ToU64,
+        /// i128 to f128, to nearest even: `__floattitf`.
+        I128ToF128,
+        /// u128 to f128, to nearest even: `__floatuntitf`.
+        U128ToF128,
+        /// f128 to i128, truncating (in range): `__fixtfti`.
+        F128ToI128,
+        /// f128 to u128, truncating (in range): `__fixunstfti`.
+        F128ToU128,
     }
 }
 
@@ -315,6 +323,10 @@ impl LibCall {
             LibCall::F128ToI64 => "__fixtfdi",
             LibCall::F128ToU32 => "__fixunstfsi",
             LibCall::F128ToU64 => "__fixunstfdi",
+            LibCall::I128ToF128 => "__floattitf",
+            LibCall::U128ToF128 => "__floatuntitf",
+            LibCall::F128ToI128 => "__fixtfti",
+            LibCall::F128ToU128 => "__fixunstfti",
         }
     }
 }
@@ -373,6 +385,8 @@ impl LibCall {
             LibCall::I64ToF128 | LibCall::U64ToF128 => (&[Type::I64], &[Type::F128]),
             LibCall::F128ToI32 | LibCall::F128ToU32 => (&[Type::F128], &[Type::I32]),
             LibCall::F128ToI64 | LibCall::F128ToU64 => (&[Type::F128], &[Type::I64]),
+            LibCall::I128ToF128 | LibCall::U128ToF128 => (&[Type::I128], &[Type::F128]),
+            LibCall::F128ToI128 | LibCall::F128ToU128 => (&[Type::F128], &[Type::I128]),
         };
         let mut sig = super::Signature::new(call_conv);
         sig.params = params.iter().map(|&t| AbiParam::new(t)).collect();

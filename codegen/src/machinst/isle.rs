@@ -768,7 +768,9 @@ macro_rules! isle_lower_prelude_methods {
         }
 
         fn vec_float_lanes(&mut self, ty: $crate::ir::Type) -> Option<u8> {
-            (ty.is_vector128() && ty.is_float()).then(|| ty.lane_bits() as u8)
+            // f32 and f64 lanes: no ISA here computes on f16 or f128 lanes.
+            (ty.is_vector128() && ty.is_float() && matches!(ty.lane_bits(), 32 | 64))
+                .then(|| ty.lane_bits() as u8)
         }
 
         fn lane_type(&mut self, ty: $crate::ir::Type) -> $crate::ir::Type {

@@ -385,7 +385,8 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn avec_float_lanes(&mut self, ty: Type) -> Option<u8> {
         let v = self.avec(ty)?;
-        v.is_float().then(|| v.lane_bits() as u8)
+        // f32 and f64 lanes (f16 lanes would need FEAT_FP16's vector forms).
+        (v.is_float() && matches!(v.lane_bits(), 32 | 64)).then(|| v.lane_bits() as u8)
     }
 
     fn vec64(&mut self, ty: Type) -> Option<Type> {

@@ -194,7 +194,8 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn vec128_float(&mut self, ty: Type) -> Option<Type> {
-        (ty.is_vector128() && ty.is_float()).then_some(ty)
+        // f32x4 and f64x2: SSE has no arithmetic on f16 lanes.
+        (ty.is_vector128() && ty.is_float() && matches!(ty.lane_bits(), 32 | 64)).then_some(ty)
     }
 
     fn xmm_bits_ty(&mut self, ty: Type) -> Option<Type> {
