@@ -239,6 +239,25 @@ pub enum PackedOp {
 
 impl PackedOp {
     /// The mandatory prefix (66 or F2, if any) and the opcode byte after 0F.
+    /// Whether the operation has a VEX.128 form taking its first operand in vvvv (Intel
+    /// SDM vol. 2, 2.3): the binary ones. Not the unary ones (their vvvv must be 1111b),
+    /// nor SSE4.1's blends, whose VEX forms have a fourth operand instead of xmm0.
+    pub fn has_vex_form(self) -> bool {
+        if let PackedOp::Map38 { opcode } = self {
+            return matches!(opcode, 0x00..=0x0b | 0x28 | 0x29 | 0x2b | 0x37..=0x40);
+        }
+        let (prefix, opcode) = self.encoding();
+        match opcode {
+            0x10 => matches!(prefix, Some(0xf2 | 0xf3)),
+            0x14 | 0x15 | 0x60..=0x6d | 0x74..=0x76 | 0xc2 => true,
+            0x16 => prefix.is_none(),
+            0x54..=0x5f => !matches!(opcode, 0x5a | 0x5b),
+            0xd1..=0xfe => !matches!(opcode, 0xd6 | 0xd7 | 0xe6 | 0xe7 | 0xf0 | 0xf7),
+            _ => false,
+        }
+    }
+
+    /// The mandatory prefix and opcode byte (after 0F) of the SSE encoding.
     pub fn encoding(self) -> (Option<u8>, u8) {
         let (p66, op) = self.encoding_66();
         match self {

@@ -131,6 +131,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         Some(x)
     }
 
+    fn packed_has_vex_form(&mut self, op: PackedOp) -> bool {
+        op.has_vex_form()
+    }
+
     fn shuffle_masks(&mut self, inst: crate::ir::Inst) -> Option<(u128, u128)> {
         let dfg = &self.lower.func.dfg;
         let InstructionData::Shuffle { imm, .. } = dfg.insts[inst] else {
