@@ -104,6 +104,14 @@ pub fn disassemble_code(isa: &str, code: &[u8], data: &[(u32, u32)]) -> Disassem
                 pos = next + 2;
                 continue;
             }
+            if isa == "s390x" && code[next..end].starts_with(&[0, 1]) {
+                // Opcode 0001, the breakpoint (debugtrap), which Capstone does not
+                // decode either.
+                d.text
+                    .push_str(&format!("  {next:4x}: .word 0x0001 (breakpoint)\n"));
+                pos = next + 2;
+                continue;
+            }
             if next < end {
                 // Capstone stops at the first byte it cannot decode.
                 d.undecodable.push(next as u32);

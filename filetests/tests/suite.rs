@@ -219,3 +219,65 @@ fn every_corpus_function_round_trips() {
     }
     assert!(functions > 50, "only {functions} functions in the corpus");
 }
+
+/// Every function of every run file, compiled with each ISA's newer features (the forms
+/// the baseline never uses: VEX, FEAT_FP16, the z14 vector facility), decodes
+/// completely with Capstone:
+/// an encoding a CPU would reject fails here even where no host runs it.
+#[test]
+fn run_files_decode_with_every_feature() {
+    use gantry_codegen::context::Context;
+    use gantry_codegen::isa;
+    let targets: [(&str, &[&str]); 3] = [
+        (
+            "x86_64",
+            &["skylake", "has_avx512vl", "has_avx512dq", "has_cmpxchg16b"],
+        ),
+        ("aarch64", &["has_lse", "has_fp16", "use_bti"]),
+        // Capstone knows the z14 (arch12) instructions, not those of arch13's MIE3
+        // (SELGR & co., checked against the assembler in `s390x_backend.rs`).
+        ("s390x", &["arch12"]),
+    ];
+    let runtests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suite/runtests");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&runtests)
+        .expect("the runtests folder is readable")
+        .map(|e| e.expect("a folder entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "clif"))
+        .collect();
+    files.sort();
+    let mut checked = 0usize;
+    for (name, flags) in targets {
+        let mut builder = isa::lookup(name).unwrap();
+        for f in flags {
+            builder.apply(f).unwrap();
+        }
+        let target = builder
+            .finish_with(gantry_codegen::settings::Flags::default())
+            .unwrap();
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            let file = gantry_reader::parse_test(&text).unwrap();
+            for f in file.functions {
+                let fname = f.func.name.to_string();
+                // Functions the ISA does not compile (another ISA's opcodes) are not
+                // this test's concern; the run tests check those that should.
+                let mut ctx = Context::for_function(f.func);
+                let Ok(code) = ctx.compile(target.as_ref()) else {
+                    continue;
+                };
+                let mut data = code.data_ranges.clone();
+                data.push((code.code_len, code.code.len() as u32));
+                let d = gantry_filetests::disasm::disassemble_code(name, &code.code, &data);
+                assert!(
+                    d.undecodable.is_empty(),
+                    "{name}: {fname} in {}: undecodable bytes at {:x?}\n{}",
+                    path.display(),
+                    d.undecodable,
+                    d.text
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 3000, "only {checked} functions checked");
+}
