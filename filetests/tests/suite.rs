@@ -154,6 +154,48 @@ fn run_tests_pass_with_skylake_on_x86_64() {
     }
 }
 
+/// The run tests also pass with AVX-512 (`icelake-server`: VL, DQ, BITALG, VBMI) on
+/// x86-64, unoptimized and optimized, on hosts that have it.
+#[test]
+fn run_tests_pass_with_avx512_on_x86_64() {
+    #[cfg(target_arch = "x86_64")]
+    let avx512 = [
+        "avx512f",
+        "avx512vl",
+        "avx512dq",
+        "avx512bitalg",
+        "avx512vbmi",
+    ]
+    .iter()
+    .all(|f| match *f {
+        "avx512f" => std::is_x86_feature_detected!("avx512f"),
+        "avx512vl" => std::is_x86_feature_detected!("avx512vl"),
+        "avx512dq" => std::is_x86_feature_detected!("avx512dq"),
+        "avx512bitalg" => std::is_x86_feature_detected!("avx512bitalg"),
+        _ => std::is_x86_feature_detected!("avx512vbmi"),
+    });
+    #[cfg(not(target_arch = "x86_64"))]
+    let avx512 = false;
+    if !avx512 {
+        eprintln!("this host cannot run AVX-512 code: not checked here");
+        return;
+    }
+    let runtests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("suite/runtests");
+    for opt in ["opt_level=none", "opt_level=speed"] {
+        let options = RunOptions {
+            isa_flags: vec!["x86_64=icelake-server".into()],
+            ..options(&[opt])
+        };
+        let summary = gantry_filetests::run_tests_with(std::slice::from_ref(&runtests), &options)
+            .expect("the runtests folder is readable");
+        for (path, why) in &summary.failed {
+            eprintln!("FAIL {}: {why}", path.display());
+        }
+        assert!(summary.failed.is_empty(), "{opt}: {}", summary.line());
+        assert!(unexpected_skips(&summary).is_empty(), "{}", summary.line());
+    }
+}
+
 /// The example programs shipped in `examples/` compile and compute what they claim.
 #[test]
 fn examples_pass() {

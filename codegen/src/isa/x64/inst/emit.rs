@@ -23,7 +23,7 @@ use crate::machinst::reloc::Reloc;
 use alloc::vec::Vec;
 pub(crate) use float::float_cc_flag;
 pub use float::{
-    cvt_float_to_int, cvt_int_to_float, cvt_u64_to_float, fcmp_setcc, fminmax, gpr_to_xmm,
+    cvt_float_to_int, cvt_int_to_float, cvt_u64_to_float, evex, fcmp_setcc, fminmax, gpr_to_xmm,
     insert41, movmsk, packed, packed_vex, pextrw, pinsrw, pshuf, ucomis, vfmadd, xmm_const,
     xmm_load_rm, xmm_rm, xmm_rr, xmm_rrr, xmm_select, xmm_store_rm, xmm_to_gpr, xmm_unary,
 };

@@ -782,7 +782,63 @@ fn vector_instructions_match_capstone() {
     };
     /// (instruction, allocations, expected bytes, expected text)
     type Case = (Inst, Vec<Allocation>, &'static [u8], &'static str);
+    let evex2 = |op| Inst::EvexRr {
+        op,
+        src1: f(0),
+        src2: f(1),
+        dst: Writable::from_reg(f(2)),
+    };
+    let evex1 = |op| Inst::EvexR {
+        op,
+        src: f(0),
+        dst: Writable::from_reg(f(1)),
+    };
     let cases: Vec<Case> = alloc::vec![
+        (
+            evex2(super::EvexOp::MulLowQ),
+            alloc::vec![xa(0), xa(1), xa(5)],
+            &[0x62, 0xf2, 0xfd, 0x08, 0x40, 0xe9],
+            "vpmullq %xmm1, %xmm0, %xmm5"
+        ),
+        (
+            evex2(super::EvexOp::SarQ),
+            alloc::vec![xa(9), xa(15), xa(0)],
+            &[0x62, 0xd1, 0xb5, 0x08, 0xe2, 0xc7],
+            "vpsraq %xmm15, %xmm9, %xmm0"
+        ),
+        (
+            evex2(super::EvexOp::MinMaxQ {
+                signed: false,
+                max: true
+            }),
+            alloc::vec![xa(2), xa(3), xa(12)],
+            &[0x62, 0x72, 0xed, 0x08, 0x3f, 0xe3],
+            "vpmaxuq %xmm3, %xmm2, %xmm12"
+        ),
+        (
+            evex1(super::EvexOp::AbsQ),
+            alloc::vec![xa(5), xa(7)],
+            &[0x62, 0xf2, 0xfd, 0x08, 0x1f, 0xfd],
+            "vpabsq %xmm5, %xmm7"
+        ),
+        (
+            evex1(super::EvexOp::CvtUdq2Ps),
+            alloc::vec![xa(3), xa(5)],
+            &[0x62, 0xf1, 0x7f, 0x08, 0x7a, 0xeb],
+            "vcvtudq2ps %xmm3, %xmm5"
+        ),
+        (
+            evex1(super::EvexOp::CvtQq2Pd { signed: false }),
+            alloc::vec![xa(1), xa(2)],
+            &[0x62, 0xf1, 0xfe, 0x08, 0x7a, 0xd1],
+            "vcvtuqq2pd %xmm1, %xmm2"
+        ),
+        (
+            evex1(super::EvexOp::Popcnt { words: true }),
+            alloc::vec![xa(2), xa(1)],
+            &[0x62, 0xf2, 0xfd, 0x08, 0x54, 0xca],
+            "vpopcntw %xmm2, %xmm1"
+        ),
         (
             vex(PackedOp::Add { bits: 32 }),
             alloc::vec![xa(0), xa(1), xa(4)],

@@ -111,6 +111,63 @@ pub enum XmmOp {
     UnpackLowQ,
 }
 
+/// An AVX-512 operation on a 128-bit vector in its EVEX.128 form (AVX512VL; Intel SDM
+/// vol. 2, 2.7), unmasked: the 64-bit-lane operations SSE lacks and the byte and word
+/// population counts.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum EvexOp {
+    /// `vpmullq` (EVEX.66.0F38.W1 40, AVX512DQ): the low 64 bits of each product.
+    MulLowQ,
+    /// `vpsraq` by the count in an xmm register (EVEX.66.0F.W1 E2, AVX512F).
+    SarQ,
+    /// `vpminsq`/`vpminuq`/`vpmaxsq`/`vpmaxuq` (EVEX.66.0F38.W1 39/3B/3D/3F, AVX512F).
+    MinMaxQ {
+        /// Signed lanes.
+        signed: bool,
+        /// The maximum (else the minimum).
+        max: bool,
+    },
+    /// `vpabsq` (EVEX.66.0F38.W1 1F, AVX512F).
+    AbsQ,
+    /// `vcvtudq2ps` (EVEX.F2.0F.W0 7A, AVX512F): unsigned 32-bit lanes to f32.
+    CvtUdq2Ps,
+    /// `vcvtqq2pd`/`vcvtuqq2pd` (EVEX.F3.0F.W1 E6/7A, AVX512DQ): 64-bit lanes to f64.
+    CvtQq2Pd {
+        /// Signed lanes.
+        signed: bool,
+    },
+    /// `vpopcntb`/`vpopcntw` (EVEX.66.0F38.W0/W1 54, AVX512_BITALG).
+    Popcnt {
+        /// Word lanes (else bytes).
+        words: bool,
+    },
+}
+
+impl EvexOp {
+    /// The `pp` field (0 none, 1 66, 2 F3, 3 F2), the opcode map (1 0F, 2 0F38), W, the
+    /// opcode byte, and whether the operation takes a first operand in vvvv (the unary
+    /// ones leave it 1111b).
+    pub fn encoding(self) -> (u8, u8, bool, u8, bool) {
+        match self {
+            EvexOp::MulLowQ => (1, 2, true, 0x40, true),
+            EvexOp::SarQ => (1, 1, true, 0xe2, true),
+            EvexOp::MinMaxQ { signed, max } => {
+                let op = match (signed, max) {
+                    (true, false) => 0x39,
+                    (false, false) => 0x3b,
+                    (true, true) => 0x3d,
+                    (false, true) => 0x3f,
+                };
+                (1, 2, true, op, true)
+            }
+            EvexOp::AbsQ => (1, 2, true, 0x1f, false),
+            EvexOp::CvtUdq2Ps => (3, 1, false, 0x7a, false),
+            EvexOp::CvtQq2Pd { signed } => (2, 1, true, if signed { 0xe6 } else { 0x7a }, false),
+            EvexOp::Popcnt { words } => (1, 2, words, 0x54, false),
+        }
+    }
+}
+
 /// A two-operand SSE/SSE2 operation on all 128 bits (`dst = dst op src`; Intel SDM
 /// vol. 2, the packed integer `p*` and packed float `*ps`/`*pd` instructions).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -582,8 +639,8 @@ pub mod generated {
     use super::frame::FrameInst;
     use super::{
         Addr, AluOp, Atomic128Op, BitCountOp, Bits128, BlockTarget, BlockTargets, BranchCond,
-        CallInfo, Cc, FrameRegKind, MoveKind, OptionAluOp, OptionTrapCode, PackedOp, RegOrImm,
-        ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp, args::OperandSize,
+        CallInfo, Cc, EvexOp, FrameRegKind, MoveKind, OptionAluOp, OptionTrapCode, PackedOp,
+        RegOrImm, ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp, args::OperandSize,
     };
     use crate::ir::{AtomicRmwOp, ExternalName, FloatCC, IntCC, TrapCode};
     use crate::machinst::reg::{Reg, Writable};

@@ -70,6 +70,20 @@ impl generated::Context for IsleCtx<'_, '_> {
         self.isa.flags.has_fma
     }
 
+    // The EVEX forms on 128-bit vectors need AVX512VL besides their own feature (and
+    // AVX512F under every one).
+    fn has_avx512vl(&mut self) -> bool {
+        self.isa.flags.has_avx512vl && self.isa.flags.has_avx512f
+    }
+
+    fn has_avx512dq(&mut self) -> bool {
+        self.isa.flags.has_avx512dq
+    }
+
+    fn has_avx512bitalg(&mut self) -> bool {
+        self.isa.flags.has_avx512bitalg
+    }
+
     fn bits128(&mut self, v: u128) -> Bits128 {
         v.into()
     }

@@ -6,7 +6,7 @@ use super::inst::FrameRegKind;
 use super::inst::args::OperandSize;
 use super::inst::regs::Gpr;
 use super::inst::{
-    Addr, AluOp, Atomic128Op, BitCountOp, Bits128, BranchCond, CallInfo, Cc, Inst as MInst,
+    Addr, AluOp, Atomic128Op, BitCountOp, Bits128, BranchCond, CallInfo, Cc, EvexOp, Inst as MInst,
     MoveKind, PackedOp, RegOrImm, ShiftOp, UnaryOp, XmmMem, XmmOp, XmmUnaryOp,
 };
 use crate::ir::{FloatCC, InstructionData, IntCC, MemFlags, Opcode, TrapCode, Type, Value};

@@ -7,7 +7,9 @@ use super::super::encode::{
     xmm_or_gpr_move,
 };
 use super::super::regs::{Gpr, Xmm};
-use super::super::{AddrAlloc, Bits128, Cc, MoveKind, PackedOp, XmmMemAlloc, XmmOp, XmmUnaryOp};
+use super::super::{
+    AddrAlloc, Bits128, Cc, EvexOp, MoveKind, PackedOp, XmmMemAlloc, XmmOp, XmmUnaryOp,
+};
 use super::{Emit, g};
 use crate::ir::{FloatCC, TrapCode};
 use crate::machinst::buffer::MachBuffer;
@@ -290,6 +292,25 @@ pub fn packed_vex(e: &mut Emit<'_>, op: PackedOp, src1: u32, src2: u32, dst: u32
         b.push(pred);
     }
     e.buf.put_data(&b);
+}
+
+/// The EVEX.128 form of `op` (see the table's `evex_rr`/`evex_r`): `dst = src1 op src2`,
+/// or `dst = op src2` without `src1`; xmm0-xmm15 only (R', V' set), unmasked.
+pub fn evex(e: &mut Emit<'_>, op: EvexOp, src1: Option<u32>, src2: u32, dst: u32) {
+    let (pp, map, w, opcode, _) = op.encoding();
+    let (src2, dst) = (x(src2), x(dst));
+    let v = src1.map_or(0, |r| x(r).enc());
+    let inv = |bit: u8| !bit & 1;
+    e.buf.put_data(&[
+        0x62,
+        // R, X (the rm register's bit 4: 0), B, R' inverted; map.
+        (inv(dst.enc() >> 3) << 7) | (1 << 6) | (inv(src2.enc() >> 3) << 5) | (1 << 4) | map,
+        (u8::from(w) << 7) | ((!v & 0xf) << 3) | (1 << 2) | pp,
+        // z=0, L'L=00 (128 bits), b=0, V' inverted, no mask.
+        0b0000_1000,
+        opcode,
+        0xc0 | ((dst.enc() & 7) << 3) | (src2.enc() & 7),
+    ]);
 }
 
 /// `pshufd`/`pshuflw $imm`.
