@@ -7,8 +7,14 @@ INTS = ["i8", "i16", "i32", "i64", "i128"]
 SIMD = os.environ.get("ORACLE_SIMD") == "1"
 IVECS = ["i8x16", "i16x8", "i32x4", "i64x2"]
 FVECS = ["f32x4", "f64x2"]
-LANE = {"i8x16": "i8", "i16x8": "i16", "i32x4": "i32", "i64x2": "i64", "f32x4": "f32", "f64x2": "f64"}
-LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 2}
+# With ORACLE_MORE=1 as well: 64-bit vectors, and the 64-bit-lane operations SSE lacks
+# (min/max, iabs, sshr) and popcnt of every lane width.
+MORE = os.environ.get("ORACLE_MORE") == "1"
+IVECS64 = ["i8x8", "i16x4", "i32x2"]
+LANE = {"i8x16": "i8", "i16x8": "i16", "i32x4": "i32", "i64x2": "i64", "f32x4": "f32", "f64x2": "f64",
+        "i8x8": "i8", "i16x4": "i16", "i32x2": "i32"}
+LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 2,
+         "i8x8": 8, "i16x4": 4, "i32x2": 2}
 FLOATS = ["f32", "f64"]
 BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "i128": 128, "f32": 32, "f64": 64}
 
@@ -37,7 +43,7 @@ class Fn:
     def __init__(self, r):
         self.r = r
         self.lines = []
-        self.vals = {t: [] for t in INTS + FLOATS + IVECS + FVECS}
+        self.vals = {t: [] for t in INTS + FLOATS + IVECS + FVECS + IVECS64}
         self.n = 0
         self.callee = None
     def new(self, ty, rhs):
@@ -70,7 +76,7 @@ class Fn:
             return self.const(ty)
         return self.r.choice(self.vals[ty][-8:] if self.r.random() < 0.7 else self.vals[ty])
     def const(self, ty):
-        if ty in IVECS + FVECS:
+        if ty in IVECS + FVECS + IVECS64:
             if self.r.random() < 0.5:
                 return self.new(ty, f"splat.{ty} {self.pick(LANE[ty])}")
             lanes = " ".join(rand_arg(self.r, LANE[ty]) for _ in range(LANES[ty]))
@@ -213,8 +219,9 @@ def vec_op(f):
     r = f.r
     k = r.random()
     if k < 0.6:
-        ty = r.choice(IVECS)
+        ty = r.choice(IVECS + IVECS64) if MORE else r.choice(IVECS)
         bits = int(LANE[ty][1:])
+        small = ty in IVECS64
         a, b = f.pick(ty), f.pick(ty)
         ops = ["iadd", "isub", "band", "bor", "bxor", "umin", "umax", "smin", "smax"]
         if bits <= 16:
@@ -227,19 +234,19 @@ def vec_op(f):
             ops += ["iadd_pairwise"]
         if ty == "i8x16":
             ops += ["swizzle"]
-        if bits == 64:
+        if bits == 64 and not MORE:
             ops = [o for o in ops if o not in ("umin", "umax", "smin", "smax")]
         kk = r.random()
         if kk < 0.5:
             return f.new(ty, f"{r.choice(ops)} {a}, {b}")
         if kk < 0.6:
-            un = ["bnot", "ineg"] + (["iabs"] if bits < 64 else []) + (["popcnt"] if bits == 8 else [])
+            un = ["bnot", "ineg"] + (["iabs"] if bits < 64 or MORE else []) + (["popcnt"] if bits == 8 or MORE else [])
             return f.new(ty, f"{r.choice(un)} {a}")
         if kk < 0.7:
             cc = r.choice(["eq", "ne", "slt", "sge", "sgt", "sle", "ult", "uge", "ugt", "ule"])
             return f.new(ty, f"icmp {cc} {a}, {b}")
         if kk < 0.78:
-            op = r.choice(["ishl", "ushr"] + (["sshr"] if bits < 64 else []))
+            op = r.choice(["ishl", "ushr"] + (["sshr"] if bits < 64 or MORE else []))
             return f.new(ty, f"{op} {a}, {f.pick('i32')}")
         if kk < 0.84:
             return f.new(ty, f"bitselect {f.pick(ty)}, {a}, {b}")
@@ -250,11 +257,11 @@ def vec_op(f):
             return f.new(ty, f"insertlane {a}, {f.pick(LANE[ty])}, {r.randrange(LANES[ty])}")
         if kk < 0.94:
             return f.new(ty, f"scalar_to_vector.{ty} {f.pick(LANE[ty])}")
-        if kk < 0.96 and bits < 64:
-            wide = {8: "i16x8", 16: "i32x4", 32: "i64x2"}[bits]
+        if kk < 0.96 and bits < (32 if small else 64):
+            wide = ({8: "i16x4", 16: "i32x2"} if small else {8: "i16x8", 16: "i32x4", 32: "i64x2"})[bits]
             return f.new(wide, f"{r.choice(['swiden_low', 'swiden_high', 'uwiden_low', 'uwiden_high'])} {a}")
         if kk < 0.98 and bits in (16, 32):
-            narrow = {16: "i8x16", 32: "i16x8"}[bits]
+            narrow = ({16: "i8x8", 32: "i16x4"} if small else {16: "i8x16", 32: "i16x8"})[bits]
             return f.new(narrow, f"{r.choice(['snarrow', 'unarrow', 'uunarrow'])} {a}, {b}")
         if ty == "i8x16" and r.random() < 0.5:
             mask = " ".join(str(r.randrange(32)) for _ in range(16))
@@ -476,7 +483,7 @@ def gen(seed, name):
         decls.append(f"    fn0 = %{name}{via} sig0")
         f.callee = (cparams, crets)
     params = [r.choice(INTS + FLOATS + ["i32", "i64", "f64"]) for _ in range(r.randint(1, 4))]
-    rets = [r.choice(INTS + FLOATS + (IVECS if SIMD else [])) for _ in range(r.randint(1, 2))]
+    rets = [r.choice(INTS + FLOATS + (IVECS if SIMD else []) + (IVECS64 if MORE else [])) for _ in range(r.randint(1, 2))]
     for t in params:
         v = f"v{f.n}"; f.n += 1; f.vals[t].append(v)
     pnames = [f"v{i}: {t}" for i, t in enumerate(params)]
