@@ -18,6 +18,8 @@ pub mod context;
 pub mod data_value;
 pub mod dominator_tree;
 pub mod flowgraph;
+#[cfg(feature = "incremental-cache")]
+pub mod incremental_cache;
 pub mod ir;
 pub mod isa;
 pub mod loop_analysis;

@@ -149,3 +149,24 @@ fn every_instruction_change_changes_the_hash() {
         );
     }
 }
+
+/// The incremental cache's key of a fixed stencil: unchanged by names and the base
+/// location, and the same on hosts of either byte order (this file also runs on a
+/// big-endian host, `scripts/big_endian_host.sh`). It changes only when something the
+/// key covers changes (a setting, Gantry's version, the IR's layout); then update it.
+#[test]
+fn the_cache_key_is_the_same_on_every_host() {
+    use gantry_codegen::incremental_cache::CacheKey;
+    let isa = gantry_codegen::isa::lookup("x86_64")
+        .unwrap()
+        .finish_with(gantry_codegen::settings::Flags::default())
+        .unwrap();
+    let a = build(UserExternalName::new(0, 5), 100);
+    let b = build(UserExternalName::new(7, 9), 9000);
+    let key = CacheKey::new(isa.as_ref(), &a.stencil);
+    assert_eq!(key, CacheKey::new(isa.as_ref(), &b.stencil));
+    assert_eq!(
+        key.to_string(),
+        "c7dd4d4ef9a59649821235f1069b4d178e7c6e8a720d1f70874e8430227b460a"
+    );
+}
