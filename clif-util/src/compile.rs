@@ -20,17 +20,31 @@ pub struct Options {
     /// Disassemble every function's code and fail if any instruction bytes do not
     /// decode (data inside the code excluded).
     pub check_disasm: bool,
+    /// The incremental cache's folder, if compiling through it.
+    pub cache: Option<PathBuf>,
     /// The files (`-` for standard input).
     pub files: Vec<PathBuf>,
 }
 
+/// The incremental cache's counts of a run (see [`Options::cache`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct CacheCounts {
+    /// Functions found in entries of earlier runs.
+    pub hits: usize,
+    /// Functions compiled and stored.
+    pub misses: usize,
+    /// Functions found in entries this run stored (identical stencils).
+    pub duplicates: usize,
+}
+
 /// Compiles every function of every file; prints each function's size (and with
-/// `disasm`, its code), then a summary with throughput and the errors grouped by message.
+/// `disasm`, its code), then a summary with throughput and the errors grouped by
+/// message; returns the cache's counts.
 ///
 /// # Errors
 /// An unreadable or malformed file, a bad target or setting, or any function failing to
 /// compile (after all were tried).
-pub fn run(opts: &Options) -> Result<(), String> {
+pub fn run(opts: &Options) -> Result<CacheCounts, String> {
     let mut words = opts.target.split_whitespace();
     let name = words.next().ok_or("--target needs an ISA name")?;
     let mut builder = isa::lookup(name).map_err(|e| e.to_string())?;
@@ -41,6 +55,14 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut elapsed = std::time::Duration::ZERO;
     let mut undecodable = 0usize;
+    let mut store = match &opts.cache {
+        Some(dir) => Some(crate::cache::FileStore::new(dir.clone())?),
+        None => None,
+    };
+    // Hits of entries this run wrote (identical stencils within the input) are
+    // duplicates; hits of earlier runs' entries are hits.
+    let (mut hits, mut misses, mut duplicates) = (0usize, 0usize, 0usize);
+    let mut written = std::collections::HashSet::new();
     for path in &opts.files {
         let text = crate::read_input(path)?;
         // One function at a time: each is parsed, compiled and dropped before the next,
@@ -74,7 +96,27 @@ pub fn run(opts: &Options) -> Result<(), String> {
             let mut ctx = Context::for_function(f.func);
             ctx.want_vcode = opts.disasm;
             let start = Instant::now();
-            let result = ctx.compile(target.as_ref());
+            let result = match store.as_mut() {
+                Some(store) => {
+                    let key = gantry_codegen::incremental_cache::CacheKey::new(
+                        target.as_ref(),
+                        &ctx.func.stencil,
+                    );
+                    ctx.compile_with_cache(target.as_ref(), store)
+                        .map(|(code, hit)| {
+                            match (hit, written.contains(&key)) {
+                                (true, true) => duplicates += 1,
+                                (true, false) => hits += 1,
+                                (false, _) => {
+                                    misses += 1;
+                                    written.insert(key);
+                                }
+                            }
+                            code
+                        })
+                }
+                None => ctx.compile(target.as_ref()),
+            };
             elapsed += start.elapsed();
             match result {
                 Ok(code) => {
@@ -111,6 +153,9 @@ pub fn run(opts: &Options) -> Result<(), String> {
         funcs - failed,
         insts as f64 / secs
     );
+    if opts.cache.is_some() {
+        eprintln!("cache: {hits} hits, {misses} misses, {duplicates} duplicates");
+    }
     if failed > 0 {
         return Err(format!("{failed} function(s) did not compile"));
     }
@@ -120,5 +165,64 @@ pub fn run(opts: &Options) -> Result<(), String> {
             return Err(format!("{undecodable} undecodable instruction(s)"));
         }
     }
-    Ok(())
+    Ok(CacheCounts {
+        hits,
+        misses,
+        duplicates,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(dir: &std::path::Path, file: &std::path::Path, set: &[&str]) -> Options {
+        Options {
+            target: "x86_64".into(),
+            set: set.iter().map(|s| s.to_string()).collect(),
+            disasm: false,
+            check_disasm: false,
+            cache: Some(dir.to_path_buf()),
+            files: vec![file.to_path_buf()],
+        }
+    }
+
+    /// Hits, misses and duplicates as `--cache` counts them; a changed setting hits
+    /// nothing of the earlier run; truncated and foreign entries are misses.
+    #[test]
+    fn the_cache_folder_hits_exactly_when_it_may() {
+        let dir = std::env::temp_dir().join(format!("gantry-cache-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.with_extension("clif");
+        let f = |name: &str, k: i64| {
+            format!(
+                "function %{name}(i64) -> i64 {{\nblock0(v0: i64):\n    v1 = iadd_imm v0, {k}\n    return v1\n}}\n"
+            )
+        };
+        std::fs::write(&file, f("a", 1) + &f("b", 1) + &f("c", 2)).unwrap();
+        let cold = run(&options(&dir, &file, &[])).unwrap();
+        assert_eq!((cold.hits, cold.misses, cold.duplicates), (0, 2, 1));
+        let warm = run(&options(&dir, &file, &[])).unwrap();
+        assert_eq!((warm.hits, warm.misses, warm.duplicates), (3, 0, 0));
+        let speed = run(&options(&dir, &file, &["opt_level=speed"])).unwrap();
+        assert_eq!((speed.hits, speed.misses, speed.duplicates), (0, 2, 1));
+        // Damage every entry: truncated, or of another format version.
+        for (i, entry) in std::fs::read_dir(&dir).unwrap().enumerate() {
+            let path = entry.unwrap().path();
+            let mut bytes = std::fs::read(&path).unwrap();
+            if i % 2 == 0 {
+                bytes.truncate(bytes.len() / 2);
+            } else {
+                bytes[4] ^= 0xff;
+            }
+            std::fs::write(&path, bytes).unwrap();
+        }
+        let damaged = run(&options(&dir, &file, &[])).unwrap();
+        assert_eq!(
+            (damaged.hits, damaged.misses, damaged.duplicates),
+            (0, 2, 1)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_file(&file).unwrap();
+    }
 }

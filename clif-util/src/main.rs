@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod cache;
 mod cat;
 mod compile;
 mod print_cfg;
@@ -59,6 +60,11 @@ enum Command {
         /// decode; data inside the code (literals, jump tables) is excluded.
         #[arg(long)]
         check_disasm: bool,
+        /// Compile through the incremental cache in this folder: functions whose stencil,
+        /// target and settings were compiled before are only finalized (the summary
+        /// counts hits, misses and, within this run, duplicates).
+        #[arg(long)]
+        cache: Option<PathBuf>,
         /// The .clif files (`-` for standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -99,14 +105,17 @@ fn main() -> ExitCode {
             set,
             disasm,
             check_disasm,
+            cache,
             files,
         } => compile::run(&compile::Options {
             target,
             set,
             disasm,
             check_disasm,
+            cache,
             files,
-        }),
+        })
+        .map(|_| ()),
         Command::Test {
             paths,
             verbose,

@@ -54,6 +54,56 @@ impl Context {
             .insert(stencil.apply_params(&self.func.params)))
     }
 
+    /// As [`Context::compile`], through the incremental cache `store`: a function whose
+    /// [`CacheKey`](crate::incremental_cache::CacheKey) (stencil, ISA, flags, version)
+    /// is there is not compiled again, only finalized with its parameters. Returns the
+    /// code and whether it came from the cache. With the shared setting
+    /// `enable_incremental_compilation_cache_checks`, a hit is compiled again anyway and
+    /// must be equal.
+    ///
+    /// # Errors
+    /// Those of [`Context::compile`]; [`CodegenError::Unsupported`] naming the cache
+    /// when a checked hit differs from a fresh compilation (a stale or foreign entry).
+    #[cfg(feature = "incremental-cache")]
+    pub fn compile_with_cache(
+        &mut self,
+        isa: &dyn TargetIsa,
+        store: &mut dyn crate::incremental_cache::CacheKvStore,
+    ) -> Result<(&CompiledCode, bool), CodegenError> {
+        use crate::incremental_cache::{CacheKey, deserialize, serialize};
+        self.compiled = None;
+        verify_for_settings(&self.func, isa.shared_flags()).map_err(CodegenError::Verifier)?;
+        let key = CacheKey::new(isa, &self.func.stencil);
+        let cached = store.get(&key.0).and_then(|bytes| deserialize(&bytes));
+        let (stencil, hit) = match cached {
+            Some(stencil) => {
+                if isa
+                    .shared_flags()
+                    .enable_incremental_compilation_cache_checks
+                {
+                    let fresh = isa.compile_stencil(&self.func.stencil, false)?;
+                    if fresh.buffer != stencil.buffer || fresh.unwind != stencil.unwind {
+                        return Err(CodegenError::Unsupported {
+                            feature: alloc::format!(
+                                "a cache entry ({key}) that differs from compiling its function again"
+                            ),
+                        });
+                    }
+                }
+                (stencil, true)
+            }
+            None => {
+                let stencil = isa.compile_stencil(&self.func.stencil, self.want_vcode)?;
+                store.insert(&key.0, serialize(&stencil));
+                (stencil, false)
+            }
+        };
+        let code = self
+            .compiled
+            .insert(stencil.apply_params(&self.func.params));
+        Ok((code, hit))
+    }
+
     /// The result of the last successful [`Context::compile`].
     pub fn compiled_code(&self) -> Option<&CompiledCode> {
         self.compiled.as_ref()

@@ -8,14 +8,94 @@
 //! feed [`StableHasher`], which writes every integer little-endian and lengths as 64-bit
 //! integers, and the IR holds no pointers or hash-map iteration orders.
 //!
+//! The cached value is the [`CompiledCodeStencil`], serialized with serde and bincode
+//! behind a header (magic and [`CACHE_FORMAT_VERSION`]); an entry that does not
+//! deserialize is a miss, never an error or wrong code. A store is any
+//! [`CacheKvStore`]; [`MemoryStore`] keeps entries in memory (`clif-util compile --cache`
+//! has a file-system one). `Context::compile_with_cache` uses all of this.
+//!
 //! [`FunctionParameters`]: crate::ir::FunctionParameters
 
 use crate::ir::FunctionStencil;
 use crate::isa::TargetIsa;
+use crate::machinst::compiled::CompiledCodeStencil;
+use alloc::borrow::Cow;
+use alloc::collections::BTreeMap;
 use alloc::string::ToString;
+use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use sha2::{Digest, Sha256};
+
+/// Where the cache keeps compiled code: bytes by key (a [`CacheKey`]'s 32 bytes).
+pub trait CacheKvStore {
+    /// The value stored under `key`, if any.
+    fn get(&self, key: &[u8]) -> Option<Cow<'_, [u8]>>;
+    /// Stores `value` under `key`, replacing what was there.
+    fn insert(&mut self, key: &[u8], value: Vec<u8>);
+}
+
+/// A [`CacheKvStore`] in memory.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStore {
+    entries: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+impl MemoryStore {
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl CacheKvStore for MemoryStore {
+    fn get(&self, key: &[u8]) -> Option<Cow<'_, [u8]>> {
+        self.entries.get(key).map(|v| Cow::Borrowed(v.as_slice()))
+    }
+
+    fn insert(&mut self, key: &[u8], value: Vec<u8>) {
+        self.entries.insert(key.to_vec(), value);
+    }
+}
+
+/// bincode's settings, with a limit on what a (corrupted) length may claim: 256 MiB.
+const CONFIG: bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Varint,
+    bincode::config::Limit<{ 256 << 20 }>,
+> = bincode::config::standard().with_limit::<{ 256 << 20 }>();
+
+/// The first bytes of every cached value.
+const MAGIC: &[u8; 4] = b"GNTC";
+
+/// `code` as a cache value: the magic, [`CACHE_FORMAT_VERSION`] (4 bytes little-endian),
+/// then the bincode of the stencil.
+pub fn serialize(code: &CompiledCodeStencil) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + code.buffer.data.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&CACHE_FORMAT_VERSION.to_le_bytes());
+    let body =
+        bincode::serde::encode_to_vec(code, CONFIG).expect("compiled code always serializes");
+    out.extend_from_slice(&body);
+    out
+}
+
+/// The compiled code in cache value `bytes`; `None` for anything else (another format
+/// version, a truncated or corrupted entry), which the cache treats as a miss.
+pub fn deserialize(bytes: &[u8]) -> Option<CompiledCodeStencil> {
+    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+    let (version, body) = rest.split_at_checked(4)?;
+    if version != CACHE_FORMAT_VERSION.to_le_bytes() {
+        return None;
+    }
+    let (code, used) = bincode::serde::decode_from_slice(body, CONFIG).ok()?;
+    (used == body.len()).then_some(code)
+}
 
 /// The version of the key's and the cached values' layout; bumped when either changes,
 /// so old cache entries are never read as new ones.
@@ -150,6 +230,91 @@ mod tests {
         let mut shared = crate::settings::Builder::new();
         shared.set("opt_level", opt).unwrap();
         b.finish_with(shared.finish()).unwrap()
+    }
+
+    #[test]
+    fn values_round_trip_and_damaged_ones_are_misses() {
+        let isa = target(&[], "none");
+        let code = isa
+            .compile_stencil(&add_const(1, 7).stencil, false)
+            .unwrap();
+        let bytes = serialize(&code);
+        assert_eq!(deserialize(&bytes), Some(code));
+        for cut in [0, 3, 8, bytes.len() / 2, bytes.len() - 1] {
+            assert_eq!(deserialize(&bytes[..cut]), None, "truncated at {cut}");
+        }
+        let mut other_version = bytes.clone();
+        other_version[4] ^= 1;
+        assert_eq!(deserialize(&other_version), None);
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(deserialize(&longer), None);
+        // A flipped byte in the body is a miss or, at worst, decodes to some other
+        // well-formed stencil; it never panics.
+        for i in 8..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[i] ^= 0x5a;
+            let _ = deserialize(&flipped);
+        }
+    }
+
+    #[test]
+    fn the_second_compilation_is_a_hit_with_the_same_code() {
+        use crate::context::Context;
+        let isa = target(&[], "speed");
+        let mut store = MemoryStore::default();
+        let mut ctx = Context::for_function(add_const(1, 7));
+        let (first, hit) = ctx.compile_with_cache(isa.as_ref(), &mut store).unwrap();
+        let first = first.clone();
+        assert!(!hit);
+        assert_eq!(store.len(), 1);
+        // Renamed: the same entry.
+        let mut ctx = Context::for_function(add_const(2, 7));
+        let (second, hit) = ctx.compile_with_cache(isa.as_ref(), &mut store).unwrap();
+        assert!(hit);
+        assert_eq!(second.code, first.code);
+        // Another ISA flag: a new entry.
+        let mut ctx = Context::for_function(add_const(1, 7));
+        let (_, hit) = ctx
+            .compile_with_cache(target(&["has_avx"], "speed").as_ref(), &mut store)
+            .unwrap();
+        assert!(!hit);
+        assert_eq!(store.len(), 2);
+        // A corrupted entry is a miss, and is replaced.
+        let key = CacheKey::new(isa.as_ref(), &add_const(1, 7).stencil);
+        store.insert(&key.0, alloc::vec![1, 2, 3]);
+        let mut ctx = Context::for_function(add_const(1, 7));
+        let (third, hit) = ctx.compile_with_cache(isa.as_ref(), &mut store).unwrap();
+        assert!(!hit);
+        assert_eq!(third.code, first.code);
+    }
+
+    #[test]
+    fn checked_hits_compare_with_a_fresh_compilation() {
+        use crate::context::Context;
+        let mut shared = crate::settings::Builder::new();
+        shared
+            .set("enable_incremental_compilation_cache_checks", "true")
+            .unwrap();
+        let isa = isa::lookup("x86_64")
+            .unwrap()
+            .finish_with(shared.finish())
+            .unwrap();
+        let mut store = MemoryStore::default();
+        let mut ctx = Context::for_function(add_const(1, 7));
+        ctx.compile_with_cache(isa.as_ref(), &mut store).unwrap();
+        let (_, hit) = ctx.compile_with_cache(isa.as_ref(), &mut store).unwrap();
+        assert!(hit);
+        // An entry holding another function's code under this key is caught.
+        let key = CacheKey::new(isa.as_ref(), &add_const(1, 7).stencil);
+        let other = isa
+            .compile_stencil(&add_const(1, 8).stencil, false)
+            .unwrap();
+        store.insert(&key.0, serialize(&other));
+        let err = ctx
+            .compile_with_cache(isa.as_ref(), &mut store)
+            .unwrap_err();
+        assert!(err.to_string().contains("cache entry"), "{err}");
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub trait LabelUse: Copy + fmt::Debug {
 
 /// What a relocation refers to.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum RelocTarget {
     /// An external function or symbol.
     ExternalName(ExternalName),
@@ -75,6 +76,7 @@ pub enum RelocTarget {
 
 /// A relocation the linker or JIT applies: `kind` at `offset`, to `target` plus `addend`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MachReloc {
     /// The offset of the patched field.
     pub offset: u32,
@@ -88,6 +90,7 @@ pub struct MachReloc {
 
 /// An instruction that may trap: its offset and the trap code reported.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MachTrap {
     /// The offset of the faulting instruction.
     pub offset: u32,
@@ -98,6 +101,7 @@ pub struct MachTrap {
 /// A call: the return address (offset after the call instruction) and, for a
 /// `try_call`, its exception handlers.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MachCallSite {
     /// The offset of the return address.
     pub ret_addr: u32,
@@ -111,6 +115,7 @@ pub struct MachCallSite {
 
 /// One value of a call site's user stack map.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MachStackMapEntry {
     /// Its type.
     pub ty: crate::ir::Type,
@@ -124,6 +129,7 @@ pub struct MachStackMapEntry {
 /// pointers as during the call) and the payload in the ISA's payload registers; every
 /// other register is considered clobbered.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MachExceptionHandler {
     /// The exception tag it catches; `None` for the default handler (any tag).
     pub tag: Option<u32>,
@@ -133,6 +139,7 @@ pub struct MachExceptionHandler {
 
 /// A range of code that comes from one source location.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MachSrcLoc {
     /// The first byte.
     pub start: u32,
@@ -232,6 +239,7 @@ pub struct MachBuffer<L: LabelUse> {
 
 /// The finished code and its metadata.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MachBufferFinalized {
     /// The code and constants.
     pub data: Vec<u8>,

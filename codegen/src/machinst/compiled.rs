@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 /// by `UserExternalNameRef` and source locations are relative to the base location, so
 /// equal stencils give equal results.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CompiledCodeStencil {
     /// The code, relocations, trap records, call sites and source-location ranges.
     pub buffer: MachBufferFinalized,

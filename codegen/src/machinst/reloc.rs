@@ -8,6 +8,7 @@ use core::fmt;
 
 /// A kind of relocation.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Reloc {
     /// An 8-byte absolute address, `S + A` (ELF: `R_X86_64_64`, `R_AARCH64_ABS64`,
     /// `R_390_64`).

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 /// One change of the unwind rules, with DWARF register numbers.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum UnwindOp {
     /// CFA = `reg` + `offset` bytes.
     DefCfa {
@@ -35,6 +36,7 @@ pub enum UnwindOp {
 /// The unwind rules of one function: each op holds from its code offset (in bytes) on.
 /// The rules on entry are the ISA's [`CieInfo::initial`] ones.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UnwindInfo {
     /// `(code offset, op)`, in code order.
     pub ops: Vec<(u32, UnwindOp)>,
