@@ -56,7 +56,9 @@ pub fn run(opts: &Options) -> Result<CacheCounts, String> {
     let mut elapsed = std::time::Duration::ZERO;
     let mut undecodable = 0usize;
     let mut store = match &opts.cache {
-        Some(dir) => Some(crate::cache::FileStore::new(dir.clone())?),
+        Some(dir) => Some(gantry_codegen::incremental_cache::FileStore::new(
+            dir.clone(),
+        )?),
         None => None,
     };
     // Hits of entries this run wrote (identical stencils within the input) are
@@ -206,16 +208,22 @@ mod tests {
         assert_eq!((warm.hits, warm.misses, warm.duplicates), (3, 0, 0));
         let speed = run(&options(&dir, &file, &["opt_level=speed"])).unwrap();
         assert_eq!((speed.hits, speed.misses, speed.duplicates), (0, 2, 1));
-        // Damage every entry: truncated, or of another format version.
-        for (i, entry) in std::fs::read_dir(&dir).unwrap().enumerate() {
-            let path = entry.unwrap().path();
-            let mut bytes = std::fs::read(&path).unwrap();
-            if i % 2 == 0 {
-                bytes.truncate(bytes.len() / 2);
-            } else {
-                bytes[4] ^= 0xff;
+        // Damage every entry: truncated, a byte of the code changed, or of another
+        // format version.
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        assert_eq!(entries.len(), 4);
+        for (i, path) in entries.iter().enumerate() {
+            let mut bytes = std::fs::read(path).unwrap();
+            match i % 3 {
+                0 => bytes.truncate(bytes.len() / 2),
+                1 => *bytes.last_mut().unwrap() ^= 0x10,
+                _ => bytes[4] ^= 0xff,
             }
-            std::fs::write(&path, bytes).unwrap();
+            std::fs::write(path, bytes).unwrap();
         }
         let damaged = run(&options(&dir, &file, &[])).unwrap();
         assert_eq!(

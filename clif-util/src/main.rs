@@ -4,7 +4,6 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-mod cache;
 mod cat;
 mod compile;
 mod print_cfg;
@@ -95,6 +94,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Warnings (e.g. a damaged cache entry) go to stderr; RUST_LOG chooses more.
+    env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Warn)
+        .parse_default_env()
+        .init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Cat { files } => cat::run(&files),

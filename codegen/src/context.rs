@@ -74,7 +74,13 @@ impl Context {
         self.compiled = None;
         verify_for_settings(&self.func, isa.shared_flags()).map_err(CodegenError::Verifier)?;
         let key = CacheKey::new(isa, &self.func.stencil);
-        let cached = store.get(&key.0).and_then(|bytes| deserialize(&bytes));
+        let cached = store.get(&key.0).and_then(|bytes| {
+            let code = deserialize(&key, &bytes);
+            if code.is_none() {
+                log::warn!("cache: entry {key} is damaged or of another format; recompiling");
+            }
+            code
+        });
         let (stencil, hit) = match cached {
             Some(stencil) => {
                 if isa
@@ -94,7 +100,7 @@ impl Context {
             }
             None => {
                 let stencil = isa.compile_stencil(&self.func.stencil, self.want_vcode)?;
-                store.insert(&key.0, serialize(&stencil));
+                store.insert(&key.0, serialize(&key, &stencil));
                 (stencil, false)
             }
         };

@@ -9,10 +9,12 @@
 //! integers, and the IR holds no pointers or hash-map iteration orders.
 //!
 //! The cached value is the [`CompiledCodeStencil`], serialized with serde and bincode
-//! behind a header (magic and [`CACHE_FORMAT_VERSION`]); an entry that does not
-//! deserialize is a miss, never an error or wrong code. A store is any
-//! [`CacheKvStore`]; [`MemoryStore`] keeps entries in memory (`clif-util compile --cache`
-//! has a file-system one). `Context::compile_with_cache` uses all of this.
+//! behind a header (magic, [`CACHE_FORMAT_VERSION`] and a SHA-256 of the key and the
+//! body); an entry that does not check out (truncated, corrupted, of another version, or
+//! stored under another key) is a miss, never an error or wrong code. A store is any
+//! [`CacheKvStore`]; [`MemoryStore`] keeps entries in memory, [`FileStore`] (with `std`)
+//! in a folder. `Context::compile_with_cache` uses all of this, and `gantry-module`'s
+//! `Module::define_function_with_cache` on top of it.
 //!
 //! [`FunctionParameters`]: crate::ir::FunctionParameters
 
@@ -26,6 +28,11 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use sha2::{Digest, Sha256};
+
+#[cfg(feature = "std")]
+mod file_store;
+#[cfg(feature = "std")]
+pub use file_store::FileStore;
 
 /// Where the cache keeps compiled code: bytes by key (a [`CacheKey`]'s 32 bytes).
 pub trait CacheKvStore {
@@ -73,24 +80,39 @@ const CONFIG: bincode::config::Configuration<
 /// The first bytes of every cached value.
 const MAGIC: &[u8; 4] = b"GNTC";
 
-/// `code` as a cache value: the magic, [`CACHE_FORMAT_VERSION`] (4 bytes little-endian),
-/// then the bincode of the stencil.
-pub fn serialize(code: &CompiledCodeStencil) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + code.buffer.data.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&CACHE_FORMAT_VERSION.to_le_bytes());
+/// The digest guarding a value: SHA-256 of the key, then the body.
+fn body_digest(key: &CacheKey, body: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(key.0);
+    h.update(body);
+    h.finalize().into()
+}
+
+/// `code` as the cache value for `key`: the magic, [`CACHE_FORMAT_VERSION`] (4 bytes
+/// little-endian), the SHA-256 of the key and the body (32 bytes), then the body (the
+/// bincode of the stencil).
+pub fn serialize(key: &CacheKey, code: &CompiledCodeStencil) -> Vec<u8> {
     let body =
         bincode::serde::encode_to_vec(code, CONFIG).expect("compiled code always serializes");
+    let mut out = Vec::with_capacity(40 + body.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&CACHE_FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&body_digest(key, &body));
     out.extend_from_slice(&body);
     out
 }
 
-/// The compiled code in cache value `bytes`; `None` for anything else (another format
-/// version, a truncated or corrupted entry), which the cache treats as a miss.
-pub fn deserialize(bytes: &[u8]) -> Option<CompiledCodeStencil> {
+/// The compiled code in `bytes`, the value stored for `key`; `None` for anything else
+/// (another format version, a truncated or corrupted entry, an entry made for another
+/// key), which the cache treats as a miss.
+pub fn deserialize(key: &CacheKey, bytes: &[u8]) -> Option<CompiledCodeStencil> {
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-    let (version, body) = rest.split_at_checked(4)?;
+    let (version, rest) = rest.split_at_checked(4)?;
     if version != CACHE_FORMAT_VERSION.to_le_bytes() {
+        return None;
+    }
+    let (digest, body) = rest.split_at_checked(32)?;
+    if digest != body_digest(key, body) {
         return None;
     }
     let (code, used) = bincode::serde::decode_from_slice(body, CONFIG).ok()?;
@@ -98,8 +120,9 @@ pub fn deserialize(bytes: &[u8]) -> Option<CompiledCodeStencil> {
 }
 
 /// The version of the key's and the cached values' layout; bumped when either changes,
-/// so old cache entries are never read as new ones.
-pub const CACHE_FORMAT_VERSION: u32 = 1;
+/// or what compilation puts in the values (2: source-location ranges are recorded), so
+/// old cache entries are never read as new ones. 3: values carry a digest.
+pub const CACHE_FORMAT_VERSION: u32 = 3;
 
 /// The key of one function's compiled code in the cache: 32 bytes of SHA-256.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -242,24 +265,27 @@ mod tests {
         let code = isa
             .compile_stencil(&add_const(1, 7).stencil, false)
             .unwrap();
-        let bytes = serialize(&code);
-        assert_eq!(deserialize(&bytes), Some(code));
-        for cut in [0, 3, 8, bytes.len() / 2, bytes.len() - 1] {
-            assert_eq!(deserialize(&bytes[..cut]), None, "truncated at {cut}");
+        let key = CacheKey::new(isa.as_ref(), &add_const(1, 7).stencil);
+        let bytes = serialize(&key, &code);
+        assert_eq!(deserialize(&key, &bytes), Some(code));
+        for cut in [0, 3, 8, 40, bytes.len() / 2, bytes.len() - 1] {
+            assert_eq!(deserialize(&key, &bytes[..cut]), None, "truncated at {cut}");
         }
         let mut other_version = bytes.clone();
         other_version[4] ^= 1;
-        assert_eq!(deserialize(&other_version), None);
+        assert_eq!(deserialize(&key, &other_version), None);
         let mut longer = bytes.clone();
         longer.push(0);
-        assert_eq!(deserialize(&longer), None);
-        // A flipped byte in the body is a miss or, at worst, decodes to some other
-        // well-formed stencil; it never panics.
-        for i in 8..bytes.len() {
+        assert_eq!(deserialize(&key, &longer), None);
+        // Any flipped byte is caught, by the header or the digest.
+        for i in 0..bytes.len() {
             let mut flipped = bytes.clone();
             flipped[i] ^= 0x5a;
-            let _ = deserialize(&flipped);
+            assert_eq!(deserialize(&key, &flipped), None, "byte {i} flipped");
         }
+        // The value of another key.
+        let other = CacheKey::new(isa.as_ref(), &add_const(1, 8).stencil);
+        assert_eq!(deserialize(&other, &bytes), None);
     }
 
     #[test]
@@ -314,7 +340,7 @@ mod tests {
         let other = isa
             .compile_stencil(&add_const(1, 8).stencil, false)
             .unwrap();
-        store.insert(&key.0, serialize(&other));
+        store.insert(&key.0, serialize(&key, &other));
         let err = ctx
             .compile_with_cache(isa.as_ref(), &mut store)
             .unwrap_err();
@@ -344,9 +370,17 @@ mod tests {
         assert_ne!(speed, avx);
         let checked = {
             let mut shared = crate::settings::Builder::new();
-            shared.set("enable_incremental_compilation_cache_checks", "true").unwrap();
-            isa::lookup("x86_64").unwrap().finish_with(shared.finish()).unwrap()
+            shared
+                .set("enable_incremental_compilation_cache_checks", "true")
+                .unwrap();
+            isa::lookup("x86_64")
+                .unwrap()
+                .finish_with(shared.finish())
+                .unwrap()
         };
-        assert_eq!(base, CacheKey::new(checked.as_ref(), &add_const(1, 7).stencil));
+        assert_eq!(
+            base,
+            CacheKey::new(checked.as_ref(), &add_const(1, 7).stencil)
+        );
     }
 }

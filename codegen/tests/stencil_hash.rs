@@ -167,6 +167,6 @@ fn the_cache_key_is_the_same_on_every_host() {
     assert_eq!(key, CacheKey::new(isa.as_ref(), &b.stencil));
     assert_eq!(
         key.to_string(),
-        "c7dd4d4ef9a59649821235f1069b4d178e7c6e8a720d1f70874e8430227b460a"
+        "001fb23a2c113f30ae8429192306f8ccd288a2d26475505c8900d7fa05c06cca"
     );
 }

@@ -1,6 +1,10 @@
 //! The checks the fuzz targets run, shared with the stable-toolchain tests that run them
 //! on a fixed set of random inputs. Each panics when a property fails.
 
+mod cache;
+
+pub use cache::{CacheCase, check_cache_input};
+
 use crate::random::{Rng, random_function};
 use gantry_codegen::ir::instructions::InstructionData;
 use gantry_codegen::ir::{Block, Function, Inst, Opcode, Value};

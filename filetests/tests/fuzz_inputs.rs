@@ -1,7 +1,7 @@
 //! The fuzz targets' checks on a fixed set of random inputs, so the stable toolchain
 //! exercises them on every test run (`FUZZ_CASES` changes how many, `FUZZ_SEED` which).
 
-use gantry_filetests::fuzzing::{check_reader_input, check_verifier_input};
+use gantry_filetests::fuzzing::{check_cache_input, check_reader_input, check_verifier_input};
 use gantry_filetests::random::{Rng, random_function};
 use std::path::Path;
 
@@ -109,4 +109,25 @@ fn verifier_survives_damaged_functions() {
         let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
         check_verifier_input(&bytes);
     }
+}
+
+#[test]
+fn the_cache_hits_exactly_when_it_may() {
+    let mut rng = Rng::new(seed(0x7777));
+    let (mut compiled, mut params_mattered) = (0, 0);
+    let n = (cases() / 10).max(1);
+    for _ in 0..n {
+        let len = 1 + rng.below(16);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        let case = check_cache_input(&bytes);
+        compiled += u64::from(case.compiled);
+        params_mattered += u64::from(case.params_mattered);
+    }
+    // Most functions compile, and for many the new parameters change the finalized
+    // code's relocations or source locations (so comparing them can fail).
+    assert!(compiled * 10 >= n * 8, "{compiled} of {n} compiled");
+    assert!(
+        params_mattered * 3 >= compiled,
+        "{params_mattered} of {compiled}"
+    );
 }

@@ -2,6 +2,7 @@
 
 use crate::{DataDescription, DataId, FuncId, FuncOrDataId, Linkage, ModuleDeclarations};
 use gantry_codegen::Context;
+use gantry_codegen::incremental_cache::CacheKvStore;
 use gantry_codegen::ir::{
     ExtFuncData, ExternalName, FuncRef, Function, GlobalValue, GlobalValueData, Imm64, LibCall,
     Signature, UserExternalName,
@@ -9,7 +10,7 @@ use gantry_codegen::ir::{
 use gantry_codegen::isa::TargetIsa;
 use gantry_codegen::machinst::CodegenError;
 use gantry_codegen::machinst::buffer::MachTrap;
-use gantry_codegen::machinst::compiled::{FinalizedReloc, FinalizedRelocTarget};
+use gantry_codegen::machinst::compiled::{CompiledCode, FinalizedReloc, FinalizedRelocTarget};
 use std::fmt;
 
 /// What a module operation can fail with.
@@ -255,6 +256,36 @@ pub trait Module {
             .compile(self.isa())
             .map_err(ModuleError::Compilation)?
             .clone();
+        self.define_compiled_function(func, &code)
+    }
+
+    /// As [`Module::define_function`], through the incremental compilation cache
+    /// `store` (see [`Context::compile_with_cache`]): a function compiled before with
+    /// the same stencil, target and settings is taken from the store, finalized with its
+    /// own names. Returns whether it was a hit.
+    ///
+    /// # Errors
+    /// As [`Module::define_function`].
+    fn define_function_with_cache(
+        &mut self,
+        func: FuncId,
+        ctx: &mut Context,
+        store: &mut dyn CacheKvStore,
+    ) -> ModuleResult<bool> {
+        let (code, hit) = ctx
+            .compile_with_cache(self.isa(), store)
+            .map_err(ModuleError::Compilation)?;
+        let code = code.clone();
+        self.define_compiled_function(func, &code)?;
+        Ok(hit)
+    }
+
+    /// Defines `func` with compiled `code`: its bytes, relocations, traps and unwind
+    /// information.
+    ///
+    /// # Errors
+    /// Those of [`Module::define_function_bytes`] and [`module_reloc`].
+    fn define_compiled_function(&mut self, func: FuncId, code: &CompiledCode) -> ModuleResult<()> {
         let relocs = code
             .relocs
             .iter()

@@ -11,7 +11,7 @@ use super::compiled::CompiledCodeStencil;
 use super::unwind::UnwindInfo;
 use super::vcode::VCode;
 use super::{CodegenError, FrameLayout, MachInst};
-use crate::ir::FunctionStencil;
+use crate::ir::{FunctionStencil, RelSourceLoc};
 use crate::settings::{Flags, RegallocAlgorithm};
 use alloc::vec::Vec;
 use regalloc2::{Edit, InstOrEdit, MachineEnv, PRegSet};
@@ -130,6 +130,7 @@ pub fn compile<B: Backend>(
         0 => 0,
         n => 1u32 << (n - 1).min(24),
     };
+    let mut open_loc = RelSourceLoc::default();
     for (k, &b) in emitted.iter().enumerate() {
         let next = emitted.get(k + 1).map(|&n| own[n]);
         let mut bound = false;
@@ -137,6 +138,8 @@ pub fn compile<B: Backend>(
             // Before anything that could carry a short-range reference out of reach, an
             // island with the veneers and constants pending, jumped around.
             if buf.island_needed(worst) {
+                buf.end_srcloc();
+                open_loc = RelSourceLoc::default();
                 let after = buf.get_label();
                 B::Inst::emit_jump(after, &mut buf);
                 buf.emit_island(worst);
@@ -144,6 +147,8 @@ pub fn compile<B: Backend>(
             }
             if !bound {
                 if padding > 0 {
+                    buf.end_srcloc();
+                    open_loc = RelSourceLoc::default();
                     if buf.island_needed(padding + worst) {
                         let after = buf.get_label();
                         B::Inst::emit_jump(after, &mut buf);
@@ -161,6 +166,16 @@ pub fn compile<B: Backend>(
             match item {
                 InstOrEdit::Inst(i) => {
                     let inst = &vcode.insts()[i.index()];
+                    // One range per run of instructions from the same source location.
+                    let loc = vcode.srcloc(i.index());
+                    if loc != open_loc {
+                        if loc.is_default() {
+                            buf.end_srcloc();
+                        } else {
+                            buf.start_srcloc(loc);
+                        }
+                        open_loc = loc;
+                    }
                     // A return or tail call: the epilogue or frame teardown first.
                     for t in inst.gen_teardown(&frame) {
                         t.emit(&[], &mut buf, &labels, None, &frame);
@@ -168,6 +183,9 @@ pub fn compile<B: Backend>(
                     inst.emit(out.inst_allocs(i), &mut buf, &labels, next, &frame);
                 }
                 InstOrEdit::Edit(Edit::Move { from, to }) => {
+                    // The allocator's moves belong to no source location.
+                    buf.end_srcloc();
+                    open_loc = RelSourceLoc::default();
                     let class = from
                         .as_reg()
                         .or(to.as_reg())

@@ -605,6 +605,7 @@ pub fn lower<B: LowerBackend>(
                 ctx.vcode.start_block(i, if i == 0 { &[] } else { &params });
                 for inst in func.layout.block_insts(b).rev() {
                     ctx.current = Some(inst);
+                    ctx.vcode.set_srcloc(func.srclocs[inst]);
                     let opcode = func.dfg.insts[inst].opcode();
                     if opcode.is_terminator() {
                         let targets = ctx.order.targets(b).to_vec();

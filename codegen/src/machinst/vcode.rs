@@ -3,6 +3,7 @@
 
 use super::MachInst;
 use super::reg::{Reg, Writable};
+use crate::ir::RelSourceLoc;
 use alloc::vec::Vec;
 use regalloc2::{
     Block, Function, Inst as RInst, InstRange, MachineEnv, Operand, Output, PReg, PRegSet,
@@ -113,6 +114,8 @@ struct BlockData {
 #[derive(Clone, Debug)]
 pub struct VCode<I: MachInst> {
     insts: Vec<I>,
+    /// Per instruction, the source location of the IR instruction it was lowered from.
+    srclocs: Vec<RelSourceLoc>,
     operands: Vec<Operand>,
     operand_ranges: Vec<(u32, u32)>,
     clobbers: Vec<PRegSet>,
@@ -131,12 +134,14 @@ pub struct VCode<I: MachInst> {
 /// ([`VCodeBuilder::set_alias`]); `finish` resolves aliases and numbers the registers.
 pub struct VCodeBuilder<I: MachInst> {
     blocks: Vec<BlockData>,
-    block_insts: Vec<Vec<I>>,
+    block_insts: Vec<Vec<(I, RelSourceLoc)>>,
     open: Option<usize>,
     /// The open group, in order.
     group: Vec<I>,
+    /// The source location of the open group's instructions.
+    loc: RelSourceLoc,
     /// The open block's finished groups, all reversed (so the block in reverse).
-    reversed: Vec<I>,
+    reversed: Vec<(I, RelSourceLoc)>,
     /// Per virtual register: its class, the register it is an alias of, and the group it
     /// was made in.
     vregs: Vec<(RegClass, Option<u32>, u32)>,
@@ -164,6 +169,7 @@ impl<I: MachInst> VCodeBuilder<I> {
             block_insts: Vec::new(),
             open: None,
             group: Vec::new(),
+            loc: RelSourceLoc::default(),
             reversed: Vec::new(),
             vregs: Vec::new(),
             group_id: 0,
@@ -240,7 +246,9 @@ impl<I: MachInst> VCodeBuilder<I> {
     /// Ends the open group: the instructions pushed since the last group come before
     /// those of the groups already ended in this block.
     pub fn end_group(&mut self) {
-        self.reversed.extend(self.group.drain(..).rev());
+        let loc = core::mem::take(&mut self.loc);
+        self.reversed
+            .extend(self.group.drain(..).rev().map(|inst| (inst, loc)));
         self.open_groups.push(self.group_id);
         self.group_id += 1;
     }
@@ -249,6 +257,11 @@ impl<I: MachInst> VCodeBuilder<I> {
     /// the largest such area below its spill slots.
     pub fn note_outgoing_args(&mut self, bytes: u32) {
         self.outgoing_args_bytes = self.outgoing_args_bytes.max(bytes);
+    }
+
+    /// Sets the source location of the open group's instructions (until it ends).
+    pub fn set_srcloc(&mut self, loc: RelSourceLoc) {
+        self.loc = loc;
     }
 
     /// Appends an instruction to the open group.
@@ -272,6 +285,7 @@ impl<I: MachInst> VCodeBuilder<I> {
         self.close_block();
         let mut vcode = VCode {
             insts: Vec::new(),
+            srclocs: Vec::new(),
             operands: Vec::new(),
             operand_ranges: Vec::new(),
             clobbers: Vec::new(),
@@ -288,9 +302,10 @@ impl<I: MachInst> VCodeBuilder<I> {
         let mut c = OperandCollector::default();
         let total: usize = block_insts.iter().map(Vec::len).sum();
         vcode.insts.reserve(total);
+        vcode.srclocs.reserve(total);
         for (b, insts) in block_insts.into_iter().enumerate() {
             let start = vcode.insts.len() as u32;
-            for inst in insts {
+            for (inst, loc) in insts {
                 c.operands.clear();
                 c.clobbers = PRegSet::empty();
                 inst.get_operands(&mut c);
@@ -306,6 +321,7 @@ impl<I: MachInst> VCodeBuilder<I> {
                     .push((first, vcode.operands.len() as u32));
                 vcode.clobbers.push(c.clobbers);
                 vcode.insts.push(inst);
+                vcode.srclocs.push(loc);
             }
             blocks[b].insts = (start, vcode.insts.len() as u32);
         }
@@ -392,6 +408,11 @@ impl<I: MachInst> VCode<I> {
     /// The instructions, in order.
     pub fn insts(&self) -> &[I] {
         &self.insts
+    }
+
+    /// The source location of instruction `i` (the default when it has none).
+    pub fn srcloc(&self, i: usize) -> RelSourceLoc {
+        self.srclocs[i]
     }
 
     /// The bytes of stack arguments the largest call passes.
