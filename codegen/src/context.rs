@@ -59,7 +59,9 @@ impl Context {
     /// is there is not compiled again, only finalized with its parameters. Returns the
     /// code and whether it came from the cache. With the shared setting
     /// `enable_incremental_compilation_cache_checks`, a hit is compiled again anyway and
-    /// must be equal.
+    /// must be equal. A miss is verified as [`Context::compile`] does; a hit, whose stencil
+    /// passed the verifier under the same settings when it was stored, only has its
+    /// parameters' name table checked.
     ///
     /// # Errors
     /// Those of [`Context::compile`]; [`CodegenError::Unsupported`] naming the cache
@@ -72,7 +74,8 @@ impl Context {
     ) -> Result<(&CompiledCode, bool), CodegenError> {
         use crate::incremental_cache::{CacheKey, deserialize, serialize};
         self.compiled = None;
-        verify_for_settings(&self.func, isa.shared_flags()).map_err(CodegenError::Verifier)?;
+        // A hit's stencil equals one that passed the verifier with these settings (the
+        // key covers both), so only its parameters are checked, for finalizing.
         let key = CacheKey::new(isa, &self.func.stencil);
         let cached = store.get(&key.0).and_then(|bytes| {
             let code = deserialize(&key, &bytes);
@@ -83,6 +86,7 @@ impl Context {
         });
         let (stencil, hit) = match cached {
             Some(stencil) => {
+                crate::verifier::verify_name_table(&self.func).map_err(CodegenError::Verifier)?;
                 if isa
                     .shared_flags()
                     .enable_incremental_compilation_cache_checks
@@ -99,6 +103,8 @@ impl Context {
                 (stencil, true)
             }
             None => {
+                verify_for_settings(&self.func, isa.shared_flags())
+                    .map_err(CodegenError::Verifier)?;
                 let stencil = isa.compile_stencil(&self.func.stencil, self.want_vcode)?;
                 store.insert(&key.0, serialize(&key, &stencil));
                 (stencil, false)

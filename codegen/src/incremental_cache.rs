@@ -132,7 +132,7 @@ impl CacheKey {
     /// The key of compiling `stencil` for `isa` (with its flags and shared settings) with
     /// this version of Gantry.
     pub fn new(isa: &dyn TargetIsa, stencil: &FunctionStencil) -> CacheKey {
-        let mut h = StableHasher(Sha256::new());
+        let mut h = StableHasher::new();
         "gantry".hash(&mut h);
         env!("CARGO_PKG_VERSION").hash(&mut h);
         CACHE_FORMAT_VERSION.hash(&mut h);
@@ -145,7 +145,7 @@ impl CacheKey {
         flags.enable_incremental_compilation_cache_checks = false;
         flags.hash(&mut h);
         stencil.hash(&mut h);
-        CacheKey(h.0.finalize().into())
+        CacheKey(h.digest())
     }
 }
 
@@ -163,41 +163,105 @@ impl fmt::Debug for CacheKey {
 }
 
 /// A [`Hasher`] into SHA-256 whose input does not depend on the host: integers as
-/// little-endian bytes, `usize` (lengths) as 64 bits.
-pub struct StableHasher(Sha256);
+/// little-endian bytes, `usize` (lengths) as 64 bits. Small writes are gathered in a
+/// buffer first (a `Hash` impl makes many writes of a few bytes each).
+pub struct StableHasher {
+    sha: Sha256,
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl StableHasher {
+    /// An empty hasher.
+    pub fn new() -> StableHasher {
+        StableHasher {
+            sha: Sha256::new(),
+            buf: [0; 256],
+            len: 0,
+        }
+    }
+
+    /// Appends `N` bytes (a fixed size, so the copy is a single store).
+    #[inline(always)]
+    fn push<const N: usize>(&mut self, bytes: [u8; N]) {
+        if self.len + N > self.buf.len() {
+            self.flush();
+        }
+        self.buf[self.len..self.len + N].copy_from_slice(&bytes);
+        self.len += N;
+    }
+
+    /// Hashes the buffered bytes.
+    #[cold]
+    #[inline(never)]
+    fn flush(&mut self) {
+        self.sha.update(&self.buf[..self.len]);
+        self.len = 0;
+    }
+
+    /// The SHA-256 of everything written.
+    pub fn digest(mut self) -> [u8; 32] {
+        self.sha.update(&self.buf[..self.len]);
+        self.sha.finalize().into()
+    }
+}
+
+impl Default for StableHasher {
+    fn default() -> Self {
+        StableHasher::new()
+    }
+}
 
 impl Hasher for StableHasher {
+    /// The first 8 bytes of the digest so far, little-endian.
     fn finish(&self) -> u64 {
-        let digest = self.0.clone().finalize();
+        let mut sha = self.sha.clone();
+        sha.update(&self.buf[..self.len]);
+        let digest = sha.finalize();
         u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
     }
 
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
+        if self.len + bytes.len() > self.buf.len() {
+            self.flush();
+            if bytes.len() > self.buf.len() {
+                self.sha.update(bytes);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
 
+    #[inline]
     fn write_u8(&mut self, i: u8) {
-        self.0.update([i]);
+        self.push([i]);
     }
 
+    #[inline]
     fn write_u16(&mut self, i: u16) {
-        self.0.update(i.to_le_bytes());
+        self.push(i.to_le_bytes());
     }
 
+    #[inline]
     fn write_u32(&mut self, i: u32) {
-        self.0.update(i.to_le_bytes());
+        self.push(i.to_le_bytes());
     }
 
+    #[inline]
     fn write_u64(&mut self, i: u64) {
-        self.0.update(i.to_le_bytes());
+        self.push(i.to_le_bytes());
     }
 
+    #[inline]
     fn write_u128(&mut self, i: u128) {
-        self.0.update(i.to_le_bytes());
+        self.push(i.to_le_bytes());
     }
 
+    #[inline]
     fn write_usize(&mut self, i: usize) {
-        self.0.update((i as u64).to_le_bytes());
+        self.push((i as u64).to_le_bytes());
     }
 
     fn write_i8(&mut self, i: i8) {
@@ -345,6 +409,39 @@ mod tests {
             .compile_with_cache(isa.as_ref(), &mut store)
             .unwrap_err();
         assert!(err.to_string().contains("cache entry"), "{err}");
+    }
+
+    #[test]
+    fn a_hit_with_a_missing_user_name_is_a_verifier_error() {
+        use crate::context::Context;
+        use crate::ir::{ExtFuncData, ExternalName};
+        let isa = target(&[], "none");
+        let mut sig = Signature::new(crate::ir::CallConv::SystemV);
+        sig.params.push(AbiParam::new(Type::I64));
+        let mut f = Function::with_name_signature(UserFuncName::testcase("f"), sig.clone());
+        let sig = f.import_signature(sig);
+        let name = f.declare_imported_user_function(UserExternalName::new(0, 5));
+        let callee = f.import_function(ExtFuncData {
+            name: ExternalName::User(name),
+            signature: sig,
+            colocated: true,
+            patchable: false,
+        });
+        let block = f.stencil.dfg.make_block();
+        f.stencil.layout.append_block(block);
+        let x = f.stencil.dfg.append_block_param(block, Type::I64);
+        crate::ir::AppendBuilder::new(&mut f.stencil, block).call(callee, &[x]);
+        crate::ir::AppendBuilder::new(&mut f.stencil, block).return_(&[]);
+        let mut store = MemoryStore::default();
+        Context::for_function(f.clone())
+            .compile_with_cache(isa.as_ref(), &mut store)
+            .unwrap();
+        // The same stencil without the name in its table: an error, not a panic.
+        f.params = crate::ir::FunctionParameters::new();
+        let err = Context::for_function(f)
+            .compile_with_cache(isa.as_ref(), &mut store)
+            .unwrap_err();
+        assert!(err.to_string().contains("not in the name table"), "{err}");
     }
 
     #[test]

@@ -7,6 +7,38 @@ use crate::ir::instructions::{BlockArg, BlockCall, ExceptionTableItem, Instructi
 use crate::ir::{ExternalName, GlobalValueData, Inst, Value};
 use alloc::format;
 
+/// Every user name the stencil refers to (functions it calls, symbols it addresses) is
+/// in the parameters' name table.
+pub(super) fn check_names(ctx: &mut Ctx<'_>) {
+    let func = ctx.func;
+    for (gv, data) in func.global_values.iter() {
+        if let GlobalValueData::Symbol {
+            name: ExternalName::User(r),
+            ..
+        } = data
+        {
+            if func.user_name(*r).is_none() {
+                ctx.report(
+                    AnyEntity::GlobalValue(gv),
+                    Rule::Entity,
+                    format!("{r} is not in the name table"),
+                );
+            }
+        }
+    }
+    for (f, data) in func.dfg.ext_funcs.iter() {
+        if let ExternalName::User(r) = data.name {
+            if func.user_name(r).is_none() {
+                ctx.report(
+                    AnyEntity::FuncRef(f),
+                    Rule::Entity,
+                    format!("{r} is not in the name table"),
+                );
+            }
+        }
+    }
+}
+
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let func = ctx.func;
     let dfg = &func.dfg;
@@ -52,19 +84,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 );
             }
         }
-        if let GlobalValueData::Symbol {
-            name: ExternalName::User(r),
-            ..
-        } = data
-        {
-            if !ctx.flags.stencil_only && func.user_name(*r).is_none() {
-                ctx.report(
-                    AnyEntity::GlobalValue(gv),
-                    Rule::Entity,
-                    format!("{r} is not in the name table"),
-                );
-            }
-        }
+    }
+    if !ctx.flags.stencil_only {
+        check_names(ctx);
     }
     for (f, data) in dfg.ext_funcs.iter() {
         if !dfg.signatures.is_valid(data.signature) {
@@ -73,15 +95,6 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 Rule::Entity,
                 format!("{} is not declared", data.signature),
             );
-        }
-        if let ExternalName::User(r) = data.name {
-            if !ctx.flags.stencil_only && func.user_name(r).is_none() {
-                ctx.report(
-                    AnyEntity::FuncRef(f),
-                    Rule::Entity,
-                    format!("{r} is not in the name table"),
-                );
-            }
         }
     }
     for (dss, data) in func.dynamic_stack_slots.iter() {

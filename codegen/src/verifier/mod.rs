@@ -164,6 +164,28 @@ pub fn verify_for_settings(
     verify_function_with(func, vflags)
 }
 
+/// Checks only that every user name `func`'s stencil refers to is in its name table:
+/// what finalizing code compiled from an equal, verified stencil needs (a hit of the
+/// incremental cache).
+///
+/// # Errors
+/// Each reference missing from the table.
+pub fn verify_name_table(func: &Function) -> Result<(), VerifierErrors> {
+    let mut ctx = Ctx {
+        func,
+        cfg: ControlFlowGraph::new(),
+        domtree: DominatorTree::default(),
+        flags: VerifierFlags::default(),
+        errors: Vec::new(),
+    };
+    entities::check_names(&mut ctx);
+    if ctx.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(VerifierErrors(ctx.errors))
+    }
+}
+
 /// Verifies `func` with default flags.
 ///
 /// # Errors
