@@ -695,6 +695,43 @@ pub fn count_commands(file: &TestFile<'_>) -> usize {
 /// # Errors
 /// What stops every command from running: the link into executable memory failing.
 pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<RunCounts, String> {
+    run_commands(file, echo, |commands, funcs| {
+        call_all(file, isa, commands, funcs)
+    })
+}
+
+/// As [`run_with`], with each call executed by the CLIF interpreter (`test interpret`)
+/// instead of compiled code.
+///
+/// # Errors
+/// None today (each failing call is counted); the signature matches [`run_with`].
+pub fn interpret_with(file: &TestFile<'_>, echo: bool) -> Result<RunCounts, String> {
+    run_commands(file, echo, |commands, _| {
+        let funcs = file.functions.iter().map(|f| &f.func);
+        let mut interp = gantry_interpreter::Interpreter::new(funcs);
+        Ok(commands
+            .iter()
+            .map(|(_, c)| {
+                let (RunCommand::Print(i) | RunCommand::Run(i, _, _)) = c;
+                interp.call(&i.func, &i.args).map_err(|e| e.to_string())
+            })
+            .collect())
+    })
+}
+
+/// The outcome of each run command, as `outcomes` computes them from the commands and
+/// the file's functions by name.
+type Outcomes = Vec<Result<Vec<DataValue>, String>>;
+
+/// Parses the run commands of `file`, gets their outcomes from `outcomes`, compares.
+fn run_commands(
+    file: &TestFile<'_>,
+    echo: bool,
+    outcomes: impl FnOnce(
+        &[(usize, RunCommand)],
+        &HashMap<String, &Function>,
+    ) -> Result<Outcomes, String>,
+) -> Result<RunCounts, String> {
     let funcs: HashMap<String, &Function> = file
         .functions
         .iter()
@@ -757,7 +794,7 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
     }
     // First every call's outcome (on this host, or in one qemu process for a foreign
     // ISA), then the comparisons.
-    let outcomes = call_all(file, isa, &commands, &funcs)?;
+    let outcomes = outcomes(&commands, &funcs)?;
     for ((line, cmd), got) in commands.iter().zip(outcomes) {
         let inv: &Invocation = match cmd {
             RunCommand::Print(i) | RunCommand::Run(i, _, _) => i,
@@ -814,7 +851,7 @@ fn call_all(
     isa: &dyn TargetIsa,
     commands: &[(usize, RunCommand)],
     funcs: &HashMap<String, &Function>,
-) -> Result<Vec<Result<Vec<DataValue>, String>>, String> {
+) -> Result<Outcomes, String> {
     let invocations: Vec<&Invocation> = commands
         .iter()
         .map(|(_, c)| match c {

@@ -100,7 +100,6 @@ const SUBTESTS: &[&str] = &["cat", "verifier", "print-cfg", "domtree"];
 /// Test kinds of Cranelift's filetests that Gantry does not run yet: files using them
 /// are skipped with the reason. Any other unknown kind (a typo such as `test rn`) fails.
 const NOT_YET: &[(&str, &str)] = &[
-    ("interpret", "needs the CLIF interpreter"),
     ("legalizer", "Gantry has no separate legalization pass"),
     ("alias-analysis", "has no alias-analysis pass to test yet"),
     ("safepoint", "has no safepoint pass"),
@@ -184,7 +183,7 @@ fn run_text(
         // A kind with nothing to test is a mistake in the file (e.g. `test run` without
         // `; run:` lines), not a pass.
         let nothing = match kind {
-            "run" => crate::run::count_commands(&file) == 0,
+            "run" | "interpret" => crate::run::count_commands(&file) == 0,
             _ => functions == 0,
         };
         if nothing {
@@ -192,6 +191,7 @@ fn run_text(
         }
         let result = match kind {
             "run" => run_on_targets(&file, &targets, &flags, skipped, cases),
+            "interpret" => interpret(&file, cases),
             "compile" => {
                 let precise = cmd.options.iter().any(|o| o == "precise-output");
                 let bless = options.bless.then_some((path, text));
@@ -210,7 +210,7 @@ fn run_text(
                 }
                 None => {
                     return FileOutcome::Failed(format!(
-                        "unknown test kind `test {kind}` (known: run, compile, optimize, {}, and \
+                        "unknown test kind `test {kind}` (known: run, interpret, compile, optimize, {}, and \
                          Cranelift's {})",
                         SUBTESTS.join(", "),
                         NOT_YET
@@ -231,6 +231,24 @@ fn run_text(
         FileOutcome::Skipped(skipped.join("; "))
     } else {
         FileOutcome::Passed
+    }
+}
+
+/// `test interpret`: the run commands executed by the CLIF interpreter, counted as run
+/// cases.
+fn interpret(file: &gantry_reader::TestFile<'_>, cases: &mut Cases) -> Result<usize, String> {
+    let counts = crate::run::interpret_with(file, false)?;
+    cases.passed += counts.passed;
+    cases.failed += counts.failures.len();
+    if counts.failures.is_empty() {
+        Ok(1)
+    } else {
+        Err(counts
+            .failures
+            .iter()
+            .map(|f| format!("test interpret: {f}"))
+            .collect::<Vec<_>>()
+            .join("\n"))
     }
 }
 

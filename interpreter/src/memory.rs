@@ -1,0 +1,117 @@
+//! The interpreter's memory: a stack that grows down, at fake addresses, holding each
+//! live frame's record (the caller's frame address and a return address, as real frames
+//! have) and stack slots. An access outside the live part of the stack (including a
+//! returned frame's slots, or any host address) traps with `heap_oob`, never touching
+//! host memory.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use gantry_codegen::ir::TrapCode;
+
+/// The address just above the stack: frames are pushed below it.
+pub const STACK_TOP: u64 = 0x7fff_0000_0000;
+
+/// The most bytes all live frames may hold: 8 MiB.
+pub const STACK_LIMIT: usize = 8 << 20;
+
+/// The interpreter's memory.
+pub struct Memory {
+    /// The whole stack; byte `i` is at address `STACK_TOP - STACK_LIMIT + i`.
+    bytes: Vec<u8>,
+    /// The index of the lowest live byte.
+    sp: usize,
+}
+
+impl Default for Memory {
+    fn default() -> Memory {
+        Memory {
+            bytes: vec![0; STACK_LIMIT],
+            sp: STACK_LIMIT,
+        }
+    }
+}
+
+/// The address of the stack's first byte.
+const BASE: u64 = STACK_TOP - STACK_LIMIT as u64;
+
+impl Memory {
+    /// The stack pointer: the address of the lowest live byte.
+    pub fn sp(&self) -> u64 {
+        BASE + self.sp as u64
+    }
+
+    /// Reserves `bytes` zeroed bytes aligned to `align` (a power of two) below the live
+    /// stack; returns their address.
+    ///
+    /// # Errors
+    /// `stk_ovf` past [`STACK_LIMIT`].
+    pub fn push(&mut self, bytes: usize, align: usize) -> Result<u64, TrapCode> {
+        let start = self
+            .sp
+            .checked_sub(bytes)
+            .map(|s| s & !(align.max(1) - 1))
+            .ok_or(TrapCode::STACK_OVERFLOW)?;
+        self.bytes[start..self.sp].fill(0);
+        self.sp = start;
+        Ok(BASE + start as u64)
+    }
+
+    /// Frees everything below address `sp` (a returning frame's part).
+    pub fn pop_to(&mut self, sp: u64) {
+        self.sp = (sp - BASE) as usize;
+    }
+
+    /// The range of stack bytes `[addr, addr + len)`, if all are live.
+    fn range(&self, addr: u64, len: usize) -> Result<core::ops::Range<usize>, TrapCode> {
+        let start = addr.checked_sub(BASE).ok_or(TrapCode::HEAP_OUT_OF_BOUNDS)?;
+        let end = start
+            .checked_add(len as u64)
+            .ok_or(TrapCode::HEAP_OUT_OF_BOUNDS)?;
+        if start < self.sp as u64 || end > STACK_LIMIT as u64 {
+            return Err(TrapCode::HEAP_OUT_OF_BOUNDS);
+        }
+        Ok(start as usize..end as usize)
+    }
+
+    /// Reads `len` bytes (at most 16) at `addr`, little-endian, as a number.
+    ///
+    /// # Errors
+    /// `heap_oob` outside live memory.
+    pub fn read(&self, addr: u64, len: usize) -> Result<u128, TrapCode> {
+        let r = self.range(addr, len)?;
+        let mut bytes = [0u8; 16];
+        bytes[..len].copy_from_slice(&self.bytes[r]);
+        Ok(u128::from_le_bytes(bytes))
+    }
+
+    /// Writes the low `len` bytes of `value` at `addr`, little-endian.
+    ///
+    /// # Errors
+    /// `heap_oob` outside live memory.
+    pub fn write(&mut self, addr: u64, len: usize, value: u128) -> Result<(), TrapCode> {
+        let r = self.range(addr, len)?;
+        self.bytes[r].copy_from_slice(&value.to_le_bytes()[..len]);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dead_and_foreign_addresses_trap() {
+        let mut m = Memory::default();
+        let sp = m.sp();
+        let a = m.push(16, 8).unwrap();
+        assert!(a < sp && a % 8 == 0);
+        m.write(a + 8, 8, 0x1122_3344_5566_7788).unwrap();
+        assert_eq!(m.read(a + 8, 4), Ok(0x5566_7788));
+        assert_eq!(m.read(a + 12, 8), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
+        assert_eq!(m.read(a - 1, 1), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
+        assert_eq!(m.read(0, 1), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
+        m.pop_to(sp);
+        assert_eq!(m.read(a, 1), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
+        assert_eq!(m.push(STACK_LIMIT + 1, 1), Err(TrapCode::STACK_OVERFLOW));
+    }
+}
