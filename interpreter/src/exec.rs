@@ -415,7 +415,9 @@ impl<'a> Interpreter<'a> {
                 );
                 Ok(Control::Next)
             }
-            InstructionData::UnaryGlobalValue { global_value, .. } if op == O::SymbolValue => {
+            InstructionData::UnaryGlobalValue { global_value, .. }
+                if op == O::SymbolValue || op == O::TlsValue =>
+            {
                 let v = self.global_value(fr, global_value)?;
                 set(fr, &[v]);
                 Ok(Control::Next)
@@ -649,12 +651,35 @@ impl<'a> Interpreter<'a> {
                     n.as_str()
                 ))),
             },
+            // A thread-local variable: a static block of 64 bytes per name, the same for
+            // every call (one thread).
+            GlobalValueData::Symbol {
+                name,
+                offset,
+                tls: true,
+                ..
+            } => {
+                let key = match &name {
+                    ExternalName::User(r) => format!("{:?}", fr.func.user_name(*r)),
+                    ExternalName::TestCase(n) => n.as_str().into(),
+                    other => format!("{other:?}"),
+                };
+                let base = match self.tls.get(&key) {
+                    Some(&a) => a,
+                    None => {
+                        let a = self.memory.alloc_static(64)?;
+                        self.tls.insert(key, a);
+                        a
+                    }
+                };
+                Ok(u128::from(base.wrapping_add(offset.bits() as u64)))
+            }
             other => Err(unsupported(format!("the global value {other:?}"))),
         }
     }
 
     /// Reads a `ty` at `addr` with `flags`' byte order (each lane in that order).
-    fn load(&self, addr: u64, ty: Type, flags: MemFlags) -> Result<u128, Stop> {
+    fn load(&mut self, addr: u64, ty: Type, flags: MemFlags) -> Result<u128, Stop> {
         let code = flags.trap_code().unwrap_or(TrapCode::HEAP_OUT_OF_BOUNDS);
         let bytes = ty.bytes() as u64;
         if flags.aligned() && addr % bytes.max(1) != 0 {
@@ -689,7 +714,7 @@ impl<'a> Interpreter<'a> {
         Ok(())
     }
 
-    fn atomic_load(&self, addr: u64, ty: Type, flags: MemFlags) -> Result<u128, Stop> {
+    fn atomic_load(&mut self, addr: u64, ty: Type, flags: MemFlags) -> Result<u128, Stop> {
         self.check_atomic(addr, ty, flags)?;
         self.load(addr, ty, flags)
     }

@@ -2,9 +2,9 @@
 //! arithmetic (and `libm` for the rounding functions, square root and fused multiply-add),
 //! `f16` through `f32` (exact: `f32` has more than twice `f16`'s precision, so rounding
 //! the `f32` result once more is correctly rounded), `f128` and every conversion between
-//! widths with `rustc_apfloat` (LLVM's software IEEE arithmetic). Sign operations,
-//! comparisons, `fmin` and `fmax` work on the bits. Not implemented (`None`): `f128`
-//! square root.
+//! widths with `rustc_apfloat` (LLVM's software IEEE arithmetic), the `f128` square root
+//! from an integer square root of the significand. Sign operations, comparisons, `fmin`
+//! and `fmax` work on the bits.
 //!
 //! A NaN result is the canonical quiet NaN (positive, only the top mantissa bit set), so
 //! results do not depend on the host's NaN propagation.
@@ -242,7 +242,7 @@ pub fn binary(op: Bin, w: u32, a: u128, b: u128) -> Option<u128> {
     })
 }
 
-/// A unary operation on float lanes of `w` bits; `None` for the `f128` square root.
+/// A unary operation on float lanes of `w` bits.
 pub fn unary(op: Un, w: u32, a: u128) -> Option<u128> {
     let f32op = |x: f32, _: f32| match op {
         Un::Sqrt => libm::sqrtf(x),
@@ -266,7 +266,7 @@ pub fn unary(op: Un, w: u32, a: u128) -> Option<u128> {
         }
         _ => {
             let round = match op {
-                Un::Sqrt => return None,
+                Un::Sqrt => return Some(sqrt_f128(a)),
                 Un::Ceil => Round::TowardPositive,
                 Un::Floor => Round::TowardNegative,
                 Un::Trunc => Round::TowardZero,
@@ -275,6 +275,58 @@ pub fn unary(op: Un, w: u32, a: u128) -> Option<u128> {
             quad(Quad::from_bits(a).round_to_integral(round).value)
         }
     })
+}
+
+/// The integer square root of `m * 2^116` (`m < 2^114`) and whether it is exact.
+fn isqrt_shifted(m: u128) -> (u128, bool) {
+    let n = (m >> 12, m << 116);
+    let square = |r: u128| (crate::int::umulhi(128, r, r), r.wrapping_mul(r));
+    let mut r = 0u128;
+    for bit in (0..115).rev() {
+        let c = r | (1 << bit);
+        if square(c) <= n {
+            r = c;
+        }
+    }
+    (r, square(r) == n)
+}
+
+/// The `f128` square root, rounded to nearest (ties to even).
+fn sqrt_f128(a: u128) -> u128 {
+    let exp = ((a >> 112) & 0x7fff) as i32;
+    if is_nan(128, a) || (a >> 127 == 1 && a & mask(127) != 0) {
+        return canonical_nan(128);
+    }
+    if a & mask(127) == 0 || exp == 0x7fff {
+        return a; // +-0 and +inf are their own roots
+    }
+    // a = m * 2^e with m an integer of 113 bits (normalizing subnormals), e even.
+    let (mut m, mut e) = if exp == 0 {
+        (a & mask(112), -16382 - 112)
+    } else {
+        ((a & mask(112)) | 1 << 112, exp - 16383 - 112)
+    };
+    while m >> 112 == 0 {
+        m <<= 1;
+        e -= 1;
+    }
+    if e & 1 != 0 {
+        m <<= 1;
+        e -= 1;
+    }
+    // sqrt(a) = sqrt(m * 2^116) * 2^(e/2 - 58), the root r of 115 bits: 113 bits and two
+    // rounding bits, plus whether anything is left below them.
+    let (r, exact) = isqrt_shifted(m);
+    let (mut q, low) = (r >> 2, r & 3);
+    let mut biased = e / 2 - 58 + 2 + 112 + 16383;
+    if low > 2 || (low == 2 && (!exact || q & 1 == 1)) {
+        q += 1;
+        if q >> 113 != 0 {
+            q >>= 1;
+            biased += 1;
+        }
+    }
+    ((biased as u128) << 112) | (q & mask(112))
 }
 
 /// `fma`: `a * b + c` rounded once (for `f16`, computed in `f64`, whose precision holds
@@ -462,5 +514,33 @@ mod tests {
             Some(2.0f64.to_bits().into())
         );
         assert_eq!(binary(Bin::Add, 16, 0x3c00, 0x3c00), Some(0x4000)); // 1 + 1 = 2
+        // f64 -> f16 rounds once: 1 + 2^-9 + 2^-40 is above the midpoint.
+        assert_eq!(
+            from_f64(16, f64::from_bits(0x3ff0_0200_0001_0000)),
+            Some(0x3c01)
+        );
+    }
+
+    #[test]
+    fn f128_square_roots() {
+        let one = 0x3fff_u128 << 112;
+        let four = 0x4001_u128 << 112;
+        assert_eq!(unary(Un::Sqrt, 128, four), Some(0x4000_u128 << 112));
+        assert_eq!(unary(Un::Sqrt, 128, one), Some(one));
+        // sqrt(2) = 0x1.6a09e667f3bcc908b2fb1366ea958p0 (rounded to nearest).
+        let two = 0x4000_u128 << 112;
+        assert_eq!(
+            unary(Un::Sqrt, 128, two),
+            Some(0x3fff_6a09_e667_f3bc_c908_b2fb_1366_ea95_u128)
+        );
+        assert_eq!(
+            unary(Un::Sqrt, 128, 1 << 127 | one),
+            Some(canonical_nan(128))
+        );
+        // The smallest subnormal, 2^-16494: its root 2^-8247.
+        assert_eq!(
+            unary(Un::Sqrt, 128, 1),
+            Some(((16383 - 8247) as u128) << 112)
+        );
     }
 }

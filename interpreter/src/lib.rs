@@ -91,6 +91,8 @@ pub struct Interpreter<'a> {
     depth: u32,
     /// The innermost frame's address (its record holds the caller's).
     fp: u64,
+    /// The static block of each thread-local variable, by name.
+    tls: BTreeMap<String, u64>,
 }
 
 /// The default step limit: two hundred million instructions.
@@ -123,6 +125,7 @@ impl<'a> Interpreter<'a> {
             handlers: Vec::new(),
             depth: 0,
             fp: 0,
+            tls: BTreeMap::new(),
         }
     }
 

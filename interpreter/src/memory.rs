@@ -1,8 +1,8 @@
-//! The interpreter's memory: a stack that grows down, at fake addresses, holding each
+//! The interpreter's memory, at fake addresses: a stack that grows down, holding each
 //! live frame's record (the caller's frame address and a return address, as real frames
-//! have) and stack slots. An access outside the live part of the stack (including a
-//! returned frame's slots, or any host address) traps with `heap_oob`, never touching
-//! host memory.
+//! have) and stack slots; and static blocks that live as long as the interpreter
+//! (thread-local variables). An access outside them (including a returned frame's slots,
+//! or any host address) traps with `heap_oob`, never touching host memory.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -14,12 +14,20 @@ pub const STACK_TOP: u64 = 0x7fff_0000_0000;
 /// The most bytes all live frames may hold: 8 MiB.
 pub const STACK_LIMIT: usize = 8 << 20;
 
+/// Where static blocks start.
+pub const STATIC_BASE: u64 = 0x6000_0000_0000;
+
+/// The most bytes of static blocks: 1 MiB.
+pub const STATIC_LIMIT: usize = 1 << 20;
+
 /// The interpreter's memory.
 pub struct Memory {
     /// The whole stack; byte `i` is at address `STACK_TOP - STACK_LIMIT + i`.
     bytes: Vec<u8>,
     /// The index of the lowest live byte.
     sp: usize,
+    /// The static blocks; byte `i` is at address `STATIC_BASE + i`.
+    statics: Vec<u8>,
 }
 
 impl Default for Memory {
@@ -27,6 +35,7 @@ impl Default for Memory {
         Memory {
             bytes: vec![0; STACK_LIMIT],
             sp: STACK_LIMIT,
+            statics: Vec::new(),
         }
     }
 }
@@ -56,31 +65,47 @@ impl Memory {
         Ok(BASE + start as u64)
     }
 
+    /// A new zeroed static block of `bytes` bytes, 16-byte aligned; returns its address.
+    ///
+    /// # Errors
+    /// `heap_oob` past [`STATIC_LIMIT`].
+    pub fn alloc_static(&mut self, bytes: usize) -> Result<u64, TrapCode> {
+        let start = self.statics.len().next_multiple_of(16);
+        if start + bytes > STATIC_LIMIT {
+            return Err(TrapCode::HEAP_OUT_OF_BOUNDS);
+        }
+        self.statics.resize(start + bytes, 0);
+        Ok(STATIC_BASE + start as u64)
+    }
+
     /// Frees everything below address `sp` (a returning frame's part).
     pub fn pop_to(&mut self, sp: u64) {
         self.sp = (sp - BASE) as usize;
     }
 
-    /// The range of stack bytes `[addr, addr + len)`, if all are live.
-    fn range(&self, addr: u64, len: usize) -> Result<core::ops::Range<usize>, TrapCode> {
-        let start = addr.checked_sub(BASE).ok_or(TrapCode::HEAP_OUT_OF_BOUNDS)?;
-        let end = start
-            .checked_add(len as u64)
-            .ok_or(TrapCode::HEAP_OUT_OF_BOUNDS)?;
-        if start < self.sp as u64 || end > STACK_LIMIT as u64 {
-            return Err(TrapCode::HEAP_OUT_OF_BOUNDS);
+    /// The live bytes `[addr, addr + len)`, in the stack or a static block.
+    fn bytes_at(&mut self, addr: u64, len: usize) -> Result<&mut [u8], TrapCode> {
+        let within = |base: u64, lo: usize, hi: usize| {
+            let start = addr.checked_sub(base)?;
+            let end = start.checked_add(len as u64)?;
+            (start >= lo as u64 && end <= hi as u64).then_some(start as usize..end as usize)
+        };
+        if let Some(r) = within(BASE, self.sp, STACK_LIMIT) {
+            Ok(&mut self.bytes[r])
+        } else if let Some(r) = within(STATIC_BASE, 0, self.statics.len()) {
+            Ok(&mut self.statics[r])
+        } else {
+            Err(TrapCode::HEAP_OUT_OF_BOUNDS)
         }
-        Ok(start as usize..end as usize)
     }
 
     /// Reads `len` bytes (at most 16) at `addr`, little-endian, as a number.
     ///
     /// # Errors
     /// `heap_oob` outside live memory.
-    pub fn read(&self, addr: u64, len: usize) -> Result<u128, TrapCode> {
-        let r = self.range(addr, len)?;
+    pub fn read(&mut self, addr: u64, len: usize) -> Result<u128, TrapCode> {
         let mut bytes = [0u8; 16];
-        bytes[..len].copy_from_slice(&self.bytes[r]);
+        bytes[..len].copy_from_slice(self.bytes_at(addr, len)?);
         Ok(u128::from_le_bytes(bytes))
     }
 
@@ -89,8 +114,8 @@ impl Memory {
     /// # Errors
     /// `heap_oob` outside live memory.
     pub fn write(&mut self, addr: u64, len: usize, value: u128) -> Result<(), TrapCode> {
-        let r = self.range(addr, len)?;
-        self.bytes[r].copy_from_slice(&value.to_le_bytes()[..len]);
+        self.bytes_at(addr, len)?
+            .copy_from_slice(&value.to_le_bytes()[..len]);
         Ok(())
     }
 }
@@ -113,5 +138,9 @@ mod tests {
         m.pop_to(sp);
         assert_eq!(m.read(a, 1), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
         assert_eq!(m.push(STACK_LIMIT + 1, 1), Err(TrapCode::STACK_OVERFLOW));
+        let s = m.alloc_static(8).unwrap();
+        m.write(s, 8, 42).unwrap();
+        assert_eq!(m.read(s, 8), Ok(42));
+        assert_eq!(m.read(s + 4, 8), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
     }
 }
