@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod cat;
 mod compile;
+mod interpret;
 mod print_cfg;
 mod run;
 mod test;
@@ -40,6 +41,14 @@ enum Command {
     /// its results printed.
     Run {
         /// The .clif files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run CLIF files in the interpreter: each `; run:` line is called and checked (its
+    /// results printed), or, without such lines, `%main` is called and its results
+    /// printed.
+    Interpret {
+        /// The .clif files (`-` for standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -104,6 +113,7 @@ fn main() -> ExitCode {
         Command::Cat { files } => cat::run(&files),
         Command::PrintCfg { files } => print_cfg::run(&files),
         Command::Run { files } => run::run(&files),
+        Command::Interpret { files } => interpret::run(&files),
         Command::Compile {
             target,
             set,

@@ -63,9 +63,6 @@ fn return_address(depth: u32) -> u128 {
     0x5300_0000_0000 + 16 * u128::from(depth)
 }
 
-/// The deepest call nesting before a call traps with `stk_ovf`.
-const MAX_DEPTH: u32 = 1000;
-
 /// What an instruction does to control.
 enum Control {
     /// Go on with the next instruction.
@@ -107,7 +104,7 @@ impl Frame<'_> {
 impl<'a> Interpreter<'a> {
     /// Runs function `index` with `args` (tail calls replace it); returns its results.
     pub(crate) fn run(&mut self, mut index: usize, mut args: Vec<u128>) -> Result<Vec<u128>, Stop> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= self.max_depth {
             return Err(TrapCode::STACK_OVERFLOW.into());
         }
         self.depth += 1;
@@ -126,6 +123,19 @@ impl<'a> Interpreter<'a> {
         };
         self.depth -= 1;
         result
+    }
+
+    /// [`Interpreter::run`] for a call from interpreted code: with `std`, on a host stack
+    /// extended as needed, so the call depth limit, not the host, bounds recursion.
+    fn run_nested(&mut self, index: usize, args: Vec<u128>) -> Result<Vec<u128>, Stop> {
+        #[cfg(feature = "std")]
+        {
+            stacker::maybe_grow(256 << 10, 4 << 20, || self.run(index, args))
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            self.run(index, args)
+        }
     }
 
     fn run_frame(&mut self, func: &'a Function, args: Vec<u128>) -> Result<Control, Stop> {
@@ -570,7 +580,7 @@ impl<'a> Interpreter<'a> {
 
     fn call_callee(&mut self, callee: Callee, args: Vec<u128>) -> Result<Vec<u128>, Stop> {
         match callee {
-            Callee::Func(i) => self.run(i, args),
+            Callee::Func(i) => self.run_nested(i, args),
             Callee::LibCall(lc) => self.libcall(lc, &args),
             Callee::Throw => {
                 // (entry_fp, exit_fp, exit_pc, tag, payload1, payload2): thrown only if an

@@ -89,6 +89,8 @@ pub struct Interpreter<'a> {
     handlers: Vec<Vec<Option<u32>>>,
     /// The call nesting.
     depth: u32,
+    /// The deepest call nesting before a call traps with `stk_ovf`.
+    max_depth: u32,
     /// The innermost frame's address (its record holds the caller's).
     fp: u64,
     /// The static block of each thread-local variable, by name.
@@ -97,6 +99,9 @@ pub struct Interpreter<'a> {
 
 /// The default step limit: two hundred million instructions.
 pub const DEFAULT_STEP_LIMIT: u64 = 200_000_000;
+
+/// The default deepest call nesting: 10,000 calls.
+pub const DEFAULT_MAX_DEPTH: u32 = 10_000;
 
 /// The name calls use for `func`: `name` for `%name`, `u0:1` for a user name.
 pub fn function_name(func: &Function) -> String {
@@ -124,6 +129,7 @@ impl<'a> Interpreter<'a> {
             pinned: 0,
             handlers: Vec::new(),
             depth: 0,
+            max_depth: DEFAULT_MAX_DEPTH,
             fp: 0,
             tls: BTreeMap::new(),
         }
@@ -132,6 +138,12 @@ impl<'a> Interpreter<'a> {
     /// Sets the most instructions one [`Interpreter::call`] may execute.
     pub fn with_step_limit(mut self, steps: u64) -> Interpreter<'a> {
         self.step_limit = steps;
+        self
+    }
+
+    /// Sets the deepest call nesting; a call past it traps with `stk_ovf`.
+    pub fn with_max_depth(mut self, depth: u32) -> Interpreter<'a> {
+        self.max_depth = depth;
         self
     }
 

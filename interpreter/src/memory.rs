@@ -1,8 +1,10 @@
 //! The interpreter's memory, at fake addresses: a stack that grows down, holding each
 //! live frame's record (the caller's frame address and a return address, as real frames
 //! have) and stack slots; and static blocks that live as long as the interpreter
-//! (thread-local variables). An access outside them (including a returned frame's slots,
-//! or any host address) traps with `heap_oob`, never touching host memory.
+//! (thread-local variables). An access must lie inside one live allocation (a frame
+//! record, a stack slot, a static block): past a slot's end, in alignment padding, in a
+//! returned frame's slots or at any host address it traps with `heap_oob`, never
+//! touching host memory.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -26,6 +28,8 @@ pub struct Memory {
     bytes: Vec<u8>,
     /// The index of the lowest live byte.
     sp: usize,
+    /// The live stack allocations as byte index ranges, the newest (lowest) last.
+    allocs: Vec<(usize, usize)>,
     /// The static blocks; byte `i` is at address `STATIC_BASE + i`.
     statics: Vec<u8>,
 }
@@ -35,10 +39,14 @@ impl Default for Memory {
         Memory {
             bytes: vec![0; STACK_LIMIT],
             sp: STACK_LIMIT,
+            allocs: Vec::new(),
             statics: Vec::new(),
         }
     }
 }
+
+/// Unallocated bytes left above each stack allocation.
+const GAP: usize = 16;
 
 /// The address of the stack's first byte.
 const BASE: u64 = STACK_TOP - STACK_LIMIT as u64;
@@ -55,13 +63,15 @@ impl Memory {
     /// # Errors
     /// `stk_ovf` past [`STACK_LIMIT`].
     pub fn push(&mut self, bytes: usize, align: usize) -> Result<u64, TrapCode> {
+        // A gap of GAP bytes above each allocation, so running off its end traps.
         let start = self
             .sp
-            .checked_sub(bytes)
+            .checked_sub(bytes + GAP)
             .map(|s| s & !(align.max(1) - 1))
             .ok_or(TrapCode::STACK_OVERFLOW)?;
         self.bytes[start..self.sp].fill(0);
         self.sp = start;
+        self.allocs.push((start, start + bytes));
         Ok(BASE + start as u64)
     }
 
@@ -81,6 +91,8 @@ impl Memory {
     /// Frees everything below address `sp` (a returning frame's part).
     pub fn pop_to(&mut self, sp: u64) {
         self.sp = (sp - BASE) as usize;
+        let live = self.allocs.partition_point(|&(start, _)| start >= self.sp);
+        self.allocs.truncate(live);
     }
 
     /// The live bytes `[addr, addr + len)`, in the stack or a static block.
@@ -91,7 +103,12 @@ impl Memory {
             (start >= lo as u64 && end <= hi as u64).then_some(start as usize..end as usize)
         };
         if let Some(r) = within(BASE, self.sp, STACK_LIMIT) {
-            Ok(&mut self.bytes[r])
+            // Inside one allocation: the newest one starting at or below the address.
+            let i = self.allocs.partition_point(|&(start, _)| start > r.start);
+            match self.allocs.get(i) {
+                Some(&(_, end)) if r.end <= end => Ok(&mut self.bytes[r]),
+                _ => Err(TrapCode::HEAP_OUT_OF_BOUNDS),
+            }
         } else if let Some(r) = within(STATIC_BASE, 0, self.statics.len()) {
             Ok(&mut self.statics[r])
         } else {
@@ -134,6 +151,11 @@ mod tests {
         assert_eq!(m.read(a + 8, 4), Ok(0x5566_7788));
         assert_eq!(m.read(a + 12, 8), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
         assert_eq!(m.read(a - 1, 1), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
+        // Two allocations: an access may not span them, nor touch the padding.
+        let b = m.push(4, 16).unwrap();
+        assert_eq!(m.read(b, 4), Ok(0));
+        assert_eq!(m.read(b + 4, 1), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
+        assert_eq!(m.read(a - 4, 8), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
         assert_eq!(m.read(0, 1), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
         m.pop_to(sp);
         assert_eq!(m.read(a, 1), Err(TrapCode::HEAP_OUT_OF_BOUNDS));
