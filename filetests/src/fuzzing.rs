@@ -2,8 +2,12 @@
 //! on a fixed set of random inputs. Each panics when a property fails.
 
 mod cache;
+mod interp;
 
 pub use cache::{CacheCase, check_cache_input};
+pub use interp::{
+    Compared, check_differential_input, check_interpret_input, check_opt_equivalence_input,
+};
 
 use crate::random::{Rng, random_function};
 use gantry_codegen::ir::instructions::InstructionData;

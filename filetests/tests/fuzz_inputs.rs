@@ -1,7 +1,10 @@
 //! The fuzz targets' checks on a fixed set of random inputs, so the stable toolchain
 //! exercises them on every test run (`FUZZ_CASES` changes how many, `FUZZ_SEED` which).
 
-use gantry_filetests::fuzzing::{check_cache_input, check_reader_input, check_verifier_input};
+use gantry_filetests::fuzzing::{
+    Compared, check_cache_input, check_differential_input, check_interpret_input,
+    check_opt_equivalence_input, check_reader_input, check_verifier_input,
+};
 use gantry_filetests::random::{Rng, random_function};
 use std::path::Path;
 
@@ -130,4 +133,51 @@ fn the_cache_hits_exactly_when_it_may() {
         params_mattered * 3 >= compiled,
         "{params_mattered} of {compiled}"
     );
+}
+
+/// Random input bytes for the generated-function checks.
+fn inputs(salt: u64, n: u64) -> Vec<Vec<u8>> {
+    let mut rng = Rng::new(seed(salt));
+    (0..n)
+        .map(|_| {
+            let len = 1 + rng.below(16);
+            (0..len).map(|_| rng.next_u64() as u8).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_interpreter_never_panics() {
+    for bytes in inputs(0x1111, cases() / 3) {
+        check_interpret_input(&bytes);
+    }
+}
+
+#[test]
+fn the_interpreter_agrees_with_compiled_code() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    // Generated loops may not end: compiled code stops early too (and is skipped).
+    gantry_filetests::run::set_time_limit(std::time::Duration::from_millis(200));
+    let (mut values, mut traps) = (0, 0);
+    for bytes in inputs(0x2222, cases() / 6) {
+        match check_differential_input(&bytes) {
+            Compared::Values => values += 1,
+            Compared::Traps => traps += 1,
+            Compared::Skipped => {}
+        }
+    }
+    // Enough comparable cases that the check means something.
+    assert!(
+        values * 10 >= cases() / 6 && traps > 0,
+        "{values} values, {traps} traps"
+    );
+}
+
+#[test]
+fn the_mid_end_keeps_what_the_interpreter_computes() {
+    for bytes in inputs(0x3333, cases() / 3) {
+        check_opt_equivalence_input(&bytes);
+    }
 }

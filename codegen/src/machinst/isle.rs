@@ -732,7 +732,9 @@ macro_rules! isle_lower_prelude_methods {
         }
 
         fn float_sign_bit(&mut self, ty: $crate::ir::Type) -> u128 {
-            1 << (ty.bits() - 1)
+            // The top bit of every lane (a scalar is one lane).
+            let w = ty.lane_bits();
+            (1..=ty.lane_count()).fold(0, |m, i| m | 1 << (w * i - 1))
         }
 
         fn lane_is_64(&mut self, ty: $crate::ir::Type) -> bool {
@@ -973,7 +975,7 @@ macro_rules! isle_lower_prelude_methods {
 macro_rules! isle_type_consts {
     () => {
         $crate::isle_type_consts!(
-            I8 I16 I32 I64 I128 F16 F32 F64 F128 I8X16 I16X8 I32X4 I64X2 F32X4 F64X2
+            I8 I16 I32 I64 I128 F16 F32 F64 F128 I8X16 I16X8 I32X4 I64X2 F32X4 F64X2 F16X8
         );
     };
     ($($name:ident)*) => {

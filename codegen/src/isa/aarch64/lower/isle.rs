@@ -401,6 +401,10 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn f16_lanes(&mut self, ty: Type) -> Option<Type> {
+        (ty == Type::F16X8).then_some(ty)
+    }
+
     fn f16_or_f128(&mut self, ty: Type) -> Option<Type> {
         (ty == Type::F16 || ty == Type::F128).then_some(ty)
     }
