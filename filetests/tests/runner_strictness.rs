@@ -50,19 +50,40 @@ fn an_unknown_test_kind_fails() {
 
 #[test]
 fn a_known_kind_gantry_lacks_is_a_listed_skip() {
-    let report = run_text(
-        "interpret",
-        &format!("test interpret\n{ADD}; run: %add(1, 2) == 3\n"),
-    );
+    let report = run_text("inline", &format!("test inline\n{ADD}"));
     assert!(
         matches!(report.outcome, FileOutcome::Skipped(_)),
         "{report:?}"
     );
     assert_eq!(report.skips.len(), 1);
     assert!(
-        report.skips[0].contains("test interpret"),
+        report.skips[0].contains("test inline"),
         "{:?}",
         report.skips
+    );
+}
+
+#[test]
+fn interpret_runs_the_run_lines_and_a_wrong_result_fails() {
+    let report = run_text(
+        "interpret",
+        &format!("test interpret\n{ADD}; run: %add(1, 2) == 3\n; run: %add(2, 2) == 4\n"),
+    );
+    assert!(matches!(report.outcome, FileOutcome::Passed), "{report:?}");
+    assert_eq!(report.cases.passed, 2);
+    let report = run_text(
+        "interpret_wrong",
+        &format!("test interpret\n{ADD}; run: %add(1, 2) == 3\n; run: %add(2, 2) == 5\n"),
+    );
+    assert!(failure(&report).contains("%add(2, 2) == 5"), "{report:?}");
+    assert_eq!((report.cases.passed, report.cases.failed), (1, 1));
+    // A file with `test interpret` and no run line is a mistake, not a pass.
+    assert!(
+        failure(&run_text(
+            "interpret_empty",
+            &format!("test interpret\n{ADD}")
+        ))
+        .contains("no test cases")
     );
 }
 

@@ -188,13 +188,15 @@ impl<'a> Interpreter<'a> {
                 return Err(InterpError::UncaughtException { tag });
             }
         };
-        Ok(rets
-            .iter()
+        rets.iter()
             .zip(&func.signature.returns)
             .map(|(&r, p)| {
-                DataValue::from_le_slot(&r.to_le_bytes(), p.value_type)
-                    .expect("every value type has a DataValue")
+                DataValue::from_le_slot(&r.to_le_bytes(), p.value_type).ok_or_else(|| {
+                    InterpError::Unsupported {
+                        what: alloc::format!("a result of type {}", p.value_type),
+                    }
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -2,7 +2,8 @@
 # Differential test of Gantry's backends against Cranelift's CLIF interpreter:
 #   [ORACLE_TARGET=aarch64] scripts/cranelift_oracle/run.sh [FIRST_SEED] [COUNT] [TARGET FLAGS...]
 # generates COUNT random functions, has the interpreter compute their results, and runs
-# them with `clif-util test` at opt_level=none and speed. Exits non-zero on a mismatch,
+# them with `clif-util test` at opt_level=none and speed, and in Gantry's interpreter
+# (`test interpret`). Exits non-zero on a mismatch,
 # when more than ORACLE_MAX_DROPPED (default 0.05) of the generated calls were dropped,
 # or when clif-util did not run every kept line.
 set -euo pipefail
@@ -38,5 +39,14 @@ for opt in none speed; do
         status=1
     fi
 done
+# Gantry's interpreter on the same lines: the two interpreters must agree.
+echo "gantry interpreter:"
+sed 's/^test run$/test interpret/' "$work/expected.clif" > "$work/interpret.clif"
+out=$("$gantry_target/release/clif-util" test "$work/interpret.clif") || status=1
+echo "$out" | tail -n 20
+if ! echo "$out" | tail -n 1 | grep -qx "$kept passed, 0 failed, 0 skipped"; then
+    echo "expected $kept passed, 0 failed, 0 skipped"
+    status=1
+fi
 if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "files in $work"; fi
 exit $status
