@@ -42,7 +42,8 @@ fn compile(paths: &[PathBuf], out_name: &str) {
         .iter()
         .map(|p| {
             // Sources by their path in the repository; generated ones as `OUT_DIR/name`.
-            let name = match p.strip_prefix(env!("CARGO_MANIFEST_DIR")) {
+            let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+            let name = match p.strip_prefix(&manifest_dir) {
                 Ok(rel) => format!("codegen/{}", rel.display()),
                 Err(_) => format!(
                     "OUT_DIR/{}",
@@ -78,7 +79,11 @@ const TABLES: &[(&str, &str)] = &[("x64", "x64"), ("aarch64", "a64"), ("s390x", 
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GANTRY_ISLE_DUMP");
-    let opcodes = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ir/opcodes.rs");
+    // The package's folder when the script runs (not when it was built: a script built
+    // for one checkout may run for another sharing the target folder).
+    let manifest_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let opcodes = manifest_dir.join("src/ir/opcodes.rs");
     println!("cargo:rerun-if-changed={}", opcodes.display());
     println!("cargo:rerun-if-changed=meta/inst_builder.rs");
     println!("cargo:rerun-if-changed=meta/isle_opcodes.rs");
@@ -89,7 +94,7 @@ fn main() {
         inst_builder::generate(&table),
     )
     .expect("OUT_DIR is writable");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = manifest_dir.join("src");
     let mut all = Vec::new();
     collect(&src, &mut all);
     // The shared preludes go into every program; each ISA's files make one program.

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let run = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/run");
+    // The folder at run time (a script built for one checkout may run for another).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let run = Path::new(&manifest_dir).join("../tests/run");
     println!("cargo:rerun-if-changed={}", run.display());
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut entries: Vec<PathBuf> = std::fs::read_dir(&run)
