@@ -6,7 +6,8 @@ mod interp;
 
 pub use cache::{CacheCase, check_cache_input};
 pub use interp::{
-    Compared, check_differential_input, check_interpret_input, check_opt_equivalence_input,
+    Compared, check_differential_input, check_differential_qemu_inputs, check_interpret_input,
+    check_opt_equivalence_input,
 };
 
 use crate::random::{Rng, random_function};

@@ -100,6 +100,8 @@ pub fn check_differential_input(bytes: &[u8]) -> Compared {
     if takes_addresses(&func) {
         return Compared::Skipped;
     }
+    // Generated loops may not end: compiled code stops early too (and is skipped).
+    crate::run::set_time_limit(std::time::Duration::from_millis(200));
     let isa = gantry_codegen::isa::lookup("x86_64")
         .and_then(|b| b.finish_with(Flags::default()))
         .expect("x86_64");
@@ -163,4 +165,70 @@ pub fn check_opt_equivalence_input(bytes: &[u8]) {
         (Err(a), Err(b)) if a == b => {}
         (a, b) => panic!("before {a:?}, after {b:?}\n{func}\n{after}"),
     }
+}
+
+/// `differential_qemu`: the functions `inputs` choose, compiled for `isa` (`aarch64` or
+/// `s390x`) and run under qemu in one process, return what the interpreter computes.
+/// Functions that take addresses, trap, do not finish in the interpreter, or refer to
+/// functions outside themselves are left out. Returns how many were compared.
+///
+/// # Panics
+/// On a disagreement, or when the batch cannot run (qemu or the cross compiler missing).
+pub fn check_differential_qemu_inputs(isa_name: &str, inputs: &[Vec<u8>]) -> usize {
+    use core::fmt::Write;
+    let isa = gantry_codegen::isa::lookup(isa_name)
+        .and_then(|b| b.finish_with(Flags::default()))
+        .expect("a known ISA");
+    let mut text = format!("test run\ntarget {isa_name}\n\n");
+    let mut compared = 0;
+    for (k, bytes) in inputs.iter().enumerate() {
+        let (mut func, args) = case(bytes);
+        let name = format!("f{k}");
+        func.name = UserFuncName::testcase(&name);
+        if takes_addresses(&func) {
+            continue;
+        }
+        let Ok(results) = Interpreter::new([&func])
+            .with_step_limit(1_000_000)
+            .call(&name, &args)
+        else {
+            continue;
+        };
+        // Only functions that compile alone: no reference out of the function.
+        let Ok(code) = isa.compile_function(&func) else {
+            continue;
+        };
+        if !code.relocs.is_empty() {
+            continue;
+        }
+        let list = |v: &[DataValue]| {
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let expected = match results.len() {
+            0 => continue, // nothing to compare
+            1 => list(&results),
+            _ => format!("[{}]", list(&results)),
+        };
+        let _ = writeln!(
+            text,
+            "{func}; run: %{name}({}) == {expected}\n",
+            list(&args)
+        );
+        compared += 1;
+    }
+    if compared == 0 {
+        return 0;
+    }
+    let file = gantry_reader::parse_test(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let counts = crate::run::run_with(&file, isa.as_ref(), false)
+        .unwrap_or_else(|e| panic!("the batch did not run: {e}"));
+    assert!(
+        counts.failures.is_empty(),
+        "{isa_name} disagrees with the interpreter:\n{}\n{text}",
+        counts.failures.join("\n")
+    );
+    compared
 }
