@@ -39,14 +39,14 @@ for opt in none speed; do
         status=1
     fi
 done
-# Gantry's interpreter on the same lines: the two interpreters must agree.
+# Gantry's interpreter on the same lines: the two interpreters must agree, but where a
+# function observes the bits of a NaN an invalid operation made (nan_bits.py says why).
 echo "gantry interpreter:"
 sed 's/^test run$/test interpret/' "$work/expected.clif" > "$work/interpret.clif"
-out=$("$gantry_target/release/clif-util" test "$work/interpret.clif") || status=1
-echo "$out" | tail -n 20
+out=$("$gantry_target/release/clif-util" test "$work/interpret.clif" 2>&1) || true
+echo "$out" | tail -n 1
 if ! echo "$out" | tail -n 1 | grep -qx "$kept passed, 0 failed, 0 skipped"; then
-    echo "expected $kept passed, 0 failed, 0 skipped"
-    status=1
+    echo "$out" | python3 "$here/nan_bits.py" "$work/interpret.clif" || status=1
 fi
 if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "files in $work"; fi
 exit $status
