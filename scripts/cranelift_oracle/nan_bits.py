@@ -7,15 +7,16 @@ Cranelift's interpreter computes on the host's floats, so on x86-64 a NaN made b
 invalid operation (inf - inf, 0 * inf, sqrt of a negative) is x86's default NaN, whose
 sign bit is set; Gantry's interpreter gives the canonical NaN, whose sign bit is clear
 (as aarch64 and s390x do). The two differ only where a function observes a NaN's bits:
-a bit cast of a float to an integer. A failing line whose function has such a bit cast
-and an operation that can make a NaN is counted as this documented difference; any
-other failure is printed, and the exit status is 1 if there is one.
+a bit cast of a float to an integer, or `fcopysign` taking a NaN's sign. A failing line
+whose function has such an observer and an operation that can make a NaN is counted as
+this documented difference; any other failure is printed, and the exit status is 1 if
+there is one.
 """
 import re
 import sys
 
 MAKES_NAN = re.compile(r"= (fadd|fsub|fmul|fdiv|sqrt|fma|fmin|fmax|ceil|floor|trunc|nearest)\b")
-OBSERVES = re.compile(r"= bitcast\.i(16|32|64|128) ")
+OBSERVES = re.compile(r"= (bitcast\.i(16|32|64|128) |fcopysign)")
 
 
 def functions(path):
