@@ -11,6 +11,9 @@
 //!
 //! Run with `cargo bench -p gantry-filetests --bench cache`.
 
+#[path = "common/corpus.rs"]
+mod corpus;
+
 use gantry_codegen::Context;
 use gantry_codegen::incremental_cache::{CacheKey, CacheKvStore, FileStore, MemoryStore};
 use gantry_codegen::ir::Function;
@@ -75,19 +78,9 @@ impl std::hash::Hasher for ByteCounter {
 }
 
 fn main() {
-    let dir = std::env::var("GANTRY_BENCH_CLIF").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/clif").to_string()
-    });
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(".clif.xz"))
-        .collect();
-    paths.sort();
+    let paths = corpus::real_world_paths();
     if paths.is_empty() {
-        println!("no corpus at {dir}: nothing to measure");
+        println!("no corpus (../shared/bench/clif or GANTRY_BENCH_CLIF): nothing to measure");
         return;
     }
     let isa = target();

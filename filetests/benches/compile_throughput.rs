@@ -12,6 +12,10 @@
 //! then the peak resident memory of the process. Run with
 //! `cargo bench -p gantry-filetests --bench compile_throughput`.
 
+#[path = "common/corpus.rs"]
+mod corpus;
+
+use corpus::real_world_paths;
 use gantry_codegen::ir::Function;
 use gantry_codegen::isa::{self, TargetIsa};
 use gantry_codegen::settings;
@@ -187,22 +191,6 @@ fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// The xz-compressed real-world files beside the project.
-fn real_world_paths() -> Vec<std::path::PathBuf> {
-    let dir = std::env::var("GANTRY_BENCH_CLIF").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/clif").to_string()
-    });
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(".clif.xz"))
-        .collect();
-    paths.sort();
-    paths
 }
 
 /// In a child process: what `clif-util compile --set opt_level=speed` does with `path`
