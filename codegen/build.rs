@@ -77,6 +77,10 @@ const ISAS: &[&str] = &["x64", "aarch64", "s390x"];
 /// the prefix of their ISLE constructors.
 const TABLES: &[(&str, &str)] = &[("x64", "x64"), ("aarch64", "a64"), ("s390x", "s390")];
 
+/// Lowering rules shared by some ISAs (files under `src/isa/shared/`), with the ISAs
+/// whose programs include them; each such ISA implements the file's hooks.
+const SHARED: &[(&str, &[&str])] = &[("soft_f128.isle", &["x64", "aarch64"])];
+
 fn main() {
     println!("cargo:rerun-if-env-changed=GANTRY_ISLE_DUMP");
     // The package's folder when the script runs (not when it was built: a script built
@@ -138,6 +142,11 @@ fn main() {
         program.push(opcodes_isle.clone());
         if TABLES.iter().any(|(t, _)| t == isa) {
             program.push(out_dir.join(format!("{isa}_inst.isle")));
+        }
+        for (file, isas) in SHARED {
+            if isas.contains(isa) {
+                program.push(isa_dir.join("shared").join(file));
+            }
         }
         program.extend(all.iter().filter(|p| p.starts_with(&dir)).cloned());
         compile(&program, &format!("isle_{isa}.rs"));

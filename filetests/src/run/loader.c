@@ -124,8 +124,9 @@ static void gantry_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, 
 }
 
 /* The library functions (numbered as in qemu.rs), then the TLS descriptor function (on
- * s390x, __tls_get_offset), then the exception thrower. */
-static void *const LIBCALLS[] = { /*LIBCALLS*/ TLSDESC_RETURN, (void *)gantry_throw };
+ * s390x, __tls_get_offset), then the exception thrower, then (aarch64) the binary128
+ * functions. */
+static void *const LIBCALLS[] = { /*LIBCALLS*/ TLSDESC_RETURN, (void *)gantry_throw, /*F128_LIBCALLS*/ };
 /* Thread-local variables of generated code: 64 bytes each. */
 static __thread unsigned char tls_block[4096] __attribute__((aligned(64)));
 

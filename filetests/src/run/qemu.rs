@@ -73,22 +73,67 @@ const LIBCALLS: &[LibCall] = &[
     LibCall::F64ToU128,
 ];
 
-/// The loader's source with its library table filled in.
+/// The binary128 functions (aarch64 only: its C runtime has them, and only the ISAs
+/// whose ABI passes f128 in one vector register lower f128 arithmetic to calls), in
+/// table order after the TLS descriptor function and the thrower.
+const F128_LIBCALLS: &[LibCall] = &[
+    LibCall::AddF128,
+    LibCall::SubF128,
+    LibCall::MulF128,
+    LibCall::DivF128,
+    LibCall::SqrtF128,
+    LibCall::FmaF128,
+    LibCall::CeilF128,
+    LibCall::FloorF128,
+    LibCall::TruncF128,
+    LibCall::NearestF128,
+    LibCall::EqF128,
+    LibCall::LtF128,
+    LibCall::LeF128,
+    LibCall::GtF128,
+    LibCall::GeF128,
+    LibCall::UnordF128,
+    LibCall::F32ToF128,
+    LibCall::F64ToF128,
+    LibCall::F128ToF32,
+    LibCall::F128ToF64,
+    LibCall::I32ToF128,
+    LibCall::I64ToF128,
+    LibCall::U32ToF128,
+    LibCall::U64ToF128,
+    LibCall::F128ToI32,
+    LibCall::F128ToI64,
+    LibCall::F128ToU32,
+    LibCall::F128ToU64,
+    LibCall::I128ToF128,
+    LibCall::U128ToF128,
+    LibCall::F128ToI128,
+    LibCall::F128ToU128,
+];
+
+/// The loader's source with its library tables filled in.
 fn loader_source() -> String {
     let template = include_str!("loader.c");
-    let decls: String = LIBCALLS
-        .iter()
-        .map(|lc| lc.symbol())
-        .filter(|s| s.starts_with("__"))
-        .map(|s| format!("extern void {s}(void);\n"))
-        .collect();
-    let table: String = LIBCALLS
-        .iter()
-        .map(|lc| format!("(void *){}, ", lc.symbol()))
-        .collect();
+    let decls = |lcs: &[LibCall]| -> String {
+        lcs.iter()
+            .map(|lc| lc.symbol())
+            .filter(|s| s.starts_with("__"))
+            .map(|s| format!("extern void {s}(void);\n"))
+            .collect()
+    };
+    let table = |lcs: &[LibCall]| -> String {
+        lcs.iter()
+            .map(|lc| format!("(void *){}, ", lc.symbol()))
+            .collect()
+    };
+    let aarch64_only = |text: String| format!("\n#if defined(__aarch64__)\n{text}\n#endif\n");
     template
-        .replace("/*LIBCALL_DECLS*/", &decls)
-        .replace("/*LIBCALLS*/", &table)
+        .replace(
+            "/*LIBCALL_DECLS*/",
+            &(decls(LIBCALLS) + &aarch64_only(decls(F128_LIBCALLS))),
+        )
+        .replace("/*LIBCALLS*/", &table(LIBCALLS))
+        .replace("/*F128_LIBCALLS*/", &aarch64_only(table(F128_LIBCALLS)))
 }
 
 /// The loader binary for `isa`, built on first use (cached by its source's hash in the
@@ -221,9 +266,11 @@ impl Image {
             })
         };
         let lib_index = |lc: LibCall| {
+            let f128 = || F128_LIBCALLS.iter().position(|&l| l == lc);
             LIBCALLS
                 .iter()
                 .position(|&l| l == lc)
+                .or_else(|| f128().map(|i| THROW_INDEX + 1 + i))
                 .ok_or_else(|| format!("the runner has no {lc} for foreign ISAs"))
         };
         for (name, code) in funcs {
