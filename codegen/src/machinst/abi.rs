@@ -260,6 +260,46 @@ pub fn place_rets_in_order(
     (out, area.div_ceil(16) * 16)
 }
 
+/// Winch's result placement of `parts` (the convention of Wasmtime's baseline
+/// compiler): the last in `int_reg`, or `float_reg` when `is_float` says so; the others
+/// in the return area at their own sizes, unaligned, when `packed` (else in aligned
+/// slots of at least 8 bytes), then mirrored so the first is at the highest offset.
+/// Returns the locations and the area's size in bytes (a multiple of 16).
+pub fn place_winch_rets(
+    parts: &[Type],
+    packed: bool,
+    int_reg: PReg,
+    float_reg: PReg,
+    is_float: impl Fn(Type) -> bool,
+) -> (Vec<ArgLoc>, u32) {
+    let mut next = 0u32;
+    let mut slots = Vec::with_capacity(parts.len());
+    for (i, &ty) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            let reg = if is_float(ty) { float_reg } else { int_reg };
+            slots.push((ArgLoc::Reg(reg), 0));
+            continue;
+        }
+        let size = if packed {
+            ty.bytes()
+        } else {
+            let size = ty.bytes().max(8);
+            next = next.div_ceil(size) * size;
+            size
+        };
+        slots.push((ArgLoc::Stack(next), size));
+        next += size;
+    }
+    let locs = slots
+        .into_iter()
+        .map(|(loc, size)| match loc {
+            ArgLoc::Stack(offset) => ArgLoc::Stack(next - offset - size),
+            other => other,
+        })
+        .collect();
+    (locs, next.div_ceil(16) * 16)
+}
+
 /// The areas of a function's frame every ISA has, from the stack pointer up: outgoing
 /// call arguments, spill slots, stack slots; and the callee-saved registers the code
 /// writes, which the ISA's prologue saves (where and how is the ISA's choice, as are

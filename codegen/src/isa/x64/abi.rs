@@ -206,7 +206,13 @@ impl AbiSpec for X64Abi {
         let packed = !returns
             .iter()
             .any(|p| p.extension != ArgumentExtension::None || p.value_type == Type::F16);
-        assign_winch_rets(&crate::machinst::abi::parts::<Self>(types), packed)
+        crate::machinst::abi::place_winch_rets(
+            &crate::machinst::abi::parts::<Self>(types),
+            packed,
+            Gpr::RAX.preg(),
+            Xmm::new(0).preg(),
+            is_float,
+        )
     }
 
     /// `tail` is callee-pops, so a tail call can pass a different number of stack
@@ -299,43 +305,6 @@ fn assign_fastcall(types: &[Type], hidden: bool) -> (Vec<ArgLoc>, u32) {
         .collect();
     let stack = 32 + 8 * (all.len().saturating_sub(4) as u32);
     (out, stack)
-}
-
-/// Winch's result placement of `parts`: the last in `rax` or `xmm0`, the others in the
-/// return area at their own sizes when `packed` (else in 8-byte aligned slots of at least
-/// 8 bytes), then mirrored so the first is at the highest offset. Returns the locations
-/// and the area's size (a multiple of 16).
-fn assign_winch_rets(parts: &[Type], packed: bool) -> (Vec<ArgLoc>, u32) {
-    let mut next = 0u32;
-    let mut slots = Vec::with_capacity(parts.len());
-    for (i, &ty) in parts.iter().enumerate() {
-        if i + 1 == parts.len() {
-            let reg = if is_float(ty) {
-                Xmm::new(0).preg()
-            } else {
-                Gpr::RAX.preg()
-            };
-            slots.push((ArgLoc::Reg(reg), 0));
-            continue;
-        }
-        let size = if packed {
-            ty.bytes()
-        } else {
-            let size = ty.bytes().max(8);
-            next = next.div_ceil(size) * size;
-            size
-        };
-        slots.push((ArgLoc::Stack(next), size));
-        next += size;
-    }
-    let locs = slots
-        .into_iter()
-        .map(|(loc, size)| match loc {
-            ArgLoc::Stack(offset) => ArgLoc::Stack(next - offset - size),
-            other => other,
-        })
-        .collect();
-    (locs, next.div_ceil(16) * 16)
 }
 
 /// Result placement: registers first, then return-area slots; returns the locations and

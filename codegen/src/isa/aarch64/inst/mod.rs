@@ -265,9 +265,13 @@ impl MachInst for Inst {
     }
 }
 
-/// How a register part of type `ty` moves to and from memory.
+/// How a register part of type `ty` moves to and from memory: its own bytes (a narrow
+/// integer's load zero-extends), as packed stack arguments and return areas need.
 pub fn mem_ops(ty: Type) -> (LoadOp, StoreOp) {
     match ty {
+        Type::I8 => (LoadOp::Ldrb, StoreOp::Strb),
+        Type::I16 => (LoadOp::Ldrh, StoreOp::Strh),
+        Type::I32 => (LoadOp::Ldrw, StoreOp::Strw),
         Type::F16 => (LoadOp::Ldrfh, StoreOp::Strfh),
         Type::F32 => (LoadOp::Ldrs, StoreOp::Strs),
         Type::F64 => (LoadOp::Ldrd, StoreOp::Strd),

@@ -239,21 +239,11 @@ impl generated::Context for IsleCtx<'_, '_> {
     }
 
     fn load_op(&mut self, ty: Type) -> LoadOp {
-        match ty {
-            Type::I8 => LoadOp::Ldrb,
-            Type::I16 => LoadOp::Ldrh,
-            Type::I32 => LoadOp::Ldrw,
-            _ => super::super::inst::mem_ops(ty).0,
-        }
+        super::super::inst::mem_ops(ty).0
     }
 
     fn store_op(&mut self, ty: Type) -> StoreOp {
-        match ty {
-            Type::I8 => StoreOp::Strb,
-            Type::I16 => StoreOp::Strh,
-            Type::I32 => StoreOp::Strw,
-            _ => super::super::inst::mem_ops(ty).1,
-        }
+        super::super::inst::mem_ops(ty).1
     }
 
     fn extend_op(&mut self, ty: Type, signed: bool) -> ExtendOp {
