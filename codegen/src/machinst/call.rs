@@ -677,6 +677,40 @@ pub fn libcall<I: CallInsts, S: AbiSpec>(
     Ok(r.values.iter().flat_map(|v| v.regs().to_vec()).collect())
 }
 
+/// The operands of `stack_switch store, load, payload` `inst` for an ISA whose switch
+/// takes the store and load context pointers and the payload in the fixed registers
+/// `regs` (in that order), and returns the other side's payload in the payload's
+/// register: the call record (code on the other stack may use any register, so every
+/// allocatable one but that is clobbered, and the frame saves the callee-saved ones for
+/// this function's caller). The result is defined; the ISA wraps the record in its
+/// switch instruction.
+///
+/// # Errors
+/// An argument without a register.
+pub fn stack_switch_info<I: CallInsts, S: AbiSpec>(
+    ctx: &mut Lower<'_, I>,
+    inst: Inst,
+    regs: [PReg; 3],
+) -> Result<Box<CallInfo>, CodegenError> {
+    let args = ctx.func.dfg.inst_args(inst).to_vec();
+    let mut uses = Vec::with_capacity(3);
+    for (v, p) in args.into_iter().zip(regs) {
+        uses.push((ctx.value_reg(v)?, p));
+    }
+    let out = ctx.vcode.alloc_vreg(RegClass::Int);
+    let mut clobbers = S::exception_clobbers();
+    clobbers.remove(regs[2]);
+    let result = ctx.func.dfg.first_result(inst);
+    ctx.set_result(result, out);
+    Ok(Box::new(CallInfo {
+        uses,
+        defs: alloc::vec![(Writable::from_reg(out), regs[2])],
+        clobbers,
+        callee_pop: 0,
+        stack_map: Vec::new(),
+    }))
+}
+
 /// The callee of a tail call: a function by name, or an address in a register.
 pub enum TailCallee {
     /// `return_call` of a named function.

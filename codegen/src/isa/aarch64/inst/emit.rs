@@ -406,6 +406,31 @@ pub fn return_call_ind(e: &mut Emit<'_>, rn: u32) {
     e.put4(0xd61f_0000 | rn << 5);
 }
 
+/// A stack switch (see the table's `stack_switch`): the new context is read before the
+/// current one is written, so both pointers may be the same. x3-x5 are free: the switch
+/// clobbers every allocatable register but x0-x2, its operands.
+pub fn stack_switch(e: &mut Emit<'_>) {
+    for word in [
+        0xf940_0050, // ldr x16, [x2]: the new stack pointer
+        0xf940_0443, // ldr x3, [x2, #8]: the new frame pointer
+        0xf940_0851, // ldr x17, [x2, #16]: where to go
+        0x9100_03e4, // mov x4, sp
+        0xf900_0024, // str x4, [x1]
+        0xf900_043d, // str x29, [x1, #8]
+        0x1000_00a5, // adr x5, resume (20 bytes on)
+        0xf900_0825, // str x5, [x1, #16]
+        0x9100_021f, // mov sp, x16
+        0xaa03_03fd, // mov x29, x3
+        0xd61f_0220, // br x17
+    ] {
+        e.put4(word);
+    }
+    // resume: whoever switches back to the stored context lands here.
+    if e.frame.bti {
+        e.put4(encode::hint(super::generated::HintOp::BtiJ));
+    }
+}
+
 /// A call with exception handlers: `bl dest` or `blr callee`, the handler table, then a
 /// jump to the normal return unless it follows.
 pub fn try_call(

@@ -751,3 +751,36 @@ fn memory_operands_take_the_encodable_form() {
         );
     }
 }
+
+/// The stack switch's sequence, as the GNU assembler encodes it (`adr x5` to the word
+/// after `br x17`, where `bti j` goes with `use_bti`).
+#[test]
+fn stack_switch_matches_the_assembler() {
+    let words = alloc::vec![
+        0xf940_0050, // ldr x16, [x2]
+        0xf940_0443, // ldr x3, [x2, #8]
+        0xf940_0851, // ldr x17, [x2, #16]
+        0x9100_03e4, // mov x4, sp
+        0xf900_0024, // str x4, [x1]
+        0xf900_043d, // str x29, [x1, #8]
+        0x1000_00a5, // adr x5, resume
+        0xf900_0825, // str x5, [x1, #16]
+        0x9100_021f, // mov sp, x16
+        0xaa03_03fd, // mov x29, x3
+        0xd61f_0220, // br x17
+    ];
+    assert_eq!(emitted(super::emit::stack_switch), words);
+    let mut buf = crate::machinst::buffer::MachBuffer::new();
+    let mut frame = super::frame::Frame::new(crate::machinst::abi::FrameAreas::default());
+    frame.bti = true;
+    let mut e = super::emit::Emit {
+        buf: &mut buf,
+        labels: &[],
+        next: None,
+        frame: &frame,
+    };
+    super::emit::stack_switch(&mut e);
+    let code = buf.finish().expect("no labels").data;
+    assert_eq!(code.len(), 4 * (words.len() + 1));
+    assert_eq!(code[4 * words.len()..], 0xd503_249f_u32.to_le_bytes()); // bti j
+}

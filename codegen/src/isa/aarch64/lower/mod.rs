@@ -130,6 +130,14 @@ impl LowerBackend for A64Lower {
         ctx: &mut Lower<'_, MInst>,
         inst: crate::ir::Inst,
     ) -> Result<(), CodegenError> {
+        if ctx.func.dfg.insts[inst].opcode() == crate::ir::Opcode::StackSwitch {
+            // See the `stack_switch` form: contexts in x1 (store) and x2 (load), the
+            // payload in x0 both ways.
+            let regs = [1, 2, 0].map(super::inst::regs::xreg);
+            let info = call::stack_switch_info::<MInst, Aarch64Abi>(ctx, inst, regs)?;
+            ctx.vcode.push(MInst::StackSwitch { info });
+            return Ok(());
+        }
         if call::lower_call::<MInst, Aarch64Abi>(ctx, inst)? || self.lower_tls(ctx, inst)? {
             return Ok(());
         }

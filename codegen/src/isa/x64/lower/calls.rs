@@ -56,33 +56,14 @@ pub(super) fn lower_call_like(
 }
 
 /// `stack_switch store, load, payload` (see the `stack_switch` form): the two context
-/// pointers in RSI and RDX, the payload in RDI both ways. Code on the other stack may
-/// use any register, so every other one is clobbered (and the frame saves the
-/// callee-saved ones for this function's caller).
+/// pointers in RSI and RDX, the payload in RDI both ways.
 fn lower_stack_switch(
     ctx: &mut Lower<'_, MInst>,
     inst: crate::ir::Inst,
 ) -> Result<(), CodegenError> {
-    let args = ctx.func.dfg.inst_args(inst).to_vec();
-    let mut uses = Vec::with_capacity(3);
-    for (v, g) in args.into_iter().zip([Gpr::RSI, Gpr::RDX, Gpr::RDI]) {
-        uses.push((ctx.value_reg(v)?, g.preg()));
-    }
-    let out = ctx.vcode.alloc_vreg(RegClass::Int);
-    let rdi = Gpr::RDI.preg();
-    let mut clobbers = <X64Abi as machinst::abi::AbiSpec>::exception_clobbers();
-    clobbers.remove(rdi);
-    ctx.vcode.push(MInst::StackSwitch {
-        info: alloc::boxed::Box::new(CallInfo {
-            uses,
-            defs: alloc::vec![(Writable::from_reg(out), rdi)],
-            clobbers,
-            callee_pop: 0,
-            stack_map: Vec::new(),
-        }),
-    });
-    let result = ctx.func.dfg.first_result(inst);
-    ctx.set_result(result, out);
+    let regs = [Gpr::RSI, Gpr::RDX, Gpr::RDI].map(Gpr::preg);
+    let info = machinst::call::stack_switch_info::<MInst, X64Abi>(ctx, inst, regs)?;
+    ctx.vcode.push(MInst::StackSwitch { info });
     Ok(())
 }
 
