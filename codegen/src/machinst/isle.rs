@@ -32,7 +32,11 @@ pub fn fcvt_low_bound(fty: Type, ty: Type, signed: bool) -> (u64, bool) {
         (-1.0, true)
     } else {
         let min = -pow2(ty.bits() - 1);
-        let mantissa = if fty == Type::F64 { 53 } else { 24 };
+        let mantissa = match fty {
+            Type::F128 => 113,
+            Type::F64 => 53,
+            _ => 24,
+        };
         if ty.bits() < mantissa {
             (min - 1.0, true)
         } else {
@@ -53,9 +57,10 @@ fn pow2(n: u32) -> f64 {
     f64::from_bits(u64::from(1023 + n) << 52)
 }
 
-/// The bits of `value` as a float of type `fty` (f32 or f64).
+/// The bits of `value` as a float of type `fty` (f32 or f64; for f128, the f64 bits of
+/// the same value, which the ISA lengthens).
 fn float_bits(fty: Type, value: f64) -> u64 {
-    if fty == Type::F64 {
+    if fty == Type::F64 || fty == Type::F128 {
         value.to_bits()
     } else {
         u64::from((value as f32).to_bits())

@@ -73,9 +73,8 @@ const LIBCALLS: &[LibCall] = &[
     LibCall::F64ToU128,
 ];
 
-/// The binary128 functions (aarch64 only: its C runtime has them, and only the ISAs
-/// whose ABI passes f128 in one vector register lower f128 arithmetic to calls), in
-/// table order after the TLS descriptor function and the thrower.
+/// The binary128 functions of aarch64 (which lowers f128 arithmetic to calls), in table
+/// order after the TLS descriptor function and the thrower.
 const F128_LIBCALLS: &[LibCall] = &[
     LibCall::AddF128,
     LibCall::SubF128,
@@ -111,6 +110,16 @@ const F128_LIBCALLS: &[LibCall] = &[
     LibCall::F128ToU128,
 ];
 
+/// The binary128 functions of s390x (which has f128 instructions but for these), in
+/// table order after the TLS descriptor function and the thrower.
+const S390X_F128_LIBCALLS: &[LibCall] = &[
+    LibCall::FmaF128,
+    LibCall::I128ToF128,
+    LibCall::U128ToF128,
+    LibCall::F128ToI128,
+    LibCall::F128ToU128,
+];
+
 /// The loader's source with its library tables filled in.
 fn loader_source() -> String {
     let template = include_str!("loader.c");
@@ -126,14 +135,17 @@ fn loader_source() -> String {
             .map(|lc| format!("(void *){}, ", lc.symbol()))
             .collect()
     };
-    let aarch64_only = |text: String| format!("\n#if defined(__aarch64__)\n{text}\n#endif\n");
-    template
-        .replace(
-            "/*LIBCALL_DECLS*/",
-            &(decls(LIBCALLS) + &aarch64_only(decls(F128_LIBCALLS))),
+    let by_isa = |f: &dyn Fn(&[LibCall]) -> String| {
+        format!(
+            "\n#if defined(__aarch64__)\n{}\n#elif defined(__s390x__)\n{}\n#endif\n",
+            f(F128_LIBCALLS),
+            f(S390X_F128_LIBCALLS)
         )
+    };
+    template
+        .replace("/*LIBCALL_DECLS*/", &(decls(LIBCALLS) + &by_isa(&decls)))
         .replace("/*LIBCALLS*/", &table(LIBCALLS))
-        .replace("/*F128_LIBCALLS*/", &aarch64_only(table(F128_LIBCALLS)))
+        .replace("/*F128_LIBCALLS*/", &by_isa(&table))
 }
 
 /// The loader binary for `isa`, built on first use (cached by its source's hash in the
@@ -265,8 +277,12 @@ impl Image {
                 base
             })
         };
+        let f128_libcalls = match endianness {
+            Endianness::Big => S390X_F128_LIBCALLS,
+            Endianness::Little => F128_LIBCALLS,
+        };
         let lib_index = |lc: LibCall| {
-            let f128 = || F128_LIBCALLS.iter().position(|&l| l == lc);
+            let f128 = || f128_libcalls.iter().position(|&l| l == lc);
             LIBCALLS
                 .iter()
                 .position(|&l| l == lc)

@@ -205,6 +205,31 @@ fn cases() -> Vec<(Insn, String)> {
             format!("{} %f1,0,%r2,0", op.name()),
         ));
     }
+    // Extended BFP: R1 and R2 designate valid pairs (1/3, 5/7).
+    for op in FpuXOp::ALL {
+        c.push((rr(op.code(), 1, 5), format!("{} %f1,%f5", op.name())));
+    }
+    for op in FpuXExtOp::ALL {
+        c.push((rr(op.code(), 1, 2), format!("{} %f1,%f2", op.name())));
+    }
+    for op in FpuXNarrowOp::ALL {
+        c.push((
+            rrf(op.code(), 0, 0, 1, 5),
+            format!("{} %f1,0,%f5,0", op.name()),
+        ));
+    }
+    for op in FpuXToIntOp::ALL {
+        c.push((
+            rrf(op.code(), 5, 0, 2, 5),
+            format!("{} %r2,5,%f5,0", op.name()),
+        ));
+    }
+    for op in IntToFpuXOp::ALL {
+        c.push((
+            rrf(op.code(), 0, 0, 1, 2),
+            format!("{} %f1,0,%r2,0", op.name()),
+        ));
+    }
     for op in VecFpOp::ALL {
         c.push((
             vrr(op.code(), 17, 2, 18, 0, 0, 8, 3),
@@ -319,10 +344,13 @@ fn cases() -> Vec<(Insn, String)> {
         c.push((insn, text.into()));
     }
     // The fixed opcodes of the table and the emitter.
-    let fixed: [(Insn, &str); 24] = [
+    let fixed: [(Insn, &str); 27] = [
         (rr(0xb986, 2, 5), "mlgr %r2,%r5"),
         (rr(0xb983, 2, 5), "flogr %r2,%r5"),
         (rr(0xb3c1, 1, 2), "ldgr %f1,%r2"),
+        (rr(0xb316, 1, 5), "sqxbr %f1,%f5"),
+        (rr(0xb349, 1, 5), "cxbr %f1,%f5"),
+        (rrf(0xb347, 5, 4, 1, 5), "fixbra %f1,5,%f5,4"),
         (rr(0xb3cd, 1, 2), "lgdr %r1,%f2"),
         (rrf(0xb372, 3, 0, 1, 2), "cpsdr %f1,%f3,%f2"),
         (vrr(0xe756, 17, 2, 0, 0, 0, 0, 0), "vlr %v17,%v2"),

@@ -594,6 +594,14 @@ impl generated::Context for IsleCtx<'_, '_> {
         }
     }
 
+    fn int_min_f64(&mut self, ty: Type, signed: bool) -> u64 {
+        if signed {
+            (-(2f64.powi(ty.bits() as i32 - 1))).to_bits()
+        } else {
+            0
+        }
+    }
+
     fn fcvt_high_bound(&mut self, fty: Type, ty: Type, signed: bool) -> u64 {
         crate::machinst::isle::fcvt_high_bound(fty, ty, signed)
     }
