@@ -11,10 +11,15 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests need: python3 for the oracle's generator; qemu-user-static
 # and the aarch64 and s390x cross gcc with their C libraries, with which the filetest
 # runner builds its loaders and runs aarch64 and s390x code (a missing one fails the run
-# tests, never skips them).
+# tests, never skips them); vim and npm for the editor grammars' tests (headless vim
+# checks the vim syntax; npm installs vscode-tmgrammar-test, which checks the TextMate
+# grammar).
 APT_PACKAGES=(gcc libc6-dev xz-utils python3 qemu-user-static gcc-aarch64-linux-gnu
     binutils-aarch64-linux-gnu libc6-dev-arm64-cross gcc-s390x-linux-gnu
-    binutils-s390x-linux-gnu libc6-dev-s390x-cross)
+    binutils-s390x-linux-gnu libc6-dev-s390x-cross vim)
+# npm only where the machine has no Node.js of its own (Debian's npm conflicts with
+# NodeSource's nodejs, which bundles npm).
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 install_missing_packages() {
     command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: trust the machine
@@ -31,6 +36,12 @@ install_missing_packages() {
 }
 
 install_missing_packages
+
+# The VS Code extension's node packages (vscode-tmgrammar-test for the grammar's test),
+# at the versions of its package-lock.json.
+if [ ! -x editors/vscode/node_modules/.bin/vscode-tmgrammar-test ]; then
+    (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 if ! command -v cargo >/dev/null 2>&1; then
     echo "test.sh: cargo not found; install Rust with rustup (stable 1.86 or newer)" >&2

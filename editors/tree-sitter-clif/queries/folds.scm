@@ -1,0 +1,2 @@
+; One fold per function body.
+(function) @fold
