@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod cat;
 mod compile;
 mod interpret;
+mod lsp;
 mod print_cfg;
 mod run;
 mod test;
@@ -77,6 +78,10 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Serve the Language Server Protocol over stdin/stdout for CLIF files: the reader's
+    /// and verifier's diagnostics as you type, hovers on opcodes and values, go to
+    /// definition and references for values, blocks and entities, document symbols.
+    Lsp,
     /// Run filetests: .clif files and folders of them.
     ///
     /// Ends with the line `N passed, N failed, N skipped`; exits non-zero if any failed.
@@ -114,6 +119,7 @@ fn main() -> ExitCode {
         Command::PrintCfg { files } => print_cfg::run(&files),
         Command::Run { files } => run::run(&files),
         Command::Interpret { files } => interpret::run(&files),
+        Command::Lsp => lsp::run().map_err(|e| e.to_string()),
         Command::Compile {
             target,
             set,

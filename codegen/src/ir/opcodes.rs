@@ -245,11 +245,14 @@ pub struct OpcodeInfo {
     pub results: &'static [Constraint],
     /// Properties.
     pub flags: OpcodeFlags,
+    /// What the opcode does: its doc comment in the table (one or more sentences; each
+    /// line's text starts with a space).
+    pub doc: &'static str,
 }
 
 macro_rules! define_opcodes {
     ($(
-        $(#[$doc:meta])*
+        $(#[doc = $doc:literal])*
         $variant:ident $name:literal: $format:ident, $ctrl:expr,
             [$($operand:expr),*] -> [$($result:expr),*] $(, $flag:literal)*;
     )*) => {
@@ -257,7 +260,7 @@ macro_rules! define_opcodes {
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         pub enum Opcode {
-            $($(#[$doc])* $variant,)*
+            $($(#[doc = $doc])* $variant,)*
         }
 
         impl Opcode {
@@ -278,6 +281,7 @@ macro_rules! define_opcodes {
                 operands: &[$($operand),*],
                 results: &[$($result),*],
                 flags: flags(&[$($flag),*]),
+                doc: concat!($($doc),*),
             },
         )*];
 

@@ -596,7 +596,8 @@ impl generated::Context for IsleCtx<'_, '_> {
 
     fn int_min_f64(&mut self, ty: Type, signed: bool) -> u64 {
         if signed {
-            (-(2f64.powi(ty.bits() as i32 - 1))).to_bits()
+            // -2^(bits-1): the sign, and the biased exponent of 2^(bits-1).
+            1 << 63 | u64::from(1023 + ty.bits() - 1) << 52
         } else {
             0
         }
