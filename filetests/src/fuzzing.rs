@@ -39,9 +39,7 @@ pub fn check_reader_input(text: &str) {
 /// missing terminators, bad targets). The verifier must not panic; if it accepts the
 /// result, the function must print and parse back.
 pub fn check_verifier_input(bytes: &[u8]) {
-    let seed = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-    });
+    let seed = crate::random::seed_of(bytes, 0xcbf2_9ce4_8422_2325);
     let mut func = random_function(seed);
     let mut rng = Rng::new(seed ^ 0x5555);
     for &b in bytes.iter().take(16) {

@@ -5,6 +5,14 @@ use gantry_codegen::ir::instructions::{BlockArg, InstructionData, JumpTableData,
 use gantry_codegen::ir::stackslot::StackSlotKind;
 use gantry_codegen::ir::*;
 
+/// A 64-bit seed from fuzzer `bytes`: their FNV-1a hash from the offset `basis` (each
+/// fuzz check has its own, so one input drives the checks independently).
+pub fn seed_of(bytes: &[u8], basis: u64) -> u64 {
+    bytes.iter().fold(basis, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
 /// A small deterministic random number generator (SplitMix64).
 #[derive(Clone, Debug)]
 pub struct Rng(u64);

@@ -36,9 +36,7 @@ pub struct CacheCase {
 /// # Panics
 /// When a property fails.
 pub fn check_cache_input(bytes: &[u8]) -> CacheCase {
-    let seed = bytes.iter().fold(0x9e37_79b9_7f4a_7c15u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-    });
+    let seed = crate::random::seed_of(bytes, 0x9e37_79b9_7f4a_7c15);
     let mut rng = Rng::new(seed);
     let func = random_function(seed);
     let isa = target(&mut rng);

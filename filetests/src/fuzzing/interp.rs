@@ -10,9 +10,7 @@ use gantry_interpreter::{InterpError, Interpreter};
 
 /// The generated function `bytes` choose, named `%f`, and arguments for it.
 fn case(bytes: &[u8]) -> (Function, Vec<DataValue>) {
-    let seed = bytes.iter().fold(0x243f_6a88_85a3_08d3u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-    });
+    let seed = crate::random::seed_of(bytes, 0x243f_6a88_85a3_08d3);
     let mut func = random_function(seed);
     func.name = UserFuncName::testcase("f");
     let mut rng = Rng::new(seed ^ 0x5bd1_e995);
