@@ -11,12 +11,12 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests need: python3 for the oracle's generator; qemu-user-static
 # and the aarch64 and s390x cross gcc with their C libraries, with which the filetest
 # runner builds its loaders and runs aarch64 and s390x code (a missing one fails the run
-# tests, never skips them); vim and npm for the editor grammars' tests (headless vim
-# checks the vim syntax; npm installs vscode-tmgrammar-test, which checks the TextMate
-# grammar).
+# tests, never skips them); vim, Emacs and npm for the editor grammars' tests (headless
+# vim and batch Emacs check the vim syntax and the Emacs mode; npm installs
+# vscode-tmgrammar-test, which checks the TextMate grammar).
 APT_PACKAGES=(gcc libc6-dev xz-utils python3 qemu-user-static gcc-aarch64-linux-gnu
     binutils-aarch64-linux-gnu libc6-dev-arm64-cross gcc-s390x-linux-gnu
-    binutils-s390x-linux-gnu libc6-dev-s390x-cross vim)
+    binutils-s390x-linux-gnu libc6-dev-s390x-cross vim emacs-nox)
 # npm only where the machine has no Node.js of its own (Debian's npm conflicts with
 # NodeSource's nodejs, which bundles npm).
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)

@@ -1,9 +1,10 @@
-//! The three grammars agree: the annotated samples of `editors/samples` (assertions in
-//! the format of `vscode-tmgrammar-test`, with the TextMate scopes of
+//! The grammars agree: the annotated samples of `editors/samples` (assertions in the
+//! format of `vscode-tmgrammar-test`, with the TextMate scopes of
 //! `editors/highlight-categories.tsv`) are checked against the TextMate grammar (by
-//! `vscode-tmgrammar-test` itself), the tree-sitter highlight query and the vim syntax
-//! (headless vim, `synID` at each asserted column). A missing vim or node package is a
-//! failure: `scripts/test.sh` installs them.
+//! `vscode-tmgrammar-test` itself), the tree-sitter highlight query, the vim syntax
+//! (headless vim, `synID` at each asserted column) and the Emacs mode (batch Emacs, the
+//! face at each). A missing vim, Emacs or node package is a failure: `scripts/test.sh`
+//! installs them.
 
 mod common;
 
@@ -17,6 +18,7 @@ struct Category {
     name: String,
     tree_sitter: String,
     vim: String,
+    emacs: String,
 }
 
 /// The categories by TextMate scope.
@@ -27,11 +29,12 @@ fn categories() -> HashMap<String, Category> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            assert_eq!(f.len(), 4, "a category line has four columns: {l}");
+            assert_eq!(f.len(), 5, "a category line has five columns: {l}");
             let c = Category {
                 name: f[0].into(),
                 tree_sitter: f[2].into(),
                 vim: f[3].into(),
+                emacs: f[4].into(),
             };
             (f[1].to_string(), c)
         })
@@ -208,6 +211,69 @@ fn vim_syntax_matches_the_samples() {
                     a.col + 1,
                     cat.name,
                     cat.vim
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The Emacs face at each of `points` (0-based row, column) of `file` in `clif-mode`.
+fn emacs_faces(file: &Path, points: &[(usize, usize)]) -> Vec<String> {
+    let mode = common::repo_root().join("editors/emacs/clif-mode.el");
+    let mut lisp = format!(
+        "(progn (load \"{}\" nil t) (find-file \"{}\") (clif-mode) (font-lock-ensure)",
+        mode.display(),
+        file.display()
+    );
+    for (row, col) in points {
+        lisp += &format!(
+            " (goto-char (point-min)) (forward-line {row}) (move-to-column {col}) \
+             (let ((f (get-text-property (point) 'face))) (princ (format \"%s\\n\" (if (consp f) (car f) f))))"
+        );
+    }
+    lisp += ")";
+    let out = Command::new("emacs")
+        .args(["--batch", "-Q", "--eval", &lisp])
+        .output()
+        .expect("emacs runs (scripts/test.sh installs emacs-nox)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn emacs_mode_matches_the_samples() {
+    let cats = categories();
+    let mut wrong = Vec::new();
+    for path in samples() {
+        let src = std::fs::read_to_string(&path).expect("the sample is readable");
+        let asserted = assertions(&src);
+        let points: Vec<(usize, usize)> = asserted.iter().map(|a| (a.row, a.col)).collect();
+        let faces = emacs_faces(&path, &points);
+        assert_eq!(faces.len(), asserted.len(), "one face per point");
+        for (a, got) in asserted.iter().zip(faces) {
+            let cat = &cats[&a.scope];
+            // Emacs gives a comment's `;` the delimiter face (a kind of comment face).
+            let got = if got == "font-lock-comment-delimiter-face" {
+                "font-lock-comment-face".to_string()
+            } else {
+                got
+            };
+            if got != cat.emacs {
+                wrong.push(format!(
+                    "{}:{}:{}: {} wants {}, got {got:?}",
+                    path.display(),
+                    a.row + 1,
+                    a.col + 1,
+                    cat.name,
+                    cat.emacs
                 ));
             }
         }
