@@ -2,9 +2,11 @@
 //! on a fixed set of random inputs. Each panics when a property fails.
 
 mod cache;
+mod fuzzgen_check;
 mod interp;
 
 pub use cache::{CacheCase, check_cache_input};
+pub use fuzzgen_check::{Counts, check_fuzzgen_inputs};
 pub use interp::{
     Compared, check_differential_input, check_differential_qemu_inputs, check_interpret_input,
     check_opt_equivalence_input,

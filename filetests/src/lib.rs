@@ -14,6 +14,7 @@
 pub mod compile;
 pub mod disasm;
 mod filecheck;
+pub mod fuzzgen;
 pub mod fuzzing;
 pub mod random;
 pub mod run;

@@ -700,6 +700,41 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
     })
 }
 
+/// Calls each of `calls` (a function's name without `%`, and its arguments) on the
+/// functions of `file` compiled by `isa` and linked together: natively where the host
+/// runs the ISA, under qemu for aarch64 and s390x (one process for all calls). Returns
+/// each call's results, or its trap (`trap: CODE`) or other failure as text.
+///
+/// # Errors
+/// What stops every call from running: the link, or qemu failing to start.
+pub fn call_functions(
+    file: &TestFile<'_>,
+    isa: &dyn TargetIsa,
+    calls: &[(String, Vec<DataValue>)],
+) -> Result<Vec<Result<Vec<DataValue>, String>>, String> {
+    let funcs: HashMap<String, &Function> = file
+        .functions
+        .iter()
+        .map(|f| {
+            (
+                f.func.name.to_string().trim_start_matches('%').to_string(),
+                &f.func,
+            )
+        })
+        .collect();
+    let commands: Vec<(usize, RunCommand)> = calls
+        .iter()
+        .map(|(func, args)| {
+            let i = Invocation {
+                func: func.clone(),
+                args: args.clone(),
+            };
+            (0, RunCommand::Print(i))
+        })
+        .collect();
+    call_all(file, isa, &commands, &funcs)
+}
+
 /// As [`run_with`], with each call executed by the CLIF interpreter (`test interpret`)
 /// instead of compiled code.
 ///

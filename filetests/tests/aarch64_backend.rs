@@ -23,20 +23,20 @@ fn parse(text: &str) -> gantry_codegen::ir::Function {
 #[test]
 fn unsupported_opcode_is_a_typed_error_naming_aarch64() {
     let f = parse(
-        "function %f(i64, i64, i64) -> i64 {\nblock0(v0: i64, v1: i64, v2: i64):\n    v3 = stack_switch v0, v1, v2\n    return v3\n}",
+        "function %f(i8x16, i8x16) -> i8x16 {\nblock0(v0: i8x16, v1: i8x16):\n    v2 = x86_pshufb v0, v1\n    return v2\n}",
     );
     let err = aarch64(OptLevel::None).compile_function(&f).unwrap_err();
     assert_eq!(
         err,
         CodegenError::UnsupportedOpcode {
-            opcode: Opcode::StackSwitch,
-            ty: Type::I64,
+            opcode: Opcode::X86Pshufb,
+            ty: Type::I8X16,
             isa: "aarch64"
         }
     );
     assert_eq!(
         err.to_string(),
-        "unsupported on aarch64: `stack_switch.i64`"
+        "unsupported on aarch64: `x86_pshufb.i8x16`"
     );
 }
 

@@ -3,7 +3,8 @@
 
 use gantry_filetests::fuzzing::{
     Compared, check_cache_input, check_differential_input, check_differential_qemu_inputs,
-    check_interpret_input, check_opt_equivalence_input, check_reader_input, check_verifier_input,
+    check_fuzzgen_inputs, check_interpret_input, check_opt_equivalence_input, check_reader_input,
+    check_verifier_input,
 };
 use gantry_filetests::random::{Rng, random_function};
 use std::path::Path;
@@ -190,6 +191,40 @@ fn the_interpreter_agrees_with_aarch64_and_s390x_code() {
         assert!(
             compared * 100 >= inputs.len(),
             "{isa}: only {compared} compared"
+        );
+    }
+}
+
+/// Longer random inputs for `fuzzgen` (whose cases grow with the bytes).
+fn long_inputs(salt: u64, n: u64) -> Vec<Vec<u8>> {
+    let mut rng = Rng::new(seed(salt));
+    (0..n)
+        .map(|_| {
+            let len = 64 + rng.below(1024);
+            (0..len).map(|_| rng.next_u64() as u8).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn fuzzgen_cases_agree_with_every_backend() {
+    // One batch (and on qemu one process) per ISA, in chunks so a failure names its case.
+    let inputs = long_inputs(0x5555, cases() / 2);
+    for isa in ["x86_64", "aarch64", "s390x"] {
+        if isa == "x86_64" && !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+            continue;
+        }
+        let mut total = gantry_filetests::fuzzing::Counts::default();
+        for chunk in inputs.chunks(50) {
+            let c = check_fuzzgen_inputs(isa, chunk);
+            total.values += c.values;
+            total.traps += c.traps;
+            total.skipped += c.skipped;
+        }
+        eprintln!("fuzzgen on {isa}: {total:?}");
+        assert!(
+            total.values * 2 >= inputs.len() && total.traps > 0,
+            "{isa}: {total:?}"
         );
     }
 }

@@ -108,9 +108,11 @@ pub trait AbiSpec {
     fn exception_clobbers() -> PRegSet;
 
     /// Where a narrow integer argument widened by its `uext`/`sext` goes in its stack
-    /// slot at `offset`, and as what type: by default just its own bytes; a convention
-    /// whose callee may read the whole widened slot (s390x) stores all 8 bytes.
-    fn widened_stack_arg(offset: u32, ty: Type) -> (u32, Type) {
+    /// slot at `offset` under convention `conv`, and as what type: by default just its
+    /// own bytes; a convention whose callee may read the whole widened slot (s390x,
+    /// AAPCS64) stores all 8 bytes.
+    fn widened_stack_arg(conv: CallConv, offset: u32, ty: Type) -> (u32, Type) {
+        let _ = conv;
         (offset, ty)
     }
 

@@ -394,7 +394,7 @@ pub fn place_parts<I: CallInsts, S: AbiSpec>(
                 let widened =
                     ext != ArgumentExtension::None && ty.is_scalar_int() && ty.bits() < 64;
                 let (offset, ty) = if widened {
-                    S::widened_stack_arg(offset, ty)
+                    S::widened_stack_arg(abi.call_conv, offset, ty)
                 } else {
                     (offset, ty)
                 };

@@ -159,6 +159,16 @@ impl AbiSpec for Aarch64Abi {
         set
     }
 
+    fn widened_stack_arg(conv: CallConv, offset: u32, ty: Type) -> (u32, Type) {
+        // An AAPCS64 slot is 8 bytes, which a C callee may read widened (GCC reads the
+        // 32 bits of a widened `char`); Apple's packed slots hold just the value.
+        if conv == CallConv::AppleAarch64 {
+            (offset, ty)
+        } else {
+            (offset, Type::I64)
+        }
+    }
+
     fn sret_reg(_conv: CallConv) -> Option<PReg> {
         // AAPCS64: the address of a result in memory is passed in x8.
         Some(xreg(8))

@@ -175,7 +175,7 @@ impl AbiSpec for S390xAbi {
         (out, area)
     }
 
-    fn widened_stack_arg(offset: u32, ty: Type) -> (u32, Type) {
+    fn widened_stack_arg(_conv: CallConv, offset: u32, ty: Type) -> (u32, Type) {
         // The value is right-aligned in its 8-byte slot; the callee may read it widened.
         (offset + ty.bytes() - 8, Type::I64)
     }
