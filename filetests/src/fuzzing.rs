@@ -6,7 +6,9 @@ mod fuzzgen_check;
 mod interp;
 
 pub use cache::{CacheCase, check_cache_input};
-pub use fuzzgen_check::{Counts, check_fuzzgen_inputs};
+pub use fuzzgen_check::{
+    Counts, check_fuzzgen_inputs, check_fuzzgen_interpret, check_fuzzgen_opt_equivalence,
+};
 pub use interp::{
     Compared, check_differential_input, check_differential_qemu_inputs, check_interpret_input,
     check_opt_equivalence_input,

@@ -207,6 +207,20 @@ fn long_inputs(salt: u64, n: u64) -> Vec<Vec<u8>> {
 }
 
 #[test]
+fn the_interpreter_never_panics_on_fuzzgen_cases() {
+    for bytes in long_inputs(0x7777, cases() / 3) {
+        gantry_filetests::fuzzing::check_fuzzgen_interpret(&bytes);
+    }
+}
+
+#[test]
+fn the_mid_end_keeps_what_the_interpreter_computes_on_fuzzgen_cases() {
+    for bytes in long_inputs(0x6666, cases() / 3) {
+        gantry_filetests::fuzzing::check_fuzzgen_opt_equivalence(&bytes);
+    }
+}
+
+#[test]
 fn fuzzgen_cases_agree_with_every_backend() {
     // One batch (and on qemu one process) per ISA, in chunks so a failure names its case.
     let inputs = long_inputs(0x5555, cases() / 2);

@@ -143,3 +143,59 @@ pub fn check_fuzzgen_inputs(isa_name: &str, inputs: &[Vec<u8>]) -> Counts {
     }
     counts
 }
+
+/// `opt_equivalence` on a `fuzzgen` case: the interpreter gives the same values (or
+/// trap) before and after the mid-end (`opt_level=speed`) optimizes every function.
+///
+/// # Panics
+/// On a difference, or a function the verifier rejects.
+pub fn check_fuzzgen_opt_equivalence(bytes: &[u8]) {
+    let mut u = arbitrary::Unstructured::new(bytes);
+    let Ok(case) = generate(&mut u, "") else {
+        return;
+    };
+    let mut shared = gantry_codegen::settings::Builder::new();
+    shared.set("opt_level", "speed").expect("a setting");
+    let flags = shared.finish();
+    let mut optimized = case.clone();
+    for f in &mut optimized.functions {
+        if let Err(e) = gantry_codegen::verifier::verify_function(f) {
+            panic!("fuzzgen made an invalid function:\n{e}\n{f}");
+        }
+        let stencil = gantry_codegen::opts::optimize(&f.stencil, &flags, None)
+            .unwrap_or_else(|e| panic!("the mid-end failed: {e}\n{f}"))
+            .into_owned();
+        f.stencil = stencil;
+    }
+    match (interpret(&case), interpret(&optimized)) {
+        (Some(Ok(a)), Some(Ok(b))) => {
+            let same = a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.eq_or_both_nan(y));
+            assert!(
+                same,
+                "before {a:?}, after {b:?}\n{}\n{}",
+                case.functions_text(),
+                optimized.functions_text()
+            );
+        }
+        (Some(Err(a)), Some(Err(b))) => assert_eq!(a, b, "{}", case.functions_text()),
+        // The mid-end may remove work that ran out of steps.
+        (None, _) | (_, None) => {}
+        (a, b) => panic!(
+            "before {a:?}, after {b:?}\n{}\n{}",
+            case.functions_text(),
+            optimized.functions_text()
+        ),
+    }
+}
+
+/// `interpret` on a `fuzzgen` case: the interpreter runs it to values, a trap or its
+/// step limit, never to another error or a panic.
+///
+/// # Panics
+/// When it does (the fuzzer's finding).
+pub fn check_fuzzgen_interpret(bytes: &[u8]) {
+    let mut u = arbitrary::Unstructured::new(bytes);
+    if let Ok(case) = generate(&mut u, "") {
+        let _ = interpret(&case);
+    }
+}
