@@ -700,6 +700,19 @@ pub fn run_with(file: &TestFile<'_>, isa: &dyn TargetIsa, echo: bool) -> Result<
     })
 }
 
+/// The functions of `file` by name (without `%`).
+fn functions_by_name<'f>(file: &'f TestFile<'_>) -> HashMap<String, &'f Function> {
+    file.functions
+        .iter()
+        .map(|f| {
+            (
+                f.func.name.to_string().trim_start_matches('%').to_string(),
+                &f.func,
+            )
+        })
+        .collect()
+}
+
 /// Calls each of `calls` (a function's name without `%`, and its arguments) on the
 /// functions of `file` compiled by `isa` and linked together: natively where the host
 /// runs the ISA, under qemu for aarch64 and s390x (one process for all calls). Returns
@@ -712,16 +725,7 @@ pub fn call_functions(
     isa: &dyn TargetIsa,
     calls: &[(String, Vec<DataValue>)],
 ) -> Result<Vec<Result<Vec<DataValue>, String>>, String> {
-    let funcs: HashMap<String, &Function> = file
-        .functions
-        .iter()
-        .map(|f| {
-            (
-                f.func.name.to_string().trim_start_matches('%').to_string(),
-                &f.func,
-            )
-        })
-        .collect();
+    let funcs = functions_by_name(file);
     let commands: Vec<(usize, RunCommand)> = calls
         .iter()
         .map(|(func, args)| {
@@ -767,16 +771,7 @@ fn run_commands(
         &HashMap<String, &Function>,
     ) -> Result<Outcomes, String>,
 ) -> Result<RunCounts, String> {
-    let funcs: HashMap<String, &Function> = file
-        .functions
-        .iter()
-        .map(|f| {
-            (
-                f.func.name.to_string().trim_start_matches('%').to_string(),
-                &f.func,
-            )
-        })
-        .collect();
+    let funcs = functions_by_name(file);
     // Older test files name functions in run lines by their first 16 characters (the
     // old limit of test-case names): such a prefix stands for the one function it starts.
     let mut truncated: HashMap<String, Option<String>> = HashMap::new();

@@ -191,31 +191,43 @@ fn vim_groups(file: &Path, points: &[(usize, usize)]) -> Vec<String> {
     groups.lines().map(String::from).collect()
 }
 
-#[test]
-fn vim_syntax_matches_the_samples() {
+/// Checks the samples against an editor: `names` gives the highlight name at each
+/// point of a file, `want` the category's name in that editor, `normalize` maps what
+/// the editor says to a category's name.
+fn check_editor(
+    names: impl Fn(&Path, &[(usize, usize)]) -> Vec<String>,
+    want: impl Fn(&Category) -> &str,
+    normalize: impl Fn(String) -> String,
+) {
     let cats = categories();
     let mut wrong = Vec::new();
     for path in samples() {
         let src = std::fs::read_to_string(&path).expect("the sample is readable");
         let asserted = assertions(&src);
         let points: Vec<(usize, usize)> = asserted.iter().map(|a| (a.row, a.col)).collect();
-        let groups = vim_groups(&path, &points);
-        assert_eq!(groups.len(), asserted.len(), "one group per point");
-        for (a, got) in asserted.iter().zip(groups) {
+        let got = names(&path, &points);
+        assert_eq!(got.len(), asserted.len(), "one name per point");
+        for (a, got) in asserted.iter().zip(got) {
             let cat = &cats[&a.scope];
-            if got != cat.vim {
+            let got = normalize(got);
+            if got != want(cat) {
                 wrong.push(format!(
                     "{}:{}:{}: {} wants {}, got {got:?}",
                     path.display(),
                     a.row + 1,
                     a.col + 1,
                     cat.name,
-                    cat.vim
+                    want(cat)
                 ));
             }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn vim_syntax_matches_the_samples() {
+    check_editor(vim_groups, |c| &c.vim, |g| g);
 }
 
 /// The Emacs face at each of `points` (0-based row, column) of `file` in `clif-mode`.
@@ -250,35 +262,18 @@ fn emacs_faces(file: &Path, points: &[(usize, usize)]) -> Vec<String> {
 
 #[test]
 fn emacs_mode_matches_the_samples() {
-    let cats = categories();
-    let mut wrong = Vec::new();
-    for path in samples() {
-        let src = std::fs::read_to_string(&path).expect("the sample is readable");
-        let asserted = assertions(&src);
-        let points: Vec<(usize, usize)> = asserted.iter().map(|a| (a.row, a.col)).collect();
-        let faces = emacs_faces(&path, &points);
-        assert_eq!(faces.len(), asserted.len(), "one face per point");
-        for (a, got) in asserted.iter().zip(faces) {
-            let cat = &cats[&a.scope];
-            // Emacs gives a comment's `;` the delimiter face (a kind of comment face).
-            let got = if got == "font-lock-comment-delimiter-face" {
-                "font-lock-comment-face".to_string()
+    // Emacs gives a comment's `;` the delimiter face (a kind of comment face).
+    check_editor(
+        emacs_faces,
+        |c| &c.emacs,
+        |f| {
+            if f == "font-lock-comment-delimiter-face" {
+                "font-lock-comment-face".into()
             } else {
-                got
-            };
-            if got != cat.emacs {
-                wrong.push(format!(
-                    "{}:{}:{}: {} wants {}, got {got:?}",
-                    path.display(),
-                    a.row + 1,
-                    a.col + 1,
-                    cat.name,
-                    cat.emacs
-                ));
+                f
             }
-        }
-    }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        },
+    );
 }
 
 #[test]

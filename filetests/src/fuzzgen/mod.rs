@@ -15,8 +15,9 @@ use gantry_codegen::data_value::DataValue;
 use gantry_codegen::ir::immediates::{Ieee32, Ieee64};
 use gantry_codegen::ir::stackslot::StackSlotKind;
 use gantry_codegen::ir::{
-    AbiParam, CallConv, ExtFuncData, ExternalName, FuncRef, Function, InstBuilder, InstBuilderExt,
-    MemFlags, Signature, StackSlot, StackSlotData, TrapCode, Type, UserFuncName, Value,
+    AbiParam, Block, CallConv, ExtFuncData, ExternalName, FuncRef, Function, InstBuilder,
+    InstBuilderExt, MemFlags, Signature, StackSlot, StackSlotData, TrapCode, Type, UserFuncName,
+    Value,
 };
 use gantry_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable};
 use std::fmt::Write;
@@ -405,12 +406,18 @@ impl Gen<'_, '_, '_> {
             self.b.create_block(),
         );
         self.b.ins().brif(c, then_b, &[], else_b, &[]);
-        for arm in [then_b, else_b] {
+        self.arms(&[then_b, else_b], merge, depth)
+    }
+
+    /// Statements in each of `arms` (blocks with one predecessor), each jumping to
+    /// `merge`, where generation goes on.
+    fn arms(&mut self, arms: &[Block], merge: Block, depth: u32) -> Result<()> {
+        for &arm in arms {
             self.b.switch_to_block(arm);
             self.b.seal_block(arm);
             let scope = self.vars.len();
             self.statements(depth + 1)?;
-            // Variables declared in an arm are not defined on the other path.
+            // Variables declared in an arm are not defined on the other paths.
             self.vars.truncate(scope);
             self.b.ins().jump(merge, &[]);
         }
@@ -462,17 +469,8 @@ impl Gen<'_, '_, '_> {
         let otherwise = self.b.create_block();
         let merge = self.b.create_block();
         sw.emit(&mut self.b, index, otherwise);
-        for blk in blocks.into_iter().chain([otherwise]) {
-            self.b.switch_to_block(blk);
-            self.b.seal_block(blk);
-            let scope = self.vars.len();
-            self.statements(depth + 1)?;
-            self.vars.truncate(scope);
-            self.b.ins().jump(merge, &[]);
-        }
-        self.b.switch_to_block(merge);
-        self.b.seal_block(merge);
-        Ok(())
+        let arms: Vec<_> = blocks.into_iter().chain([otherwise]).collect();
+        self.arms(&arms, merge, depth)
     }
 
     /// A call of a later generated function; its results become variables.
