@@ -229,6 +229,8 @@ named_enum! {
         F64ToF128,
         /// f128 to f32, to nearest even: `__trunctfsf2`.
         F128ToF32,
+        /// f128 to f16, to nearest even (once): `__trunctfhf2`.
+        F128ToF16,
         /// f128 to f64, to nearest even: `__trunctfdf2`.
         F128ToF64,
         /// i32 to f128 (exact): `__floatsitf`.
@@ -314,6 +316,7 @@ impl LibCall {
             LibCall::F32ToF128 => "__extendsftf2",
             LibCall::F64ToF128 => "__extenddftf2",
             LibCall::F128ToF32 => "__trunctfsf2",
+            LibCall::F128ToF16 => "__trunctfhf2",
             LibCall::F128ToF64 => "__trunctfdf2",
             LibCall::I32ToF128 => "__floatsitf",
             LibCall::I64ToF128 => "__floatditf",
@@ -380,6 +383,7 @@ impl LibCall {
             LibCall::F32ToF128 => (&[Type::F32], &[Type::F128]),
             LibCall::F64ToF128 => (&[Type::F64], &[Type::F128]),
             LibCall::F128ToF32 => (&[Type::F128], &[Type::F32]),
+            LibCall::F128ToF16 => (&[Type::F128], &[Type::F16]),
             LibCall::F128ToF64 => (&[Type::F128], &[Type::F64]),
             LibCall::I32ToF128 | LibCall::U32ToF128 => (&[Type::I32], &[Type::F128]),
             LibCall::I64ToF128 | LibCall::U64ToF128 => (&[Type::I64], &[Type::F128]),

@@ -12,25 +12,28 @@ mod ops;
 
 use arbitrary::{Result, Unstructured};
 use gantry_codegen::data_value::DataValue;
-use gantry_codegen::ir::immediates::{Ieee32, Ieee64};
+use gantry_codegen::ir::immediates::{Ieee16, Ieee32, Ieee64};
 use gantry_codegen::ir::stackslot::StackSlotKind;
 use gantry_codegen::ir::{
-    AbiParam, Block, CallConv, ExtFuncData, ExternalName, FuncRef, Function, InstBuilder,
-    InstBuilderExt, MemFlags, Signature, StackSlot, StackSlotData, TrapCode, Type, UserFuncName,
-    Value,
+    AbiParam, Block, CallConv, ConstantData, ExtFuncData, ExternalName, FuncRef, Function,
+    InstBuilder, InstBuilderExt, MemFlags, Signature, StackSlot, StackSlotData, TrapCode, Type,
+    UserFuncName, Value,
 };
 use gantry_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable};
 use std::fmt::Write;
 
-/// The scalar and vector types a case uses.
-const TYPES: [Type; 13] = [
+/// The scalar and vector types a case uses: the integers first ([`INTS`]), then the
+/// floats ([`SCALARS`] ends with them), then the vectors.
+const TYPES: [Type; 15] = [
     Type::I8,
     Type::I16,
     Type::I32,
     Type::I64,
     Type::I128,
+    Type::F16,
     Type::F32,
     Type::F64,
+    Type::F128,
     Type::I8X16,
     Type::I16X8,
     Type::I32X4,
@@ -38,6 +41,11 @@ const TYPES: [Type; 13] = [
     Type::F32X4,
     Type::F64X2,
 ];
+
+/// The scalar integer types.
+const INTS: &[Type] = TYPES.split_at(5).0;
+/// The scalar types.
+const SCALARS: &[Type] = TYPES.split_at(9).0;
 
 /// The conventions of generated functions (every ISA has them).
 const CONVS: [CallConv; 5] = [
@@ -290,11 +298,24 @@ impl Gen<'_, '_, '_> {
                 let hi = self.b.ins().iconst(Type::I64, (x >> 64) as i64);
                 return Ok(self.b.ins().iconcat(lo, hi));
             }
+            DataValue::F16(x) => return Ok(self.b.ins().f16const(Ieee16::with_bits(x.bits()))),
             DataValue::F32(x) => return Ok(self.b.ins().f32const(Ieee32::with_bits(x.bits()))),
             DataValue::F64(x) => return Ok(self.b.ins().f64const(Ieee64::with_bits(x.bits()))),
+            DataValue::F128(x) => return Ok(self.f128_const(x.bits())),
             other => unreachable!("no constant of {other:?}"),
         };
         Ok(self.b.ins().iconst(ty, bits as i64))
+    }
+
+    /// The f128 with bits `bits` (from the constant pool).
+    fn f128_const(&mut self, bits: u128) -> Value {
+        let c = self
+            .b
+            .func
+            .dfg
+            .constants
+            .insert(ConstantData::new(bits.to_le_bytes().to_vec()));
+        self.b.ins().f128const(c)
     }
 
     /// `v` with every NaN replaced by the canonical one (native code and the
@@ -308,12 +329,14 @@ impl Gen<'_, '_, '_> {
             .b
             .ins()
             .fcmp(gantry_codegen::ir::condcodes::FloatCC::Ordered, v, v);
-        let nan = if ty.lane_type() == Type::F32 {
-            self.b.ins().f32const(Ieee32::with_bits(0x7fc0_0000))
-        } else {
-            self.b
+        let nan = match ty.lane_type() {
+            Type::F16 => self.b.ins().f16const(Ieee16::with_bits(0x7e00)),
+            Type::F32 => self.b.ins().f32const(Ieee32::with_bits(0x7fc0_0000)),
+            Type::F64 => self
+                .b
                 .ins()
-                .f64const(Ieee64::with_bits(0x7ff8_0000_0000_0000))
+                .f64const(Ieee64::with_bits(0x7ff8_0000_0000_0000)),
+            _ => self.f128_const(0x7fff_8000 << 96),
         };
         if ty.is_vector() {
             let nan = self.b.ins().splat(ty, nan);
@@ -384,7 +407,7 @@ impl Gen<'_, '_, '_> {
     /// A condition: an i8 comparison of an integer with a constant or another integer.
     fn condition(&mut self) -> Result<Value> {
         use gantry_codegen::ir::condcodes::IntCC;
-        let ty = *self.u.choose(&TYPES[..5])?;
+        let ty = *self.u.choose(INTS)?;
         let a = self.operand(ty)?;
         let b = self.operand(ty)?;
         let cc = *self.u.choose(&[
@@ -495,7 +518,7 @@ impl Gen<'_, '_, '_> {
     /// A trap on an equality that may hold.
     fn trap(&mut self) -> Result<()> {
         use gantry_codegen::ir::condcodes::IntCC;
-        let ty = *self.u.choose(&TYPES[..5])?;
+        let ty = *self.u.choose(INTS)?;
         let (a, b) = (self.operand(ty)?, self.operand(ty)?);
         let c = self.b.ins().icmp(IntCC::Equal, a, b);
         let code = TrapCode::user(self.u.int_in_range(1..=3)?).expect("a user code");

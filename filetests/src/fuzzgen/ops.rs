@@ -121,11 +121,7 @@ impl Gen<'_, '_, '_> {
 
     /// An integer type other than `ty` (scalar, up to 128 bits).
     fn other_int(&mut self, ty: Type) -> Result<Type> {
-        let others: Vec<Type> = super::TYPES[..5]
-            .iter()
-            .copied()
-            .filter(|t| *t != ty)
-            .collect();
+        let others: Vec<Type> = super::INTS.iter().copied().filter(|t| *t != ty).collect();
         Ok(*self.u.choose(&others)?)
     }
 }
@@ -175,7 +171,7 @@ fn int(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
             }
         }
         7 if ty == Type::I8 => {
-            let from = *g.u.choose(&super::TYPES[..7])?;
+            let from = *g.u.choose(super::SCALARS)?;
             let (a, b) = (g.operand(from)?, g.operand(from)?);
             if from.is_float() {
                 let cc = *g.u.choose(&FLOAT_CCS)?;
@@ -187,7 +183,7 @@ fn int(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
         }
         7 | 8 => {
             // From a float: saturating, or trapping on NaN and out-of-range values.
-            let from = *g.u.choose(&[Type::F32, Type::F64])?;
+            let from = *g.u.choose(&super::SCALARS[5..])?;
             let x = g.operand(from)?;
             match g.u.int_in_range(0..=7)? {
                 0..=2 => g.b.ins().fcvt_to_sint_sat(ty, x),
@@ -243,7 +239,7 @@ fn float(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
             g.b.ins().fcopysign(x, y)
         }
         6 => {
-            let from = *g.u.choose(&super::TYPES[..4])?;
+            let from = *g.u.choose(&super::INTS[..4])?;
             let x = g.operand(from)?;
             if g.u.arbitrary()? {
                 g.b.ins().fcvt_from_sint(ty, x)
@@ -252,18 +248,21 @@ fn float(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
             }
         }
         7 => {
-            let other = if ty == Type::F32 {
-                Type::F64
-            } else {
-                Type::F32
-            };
+            let others: Vec<Type> = super::SCALARS[5..]
+                .iter()
+                .copied()
+                .filter(|t| *t != ty)
+                .collect();
+            let other = *g.u.choose(&others)?;
             let x = g.operand(other)?;
-            if ty == Type::F32 {
+            if other.bits() > ty.bits() {
                 g.b.ins().fdemote(ty, x)
             } else {
                 g.b.ins().fpromote(ty, x)
             }
         }
+        // f16 and f128 have no 128-bit vector type here.
+        _ if ty.bits() == 16 || ty.bits() == 128 => g.binary(Opcode::Fadd, ty)?,
         _ => {
             let vec = ty.by(128 / ty.bits()).expect("a 128-bit vector");
             let v = g.operand(vec)?;

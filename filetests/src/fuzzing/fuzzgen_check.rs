@@ -131,6 +131,9 @@ pub fn check_fuzzgen_inputs(isa_name: &str, inputs: &[Vec<u8>]) -> Counts {
             }
             (_, Err(why)) if !why.contains("trap") && !why.contains("signal") => {
                 // A function this backend does not compile (a typed error).
+                if std::env::var("FUZZGEN_SKIPS").is_ok() {
+                    eprintln!("skip on {isa_name}: {why}");
+                }
                 counts.skipped += 1;
             }
             (want, got) => panic!(

@@ -96,6 +96,7 @@ const F128_LIBCALLS: &[LibCall] = &[
     LibCall::F64ToF128,
     LibCall::F128ToF32,
     LibCall::F128ToF64,
+    LibCall::F128ToF16,
     LibCall::I32ToF128,
     LibCall::I64ToF128,
     LibCall::U32ToF128,
