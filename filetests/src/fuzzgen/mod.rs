@@ -23,8 +23,8 @@ use gantry_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable}
 use std::fmt::Write;
 
 /// The scalar and vector types a case uses: the integers first ([`INTS`]), then the
-/// floats ([`SCALARS`] ends with them), then the vectors.
-const TYPES: [Type; 15] = [
+/// floats ([`SCALARS`] ends with them), then the 128-bit and 64-bit vectors.
+const TYPES: [Type; 19] = [
     Type::I8,
     Type::I16,
     Type::I32,
@@ -40,6 +40,10 @@ const TYPES: [Type; 15] = [
     Type::I64X2,
     Type::F32X4,
     Type::F64X2,
+    Type::I8X8,
+    Type::I16X4,
+    Type::I32X2,
+    Type::F32X2,
 ];
 
 /// The scalar integer types.

@@ -386,9 +386,10 @@ fn vector(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
 
 /// The float vector of integer vector `ty`'s shape (32- or 64-bit lanes).
 fn float_of(ty: Type) -> Type {
-    if ty.lane_type().bits() == 32 {
-        Type::F32X4
+    let lane = if ty.lane_type().bits() == 32 {
+        Type::F32
     } else {
-        Type::F64X2
-    }
+        Type::F64
+    };
+    lane.by(ty.lane_count()).expect("a vector shape")
 }
