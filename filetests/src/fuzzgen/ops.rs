@@ -119,6 +119,40 @@ impl Gen<'_, '_, '_> {
         Ok(self.result(InstructionData::Unary { opcode, arg }, ty))
     }
 
+    /// A binary operation from `ops` on two operands of `ty`.
+    fn binary_of(&mut self, ops: &[Opcode], ty: Type) -> Result<Value> {
+        let op = *self.u.choose(ops)?;
+        self.binary(op, ty)
+    }
+
+    /// A unary operation from `ops` on an operand of `ty`.
+    fn unary_of(&mut self, ops: &[Opcode], ty: Type) -> Result<Value> {
+        let op = *self.u.choose(ops)?;
+        self.unary(op, ty, ty)
+    }
+
+    /// `a * b + c` of `ty`.
+    fn fma(&mut self, ty: Type) -> Result<Value> {
+        let (a, b, c) = (self.operand(ty)?, self.operand(ty)?, self.operand(ty)?);
+        Ok(self.b.ins().fma(a, b, c))
+    }
+
+    /// A lane of a 128-bit vector of lanes of type `ty`.
+    fn extract_lane(&mut self, ty: Type) -> Result<Value> {
+        let vec = ty.by(128 / ty.bits()).expect("a 128-bit vector");
+        let v = self.operand(vec)?;
+        let lane = self.u.int_in_range(0..=(vec.lane_count() - 1) as u8)?;
+        Ok(self.b.ins().extractlane(v, Uimm8::from(lane)))
+    }
+
+    /// A vector of `ty` with one lane replaced.
+    fn insert_lane(&mut self, ty: Type) -> Result<Value> {
+        let v = self.operand(ty)?;
+        let x = self.operand(ty.lane_type())?;
+        let i = self.u.int_in_range(0..=(ty.lane_count() - 1) as u8)?;
+        Ok(self.b.ins().insertlane(v, x, Uimm8::from(i)))
+    }
+
     /// An integer type other than `ty` (scalar, up to 128 bits).
     fn other_int(&mut self, ty: Type) -> Result<Type> {
         let others: Vec<Type> = super::INTS.iter().copied().filter(|t| *t != ty).collect();
@@ -140,10 +174,7 @@ pub(super) fn compute(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Option<Value>
 
 fn int(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
     Ok(match g.u.int_in_range(0..=9)? {
-        0..=3 => {
-            let op = *g.u.choose(&INT_BINARY)?;
-            g.binary(op, ty)?
-        }
+        0..=3 => g.binary_of(&INT_BINARY, ty)?,
         4 => {
             let op = *g.u.choose(&INT_UNARY)?;
             let op = if op == Opcode::Bswap && ty == Type::I8 {
@@ -206,12 +237,7 @@ fn int(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
                     g.b.ins().bitcast(ty, MemFlags::new(), x)
                 }
                 Type::I128 => g.binary(Opcode::Iadd, ty)?,
-                _ => {
-                    let vec = ty.by(128 / ty.bits()).expect("a 128-bit vector");
-                    let v = g.operand(vec)?;
-                    let lane = g.u.int_in_range(0..=(vec.lane_count() - 1) as u8)?;
-                    g.b.ins().extractlane(v, Uimm8::from(lane))
-                }
+                _ => g.extract_lane(ty)?,
             }
         }
     })
@@ -219,18 +245,9 @@ fn int(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
 
 fn float(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
     Ok(match g.u.int_in_range(0..=8)? {
-        0..=2 => {
-            let op = *g.u.choose(&FLOAT_BINARY)?;
-            g.binary(op, ty)?
-        }
-        3 => {
-            let op = *g.u.choose(&FLOAT_UNARY)?;
-            g.unary(op, ty, ty)?
-        }
-        4 => {
-            let (a, b, c) = (g.operand(ty)?, g.operand(ty)?, g.operand(ty)?);
-            g.b.ins().fma(a, b, c)
-        }
+        0..=2 => g.binary_of(&FLOAT_BINARY, ty)?,
+        3 => g.unary_of(&FLOAT_UNARY, ty)?,
+        4 => g.fma(ty)?,
         5 => {
             // The sign of another value, NaNs canonical first (a NaN's sign may differ).
             let x = g.operand(ty)?;
@@ -263,12 +280,7 @@ fn float(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
         }
         // f16 and f128 have no 128-bit vector type here.
         _ if ty.bits() == 16 || ty.bits() == 128 => g.binary(Opcode::Fadd, ty)?,
-        _ => {
-            let vec = ty.by(128 / ty.bits()).expect("a 128-bit vector");
-            let v = g.operand(vec)?;
-            let lane = g.u.int_in_range(0..=(vec.lane_count() - 1) as u8)?;
-            g.b.ins().extractlane(v, Uimm8::from(lane))
-        }
+        _ => g.extract_lane(ty)?,
     })
 }
 
@@ -276,45 +288,24 @@ fn vector(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
     let lane = ty.lane_type();
     if lane.is_float() {
         return Ok(match g.u.int_in_range(0..=5)? {
-            0..=1 => {
-                let op = *g.u.choose(&FLOAT_BINARY)?;
-                g.binary(op, ty)?
-            }
-            2 => {
-                let op = *g.u.choose(&FLOAT_UNARY)?;
-                g.unary(op, ty, ty)?
-            }
-            3 => {
-                let (a, b, c) = (g.operand(ty)?, g.operand(ty)?, g.operand(ty)?);
-                g.b.ins().fma(a, b, c)
-            }
+            0..=1 => g.binary_of(&FLOAT_BINARY, ty)?,
+            2 => g.unary_of(&FLOAT_UNARY, ty)?,
+            3 => g.fma(ty)?,
             4 => {
                 let int = ty.as_int();
                 let x = g.operand(int)?;
                 g.b.ins().fcvt_from_sint(ty, x)
             }
-            _ => {
-                let v = g.operand(ty)?;
-                let x = g.operand(lane)?;
-                let i = g.u.int_in_range(0..=(ty.lane_count() - 1) as u8)?;
-                g.b.ins().insertlane(v, x, Uimm8::from(i))
-            }
+            _ => g.insert_lane(ty)?,
         });
     }
     Ok(match g.u.int_in_range(0..=9)? {
-        0..=2 => {
-            let op = *g.u.choose(&VEC_INT_BINARY)?;
-            g.binary(op, ty)?
-        }
-        3 if lane.bits() <= 16 => {
-            let op = *g.u.choose(&VEC_NARROW_BINARY)?;
-            g.binary(op, ty)?
-        }
-        3 | 4 => {
-            let op =
-                *g.u.choose(&[Opcode::Ineg, Opcode::Iabs, Opcode::Bnot, Opcode::Popcnt])?;
-            g.unary(op, ty, ty)?
-        }
+        0..=2 => g.binary_of(&VEC_INT_BINARY, ty)?,
+        3 if lane.bits() <= 16 => g.binary_of(&VEC_NARROW_BINARY, ty)?,
+        3 | 4 => g.unary_of(
+            &[Opcode::Ineg, Opcode::Iabs, Opcode::Bnot, Opcode::Popcnt],
+            ty,
+        )?,
         5 => {
             let v = g.operand(ty)?;
             let amount = g.operand(Type::I32)?;
@@ -340,12 +331,7 @@ fn vector(g: &mut Gen<'_, '_, '_>, ty: Type) -> Result<Value> {
                 g.b.ins().bitselect(m, a, b)
             }
         }
-        7 => {
-            let v = g.operand(ty)?;
-            let x = g.operand(lane)?;
-            let i = g.u.int_in_range(0..=(ty.lane_count() - 1) as u8)?;
-            g.b.ins().insertlane(v, x, Uimm8::from(i))
-        }
+        7 => g.insert_lane(ty)?,
         8 if ty == Type::I8X16 => {
             // A shuffle of two vectors' bytes, or a swizzle.
             let (a, b) = (g.operand(ty)?, g.operand(ty)?);
