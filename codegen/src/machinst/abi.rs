@@ -407,6 +407,16 @@ fn checked_types<S: AbiSpec>(
         .collect()
 }
 
+/// A signature of convention `conv` with plain parameters and results of the given
+/// types, for the ISAs' ABI tests.
+#[cfg(test)]
+pub(crate) fn test_signature(conv: CallConv, params: &[Type], returns: &[Type]) -> Signature {
+    let mut s = Signature::new(conv);
+    s.params = params.iter().map(|&t| AbiParam::new(t)).collect();
+    s.returns = returns.iter().map(|&t| AbiParam::new(t)).collect();
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -210,7 +210,6 @@ pub fn callee_saved() -> Vec<PReg> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{AbiParam, Signature};
     const I8: Type = Type::I8;
     const I16: Type = Type::I16;
     const I32: Type = Type::I32;
@@ -218,12 +217,7 @@ mod tests {
     const I128: Type = Type::I128;
     const F64: Type = Type::F64;
 
-    fn sig(conv: CallConv, params: &[Type], returns: &[Type]) -> Signature {
-        let mut s = Signature::new(conv);
-        s.params = params.iter().map(|&t| AbiParam::new(t)).collect();
-        s.returns = returns.iter().map(|&t| AbiParam::new(t)).collect();
-        s
-    }
+    use crate::machinst::abi::test_signature as sig;
 
     fn x(n: u8) -> ArgLoc {
         ArgLoc::Reg(xreg(n))

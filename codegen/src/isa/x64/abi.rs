@@ -318,7 +318,6 @@ fn assign_rets(parts: &[Type]) -> (Vec<ArgLoc>, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{AbiParam, Signature};
     use alloc::string::ToString;
     const I8: Type = Type::I8;
     const I32: Type = Type::I32;
@@ -327,12 +326,7 @@ mod tests {
     const F32: Type = Type::F32;
     const F64: Type = Type::F64;
 
-    fn sig(conv: CallConv, params: &[Type], returns: &[Type]) -> Signature {
-        let mut s = Signature::new(conv);
-        s.params = params.iter().map(|&t| AbiParam::new(t)).collect();
-        s.returns = returns.iter().map(|&t| AbiParam::new(t)).collect();
-        s
-    }
+    use crate::machinst::abi::test_signature as sig;
 
     fn reg(g: Gpr) -> ArgLoc {
         ArgLoc::Reg(g.preg())
