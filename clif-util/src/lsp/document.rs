@@ -254,7 +254,7 @@ fn index_names(lines: &[&str], functions: &[FunctionInfo]) -> Vec<Name> {
                 }
                 NameKind::Entity => Some(*word) == first && eq.is_some_and(|e| *start < e),
                 NameKind::Function => {
-                    line.starts_with("function") && out_is_first_name(&words, *start)
+                    line.starts_with("function") && is_first_function_name(&words, *start)
                 }
             };
             out.push(Name {
@@ -278,7 +278,7 @@ fn index_names(lines: &[&str], functions: &[FunctionInfo]) -> Vec<Name> {
 }
 
 /// Whether the name at `start` is the first function name of a `function` line.
-fn out_is_first_name(words: &[(&str, usize)], start: usize) -> bool {
+fn is_first_function_name(words: &[(&str, usize)], start: usize) -> bool {
     words
         .iter()
         .find(|(w, _)| kind_of(w) == Some(NameKind::Function))
